@@ -1,0 +1,137 @@
+// The flow definition, version 1 (DESIGN.md "Contracts"). Pure types: safe in the workflow sandbox and the browser.
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** A json-logic rule (https://jsonlogic.com). */
+export type JsonLogicRule = JsonValue;
+
+export interface WebhookTrigger {
+  type: 'webhook';
+  /** A sample event (`{ body, headers, query }`) for the editor's data picker and test runs. */
+  sample?: JsonValue;
+}
+export type TriggerDef = WebhookTrigger;
+
+export interface NodeBase {
+  id: string;
+  name?: string;
+  position?: { x: number; y: number };
+}
+
+export interface RetryPolicy {
+  /** Total attempts including the first; 1 disables retries. Default 5. */
+  maxAttempts?: number;
+  /** ISO-8601 duration, default PT1S. */
+  initialInterval?: string;
+  /** Default 2. */
+  backoffCoefficient?: number;
+  /** ISO-8601 duration, default PT1M. */
+  maximumInterval?: string;
+}
+
+export interface ActionNode extends NodeBase {
+  type: 'action';
+  /** `<connector>.<action>`, e.g. `http.request`. */
+  action: string;
+  /** Id of a stored connection (credentials); unused by built-in connectors. */
+  connection?: string;
+  /** Templated input: `{{ path }}` strings and `{ "$logic": rule }` values anywhere inside. */
+  input?: JsonObject;
+  retry?: RetryPolicy;
+  /** ISO-8601 duration: the limit of one attempt. Default PT30S. */
+  timeout?: string;
+  /** `fail` (default) ends the run as failed; `continue` records the error and goes on. */
+  onError?: 'fail' | 'continue';
+}
+
+export interface ConditionNode extends NodeBase {
+  type: 'condition';
+  rule: JsonLogicRule;
+}
+
+export interface DelayNode extends NodeBase {
+  type: 'delay';
+  /** ISO-8601 duration, e.g. PT2S, P1D. */
+  duration: string;
+}
+
+export interface SetNode extends NodeBase {
+  type: 'set';
+  /** Templated values; the step's output is the resolved object. */
+  values: JsonObject;
+}
+
+export type FlowNode = ActionNode | ConditionNode | DelayNode | SetNode;
+export type NodeType = FlowNode['type'];
+
+export interface FlowEdge {
+  /** A node id, or `trigger`. */
+  from: string;
+  to: string;
+  /** Required on edges leaving a condition: `true` or `false`. */
+  branch?: string;
+}
+
+export interface FlowDefinition {
+  schemaVersion: 1;
+  trigger: TriggerDef;
+  nodes: FlowNode[];
+  edges: FlowEdge[];
+}
+
+/** The id edges use for the trigger. */
+export const TRIGGER_ID = 'trigger';
+
+/** One problem found in a definition. `path` is a JSON Pointer into the definition (e.g. `/nodes/2/input/email`). */
+export interface ValidationIssue {
+  path: string;
+  code: string;
+  message: string;
+  /** The node the issue is about, when there is one (lets the editor put it on the canvas). */
+  nodeId?: string;
+}
+
+export type StepStatus = 'pending' | 'running' | 'waiting' | 'completed' | 'failed' | 'skipped';
+
+export interface StepError {
+  message: string;
+  /** Machine-readable code, e.g. INPUT_INVALID, OUTPUT_TOO_LARGE, HTTP_404, or a connector error kind. */
+  code?: string;
+  retryable?: boolean;
+}
+
+/** What a run knows about one node. */
+export interface StepState {
+  nodeId: string;
+  type: NodeType;
+  status: StepStatus;
+  /** Resolved input (actions), resolved values (set), evaluated rule (condition). */
+  input?: JsonValue;
+  output?: JsonValue;
+  error?: StepError;
+  attempts?: number;
+  /** Branch taken by a condition (`true`/`false`). */
+  branch?: string;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+/** The context rules and templates see. */
+export interface RunContext {
+  trigger: JsonValue;
+  steps: Record<string, { output: JsonValue }>;
+  run: { id: string; flowId: string; version: number; startedAt: string };
+  contact: JsonValue;
+}
+
+/** What to do next, from `planNext`. */
+export interface Plan {
+  /** Nodes whose inputs are all decided and at least one incoming edge was taken, in definition order. */
+  ready: FlowNode[];
+  /** Nodes none of whose incoming edges can be taken any more (dead path): mark them skipped. */
+  skip: string[];
+  /** True when nothing is ready, running or still pending on a live path. */
+  done: boolean;
+}
