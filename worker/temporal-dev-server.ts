@@ -73,7 +73,7 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
     args.push('--db-filename', opts.dbFile);
   }
   for (const key of SEARCH_ATTRIBUTES) {
-    const type = key.type === 'INT' ? 'Int' : key.type === 'KEYWORD' ? 'Keyword' : key.type;
+    const type = ({ INT: 'Int', KEYWORD: 'Keyword' } as Record<string, string>)[key.type] ?? key.type;
     args.push('--search-attribute', `${key.name}=${type}`);
   }
   const child = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: false });

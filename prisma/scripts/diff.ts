@@ -15,7 +15,7 @@ import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 async function loadSchemaEngine() {
   const main = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm');
   const dir = join(main, '..', 'schema_engine_bg.wasm');
-  const { instance } = await WebAssembly.instantiate(readFileSync(dir), { './schema_engine_bg.js': bg as never });
+  const { instance } = await (globalThis as any).WebAssembly.instantiate(readFileSync(dir), { './schema_engine_bg.js': bg as never });
   (bg as unknown as { __wbg_set_wasm(w: unknown): void }).__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
   return (bg as unknown as { SchemaEngine: typeof import('@prisma/schema-engine-wasm').SchemaEngine }).SchemaEngine;

@@ -1,0 +1,45 @@
+// Temporal connection settings from the SDK's standard environment variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+// TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE / config file), read by @temporalio/envconfig so Confluo
+// accepts exactly what every other Temporal tool does. Used by the worker and by the server's client.
+import { Connection, type ConnectionOptions } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTES } from './contract.js';
+
+export interface TemporalSettings {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  /** Connection options for both `Connection.connect` and `NativeConnection.connect`. */
+  connectionOptions: ConnectionOptions & { address: string };
+}
+
+/** Settings for an explicit address (embedded dev server, tests), or from the environment when omitted. */
+export function temporalSettings(env: NodeJS.ProcessEnv = process.env, address?: string): TemporalSettings {
+  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars, disableFile: !env.TEMPORAL_CONFIG_FILE && !env.TEMPORAL_PROFILE });
+  const addr = address ?? connectionOptions.address ?? 'localhost:7233';
+  return {
+    address: addr,
+    namespace: namespace ?? 'default',
+    taskQueue: env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+    connectionOptions: { ...(connectionOptions as ConnectionOptions), address: addr },
+  };
+}
+
+/**
+ * Registers Confluo's custom search attributes on a namespace (clusters; the dev server gets them by flag).
+ * Temporal Cloud does not allow this through the operator API: there, add them in the Cloud UI or with tcld.
+ */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  const { temporal } = await import('@temporalio/proto');
+  const Type = temporal.api.enums.v1.IndexedValueType;
+  const existing = await connection.operatorService.listSearchAttributes({ namespace });
+  const missing = SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {})));
+  if (missing.length === 0) return;
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(
+      missing.map((k) => [k.name, k.type === 'INT' ? Type.INDEXED_VALUE_TYPE_INT : Type.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+}
