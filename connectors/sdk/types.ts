@@ -36,9 +36,16 @@ export interface ContactUpsertInput {
   source?: string;
 }
 
+export interface ContactUpsertResult {
+  contact: ContactRecord;
+  created: boolean;
+  /** Ids of other contacts owning some of the given identities; v1 leaves them alone (no automatic merge). */
+  conflicts?: string[];
+}
+
 export interface ContactsService {
   /** Finds the contact owning any of the identities, or creates one; attaches missing identities. Atomic. */
-  upsert(workspaceId: string, input: ContactUpsertInput): Promise<{ contact: ContactRecord; created: boolean }>;
+  upsert(workspaceId: string, input: ContactUpsertInput): Promise<ContactUpsertResult>;
 }
 
 /** Services Confluo lends to actions (the built-in CRM today). */
@@ -112,4 +119,9 @@ export interface ConnectorErrorOptions {
   code?: string;
   details?: JsonValue;
   cause?: unknown;
+}
+
+/** A defined connector: its definition plus the plain-data manifest (built by `defineConnector`). */
+export interface Connector extends ConnectorDefinition {
+  manifest: ConnectorManifest;
 }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateRule, truthy } from './logic.js';
+
+describe('evaluateRule', () => {
+  const data = { trigger: { body: { tier: 'vip', total: 120, items: [{ sku: 'a' }, { sku: 'b' }] } } };
+
+  it('compares values from the data', () => {
+    expect(evaluateRule({ '==': [{ var: 'trigger.body.tier' }, 'vip'] }, data)).toBe(true);
+    expect(evaluateRule({ '>': [{ var: 'trigger.body.total' }, 200] }, data)).toBe(false);
+  });
+
+  it('returns non-boolean results and reads array indexes', () => {
+    expect(evaluateRule({ '+': [{ var: 'trigger.body.total' }, 1] }, data)).toBe(121);
+    expect(evaluateRule({ var: 'trigger.body.items.1.sku' }, data)).toBe('b');
+    expect(evaluateRule({ cat: ['id-', { var: 'trigger.body.tier' }] }, data)).toBe('id-vip');
+  });
+
+  it('maps a missing variable to null', () => {
+    expect(evaluateRule({ var: 'trigger.nope' }, data)).toBeNull();
+  });
+
+  it('passes literals through', () => {
+    expect(evaluateRule(true, data)).toBe(true);
+    expect(evaluateRule({ a: 1, b: 2 }, data)).toEqual({ a: 1, b: 2 });
+  });
+
+  it('throws on unknown operators instead of calling anything', () => {
+    expect(() => evaluateRule({ 'toString.call': [] }, data)).toThrow(/Unrecognized operation/);
+    expect(() => evaluateRule({ eval: ['1'] }, data)).toThrow(/Unrecognized operation/);
+  });
+});
+
+describe('truthy', () => {
+  it('follows json-logic truthiness', () => {
+    expect(truthy([])).toBe(false);
+    expect(truthy([0])).toBe(true);
+    expect(truthy('')).toBe(false);
+    expect(truthy('0')).toBe(true);
+    expect(truthy(0)).toBe(false);
+    expect(truthy({})).toBe(true);
+    expect(truthy(null)).toBe(false);
+  });
+});

@@ -1,0 +1,59 @@
+// The interpreter's pure step function (DESIGN.md "Conventions"): given the definition and what each step has done,
+// say what to start and what to skip. Dead-path elimination over a DAG; no I/O, no clock, no randomness, so the
+// workflow can call it on every turn and stay deterministic.
+import { TRIGGER_ID, type FlowDefinition, type FlowNode, type Plan, type StepState } from './types.js';
+
+type EdgeState = 'taken' | 'dead' | 'open';
+
+export function planNext(def: FlowDefinition, steps: Record<string, StepState>): Plan {
+  const nodes = new Map<string, FlowNode>();
+  for (const n of def.nodes) if (!nodes.has(n.id)) nodes.set(n.id, n);
+  const incoming = new Map<string, FlowDefinition['edges']>();
+  for (const e of def.edges) incoming.set(e.to, [...(incoming.get(e.to) ?? []), e]);
+
+  const skipped = new Set<string>();
+  const ready = new Set<string>();
+
+  const status = (id: string) => (skipped.has(id) ? 'skipped' : steps[id]?.status);
+  const undecided = (id: string) => {
+    const s = status(id);
+    return !ready.has(id) && (s === undefined || s === 'pending');
+  };
+
+  const edgeState = (e: FlowDefinition['edges'][number]): EdgeState => {
+    if (e.from === TRIGGER_ID) return e.branch === undefined ? 'taken' : 'dead';
+    const src = nodes.get(e.from);
+    if (!src) return 'dead'; // an edge from nothing can never fire (validation reports it)
+    const s = status(e.from);
+    if (s === 'skipped') return 'dead';
+    // onError 'continue' lets a failed action route like a completed one.
+    const done = s === 'completed' || (s === 'failed' && src.type === 'action' && src.onError === 'continue');
+    // Running, waiting, not started, or failed for good: undecided. A hard failure blocks its downstream (a retry
+    // of the run can revive it) rather than skipping it.
+    if (!done) return 'open';
+    if (e.branch === undefined) return 'taken';
+    return src.type === 'condition' && steps[e.from]?.branch === e.branch ? 'taken' : 'dead';
+  };
+
+  // Skipping a node kills its out-edges, which can decide more nodes: iterate to a fixed point.
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const id of nodes.keys()) {
+      if (!undecided(id)) continue;
+      const states = (incoming.get(id) ?? []).map(edgeState);
+      if (states.includes('open')) continue;
+      // No incoming edge at all means unreachable: skipped, like an all-dead join.
+      (states.includes('taken') ? ready : skipped).add(id);
+      changed = true;
+    }
+  }
+
+  const active = Object.values(steps).some((s) => s.status === 'running' || s.status === 'waiting');
+  return {
+    ready: [...nodes.values()].filter((n) => ready.has(n.id)),
+    skip: [...nodes.keys()].filter((id) => skipped.has(id)),
+    // Progress only comes from starting a ready node or a running/waiting one finishing; with neither, the run is
+    // over (anything left undecided sits behind a hard failure).
+    done: ready.size === 0 && !active,
+  };
+}

@@ -1,0 +1,73 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { draftShapeSchema, flowSchema } from './schema.js';
+
+const ajv = new Ajv2020({ strict: true, allErrors: true });
+const flow = ajv.compile(flowSchema);
+const draft = ajv.compile(draftShapeSchema);
+
+// The example from DESIGN.md "Contracts".
+const example = {
+  schemaVersion: 1,
+  trigger: { type: 'webhook' },
+  nodes: [
+    { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] } },
+    { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}', name: '{{ trigger.body.name }}' } },
+    { id: 'pause', type: 'delay', duration: 'PT2S', name: 'Pause', position: { x: 1, y: 2.5 } },
+    { id: 'notify', type: 'action', action: 'http.request', retry: { maxAttempts: 3, initialInterval: 'PT1S' }, timeout: 'PT10S', onError: 'continue',
+      input: { method: 'POST', url: '{{ trigger.body.callback }}', body: { contact: '{{ steps.save.output.id }}' } } },
+    { id: 'vals', type: 'set', values: { a: 1 } },
+  ],
+  edges: [{ from: 'trigger', to: 'vip' }, { from: 'vip', to: 'save', branch: 'true' }, { from: 'save', to: 'pause' }, { from: 'pause', to: 'notify' }],
+};
+
+const errorsFor = (def: unknown) => (flow(def) ? [] : flow.errors!.filter((e) => e.keyword !== 'if').map((e) => `${e.instancePath} ${e.keyword}`));
+const withNode = (node: object) => ({ ...example, nodes: [node] });
+
+describe('flowSchema', () => {
+  it('is strict-mode clean and accepts the DESIGN.md example', () => {
+    expect(errorsFor(example)).toEqual([]);
+    expect(flowSchema.$id).toBe('https://confluo.dev/schemas/flow.json');
+  });
+
+  it('rejects bad node ids, including "trigger"', () => {
+    expect(errorsFor(withNode({ id: 'trigger', type: 'delay', duration: 'PT1S' }))).toEqual(['/nodes/0/id not']);
+    expect(errorsFor(withNode({ id: '1abc', type: 'delay', duration: 'PT1S' }))).toEqual(['/nodes/0/id pattern']);
+    expect(errorsFor(withNode({ id: 'a'.repeat(65), type: 'delay', duration: 'PT1S' }))).toEqual(['/nodes/0/id pattern']);
+  });
+
+  it('checks per-type fields and nothing else', () => {
+    expect(errorsFor(withNode({ id: 'a', type: 'action', action: 'Http.request' }))).toEqual(['/nodes/0/action pattern']);
+    expect(errorsFor(withNode({ id: 'a', type: 'action' }))).toEqual(['/nodes/0 required']);
+    expect(errorsFor(withNode({ id: 'a', type: 'delay', duration: 'PT1S', rule: true }))).toEqual(['/nodes/0 additionalProperties']);
+    expect(errorsFor(withNode({ id: 'a', type: 'wait' }))).toEqual(['/nodes/0/type enum']);
+    expect(errorsFor(withNode({ id: 'a', type: 'delay', duration: 'P1M' }))).toEqual(['/nodes/0/duration pattern']);
+    expect(errorsFor(withNode({ id: 'a', type: 'set', values: [] }))).toEqual(['/nodes/0/values type']);
+  });
+
+  it('bounds retries and onError', () => {
+    expect(errorsFor(withNode({ id: 'a', type: 'action', action: 'http.request', retry: { maxAttempts: 21 }, onError: 'ignore' }))).toEqual([
+      '/nodes/0/retry/maxAttempts maximum',
+      '/nodes/0/onError enum',
+    ]);
+    expect(errorsFor(withNode({ id: 'a', type: 'action', action: 'http.request', retry: { maxAttempts: 0 } }))).toEqual(['/nodes/0/retry/maxAttempts minimum']);
+  });
+
+  it('requires the top-level v1 shape', () => {
+    expect(errorsFor({ schemaVersion: 2, trigger: { type: 'cron' }, nodes: [], edges: [{ from: 'a' }], extra: 1 })).toEqual([
+      ' additionalProperties',
+      '/schemaVersion const',
+      '/trigger/type const',
+      '/edges/0 required',
+    ]);
+  });
+});
+
+describe('draftShapeSchema', () => {
+  it('accepts incomplete drafts but not other shapes', () => {
+    expect(draft({ schemaVersion: 1, trigger: {}, nodes: [{ id: 'half' }], edges: [{}] })).toBe(true);
+    expect(draft({ schemaVersion: 1, trigger: {}, nodes: {}, edges: [] })).toBe(false);
+    expect(draft([])).toBe(false);
+    expect(draft({ schemaVersion: 1, trigger: {}, nodes: [] })).toBe(false);
+  });
+});

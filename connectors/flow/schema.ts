@@ -1,0 +1,110 @@
+// The JSON Schema (draft 2020-12, like the connector schemas) of flow definition v1, mirroring types.ts. Served as-is
+// at GET /api/schemas/flow.json; validate.ts runs it with ajv and adds the checks a schema cannot express (graph,
+// templates, action inputs). Plain data: no ajv import here.
+import { DURATION_PATTERN } from './duration.js';
+
+export const FLOW_SCHEMA_ID = 'https://confluo.dev/schemas/flow.json';
+export const NODE_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]{0,63}$';
+export const ACTION_ID_PATTERN = '^[a-z][a-z0-9_-]*\\.[a-zA-Z][a-zA-Z0-9_]*$';
+
+const base = {
+  id: { $ref: '#/$defs/nodeId' },
+  name: { type: 'string' },
+  position: {
+    type: 'object',
+    required: ['x', 'y'],
+    additionalProperties: false,
+    properties: { x: { type: 'number' }, y: { type: 'number' } },
+  },
+};
+
+// One schema per node type, chosen by `type` with if/then (not oneOf), so errors name the real problem instead of
+// "must match exactly one schema" plus every other type's complaints.
+const nodeTypes = {
+  action: {
+    required: ['id', 'type', 'action'],
+    properties: {
+      action: { type: 'string', pattern: ACTION_ID_PATTERN, description: '`<connector>.<action>`, e.g. `http.request`' },
+      connection: { type: 'string', minLength: 1 },
+      input: { type: 'object', description: 'Templated input: `{{ path }}` strings and `{ "$logic": rule }` values' },
+      retry: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          maxAttempts: { type: 'integer', minimum: 1, maximum: 20 },
+          initialInterval: { $ref: '#/$defs/duration' },
+          backoffCoefficient: { type: 'number', minimum: 1 },
+          maximumInterval: { $ref: '#/$defs/duration' },
+        },
+      },
+      timeout: { $ref: '#/$defs/duration' },
+      onError: { enum: ['fail', 'continue'] },
+    },
+  },
+  condition: { required: ['id', 'type', 'rule'], properties: { rule: { description: 'A json-logic rule' } } },
+  delay: { required: ['id', 'type', 'duration'], properties: { duration: { $ref: '#/$defs/duration' } } },
+  set: { required: ['id', 'type', 'values'], properties: { values: { type: 'object' } } },
+} as const;
+
+export const NODE_TYPES = Object.keys(nodeTypes) as Array<keyof typeof nodeTypes>;
+
+export const flowSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: FLOW_SCHEMA_ID,
+  title: 'Confluo flow definition, version 1',
+  type: 'object',
+  required: ['schemaVersion', 'trigger', 'nodes', 'edges'],
+  additionalProperties: false,
+  properties: {
+    schemaVersion: { const: 1 },
+    trigger: {
+      type: 'object',
+      required: ['type'],
+      additionalProperties: false,
+      properties: { type: { const: 'webhook' }, sample: { description: 'A sample event ({ body, headers, query })' } },
+    },
+    nodes: { type: 'array', items: { $ref: '#/$defs/node' } },
+    edges: { type: 'array', items: { $ref: '#/$defs/edge' } },
+  },
+  $defs: {
+    nodeId: { type: 'string', pattern: NODE_ID_PATTERN, not: { const: 'trigger' } },
+    duration: { type: 'string', pattern: DURATION_PATTERN, description: 'ISO-8601 duration without years/months, e.g. PT30S, P1DT2H' },
+    node: {
+      type: 'object',
+      required: ['id', 'type'],
+      properties: { type: { enum: NODE_TYPES } },
+      allOf: NODE_TYPES.map((t) => ({
+        if: { required: ['type'], properties: { type: { const: t } } },
+        then: {
+          additionalProperties: false,
+          required: nodeTypes[t].required,
+          properties: { ...base, type: { const: t }, ...nodeTypes[t].properties },
+        },
+      })),
+    },
+    edge: {
+      type: 'object',
+      required: ['from', 'to'],
+      additionalProperties: false,
+      properties: {
+        from: { type: 'string', pattern: NODE_ID_PATTERN, description: 'A node id, or `trigger`' },
+        to: { type: 'string', pattern: NODE_ID_PATTERN },
+        branch: { type: 'string', description: 'Required on edges leaving a condition: `true` or `false`' },
+      },
+    },
+  },
+};
+
+/** The loose shape every saved draft must have; drafts may be incomplete, so contents are not checked. */
+export const draftShapeSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://confluo.dev/schemas/flow-draft.json',
+  type: 'object',
+  required: ['schemaVersion', 'trigger', 'nodes', 'edges'],
+  properties: {
+    schemaVersion: { const: 1 },
+    trigger: { type: 'object' },
+    nodes: { type: 'array' },
+    edges: { type: 'array' },
+  },
+};

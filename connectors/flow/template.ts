@@ -1,0 +1,142 @@
+// Templates in node inputs: `{{ path }}` placeholders in strings and `{ "$logic": rule }` values (DESIGN.md
+// "Contracts"). Pure and deterministic: safe in the workflow sandbox and the editor. Resolved values are data, never
+// re-scanned for placeholders, so a trigger payload cannot inject templates.
+import { evaluateRule } from './logic.js';
+import type { JsonValue } from './types.js';
+
+/** The roots a reference may start with (the run context's keys). */
+export const TEMPLATE_ROOTS = ['trigger', 'steps', 'run', 'contact'] as const;
+
+// Dot segments may hold `-` (header names such as `x-signature`) and digits (`items.0`); `[n]` indexes arrays.
+const PATH_RE = /^[A-Za-z_$][\w$-]*(?:\.[\w$-]+|\[\d+\])*$/;
+const SEGMENT_RE = /\.([\w$-]+)|\[(\d+)\]/g;
+const PLACEHOLDER_RE = /\{\{(.*?)\}\}/g;
+const EXACT_RE = /^\{\{(.*?)\}\}$/;
+
+/** Splits `a.b[0].c` into `['a', 'b', 0, 'c']`; null when it is not a path. */
+export function parsePath(path: string): Array<string | number> | null {
+  const p = path.trim();
+  if (!PATH_RE.test(p)) return null;
+  const first = /^[A-Za-z_$][\w$-]*/.exec(p)![0];
+  const out: Array<string | number> = [first];
+  for (const m of p.slice(first.length).matchAll(SEGMENT_RE)) out.push(m[1] ?? Number(m[2]));
+  return out;
+}
+
+/** The value at `path` in `ctx`; null when any segment is missing. Own properties only (no `constructor` etc.). */
+export function resolvePath(ctx: object, path: string): JsonValue {
+  const segments = parsePath(path);
+  if (!segments) return null;
+  let cur: unknown = ctx;
+  for (const seg of segments) {
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, seg)) return null;
+    cur = (cur as Record<string, unknown>)[seg];
+  }
+  return cur === undefined ? null : (cur as JsonValue);
+}
+
+function isLogicObject(value: unknown): value is { $logic: JsonValue } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && '$logic' in value;
+}
+
+function stringify(value: JsonValue): string {
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+function resolveString(s: string, ctx: object): JsonValue {
+  const exact = EXACT_RE.exec(s);
+  // One whole placeholder keeps the value's type (an object stays an object, a number a number).
+  if (exact && parsePath(exact[1]!)) return resolvePath(ctx, exact[1]!);
+  // A malformed placeholder is left as written: validation reports it, and the runtime must not throw on it.
+  return s.replace(PLACEHOLDER_RE, (whole, path: string) => (parsePath(path) ? stringify(resolvePath(ctx, path)) : whole));
+}
+
+/**
+ * Resolves every placeholder and `$logic` value in `value` against `ctx` (a RunContext or anything shaped like it).
+ * Missing paths become null (empty text inside a longer string). Throws only if a `$logic` rule has an unknown
+ * operator.
+ */
+export function resolveTemplates(value: JsonValue, ctx: object): JsonValue {
+  if (typeof value === 'string') return value.includes('{{') ? resolveString(value, ctx) : value;
+  if (Array.isArray(value)) return value.map((v) => resolveTemplates(v, ctx));
+  if (value === null || typeof value !== 'object') return value;
+  if (isLogicObject(value)) return evaluateRule(value.$logic, ctx);
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = resolveTemplates(v, ctx);
+  return out;
+}
+
+/** True for a string holding a placeholder or a `{ "$logic": rule }` object: a value only known at run time. */
+export function isTemplated(value: unknown): boolean {
+  if (typeof value === 'string') return /\{\{(.*?)\}\}/.test(value);
+  return isLogicObject(value);
+}
+
+/** Why a string's placeholders are malformed (unclosed `{{`, or not a path), or null when they are fine. */
+export function templateSyntaxError(s: string): string | null {
+  let rest = s;
+  for (;;) {
+    const open = rest.indexOf('{{');
+    if (open < 0) return null;
+    const close = rest.indexOf('}}', open + 2);
+    if (close < 0) return `unclosed "{{" in ${JSON.stringify(s)}`;
+    const inner = rest.slice(open + 2, close);
+    if (!parsePath(inner)) return `"{{${inner}}}" is not a path like trigger.body.items[0].sku`;
+    rest = rest.slice(close + 2);
+  }
+}
+
+/** A reference found in a value: `pointer` is the JSON Pointer (relative to the value) of the string or `$logic`. */
+export interface TemplateRef {
+  pointer: string;
+  path: string;
+}
+
+// json-logic operators whose later arguments are evaluated against each array item, not the run context.
+const SCOPED_OPS = new Set(['map', 'filter', 'reduce', 'all', 'none', 'some']);
+
+/** The context paths a json-logic rule reads with `var` (item-scoped vars inside map/filter/... excluded). */
+export function ruleRefs(rule: unknown, out: string[] = []): string[] {
+  if (Array.isArray(rule)) {
+    for (const r of rule) ruleRefs(r, out);
+  } else if (rule !== null && typeof rule === 'object') {
+    const [op, args] = Object.entries(rule)[0] ?? [];
+    if (op === undefined) return out;
+    const list = Array.isArray(args) ? args : [args];
+    if (op === 'var') {
+      const name: unknown = list[0];
+      if ((typeof name === 'string' && name !== '') || typeof name === 'number') out.push(String(name));
+      else ruleRefs(name, out);
+      ruleRefs(list.slice(1), out);
+    } else {
+      ruleRefs(SCOPED_OPS.has(op) ? list.slice(0, 1) : list, out);
+    }
+  }
+  return out;
+}
+
+const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
+/** Every reference in `value` with where it sits; placeholders in strings and `var`s in `$logic` rules. */
+export function templateRefsAt(value: unknown, pointer = ''): TemplateRef[] {
+  const out: TemplateRef[] = [];
+  const walk = (v: unknown, at: string): void => {
+    if (typeof v === 'string') {
+      for (const m of v.matchAll(PLACEHOLDER_RE)) if (parsePath(m[1]!)) out.push({ pointer: at, path: m[1]!.trim() });
+    } else if (isLogicObject(v)) {
+      for (const path of ruleRefs(v.$logic)) out.push({ pointer: at, path });
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => walk(item, `${at}/${i}`));
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, item] of Object.entries(v)) walk(item, `${at}/${escapePointer(k)}`);
+    }
+  };
+  walk(value, pointer);
+  return out;
+}
+
+/** All distinct context paths `value` references, in order of appearance (for validation and the editor). */
+export function templateRefs(value: unknown): string[] {
+  return [...new Set(templateRefsAt(value).map((r) => r.path))];
+}

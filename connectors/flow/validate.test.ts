@@ -1,0 +1,198 @@
+import { describe, expect, it } from 'vitest';
+import { validateFlow, validateInput, type JsonSchema } from './validate.js';
+import type { ValidationIssue } from './types.js';
+
+const actions: Record<string, { input: JsonSchema }> = {
+  'contacts.upsert': {
+    input: {
+      type: 'object',
+      required: ['email'],
+      additionalProperties: false,
+      properties: { email: { type: 'string', format: 'email' }, name: { type: 'string', 'x-ui': { widget: 'text' } }, age: { type: 'integer' } },
+    },
+  },
+  'http.request': {
+    input: {
+      type: 'object',
+      required: ['url'],
+      properties: {
+        method: { enum: ['GET', 'POST'], default: 'GET' },
+        url: { type: 'string', format: 'uri' },
+        body: { type: 'object', properties: { contact: { type: 'string' } } },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    },
+  },
+};
+
+const design = () => ({
+  schemaVersion: 1,
+  trigger: { type: 'webhook' },
+  nodes: [
+    { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] } },
+    { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}', name: '{{ trigger.body.name }}' } },
+    { id: 'pause', type: 'delay', duration: 'PT2S' },
+    { id: 'notify', type: 'action', action: 'http.request',
+      input: { method: 'POST', url: '{{ trigger.body.callback }}', body: { contact: '{{ steps.save.output.id }}' } } },
+  ],
+  edges: [{ from: 'trigger', to: 'vip' }, { from: 'vip', to: 'save', branch: 'true' }, { from: 'save', to: 'pause' }, { from: 'pause', to: 'notify' }],
+});
+
+const codes = (issues: ValidationIssue[]) => issues.map((i) => `${i.code} ${i.path}${i.nodeId ? ` @${i.nodeId}` : ''}`);
+
+describe('validateFlow', () => {
+  it('accepts the DESIGN.md example', () => {
+    expect(validateFlow(design(), { actions })).toEqual([]);
+  });
+
+  it('reports schema errors with JSON Pointers and node ids, all of them', () => {
+    const def = design();
+    def.nodes[2] = { id: 'pause', type: 'delay' } as never;
+    (def as Record<string, unknown>).extra = true;
+    const issues = validateFlow(def, { actions });
+    expect(codes(issues)).toEqual(['schema /extra', 'schema /nodes/2/duration @pause']);
+    expect(issues[1]!.message).toMatch(/required property 'duration'/);
+  });
+
+  it('survives garbage without throwing', () => {
+    expect(codes(validateFlow(null, { actions }))).toEqual(['schema ']);
+    expect(codes(validateFlow({ schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [1, { id: 3 }], edges: [null] }, { actions })).every((c) => c.startsWith('schema'))).toBe(true);
+  });
+
+  it('finds duplicate ids, unknown edge ends, unreachable nodes and cycles', () => {
+    const def = {
+      schemaVersion: 1,
+      trigger: { type: 'webhook' },
+      nodes: [
+        { id: 'a', type: 'delay', duration: 'PT1S' },
+        { id: 'a', type: 'delay', duration: 'PT1S' },
+        { id: 'b', type: 'delay', duration: 'PT1S' },
+        { id: 'c', type: 'delay', duration: 'PT1S' },
+        { id: 'lonely', type: 'delay', duration: 'PT1S' },
+      ],
+      edges: [
+        { from: 'trigger', to: 'a' },
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'b' },
+        { from: 'ghost', to: 'a' },
+        { from: 'a', to: 'trigger' },
+        { from: 'a', to: 'nowhere' },
+      ],
+    };
+    expect(codes(validateFlow(def, { actions }))).toEqual([
+      'duplicate_node_id /nodes/1/id @a',
+      'unknown_node /edges/4/from',
+      'unknown_node /edges/5/to',
+      'unknown_node /edges/6/to',
+      'unreachable /nodes/4 @lonely',
+      'cycle /nodes/2 @b',
+    ]);
+  });
+
+  it('reports a self-loop as a cycle', () => {
+    const def = { schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [{ id: 'a', type: 'delay', duration: 'PT1S' }], edges: [{ from: 'trigger', to: 'a' }, { from: 'a', to: 'a' }] };
+    expect(codes(validateFlow(def, { actions }))).toEqual(['cycle /nodes/0 @a']);
+  });
+
+  it('checks condition branches', () => {
+    const def = design();
+    def.edges[1] = { from: 'vip', to: 'save' } as never;
+    def.edges.push({ from: 'save', to: 'notify', branch: 'true' }, { from: 'vip', to: 'pause', branch: 'yes' });
+    expect(codes(validateFlow(def, { actions }))).toEqual([
+      'condition_branch /edges/1/branch @vip',
+      'condition_branch /edges/4/branch @save',
+      'condition_branch /edges/5/branch @vip',
+    ]);
+  });
+
+  it('reports unknown actions and action inputs, ignoring what templates can still fix', () => {
+    const def = design();
+    def.nodes.push(
+      { id: 'x', type: 'action', action: 'nope.run' } as never,
+      { id: 'bad', type: 'action', action: 'contacts.upsert', input: { name: 5, age: '{{ trigger.body.age }}', extra: '{{ run.id }}' } } as never,
+      { id: 'logic', type: 'action', action: 'contacts.upsert', input: { email: { $logic: { cat: ['a', '@b.c'] } }, age: 'old' } } as never,
+      { id: 'h', type: 'action', action: 'http.request', input: { url: 'not a uri', headers: '{{ trigger.headers }}', method: 'PUT' } } as never,
+    );
+    for (const id of ['x', 'bad', 'logic', 'h']) def.edges.push({ from: 'notify', to: id });
+    const issues = validateFlow(def, { actions });
+    expect(codes(issues)).toEqual([
+      'unknown_action /nodes/4/action @x',
+      // required and additionalProperties stay even though other values are templated
+      'action_input /nodes/5/input/email @bad',
+      'action_input /nodes/5/input/extra @bad',
+      'action_input /nodes/5/input/name @bad',
+      'action_input /nodes/6/input/age @logic',
+      'action_input /nodes/7/input/method @h',
+      'action_input /nodes/7/input/url @h',
+    ]);
+    expect(issues.find((i) => i.path === '/nodes/7/input/method')!.message).toBe('input.method must be equal to one of the allowed values: "GET", "POST"');
+  });
+
+  it('reports invalid durations once, with a clear code', () => {
+    const def = design();
+    def.nodes[2] = { id: 'pause', type: 'delay', duration: 'P1M' } as never;
+    Object.assign(def.nodes[3]!, { timeout: '30s', retry: { initialInterval: 'PT1S', maximumInterval: 'PT' } });
+    expect(codes(validateFlow(def, { actions }))).toEqual([
+      'invalid_duration /nodes/2/duration @pause',
+      'invalid_duration /nodes/3/timeout @notify',
+      'invalid_duration /nodes/3/retry/maximumInterval @notify',
+    ]);
+  });
+
+  it('checks template syntax, roots and step references', () => {
+    const def = design();
+    def.nodes[3]!.input = {
+      url: 'https://x.test/{{ trigger.body.id }}',
+      f: 'x {{ trigger.body.id',
+      body: { contact: '{{ step.save.output.id }}' },
+      a: '{{ steps.notify.output }}',
+      b: '{{ steps.ghost.output }}',
+      c: '{{ steps.save.id }} {{ a b }}',
+      d: { $logic: { var: 'steps.pause.output' } },
+      e: '{{ contact.email }} {{ run.id }} {{ steps }}',
+    } as never;
+    def.nodes[0] = { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, { var: 'steps.notify.output' }] } };
+    const issues = validateFlow(def, { actions });
+    expect(codes(issues)).toEqual([
+      'invalid_template /nodes/0/rule @vip',
+      'invalid_template /nodes/3/input/f @notify',
+      'invalid_template /nodes/3/input/c @notify',
+      'invalid_template /nodes/3/input/body/contact @notify',
+      'invalid_template /nodes/3/input/a @notify',
+      'invalid_template /nodes/3/input/b @notify',
+      'invalid_template /nodes/3/input/c @notify',
+    ]);
+    expect(issues.map((i) => i.message)).toEqual([
+      '"steps.notify.output" refers to step "notify", which does not run before "vip"',
+      'unclosed "{{" in "x {{ trigger.body.id"',
+      '"{{ a b }}" is not a path like trigger.body.items[0].sku',
+      '"step.save.output.id" must start with one of trigger, steps, run, contact',
+      '"steps.notify.output" refers to step "notify", which does not run before "notify"',
+      '"steps.ghost.output" refers to step "ghost", which is not a node',
+      '"steps.save.id": a step exposes only its output (steps.save.output...)',
+    ]);
+  });
+});
+
+describe('validateInput', () => {
+  const schema = actions['http.request']!.input;
+
+  it('passes a valid input and fills defaults', () => {
+    const input: Record<string, unknown> = { url: 'https://example.com/x' };
+    expect(validateInput(schema, input)).toEqual([]);
+    expect(input.method).toBe('GET');
+  });
+
+  it('returns every error as a pointer under /input, without coercion', () => {
+    const issues = validateInput(schema, { url: 42, body: { contact: 7 }, headers: { a: 1 } });
+    expect(issues.map((i) => i.path)).toEqual(['/input/url', '/input/body/contact', '/input/headers/a']);
+    expect(issues.every((i) => i.code === 'action_input')).toBe(true);
+    expect(validateInput(actions['contacts.upsert']!.input, {}).map((i) => [i.path, i.message])).toEqual([['/input/email', "input must have required property 'email'"]]);
+  });
+
+  it('reuses the compiled schema (cache by object)', () => {
+    expect(validateInput(schema, { url: 'https://a.b' })).toEqual([]);
+    expect(validateInput(schema, { url: 1 })).toHaveLength(1);
+  });
+});

@@ -1,0 +1,225 @@
+// Definition validation for the editor, the API and publish: every issue at once, each with a JSON Pointer, a code and
+// a message. Uses ajv (it generates code), so it stays out of runtime.ts and the workflow sandbox.
+import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
+import { isDuration } from './duration.js';
+import { flowSchema } from './schema.js';
+import { TEMPLATE_ROOTS, isTemplated, parsePath, ruleRefs, templateRefsAt, templateSyntaxError } from './template.js';
+import { TRIGGER_ID, type ValidationIssue } from './types.js';
+
+/** A JSON Schema as connectors declare it (plain data). */
+export type JsonSchema = { [key: string]: unknown };
+
+export interface ValidateFlowOptions {
+  /** Input schema of every known action, by `<connector>.<action>`. */
+  actions: Record<string, { input: JsonSchema }>;
+}
+
+// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
+const addFormats = addFormatsModule.default;
+
+// strict: false so connector schemas may carry UI hints (`x-ui`, ...). Two instances: definitions are checked
+// without touching them; runtime inputs get defaults filled in.
+function makeAjv(useDefaults: boolean): { compile(schema: object): ValidateFunction } {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, useDefaults, coerceTypes: false });
+  addFormats(ajv);
+  const cache = new WeakMap<object, ValidateFunction>();
+  return {
+    compile(schema) {
+      let fn = cache.get(schema);
+      if (!fn) cache.set(schema, (fn = ajv.compile(schema)));
+      return fn;
+    },
+  };
+}
+const checkAjv = makeAjv(false);
+const inputAjv = makeAjv(true);
+
+const pointerOf = (e: ErrorObject): string => {
+  const p = e.params as { missingProperty?: string; additionalProperty?: string };
+  const child = e.keyword === 'required' ? p.missingProperty : e.keyword === 'additionalProperties' ? p.additionalProperty : undefined;
+  return child === undefined ? e.instancePath : `${e.instancePath}/${child.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+};
+
+const messageOf = (e: ErrorObject, base: string): string => {
+  const where = (base + e.instancePath).replace(/^\//, '').replace(/\//g, '.') || 'value';
+  if (e.keyword === 'additionalProperties') return `${where}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'enum') return `${where} ${e.message}: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  return `${where} ${e.message ?? 'is invalid'}`;
+};
+
+/** Checks a resolved action input at run time; fills schema defaults into `value`. Paths are under `/input`. */
+export function validateInput(schema: JsonSchema, value: unknown): ValidationIssue[] {
+  const validate = inputAjv.compile(schema);
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => ({ path: `/input${pointerOf(e)}`, code: 'action_input', message: messageOf(e, '/input') }));
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const inside = (path: string, root: string) => path === root || path.startsWith(`${root}/`);
+// Keywords judging a whole subtree: a templated value inside can make them pass at run time.
+const COMBINATORS = new Set(['anyOf', 'oneOf', 'not', 'if', 'contains', 'dependentSchemas']);
+
+/** Pointers (relative) of every templated value in an input. */
+function templatedPointers(value: unknown, at = ''): string[] {
+  if (isTemplated(value)) return [at];
+  if (Array.isArray(value)) return value.flatMap((v, i) => templatedPointers(v, `${at}/${i}`));
+  if (isObj(value)) return Object.entries(value).flatMap(([k, v]) => templatedPointers(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+  return [];
+}
+
+function stringsIn(value: unknown, at: string, out: Array<[string, string]> = []): Array<[string, string]> {
+  if (typeof value === 'string') out.push([at, value]);
+  else if (Array.isArray(value)) value.forEach((v, i) => stringsIn(v, `${at}/${i}`, out));
+  else if (isObj(value) && !isTemplated(value)) for (const [k, v] of Object.entries(value)) stringsIn(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
+  return out;
+}
+
+/** Every problem in a flow definition: schema, graph, templates, durations and action inputs. Empty when valid. */
+export function validateFlow(def: unknown, opts: ValidateFlowOptions): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const nodes = isObj(def) && Array.isArray(def.nodes) ? def.nodes : [];
+  const edges = isObj(def) && Array.isArray(def.edges) ? def.edges : [];
+  const nodeIdAt = (i: number): string | undefined => {
+    const n: unknown = nodes[i];
+    return isObj(n) && typeof n.id === 'string' ? n.id : undefined;
+  };
+  const add = (path: string, code: string, message: string, nodeId?: string) =>
+    issues.push(nodeId === undefined ? { path, code, message } : { path, code, message, nodeId });
+
+  // 1. The JSON Schema. Duration pattern errors are left to the invalid_duration check, which says more.
+  const validate = checkAjv.compile(flowSchema);
+  if (!validate(def)) {
+    for (const e of validate.errors ?? []) {
+      if (e.keyword === 'if' || e.schemaPath === '#/$defs/duration/pattern') continue;
+      const m = /^\/nodes\/(\d+)/.exec(e.instancePath);
+      add(pointerOf(e), 'schema', messageOf(e, ''), m ? nodeIdAt(Number(m[1])) : undefined);
+    }
+  }
+
+  // 2. Node ids.
+  const byId = new Map<string, { node: Obj; index: number }>();
+  nodes.forEach((n, index) => {
+    if (!isObj(n) || typeof n.id !== 'string' || n.id === TRIGGER_ID) return; // the schema reports a node named trigger
+    if (byId.has(n.id)) add(`/nodes/${index}/id`, 'duplicate_node_id', `node id "${n.id}" is used more than once`, n.id);
+    else byId.set(n.id, { node: n, index });
+  });
+
+  // 3. Edges: endpoints and branches. Only sound edges build the graph.
+  const out = new Map<string, string[]>();
+  const into = new Map<string, string[]>();
+  edges.forEach((e, i) => {
+    if (!isObj(e) || typeof e.from !== 'string' || typeof e.to !== 'string') return;
+    const { from, to } = e;
+    const bad = (key: 'from' | 'to', message: string) => add(`/edges/${i}/${key}`, 'unknown_node', message);
+    const fromOk = from === TRIGGER_ID || byId.has(from);
+    const toOk = to !== TRIGGER_ID && byId.has(to);
+    if (!fromOk) bad('from', `edge ${i} starts at "${from}", which is not a node`);
+    if (to === TRIGGER_ID) bad('to', `edge ${i} points at the trigger; nothing can lead into it`);
+    else if (!toOk) bad('to', `edge ${i} leads to "${to}", which is not a node`);
+    const fromCondition = byId.get(from)?.node.type === 'condition';
+    if (fromCondition && e.branch !== 'true' && e.branch !== 'false') {
+      add(`/edges/${i}/branch`, 'condition_branch', `an edge leaving condition "${from}" needs branch "true" or "false"`, from);
+    } else if (!fromCondition && e.branch !== undefined && fromOk) {
+      add(`/edges/${i}/branch`, 'condition_branch', `only edges leaving a condition have a branch; "${from}" is not a condition`, byId.has(from) ? from : undefined);
+    }
+    if (!fromOk || !toOk) return;
+    out.set(from, [...(out.get(from) ?? []), to]);
+    into.set(to, [...(into.get(to) ?? []), from]);
+  });
+
+  // 4. Reachability from the trigger.
+  const reached = new Set<string>();
+  for (const stack = [TRIGGER_ID]; stack.length; ) for (const next of out.get(stack.pop()!) ?? []) if (!reached.has(next)) stack.push((reached.add(next), next));
+  for (const [id, { index }] of byId) if (!reached.has(id)) add(`/nodes/${index}`, 'unreachable', `node "${id}" cannot be reached from the trigger`, id);
+
+  // 5. Cycles (v1 flows are DAGs): strongly connected components (Tarjan), one issue per cycle.
+  const order = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack: string[] = [];
+  const strongConnect = (v: string): void => {
+    order.set(v, order.size);
+    low.set(v, order.get(v)!);
+    onStack.push(v);
+    for (const w of out.get(v) ?? []) {
+      if (!order.has(w)) {
+        strongConnect(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.includes(w)) low.set(v, Math.min(low.get(v)!, order.get(w)!));
+    }
+    if (low.get(v) !== order.get(v)) return;
+    const scc = onStack.splice(onStack.indexOf(v));
+    if (scc.length > 1 || (out.get(v) ?? []).includes(v)) {
+      const first = [...byId.keys()].find((id) => scc.includes(id))!;
+      add(`/nodes/${byId.get(first)!.index}`, 'cycle', `node "${first}" is in a cycle (${scc.join(', ')}); flows cannot loop`, first);
+    }
+  };
+  for (const id of byId.keys()) if (!order.has(id)) strongConnect(id);
+
+  const upstream = (id: string): Set<string> => {
+    const seen = new Set<string>();
+    for (const stack = [id]; stack.length; ) for (const p of into.get(stack.pop()!) ?? []) if (!seen.has(p)) stack.push((seen.add(p), p));
+    return seen;
+  };
+
+  // 6. Per node: actions and their inputs, durations, templates.
+  for (const [id, { node, index }] of byId) {
+    const at = `/nodes/${index}`;
+    if (node.type === 'action' && typeof node.action === 'string') {
+      const action = opts.actions[node.action];
+      if (!action) add(`${at}/action`, 'unknown_action', `no connector provides action "${node.action}"`, id);
+      else checkActionInput(action.input, node.input ?? {}, `${at}/input`, id, add);
+    }
+    const durations: Array<[string, unknown]> =
+      node.type === 'delay'
+        ? [['duration', node.duration]]
+        : node.type === 'action'
+          ? [['timeout', node.timeout], ...(isObj(node.retry) ? (['initialInterval', 'maximumInterval'] as const).map((k): [string, unknown] => [`retry/${k}`, (node.retry as Obj)[k]]) : [])]
+          : [];
+    for (const [key, value] of durations) {
+      if (typeof value === 'string' && !isDuration(value)) {
+        add(`${at}/${key}`, 'invalid_duration', `${key.replace('/', '.')} "${value}" is not an ISO-8601 duration like PT30S, PT5M or P1D (no years or months)`, id);
+      }
+    }
+    const templated = node.type === 'action' ? { key: 'input', value: node.input } : node.type === 'set' ? { key: 'values', value: node.values } : undefined;
+    const refs = templated ? templateRefsAt(templated.value, `${at}/${templated.key}`) : [];
+    if (templated) {
+      for (const [pointer, s] of stringsIn(templated.value, `${at}/${templated.key}`)) {
+        const err = templateSyntaxError(s);
+        if (err) add(pointer, 'invalid_template', err, id);
+      }
+    }
+    if (node.type === 'condition') refs.push(...ruleRefs(node.rule).map((path) => ({ pointer: `${at}/rule`, path })));
+    let before: Set<string> | undefined;
+    for (const { pointer, path } of refs) {
+      const [root, stepId, field] = parsePath(path) ?? [];
+      if (!(TEMPLATE_ROOTS as readonly unknown[]).includes(root)) {
+        add(pointer, 'invalid_template', `"${path}" must start with one of ${TEMPLATE_ROOTS.join(', ')}`, id);
+      } else if (root === 'steps' && stepId !== undefined) {
+        if (!byId.has(String(stepId))) add(pointer, 'invalid_template', `"${path}" refers to step "${stepId}", which is not a node`, id);
+        else if (!(before ??= upstream(id)).has(String(stepId))) add(pointer, 'invalid_template', `"${path}" refers to step "${stepId}", which does not run before "${id}"`, id);
+        else if (field !== undefined && field !== 'output') add(pointer, 'invalid_template', `"${path}": a step exposes only its output (steps.${stepId}.output...)`, id);
+      }
+    }
+  }
+  return issues;
+}
+
+/** ajv errors of an action input, minus those a templated value may fix at run time. */
+function checkActionInput(schema: JsonSchema, input: unknown, at: string, nodeId: string, add: (path: string, code: string, message: string, nodeId?: string) => void) {
+  let validate: ValidateFunction;
+  try {
+    validate = checkAjv.compile(schema);
+  } catch (err) {
+    add(at, 'action_input', `the action's input schema does not compile: ${(err as Error).message}`, nodeId);
+    return;
+  }
+  if (validate(input)) return;
+  const templated = templatedPointers(input);
+  for (const e of validate.errors ?? []) {
+    if (templated.some((t) => inside(e.instancePath, t))) continue;
+    if (COMBINATORS.has(e.keyword) && templated.some((t) => inside(t, e.instancePath))) continue;
+    add(at + pointerOf(e), 'action_input', messageOf(e, '/input'), nodeId);
+  }
+}

@@ -1,0 +1,7 @@
+// The connector SDK: what a connector (built-in or plugin package) imports.
+export type * from './types.js';
+export type { JsonObject, JsonValue } from '../flow/types.js';
+export { ConnectorError, isConnectorError, errorFromHttpStatus, parseRetryAfter } from './errors.js';
+export { defineConnector, definitionProblems } from './define.js';
+export { createRegistry, type Registry } from './registry.js';
+export { createAjv, type Ajv } from './schema.js';
