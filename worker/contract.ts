@@ -42,3 +42,18 @@ export const SEARCH_ATTRIBUTES = [SA_WORKSPACE, SA_FLOW, SA_VERSION, SA_PHASE] a
 
 /** Workflow ids are run ids. A webhook with an Idempotency-Key maps to a deterministic id so a repeat finds it. */
 export const RUN_ID_PREFIX = 'run_';
+
+/** The failure type of a run that a step failed; its first detail is a `RunFailedDetails`. */
+export const STEP_FAILED = 'STEP_FAILED';
+export interface RunFailedDetails {
+  failedStep: string;
+}
+
+/** Step failure types no retry can fix (executeStep also throws them as non-retryable). */
+export const NON_RETRYABLE_STEP_CODES = ['UNKNOWN_ACTION', 'INPUT_INVALID', 'OUTPUT_TOO_LARGE'];
+
+/**
+ * An action attempt may run for its node's `timeout`; the activity's start-to-close timeout adds this margin so the
+ * activity itself aborts the action at the node's limit and reports a STEP_TIMEOUT failure with the attempt number.
+ */
+export const STEP_TIMEOUT_MARGIN_MS = 5_000;

@@ -1,7 +1,8 @@
 // Temporal connection settings from the SDK's standard environment variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 // TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE / config file), read by @temporalio/envconfig so Confluo
 // accepts exactly what every other Temporal tool does. Used by the worker and by the server's client.
-import { Connection, type ConnectionOptions } from '@temporalio/client';
+import type { Connection } from '@temporalio/client';
+import type { NativeConnectionOptions } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTES } from './contract.js';
 
@@ -10,7 +11,7 @@ export interface TemporalSettings {
   namespace: string;
   taskQueue: string;
   /** Connection options for both `Connection.connect` and `NativeConnection.connect`. */
-  connectionOptions: ConnectionOptions & { address: string };
+  connectionOptions: NativeConnectionOptions & { address: string };
 }
 
 /** Settings for an explicit address (embedded dev server, tests), or from the environment when omitted. */
@@ -22,7 +23,7 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env, address?:
     address: addr,
     namespace: namespace ?? 'default',
     taskQueue: env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
-    connectionOptions: { ...(connectionOptions as ConnectionOptions), address: addr },
+    connectionOptions: { ...connectionOptions, address: addr },
   };
 }
 

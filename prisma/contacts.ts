@@ -1,0 +1,117 @@
+// The contact store behind the built-in CRM (ContactsService) and the server's contacts API.
+// One contact per person: identities (kind+value) are unique per workspace, so the database, not the code,
+// decides who wins when two runs see the same new email at once; the loser retries and finds the winner's contact.
+import { randomUUID } from 'node:crypto';
+import type { JsonObject } from '../connectors/flow/types.js';
+import type { ContactIdentityInput, ContactRecord, ContactsService, ContactUpsertInput, ContactUpsertResult } from '../connectors/sdk/types.js';
+import { Prisma, type PrismaClient } from './client.js';
+
+type Tx = Prisma.TransactionClient;
+
+const newId = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '')}`;
+const MAX_ATTEMPTS = 3;
+// P2002: unique violation (a concurrent upsert created the identity first); P2034: write conflict or deadlock.
+const RETRYABLE_CODES = new Set(['P2002', 'P2034']);
+
+const withIdentities = { identities: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }, { value: 'asc' }] } } satisfies Prisma.ContactInclude;
+type ContactRow = Prisma.ContactGetPayload<{ include: typeof withIdentities }>;
+
+function toRecord(row: ContactRow): ContactRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    attributes: (row.attributes ?? {}) as JsonObject,
+    identities: row.identities.map((i) => ({ kind: i.kind, value: i.value })),
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function createContactsService(prisma: PrismaClient): ContactsService {
+  return {
+    async upsert(workspaceId, input) {
+      if (input.identities.length === 0) throw new Error('contacts.upsert needs at least one identity');
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await prisma.$transaction((tx) => upsertInTx(tx, workspaceId, input), { maxWait: 10_000, timeout: 15_000 });
+        } catch (err) {
+          const code = err instanceof Prisma.PrismaClientKnownRequestError ? err.code : undefined;
+          if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE_CODES.has(code)) throw err;
+        }
+      }
+    },
+  };
+}
+
+async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput): Promise<ContactUpsertResult> {
+  // A canonical order, so two transactions inserting the same identities lock them in the same order (no deadlock).
+  const wanted = dedupe(input.identities).sort((a, b) => a.kind.localeCompare(b.kind) || a.value.localeCompare(b.value));
+  const owned = await tx.identity.findMany({
+    where: { workspaceId, OR: wanted.map(({ kind, value }) => ({ kind, value })) },
+    select: { kind: true, value: true, contactId: true },
+  });
+  const source = input.source ?? null;
+
+  if (owned.length === 0) {
+    const row = await tx.contact.create({
+      data: {
+        id: newId('ct'),
+        workspaceId,
+        name: input.name ?? null,
+        attributes: input.attributes ?? {},
+        identities: { create: wanted.map(({ kind, value }) => ({ id: newId('idn'), workspaceId, kind, value, source })) },
+      },
+      include: withIdentities,
+    });
+    return { contact: toRecord(row), created: true };
+  }
+
+  // Several owners: keep the oldest contact, attach only unowned identities, report the others (no merge in v1).
+  const ownerIds = [...new Set(owned.map((o) => o.contactId))];
+  const owners = await tx.contact.findMany({ where: { id: { in: ownerIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } });
+  const contactId = owners[0]!.id;
+  const conflicts = owners.slice(1).map((o) => o.id);
+
+  // Lock the row so concurrent attribute merges serialize instead of losing each other's keys.
+  const [current] = await tx.$queryRaw<{ name: string | null; attributes: JsonObject | null }[]>`SELECT name, attributes FROM contacts WHERE id = ${contactId} FOR UPDATE`;
+  const stored = current?.attributes ?? {};
+  const missing = wanted.filter((w) => !owned.some((o) => o.kind === w.kind && o.value === w.value));
+  if (missing.length > 0)
+    await tx.identity.createMany({ data: missing.map(({ kind, value }) => ({ id: newId('idn'), workspaceId, contactId, kind, value, source })) });
+
+  // Write only what changes, so repeating an upsert (a retried step) touches nothing.
+  const data: Prisma.ContactUpdateInput = {};
+  if (input.name != null && input.name !== current?.name) data.name = input.name;
+  const attributes = input.attributes ?? {};
+  if (Object.entries(attributes).some(([k, v]) => JSON.stringify(stored[k]) !== JSON.stringify(v))) data.attributes = { ...stored, ...attributes };
+  // Touch updatedAt when anything changed, identities included.
+  const row =
+    Object.keys(data).length > 0 || missing.length > 0
+      ? await tx.contact.update({ where: { id: contactId }, data: { ...data, updatedAt: new Date() }, include: withIdentities })
+      : await tx.contact.findUniqueOrThrow({ where: { id: contactId }, include: withIdentities });
+  return { contact: toRecord(row), created: false, ...(conflicts.length > 0 && { conflicts }) };
+}
+
+function dedupe(identities: ContactIdentityInput[]): ContactIdentityInput[] {
+  const seen = new Map(identities.map((i) => [`${i.kind}\u0000${i.value}`, { kind: i.kind, value: i.value }]));
+  return [...seen.values()];
+}
+
+export async function getContact(prisma: PrismaClient, workspaceId: string, id: string): Promise<ContactRecord | null> {
+  const row = await prisma.contact.findFirst({ where: { id, workspaceId }, include: withIdentities });
+  return row ? toRecord(row) : null;
+}
+
+/** `value` must already be normalized (lower-cased email, E.164 phone), as the store keeps it. */
+export async function findContactByIdentity(
+  prisma: PrismaClient,
+  workspaceId: string,
+  kind: string,
+  value: string,
+): Promise<ContactRecord | null> {
+  const identity = await prisma.identity.findUnique({
+    where: { workspaceId_kind_value: { workspaceId, kind, value } },
+    select: { contact: { include: withIdentities } },
+  });
+  return identity ? toRecord(identity.contact) : null;
+}

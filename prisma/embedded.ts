@@ -1,0 +1,27 @@
+// Embedded PostgreSQL for the zero-config `npm start`: PGlite (PostgreSQL compiled to WebAssembly, data in a local
+// folder) served on a loopback port by pglite-socket, so the rest of Confluo uses the very same `pg` + Prisma code
+// path as with a real server. PGlite runs one connection's work at a time: callers use a pool of size 1.
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedPostgres(dataDir: string, port = 0): Promise<EmbeddedPostgres> {
+  mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create(dataDir);
+  // Port 0 is not supported by every pglite-socket release: pick a free one ourselves when asked for "any".
+  const listenPort = port || (await (await import('../worker/temporal-dev-server.js')).freePort());
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: listenPort, maxConnections: 8 });
+  await server.start();
+  return {
+    url: `postgresql://postgres:postgres@127.0.0.1:${listenPort}/postgres?sslmode=disable`,
+    async stop() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}

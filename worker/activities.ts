@@ -1,0 +1,134 @@
+// Activities: the only place connector code runs. `executeStep` looks up the action, validates the resolved input,
+// runs it with the SDK context and turns every outcome into something Temporal understands: a result small enough
+// for history, or an ApplicationFailure that says whether another attempt can help (and, from a Retry-After, when).
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { validateInput } from '../connectors/flow/index.js';
+import type { JsonObject, JsonValue, ValidationIssue } from '../connectors/flow/types.js';
+import { isConnectorError, type Registry } from '../connectors/sdk/index.js';
+import type { ActionContext, ConnectorServices, Logger } from '../connectors/sdk/types.js';
+import { STEP_TIMEOUT_MARGIN_MS } from './contract.js';
+
+/** Largest step output kept in workflow history (JSON, UTF-8). Bigger outputs fail the step instead of the run's history. */
+export const MAX_OUTPUT_BYTES = 256 * 1024;
+
+/** A logger that can make children with bound fields (pino's shape); a plain Logger works too. */
+export type WorkerLogger = Logger & { child?(bindings: Record<string, unknown>): Logger };
+
+export interface ActivityDeps {
+  registry: Registry;
+  services: ConnectorServices;
+  logger: WorkerLogger;
+  /** Decrypts a stored connection's credentials; without it `connection` is ignored (built-ins need none). */
+  resolveAuth?(workspaceId: string, connectionId: string): Promise<JsonObject | undefined>;
+}
+
+export interface ExecuteStepInput {
+  workspaceId: string;
+  runId: string;
+  nodeId: string;
+  /** Full action id, `<connector>.<action>`. */
+  action: string;
+  /** Already resolved by the workflow (templates applied). */
+  input: JsonObject;
+  connection?: string;
+}
+
+export interface ExecuteStepResult {
+  output: JsonValue;
+  /** The attempt that succeeded, 1-based. */
+  attempt: number;
+}
+
+/** What every failure of executeStep carries as its first detail. */
+export interface StepFailureDetails {
+  attempt: number;
+  kind?: string;
+  code?: string;
+  issues?: ValidationIssue[];
+  details?: JsonValue;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  async function executeStep(req: ExecuteStepInput): Promise<ExecuteStepResult> {
+    const actx = Context.current();
+    const attempt = actx.info.attempt;
+    const fail = (code: string, message: string, extra: Omit<StepFailureDetails, 'attempt'> = {}) =>
+      ApplicationFailure.create({ message, type: code, nonRetryable: true, details: [{ attempt, code, ...extra }] });
+
+    const found = deps.registry.getAction(req.action);
+    if (!found) throw fail('UNKNOWN_ACTION', `Unknown action "${req.action}": no installed connector provides it`);
+    const { action } = found;
+
+    const issues = validateInput(action.input, req.input);
+    if (issues.length > 0) {
+      const list = issues.map((i) => `${i.path} (${i.message})`).join('; ');
+      throw fail('INPUT_INVALID', `Input of "${req.action}" is invalid: ${list}`, { issues });
+    }
+
+    const auth = req.connection && deps.resolveAuth ? await deps.resolveAuth(req.workspaceId, req.connection) : undefined;
+    // Abort the action at the node's own timeout, a margin before Temporal's, so the failure names the limit.
+    const limitMs = actx.info.startToCloseTimeoutMs ? actx.info.startToCloseTimeoutMs - STEP_TIMEOUT_MARGIN_MS : undefined;
+    const timeout = limitMs && limitMs > 0 ? AbortSignal.timeout(limitMs) : undefined;
+    const bindings = { runId: req.runId, nodeId: req.nodeId, action: req.action, attempt };
+    const ctx: ActionContext = {
+      workspaceId: req.workspaceId,
+      runId: req.runId,
+      nodeId: req.nodeId,
+      idempotencyKey: `${req.runId}:${req.nodeId}`,
+      attempt,
+      ...(auth && { auth }),
+      logger: deps.logger.child ? deps.logger.child(bindings) : deps.logger,
+      signal: timeout ? AbortSignal.any([actx.cancellationSignal, timeout]) : actx.cancellationSignal,
+      services: deps.services,
+    };
+
+    let output: JsonValue;
+    try {
+      output = ((await action.run(ctx, req.input)) ?? null) as JsonValue;
+    } catch (err) {
+      if (actx.cancellationSignal.aborted) throw err; // the SDK reports its own cancellation
+      if (timeout?.aborted) {
+        throw ApplicationFailure.create({
+          message: `"${req.action}" did not finish within ${limitMs} ms (the node's timeout)`,
+          type: 'STEP_TIMEOUT',
+          details: [{ attempt, code: 'STEP_TIMEOUT' }],
+        });
+      }
+      throw toFailure(err, attempt);
+    }
+
+    const size = Buffer.byteLength(JSON.stringify(output), 'utf8');
+    if (size > MAX_OUTPUT_BYTES) {
+      throw fail(
+        'OUTPUT_TOO_LARGE',
+        `Output of "${req.action}" is ${size} bytes; the limit is ${MAX_OUTPUT_BYTES} bytes (256 KiB). ` +
+          'Ask the provider for less data (fields, paging) or store large payloads elsewhere.',
+      );
+    }
+    return { output, attempt };
+  }
+
+  return { executeStep };
+}
+
+export type Activities = ReturnType<typeof createActivities>;
+
+/** A connector's error (or any other) as an ApplicationFailure carrying the attempt number. */
+export function toFailure(err: unknown, attempt: number): ApplicationFailure {
+  if (isConnectorError(err)) {
+    const type = err.code ?? err.kind;
+    const details: StepFailureDetails = { attempt, kind: err.kind, code: type, ...(err.details !== undefined && { details: err.details }) };
+    return ApplicationFailure.create({
+      message: err.message,
+      type,
+      nonRetryable: !err.retryable,
+      details: [details],
+      ...(err.retryable && err.retryAfterMs !== undefined && { nextRetryDelay: err.retryAfterMs }),
+      cause: err,
+    });
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  const type = err instanceof Error ? err.name : 'Error';
+  return ApplicationFailure.create({ message, type, details: [{ attempt, code: type }], ...(err instanceof Error && { cause: err }) });
+}

@@ -1,0 +1,32 @@
+// Builds the Temporal worker: the runFlow workflows plus the activities over the connector registry.
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from './activities.js';
+import { WORKFLOWS_PATH } from './bundle.js';
+
+export { bundleWorkflows, WORKFLOWS_PATH } from './bundle.js';
+
+export interface CreateWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** What the activities run with: connector registry, services lent to actions, logger. */
+  deps: ActivityDeps;
+  /** A prebuilt bundle (from `bundleWorkflows`, or written to disk); without one the worker bundles at start. */
+  workflowBundle?: { codePath: string } | { code: string };
+  /** Another workflow entry point (the benchmarks add a hand-written workflow); default worker/workflows. */
+  workflowsPath?: string;
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: opts.workflowsPath ?? WORKFLOWS_PATH }),
+    activities: createActivities(opts.deps),
+    ...(opts.maxConcurrentActivityTaskExecutions !== undefined && {
+      maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,
+    }),
+  });
+}

@@ -1,0 +1,2 @@
+// Every workflow the worker registers. The bundler starts here: only sandbox-safe code may be reachable from it.
+export { runFlow } from './run-flow.js';

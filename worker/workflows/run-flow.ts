@@ -1,0 +1,209 @@
+// runFlow: walks a run's pinned flow definition. The decisions (what is ready, what is skipped, when it is done)
+// come from the pure `planNext`; this file only carries them out: conditions, set and delays in workflow code, each
+// action as one `executeStep` activity. Nodes start as soon as they are ready, so a long delay on one branch never
+// holds up another. Deterministic: imports only the workflow SDK, the contract and the sandbox-safe flow runtime.
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import { evaluateRule, parseDuration, planNext, resolveTemplates, truthy } from '../../connectors/flow/runtime.js';
+import type { ActionNode, FlowNode, JsonObject, JsonValue, RunContext, StepError, StepState } from '../../connectors/flow/types.js';
+import type { Activities, StepFailureDetails } from '../activities.js';
+import {
+  NON_RETRYABLE_STEP_CODES,
+  SA_FLOW,
+  SA_PHASE,
+  SA_VERSION,
+  SA_WORKSPACE,
+  STEP_FAILED,
+  STEP_TIMEOUT_MARGIN_MS,
+  stepsQuery,
+  type RunFailedDetails,
+  type RunFlowInput,
+  type RunFlowResult,
+} from '../contract.js';
+
+const DEFAULT_TIMEOUT = 'PT30S';
+
+export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
+  const def = input.definition;
+  const states = new Map<string, StepState>(def.nodes.map((n) => [n.id, { nodeId: n.id, type: n.type, status: 'pending' }]));
+  const state = (id: string) => states.get(id)!;
+  const list = () => def.nodes.map((n) => state(n.id));
+  setHandler(stepsQuery, list);
+
+  // Steps that failed with onError 'continue': shown as failed, routed (by planNext) and templated as completed.
+  const continued = new Set<string>();
+  let failedStep: string | undefined;
+
+  // The starter may have set these already; upserting the same values keeps runs started any way findable.
+  upsertSearchAttributes([
+    { key: SA_WORKSPACE, value: input.workspaceId },
+    { key: SA_FLOW, value: input.flowId },
+    { key: SA_VERSION, value: input.version },
+    { key: SA_PHASE, value: 'running' },
+  ]);
+  let waiting = 0;
+  const setWaiting = (delta: 1 | -1) => {
+    waiting += delta;
+    if ((delta === 1 && waiting === 1) || (delta === -1 && waiting === 0))
+      upsertSearchAttributes([{ key: SA_PHASE, value: waiting > 0 ? 'waiting' : 'running' }]);
+  };
+
+  const context = (): RunContext => ({
+    trigger: input.trigger,
+    steps: Object.fromEntries(
+      list()
+        .filter((s) => s.status === 'completed' || continued.has(s.nodeId))
+        .map((s) => [s.nodeId, { output: s.output ?? null }]),
+    ),
+    run: { id: workflowInfo().workflowId, flowId: input.flowId, version: input.version, startedAt: input.startedAt },
+    contact: null,
+  });
+
+  async function perform(node: FlowNode, st: StepState): Promise<void> {
+    switch (node.type) {
+      case 'condition': {
+        const result = evaluateRule(node.rule, context());
+        const branch = truthy(result) ? 'true' : 'false';
+        Object.assign(st, { input: result, output: branch === 'true', branch });
+        return;
+      }
+      case 'set':
+        st.output = resolveTemplates(node.values, context()) as JsonValue;
+        return;
+      case 'delay': {
+        const ms = parseDuration(node.duration);
+        st.input = { duration: node.duration };
+        st.status = 'waiting';
+        setWaiting(1);
+        try {
+          await sleep(ms);
+        } finally {
+          setWaiting(-1);
+        }
+        return;
+      }
+      case 'action': {
+        const resolved = resolveTemplates(node.input ?? {}, context()) as JsonObject;
+        st.input = resolved;
+        const { executeStep } = proxyActivities<Activities>(activityOptions(node));
+        const { output, attempt } = await executeStep({
+          workspaceId: input.workspaceId,
+          runId: workflowInfo().workflowId,
+          nodeId: node.id,
+          action: node.action,
+          input: resolved,
+          ...(node.connection !== undefined && { connection: node.connection }),
+        });
+        Object.assign(st, { output, attempts: attempt });
+        return;
+      }
+    }
+  }
+
+  /** Runs one node to its end state. Never rejects, except to pass on a cancellation. */
+  async function execute(node: FlowNode): Promise<void> {
+    const st = state(node.id);
+    Object.assign(st, { status: 'running', startedAt: new Date().toISOString() });
+    try {
+      await perform(node, st);
+      st.status = 'completed';
+    } catch (err) {
+      Object.assign(st, { status: 'failed', error: stepError(err) });
+      const attempts = node.type === 'action' ? attemptsOf(err, node) : undefined;
+      if (attempts !== undefined) st.attempts = attempts;
+      if (isCancellation(err)) throw err;
+      if (node.type === 'action' && node.onError === 'continue') {
+        continued.add(node.id);
+        st.output = { error: st.error as unknown as JsonObject };
+      } else failedStep ??= node.id;
+    } finally {
+      st.finishedAt = new Date().toISOString();
+    }
+  }
+
+  // One scope for all node executions, so a step that fails the run can stop its still-running siblings.
+  const nodesScope = new CancellationScope();
+  const inflight = new Map<string, Promise<void>>();
+  for (;;) {
+    const plan = planNext(def, Object.fromEntries(states));
+    let progressed = false;
+    for (const id of plan.skip) {
+      const st = states.get(id);
+      if (st?.status !== 'pending') continue;
+      st.status = 'skipped';
+      progressed = true;
+    }
+    for (const node of plan.ready) {
+      if (state(node.id).status !== 'pending') continue;
+      const run = nodesScope.run(() => execute(node)).finally(() => inflight.delete(node.id));
+      inflight.set(node.id, run);
+      progressed = true;
+    }
+    if (inflight.size === 0) {
+      if (progressed) continue;
+      if (plan.done) break;
+      throw ApplicationFailure.nonRetryable('The flow cannot make progress: no step is ready and none is running', 'FLOW_STUCK');
+    }
+    await Promise.race(inflight.values());
+    if (failedStep !== undefined) break;
+  }
+
+  if (failedStep !== undefined) {
+    nodesScope.cancel();
+    await Promise.allSettled(inflight.values());
+    const details: RunFailedDetails = { failedStep };
+    throw ApplicationFailure.nonRetryable(`Step "${failedStep}" failed: ${state(failedStep).error?.message}`, STEP_FAILED, details);
+  }
+  return { status: 'completed', steps: list() };
+}
+
+/** Activity options for one action node: its timeout (plus the margin) and its retry policy, with defaults. */
+export function activityOptions(node: ActionNode): ActivityOptions {
+  const r = node.retry ?? {};
+  return {
+    activityId: node.id,
+    startToCloseTimeout: parseDuration(node.timeout ?? DEFAULT_TIMEOUT) + STEP_TIMEOUT_MARGIN_MS,
+    retry: {
+      maximumAttempts: r.maxAttempts ?? 5,
+      initialInterval: parseDuration(r.initialInterval ?? 'PT1S'),
+      backoffCoefficient: r.backoffCoefficient ?? 2,
+      maximumInterval: parseDuration(r.maximumInterval ?? 'PT1M'),
+      nonRetryableErrorTypes: NON_RETRYABLE_STEP_CODES,
+    },
+  };
+}
+
+/** A step's error from whatever its execution threw. */
+export function stepError(err: unknown): StepError {
+  if (isCancellation(err)) return { message: 'Cancelled before it finished', code: 'CANCELLED' };
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure)
+      return { message: cause.message, ...(cause.type && { code: cause.type }), retryable: !cause.nonRetryable };
+    if (cause instanceof TimeoutFailure)
+      return { message: `The attempt timed out (${cause.timeoutType ?? 'timeout'})`, code: 'TIMEOUT', retryable: true };
+    return { message: cause?.message ?? err.message };
+  }
+  // Expressions, templates and durations evaluated in the workflow.
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return { message: err instanceof Error ? err.message : String(err), code: typeof code === 'string' ? code : 'EVALUATION_ERROR' };
+}
+
+/** Attempts an action made, from the failure's details (executeStep puts them there) or its retry state. */
+export function attemptsOf(err: unknown, node: ActionNode): number | undefined {
+  if (!(err instanceof ActivityFailure)) return undefined;
+  const details = err.cause instanceof ApplicationFailure ? (err.cause.details?.[0] as StepFailureDetails | undefined) : undefined;
+  if (typeof details?.attempt === 'number') return details.attempt;
+  return err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' ? (node.retry?.maxAttempts ?? 5) : undefined;
+}
