@@ -1,0 +1,25 @@
+// A worker process for the benchmarks: Confluo's worker with the bench bundle (its workflows + the hand-written one).
+import { NativeConnection } from '@temporalio/worker';
+import { pino } from 'pino';
+import { builtinConnectors } from '../connectors/builtin.js';
+import { createRegistry } from '../connectors/sdk/index.js';
+import { createPrisma } from '../prisma/client.js';
+import { createContactsService } from '../prisma/contacts.js';
+import { temporalSettings } from '../worker/temporal-config.js';
+import { createWorker } from '../worker/worker.js';
+
+const settings = temporalSettings();
+const prisma = createPrisma(process.env.DATABASE_URL!, { max: 10 });
+const connection = await NativeConnection.connect(settings.connectionOptions);
+const worker = await createWorker({
+  connection,
+  namespace: settings.namespace,
+  taskQueue: settings.taskQueue,
+  workflowsPath: new URL('./workflows.ts', import.meta.url).pathname,
+  deps: { registry: createRegistry(builtinConnectors()), services: { contacts: createContactsService(prisma) }, logger: pino({ level: 'warn' }) },
+});
+process.on('SIGTERM', () => worker.shutdown());
+process.stdout.write('worker ready\n');
+await worker.run();
+await connection.close();
+await prisma.$disconnect();

@@ -1,0 +1,3 @@
+// The bench worker's workflow bundle: Confluo's own workflows plus the hand-written comparison.
+export * from '../worker/workflows/index.js';
+export { handwrittenReference } from './handwritten-workflow.js';

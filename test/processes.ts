@@ -1,0 +1,93 @@
+// Helpers for tests and benchmarks that run Confluo as real processes (`npm run server`, `npm run worker`).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface Proc {
+  child: ChildProcess;
+  /** SIGKILL to the whole process group (npm → sh → node), like a crashed container. */
+  kill9(): void;
+  /** SIGTERM and wait. */
+  stop(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+/** Runs an npm script in its own process group, output appended to test-results/<name>.log. */
+export function runNpm(script: string, env: NodeJS.ProcessEnv, logName = script): Proc {
+  mkdirSync(join(REPO_ROOT, 'test-results'), { recursive: true });
+  const out = createWriteStream(join(REPO_ROOT, 'test-results', `${logName}.log`), { flags: 'a' });
+  const child = spawn('npm', ['run', '--silent', script], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(out);
+  child.stderr!.pipe(out);
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  return {
+    child,
+    exited,
+    kill9: () => signal('SIGKILL'),
+    stop: async () => {
+      signal('SIGTERM');
+      const t = setTimeout(() => signal('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface SinkRequest {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A local HTTP endpoint that records what flows send it; `respond` decides each answer. */
+export async function startSink(respond: (req: SinkRequest, nth: number) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } = () => ({ status: 200 })) {
+  const requests: SinkRequest[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      const r: SinkRequest = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() };
+      requests.push(r);
+      const a = respond(r, requests.length);
+      setTimeout(() => {
+        res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
+        res.end(a.body ?? '{"ok":true}');
+      }, a.delayMs ?? 0);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
