@@ -32,7 +32,7 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env, address?:
  * Temporal Cloud does not allow this through the operator API: there, add them in the Cloud UI or with tcld.
  */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
-  const { temporal } = await import('@temporalio/proto');
+  const { temporal } = (await import('@temporalio/proto')).default;
   const Type = temporal.api.enums.v1.IndexedValueType;
   const existing = await connection.operatorService.listSearchAttributes({ namespace });
   const missing = SEARCH_ATTRIBUTES.filter((k) => !(k.name in (existing.customAttributes ?? {})));

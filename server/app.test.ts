@@ -1,0 +1,193 @@
+// Cross-cutting behaviour: health, the OpenAPI document, auth, and the uniform error body for bad requests.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinConnectors } from '../connectors/builtin.js';
+import { createRegistry } from '../connectors/sdk/index.js';
+import { buildApp } from './app.js';
+import { startTestApp, type TestApp } from './test-app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ bodyLimit: 4096 });
+});
+afterAll(async () => t?.close());
+
+describe('health', () => {
+  it('is ok when PostgreSQL and Temporal answer', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/health' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ status: 'ok', checks: { database: 'ok', temporal: 'ok' } });
+  });
+});
+
+describe('documents', () => {
+  it('serves the OpenAPI document without a key, listing the routes and the bearer scheme', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/openapi.json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    for (const path of ['/health', '/api/flows', '/api/flows/{id}', '/api/flows/{id}/publish', '/api/flows/validate', '/hooks/flows/{token}', '/api/runs', '/api/runs/{id}', '/api/contacts', '/api/contacts/{id}', '/api/connectors'])
+      expect(Object.keys(doc.paths)).toContain(path);
+    expect(doc.paths['/api/flows'].post.responses).toHaveProperty('201');
+    expect(doc.paths['/hooks/flows/{token}'].post.security).toEqual([]);
+  });
+
+  it('serves the flow JSON Schema without a key', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/schemas/flow.json' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toHaveProperty('properties.nodes');
+  });
+
+  it('serves interactive docs', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/docs/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/html');
+  });
+});
+
+describe('auth', () => {
+  it('rejects a missing key with 401', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/api/flows' });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(res.json().error.code).toBe('unauthorized');
+  });
+
+  it('rejects a wrong key and a malformed header with 401', async () => {
+    for (const authorization of ['Bearer cfl_wrong', 'Basic abc', `Bearer`]) {
+      const res = await t.app.inject({ method: 'GET', url: '/api/flows', headers: { authorization } });
+      expect(res.statusCode, authorization).toBe(401);
+      expect(res.json().error.code).toBe('unauthorized');
+    }
+  });
+
+  it('accepts the right key and scopes the request to its workspace', async () => {
+    const res = await t.api({ method: 'GET', url: '/api/connectors' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().map((c: { id: string }) => c.id)).toEqual(expect.arrayContaining(['http', 'contacts']));
+  });
+
+  it('records when a key was last used', async () => {
+    await t.api({ method: 'GET', url: '/api/flows' });
+    const key = await t.prisma.apiKey.findFirstOrThrow({ where: { workspaceId: t.workspaceId } });
+    await expect.poll(async () => (await t.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } })).lastUsedAt).not.toBeNull();
+  });
+});
+
+describe('errors', () => {
+  it('answers unknown routes with a JSON 404', async () => {
+    const res = await t.api({ method: 'GET', url: '/nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+  });
+
+  it('answers malformed JSON with 400 invalid_json', async () => {
+    const res = await t.api({ method: 'POST', url: '/api/flows', headers: { 'content-type': 'application/json' }, payload: '{"name": ' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('invalid_json');
+  });
+
+  it('answers an unsupported content type with 415', async () => {
+    for (const type of ['text/plain', 'application/xml']) {
+      const res = await t.api({ method: 'POST', url: '/api/flows', headers: { 'content-type': type }, payload: 'name=x' });
+      expect(res.statusCode, type).toBe(415);
+      expect(res.json().error.code).toBe('unsupported_media_type');
+    }
+  });
+
+  it('answers a body over the limit with 413', async () => {
+    const res = await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'x'.repeat(5000) } });
+    expect(res.statusCode).toBe(413);
+    expect(res.json().error.code).toBe('body_too_large');
+  });
+
+  it('lists every schema issue of a request', async () => {
+    const res = await t.api({ method: 'POST', url: '/api/flows', payload: { name: '' } });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'validation_failed', issues: [{ path: '/body/name', code: 'minLength' }] });
+
+    const q = await t.api({ method: 'GET', url: '/api/flows?limit=0' });
+    expect(q.statusCode).toBe(400);
+    expect(q.json().error.issues).toEqual([expect.objectContaining({ path: '/query/limit', code: 'minimum' })]);
+
+    const many = await t.api({ method: 'GET', url: '/api/runs?limit=0&status=bogus' });
+    expect(many.statusCode).toBe(400);
+    const paths = many.json().error.issues.map((i: { path: string }) => i.path);
+    expect(paths).toContain('/query/limit');
+    expect(paths).toContain('/query/status');
+  });
+});
+
+describe('when things break', () => {
+  it('reports a dead database as degraded (503) and answers 500 internal without details', async () => {
+    const { createPrisma } = await import('../prisma/client.js');
+    const deadDb = createPrisma('postgresql://postgres@127.0.0.1:1/none', { max: 1 });
+    const lines: string[] = [];
+    const pino = (await import('pino')).default;
+    const logger = pino({ level: 'info' }, { write: (l: string) => void lines.push(l) });
+    const broken = await buildApp({
+      prisma: deadDb,
+      temporal: { client: t.client, taskQueue: t.taskQueue, namespace: 'default' },
+      registry: createRegistry(builtinConnectors()),
+      logger,
+      publicUrl: 'http://x',
+    });
+    try {
+      const health = await broken.inject({ method: 'GET', url: '/health' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json()).toMatchObject({ status: 'degraded', checks: { temporal: 'ok' } });
+      expect(health.json().checks.database).not.toBe('ok');
+
+      const res = await broken.inject({ method: 'GET', url: '/api/flows', headers: { authorization: 'Bearer x' } });
+      expect(res.statusCode).toBe(500);
+      expect(res.json()).toEqual({ error: { code: 'internal', message: 'internal error' } });
+      // Logged with the stack for the operator.
+      expect(lines.some((l) => l.includes('unhandled error') && l.includes('"stack"'))).toBe(true);
+
+      // Webhook tokens and query strings stay out of the request log.
+      await broken.inject({ method: 'POST', url: '/hooks/flows/supersecrettoken?sig=abc', payload: {} });
+      const logged = lines.join('\n');
+      expect(logged).toContain('/hooks/flows/supe…');
+      expect(logged).not.toContain('supersecrettoken');
+      expect(logged).not.toContain('sig=abc');
+    } finally {
+      await broken.close();
+      await deadDb.$disconnect();
+    }
+  });
+});
+
+describe('editor', () => {
+  it('serves the static build at / with index.html for client-side routes, and JSON 404s for the API', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'confluo-editor-'));
+    await writeFile(join(dir, 'index.html'), '<!doctype html><title>Confluo</title>');
+    await writeFile(join(dir, 'app.js'), 'console.log(1)');
+    const app = await buildApp({
+      prisma: t.prisma,
+      temporal: { client: t.client, taskQueue: t.taskQueue, namespace: 'default' },
+      registry: createRegistry(builtinConnectors()),
+      logger: false,
+      publicUrl: 'http://x',
+      editorDir: dir,
+    });
+    try {
+      const root = await app.inject({ method: 'GET', url: '/' });
+      expect(root.statusCode).toBe(200);
+      expect(root.body).toContain('<title>Confluo</title>');
+      expect((await app.inject({ method: 'GET', url: '/app.js' })).body).toBe('console.log(1)');
+      const page = await app.inject({ method: 'GET', url: '/flows/abc', headers: { accept: 'text/html' } });
+      expect(page.statusCode).toBe(200);
+      expect(page.body).toContain('<title>Confluo</title>');
+      const api = await app.inject({ method: 'GET', url: '/api/nope', headers: { accept: 'text/html' } });
+      expect(api.statusCode).toBe(404);
+      expect(api.json().error.code).toBe('not_found');
+      expect((await app.inject({ method: 'GET', url: '/missing.js' })).statusCode).toBe(404);
+    } finally {
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

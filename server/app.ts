@@ -1,0 +1,75 @@
+// The HTTP server as a tree of Fastify plugins:
+//   root: decorators (prisma, temporal, registry, publicUrl), error handling, OpenAPI
+//   ├─ /health, /api/schemas/flow.json, /api/openapi.json        public
+//   ├─ /api (auth hook, JSON bodies only)                          connectors, flows, runs, contacts
+//   ├─ /hooks (no key; JSON, form, text, anything as text)       webhook triggers
+//   └─ /  the editor's static build, when present
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerAuth } from './plugins/auth.js';
+import { registerEditor } from './plugins/editor.js';
+import { registerErrorHandling, registerNotFound } from './plugins/errors.js';
+import { registerOpenApi } from './plugins/openapi.js';
+import { connectorRoutes } from './routes/connectors.js';
+import { contactRoutes } from './routes/contacts.js';
+import { flowRoutes } from './routes/flows.js';
+import { healthRoutes } from './routes/health.js';
+import { hookRoutes } from './routes/hooks.js';
+import { publicRoutes } from './routes/public.js';
+import { runRoutes } from './routes/runs.js';
+import type { AppDeps } from './types.js';
+
+export type { AppDeps } from './types.js';
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...loggerOptions(deps.logger),
+    // Requests are logged by the hook below instead, without query strings and webhook tokens (the token is the secret).
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: deps.bodyLimit ?? 1024 * 1024,
+    // Every validation issue at once, not the first (the editor shows them all).
+    ajv: { customOptions: { allErrors: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onResponse', async (request, reply) => {
+    const level = reply.statusCode >= 500 ? 'error' : 'info';
+    request.log[level]({ method: request.method, path: redactPath(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+  });
+
+  app.decorate('prisma', deps.prisma);
+  app.decorate('temporal', deps.temporal);
+  app.decorate('registry', deps.registry);
+  app.decorate('publicUrl', deps.publicUrl.replace(/\/+$/, ''));
+  app.decorateRequest('workspaceId', '');
+
+  registerErrorHandling(app);
+  await registerOpenApi(app, app.publicUrl);
+
+  await app.register(healthRoutes);
+  await app.register(publicRoutes);
+  await app.register(
+    async (api) => {
+      // The API speaks JSON only: without this, text/plain bodies would reach the schemas as strings.
+      api.removeContentTypeParser('text/plain');
+      registerAuth(api);
+      await api.register(connectorRoutes);
+      await api.register(flowRoutes);
+      await api.register(runRoutes);
+      await api.register(contactRoutes);
+    },
+    { prefix: '/api' },
+  );
+  await app.register(hookRoutes, { prefix: '/hooks' });
+
+  const editor = await registerEditor(app, deps.editorDir);
+  registerNotFound(app, { spaFallback: editor });
+  return app;
+}
+
+function loggerOptions(logger: AppDeps['logger']): { logger: Exclude<AppDeps['logger'], FastifyBaseLogger> } | { loggerInstance: FastifyBaseLogger } {
+  if (logger && typeof (logger as FastifyBaseLogger).child === 'function') return { loggerInstance: logger as FastifyBaseLogger };
+  return { logger: (logger as Exclude<AppDeps['logger'], FastifyBaseLogger>) ?? { level: 'info' } };
+}
+
+/** The path only (query strings may carry secrets), with webhook tokens cut to a recognizable prefix. */
+export const redactPath = (url: string) => (url.split('?')[0] ?? '').replace(/^(\/hooks\/flows\/[^/]{0,4})[^/]*/, '$1…');

@@ -1,0 +1,50 @@
+// Every environment variable Confluo reads itself (README's configuration table mirrors this file; the Temporal
+// connection variables are read by @temporalio/envconfig in worker/temporal-config.ts).
+import { resolve } from 'node:path';
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  /** Set: connect to that Temporal; unset: start a dev server (all-in-one only). */
+  temporalAddress?: string;
+  publicUrl: string;
+  apiKey?: string;
+  bodyLimit: number;
+  logLevel: string;
+  migrate: boolean;
+}
+
+export class ConfigError extends Error {}
+
+function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 1): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new ConfigError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  return n;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = int(env, 'PORT', 3000, 0);
+  const host = env.HOST || '0.0.0.0';
+  const publicUrl = (env.CONFLUO_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, '');
+  try {
+    new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`CONFLUO_PUBLIC_URL must be an absolute URL, got "${publicUrl}"`);
+  }
+  return {
+    port,
+    host,
+    dataDir: resolve(env.DATA_DIR || '.confluo'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    publicUrl,
+    apiKey: env.CONFLUO_API_KEY || undefined,
+    bodyLimit: int(env, 'CONFLUO_BODY_LIMIT', 1024 * 1024),
+    logLevel: env.LOG_LEVEL || 'info',
+    migrate: env.CONFLUO_MIGRATE !== '0',
+  };
+}

@@ -1,0 +1,71 @@
+// Contacts API over the real contact store: identity lookup (normalized like the store), listing, detail, scoping.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createContactsService } from '../prisma/contacts.js';
+import { startTestApp, type TestApp } from './test-app.js';
+
+let t: TestApp;
+let ada: string;
+let bob: string;
+beforeAll(async () => {
+  t = await startTestApp();
+  const contacts = createContactsService(t.prisma);
+  ada = (await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'ada@example.com' }, { kind: 'phone', value: '+441234567890' }], name: 'Ada' })).contact.id;
+  bob = (await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'bob@example.com' }], name: 'Bob' })).contact.id;
+});
+afterAll(async () => t?.close());
+
+describe('GET /api/contacts', () => {
+  it('finds the contact owning an identity, email case-insensitively', async () => {
+    const res = await t.api({ method: 'GET', url: `/api/contacts?identity=${encodeURIComponent('email:ADA@Example.com')}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items).toEqual([
+      expect.objectContaining({ id: ada, name: 'Ada', identities: expect.arrayContaining([{ kind: 'email', value: 'ada@example.com' }, { kind: 'phone', value: '+441234567890' }]) }),
+    ]);
+    const phone = await t.api({ method: 'GET', url: `/api/contacts?identity=${encodeURIComponent('phone:+441234567890')}` });
+    expect(phone.json().items.map((c: { id: string }) => c.id)).toEqual([ada]);
+    const none = await t.api({ method: 'GET', url: '/api/contacts?identity=email:nobody@example.com' });
+    expect(none.json().items).toEqual([]);
+  });
+
+  it('refuses a malformed identity filter with 400 naming it', async () => {
+    for (const identity of ['ada@example.com', ':x', 'email:']) {
+      const res = await t.api({ method: 'GET', url: `/api/contacts?identity=${encodeURIComponent(identity)}` });
+      expect(res.statusCode, identity).toBe(400);
+      expect(res.json().error.issues[0].path).toBe('/query/identity');
+    }
+  });
+
+  it('lists contacts newest first, paged', async () => {
+    const first = (await t.api({ method: 'GET', url: '/api/contacts?limit=1' })).json();
+    expect(first.items.map((c: { id: string }) => c.id)).toEqual([bob]);
+    const second = (await t.api({ method: 'GET', url: `/api/contacts?limit=1&cursor=${first.nextCursor}` })).json();
+    expect(second.items.map((c: { id: string }) => c.id)).toEqual([ada]);
+    expect(second.nextCursor).toBeUndefined();
+  });
+
+  it('shows nothing of other workspaces', async () => {
+    const other = await startTestApp();
+    try {
+      expect((await other.api({ method: 'GET', url: '/api/contacts' })).json().items).toEqual([]);
+      expect((await other.api({ method: 'GET', url: '/api/contacts?identity=email:ada@example.com' })).json().items).toEqual([]);
+      expect((await other.api({ method: 'GET', url: `/api/contacts/${ada}` })).statusCode).toBe(404);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('GET /api/contacts/:id', () => {
+  it('returns the contact with its identities', async () => {
+    const res = await t.api({ method: 'GET', url: `/api/contacts/${ada}` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ id: ada, name: 'Ada', attributes: {}, createdAt: expect.any(String) });
+    expect(res.json().identities).toHaveLength(2);
+  });
+
+  it('answers 404 for unknown contacts', async () => {
+    const res = await t.api({ method: 'GET', url: '/api/contacts/contact_nope' });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('not_found');
+  });
+});

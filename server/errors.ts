@@ -1,0 +1,23 @@
+// The one error shape of the HTTP API: `{ error: { code, message, issues? } }`. Routes throw HttpError; the error
+// plugin turns everything else (Fastify, ajv, Temporal, bugs) into the same shape.
+import type { Issue } from './schemas/common.js';
+
+export type { Issue };
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly issues?: Issue[],
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+
+export function errorBody(code: string, message: string, issues?: Issue[]) {
+  return { error: issues ? { code, message, issues } : { code, message } };
+}

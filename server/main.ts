@@ -1,0 +1,175 @@
+// Confluo's process entry point: `all` (npm start: embedded defaults, server + worker in one process), `server` or
+// `worker` (one role each, for containers; both need DATABASE_URL and TEMPORAL_ADDRESS).
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { pino, type Logger } from 'pino';
+import { builtinConnectors } from '../connectors/builtin.js';
+import { createRegistry } from '../connectors/sdk/index.js';
+import { createPrisma } from '../prisma/client.js';
+import { createContactsService } from '../prisma/contacts.js';
+import { startEmbeddedPostgres } from '../prisma/embedded.js';
+import { applyMigrations } from '../prisma/migrate.js';
+import { ensureSearchAttributes, temporalSettings } from '../worker/temporal-config.js';
+import { startTemporalDevServer } from '../worker/temporal-dev-server.js';
+import { createWorker } from '../worker/worker.js';
+import { ensureApiKey, ensureDefaultWorkspace } from './api-keys.js';
+import { buildApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+
+const ROLES = ['all', 'server', 'worker'] as const;
+type Role = (typeof ROLES)[number];
+const EDITOR_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', 'editor', 'dist');
+
+type Cleanup = { name: string; fn: () => Promise<unknown> };
+
+export async function start(role: Role, log: Logger): Promise<() => Promise<void>> {
+  const config = loadConfig();
+  const cleanups: Cleanup[] = [];
+  const stop = async () => {
+    for (const c of cleanups.reverse()) {
+      await c.fn().catch((err) => log.error({ err }, `stopping ${c.name} failed`));
+    }
+  };
+  try {
+    const embeddedDb = !config.databaseUrl;
+    const devTemporal = !config.temporalAddress;
+    if (role !== 'all' && (embeddedDb || devTemporal)) {
+      throw new ConfigError(
+        `the ${role} role needs ${[embeddedDb && 'DATABASE_URL', devTemporal && 'TEMPORAL_ADDRESS'].filter(Boolean).join(' and ')}: ` +
+          'embedded PostgreSQL and the Temporal dev server live inside one process; use `npm start` for them',
+      );
+    }
+    // The embedded database and the Temporal dev server start side by side: together they are most of the boot time.
+    const [databaseUrl, temporalAddress] = await Promise.all([
+      (async () => {
+        if (config.databaseUrl) return config.databaseUrl;
+        const pg = await startEmbeddedPostgres(join(config.dataDir, 'pgdata'));
+        cleanups.push({ name: 'embedded PostgreSQL', fn: pg.stop });
+        log.info({ dataDir: config.dataDir }, 'embedded PostgreSQL (PGlite) started');
+        return pg.url;
+      })(),
+      (async () => {
+        if (config.temporalAddress) return config.temporalAddress;
+        const dev = await startTemporalDevServer({
+          dbFile: join(config.dataDir, 'temporal.db'),
+          logFile: join(config.dataDir, 'temporal.log'),
+        });
+        cleanups.push({ name: 'Temporal dev server', fn: dev.stop });
+        log.info({ address: dev.address }, 'Temporal dev server started');
+        return dev.address;
+      })(),
+    ]);
+    if (config.migrate) {
+      const res = await applyMigrations(databaseUrl, { log: (m) => log.info(m) });
+      log.info({ applied: res.applied.length, alreadyApplied: res.alreadyApplied }, 'database migrated');
+    }
+    const prisma = createPrisma(databaseUrl, { max: embeddedDb ? 1 : 10 });
+    cleanups.push({ name: 'database client', fn: () => prisma.$disconnect() });
+    const temporal = temporalSettings(process.env, temporalAddress);
+    const registry = createRegistry(builtinConnectors());
+
+    // Search attributes: the dev server got them by flag; a cluster may need them added (Temporal Cloud refuses
+    // this API: add them there by hand, see README).
+    const connection = await Connection.connect(temporal.connectionOptions);
+    cleanups.push({ name: 'Temporal client', fn: () => connection.close() });
+    if (!devTemporal) {
+      await ensureSearchAttributes(connection, temporal.namespace).catch((err) =>
+        log.warn({ err: (err as Error).message }, 'could not register search attributes; runs cannot be listed until they exist'),
+      );
+    }
+
+    // The HTTP server first: webhooks are accepted (made durable in Temporal) while the worker still bundles its
+    // workflow code.
+    if (role === 'all' || role === 'server') {
+      const workspaceId = await ensureDefaultWorkspace(prisma);
+      const key = await ensureApiKey(prisma, { key: config.apiKey, workspaceId });
+      const app = await buildApp({
+        prisma,
+        temporal: { client: new Client({ connection, namespace: temporal.namespace }), taskQueue: temporal.taskQueue, namespace: temporal.namespace },
+        registry,
+        logger: log.child({ role: 'server' }),
+        publicUrl: config.publicUrl,
+        bodyLimit: config.bodyLimit,
+        editorDir: existsSync(EDITOR_DIR) ? EDITOR_DIR : undefined,
+      });
+      cleanups.push({ name: 'HTTP server', fn: () => app.close() });
+      await app.listen({ port: config.port, host: config.host });
+      if (key.created && key.key) {
+        // Printed once, on stdout, so it can be copied; only its hash is stored.
+        process.stdout.write(`\nA new API key was created (shown only now; set CONFLUO_API_KEY to choose your own):\n\n  ${key.key}\n\n`);
+      }
+      log.info({ url: config.publicUrl, docs: `${config.publicUrl}/docs` }, 'Confluo is up');
+    }
+    if (role === 'all' || role === 'worker') {
+      const native = await NativeConnection.connect(temporal.connectionOptions);
+      const worker = await createWorker({
+        connection: native,
+        namespace: temporal.namespace,
+        taskQueue: temporal.taskQueue,
+        deps: { registry, services: { contacts: createContactsService(prisma) }, logger: log.child({ role: 'worker' }) },
+      });
+      const running = worker.run();
+      cleanups.push({
+        name: 'worker',
+        fn: async () => {
+          worker.shutdown();
+          await running;
+          await native.close();
+        },
+      });
+      running.catch((err) => {
+        log.fatal({ err }, 'worker stopped');
+        process.exitCode = 1;
+        process.kill(process.pid, 'SIGTERM');
+      });
+      log.info({ taskQueue: temporal.taskQueue, namespace: temporal.namespace }, 'worker polling');
+    }
+
+    return stop;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function main() {
+  const { positionals } = parseArgs({ allowPositionals: true, options: {} });
+  const role = (positionals[0] ?? 'all') as Role;
+  if (!ROLES.includes(role)) {
+    console.error(`usage: tsx server/main.ts [${ROLES.join('|')}]`);
+    process.exit(2);
+  }
+  const level = process.env.LOG_LEVEL || 'info';
+  const log = pino({
+    level,
+    base: { role },
+    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}),
+  });
+  let stop: (() => Promise<void>) | undefined;
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      log.warn('second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await stop?.();
+    process.exit(process.exitCode ?? 0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  try {
+    stop = await start(role, log);
+  } catch (err) {
+    if (err instanceof ConfigError) log.fatal(err.message);
+    else log.fatal({ err }, 'start-up failed');
+    process.exit(1);
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) void main();

@@ -1,0 +1,12 @@
+// Serves the editor's static build at / when it was built. Client-side routes fall back to index.html (see app.ts).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+
+/** True when the editor is served. */
+export async function registerEditor(app: FastifyInstance, editorDir: string | undefined): Promise<boolean> {
+  if (!editorDir || !existsSync(resolve(editorDir, 'index.html'))) return false;
+  await app.register(fastifyStatic, { root: resolve(editorDir), prefix: '/', wildcard: true, index: 'index.html' });
+  return true;
+}

@@ -1,0 +1,71 @@
+// Turns every failure into the API's error body. Registered on the root instance, so every route inherits it.
+import { ServiceError } from '@temporalio/client';
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { Prisma } from '../../prisma/client.js';
+import { errorBody, HttpError, type Issue } from '../errors.js';
+
+/** Fastify's own client errors, by code. Anything with a 4xx status not listed keeps its status as `bad_request`. */
+const FASTIFY_CODES: Record<string, [number, string]> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: [400, 'invalid_json'],
+  FST_ERR_CTP_EMPTY_JSON_BODY: [400, 'invalid_json'],
+  FST_ERR_CTP_BODY_TOO_LARGE: [413, 'body_too_large'],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: [415, 'unsupported_media_type'],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: [400, 'invalid_content_length'],
+};
+
+const CONTEXT_NAMES: Record<string, string> = { querystring: 'query' };
+
+/** ajv errors (allErrors: true, so all of them) as issues with a pointer rooted at the request part. */
+function validationIssues(err: FastifyError): Issue[] {
+  const context = CONTEXT_NAMES[err.validationContext ?? ''] ?? err.validationContext ?? 'body';
+  return (err.validation ?? []).map((v) => {
+    const missing = v.keyword === 'required' ? `/${String(v.params.missingProperty)}` : '';
+    return { path: `/${context}${v.instancePath}${missing}`, code: v.keyword, message: v.message ?? 'invalid' };
+  });
+}
+
+/** gRPC UNAVAILABLE / DEADLINE_EXCEEDED: Temporal is down or slow; callers should retry, so 503 rather than 500. */
+const temporalUnavailable = (err: unknown) => {
+  const code = (err as { cause?: { code?: number } })?.cause?.code;
+  return err instanceof ServiceError && (code === 14 || code === 4);
+};
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: unknown, request, reply) => {
+    if (err instanceof HttpError) {
+      if (err.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+      return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.issues));
+    }
+    const fe = err as FastifyError;
+    if (fe.validation) {
+      return reply.code(400).send(errorBody('validation_failed', 'the request is not valid', validationIssues(fe)));
+    }
+    const known = fe.code ? FASTIFY_CODES[fe.code] : undefined;
+    if (known) return reply.code(known[0]).send(errorBody(known[1], fe.message));
+    if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+      return reply.code(fe.statusCode).send(errorBody('bad_request', fe.message));
+    }
+    // A row that vanished between the route's lookup and its write (a concurrent delete).
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') {
+      return reply.code(404).send(errorBody('not_found', 'not found'));
+    }
+    if (temporalUnavailable(err)) {
+      request.log.warn({ err }, 'temporal unavailable');
+      return reply.code(503).send(errorBody('temporal_unavailable', 'the workflow service is unavailable; retry later'));
+    }
+    // Unexpected: logged with its stack, answered without it.
+    request.log.error({ err }, 'unhandled error');
+    return reply.code(500).send(errorBody('internal', 'internal error'));
+  });
+
+}
+
+/** 404 for unknown routes; with the editor served, page navigations fall back to its index.html (client routing). */
+export function registerNotFound(app: FastifyInstance, opts: { spaFallback: boolean }): void {
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '/';
+    const isPage = request.method === 'GET' && !/^\/(api|hooks|docs)(\/|$)/.test(path) && (request.headers.accept ?? '').includes('text/html');
+    if (opts.spaFallback && isPage) return reply.sendFile('index.html');
+    return reply.code(404).send(errorBody('not_found', `no route ${request.method} ${path}`));
+  });
+}

@@ -1,0 +1,86 @@
+// POST /hooks/flows/:token: the webhook trigger. No API key: the token in the URL is the secret. Answers 202 only after
+// Temporal accepted the run, so an acknowledged event is never lost.
+import formbody from '@fastify/formbody';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
+import { errorBody, notFound } from '../errors.js';
+import { runIdFor } from '../ids.js';
+import { errors, RunIdBody } from '../schemas/common.js';
+import { startRun } from '../services/runs.js';
+
+/** Credentials of the caller never reach run state, logs or the runs API. */
+const STRIPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
+
+const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) });
+const HookHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) });
+
+export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Callers send whatever their system sends: JSON (built in), forms, text (built in), and anything else as raw text.
+  await app.register(formbody);
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+
+  app.post(
+    '/flows/:token',
+    {
+      schema: {
+        tags: ['hooks'],
+        summary: 'Trigger a published flow',
+        description:
+          'Any body (JSON, form, text). An `Idempotency-Key` header makes the run id a function of flow and key, so a repeat answers the same runId (with `Idempotent-Replayed: true`) and starts nothing.',
+        security: [],
+        params: TokenParams,
+        headers: HookHeaders,
+        response: { 202: RunIdBody, ...errors(400, 404, 413, 503) },
+      },
+    },
+    async (request, reply) => {
+      const hook = await app.prisma.webhookToken.findUnique({
+        where: { token: request.params.token },
+        select: { flow: { select: { id: true, workspaceId: true, latestVersion: true } } },
+      });
+      const flow = hook?.flow;
+      if (!flow || flow.latestVersion === 0) throw notFound('webhook');
+      const version = await app.prisma.flowVersion.findUnique({
+        where: { flowId_version: { flowId: flow.id, version: flow.latestVersion } },
+        select: { version: true, definition: true },
+      });
+      if (!version) throw notFound('webhook');
+
+      const headers: Record<string, JsonValue> = {};
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (value !== undefined && !STRIPPED_HEADERS.has(name)) headers[name] = value;
+      }
+      const receivedAt = new Date().toISOString();
+      const trigger = {
+        body: (request.body ?? null) as JsonValue,
+        headers,
+        // Spread: the parsed query string has a null prototype.
+        query: { ...(request.query as Record<string, JsonValue>) },
+        receivedAt,
+      };
+      const key = request.headers['idempotency-key'];
+      const { runId, replayed } = await startRun(app.temporal, runIdFor(flow.id, key), {
+        workspaceId: flow.workspaceId,
+        flowId: flow.id,
+        version: version.version,
+        definition: version.definition as unknown as FlowDefinition,
+        trigger,
+        startedAt: receivedAt,
+      });
+      if (replayed) void reply.header('idempotent-replayed', 'true');
+      return reply.code(202).send({ runId });
+    },
+  );
+
+  // Same path, other methods: say which method works instead of a bare 404.
+  app.route({
+    method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+    url: '/flows/:token',
+    schema: { hide: true },
+    handler: async (_request, reply) => {
+      void reply.header('allow', 'POST');
+      return reply.code(405).send(errorBody('method_not_allowed', 'webhooks accept POST only'));
+    },
+  });
+};
+

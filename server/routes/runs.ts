@@ -1,0 +1,61 @@
+// /api/runs: runs as Temporal knows them (status, steps, trigger), scoped to the caller's workspace.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { errors, RunIdBody } from '../schemas/common.js';
+import { RunDetail, RunList, RunListQuery, RunParams } from '../schemas/runs.js';
+import { cancelRun, getRun, listRuns, retryRun } from '../services/runs.js';
+
+const tags = ['runs'];
+
+export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/runs',
+    {
+      schema: {
+        tags,
+        summary: 'List runs, newest first (eventually consistent: a run just started may take a moment to appear)',
+        querystring: RunListQuery,
+        response: { 200: RunList, ...errors(400, 401) },
+      },
+    },
+    async (request) => {
+      const { flowId, status, limit, pageToken } = request.query;
+      return listRuns(app.temporal, request.workspaceId, {
+        limit: limit ?? 50,
+        ...(flowId && { flowId }),
+        ...(status && { status }),
+        ...(pageToken && { pageToken }),
+      });
+    },
+  );
+
+  app.get(
+    '/runs/:id',
+    { schema: { tags, summary: 'A run with its trigger and every step', params: RunParams, response: { 200: RunDetail, ...errors(400, 401, 404) } } },
+    async (request) => getRun(app.temporal, request.workspaceId, request.params.id),
+  );
+
+  app.post(
+    '/runs/:id/cancel',
+    { schema: { tags, summary: 'Request cancellation', params: RunParams, response: { 202: RunIdBody, ...errors(400, 401, 404) } } },
+    async (request, reply) => {
+      await cancelRun(app.temporal, request.workspaceId, request.params.id);
+      return reply.code(202).send({ runId: request.params.id });
+    },
+  );
+
+  app.post(
+    '/runs/:id/retry',
+    {
+      schema: {
+        tags,
+        summary: 'Start a new run of the same version with the same trigger',
+        params: RunParams,
+        response: { 202: RunIdBody, ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const runId = await retryRun(app.temporal, request.workspaceId, request.params.id);
+      return reply.code(202).send({ runId });
+    },
+  );
+};

@@ -1,0 +1,115 @@
+// Runs API against the real runFlow worker: the detail's steps come from the workflow (query / result), a failed run
+// names its failed step, and test runs of the draft execute. One worker (one bundle) for the file.
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinConnectors } from '../connectors/builtin.js';
+import { createRegistry } from '../connectors/sdk/index.js';
+import { createContactsService } from '../prisma/contacts.js';
+import { temporalAddress } from '../test/env.js';
+import { bundleWorkflows, createWorker } from '../worker/worker.js';
+import { eventually, startTestApp, type TestApp } from './test-app.js';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+
+let t: TestApp;
+let workerConnection: NativeConnection;
+let worker: Worker;
+let workerRun: Promise<void>;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  workerConnection = await NativeConnection.connect({ address: temporalAddress() });
+  const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  worker = await createWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue: t.taskQueue,
+    deps: { registry: createRegistry(builtinConnectors()), services: { contacts: createContactsService(t.prisma) }, logger: silent },
+    workflowBundle: await bundleWorkflows(),
+  });
+  workerRun = worker.run();
+});
+
+afterAll(async () => {
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await workerRun;
+  await workerConnection?.close();
+  await t?.close();
+});
+
+async function publish(definition: object): Promise<{ flowId: string; hookUrl: string }> {
+  const flow = (await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'e2e', definition } })).json();
+  const res = await t.api({ method: 'POST', url: `/api/flows/${flow.id}/publish` });
+  expect(res.statusCode, res.body).toBe(201);
+  return { flowId: flow.id, hookUrl: new URL(res.json().webhookUrl).pathname };
+}
+
+async function settled(runId: string) {
+  return eventually(async () => {
+    const body = (await t.api({ method: 'GET', url: `/api/runs/${runId}` })).json();
+    return body.status === 'running' || body.status === 'waiting' ? undefined : body;
+  }, 30_000);
+}
+
+describe('runs with a worker', () => {
+  it('shows a completed run with every step, and lists it as completed', async () => {
+    const { flowId, hookUrl } = await publish({
+      schemaVersion: 1,
+      trigger: { type: 'webhook' },
+      nodes: [
+        { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] } },
+        { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}' } },
+        { id: 'greet', type: 'set', values: { hello: '{{ trigger.body.email }}' } },
+      ],
+      edges: [
+        { from: 'trigger', to: 'vip' },
+        { from: 'vip', to: 'save', branch: 'true' },
+        { from: 'vip', to: 'greet', branch: 'false' },
+      ],
+    });
+    const { runId } = (await t.app.inject({ method: 'POST', url: hookUrl, payload: { tier: 'vip', email: 'E2E@Example.com' } })).json();
+    const run = await settled(runId);
+    expect(run).toMatchObject({ id: runId, flowId, version: 1, status: 'completed', closedAt: expect.any(String) });
+    expect(run).not.toHaveProperty('error');
+    const byId = Object.fromEntries(run.steps.map((s: { nodeId: string }) => [s.nodeId, s]));
+    expect(byId.vip).toMatchObject({ status: 'completed', branch: 'true' });
+    expect(byId.save).toMatchObject({ status: 'completed', output: { id: expect.any(String) } });
+    expect(byId.greet).toMatchObject({ status: 'skipped' });
+
+    // The stored contact is reachable through the contacts API by its (normalized) identity.
+    const found = (await t.api({ method: 'GET', url: '/api/contacts?identity=email:e2e@example.com' })).json();
+    expect(found.items.map((c: { id: string }) => c.id)).toEqual([byId.save.output.id]);
+
+    const listed = await eventually(async () => {
+      const items = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}&status=completed` })).json().items;
+      return items.length > 0 ? items : undefined;
+    });
+    expect(listed).toEqual([expect.objectContaining({ id: runId, status: 'completed' })]);
+  });
+
+  it('shows a failed run with the failed step and its error', async () => {
+    const { hookUrl } = await publish({
+      schemaVersion: 1,
+      trigger: { type: 'webhook' },
+      nodes: [{ id: 'call', type: 'action', action: 'http.request', input: { method: 'GET', url: '{{ trigger.body.url }}' }, retry: { maxAttempts: 1 } }],
+      edges: [{ from: 'trigger', to: 'call' }],
+    });
+    const { runId } = (await t.app.inject({ method: 'POST', url: hookUrl, payload: { url: 'http://127.0.0.1:1/nothing-listens' } })).json();
+    const run = await settled(runId);
+    expect(run).toMatchObject({ status: 'failed', error: { failedStep: 'call', message: expect.any(String) } });
+    expect(run.steps).toEqual([expect.objectContaining({ nodeId: 'call', status: 'failed', error: expect.objectContaining({ message: expect.any(String) }) })]);
+  });
+
+  it('runs the draft as a test run', async () => {
+    const flow = (
+      await t.api({
+        method: 'POST',
+        url: '/api/flows',
+        payload: { name: 'draft', definition: { schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [{ id: 's', type: 'set', values: { v: '{{ trigger.body.v }}' } }], edges: [{ from: 'trigger', to: 's' }] } },
+      })
+    ).json();
+    const { runId } = (await t.api({ method: 'POST', url: `/api/flows/${flow.id}/test`, payload: { trigger: { body: { v: 7 } } } })).json();
+    const run = await settled(runId);
+    expect(run).toMatchObject({ version: 0, status: 'completed', steps: [{ nodeId: 's', status: 'completed', output: { v: 7 } }] });
+  });
+});

@@ -1,0 +1,25 @@
+// Shapes of /api/contacts: the unified record (ContactRecord of the connector SDK).
+import { Type, type Static } from 'typebox';
+import { DateTime, Json, Limit } from './common.js';
+
+export const Identity = Type.Object({ kind: Type.String(), value: Type.String() });
+
+export const Contact = Type.Object({
+  id: Type.String(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  attributes: Json,
+  identities: Type.Array(Identity),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+
+export const ContactListQuery = Type.Object({
+  identity: Type.Optional(
+    Type.String({ pattern: '^[a-z][a-z0-9_.-]*:.+$', maxLength: 500, description: '`kind:value`, e.g. `email:ada@example.com`' }),
+  ),
+  limit: Type.Optional(Limit),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export type ContactListQuery = Static<typeof ContactListQuery>;
+
+export const ContactList = Type.Object({ items: Type.Array(Contact), nextCursor: Type.Optional(Type.String()) });

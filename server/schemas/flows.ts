@@ -1,0 +1,84 @@
+// Request and response shapes of /api/flows. Definitions are free-form here: their own JSON Schema is the flow model's
+// (GET /api/schemas/flow.json), checked by validateFlow so the answer lists every issue with a useful path.
+import { Type, type Static } from 'typebox';
+import { DateTime, Issue, Json, Limit } from './common.js';
+
+const Name = Type.String({ minLength: 1, maxLength: 200 });
+
+export const CreateFlowBody = Type.Object({
+  name: Name,
+  definition: Type.Optional(Json),
+});
+export type CreateFlowBody = Static<typeof CreateFlowBody>;
+
+export const UpdateFlowBody = Type.Object({
+  name: Type.Optional(Name),
+  definition: Type.Optional(Json),
+});
+export type UpdateFlowBody = Static<typeof UpdateFlowBody>;
+
+export const VersionSummary = Type.Object({ version: Type.Integer(), createdAt: DateTime });
+
+export const FlowDetail = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  definition: Json,
+  issues: Type.Array(Issue),
+  latestVersion: Type.Integer({ description: '0 while never published' }),
+  webhookToken: Type.Optional(Type.String()),
+  webhookUrl: Type.Optional(Type.String()),
+  versions: Type.Array(VersionSummary),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+export type FlowDetail = Static<typeof FlowDetail>;
+
+export const FlowSummary = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  latestVersion: Type.Integer(),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+});
+
+export const FlowListQuery = Type.Object({
+  limit: Type.Optional(Limit),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+});
+export type FlowListQuery = Static<typeof FlowListQuery>;
+
+export const FlowList = Type.Object({
+  items: Type.Array(FlowSummary),
+  nextCursor: Type.Optional(Type.String()),
+});
+
+export const ValidateBody = Type.Object({ definition: Json });
+export type ValidateBody = Static<typeof ValidateBody>;
+
+export const ValidateResult = Type.Object({ valid: Type.Boolean(), issues: Type.Array(Issue) });
+
+export const Published = Type.Object({ version: Type.Integer(), webhookUrl: Type.String() });
+
+export const VersionParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: 100 }),
+  version: Type.Integer({ minimum: 1 }),
+});
+export type VersionParams = Static<typeof VersionParams>;
+
+export const FlowVersionBody = Type.Object({
+  flowId: Type.String(),
+  version: Type.Integer(),
+  definition: Json,
+  createdAt: DateTime,
+});
+
+export const TestRunBody = Type.Object({
+  trigger: Type.Optional(
+    Type.Object({
+      body: Type.Optional(Json),
+      headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+      query: Type.Optional(Type.Record(Type.String(), Type.String())),
+    }),
+  ),
+});
+export type TestRunBody = Static<typeof TestRunBody>;

@@ -1,0 +1,271 @@
+// Runs live in Temporal only: this module starts `runFlow` executions and reads them back (visibility for lists,
+// describe + the `steps` query for one run). Nothing about runs is stored in PostgreSQL.
+import {
+  ApplicationFailure,
+  defaultPayloadConverter,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  type WorkflowExecutionDescription,
+} from '@temporalio/client';
+// @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
+import proto, { type temporal } from '@temporalio/proto';
+import type { FlowDefinition, JsonValue, StepState } from '../../connectors/flow/types.js';
+import {
+  RUN_ID_PREFIX,
+  SA_FLOW,
+  SA_PHASE,
+  SA_VERSION,
+  SA_WORKSPACE,
+  STEP_FAILED,
+  stepsQuery,
+  type RunFailedDetails,
+  type RunFlowInput,
+  type RunFlowResult,
+  type RunStatus,
+} from '../../worker/contract.js';
+import { notFound } from '../errors.js';
+import { runIdFor } from '../ids.js';
+import type { TemporalDeps } from '../types.js';
+
+const WORKFLOW_TYPE = 'runFlow';
+type RunFlow = (input: RunFlowInput) => Promise<RunFlowResult>;
+
+/**
+ * Starts a run and resolves once Temporal has it (the event is durable). A second start with the same run id finds the
+ * existing execution (REJECT_DUPLICATE + FAIL) and reports `replayed` instead of starting anything.
+ */
+export async function startRun(t: TemporalDeps, runId: string, input: RunFlowInput): Promise<{ runId: string; replayed: boolean }> {
+  try {
+    await t.client.workflow.start<RunFlow>(WORKFLOW_TYPE, {
+      taskQueue: t.taskQueue,
+      workflowId: runId,
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+      typedSearchAttributes: [
+        { key: SA_WORKSPACE, value: input.workspaceId },
+        { key: SA_FLOW, value: input.flowId },
+        { key: SA_VERSION, value: input.version },
+        { key: SA_PHASE, value: 'running' },
+      ],
+    });
+    return { runId, replayed: false };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { runId, replayed: true };
+    throw err;
+  }
+}
+
+const S = proto.temporal.api.enums.v1.WorkflowExecutionStatus;
+
+/** Temporal's execution status (+ the workflow's phase attribute) as a Confluo run status. */
+export function runStatus(code: temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined, phase?: string): RunStatus {
+  switch (code) {
+    case S.WORKFLOW_EXECUTION_STATUS_RUNNING:
+      return phase === 'waiting' ? 'waiting' : 'running';
+    case S.WORKFLOW_EXECUTION_STATUS_COMPLETED:
+      return 'completed';
+    case S.WORKFLOW_EXECUTION_STATUS_CANCELED:
+      return 'cancelled';
+    default:
+      // Failed, timed out, terminated (and anything newer): the run did not finish its work.
+      return 'failed';
+  }
+}
+
+/** Visibility query clauses for a run status. */
+const STATUS_CLAUSE: Record<RunStatus, string> = {
+  running: `ExecutionStatus = "Running" AND (ConfluoPhase IS NULL OR ConfluoPhase != "waiting")`,
+  waiting: `ExecutionStatus = "Running" AND ConfluoPhase = "waiting"`,
+  completed: `ExecutionStatus = "Completed"`,
+  failed: `ExecutionStatus IN ("Failed", "TimedOut", "Terminated")`,
+  cancelled: `ExecutionStatus = "Canceled"`,
+};
+
+/** Values are interpolated into a visibility query, so they are restricted to id characters by the route schema. */
+const quote = (v: string) => `"${v.replace(/["\\]/g, '')}"`;
+
+export interface RunSummary {
+  id: string;
+  flowId: string;
+  version: number;
+  status: RunStatus;
+  startedAt: string;
+  closedAt?: string;
+}
+
+const tsToIso = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined => {
+  if (!ts?.seconds) return undefined;
+  const ms = Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
+  return new Date(ms).toISOString();
+};
+
+function searchAttr(fields: Record<string, temporal.api.common.v1.IPayload> | null | undefined, name: string): unknown {
+  const p = fields?.[name];
+  if (!p) return undefined;
+  const v = defaultPayloadConverter.fromPayload<unknown>(p as temporal.api.common.v1.Payload);
+  // Older servers wrap single keyword values in an array.
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * One page of a workspace's runs, newest first. The raw list call is used (not the SDK's iterator) because it hands
+ * back Temporal's page token, which becomes the API's `nextPageToken`.
+ */
+export async function listRuns(
+  t: TemporalDeps,
+  workspaceId: string,
+  opts: { flowId?: string; status?: RunStatus; limit: number; pageToken?: string },
+): Promise<{ items: RunSummary[]; nextPageToken?: string }> {
+  const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`, `${SA_WORKSPACE.name} = ${quote(workspaceId)}`];
+  if (opts.flowId) clauses.push(`${SA_FLOW.name} = ${quote(opts.flowId)}`);
+  if (opts.status) clauses.push(`(${STATUS_CLAUSE[opts.status]})`);
+  const res = await t.client.workflowService.listWorkflowExecutions({
+    namespace: t.namespace,
+    query: clauses.join(' AND '),
+    pageSize: opts.limit,
+    nextPageToken: opts.pageToken ? Buffer.from(opts.pageToken, 'base64url') : undefined,
+  });
+  const items = res.executions.map((e): RunSummary => {
+    const fields = e.searchAttributes?.indexedFields;
+    const closedAt = tsToIso(e.closeTime);
+    return {
+      id: e.execution?.workflowId ?? '',
+      flowId: String(searchAttr(fields, SA_FLOW.name) ?? ''),
+      version: Number(searchAttr(fields, SA_VERSION.name) ?? 0),
+      status: runStatus(e.status, searchAttr(fields, SA_PHASE.name) as string | undefined),
+      startedAt: tsToIso(e.startTime) ?? new Date(0).toISOString(),
+      ...(closedAt && { closedAt }),
+    };
+  });
+  const token = res.nextPageToken && res.nextPageToken.length > 0 ? Buffer.from(res.nextPageToken).toString('base64url') : undefined;
+  return { items, ...(token && { nextPageToken: token }) };
+}
+
+export interface RunDetail extends RunSummary {
+  trigger: JsonValue;
+  steps: StepState[];
+  error?: { message: string; failedStep?: string };
+}
+
+/** A run of this workspace, described; 404 for unknown ids and for other workspaces' runs alike. */
+async function describeOwned(t: TemporalDeps, workspaceId: string, runId: string): Promise<WorkflowExecutionDescription> {
+  if (!runId.startsWith(RUN_ID_PREFIX)) throw notFound('run');
+  try {
+    const d = await t.client.workflow.getHandle(runId).describe();
+    if (d.type !== WORKFLOW_TYPE || d.typedSearchAttributes.get(SA_WORKSPACE) !== workspaceId) throw notFound('run');
+    return d;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw notFound('run');
+    throw err;
+  }
+}
+
+/** The run's input, from the first history event (history is not paged in full for this). */
+export async function runInput(t: TemporalDeps, runId: string): Promise<RunFlowInput> {
+  const res = await t.client.workflowService.getWorkflowExecutionHistory({
+    namespace: t.namespace,
+    execution: { workflowId: runId },
+    maximumPageSize: 1,
+  });
+  const payload = res.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload) throw new Error(`run ${runId} has no input`);
+  return defaultPayloadConverter.fromPayload<RunFlowInput>(payload as temporal.api.common.v1.Payload);
+}
+
+/** Steps from the workflow itself; undefined when no worker answers soon (none polling, or the run never started). */
+async function queriedSteps(t: TemporalDeps, runId: string, taskQueue: string): Promise<StepState[] | undefined> {
+  try {
+    // A query waits for a worker; when none polls the queue, don't make the caller wait for the deadline.
+    const { pollers } = await t.client.workflowService.describeTaskQueue({
+      namespace: t.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    if (!pollers?.length) return undefined;
+    return await t.client.withDeadline(Date.now() + 5_000, () => t.client.workflow.getHandle(runId).query(stepsQuery));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Without a worker to ask: every node pending, which is all the server can know from the definition. */
+const pendingSteps = (def: FlowDefinition): StepState[] =>
+  (def.nodes ?? []).map((n) => ({ nodeId: n.id, type: n.type, status: 'pending' }));
+
+export async function getRun(t: TemporalDeps, workspaceId: string, runId: string): Promise<RunDetail> {
+  const d = await describeOwned(t, workspaceId, runId);
+  const input = await runInput(t, runId);
+  const status = runStatus(d.status.code, d.typedSearchAttributes.get(SA_PHASE));
+  let steps: StepState[] | undefined;
+  let error: RunDetail['error'];
+  if (status !== 'running' && status !== 'waiting') {
+    // Closed: the outcome is in the result or the failure, available without a worker.
+    try {
+      steps = ((await t.client.workflow.getHandle(runId).result()) as RunFlowResult | undefined)?.steps;
+    } catch (err) {
+      error = runError(err);
+    }
+  }
+  steps ??= (await queriedSteps(t, runId, d.taskQueue)) ?? pendingSteps(input.definition);
+  steps = mergePendingActivities(steps, d);
+  const closedAt = d.closeTime?.toISOString();
+  return {
+    id: runId,
+    flowId: input.flowId,
+    version: input.version,
+    status,
+    startedAt: d.startTime.toISOString(),
+    ...(closedAt && { closedAt }),
+    trigger: input.trigger,
+    steps,
+    ...(error && { error }),
+  };
+}
+
+function runError(err: unknown): { message: string; failedStep?: string } {
+  const cause = err instanceof WorkflowFailedError ? err.cause : err;
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (cause instanceof ApplicationFailure && cause.type === STEP_FAILED) {
+    const details = cause.details?.[0] as RunFailedDetails | undefined;
+    if (details?.failedStep) return { message, failedStep: details.failedStep };
+  }
+  return { message };
+}
+
+/**
+ * Temporal knows about an action's retries before the workflow does (attempts happen inside one activity), so the
+ * attempt count and last failure of pending activities are merged into their steps. Activity ids are node ids.
+ */
+function mergePendingActivities(steps: StepState[], d: WorkflowExecutionDescription): StepState[] {
+  const pending = d.raw.pendingActivities ?? [];
+  if (pending.length === 0) return steps;
+  return steps.map((s) => {
+    const a = pending.find((p) => p.activityId === s.nodeId);
+    if (!a) return s;
+    const lastFailure = a.lastFailure?.message;
+    return {
+      ...s,
+      status: s.status === 'pending' ? 'running' : s.status,
+      ...(a.attempt && { attempts: a.attempt }),
+      ...(lastFailure && { error: { ...s.error, message: lastFailure, retryable: true } }),
+    };
+  });
+}
+
+export async function cancelRun(t: TemporalDeps, workspaceId: string, runId: string): Promise<void> {
+  await describeOwned(t, workspaceId, runId);
+  await t.client.workflow.getHandle(runId).cancel();
+}
+
+/** A new run of the same pinned version with the same trigger. */
+export async function retryRun(t: TemporalDeps, workspaceId: string, runId: string): Promise<string> {
+  await describeOwned(t, workspaceId, runId);
+  const input = await runInput(t, runId);
+  const newRunId = runIdFor(input.flowId);
+  await startRun(t, newRunId, { ...input, startedAt: new Date().toISOString() });
+  return newRunId;
+}

@@ -1,0 +1,87 @@
+// Test harness for the server: the real app over the test PostgreSQL and Temporal dev server (test/env.ts), a workspace
+// of its own with an API key, and a task queue nobody polls (runs start and stay Running; no worker needed).
+import { Client, Connection, defaultPayloadConverter, type Payload } from '@temporalio/client';
+import type { RunFlowInput } from '../worker/contract.js';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { builtinConnectors } from '../connectors/builtin.js';
+import { createRegistry } from '../connectors/sdk/index.js';
+import type { PrismaClient } from '../prisma/client.js';
+import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../test/env.js';
+import { ensureApiKey } from './api-keys.js';
+import { buildApp } from './app.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  prisma: PrismaClient;
+  client: Client;
+  connection: Connection;
+  taskQueue: string;
+  workspaceId: string;
+  key: string;
+  /** inject with the workspace's key. */
+  api(opts: InjectOptions): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export const PUBLIC_URL = 'http://confluo.test';
+
+export async function startTestApp(opts: { bodyLimit?: number } = {}): Promise<TestApp> {
+  const prisma = testPrisma();
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection, namespace: 'default' });
+  const taskQueue = uniqueTaskQueue('server');
+  const workspaceId = await createWorkspace(prisma);
+  const { key } = await ensureApiKey(prisma, { workspaceId });
+  if (!key) throw new Error('expected a generated key');
+  const app = await buildApp({
+    prisma,
+    temporal: { client, taskQueue, namespace: 'default' },
+    registry: createRegistry(builtinConnectors()),
+    logger: false,
+    publicUrl: `${PUBLIC_URL}/`,
+    ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
+  });
+  await app.ready();
+  return {
+    app,
+    prisma,
+    client,
+    connection,
+    taskQueue,
+    workspaceId,
+    key,
+    api: (o) => app.inject({ ...o, headers: { authorization: `Bearer ${key}`, ...o.headers } }),
+    async close() {
+      await app.close();
+      await connection.close();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+/** A definition validateFlow accepts with the built-in connectors. */
+export const validDefinition = () => ({
+  schemaVersion: 1,
+  trigger: { type: 'webhook' },
+  nodes: [{ id: 'greet', type: 'set', values: { hello: '{{ trigger.body.name }}' } }],
+  edges: [{ from: 'trigger', to: 'greet' }],
+});
+
+/** Polls until `fn` returns a value (visibility is eventually consistent). */
+export async function eventually<T>(fn: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The input a run was started with, read from its first history event (what the worker will see). */
+export async function startedInput(client: Client, runId: string): Promise<RunFlowInput> {
+  const history = await client.workflow.getHandle(runId).fetchHistory();
+  const payload = history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
+  if (!payload) throw new Error(`no input for ${runId}`);
+  return defaultPayloadConverter.fromPayload<RunFlowInput>(payload as Payload);
+}

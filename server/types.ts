@@ -1,0 +1,42 @@
+// What the server is built from (AppDeps) and the decorators every route can rely on.
+import type { Client } from '@temporalio/client';
+import type { FastifyBaseLogger } from 'fastify';
+import type { LoggerOptions } from 'pino';
+import type { Registry as ConnectorRegistry } from '../connectors/sdk/index.js';
+import type { PrismaClient } from '../prisma/client.js';
+
+/** The connector registry (manifests for the editor, action input schemas for flow validation). */
+export type Registry = Pick<ConnectorRegistry, 'manifests' | 'actionInputs'>;
+
+export interface TemporalDeps {
+  client: Client;
+  taskQueue: string;
+  namespace: string;
+}
+
+export interface AppDeps {
+  prisma: PrismaClient;
+  temporal: TemporalDeps;
+  registry: Registry;
+  /** A pino logger (the launcher's), pino options, or false for no logs (tests). Default: pino at info level. */
+  logger?: FastifyBaseLogger | LoggerOptions | false;
+  /** Base URL the outside world reaches this server at, without a trailing slash (webhook URLs are built on it). */
+  publicUrl: string;
+  /** Request body limit in bytes. Default 1 MiB. */
+  bodyLimit?: number;
+  /** Folder of the editor's static build, served at `/` when it exists. */
+  editorDir?: string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    prisma: PrismaClient;
+    temporal: TemporalDeps;
+    registry: Registry;
+    publicUrl: string;
+  }
+  interface FastifyRequest {
+    /** Set by the auth plugin on every authenticated `/api/*` request. */
+    workspaceId: string;
+  }
+}
