@@ -91,7 +91,7 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
         prisma,
         temporal: { client: new Client({ connection, namespace: temporal.namespace }), taskQueue: temporal.taskQueue, namespace: temporal.namespace },
         registry,
-        logger: log.child({ role: 'server' }),
+        logger: log.child({ component: 'server' }),
         publicUrl: config.publicUrl,
         bodyLimit: config.bodyLimit,
         editorDir: existsSync(EDITOR_DIR) ? EDITOR_DIR : undefined,
@@ -110,7 +110,7 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
         connection: native,
         namespace: temporal.namespace,
         taskQueue: temporal.taskQueue,
-        deps: { registry, services: { contacts: createContactsService(prisma) }, logger: log.child({ role: 'worker' }) },
+        deps: { registry, services: { contacts: createContactsService(prisma) }, logger: log.child({ component: 'worker' }) },
       });
       const running = worker.run();
       cleanups.push({
@@ -150,13 +150,15 @@ async function main() {
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}),
   });
   let stop: (() => Promise<void>) | undefined;
-  let stopping = false;
+  let stoppingSince = 0;
   const shutdown = async (signal: string) => {
-    if (stopping) {
+    // Ctrl-C reaches us twice (from the terminal and forwarded by npm): only a later, deliberate one forces exit.
+    if (stoppingSince) {
+      if (Date.now() - stoppingSince < 1000) return;
       log.warn('second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     log.info({ signal }, 'shutting down');
     await stop?.();
     process.exit(process.exitCode ?? 0);
