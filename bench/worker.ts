@@ -20,6 +20,12 @@ const worker = await createWorker({
 });
 process.on('SIGTERM', () => worker.shutdown());
 process.stdout.write('worker ready\n');
+// Memory figures for the bench (one JSON line every 250 ms): RSS alone does not say what is heap and what is not.
+const memTimer = setInterval(() => {
+  const m = process.memoryUsage();
+  process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}\n`);
+}, 250);
+memTimer.unref();
 await worker.run();
 await connection.close();
 await prisma.$disconnect();

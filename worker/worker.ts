@@ -1,9 +1,9 @@
 // Builds the Temporal worker: the runFlow workflows plus the activities over the connector registry.
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities.js';
-import { WORKFLOWS_PATH } from './bundle.js';
+import { ensureWorkflowBundle } from './bundle.js';
 
-export { bundleWorkflows, WORKFLOWS_PATH } from './bundle.js';
+export { bundleWorkflows, ensureWorkflowBundle, WORKFLOWS_PATH } from './bundle.js';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -11,7 +11,7 @@ export interface CreateWorkerOptions {
   taskQueue: string;
   /** What the activities run with: connector registry, services lent to actions, logger. */
   deps: ActivityDeps;
-  /** A prebuilt bundle (from `bundleWorkflows`, or written to disk); without one the worker bundles at start. */
+  /** A prebuilt bundle (from `bundleWorkflows`, or written to disk); without one, `ensureWorkflowBundle` makes one. */
   workflowBundle?: { codePath: string } | { code: string };
   /** Another workflow entry point (the benchmarks add a hand-written workflow); default worker/workflows. */
   workflowsPath?: string;
@@ -23,7 +23,7 @@ export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: opts.workflowsPath ?? WORKFLOWS_PATH }),
+    workflowBundle: opts.workflowBundle ?? { codePath: await ensureWorkflowBundle(opts.workflowsPath) },
     activities: createActivities(opts.deps),
     ...(opts.maxConcurrentActivityTaskExecutions !== undefined && {
       maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivityTaskExecutions,

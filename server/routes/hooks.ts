@@ -7,6 +7,7 @@ import { errorBody, notFound } from '../errors.js';
 import { runIdFor } from '../ids.js';
 import { errors, RunIdBody } from '../schemas/common.js';
 import { startRun } from '../services/runs.js';
+import { createVersionCache } from '../services/version-cache.js';
 
 /** Credentials of the caller never reach run state, logs or the runs API. */
 const STRIPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
@@ -15,6 +16,7 @@ const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 
 const HookHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) });
 
 export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const versions = createVersionCache(app.prisma);
   // Callers send whatever their system sends: JSON (built in), forms, text (built in), and anything else as raw text.
   await app.register(formbody);
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
@@ -40,10 +42,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       const flow = hook?.flow;
       if (!flow || flow.latestVersion === 0) throw notFound('webhook');
-      const version = await app.prisma.flowVersion.findUnique({
-        where: { flowId_version: { flowId: flow.id, version: flow.latestVersion } },
-        select: { version: true, definition: true },
-      });
+      const version = await versions.get(flow.id, flow.latestVersion);
       if (!version) throw notFound('webhook');
 
       const headers: Record<string, JsonValue> = {};

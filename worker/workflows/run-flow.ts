@@ -45,13 +45,16 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   const continued = new Set<string>();
   let failedStep: string | undefined;
 
-  // The starter may have set these already; upserting the same values keeps runs started any way findable.
-  upsertSearchAttributes([
-    { key: SA_WORKSPACE, value: input.workspaceId },
-    { key: SA_FLOW, value: input.flowId },
-    { key: SA_VERSION, value: input.version },
-    { key: SA_PHASE, value: 'running' },
-  ]);
+  // The server sets these at start; a run started some other way gets them here, so every run can be listed.
+  // (Upserting unconditionally would cost every run an extra history event and visibility write.)
+  if (workflowInfo().typedSearchAttributes.get(SA_FLOW) === undefined) {
+    upsertSearchAttributes([
+      { key: SA_WORKSPACE, value: input.workspaceId },
+      { key: SA_FLOW, value: input.flowId },
+      { key: SA_VERSION, value: input.version },
+      { key: SA_PHASE, value: 'running' },
+    ]);
+  }
   let waiting = 0;
   const setWaiting = (delta: 1 | -1) => {
     waiting += delta;
