@@ -115,3 +115,21 @@ export async function findContactByIdentity(
   });
   return identity ? toRecord(identity.contact) : null;
 }
+
+/** A page of the workspace's contacts, newest first; the cursor is the last id of the previous page. */
+export async function listContacts(
+  prisma: PrismaClient,
+  workspaceId: string,
+  page: { limit: number; cursor?: string },
+): Promise<{ items: ContactRecord[]; nextCursor?: string }> {
+  const rows = await prisma.contact.findMany({
+    where: { workspaceId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: page.limit + 1,
+    ...(page.cursor && { cursor: { id: page.cursor }, skip: 1 }),
+    include: withIdentities,
+  });
+  const items = rows.slice(0, page.limit).map(toRecord);
+  const last = items.at(-1);
+  return { items, ...(rows.length > page.limit && last && { nextCursor: last.id }) };
+}

@@ -27,8 +27,16 @@ describe('GET /api/contacts', () => {
     expect(none.json().items).toEqual([]);
   });
 
+  it('normalizes a phone filter like contacts.upsert does, even with the + left unencoded', async () => {
+    for (const url of [`/api/contacts?identity=${encodeURIComponent('phone:+44 1234 567890')}`, '/api/contacts?identity=phone:+441234567890']) {
+      const res = await t.api({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.json().items.map((c: { id: string }) => c.id), url).toEqual([ada]);
+    }
+  });
+
   it('refuses a malformed identity filter with 400 naming it', async () => {
-    for (const identity of ['ada@example.com', ':x', 'email:']) {
+    for (const identity of ['ada@example.com', ':x', 'email:', 'email:not-an-address', 'phone:12']) {
       const res = await t.api({ method: 'GET', url: `/api/contacts?identity=${encodeURIComponent(identity)}` });
       expect(res.statusCode, identity).toBe(400);
       expect(res.json().error.issues[0].path).toBe('/query/identity');

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../worker/temporal-dev-server.js';
 import { databaseUrl, temporalAddress, uniqueTaskQueue } from './env.js';
-import { runNpm, startSink, waitFor, type Proc } from './processes.js';
+import { runNpm, waitFor, type Proc } from './processes.js';
+import { startSink, type Sink } from './sink.js';
 
 const RUNS = 50;
 
@@ -13,7 +14,7 @@ describe('worker killed with SIGKILL mid-way', () => {
   let server: Proc;
   let worker: Proc;
   let base: string;
-  let sink: Awaited<ReturnType<typeof startSink>>;
+  let sink: Sink;
   const apiKey = `cfl_test_${randomUUID()}`;
   let env: NodeJS.ProcessEnv;
 
@@ -21,7 +22,8 @@ describe('worker killed with SIGKILL mid-way', () => {
     // Each run's first call answers 503 (a retry for every run, before and after the crash); the others succeed
     // slowly, so some calls are in flight when the worker dies.
     const seen = new Set<string>();
-    sink = await startSink((req) => {
+    sink = await startSink();
+    sink.script('/hook', (req) => {
       const key = String(req.headers['idempotency-key']);
       if (!seen.has(key)) {
         seen.add(key);

@@ -1,7 +1,6 @@
 // Helpers for tests and benchmarks that run Confluo as real processes (`npm run server`, `npm run worker`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -62,32 +61,4 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
-}
-
-export interface SinkRequest {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-/** A local HTTP endpoint that records what flows send it; `respond` decides each answer. */
-export async function startSink(respond: (req: SinkRequest, nth: number) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } = () => ({ status: 200 })) {
-  const requests: SinkRequest[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const r: SinkRequest = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() };
-      requests.push(r);
-      const a = respond(r, requests.length);
-      setTimeout(() => {
-        res.writeHead(a.status, { 'content-type': 'application/json', ...a.headers });
-        res.end(a.body ?? '{"ok":true}');
-      }, a.delayMs ?? 0);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

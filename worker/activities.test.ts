@@ -12,7 +12,7 @@ import type { PrismaClient } from '../prisma/client.js';
 import { createWorkspace, testPrisma } from '../test/env.js';
 import { createActivities, MAX_OUTPUT_BYTES, type ExecuteStepInput, type ExecuteStepResult, type StepFailureDetails } from './activities.js';
 import { STEP_TIMEOUT_MARGIN_MS } from './contract.js';
-import { startSink, type Sink } from './test-sink.js';
+import { startSink, type Sink } from '../test/sink.js';
 
 // A connector of our own for the outcomes the built-ins cannot produce on demand.
 const probe = defineConnector({

@@ -13,7 +13,7 @@ import type { PrismaClient } from '../prisma/client.js';
 import { createContactsService } from '../prisma/contacts.js';
 import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../test/env.js';
 import { SA_FLOW, SA_PHASE, STEP_FAILED, stepsQuery, type RunFailedDetails, type RunFlowInput } from './contract.js';
-import { startSink, type Sink } from './test-sink.js';
+import { startSink, type Sink } from '../test/sink.js';
 import { bundleWorkflows, createWorker } from './worker.js';
 import { runFlow } from './workflows/run-flow.js';
 

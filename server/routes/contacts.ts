@@ -1,20 +1,29 @@
 // /api/contacts: the unified contact record, looked up by id or by one identity (`kind:value`).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { JsonObject } from '../../connectors/flow/types.js';
-import type { ContactRecord } from '../../connectors/sdk/types.js';
-import { findContactByIdentity, getContact } from '../../prisma/contacts.js';
-import { notFound } from '../errors.js';
+import { normalizeEmail, normalizePhone } from '../../connectors/contacts/normalize.js';
+import { findContactByIdentity, getContact, listContacts } from '../../prisma/contacts.js';
+import { HttpError, notFound } from '../errors.js';
 import { errors, IdParams } from '../schemas/common.js';
 import { Contact, ContactList, ContactListQuery } from '../schemas/contacts.js';
 
 const tags = ['contacts'];
 
-/** Identities are stored normalized; emails are case-insensitive, so the filter is lower-cased the same way. */
+/**
+ * Identities are stored normalized, so the filter is normalized the same way contacts.upsert does it (emails
+ * lower-cased, phones to E.164; a `+` that arrived unencoded in the query string reads as a space).
+ */
 function parseIdentity(identity: string): { kind: string; value: string } {
   const i = identity.indexOf(':');
   const kind = identity.slice(0, i);
-  const value = identity.slice(i + 1).trim();
-  return { kind, value: kind === 'email' ? value.toLowerCase() : value };
+  const raw = identity.slice(i + 1);
+  try {
+    if (kind === 'email') return { kind, value: normalizeEmail(raw, 'identity') };
+    if (kind === 'phone') return { kind, value: normalizePhone(raw.replace(/^ (?=\d)/, '+'), undefined, 'identity') };
+  } catch (err) {
+    const message = (err as Error).message;
+    throw new HttpError(400, 'validation_failed', message, [{ path: '/query/identity', code: 'invalid', message }]);
+  }
+  return { kind, value: raw.trim() };
 }
 
 export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -35,26 +44,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const found = await findContactByIdentity(app.prisma, request.workspaceId, kind, value);
         return { items: found ? [found] : [] };
       }
-      const limit = request.query.limit ?? 50;
-      // Contacts ids are random, so the cursor is the last id of the page, ordered by (createdAt, id).
-      const rows = await app.prisma.contact.findMany({
-        where: { workspaceId: request.workspaceId },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: limit + 1,
-        ...(cursor && { cursor: { id: cursor }, skip: 1 }),
-        include: { identities: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }, { value: 'asc' }] } },
-      });
-      const page = rows.slice(0, limit);
-      const items: ContactRecord[] = page.map((c) => ({
-        id: c.id,
-        name: c.name,
-        attributes: (c.attributes ?? {}) as JsonObject,
-        identities: c.identities.map((i) => ({ kind: i.kind, value: i.value })),
-        createdAt: c.createdAt.toISOString(),
-        updatedAt: c.updatedAt.toISOString(),
-      }));
-      const last = page.at(-1);
-      return { items, ...(rows.length > limit && last && { nextCursor: last.id }) };
+      return listContacts(app.prisma, request.workspaceId, { limit: request.query.limit ?? 50, ...(cursor && { cursor }) });
     },
   );
 

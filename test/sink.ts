@@ -12,6 +12,8 @@ export interface SinkResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Answer this much later (to have calls in flight). */
+  delayMs?: number;
 }
 /** Answers the n-th (1-based) request to a path. */
 export type SinkScript = (req: SinkRequest, n: number) => SinkResponse;
@@ -39,8 +41,10 @@ export async function startSink(): Promise<Sink> {
       requests.push(r);
       const n = requests.filter((x) => x.path === path).length;
       const out = scripts.get(path)?.(r, n) ?? { status: 200, body: JSON.stringify({ ok: true }) };
-      res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers });
-      res.end(out.body ?? '');
+      setTimeout(() => {
+        res.writeHead(out.status, { 'content-type': 'application/json', ...out.headers });
+        res.end(out.body ?? '');
+      }, out.delayMs ?? 0);
     });
   });
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', res));
