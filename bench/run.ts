@@ -10,7 +10,8 @@ import pg from 'pg';
 import { applyMigrations } from '../prisma/migrate.js';
 import { openLoop } from './open-loop.js';
 import { freePort, startTemporalDevServer } from '../worker/temporal-dev-server.js';
-import { REPO_ROOT, runNpm, startSink, waitFor, type Proc } from '../test/processes.js';
+import { REPO_ROOT, runNpm, waitFor, type Proc } from '../test/processes.js';
+import { startSink } from '../test/sink.js';
 import { SA_FLOW, SA_PHASE, SA_VERSION, SA_WORKSPACE, type RunFlowInput } from '../worker/contract.js';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
@@ -65,7 +66,7 @@ async function main() {
   const databaseUrl = withDb(ADMIN_URL, dbName);
   await applyMigrations(databaseUrl);
   const temporal = await startTemporalDevServer({ logFile: join(REPO_ROOT, 'bench', 'results', 'temporal.log') });
-  const sink = await startSink(() => ({ status: 200 }));
+  const sink = await startSink();
   const procs: Proc[] = [];
   let worker: ChildProcess | undefined;
   const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
