@@ -133,14 +133,11 @@ describe('cancel and retry', () => {
     expect(history.events?.some((e) => e.workflowExecutionCancelRequestedEventAttributes)).toBe(true);
   });
 
-  it('retries with the same version and trigger as a new run', async () => {
+  it('refuses to retry a run that is still in progress (409), or an unknown one (404)', async () => {
     const id = await trigger({ again: true });
     const res = await t.api({ method: 'POST', url: `/api/runs/${id}/retry` });
-    expect(res.statusCode).toBe(202);
-    const newId = res.json().runId;
-    expect(newId).not.toBe(id);
-    const [before, after] = await Promise.all([startedInput(t.client, id), startedInput(t.client, newId)]);
-    expect(after).toMatchObject({ flowId, version: 1, trigger: before.trigger, definition: before.definition });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('run_not_failed');
     expect((await t.api({ method: 'POST', url: '/api/runs/run_nope/retry' })).statusCode).toBe(404);
   });
 });

@@ -6,6 +6,7 @@ import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry } from '../connectors/sdk/index.js';
 import { createContactsService } from '../prisma/contacts.js';
 import { temporalAddress } from '../test/env.js';
+import { startSink } from '../test/sink.js';
 import { bundleWorkflows, createWorker } from '../worker/worker.js';
 import { eventually, startTestApp, type TestApp } from './test-app.js';
 
@@ -24,7 +25,7 @@ beforeAll(async () => {
     connection: workerConnection,
     namespace: 'default',
     taskQueue: t.taskQueue,
-    deps: { registry: createRegistry(builtinConnectors()), services: { contacts: createContactsService(t.prisma) }, logger: silent },
+    deps: { registry: createRegistry(builtinConnectors({ http: { allowlist: ['127.0.0.1'] } })), services: { contacts: createContactsService(t.prisma) }, logger: silent },
     workflowBundle: await bundleWorkflows(),
   });
   workerRun = worker.run();
@@ -98,6 +99,46 @@ describe('runs with a worker', () => {
     const run = await settled(runId);
     expect(run).toMatchObject({ status: 'failed', error: { failedStep: 'call', message: expect.any(String) } });
     expect(run.steps).toEqual([expect.objectContaining({ nodeId: 'call', status: 'failed', error: expect.objectContaining({ message: expect.any(String) }) })]);
+  });
+
+  it('retries a failed run from the failed step, carrying over what already completed', async () => {
+    const sink = await startSink();
+    // The first call is refused for good; after the receiver is fixed, calls succeed.
+    sink.script('/order', (_req, n) => (n === 1 ? { status: 400, body: 'not yet' } : { status: 200, body: '{"ok":1}' }));
+    try {
+      const { hookUrl } = await publish({
+        schemaVersion: 1,
+        trigger: { type: 'webhook' },
+        nodes: [
+          { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}' } },
+          { id: 'call', type: 'action', action: 'http.request', input: { method: 'POST', url: `${sink.url}/order`, body: { contact: '{{ steps.save.output.id }}' } } },
+        ],
+        edges: [
+          { from: 'trigger', to: 'save' },
+          { from: 'save', to: 'call' },
+        ],
+      });
+      const { runId } = (await t.app.inject({ method: 'POST', url: hookUrl, payload: { email: 'retry@example.com' } })).json();
+      const failed = await settled(runId);
+      expect(failed).toMatchObject({ status: 'failed', error: { failedStep: 'call' } });
+      const contactId = failed.steps[0].output.id;
+
+      const res = await t.api({ method: 'POST', url: `/api/runs/${runId}/retry` });
+      expect(res.statusCode, res.body).toBe(202);
+      const retried = await settled(res.json().runId);
+      expect(retried.status, JSON.stringify(retried)).toBe('completed');
+      // `save` was not executed again (its state, output included, is the old run's); `call` ran with the new run's key.
+      expect(retried.steps[0]).toEqual({ ...failed.steps[0], reusedFrom: runId });
+      expect(retried.steps[1]).toMatchObject({ nodeId: 'call', status: 'completed', attempts: 1 });
+      expect(sink.on('/order').map((r) => [r.headers['idempotency-key'], JSON.parse(r.body).contact])).toEqual([
+        [`${runId}:call`, contactId],
+        [`${res.json().runId}:call`, contactId],
+      ]);
+      // A completed run is not retried.
+      expect((await t.api({ method: 'POST', url: `/api/runs/${res.json().runId}/retry` })).statusCode).toBe(409);
+    } finally {
+      await sink.close();
+    }
   });
 
   it('runs the draft as a test run', async () => {

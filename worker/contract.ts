@@ -17,6 +17,11 @@ export interface RunFlowInput {
   trigger: JsonValue;
   /** ISO time the event was accepted. */
   startedAt: string;
+  /**
+   * A retry of a failed run: the steps that run completed or skipped are carried over (not executed again, their
+   * outputs visible to later steps) and the run goes on from where it failed.
+   */
+  resume?: { fromRunId: string; steps: StepState[] };
 }
 
 export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';

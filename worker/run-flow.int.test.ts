@@ -7,7 +7,6 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
 import type { FlowDefinition, FlowNode, StepState } from '../connectors/flow/types.js';
-import { createHttpConnector } from '../connectors/http/index.js';
 import { createRegistry } from '../connectors/sdk/index.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { createContactsService } from '../prisma/contacts.js';
@@ -39,7 +38,7 @@ beforeAll(async () => {
   client = new Client({ connection: clientConnection, namespace: 'default' });
   workerConnection = await NativeConnection.connect({ address: temporalAddress() });
   // The built-ins, with the HTTP connector allowed to reach the local sink.
-  const connectors = builtinConnectors().map((c) => (c.id === 'http' ? createHttpConnector({ allowlist: ['127.0.0.1'] }) : c));
+  const connectors = builtinConnectors({ http: { allowlist: ['127.0.0.1'] } });
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
   worker = await createWorker({
     connection: workerConnection,

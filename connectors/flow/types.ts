@@ -116,6 +116,8 @@ export interface StepState {
   branch?: string;
   startedAt?: string;
   finishedAt?: string;
+  /** Set when a retried run carried this step over from the run it retries (not executed again). */
+  reusedFrom?: string;
 }
 
 /** The context rules and templates see. */

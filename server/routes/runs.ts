@@ -48,9 +48,11 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Start a new run of the same version with the same trigger',
+        summary: 'Re-run a failed or cancelled run from the step that failed',
+        description:
+          'Starts a new run of the same version with the same trigger. Steps the old run completed or skipped are carried over (marked `reusedFrom`), not executed again.',
         params: RunParams,
-        response: { 202: RunIdBody, ...errors(400, 401, 404) },
+        response: { 202: RunIdBody, ...errors(400, 401, 404, 409) },
       },
     },
     async (request, reply) => {

@@ -41,6 +41,7 @@ export const StepState = Type.Object({
   branch: Type.Optional(Type.String()),
   startedAt: Type.Optional(Type.String()),
   finishedAt: Type.Optional(Type.String()),
+  reusedFrom: Type.Optional(Type.String({ description: "The run this step was carried over from (retries)" })),
 });
 
 export const RunDetail = Type.Object({

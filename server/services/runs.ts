@@ -26,7 +26,7 @@ import {
   type RunFlowResult,
   type RunStatus,
 } from '../../worker/contract.js';
-import { notFound } from '../errors.js';
+import { HttpError, notFound } from '../errors.js';
 import { runIdFor } from '../ids.js';
 import type { TemporalDeps } from '../types.js';
 
@@ -262,10 +262,20 @@ export async function cancelRun(t: TemporalDeps, workspaceId: string, runId: str
 }
 
 /** A new run of the same pinned version with the same trigger. */
+/**
+ * Re-runs a failed (or cancelled) run from where it stopped: a new run of the same version and trigger that carries
+ * over the steps the old one completed or skipped, so their side effects are not repeated.
+ */
 export async function retryRun(t: TemporalDeps, workspaceId: string, runId: string): Promise<string> {
-  await describeOwned(t, workspaceId, runId);
+  const run = await getRun(t, workspaceId, runId);
+  if (run.status !== 'failed' && run.status !== 'cancelled')
+    throw new HttpError(409, 'run_not_failed', `only failed or cancelled runs can be retried; this one is ${run.status}`);
   const input = await runInput(t, runId);
   const newRunId = runIdFor(input.flowId);
-  await startRun(t, newRunId, { ...input, startedAt: new Date().toISOString() });
+  await startRun(t, newRunId, {
+    ...input,
+    startedAt: new Date().toISOString(),
+    resume: { fromRunId: runId, steps: run.steps.filter((s) => s.status === 'completed' || s.status === 'skipped') },
+  });
   return newRunId;
 }

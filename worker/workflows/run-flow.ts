@@ -37,6 +37,10 @@ const DEFAULT_TIMEOUT = 'PT30S';
 export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   const def = input.definition;
   const states = new Map<string, StepState>(def.nodes.map((n) => [n.id, { nodeId: n.id, type: n.type, status: 'pending' }]));
+  for (const prior of input.resume?.steps ?? []) {
+    if (states.has(prior.nodeId) && (prior.status === 'completed' || prior.status === 'skipped'))
+      states.set(prior.nodeId, { ...prior, reusedFrom: input.resume!.fromRunId });
+  }
   const state = (id: string) => states.get(id)!;
   const list = () => def.nodes.map((n) => state(n.id));
   setHandler(stepsQuery, list);
