@@ -133,3 +133,36 @@ export async function listContacts(
   const last = items.at(-1);
   return { items, ...(rows.length > page.limit && last && { nextCursor: last.id }) };
 }
+
+export interface TimelineEvent {
+  type: 'contact.created' | 'identity.added';
+  at: string;
+  identity?: ContactIdentityInput;
+  /** Where it came from, e.g. `run:<runId>:<nodeId>`; runId and nodeId are split out when it was a run. */
+  source?: string;
+  runId?: string;
+  nodeId?: string;
+}
+
+/**
+ * The contact's history, newest first, from what the store records with provenance: when the record was created and
+ * when, and by which run step, each identity was attached. Null when the contact is not in the workspace.
+ */
+export async function contactTimeline(prisma: PrismaClient, workspaceId: string, id: string): Promise<TimelineEvent[] | null> {
+  const row = await prisma.contact.findFirst({ where: { id, workspaceId }, include: withIdentities });
+  if (!row) return null;
+  const fromSource = (source: string | null) => {
+    const m = source ? /^run:([^:]+):(.+)$/.exec(source) : null;
+    return { ...(source && { source }), ...(m && { runId: m[1], nodeId: m[2] }) };
+  };
+  const events: TimelineEvent[] = row.identities.map((i) => ({
+    type: 'identity.added',
+    at: i.createdAt.toISOString(),
+    identity: { kind: i.kind, value: i.value },
+    ...fromSource(i.source),
+  }));
+  // The identities a contact was created with share its creation, so "created" carries the first one's provenance.
+  const first = row.identities[0];
+  events.push({ type: 'contact.created', at: row.createdAt.toISOString(), ...fromSource(first?.source ?? null) });
+  return events.sort((a, b) => (a.at === b.at ? (a.type === 'contact.created' ? 1 : -1) : a.at < b.at ? 1 : -1));
+}

@@ -77,3 +77,23 @@ describe('GET /api/contacts/:id', () => {
     expect(res.json().error.code).toBe('not_found');
   });
 });
+
+describe('GET /api/contacts/:id/timeline', () => {
+  it('tells when the contact was created and which run step attached each identity, newest first', async () => {
+    const contacts = createContactsService(t.prisma);
+    const { contact } = await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'tim@example.com' }], source: 'run:run_a:save' });
+    await new Promise((r) => setTimeout(r, 10));
+    await contacts.upsert(t.workspaceId, {
+      identities: [{ kind: 'email', value: 'tim@example.com' }, { kind: 'phone', value: '+14155550100' }],
+      source: 'run:run_b:enrich',
+    });
+    const res = await t.api({ method: 'GET', url: `/api/contacts/${contact.id}/timeline` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().items.map((e: Record<string, unknown>) => [e.type, (e.identity as { kind?: string } | undefined)?.kind, e.runId, e.nodeId])).toEqual([
+      ['identity.added', 'phone', 'run_b', 'enrich'],
+      ['identity.added', 'email', 'run_a', 'save'],
+      ['contact.created', undefined, 'run_a', 'save'],
+    ]);
+    expect((await t.api({ method: 'GET', url: '/api/contacts/contact_nope/timeline' })).statusCode).toBe(404);
+  });
+});

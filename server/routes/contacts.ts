@@ -1,10 +1,10 @@
 // /api/contacts: the unified contact record, looked up by id or by one identity (`kind:value`).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { normalizeEmail, normalizePhone } from '../../connectors/contacts/normalize.js';
-import { findContactByIdentity, getContact, listContacts } from '../../prisma/contacts.js';
+import { contactTimeline, findContactByIdentity, getContact, listContacts } from '../../prisma/contacts.js';
 import { HttpError, notFound } from '../errors.js';
 import { errors, IdParams } from '../schemas/common.js';
-import { Contact, ContactList, ContactListQuery } from '../schemas/contacts.js';
+import { Contact, ContactList, ContactListQuery, Timeline } from '../schemas/contacts.js';
 
 const tags = ['contacts'];
 
@@ -55,6 +55,23 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const contact = await getContact(app.prisma, request.workspaceId, request.params.id);
       if (!contact) throw notFound('contact');
       return contact;
+    },
+  );
+
+  app.get(
+    '/contacts/:id/timeline',
+    {
+      schema: {
+        tags,
+        summary: "A contact's history, newest first, with the run step behind each change",
+        params: IdParams,
+        response: { 200: Timeline, ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const items = await contactTimeline(app.prisma, request.workspaceId, request.params.id);
+      if (!items) throw notFound('contact');
+      return { items };
     },
   );
 };

@@ -23,3 +23,13 @@ export const ContactListQuery = Type.Object({
 export type ContactListQuery = Static<typeof ContactListQuery>;
 
 export const ContactList = Type.Object({ items: Type.Array(Contact), nextCursor: Type.Optional(Type.String()) });
+
+export const TimelineEvent = Type.Object({
+  type: Type.Union([Type.Literal('contact.created'), Type.Literal('identity.added')]),
+  at: DateTime,
+  identity: Type.Optional(Identity),
+  source: Type.Optional(Type.String({ description: 'provenance, e.g. `run:<runId>:<nodeId>`' })),
+  runId: Type.Optional(Type.String()),
+  nodeId: Type.Optional(Type.String()),
+});
+export const Timeline = Type.Object({ items: Type.Array(TimelineEvent) });
