@@ -5,3 +5,8 @@ export { ConnectorError, isConnectorError, errorFromHttpStatus, parseRetryAfter 
 export { defineConnector, definitionProblems } from './define.js';
 export { createRegistry, type Registry } from './registry.js';
 export { createAjv, type Ajv } from './schema.js';
+export {
+  constantTimeEqual, signTwilio, verifyTwilio, verifyTwilioBody, twilioUrlCandidates, signMeta, verifyMeta, metaHandshake,
+  signSlack, verifySlack, SLACK_WINDOW_SECONDS, verifyTelegram, isValidTelegramSecret, newTelegramSecret,
+  type RawBody, type HeaderValue, type TwilioParams, type MetaHandshakeResult, type SlackVerifyResult,
+} from './signatures.js';
