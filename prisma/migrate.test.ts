@@ -24,7 +24,7 @@ describe('applyMigrations', () => {
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
     expect(rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(['workspaces', 'api_keys', 'flows', 'flow_versions', 'webhook_tokens', 'contacts', 'identities']),
+      expect.arrayContaining(['workspaces', 'api_keys', 'flows', 'flow_versions', 'webhook_tokens', 'contacts', 'identities', 'channel_accounts']),
     );
   });
 });

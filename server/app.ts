@@ -1,7 +1,7 @@
 // The HTTP server as a tree of Fastify plugins:
 //   root: decorators (prisma, temporal, registry, publicUrl), error handling, OpenAPI
 //   ├─ /health, /api/schemas/flow.json, /api/openapi.json        public
-//   ├─ /api (auth hook, JSON bodies only)                          connectors, flows, runs, contacts
+//   ├─ /api (auth hook, JSON bodies only)                          connectors, flows, runs, contacts, channel accounts
 //   ├─ /hooks (no key; JSON, form, text, anything as text)       webhook triggers
 //   └─ /  the editor's static build, when present
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -10,6 +10,7 @@ import { registerAuth } from './plugins/auth.js';
 import { registerEditor } from './plugins/editor.js';
 import { registerErrorHandling, registerNotFound } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
+import { channelAccountRoutes } from './routes/channel-accounts.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { contactRoutes } from './routes/contacts.js';
 import { flowRoutes } from './routes/flows.js';
@@ -56,6 +57,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(flowRoutes);
       await api.register(runRoutes);
       await api.register(contactRoutes);
+      // The key goes to this plugin only, not onto a decorator every route could reach.
+      await api.register(channelAccountRoutes, { secretKey: deps.secretKey });
     },
     { prefix: '/api' },
   );

@@ -1,6 +1,7 @@
 // Every environment variable Confluo reads itself (README's configuration table mirrors this file; the Temporal
 // connection variables are read by @temporalio/envconfig in worker/temporal-config.ts).
 import { resolve } from 'node:path';
+import { parseSecretKey, SecretKeyError } from '../prisma/secrets.js';
 
 export interface Config {
   port: number;
@@ -11,6 +12,8 @@ export interface Config {
   temporalAddress?: string;
   publicUrl: string;
   apiKey?: string;
+  /** CONFLUO_SECRET_KEY, decoded; unset: generated under dataDir when embedded, refused otherwise (prisma/secrets.ts). */
+  secretKey?: Buffer;
   bodyLimit: number;
   logLevel: string;
   migrate: boolean;
@@ -43,8 +46,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
     publicUrl,
     apiKey: env.CONFLUO_API_KEY || undefined,
+    secretKey: env.CONFLUO_SECRET_KEY ? secretKey(env.CONFLUO_SECRET_KEY) : undefined,
     bodyLimit: int(env, 'CONFLUO_BODY_LIMIT', 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
     migrate: env.CONFLUO_MIGRATE !== '0',
   };
+}
+
+function secretKey(raw: string): Buffer {
+  try {
+    return parseSecretKey(raw);
+  } catch (err) {
+    throw err instanceof SecretKeyError ? new ConfigError(err.message) : err;
+  }
 }

@@ -21,3 +21,12 @@ export const notFound = (what: string) => new HttpError(404, 'not_found', `${wha
 export function errorBody(code: string, message: string, issues?: Issue[]) {
   return { error: issues ? { code, message, issues } : { code, message } };
 }
+
+/** ajv errors (all of them) as issues whose paths are rooted at `root`, e.g. `/body/credentials`. */
+export function schemaIssues(root: string, errs: readonly { keyword: string; instancePath: string; params: object; message?: string }[]): Issue[] {
+  return errs.map((e) => ({
+    path: root + e.instancePath + (e.keyword === 'required' ? `/${String((e.params as { missingProperty?: unknown }).missingProperty)}` : ''),
+    code: e.keyword,
+    message: e.message ?? 'invalid',
+  }));
+}

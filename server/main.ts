@@ -13,6 +13,7 @@ import { createPrisma } from '../prisma/client.js';
 import { createContactsService } from '../prisma/contacts.js';
 import { startEmbeddedPostgres } from '../prisma/embedded.js';
 import { applyMigrations } from '../prisma/migrate.js';
+import { loadSecretKey, SecretKeyError } from '../prisma/secrets.js';
 import { ensureSearchAttributes, temporalSettings } from '../worker/temporal-config.js';
 import { startTemporalDevServer } from '../worker/temporal-dev-server.js';
 import { createWorker } from '../worker/worker.js';
@@ -43,6 +44,10 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
           'embedded PostgreSQL and the Temporal dev server live inside one process; use `npm start` for them',
       );
     }
+    // The key for stored credentials (the server encrypts them, workers will decrypt them).
+    const secret = loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir, embedded: embeddedDb });
+    if (secret.source === 'generated') log.warn({ path: secret.path }, 'generated a secret key for stored credentials: back it up with the data');
+    if (secret.source === 'none') log.warn(secret.warning);
     // The embedded database and the Temporal dev server start side by side: together they are most of the boot time.
     const [databaseUrl, temporalAddress] = await Promise.all([
       (async () => {
@@ -95,6 +100,7 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
         publicUrl: config.publicUrl,
         bodyLimit: config.bodyLimit,
         editorDir: existsSync(EDITOR_DIR) ? EDITOR_DIR : undefined,
+        secretKey: secret.key,
       });
       cleanups.push({ name: 'HTTP server', fn: () => app.close() });
       await app.listen({ port: config.port, host: config.host });
@@ -168,7 +174,7 @@ async function main() {
   try {
     stop = await start(role, log);
   } catch (err) {
-    if (err instanceof ConfigError) log.fatal(err.message);
+    if (err instanceof ConfigError || err instanceof SecretKeyError) log.fatal(err.message);
     else log.fatal({ err }, 'start-up failed');
     process.exit(1);
   }

@@ -5,10 +5,11 @@ import type { RunFlowInput } from '../worker/contract.js';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry } from '../connectors/sdk/index.js';
+import type { Connector } from '../connectors/sdk/types.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../test/env.js';
 import { ensureApiKey } from './api-keys.js';
-import { buildApp } from './app.js';
+import { buildApp, type AppDeps } from './app.js';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -25,7 +26,17 @@ export interface TestApp {
 
 export const PUBLIC_URL = 'http://confluo.test';
 
-export async function startTestApp(opts: { bodyLimit?: number } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  bodyLimit?: number;
+  /** Default: the built-in connectors. */
+  connectors?: Connector[];
+  /** Default: none (the channel-account routes answer 503). */
+  secretKey?: Buffer;
+  /** Default: false. */
+  logger?: AppDeps['logger'];
+}
+
+export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const prisma = testPrisma();
   const connection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection, namespace: 'default' });
@@ -36,10 +47,11 @@ export async function startTestApp(opts: { bodyLimit?: number } = {}): Promise<T
   const app = await buildApp({
     prisma,
     temporal: { client, taskQueue, namespace: 'default' },
-    registry: createRegistry(builtinConnectors()),
-    logger: false,
+    registry: createRegistry(opts.connectors ?? builtinConnectors()),
+    logger: opts.logger ?? false,
     publicUrl: `${PUBLIC_URL}/`,
     ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
+    ...(opts.secretKey && { secretKey: opts.secretKey }),
   });
   await app.ready();
   return {

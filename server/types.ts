@@ -26,6 +26,8 @@ export interface AppDeps {
   bodyLimit?: number;
   /** Folder of the editor's static build, served at `/` when it exists. */
   editorDir?: string;
+  /** The 32-byte key credentials are encrypted with; absent: the channel-account routes answer 503. */
+  secretKey?: Buffer;
 }
 
 declare module 'fastify' {

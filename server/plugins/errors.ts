@@ -2,7 +2,7 @@
 import { ServiceError } from '@temporalio/client';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Prisma } from '../../prisma/client.js';
-import { errorBody, HttpError, type Issue } from '../errors.js';
+import { errorBody, HttpError, schemaIssues, type Issue } from '../errors.js';
 
 /** Fastify's own client errors, by code. Anything with a 4xx status not listed keeps its status as `bad_request`. */
 const FASTIFY_CODES: Record<string, [number, string]> = {
@@ -18,10 +18,7 @@ const CONTEXT_NAMES: Record<string, string> = { querystring: 'query' };
 /** ajv errors (allErrors: true, so all of them) as issues with a pointer rooted at the request part. */
 function validationIssues(err: FastifyError): Issue[] {
   const context = CONTEXT_NAMES[err.validationContext ?? ''] ?? err.validationContext ?? 'body';
-  return (err.validation ?? []).map((v) => {
-    const missing = v.keyword === 'required' ? `/${String(v.params.missingProperty)}` : '';
-    return { path: `/${context}${v.instancePath}${missing}`, code: v.keyword, message: v.message ?? 'invalid' };
-  });
+  return schemaIssues(`/${context}`, err.validation ?? []);
 }
 
 /** gRPC UNAVAILABLE / DEADLINE_EXCEEDED: Temporal is down or slow; callers should retry, so 503 rather than 500. */

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
 import type { Prisma } from '../../prisma/client.js';
-import { HttpError, notFound } from '../errors.js';
+import { notFound } from '../errors.js';
 import { newId, newWebhookToken, runIdFor } from '../ids.js';
 import { errors, IdParams, Nothing, RunIdBody } from '../schemas/common.js';
 import {
@@ -19,24 +19,12 @@ import {
   VersionParams,
 } from '../schemas/flows.js';
 import { assertDraftShape, assertRunnable, DEFAULT_DEFINITION, flowIssues } from '../services/flow-checks.js';
+import { after, encodeCursor } from '../services/keyset.js';
 import { startRun } from '../services/runs.js';
 
 const tags = ['flows'];
 const detailInclude = { versions: { select: { version: true, createdAt: true }, orderBy: { version: 'asc' } }, webhookToken: true } as const;
 type FlowRow = Prisma.FlowGetPayload<{ include: typeof detailInclude }>;
-
-/** Keyset cursor over (createdAt, id) so pages stay stable while flows are created. */
-const encodeCursor = (f: { createdAt: Date; id: string }) => Buffer.from(JSON.stringify([f.createdAt.toISOString(), f.id])).toString('base64url');
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [c, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const createdAt = new Date(c);
-    if (typeof id === 'string' && !Number.isNaN(createdAt.getTime())) return { createdAt, id };
-  } catch {
-    // falls through to the 400 below
-  }
-  throw new HttpError(400, 'validation_failed', 'the request is not valid', [{ path: '/query/cursor', code: 'cursor', message: 'not a cursor from this API' }]);
-}
 
 export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const webhookUrl = (token: string) => `${app.publicUrl}/hooks/flows/${token}`;
@@ -79,12 +67,8 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, summary: 'List flows, newest first', querystring: FlowListQuery, response: { 200: FlowList, ...errors(400, 401) } } },
     async (request) => {
       const limit = request.query.limit ?? 50;
-      const after = request.query.cursor ? decodeCursor(request.query.cursor) : undefined;
       const rows = await app.prisma.flow.findMany({
-        where: {
-          workspaceId: request.workspaceId,
-          ...(after && { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }),
-        },
+        where: { workspaceId: request.workspaceId, ...after(request.query.cursor) },
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
         take: limit + 1,
         select: { id: true, name: true, latestVersion: true, createdAt: true, updatedAt: true },

@@ -3,7 +3,7 @@
 import { draftShapeSchema, validateFlow } from '../../connectors/flow/index.js';
 import type { ValidationIssue } from '../../connectors/flow/types.js';
 import { createAjv } from '../../connectors/sdk/index.js';
-import { HttpError } from '../errors.js';
+import { HttpError, schemaIssues } from '../errors.js';
 import type { Registry } from '../types.js';
 
 const checkShape = createAjv().compile(draftShapeSchema);
@@ -11,12 +11,7 @@ const checkShape = createAjv().compile(draftShapeSchema);
 /** A draft may be incomplete, but it must be an object with the v1 top-level shape; otherwise 400. */
 export function assertDraftShape(definition: unknown, pathPrefix = '/body/definition'): void {
   if (checkShape(definition)) return;
-  const issues = (checkShape.errors ?? []).map((e) => ({
-    path: pathPrefix + e.instancePath + (e.keyword === 'required' ? `/${String(e.params.missingProperty)}` : ''),
-    code: e.keyword,
-    message: e.message ?? 'invalid',
-  }));
-  throw new HttpError(400, 'validation_failed', 'definition is not a version 1 flow definition', issues);
+  throw new HttpError(400, 'validation_failed', 'definition is not a version 1 flow definition', schemaIssues(pathPrefix, checkShape.errors ?? []));
 }
 
 export function flowIssues(registry: Registry, definition: unknown): ValidationIssue[] {
