@@ -1,0 +1,123 @@
+// Browser-test harness: Confluo in-process (the real app over the test PostgreSQL and Temporal dev server, a real
+// worker) serving the built editor on a real port, and Debian's Chromium driven by playwright-core.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser } from 'playwright-core';
+import { builtinConnectors } from '../../connectors/builtin.js';
+import { createRegistry } from '../../connectors/sdk/index.js';
+import { createContactsService } from '../../prisma/contacts.js';
+import type { PrismaClient } from '../../prisma/client.js';
+import { ensureApiKey } from '../../server/api-keys.js';
+import { buildApp } from '../../server/app.js';
+import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../../test/env.js';
+import { bundleWorkflows, createWorker } from '../../worker/worker.js';
+
+export const EDITOR_DIST = resolve(import.meta.dirname, '../dist');
+export const SCREENSHOTS = resolve(import.meta.dirname, '../../test-results/editor');
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+
+/** Builds the editor when editor/dist is missing or older than its sources (the same check as `npm start`). */
+export function ensureEditorBuilt() {
+  execFileSync(process.execPath, [resolve(import.meta.dirname, '../scripts/ensure-build.mjs')], { stdio: 'inherit' });
+}
+
+export interface Confluo {
+  baseUrl: string;
+  key: string;
+  prisma: PrismaClient;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+export async function startConfluo(): Promise<Confluo> {
+  Runtime.install({ logger: new DefaultLogger('ERROR') });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const prisma = testPrisma();
+  const connection = await Connection.connect({ address: temporalAddress() });
+  const taskQueue = uniqueTaskQueue('editor');
+  const workspaceId = await createWorkspace(prisma);
+  const { key } = await ensureApiKey(prisma, { workspaceId });
+  if (!key) throw new Error('expected a generated key');
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const registry = createRegistry(builtinConnectors());
+  const app: FastifyInstance = await buildApp({
+    prisma,
+    temporal: { client: new Client({ connection, namespace: 'default' }), taskQueue, namespace: 'default' },
+    registry,
+    logger: false,
+    publicUrl: `${baseUrl}/`,
+    editorDir: EDITOR_DIST,
+  });
+  await app.listen({ port, host: '127.0.0.1' });
+
+  const workerConnection = await NativeConnection.connect({ address: temporalAddress() });
+  const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  const worker: Worker = await createWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue,
+    deps: { registry, services: { contacts: createContactsService(prisma) }, logger: silent },
+    workflowBundle: await bundleWorkflows(),
+  });
+  const workerRun = worker.run();
+
+  return {
+    baseUrl,
+    key,
+    prisma,
+    async close() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await workerRun;
+      await workerConnection.close();
+      await app.close();
+      await connection.close();
+      await prisma.$disconnect();
+    },
+  };
+}
+
+/** A local HTTP endpoint that records what it receives (the reference flow's callback). */
+export async function startSink(): Promise<{ url: string; received: unknown[]; close(): Promise<void> }> {
+  const received: unknown[] = [];
+  const server: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      try {
+        received.push(JSON.parse(body));
+      } catch {
+        received.push(body);
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/sink`, received, close: () => new Promise((r) => server.close(() => r())) };
+}

@@ -1,0 +1,23 @@
+import { useState } from 'react';
+import type { Api } from './api/client.js';
+import { EditorScreen } from './screens/EditorScreen.js';
+import { FlowsScreen } from './screens/FlowsScreen.js';
+import { SignInScreen } from './screens/SignInScreen.js';
+import { apiFor, forgetKey, navigate, savedKey, usePath } from './session.js';
+
+export function App() {
+  const [api, setApi] = useState<Api | null>(() => {
+    const k = savedKey();
+    return k ? apiFor(k) : null;
+  });
+  const path = usePath();
+  const signOut = () => {
+    forgetKey();
+    setApi(null);
+    navigate('/');
+  };
+  if (!api) return <SignInScreen onSignedIn={(k) => setApi(apiFor(k))} />;
+  const m = /^\/flows\/([^/]+)/.exec(path);
+  if (m) return <EditorScreen key={m[1]} api={api} flowId={decodeURIComponent(m[1]!)} onSignOut={signOut} />;
+  return <FlowsScreen api={api} onSignOut={signOut} />;
+}

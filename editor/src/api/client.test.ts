@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError, createApi, errorMessage } from './client.js';
+
+const reply = (status: number, body: unknown) => async () => new Response(body === undefined ? '' : JSON.stringify(body), { status });
+
+describe('api client', () => {
+  it('sends the key as a Bearer token and JSON bodies', async () => {
+    const seen: { url: string; init?: RequestInit }[] = [];
+    const api = createApi('k1', {
+      fetch: async (url, init) => {
+        seen.push({ url, ...(init && { init }) });
+        return new Response(JSON.stringify({ id: 'f1' }), { status: 201 });
+      },
+    });
+    await api.createFlow('Hello');
+    expect(seen[0]!.url).toBe('/api/flows');
+    expect(seen[0]!.init).toMatchObject({ method: 'POST', headers: { authorization: 'Bearer k1', 'content-type': 'application/json' }, body: '{"name":"Hello"}' });
+  });
+
+  it('turns the uniform error body into a readable ApiError with its issues', async () => {
+    const body = { error: { code: 'flow_invalid', message: 'the flow cannot run', issues: [{ path: '/nodes/0/input/email', code: 'required', message: 'is required' }] } };
+    const api = createApi('k', { fetch: reply(422, body) });
+    const err = await api.publish('f').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err).toMatchObject({ status: 422, code: 'flow_invalid', message: 'the flow cannot run: /nodes/0/input/email: is required', issues: body.error.issues });
+  });
+
+  it('explains non-JSON failures and lost connections', async () => {
+    expect(errorMessage(502, null).message).toMatch(/502.*server error/);
+    const api = createApi('k', { fetch: async () => Promise.reject(new TypeError('Failed to fetch')) });
+    await expect(api.listFlows()).rejects.toMatchObject({ code: 'network', message: expect.stringMatching(/draft is kept/) });
+  });
+
+  it('caps the issues listed in the message', () => {
+    const issues = Array.from({ length: 5 }, (_, i) => ({ path: `/p${i}`, code: 'x', message: 'bad' }));
+    expect(errorMessage(400, { error: { code: 'v', message: 'invalid', issues } }).message).toBe('invalid: /p0: bad; /p1: bad; /p2: bad (and 2 more)');
+  });
+});

@@ -1,0 +1,124 @@
+// The HTTP API client: Bearer key, JSON, and the uniform error body turned into a readable ApiError.
+import type { FlowDefinition, StepState, ValidationIssue } from '../flow/model.js';
+
+export interface ErrorIssue {
+  path: string;
+  code: string;
+  message: string;
+  nodeId?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly issues: ErrorIssue[] = [],
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** A readable sentence from an API error body (`{ error: { code, message, issues? } }`) or anything else. */
+export function errorMessage(status: number, body: unknown): ApiError {
+  const err = (body as { error?: { code?: unknown; message?: unknown; issues?: unknown } } | null)?.error;
+  if (err && typeof err.message === 'string') {
+    const issues = Array.isArray(err.issues) ? (err.issues as ErrorIssue[]) : [];
+    const details = issues.slice(0, 3).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+    const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
+    const text = details.length ? `${err.message}: ${details.join('; ')}${more}` : err.message;
+    return new ApiError(status, typeof err.code === 'string' ? err.code : 'error', text, issues);
+  }
+  if (status === 0) return new ApiError(0, 'network', 'Cannot reach the Confluo server. Check your connection; your draft is kept in this browser.');
+  return new ApiError(status, 'http_' + status, `The server answered ${status}${status >= 500 ? ' (a server error; try again)' : ''}.`);
+}
+
+export interface FlowSummary {
+  id: string;
+  name: string;
+  latestVersion: number;
+  createdAt: string;
+  updatedAt: string;
+}
+export interface FlowDetail extends FlowSummary {
+  definition: FlowDefinition;
+  issues: ValidationIssue[];
+  webhookUrl?: string;
+  versions: { version: number; createdAt: string }[];
+}
+export interface ActionManifest {
+  id: string;
+  name: string;
+  description?: string;
+  input: Record<string, unknown>;
+  output?: Record<string, unknown>;
+}
+export interface ConnectorManifest {
+  id: string;
+  name: string;
+  description?: string;
+  actions: ActionManifest[];
+}
+export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+export interface RunSummary {
+  id: string;
+  flowId: string;
+  version: number;
+  status: RunStatus;
+  startedAt: string;
+  closedAt?: string;
+}
+export interface RunDetail extends RunSummary {
+  trigger: unknown;
+  steps: StepState[];
+  error?: { message: string; failedStep?: string };
+}
+
+export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
+
+export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch } = {}) {
+  const doFetch: Fetch = opts.fetch ?? ((i, init) => fetch(i, init));
+  const base = opts.baseUrl ?? '';
+
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    let res: Response;
+    try {
+      res = await doFetch(base + path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+    } catch {
+      throw errorMessage(0, null);
+    }
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: reported below by status
+    }
+    if (!res.ok) throw errorMessage(res.status, json);
+    return json as T;
+  }
+
+  return {
+    listFlows: () => call<{ items: FlowSummary[] }>('GET', '/api/flows?limit=100'),
+    getFlow: (id: string) => call<FlowDetail>('GET', `/api/flows/${encodeURIComponent(id)}`),
+    createFlow: (name: string) => call<FlowDetail>('POST', '/api/flows', { name }),
+    updateFlow: (id: string, patch: { name?: string; definition?: FlowDefinition }) => call<FlowDetail>('PUT', `/api/flows/${encodeURIComponent(id)}`, patch),
+    deleteFlow: (id: string) => call<null>('DELETE', `/api/flows/${encodeURIComponent(id)}`),
+    validate: (definition: FlowDefinition) => call<{ valid: boolean; issues: ValidationIssue[] }>('POST', '/api/flows/validate', { definition }),
+    publish: (id: string) => call<{ version: number; webhookUrl: string }>('POST', `/api/flows/${encodeURIComponent(id)}/publish`),
+    getVersion: (id: string, version: number) =>
+      call<{ flowId: string; version: number; definition: FlowDefinition; createdAt: string }>('GET', `/api/flows/${encodeURIComponent(id)}/versions/${version}`),
+    testRun: (id: string, trigger: unknown) => call<{ runId: string }>('POST', `/api/flows/${encodeURIComponent(id)}/test`, { trigger }),
+    listRuns: (flowId: string, status?: string) =>
+      call<{ items: RunSummary[] }>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}${status ? `&status=${encodeURIComponent(status)}` : ''}`),
+    getRun: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
+    connectors: () => call<ConnectorManifest[]>('GET', '/api/connectors'),
+  };
+}
+
+export type Api = ReturnType<typeof createApi>;

@@ -1,0 +1,53 @@
+import { useMemo, useState } from 'react';
+import type { ActionManifest } from '../api/client.js';
+import type { FlowDefinition } from '../flow/model.js';
+import { placeholder, referencesFor } from '../flow/references.js';
+
+/**
+ * Inserts `{{ path }}` into the text field that last had focus in the inspector (bare `path` into a condition's value
+ * field). The value goes through the input's native setter so React sees an ordinary edit.
+ */
+export function insertInto(el: HTMLInputElement | HTMLTextAreaElement | null, path: string): boolean {
+  if (!el) return false;
+  const bare = el.dataset.pickerTarget === 'var';
+  const text = bare ? path : placeholder(path);
+  const start = el.selectionStart ?? el.value.length;
+  const end = el.selectionEnd ?? el.value.length;
+  const next = bare ? text : el.value.slice(0, start) + text + el.value.slice(end);
+  const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+  Object.getOwnPropertyDescriptor(proto, 'value')!.set!.call(el, next);
+  el.dispatchEvent(new Event('input', { bubbles: true }));
+  el.focus();
+  const caret = bare ? next.length : start + text.length;
+  el.setSelectionRange?.(caret, caret);
+  return true;
+}
+
+export function DataPicker({ definition, nodeId, actions, target }: { definition: FlowDefinition; nodeId: string; actions: ReadonlyMap<string, ActionManifest>; target: () => HTMLInputElement | HTMLTextAreaElement | null }) {
+  const refs = useMemo(() => referencesFor(definition, nodeId, actions), [definition, nodeId, actions]);
+  const [note, setNote] = useState<string | null>(null);
+  return (
+    <details className="data-picker" open>
+      <summary>Insert data</summary>
+      <p className="muted">Click a field above, then a value here to insert it.</p>
+      <ul aria-label="Available data">
+        {refs.map((r) => (
+          <li key={r.path}>
+            <button
+              type="button"
+              className="ref"
+              // Keep the focus (and the caret) in the field being edited.
+              onMouseDown={(e) => e.preventDefault()}
+              onClick={() => setNote(insertInto(target(), r.path) ? null : 'Click into a field first.')}
+              title={r.hint}
+            >
+              <code>{r.path}</code>
+              <small>{r.hint}</small>
+            </button>
+          </li>
+        ))}
+      </ul>
+      {note && <p role="status" className="error">{note}</p>}
+    </details>
+  );
+}

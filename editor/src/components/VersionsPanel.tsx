@@ -1,0 +1,41 @@
+import { useState } from 'react';
+import type { FlowDetail } from '../api/client.js';
+
+/** Published versions and the webhook URL to copy. */
+export function VersionsPanel({ flow, onView }: { flow: FlowDetail; onView: (version: number) => void }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <div className="panel">
+      <h2>Versions</h2>
+      {flow.webhookUrl ? (
+        <div className="field">
+          <label htmlFor="webhook-url">Webhook URL</label>
+          <div className="row">
+            <input id="webhook-url" readOnly value={flow.webhookUrl} className="mono grow" onFocus={(e) => e.target.select()} />
+            <button
+              type="button"
+              onClick={() => {
+                void navigator.clipboard?.writeText(flow.webhookUrl!).then(() => setCopied(true), () => setCopied(false));
+              }}
+            >
+              {copied ? 'Copied' : 'Copy'}
+            </button>
+          </div>
+          <small className="muted">Requests to this URL run the latest published version.</small>
+        </div>
+      ) : (
+        <p className="empty">Not published yet. Publish to get a webhook URL.</p>
+      )}
+      <ul className="versions" aria-label="Published versions">
+        {[...flow.versions].reverse().map((v) => (
+          <li key={v.version}>
+            <button type="button" className="link" onClick={() => onView(v.version)}>
+              Version {v.version}
+            </button>{' '}
+            <span className="muted">{new Date(v.createdAt).toLocaleString()}</span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

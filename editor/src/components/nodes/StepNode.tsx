@@ -1,0 +1,93 @@
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo, useMemo } from 'react';
+import { issuesByNode } from '../../flow/issues.js';
+import { fromLogic, type Row } from '../../flow/logic-builder.js';
+import type { ValidationIssue } from '../../flow/model.js';
+
+const NONE: ValidationIssue[] = [];
+import type { StepData, TriggerData } from '../../flow/convert.js';
+import type { FlowNode } from '../../flow/model.js';
+import { BRANCHES } from '../../flow/model.js';
+import { useFlow } from '../../store/flow-store.js';
+
+const ICON: Record<string, string> = { trigger: '⚡', action: '⚙', condition: '◆', delay: '⏱', set: '✎' };
+
+function summary(n: FlowNode): string {
+  switch (n.type) {
+    case 'action':
+      return n.action;
+    case 'condition': {
+      const b = fromLogic(n.rule);
+      const row = (r: Row) => `${r.var.replace(/^trigger\.body\./, '')} ${r.op} ${JSON.stringify(r.value)}`;
+      return b ? b.rows.map(row).join(b.join === 'and' ? ' and ' : ' or ') : 'custom rule';
+    }
+    case 'delay':
+      return `wait ${n.duration}`;
+    case 'set':
+      return `${Object.keys(n.values).length} value(s)`;
+  }
+}
+
+/** Status and issues of a node, from the store (the canvas overlay of a run, the validation). */
+function useBadges(id: string) {
+  const status = useFlow((s) => (id === 'trigger' ? undefined : (s.overlay?.steps.find((x) => x.nodeId === id)?.status ?? (s.overlay ? 'pending' : undefined))));
+  // Select stable references and derive here: a selector returning a new array would re-render forever.
+  const all = useFlow((s) => s.issues);
+  const nodes = useFlow((s) => s.definition.nodes);
+  const issues = useMemo(() => (all.length ? (issuesByNode({ schemaVersion: 1, trigger: { type: 'webhook' }, nodes, edges: [] }, all).get(id) ?? NONE) : NONE), [all, nodes, id]);
+  return { status, issues };
+}
+
+function Badges({ id }: { id: string }) {
+  const { status, issues } = useBadges(id);
+  return (
+    <>
+      {status && <span className={`status status-${status}`} data-testid={`status-${id}`}>{status}</span>}
+      {issues.length > 0 && (
+        <span className="issue-badge" title={issues.map((i) => i.message).join('\n')} data-testid={`issues-${id}`}>
+          ⚠ {issues.length} {issues.length === 1 ? 'issue' : 'issues'}
+        </span>
+      )}
+    </>
+  );
+}
+
+export const StepNode = memo(function StepNode({ data, selected, id }: NodeProps & { data: StepData }) {
+  const n = data.node;
+  const branches = BRANCHES[n.type];
+  const { status, issues } = useBadges(id);
+  return (
+    <div className={`node node-${n.type} ${selected ? 'selected' : ''} ${issues.length ? 'has-issues' : ''} ${status ? `run-${status}` : ''}`} aria-label={`${n.type} ${n.name ?? n.id}`}>
+      <Handle type="target" position={Position.Top} />
+      <div className="node-title">
+        <span aria-hidden>{ICON[n.type]}</span> {n.name ?? n.id}
+      </div>
+      <div className="node-sub">{summary(n)}</div>
+      <Badges id={id} />
+      {branches ? (
+        branches.map((b, i) => (
+          <Handle key={b} id={b} type="source" position={Position.Bottom} style={{ left: `${((i + 1) * 100) / (branches.length + 1)}%` }} className={`branch branch-${b}`}>
+            <span className="handle-label">{b}</span>
+          </Handle>
+        ))
+      ) : (
+        <Handle type="source" position={Position.Bottom} />
+      )}
+    </div>
+  );
+});
+
+export const TriggerNode = memo(function TriggerNode({ selected, id }: NodeProps & { data: TriggerData }) {
+  return (
+    <div className={`node node-trigger ${selected ? 'selected' : ''}`} aria-label="webhook trigger">
+      <div className="node-title">
+        <span aria-hidden>{ICON.trigger}</span> Webhook trigger
+      </div>
+      <div className="node-sub">when a request arrives</div>
+      <Badges id={id} />
+      <Handle type="source" position={Position.Bottom} />
+    </div>
+  );
+});
+
+export const nodeTypes = { trigger: TriggerNode, action: StepNode, condition: StepNode, delay: StepNode, set: StepNode };

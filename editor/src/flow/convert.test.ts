@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { fromDefinition, toDefinition } from './convert.js';
+import type { FlowDefinition } from './model.js';
+
+const reference: FlowDefinition = {
+  schemaVersion: 1,
+  trigger: { type: 'webhook', sample: { body: { tier: 'vip', email: 'a@b.c' } } },
+  nodes: [
+    { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] }, position: { x: 10, y: 120 } },
+    { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}' } },
+    { id: 'pause', type: 'delay', duration: 'PT2S', name: 'Wait a bit' },
+    { id: 'notify', type: 'action', action: 'http.request', input: { method: 'POST', url: '{{ trigger.body.callback }}', body: { contact: '{{ steps.save.output.id }}' } } },
+  ],
+  edges: [
+    { from: 'trigger', to: 'vip' },
+    { from: 'vip', to: 'save', branch: 'true' },
+    { from: 'save', to: 'pause' },
+    { from: 'pause', to: 'notify' },
+  ],
+};
+
+describe('fromDefinition / toDefinition', () => {
+  it('round-trips the reference flow exactly (same JSON, same key order)', () => {
+    const { nodes, edges } = fromDefinition(reference);
+    const back = toDefinition(nodes, edges);
+    expect(JSON.stringify(back)).toBe(JSON.stringify(reference));
+  });
+
+  it('draws a trigger node plus one node per flow node, keeping stored positions', () => {
+    const { nodes } = fromDefinition(reference);
+    expect(nodes.map((n) => [n.id, n.type])).toEqual([
+      ['trigger', 'trigger'],
+      ['vip', 'condition'],
+      ['save', 'action'],
+      ['pause', 'delay'],
+      ['notify', 'action'],
+    ]);
+    expect(nodes[1]!.position).toEqual({ x: 10, y: 120 });
+    // unpositioned nodes are placed below their parent, display only
+    expect(nodes[2]!.position.y).toBeGreaterThan(120);
+    expect(nodes[2]!.data).toEqual({ kind: 'step', node: reference.nodes[1] });
+  });
+
+  it('carries branches as source handles and labels', () => {
+    const { edges } = fromDefinition(reference);
+    expect(edges[1]).toMatchObject({ source: 'vip', target: 'save', sourceHandle: 'true', label: 'true' });
+    expect(edges[0]).toMatchObject({ source: 'trigger', target: 'vip', sourceHandle: null });
+    expect(edges[0]).not.toHaveProperty('label');
+  });
+
+  it('reads edges drawn on the canvas (no data) from source handles', () => {
+    const { nodes } = fromDefinition(reference);
+    const def = toDefinition(nodes, [
+      { id: 'a', source: 'vip', target: 'save', sourceHandle: 'false' },
+      { id: 'b', source: 'trigger', target: 'vip', sourceHandle: null },
+    ]);
+    expect(def.edges).toEqual([{ from: 'vip', to: 'save', branch: 'false' }, { from: 'trigger', to: 'vip' }]);
+  });
+
+  it('marks selection and measured sizes without touching the definition', () => {
+    const { nodes, edges } = fromDefinition(reference, { selected: new Set(['save']), measured: new Map([['save', { width: 200, height: 60 }]]) });
+    expect(nodes.find((n) => n.id === 'save')).toMatchObject({ selected: true, measured: { width: 200, height: 60 } });
+    expect(toDefinition(nodes, edges)).toEqual(reference);
+  });
+});
+
+describe('fromDefinition cache', () => {
+  it('reuses canvas nodes and edges whose flow node, position, selection and size did not change', () => {
+    const cache = new WeakMap<object, never>();
+    const first = fromDefinition(reference, { cache });
+    const moved = { ...reference, nodes: reference.nodes.map((n) => (n.id === 'notify' ? { ...n, position: { x: 5, y: 5 } } : n)) };
+    const second = fromDefinition(moved, { cache, selected: new Set(['pause']) });
+    const same = second.nodes.map((n, i) => n === first.nodes[i]);
+    expect(same).toEqual([false, true, true, false, false]); // trigger is rebuilt; pause selected; notify moved
+    expect(second.edges.every((e, i) => e === first.edges[i])).toBe(true);
+  });
+});

@@ -1,0 +1,61 @@
+// A small condition builder over json-logic: rows of `<var> <op> <value>` joined by and/or. Rules it cannot express
+// (anything else json-logic allows) stay editable in the raw JSON view.
+import type { JsonValue } from './model.js';
+
+export const OPERATORS = ['==', '!=', '<', '>', 'in'] as const;
+export type Operator = (typeof OPERATORS)[number];
+export interface Row {
+  var: string;
+  op: Operator;
+  value: JsonValue;
+}
+export interface Builder {
+  join: 'and' | 'or';
+  rows: Row[];
+}
+
+export function rowToLogic(r: Row): JsonValue {
+  return { [r.op]: [{ var: r.var }, r.value] };
+}
+
+export function toLogic(b: Builder): JsonValue {
+  if (b.rows.length === 1) return rowToLogic(b.rows[0]!);
+  return { [b.join]: b.rows.map(rowToLogic) };
+}
+
+function rowFrom(rule: JsonValue): Row | undefined {
+  if (!rule || typeof rule !== 'object' || Array.isArray(rule)) return undefined;
+  const keys = Object.keys(rule);
+  if (keys.length !== 1) return undefined;
+  const op = keys[0] as Operator;
+  const args = rule[op];
+  if (!OPERATORS.includes(op) || !Array.isArray(args) || args.length !== 2) return undefined;
+  const [left, value] = args;
+  if (!left || typeof left !== 'object' || Array.isArray(left) || typeof left.var !== 'string' || Object.keys(left).length !== 1) return undefined;
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return undefined;
+  return { var: left.var, op, value: value as JsonValue };
+}
+
+/** The builder form of a rule, or undefined when the rule is beyond the builder (edit it as JSON). */
+export function fromLogic(rule: JsonValue): Builder | undefined {
+  const single = rowFrom(rule);
+  if (single) return { join: 'and', rows: [single] };
+  if (!rule || typeof rule !== 'object' || Array.isArray(rule)) return undefined;
+  const keys = Object.keys(rule);
+  const join = keys[0];
+  if (keys.length !== 1 || (join !== 'and' && join !== 'or')) return undefined;
+  const list = rule[join];
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const rows = list.map(rowFrom);
+  return rows.every((r): r is Row => r !== undefined) ? { join, rows } : undefined;
+}
+
+/** Text typed in a value box: JSON when it parses (numbers, true, ["a","b"]), a string otherwise. */
+export function parseValue(text: string): JsonValue {
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch {
+    return text;
+  }
+}
+export const showValue = (v: JsonValue) => (typeof v === 'string' && !/^(-?\d|true$|false$|null$|\[|\{|")/.test(v) ? v : JSON.stringify(v));
