@@ -237,6 +237,14 @@ async function main() {
     const pinned = await api(base, 'GET', `/api/flows/${flowId}/versions/1`);
     const workspaceId = 'ws_default'; // the workspace `npm run server` ensures and its API key belongs to
     let seq = 0;
+    // Both kinds are started with the same search attributes: indexing them is Temporal's work (visibility), which
+    // any listable run pays, not the interpreter's.
+    const searchAttributes = [
+      { key: SA_WORKSPACE, value: workspaceId },
+      { key: SA_FLOW, value: flowId },
+      { key: SA_VERSION, value: 1 },
+      { key: SA_PHASE, value: 'running' },
+    ];
     const kinds = {
       webhook: viaWebhook(hook),
       direct: async (i: number) => {
@@ -252,12 +260,7 @@ async function main() {
           taskQueue: 'bench-runs',
           workflowId: `direct_${seq++}_${Date.now()}`,
           args: [input],
-          typedSearchAttributes: [
-            { key: SA_WORKSPACE, value: workspaceId },
-            { key: SA_FLOW, value: flowId },
-            { key: SA_VERSION, value: 1 },
-            { key: SA_PHASE, value: 'running' },
-          ],
+          typedSearchAttributes: searchAttributes,
         });
         return h.workflowId;
       },
@@ -266,6 +269,7 @@ async function main() {
           taskQueue: 'bench-runs',
           workflowId: `hand_${seq++}_${Date.now()}`,
           args: [{ workspaceId, trigger: { body: body(i) } }],
+          typedSearchAttributes: searchAttributes,
         });
         return h.workflowId;
       },
