@@ -1,14 +1,18 @@
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
+  getNodesBounds,
+  getViewportForBounds,
   useReactFlow,
   type Connection,
   type EdgeChange,
   type NodeChange,
+  type Viewport,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type DragEvent } from 'react';
 import { fromDefinition, type CanvasEdge, type CanvasNode } from '../flow/convert.js';
 import { moveNodes, type NewNode } from '../flow/edit.js';
 import { TRIGGER_ID } from '../flow/model.js';
@@ -18,6 +22,10 @@ import { nodeTypes } from './nodes/StepNode.js';
 const MINIMAP_COLOR: Record<string, string> = { trigger: '#a5b4fc', action: '#cbd2dc', condition: '#fcd34d', delay: '#7dd3fc', set: '#c4b5fd' };
 // Module-level: a new function each render would re-render every minimap node.
 const minimapColor = (n: { type?: string }) => MINIMAP_COLOR[n.type ?? ''] ?? '#cbd2dc';
+
+// Above this many nodes the mini map (a React component and store subscription per node, dots too small to read) is
+// off until asked for (the ▦ control): it took roughly a tenth to a quarter of the time to open a 1,000-node flow.
+const MINIMAP_MAX_NODES = 500;
 
 // Big flows open at a readable zoom around their centre (and only the visible nodes are rendered) instead of a speck.
 const FIT = { maxZoom: 1, minZoom: 0.4, padding: 0.2 };
@@ -31,8 +39,14 @@ export function Canvas() {
   const triggerPosition = useFlow((s) => s.triggerPosition);
   const readOnly = useFlow((s) => s.readOnlyVersion !== null);
   const viewEpoch = useFlow((s) => s.viewEpoch);
+  const big = useFlow((s) => s.definition.nodes.length > MINIMAP_MAX_NODES);
+  const [miniMapAsked, setMiniMapAsked] = useState(false);
+  const miniMap = !big || miniMapAsked;
   const { screenToFlowPosition, fitView } = useReactFlow();
+  // The flow shown when the canvas mounts is already fitted by `initial` below; later loads and auto-layout refit.
+  const mountEpoch = useRef(viewEpoch);
   useEffect(() => {
+    if (viewEpoch === mountEpoch.current) return;
     const t = setTimeout(() => void fitView(FIT), 50);
     return () => clearTimeout(t);
   }, [viewEpoch, fitView]);
@@ -43,6 +57,16 @@ export function Canvas() {
     const drawn = fromDefinition(definition, { triggerPosition, measured, selected: new Set(selected ? [selected] : []), cache: cache.current });
     return { nodes: drawn.nodes, edges: drawn.edges.map((e) => (e.id === selectedEdge ? { ...e, selected: true } : e)) };
   }, [definition, triggerPosition, measured, selected, selectedEdge]);
+
+  // The first viewport, fitted from the stored positions (and the nodes' initial size) before React Flow first renders:
+  // rendering at the default viewport and then fitting would render, measure and throw away a different set of nodes.
+  const wrapper = useRef<HTMLDivElement>(null);
+  const [initial, setInitial] = useState<Viewport | null>(null);
+  useLayoutEffect(() => {
+    const { width, height } = wrapper.current!.getBoundingClientRect();
+    setInitial(getViewportForBounds(getNodesBounds(nodes), width || 500, height || 500, FIT.minZoom, FIT.maxZoom, FIT.padding));
+    // Once, on mount: later flows are fitted by fitView (viewEpoch).
+  }, []);
 
   const onNodesChange = useCallback((changes: NodeChange<CanvasNode>[]) => {
     const s = flowStore.getState();
@@ -89,7 +113,8 @@ export function Canvas() {
   );
 
   return (
-    <div className="canvas" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'move'))} onDrop={onDrop} data-testid="canvas">
+    <div ref={wrapper} className="canvas" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'move'))} onDrop={onDrop} data-testid="canvas">
+      {initial && (
       <ReactFlow
         nodes={nodes}
         edges={edges}
@@ -103,17 +128,23 @@ export function Canvas() {
         nodesConnectable={!readOnly}
         elementsSelectable
         deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
-        fitView
-        fitViewOptions={FIT}
+        defaultViewport={initial}
         minZoom={0.05}
         onlyRenderVisibleElements
         proOptions={{ hideAttribution: true }}
         defaultEdgeOptions={{ labelBgPadding: [4, 2], labelBgBorderRadius: 4 }}
       >
         <Background />
-        <MiniMap pannable zoomable ariaLabel="Mini map" nodeColor={minimapColor} nodeStrokeWidth={2} />
-        <Controls />
+        {miniMap && <MiniMap pannable zoomable ariaLabel="Mini map" nodeColor={minimapColor} nodeStrokeWidth={2} />}
+        <Controls>
+          {big && (
+            <ControlButton onClick={() => setMiniMapAsked((v) => !v)} title={miniMapAsked ? 'Hide the mini map' : 'Show the mini map'} aria-label={miniMapAsked ? 'Hide the mini map' : 'Show the mini map'} aria-pressed={miniMapAsked}>
+              ▦
+            </ControlButton>
+          )}
+        </Controls>
       </ReactFlow>
+      )}
     </div>
   );
 }

@@ -62,6 +62,15 @@ describe('fromDefinition / toDefinition', () => {
     expect(nodes.find((n) => n.id === 'save')).toMatchObject({ selected: true, measured: { width: 200, height: 60 } });
     expect(toDefinition(nodes, edges)).toEqual(reference);
   });
+
+  it('gives unmeasured nodes initial handles (React Flow culls only nodes with handle bounds), measured ones none', () => {
+    const { nodes } = fromDefinition(reference, { measured: new Map([['save', { width: 200, height: 60 }]]) });
+    const handles = (id: string) => nodes.find((n) => n.id === id)!.handles?.map((h) => [h.type, h.id ?? null, h.position]);
+    expect(handles('trigger')).toEqual([['source', null, 'bottom']]);
+    expect(handles('vip')).toEqual([['target', null, 'top'], ['source', 'true', 'bottom'], ['source', 'false', 'bottom']]);
+    expect(handles('pause')).toEqual([['target', null, 'top'], ['source', null, 'bottom']]);
+    expect(handles('save')).toBeUndefined();
+  });
 });
 
 describe('fromDefinition cache', () => {

@@ -1,8 +1,8 @@
 // Flow JSON ⇄ React Flow nodes and edges. Pure: the flow definition stays the source of truth, React Flow nodes carry
 // the original flow node untouched, so a round trip gives back exactly the definition it started from.
-import type { Edge, Node } from '@xyflow/react';
+import type { Edge, Node, NodeHandle, Position as Side } from '@xyflow/react';
 import type { FlowDefinition, FlowEdge, FlowNode } from './model.js';
-import { TRIGGER_ID } from './model.js';
+import { BRANCHES, TRIGGER_ID } from './model.js';
 
 export interface TriggerData extends Record<string, unknown> {
   kind: 'trigger';
@@ -62,12 +62,38 @@ export interface FromOptions {
 
 const samePos = (a: Position, b: Position) => a.x === b.x && a.y === b.y;
 
+/** The size a node is drawn at before it is measured (`.node` is 200px wide), and its handles' (10px squares). */
+const INITIAL = { width: 200, height: 70 };
+const HANDLE = 10;
+
+/**
+ * Where a node's handles are before it is measured: the target centred on the top edge, the sources spread along the
+ * bottom (as StepNode draws them). React Flow renders every node that has no handle bounds, visible or not; with
+ * these it renders only the visible ones of a big flow from the first frame, and measures the real ones when drawn.
+ */
+function initialHandles(type: string): NodeHandle[] {
+  const { width, height } = INITIAL;
+  const at = (id: string | null, fraction: number, side: 'top' | 'bottom'): NodeHandle => ({
+    id,
+    type: side === 'top' ? 'target' : 'source',
+    position: side as Side,
+    x: width * fraction - HANDLE / 2,
+    y: side === 'top' ? -HANDLE / 2 : height - HANDLE / 2,
+    width: HANDLE,
+    height: HANDLE,
+  });
+  if (type === TRIGGER_ID) return [at(null, 0.5, 'bottom')];
+  const branches = BRANCHES[type as FlowNode['type']];
+  const sources = branches ? branches.map((b, i) => at(b, (i + 1) / (branches.length + 1), 'bottom')) : [at(null, 0.5, 'bottom')];
+  return [at(null, 0.5, 'top'), ...sources];
+}
+
 export function fromDefinition(def: FlowDefinition, opts: FromOptions = {}): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
   const pos = displayPositions(def, opts.triggerPosition);
-  const extra = (id: string) => {
+  const extra = (id: string, type: string): Pick<Node, 'selected' | 'initialWidth' | 'initialHeight' | 'measured' | 'handles'> => {
     const m = opts.measured?.get(id);
-    // A size before measuring lets React Flow fit the view and cull off-screen nodes from the first render.
-    return { selected: opts.selected?.has(id) ?? false, initialWidth: 200, initialHeight: 70, ...(m && { measured: m }) };
+    // A size (and handles) before measuring lets React Flow fit the view and cull off-screen nodes from the first render.
+    return { selected: opts.selected?.has(id) ?? false, initialWidth: INITIAL.width, initialHeight: INITIAL.height, ...(m ? { measured: m } : { handles: initialHandles(type) }) };
   };
   const trigger: CanvasNode = {
     id: TRIGGER_ID,
@@ -75,14 +101,14 @@ export function fromDefinition(def: FlowDefinition, opts: FromOptions = {}): { n
     position: pos.get(TRIGGER_ID)!,
     deletable: false,
     data: { kind: 'trigger', trigger: def.trigger },
-    ...extra(TRIGGER_ID),
+    ...extra(TRIGGER_ID, TRIGGER_ID),
   };
   const cache = opts.cache;
   const nodes: CanvasNode[] = [
     trigger,
     ...def.nodes.map((n): CanvasNode => {
       const position = pos.get(n.id)!;
-      const x = extra(n.id);
+      const x = extra(n.id, n.type);
       const hit = cache?.get(n) as CanvasNode | undefined;
       if (hit && samePos(hit.position, position) && hit.selected === x.selected && hit.measured === x.measured) return hit;
       const made: CanvasNode = { id: n.id, type: n.type, position, data: { kind: 'step', node: n }, ...x };

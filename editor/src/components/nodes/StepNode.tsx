@@ -1,5 +1,5 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo, useMemo } from 'react';
+import { memo } from 'react';
 import { issuesByNode } from '../../flow/issues.js';
 import { fromLogic, type Row } from '../../flow/logic-builder.js';
 import type { ValidationIssue } from '../../flow/model.js';
@@ -8,7 +8,7 @@ const NONE: ValidationIssue[] = [];
 import type { StepData, TriggerData } from '../../flow/convert.js';
 import type { FlowNode } from '../../flow/model.js';
 import { BRANCHES } from '../../flow/model.js';
-import { useFlow } from '../../store/flow-store.js';
+import { useFlow, type FlowState } from '../../store/flow-store.js';
 
 const ICON: Record<string, string> = { trigger: '⚡', action: '⚙', condition: '◆', delay: '⏱', set: '✎' };
 
@@ -28,18 +28,26 @@ function summary(n: FlowNode): string {
   }
 }
 
-/** Status and issues of a node, from the store (the canvas overlay of a run, the validation). */
+/** Issues by node for the whole canvas, rebuilt when the issues or the nodes change (not once per node per change). */
+let byNode: { issues: readonly ValidationIssue[]; nodes: readonly FlowNode[]; map: Map<string, ValidationIssue[]> } | null = null;
+function issuesOf(s: FlowState, id: string): ValidationIssue[] {
+  if (!s.issues.length) return NONE;
+  const nodes = s.definition.nodes;
+  if (byNode?.issues !== s.issues || byNode.nodes !== nodes) byNode = { issues: s.issues, nodes, map: issuesByNode({ schemaVersion: 1, trigger: { type: 'webhook' }, nodes, edges: [] }, s.issues) };
+  return byNode.map.get(id) ?? NONE;
+}
+
+/**
+ * Status and issues of a node, from the store (the canvas overlay of a run, the validation). Each selector returns a
+ * string or a stable array, so a node re-renders only when its own badges change, not on every edit of the flow.
+ */
 function useBadges(id: string) {
   const status = useFlow((s) => (id === 'trigger' ? undefined : (s.overlay?.steps.find((x) => x.nodeId === id)?.status ?? (s.overlay ? 'pending' : undefined))));
-  // Select stable references and derive here: a selector returning a new array would re-render forever.
-  const all = useFlow((s) => s.issues);
-  const nodes = useFlow((s) => s.definition.nodes);
-  const issues = useMemo(() => (all.length ? (issuesByNode({ schemaVersion: 1, trigger: { type: 'webhook' }, nodes, edges: [] }, all).get(id) ?? NONE) : NONE), [all, nodes, id]);
+  const issues = useFlow((s) => issuesOf(s, id));
   return { status, issues };
 }
 
-function Badges({ id }: { id: string }) {
-  const { status, issues } = useBadges(id);
+function Badges({ id, status, issues }: { id: string; status: string | undefined; issues: ValidationIssue[] }) {
   return (
     <>
       {status && <span className={`status status-${status}`} data-testid={`status-${id}`}>{status}</span>}
@@ -63,7 +71,7 @@ export const StepNode = memo(function StepNode({ data, selected, id }: NodeProps
         <span aria-hidden>{ICON[n.type]}</span> {n.name ?? n.id}
       </div>
       <div className="node-sub">{summary(n)}</div>
-      <Badges id={id} />
+      <Badges id={id} status={status} issues={issues} />
       {branches ? (
         branches.map((b, i) => (
           <Handle key={b} id={b} type="source" position={Position.Bottom} style={{ left: `${((i + 1) * 100) / (branches.length + 1)}%` }} className={`branch branch-${b}`}>
@@ -78,13 +86,14 @@ export const StepNode = memo(function StepNode({ data, selected, id }: NodeProps
 });
 
 export const TriggerNode = memo(function TriggerNode({ selected, id }: NodeProps & { data: TriggerData }) {
+  const { status, issues } = useBadges(id);
   return (
     <div className={`node node-trigger ${selected ? 'selected' : ''}`} aria-label="webhook trigger">
       <div className="node-title">
         <span aria-hidden>{ICON.trigger}</span> Webhook trigger
       </div>
       <div className="node-sub">when a request arrives</div>
-      <Badges id={id} />
+      <Badges id={id} status={status} issues={issues} />
       <Handle type="source" position={Position.Bottom} />
     </div>
   );
