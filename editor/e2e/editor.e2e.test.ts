@@ -216,6 +216,31 @@ describe('editor in Chromium', () => {
     await page.locator('.run-steps pre', { hasText: '"greeting": "Hi Bo"' }).waitFor();
     await shot('07-test-run');
 
+    // Edit the draft, then open that test run from the runs list: it shows the draft as the run ran it, read-only.
+    const values = () => page.locator('.side').getByLabel('Values');
+    const stepForm = async () => {
+      await node('set').click();
+      await page.getByRole('tab', { name: 'Step' }).click();
+    };
+    await stepForm();
+    await values().fill('{ "greeting": "Bye" }');
+    await page.getByRole('tab', { name: 'Runs' }).click();
+    const runButton = page.getByRole('list', { name: 'Runs' }).getByRole('button').first();
+    await expect
+      .poll(async () => {
+        if ((await runButton.count()) === 0) await page.getByRole('button', { name: 'Refresh' }).click();
+        return runButton.count();
+      }, { timeout: 20_000, interval: 700 })
+      .toBeGreaterThan(0);
+    await runButton.click();
+    await page.getByText('Viewing a test run’s draft (read-only)').waitFor();
+    await expect.poll(() => page.getByTestId('status-set').textContent(), { timeout: 10_000 }).toBe('completed');
+    await stepForm();
+    expect(JSON.parse(await values().inputValue())).toEqual({ greeting: 'Hi {{ trigger.body.name }}' });
+    await page.getByRole('button', { name: 'Back to draft' }).click();
+    await stepForm();
+    expect(JSON.parse(await values().inputValue())).toEqual({ greeting: 'Bye' });
+
     await page.getByRole('link', { name: '← Flows' }).click();
     await page.getByRole('button', { name: 'Rename Scratch' }).click();
     await page.getByLabel('New name for Scratch').fill('Scratch renamed');

@@ -46,6 +46,8 @@ export const StepState = Type.Object({
 
 export const RunDetail = Type.Object({
   ...summary,
+  /** The definition the run interprets, pinned at start (for a test run: the draft as it was). */
+  definition: Json,
   trigger: Json,
   steps: Type.Array(StepState),
   error: Type.Optional(Type.Object({ message: Type.String(), failedStep: Type.Optional(Type.String()) })),

@@ -146,6 +146,8 @@ export async function listRuns(
 }
 
 export interface RunDetail extends RunSummary {
+  /** The definition the run interprets (pinned at start): a version's, or the draft's as it was for a test run. */
+  definition: FlowDefinition;
   trigger: JsonValue;
   steps: StepState[];
   error?: { message: string; failedStep?: string };
@@ -220,6 +222,7 @@ export async function getRun(t: TemporalDeps, workspaceId: string, runId: string
     status,
     startedAt: d.startTime.toISOString(),
     ...(closedAt && { closedAt }),
+    definition: input.definition,
     trigger: input.trigger,
     steps,
     ...(error && { error }),

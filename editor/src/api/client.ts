@@ -70,6 +70,8 @@ export interface RunSummary {
   closedAt?: string;
 }
 export interface RunDetail extends RunSummary {
+  /** The definition the run interprets (for a test run: the draft as it was then). */
+  definition: FlowDefinition;
   trigger: unknown;
   steps: StepState[];
   error?: { message: string; failedStep?: string };

@@ -70,7 +70,9 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
 
   const blocked =
     readOnlyVersion !== null
-      ? `You are looking at version ${readOnlyVersion}; go back to the draft to publish.`
+      ? readOnlyVersion === 0
+        ? 'You are looking at the draft as this test run ran it; go back to the draft to edit or publish.'
+        : `You are looking at version ${readOnlyVersion}; go back to the draft to publish.`
       : issues.length > 0
         ? `Fix ${issues.length} ${issues.length === 1 ? 'issue' : 'issues'} before publishing.`
         : validating
@@ -107,8 +109,14 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
     draft.current = null;
   }
   async function openRun(run: RunSummary) {
-    if (run.version > 0) await viewVersion(run.version, true);
-    else if (flowStore.getState().readOnlyVersion !== null) backToDraft();
+    if (run.version > 0) return viewVersion(run.version, true);
+    // A test run ran the draft as it was then, which may differ from the draft now: show that one, read-only.
+    const state = flowStore.getState();
+    if (state.readOnlyVersion === null) draft.current = state.definition;
+    const detail = await api.getRun(run.id);
+    const keep = state.overlay;
+    flowStore.getState().load(detail.definition, { readOnlyVersion: 0 });
+    if (keep) flowStore.getState().setOverlay(keep);
   }
 
   if (loadError)
@@ -132,7 +140,11 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
           </a>
           <h1 className="flow-name">{flow.name}</h1>
           <span className={`save-state ${save.state}`} role="status" data-testid="save-state">
-            {readOnlyVersion !== null ? `Viewing version ${readOnlyVersion} (read-only)` : saveText(save)}
+            {readOnlyVersion === 0
+              ? 'Viewing a test run’s draft (read-only)'
+              : readOnlyVersion !== null
+                ? `Viewing version ${readOnlyVersion} (read-only)`
+                : saveText(save)}
           </span>
           <span className="grow" />
           {readOnlyVersion !== null ? (
