@@ -5,4 +5,6 @@ export {
   type TelegramFake, type TelegramUpdate, type TelegramMessage, type TelegramUser, type TelegramChat, type TelegramWebhook,
 } from './fakes/telegram.js';
 export { startTwilioFake, formOperation, type TwilioFake, type TwilioMessage, type SignedDelivery, type FormOperation } from './fakes/twilio.js';
+export { startSlackFake, slackMethod, type SlackFake, type SlackMethod, type SlackPosted, type SlackDelivery, type SlackEventDelivery, type SlackEventCallback, type SlackMessageEvent, type SlackSendOptions } from './fakes/slack.js';
 export { loadSpec } from './specs.js';
+export { startWhatsAppFake, startMessengerFake, startInstagramFake, whatsappSendChecker, compileWhatsAppSchema, metaHandshakeRequest, metaJson, graphError, SEND_API_SCHEMA, GRAPH_VERSION, WHATSAPP_SPEC, type WhatsAppFake, type WhatsAppSent, type WhatsAppInbound, type WhatsAppStatus, type WhatsAppSendChecker, type PageFake, type PageSent, type PageInbound, type MetaDelivery, type HandshakeResult } from './fakes/meta.js';
