@@ -12,7 +12,7 @@ export interface Config {
   temporalAddress?: string;
   publicUrl: string;
   apiKey?: string;
-  /** CONFLUO_SECRET_KEY, decoded; unset: generated under dataDir when embedded, refused otherwise (prisma/secrets.ts). */
+  /** CONFLUO_SECRET_KEY, decoded; unset: generated under dataDir when embedded; otherwise none (a warning, and channel accounts answer 503; prisma/secrets.ts). */
   secretKey?: Buffer;
   bodyLimit: number;
   logLevel: string;
