@@ -6,7 +6,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import { validateInput } from '../connectors/flow/index.js';
 import type { JsonObject, JsonValue, ValidationIssue } from '../connectors/flow/types.js';
 import { isConnectorError, type Registry } from '../connectors/sdk/index.js';
-import type { ActionContext, ConnectorServices, Logger } from '../connectors/sdk/types.js';
+import type { ChannelsService } from '../connectors/sdk/channel.js';
+import { ConnectorError } from '../connectors/sdk/errors.js';
+import type { ActionContext, ContactsService, Logger } from '../connectors/sdk/types.js';
 import { STEP_TIMEOUT_MARGIN_MS } from './contract.js';
 
 /** Largest step output kept in workflow history (JSON, UTF-8). Bigger outputs fail the step instead of the run's history. */
@@ -15,9 +17,20 @@ export const MAX_OUTPUT_BYTES = 256 * 1024;
 /** A logger that can make children with bound fields (pino's shape); a plain Logger works too. */
 export type WorkerLogger = Logger & { child?(bindings: Record<string, unknown>): Logger };
 
+/** Sending on channel accounts, bound to one step (its idempotency key, signal and logger). */
+export interface ChannelRuntime {
+  forStep(step: { workspaceId: string; idempotencyKey: string; signal: AbortSignal; logger: Logger }): ChannelsService;
+}
+
+export interface WorkerServices {
+  contacts: ContactsService;
+  /** Absent where no database and secret key are set up: channel sends then fail with a config error. */
+  channels?: ChannelRuntime;
+}
+
 export interface ActivityDeps {
   registry: Registry;
-  services: ConnectorServices;
+  services: WorkerServices;
   logger: WorkerLogger;
   /** Decrypts a stored connection's credentials; without it `connection` is ignored (built-ins need none). */
   resolveAuth?(workspaceId: string, connectionId: string): Promise<JsonObject | undefined>;
@@ -71,16 +84,22 @@ export function createActivities(deps: ActivityDeps) {
     const limitMs = actx.info.startToCloseTimeoutMs ? actx.info.startToCloseTimeoutMs - STEP_TIMEOUT_MARGIN_MS : undefined;
     const timeout = limitMs && limitMs > 0 ? AbortSignal.timeout(limitMs) : undefined;
     const bindings = { runId: req.runId, nodeId: req.nodeId, action: req.action, attempt };
+    const logger = deps.logger.child ? deps.logger.child(bindings) : deps.logger;
+    const signal = timeout ? AbortSignal.any([actx.cancellationSignal, timeout]) : actx.cancellationSignal;
+    const idempotencyKey = `${req.runId}:${req.nodeId}`;
     const ctx: ActionContext = {
       workspaceId: req.workspaceId,
       runId: req.runId,
       nodeId: req.nodeId,
-      idempotencyKey: `${req.runId}:${req.nodeId}`,
+      idempotencyKey,
       attempt,
       ...(auth && { auth }),
-      logger: deps.logger.child ? deps.logger.child(bindings) : deps.logger,
-      signal: timeout ? AbortSignal.any([actx.cancellationSignal, timeout]) : actx.cancellationSignal,
-      services: deps.services,
+      logger,
+      signal,
+      services: {
+        contacts: deps.services.contacts,
+        channels: deps.services.channels?.forStep({ workspaceId: req.workspaceId, idempotencyKey, signal, logger }) ?? NO_CHANNELS,
+      },
     };
 
     let output: JsonValue;
@@ -113,6 +132,11 @@ export function createActivities(deps: ActivityDeps) {
 }
 
 export type Activities = ReturnType<typeof createActivities>;
+
+const noChannels = async (): Promise<never> => {
+  throw new ConnectorError('config', 'channel sends are not available here: the worker has no database or secret key for channel accounts');
+};
+const NO_CHANNELS: ChannelsService = { send: noChannels, reply: noChannels };
 
 /** A connector's error (or any other) as an ApplicationFailure carrying the attempt number. */
 export function toFailure(err: unknown, attempt: number): ApplicationFailure {

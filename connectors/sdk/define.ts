@@ -1,14 +1,27 @@
 // defineConnector: checks a connector definition once, when the module loads, so a broken plugin fails at startup
 // with a message naming the connector, the action and the problem, never in the middle of a run.
+import { MESSAGE_EVENT_SCHEMA } from './channel-schemas.js';
+import type { ChannelManifest } from './channel.js';
 import { createAjv } from './schema.js';
-import type { ActionManifest, Connector, ConnectorDefinition, ConnectorManifest, JsonSchema } from './types.js';
+import type { ActionManifest, Connector, ConnectorDefinition, ConnectorManifest, JsonSchema, TriggerManifest } from './types.js';
 
 const CONNECTOR_ID = /^[a-z][a-z0-9_-]*$/;
 const ACTION_ID = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+const CHANNEL_NAME = /^[a-z][a-z0-9_-]*$/;
+
+/** The trigger every channel connector gets: a message arrived on one of its accounts. */
+export const MESSAGE_TRIGGER_ID = 'message';
 
 export function defineConnector(def: ConnectorDefinition): Connector {
   const problems = definitionProblems(def);
   if (problems.length > 0) throw new Error(`connector ${JSON.stringify(def.id)} is invalid: ${problems.join('; ')}`);
+  const triggers: TriggerManifest[] = [
+    ...(def.channel
+      ? [{ id: `${def.id}.${MESSAGE_TRIGGER_ID}`, name: `${def.name} message`, description: `A message arrives on a ${def.name} account`, output: MESSAGE_EVENT_SCHEMA }]
+      : []),
+    ...(def.triggers ?? []).map((t) => ({ ...t, id: `${def.id}.${t.id}` })),
+  ];
+  const channel = def.channel;
   const manifest: ConnectorManifest = {
     id: def.id,
     name: def.name,
@@ -16,9 +29,26 @@ export function defineConnector(def: ConnectorDefinition): Connector {
     ...(def.description !== undefined && { description: def.description }),
     ...(def.auth !== undefined && { auth: def.auth }),
     actions: def.actions.map(
-      (a): ActionManifest => ({ id: `${def.id}.${a.id}`, name: a.name, description: a.description, input: a.input, output: a.output }),
+      (a): ActionManifest => ({
+        id: `${def.id}.${a.id}`,
+        name: a.name,
+        description: a.description,
+        input: a.input,
+        output: a.output,
+        ...(a.ui !== undefined && { ui: a.ui }),
+      }),
     ),
-    triggers: [],
+    triggers,
+    ...(channel && {
+      channel: {
+        name: channel.name,
+        addressKinds: channel.addressKinds,
+        ...(channel.settings !== undefined && { settings: channel.settings }),
+        inbound: channel.inbound ? 'webhook' : channel.poll ? 'poll' : 'none',
+        handshake: typeof channel.inbound?.handshake === 'function',
+        ...(channel.rateLimit !== undefined && { rateLimit: channel.rateLimit }),
+      } satisfies ChannelManifest,
+    }),
   };
   // A deep, function-free copy: the editor and `GET /api/connectors` get data, and later edits to `def` don't leak.
   return { ...def, manifest: JSON.parse(JSON.stringify(manifest)) as ConnectorManifest };
@@ -27,6 +57,7 @@ export function defineConnector(def: ConnectorDefinition): Connector {
 /** Every problem of a definition (empty when valid). */
 export function definitionProblems(def: ConnectorDefinition): string[] {
   const problems: string[] = [];
+  if (typeof def !== 'object' || def === null) return ['the definition must be an object'];
   if (typeof def.id !== 'string' || !CONNECTOR_ID.test(def.id)) problems.push(`id must match ${CONNECTOR_ID}`);
   if (!def.name) problems.push('name is required');
   if (!def.version) problems.push('version is required');
@@ -52,6 +83,38 @@ export function definitionProblems(def: ConnectorDefinition): string[] {
     if (typeof action.run !== 'function') problems.push(`${where}: run must be a function`);
     checkSchema(`${where}: input schema`, action.input, true);
     checkSchema(`${where}: output schema`, action.output);
+  }
+  if (def.triggers !== undefined) {
+    if (!Array.isArray(def.triggers)) problems.push('triggers must be an array');
+    else
+      for (const t of def.triggers) {
+        const where = `trigger ${JSON.stringify(t.id)}`;
+        if (typeof t.id !== 'string' || !ACTION_ID.test(t.id)) problems.push(`${where}: id must match ${ACTION_ID}`);
+        else if (t.id === MESSAGE_TRIGGER_ID && def.channel) problems.push(`${where}: "message" is the channel's own trigger`);
+        if (!t.name) problems.push(`${where}: name is required`);
+        if (t.input !== undefined) checkSchema(`${where}: input schema`, t.input, true);
+        checkSchema(`${where}: output schema`, t.output);
+      }
+  }
+  const ch = def.channel;
+  if (ch !== undefined) {
+    if (typeof ch !== 'object' || ch === null) return [...problems, 'channel must be an object'];
+    if (typeof ch.name !== 'string' || !CHANNEL_NAME.test(ch.name)) problems.push(`channel name must match ${CHANNEL_NAME}`);
+    if (!Array.isArray(ch.addressKinds) || ch.addressKinds.length === 0 || !ch.addressKinds.every((k) => typeof k === 'string' && k))
+      problems.push('channel addressKinds must list at least one identity kind');
+    if (typeof ch.send !== 'function') problems.push('channel send must be a function');
+    if (ch.settings !== undefined) checkSchema('channel settings schema', ch.settings, true);
+    if (ch.inbound !== undefined) {
+      if (typeof ch.inbound.verify !== 'function') problems.push('channel inbound.verify must be a function');
+      if (typeof ch.inbound.parse !== 'function') problems.push('channel inbound.parse must be a function');
+      if (ch.inbound.handshake !== undefined && typeof ch.inbound.handshake !== 'function') problems.push('channel inbound.handshake must be a function');
+    }
+    if (ch.poll !== undefined && typeof ch.poll !== 'function') problems.push('channel poll must be a function');
+    for (const fn of ['register', 'unregister'] as const)
+      if (ch[fn] !== undefined && typeof ch[fn] !== 'function') problems.push(`channel ${fn} must be a function`);
+    const rl = ch.rateLimit;
+    if (rl !== undefined && !(Number.isInteger(rl.limit) && rl.limit > 0 && Number.isFinite(rl.intervalMs) && rl.intervalMs > 0))
+      problems.push('channel rateLimit needs a positive integer limit and a positive intervalMs');
   }
   return problems;
 }

@@ -10,3 +10,7 @@ export {
   signSlack, verifySlack, SLACK_WINDOW_SECONDS, verifyTelegram, isValidTelegramSecret, newTelegramSecret,
   type RawBody, type HeaderValue, type TwilioParams, type MetaHandshakeResult, type SlackVerifyResult,
 } from './signatures.js';
+export type * from './channel.js';
+export { InboundPayloadError } from './channel.js';
+export { MESSAGE_EVENT_SCHEMA, SENT_MESSAGE_SCHEMA, ACCOUNT_INPUT, IDENTITY_SCHEMA, ATTACHMENT_SCHEMA } from './channel-schemas.js';
+export { MESSAGE_TRIGGER_ID } from './define.js';

@@ -1,5 +1,6 @@
 // The connector SDK's shapes. A connector is plain data (its manifest) plus small functions.
 import type { JsonObject, JsonValue } from '../flow/types.js';
+import type { ChannelDefinition, ChannelManifest, ChannelsService } from './channel.js';
 
 /** A JSON Schema (draft 2020-12 subset that ajv understands). Kept loose: schemas are data. */
 export type JsonSchema = { [key: string]: unknown };
@@ -48,9 +49,11 @@ export interface ContactsService {
   upsert(workspaceId: string, input: ContactUpsertInput): Promise<ContactUpsertResult>;
 }
 
-/** Services Confluo lends to actions (the built-in CRM today). */
+/** Services Confluo lends to actions: the built-in CRM and sending on channel accounts. */
 export interface ConnectorServices {
   contacts: ContactsService;
+  /** Bound to the step (idempotency key, signal). Throws a config error where no channel runtime is set up. */
+  channels: ChannelsService;
 }
 
 export interface ActionContext {
@@ -76,7 +79,22 @@ export interface ActionDefinition<I = any, O = any> {
   description: string;
   input: JsonSchema;
   output: JsonSchema;
+  /** Hints for the editor's form (plain data), e.g. `{ "group": "Messages" }`. Field hints go in the schemas as `x-ui`. */
+  ui?: JsonObject;
   run(ctx: ActionContext, input: I): Promise<O>;
+}
+
+/** An event source a flow can start on, e.g. a channel's `message`. Plain data. */
+export interface TriggerDefinition {
+  /** Short id within the connector; the full id is `<connector>.<id>`. */
+  id: string;
+  name: string;
+  description: string;
+  /** JSON Schema of the trigger's configuration in a flow. */
+  input?: JsonSchema;
+  /** JSON Schema of the event a run sees as `trigger`. */
+  output: JsonSchema;
+  ui?: JsonObject;
 }
 
 export interface ConnectorDefinition {
@@ -88,6 +106,10 @@ export interface ConnectorDefinition {
   /** JSON Schema of the connection's credentials; absent when the connector needs none. */
   auth?: JsonSchema;
   actions: ActionDefinition[];
+  /** Event sources besides the channel's own `message` trigger (added for every channel). */
+  triggers?: TriggerDefinition[];
+  /** A messaging channel: inbound contract, send, webhook registration, rate limits. */
+  channel?: ChannelDefinition;
 }
 
 /** The plain-data description served by `GET /api/connectors`; no functions. */
@@ -98,6 +120,16 @@ export interface ActionManifest {
   description: string;
   input: JsonSchema;
   output: JsonSchema;
+  ui?: JsonObject;
+}
+export interface TriggerManifest {
+  /** Full id `<connector>.<trigger>`. */
+  id: string;
+  name: string;
+  description: string;
+  input?: JsonSchema;
+  output: JsonSchema;
+  ui?: JsonObject;
 }
 export interface ConnectorManifest {
   id: string;
@@ -106,7 +138,8 @@ export interface ConnectorManifest {
   description?: string;
   auth?: JsonSchema;
   actions: ActionManifest[];
-  triggers: { id: string; name: string; description: string }[];
+  triggers: TriggerManifest[];
+  channel?: ChannelManifest;
 }
 
 export type ConnectorErrorKind = 'auth' | 'config' | 'rate_limited' | 'upstream' | 'not_found' | 'validation';

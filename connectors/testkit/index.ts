@@ -8,3 +8,4 @@ export { startTwilioFake, formOperation, type TwilioFake, type TwilioMessage, ty
 export { startSlackFake, slackMethod, type SlackFake, type SlackMethod, type SlackPosted, type SlackDelivery, type SlackEventDelivery, type SlackEventCallback, type SlackMessageEvent, type SlackSendOptions } from './fakes/slack.js';
 export { loadSpec } from './specs.js';
 export { startWhatsAppFake, startMessengerFake, startInstagramFake, whatsappSendChecker, compileWhatsAppSchema, metaHandshakeRequest, metaJson, graphError, SEND_API_SCHEMA, GRAPH_VERSION, WHATSAPP_SPEC, type WhatsAppFake, type WhatsAppSent, type WhatsAppInbound, type WhatsAppStatus, type WhatsAppSendChecker, type PageFake, type PageSent, type PageInbound, type MetaDelivery, type HandshakeResult } from './fakes/meta.js';
+export { startInboundCapture, memoryLogger, testAccount, inboundContext, directChannels, actionContext, type InboundCapture } from './channel.js';

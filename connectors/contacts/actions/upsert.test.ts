@@ -1,3 +1,4 @@
+import { actionContext } from '../../testkit/channel.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, testPrisma } from '../../../test/env.js';
 import type { PrismaClient } from '../../../prisma/client.js';
@@ -17,13 +18,12 @@ beforeAll(async () => {
 afterAll(() => prisma.$disconnect());
 
 const noop = () => {};
+const unusedChannels = { send: () => Promise.reject(new Error('unused')), reply: () => Promise.reject(new Error('unused')) };
 const upsert = (input: ContactUpsertActionInput, workspaceId = ws) => {
-  const ctx: ActionContext = {
-    workspaceId, runId: 'run_7', nodeId: 'save', idempotencyKey: 'run_7:save', attempt: 1,
-    logger: { debug: noop, info: noop, warn: noop, error: noop },
-    signal: new AbortController().signal,
-    services: { contacts: createContactsService(prisma) },
-  };
+  const ctx: ActionContext = actionContext(
+    { channels: unusedChannels, contacts: createContactsService(prisma) },
+    { workspaceId, runId: 'run_7', nodeId: 'save', idempotencyKey: 'run_7:save', logger: { debug: noop, info: noop, warn: noop, error: noop } },
+  );
   return contactsConnector.actions[0]!.run(ctx, input) as Promise<ContactUpsertActionOutput>;
 };
 

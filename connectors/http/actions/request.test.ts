@@ -43,7 +43,7 @@ const logger = { debug: noop, info: noop, warn: noop, error: noop };
 function ctx(signal = new AbortController().signal): ActionContext {
   return {
     workspaceId: 'ws_1', runId: 'run_1', nodeId: 'call', idempotencyKey: 'run_1:call', attempt: 1, logger, signal,
-    services: { contacts: { upsert: () => Promise.reject(new Error('unused')) } },
+    services: { contacts: { upsert: () => Promise.reject(new Error('unused')) }, channels: { send: () => Promise.reject(new Error('unused')), reply: () => Promise.reject(new Error('unused')) } },
   };
 }
 const run = (connector: Connector, input: HttpRequestInput, signal?: AbortSignal) =>
