@@ -8,15 +8,15 @@ import { Prisma, type PrismaClient } from './client.js';
 
 type Tx = Prisma.TransactionClient;
 
-const newId = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '')}`;
+export const newId = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '')}`;
 const MAX_ATTEMPTS = 3;
 // P2002: unique violation (a concurrent upsert created the identity first); P2034: write conflict or deadlock.
 const RETRYABLE_CODES = new Set(['P2002', 'P2034']);
 
-const withIdentities = { identities: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }, { value: 'asc' }] } } satisfies Prisma.ContactInclude;
+export const withIdentities = { identities: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }, { value: 'asc' }] } } satisfies Prisma.ContactInclude;
 type ContactRow = Prisma.ContactGetPayload<{ include: typeof withIdentities }>;
 
-function toRecord(row: ContactRow): ContactRecord {
+export function toRecord(row: ContactRow): ContactRecord {
   return {
     id: row.id,
     name: row.name,

@@ -1,8 +1,9 @@
 // The HTTP server as a tree of Fastify plugins:
 //   root: decorators (prisma, temporal, registry, publicUrl), error handling, OpenAPI
 //   ├─ /health, /api/schemas/flow.json, /api/openapi.json        public
-//   ├─ /api (auth hook, JSON bodies only)                          connectors, flows, runs, contacts, channel accounts
+//   ├─ /api (auth hook, JSON bodies only)                          connectors, flows, runs, contacts, conversations, channel accounts
 //   ├─ /hooks (no key; JSON, form, text, anything as text)       webhook triggers
+//   ├─ /hooks/channels (no key; raw bodies, provider signatures)  the channel gateway
 //   └─ /  the editor's static build, when present
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -11,8 +12,10 @@ import { registerEditor } from './plugins/editor.js';
 import { registerErrorHandling, registerNotFound } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { channelAccountRoutes } from './routes/channel-accounts.js';
+import { channelHookRoutes } from './routes/channel-hooks.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { contactRoutes } from './routes/contacts.js';
+import { conversationRoutes } from './routes/conversations.js';
 import { flowRoutes } from './routes/flows.js';
 import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
@@ -57,12 +60,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(flowRoutes);
       await api.register(runRoutes);
       await api.register(contactRoutes);
+      await api.register(conversationRoutes);
       // The key goes to this plugin only, not onto a decorator every route could reach.
       await api.register(channelAccountRoutes, { secretKey: deps.secretKey });
     },
     { prefix: '/api' },
   );
   await app.register(hookRoutes, { prefix: '/hooks' });
+  await app.register(channelHookRoutes, { prefix: '/hooks/channels', secretKey: deps.secretKey });
 
   const editor = await registerEditor(app, deps.editorDir);
   registerNotFound(app, { spaFallback: editor });

@@ -10,12 +10,12 @@ import { pino, type Logger } from 'pino';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry } from '../connectors/sdk/index.js';
 import { createPrisma } from '../prisma/client.js';
-import { createContactsService } from '../prisma/contacts.js';
 import { startEmbeddedPostgres } from '../prisma/embedded.js';
 import { applyMigrations } from '../prisma/migrate.js';
 import { loadSecretKey, SecretKeyError } from '../prisma/secrets.js';
 import { ensureSearchAttributes, temporalSettings } from '../worker/temporal-config.js';
 import { startTemporalDevServer } from '../worker/temporal-dev-server.js';
+import { createWorkerDeps } from '../worker/deps.js';
 import { createWorker } from '../worker/worker.js';
 import { ensureApiKey, ensureDefaultWorkspace } from './api-keys.js';
 import { buildApp } from './app.js';
@@ -116,7 +116,7 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
         connection: native,
         namespace: temporal.namespace,
         taskQueue: temporal.taskQueue,
-        deps: { registry, services: { contacts: createContactsService(prisma) }, logger: log.child({ component: 'worker' }) },
+        deps: createWorkerDeps({ prisma, registry, logger: log.child({ component: 'worker' }), publicUrl: config.publicUrl, ...(secret.key && { secretKey: secret.key }) }),
       });
       const running = worker.run();
       cleanups.push({

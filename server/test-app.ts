@@ -34,6 +34,8 @@ export interface TestAppOptions {
   secretKey?: Buffer;
   /** Default: false. */
   logger?: AppDeps['logger'];
+  /** Default: PUBLIC_URL (a name nothing listens on; fine for inject). */
+  publicUrl?: string;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -49,7 +51,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     temporal: { client, taskQueue, namespace: 'default' },
     registry: createRegistry(opts.connectors ?? builtinConnectors()),
     logger: opts.logger ?? false,
-    publicUrl: `${PUBLIC_URL}/`,
+    publicUrl: `${opts.publicUrl ?? PUBLIC_URL}/`,
     ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
     ...(opts.secretKey && { secretKey: opts.secretKey }),
   });

@@ -6,7 +6,7 @@ import type { Registry as ConnectorRegistry } from '../connectors/sdk/index.js';
 import type { PrismaClient } from '../prisma/client.js';
 
 /** The connector registry (manifests for the editor, action input schemas for flow validation). */
-export type Registry = Pick<ConnectorRegistry, 'manifests' | 'actionInputs'>;
+export type Registry = Pick<ConnectorRegistry, 'manifests' | 'actionInputs' | 'channelNames' | 'get'>;
 
 export interface TemporalDeps {
   client: Client;

@@ -10,6 +10,7 @@ import type { ChannelsService } from '../connectors/sdk/channel.js';
 import { ConnectorError } from '../connectors/sdk/errors.js';
 import type { ActionContext, ContactsService, Logger } from '../connectors/sdk/types.js';
 import { STEP_TIMEOUT_MARGIN_MS } from './contract.js';
+import { createIngestActivities, type IngestDeps } from './ingest-activities.js';
 
 /** Largest step output kept in workflow history (JSON, UTF-8). Bigger outputs fail the step instead of the run's history. */
 export const MAX_OUTPUT_BYTES = 256 * 1024;
@@ -19,7 +20,7 @@ export type WorkerLogger = Logger & { child?(bindings: Record<string, unknown>):
 
 /** Sending on channel accounts, bound to one step (its idempotency key, signal and logger). */
 export interface ChannelRuntime {
-  forStep(step: { workspaceId: string; idempotencyKey: string; signal: AbortSignal; logger: Logger }): ChannelsService;
+  forStep(step: { workspaceId: string; idempotencyKey: string; signal: AbortSignal; logger: Logger; maxWaitMs?: number }): ChannelsService;
 }
 
 export interface WorkerServices {
@@ -31,6 +32,8 @@ export interface WorkerServices {
 export interface ActivityDeps {
   registry: Registry;
   services: WorkerServices;
+  /** The conversation store and database for `ingest` and wait nodes; without it they fail, saying so. */
+  inbox?: IngestDeps;
   logger: WorkerLogger;
   /** Decrypts a stored connection's credentials; without it `connection` is ignored (built-ins need none). */
   resolveAuth?(workspaceId: string, connectionId: string): Promise<JsonObject | undefined>;
@@ -98,7 +101,15 @@ export function createActivities(deps: ActivityDeps) {
       signal,
       services: {
         contacts: deps.services.contacts,
-        channels: deps.services.channels?.forStep({ workspaceId: req.workspaceId, idempotencyKey, signal, logger }) ?? NO_CHANNELS,
+        channels:
+          deps.services.channels?.forStep({
+            workspaceId: req.workspaceId,
+            idempotencyKey,
+            signal,
+            logger,
+            // Leave most of the attempt's time for the send itself; a longer queue sends the run to sleep instead.
+            maxWaitMs: Math.min(10_000, (limitMs ?? 30_000) / 3),
+          }) ?? NO_CHANNELS,
       },
     };
 
@@ -128,7 +139,7 @@ export function createActivities(deps: ActivityDeps) {
     return { output, attempt };
   }
 
-  return { executeStep };
+  return { executeStep, ...createIngestActivities(deps.inbox) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,8 +1,9 @@
 // What the server and the worker agree on about runs: workflow names, inputs, queries and search attributes.
 // Sandbox-safe: imported by workflow code.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { FlowDefinition, JsonValue, StepState } from '../connectors/flow/types.js';
+import type { ChannelEvent } from '../connectors/sdk/channel.js';
 
 export const DEFAULT_TASK_QUEUE = 'confluo';
 
@@ -17,6 +18,8 @@ export interface RunFlowInput {
   trigger: JsonValue;
   /** ISO time the event was accepted. */
   startedAt: string;
+  /** The run's contact (`contact` in templates): the sender, for runs started by a channel message. */
+  contact?: JsonValue;
   /**
    * A retry of a failed run: the steps that run completed or skipped are carried over (not executed again, their
    * outputs visible to later steps) and the run goes on from where it failed.
@@ -62,3 +65,55 @@ export const NON_RETRYABLE_STEP_CODES = ['UNKNOWN_ACTION', 'INPUT_INVALID', 'OUT
  * activity itself aborts the action at the node's limit and reports a STEP_TIMEOUT failure with the attempt number.
  */
 export const STEP_TIMEOUT_MARGIN_MS = 5_000;
+
+/** What the gateway (or a polling channel) hands to `ingest`: one normalized event on one account. */
+export interface IngestInput {
+  workspaceId: string;
+  accountId: string;
+  /** The account's connector id. */
+  connector: string;
+  /** The channel name (`sms`, `whatsapp`, ...). */
+  channel: string;
+  event: ChannelEvent;
+  /** ISO time Confluo accepted it. */
+  receivedAt: string;
+}
+
+export interface IngestResult {
+  kind: 'message' | 'status';
+  /** Already recorded by an earlier delivery: nothing was done. */
+  duplicate?: boolean;
+  messageId?: string;
+  contactId?: string;
+  /** Runs started (ids) and runs woken (ids). */
+  started?: string[];
+  woken?: string[];
+  /** A status about a message Confluo does not know (sent from elsewhere). */
+  unmatched?: boolean;
+}
+
+/** Workflow ids of ingests: `ing_` + a hash of account and dedupe key, so a redelivery finds the first one. */
+export const INGEST_ID_PREFIX = 'ing_';
+
+/** Sent to a run waiting for the contact's reply: the message as a channel-triggered run sees its trigger. */
+export interface ReplySignal {
+  contactId: string;
+  message: JsonValue;
+}
+export const replySignal = defineSignal<[ReplySignal]>('reply');
+
+/** Workflow ids of polling loops: one per polling account. */
+export const POLL_ID_PREFIX = 'poll_';
+
+/** The step failure type telling runFlow to sleep (durably, without using up attempts) and run the step again. */
+export const RATE_LIMIT_WAIT = 'RATE_LIMIT_WAIT';
+
+/** An agent's message to a contact, sent on the channel they last used (workflow id = `id`, `snd_…`). */
+export interface SendMessageInput {
+  id: string;
+  workspaceId: string;
+  contactId: string;
+  text: string;
+  subject?: string;
+  html?: string;
+}

@@ -1,7 +1,7 @@
 // The interpreter's pure step function (DESIGN.md "Conventions"): given the definition and what each step has done,
 // say what to start and what to skip. Dead-path elimination over a DAG; no I/O, no clock, no randomness, so the
 // workflow can call it on every turn and stay deterministic.
-import { TRIGGER_ID, type FlowDefinition, type FlowNode, type Plan, type StepState } from './types.js';
+import { BRANCHES, TRIGGER_ID, type FlowDefinition, type FlowNode, type Plan, type StepState } from './types.js';
 
 type EdgeState = 'taken' | 'dead' | 'open';
 
@@ -32,7 +32,7 @@ export function planNext(def: FlowDefinition, steps: Record<string, StepState>):
     // of the run can revive it) rather than skipping it.
     if (!done) return 'open';
     if (e.branch === undefined) return 'taken';
-    return src.type === 'condition' && steps[e.from]?.branch === e.branch ? 'taken' : 'dead';
+    return BRANCHES[src.type] !== undefined && steps[e.from]?.branch === e.branch ? 'taken' : 'dead';
   };
 
   // Skipping a node kills its out-edges, which can decide more nodes: iterate to a fixed point.

@@ -40,7 +40,10 @@ describe('flowSchema', () => {
     expect(errorsFor(withNode({ id: 'a', type: 'action', action: 'Http.request' }))).toEqual(['/nodes/0/action pattern']);
     expect(errorsFor(withNode({ id: 'a', type: 'action' }))).toEqual(['/nodes/0 required']);
     expect(errorsFor(withNode({ id: 'a', type: 'delay', duration: 'PT1S', rule: true }))).toEqual(['/nodes/0 additionalProperties']);
-    expect(errorsFor(withNode({ id: 'a', type: 'wait' }))).toEqual(['/nodes/0/type enum']);
+    expect(errorsFor(withNode({ id: 'a', type: 'wait' }))).toEqual(['/nodes/0 required', '/nodes/0 required']);
+    expect(errorsFor(withNode({ id: 'a', type: 'wait', for: 'event', timeout: 'P1D' }))).toEqual(['/nodes/0/for const']);
+    expect(errorsFor(withNode({ id: 'a', type: 'wait', for: 'reply', timeout: 'P1D', contact: '{{ steps.s.output.id }}' }))).toEqual([]);
+    expect(errorsFor(withNode({ id: 'a', type: 'loop' }))).toEqual(['/nodes/0/type enum']);
     expect(errorsFor(withNode({ id: 'a', type: 'delay', duration: 'P1M' }))).toEqual(['/nodes/0/duration pattern']);
     expect(errorsFor(withNode({ id: 'a', type: 'set', values: [] }))).toEqual(['/nodes/0/values type']);
   });
@@ -57,9 +60,18 @@ describe('flowSchema', () => {
     expect(errorsFor({ schemaVersion: 2, trigger: { type: 'cron' }, nodes: [], edges: [{ from: 'a' }], extra: 1 })).toEqual([
       ' additionalProperties',
       '/schemaVersion const',
-      '/trigger/type const',
+      '/trigger/type enum',
       '/edges/0 required',
     ]);
+  });
+
+  it('takes a channel.message trigger with channels, accounts and a filter, and nothing else', () => {
+    const withTrigger = (trigger: object) => ({ schemaVersion: 1, trigger, nodes: [], edges: [] });
+    expect(errorsFor(withTrigger({ type: 'channel.message' }))).toEqual([]);
+    expect(errorsFor(withTrigger({ type: 'channel.message', channels: ['sms', 'whatsapp'], accounts: ['cha_1'], filter: { '==': [1, 1] } }))).toEqual([]);
+    expect(errorsFor(withTrigger({ type: 'channel.message', channels: 'sms', sample: {} }))).toEqual(['/trigger/channels type']);
+    expect(errorsFor(withTrigger({ type: 'channel.message', channels: ['sms', 'sms'] }))).toEqual(['/trigger/channels uniqueItems']);
+    expect(errorsFor(withTrigger({ type: 'webhook', channels: ['sms'] }))).toEqual(['/trigger additionalProperties']);
   });
 });
 

@@ -44,6 +44,14 @@ const nodeTypes = {
   condition: { required: ['id', 'type', 'rule'], properties: { rule: { description: 'A json-logic rule' } } },
   delay: { required: ['id', 'type', 'duration'], properties: { duration: { $ref: '#/$defs/duration' } } },
   set: { required: ['id', 'type', 'values'], properties: { values: { type: 'object' } } },
+  wait: {
+    required: ['id', 'type', 'for', 'timeout'],
+    properties: {
+      for: { const: 'reply', description: 'What to wait for: `reply`, the next inbound message from the contact on any channel' },
+      timeout: { $ref: '#/$defs/duration' },
+      contact: { type: 'string', minLength: 1, description: 'Whose reply: a template resolving to a contact id (default `{{ contact.id }}`)' },
+    },
+  },
 } as const;
 
 export const NODE_TYPES = Object.keys(nodeTypes) as Array<keyof typeof nodeTypes>;
@@ -60,8 +68,29 @@ export const flowSchema = {
     trigger: {
       type: 'object',
       required: ['type'],
-      additionalProperties: false,
-      properties: { type: { const: 'webhook' }, sample: { description: 'A sample event ({ body, headers, query })' } },
+      properties: { type: { enum: ['webhook', 'channel.message'] } },
+      allOf: [
+        {
+          if: { required: ['type'], properties: { type: { const: 'webhook' } } },
+          then: {
+            additionalProperties: false,
+            properties: { type: { const: 'webhook' }, sample: { description: 'A sample event ({ body, headers, query })' } },
+          },
+        },
+        {
+          if: { required: ['type'], properties: { type: { const: 'channel.message' } } },
+          then: {
+            additionalProperties: false,
+            properties: {
+              type: { const: 'channel.message' },
+              channels: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, description: 'Channel names; absent: all' },
+              accounts: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, description: 'Channel account ids; absent: all' },
+              filter: { description: 'A json-logic rule over `trigger` and `contact`; the run starts only when it is truthy' },
+              sample: { description: 'A sample message event' },
+            },
+          },
+        },
+      ],
     },
     nodes: { type: 'array', items: { $ref: '#/$defs/node' } },
     edges: { type: 'array', items: { $ref: '#/$defs/edge' } },
@@ -89,7 +118,7 @@ export const flowSchema = {
       properties: {
         from: { type: 'string', pattern: NODE_ID_PATTERN, description: 'A node id, or `trigger`' },
         to: { type: 'string', pattern: NODE_ID_PATTERN },
-        branch: { type: 'string', description: 'Required on edges leaving a condition: `true` or `false`' },
+        branch: { type: 'string', description: 'Required on edges leaving a condition (`true`/`false`) or a wait (`received`/`timeout`)' },
       },
     },
   },

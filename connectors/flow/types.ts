@@ -12,7 +12,19 @@ export interface WebhookTrigger {
   /** A sample event (`{ body, headers, query }`) for the editor's data picker and test runs. */
   sample?: JsonValue;
 }
-export type TriggerDef = WebhookTrigger;
+/** Starts a run for every inbound message on the matching channels/accounts (once per flow version and message). */
+export interface ChannelMessageTrigger {
+  type: 'channel.message';
+  /** Channel names (`sms`, `whatsapp`, ...); absent: every channel. */
+  channels?: string[];
+  /** Channel account ids; absent: every account. */
+  accounts?: string[];
+  /** A json-logic rule over the run context (`trigger`, `contact`): the run starts only when it is truthy. */
+  filter?: JsonLogicRule;
+  /** A sample event for the editor's data picker and test runs. */
+  sample?: JsonValue;
+}
+export type TriggerDef = WebhookTrigger | ChannelMessageTrigger;
 
 export interface NodeBase {
   id: string;
@@ -63,14 +75,27 @@ export interface SetNode extends NodeBase {
   values: JsonObject;
 }
 
-export type FlowNode = ActionNode | ConditionNode | DelayNode | SetNode;
+/**
+ * Waits for the next inbound message from the run's contact, on any channel, or for the timeout. Branches `received`
+ * (output: the message) and `timeout`.
+ */
+export interface WaitNode extends NodeBase {
+  type: 'wait';
+  for: 'reply';
+  /** ISO-8601 duration, e.g. P1D. */
+  timeout: string;
+  /** Whose reply: a template resolving to a contact id. Default: the run's contact (`{{ contact.id }}`). */
+  contact?: string;
+}
+
+export type FlowNode = ActionNode | ConditionNode | DelayNode | SetNode | WaitNode;
 export type NodeType = FlowNode['type'];
 
 export interface FlowEdge {
   /** A node id, or `trigger`. */
   from: string;
   to: string;
-  /** Required on edges leaving a condition: `true` or `false`. */
+  /** Required on edges leaving a condition (`true`/`false`) or a wait (`received`/`timeout`). */
   branch?: string;
 }
 
@@ -80,6 +105,9 @@ export interface FlowDefinition {
   nodes: FlowNode[];
   edges: FlowEdge[];
 }
+
+/** The branches each branching node type has. */
+export const BRANCHES: Partial<Record<NodeType, readonly string[]>> = { condition: ['true', 'false'], wait: ['received', 'timeout'] };
 
 /** The id edges use for the trigger. */
 export const TRIGGER_ID = 'trigger';
@@ -112,7 +140,7 @@ export interface StepState {
   output?: JsonValue;
   error?: StepError;
   attempts?: number;
-  /** Branch taken by a condition (`true`/`false`). */
+  /** Branch taken by a condition (`true`/`false`) or a wait (`received`/`timeout`). */
   branch?: string;
   startedAt?: string;
   finishedAt?: string;

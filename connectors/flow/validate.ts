@@ -5,7 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import { isDuration } from './duration.js';
 import { flowSchema } from './schema.js';
 import { TEMPLATE_ROOTS, isTemplated, parsePath, ruleRefs, templateRefsAt, templateSyntaxError } from './template.js';
-import { TRIGGER_ID, type ValidationIssue } from './types.js';
+import { BRANCHES, TRIGGER_ID, type NodeType, type ValidationIssue } from './types.js';
 
 /** A JSON Schema as connectors declare it (plain data). */
 export type JsonSchema = { [key: string]: unknown };
@@ -13,6 +13,8 @@ export type JsonSchema = { [key: string]: unknown };
 export interface ValidateFlowOptions {
   /** Input schema of every known action, by `<connector>.<action>`. */
   actions: Record<string, { input: JsonSchema }>;
+  /** Channel names installed (`sms`, `whatsapp`, ...); when given, a channel.message trigger naming another is an issue. */
+  channels?: string[];
 }
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
@@ -118,11 +120,12 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
     if (!fromOk) bad('from', `edge ${i} starts at "${from}", which is not a node`);
     if (to === TRIGGER_ID) bad('to', `edge ${i} points at the trigger; nothing can lead into it`);
     else if (!toOk) bad('to', `edge ${i} leads to "${to}", which is not a node`);
-    const fromCondition = byId.get(from)?.node.type === 'condition';
-    if (fromCondition && e.branch !== 'true' && e.branch !== 'false') {
-      add(`/edges/${i}/branch`, 'condition_branch', `an edge leaving condition "${from}" needs branch "true" or "false"`, from);
-    } else if (!fromCondition && e.branch !== undefined && fromOk) {
-      add(`/edges/${i}/branch`, 'condition_branch', `only edges leaving a condition have a branch; "${from}" is not a condition`, byId.has(from) ? from : undefined);
+    const fromType = byId.get(from)?.node.type;
+    const branches = typeof fromType === 'string' ? BRANCHES[fromType as NodeType] : undefined;
+    if (branches && !branches.includes(e.branch as string)) {
+      add(`/edges/${i}/branch`, 'condition_branch', `an edge leaving ${fromType} "${from}" needs branch ${branches.map((b) => `"${b}"`).join(' or ')}`, from);
+    } else if (!branches && e.branch !== undefined && fromOk) {
+      add(`/edges/${i}/branch`, 'condition_branch', `only edges leaving a condition or a wait have a branch; "${from}" is neither`, byId.has(from) ? from : undefined);
     }
     if (!fromOk || !toOk) return;
     out.set(from, [...(out.get(from) ?? []), to]);
@@ -174,6 +177,8 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
     const durations: Array<[string, unknown]> =
       node.type === 'delay'
         ? [['duration', node.duration]]
+        : node.type === 'wait'
+          ? [['timeout', node.timeout]]
         : node.type === 'action'
           ? [['timeout', node.timeout], ...(isObj(node.retry) ? (['initialInterval', 'maximumInterval'] as const).map((k): [string, unknown] => [`retry/${k}`, (node.retry as Obj)[k]]) : [])]
           : [];
@@ -182,7 +187,14 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
         add(`${at}/${key}`, 'invalid_duration', `${key.replace('/', '.')} "${value}" is not an ISO-8601 duration like PT30S, PT5M or P1D (no years or months)`, id);
       }
     }
-    const templated = node.type === 'action' ? { key: 'input', value: node.input } : node.type === 'set' ? { key: 'values', value: node.values } : undefined;
+    const templated =
+      node.type === 'action'
+        ? { key: 'input', value: node.input }
+        : node.type === 'set'
+          ? { key: 'values', value: node.values }
+          : node.type === 'wait' && node.contact !== undefined
+            ? { key: 'contact', value: node.contact }
+            : undefined;
     const refs = templated ? templateRefsAt(templated.value, `${at}/${templated.key}`) : [];
     if (templated) {
       for (const [pointer, s] of stringsIn(templated.value, `${at}/${templated.key}`)) {
@@ -202,6 +214,29 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
         else if (field !== undefined && field !== 'output') add(pointer, 'invalid_template', `"${path}": a step exposes only its output (steps.${stepId}.output...)`, id);
       }
     }
+  }
+
+  // 7. The trigger: channel names, and the filter's references.
+  const trigger = isObj(def) && isObj(def.trigger) ? def.trigger : undefined;
+  if (trigger?.type === 'channel.message') {
+    if (opts.channels && Array.isArray(trigger.channels)) {
+      trigger.channels.forEach((name, i) => {
+        if (typeof name === 'string' && !opts.channels!.includes(name))
+          add(`/trigger/channels/${i}`, 'unknown_channel', `no installed connector provides channel "${name}" (installed: ${opts.channels!.join(', ') || 'none'})`);
+      });
+    }
+    if (trigger.filter !== undefined) {
+      for (const path of ruleRefs(trigger.filter)) {
+        const [root] = parsePath(path) ?? [];
+        if (root !== 'trigger' && root !== 'contact') add('/trigger/filter', 'invalid_template', `"${path}": a trigger filter sees only trigger and contact`);
+      }
+    }
+  }
+  if (trigger?.type !== 'channel.message') {
+    // Without a channel trigger a wait has no contact of its own: it must name one.
+    for (const [id, { node, index }] of byId)
+      if (node.type === 'wait' && node.contact === undefined)
+        add(`/nodes/${index}/contact`, 'wait_contact', `wait "${id}" needs a contact (e.g. "{{ steps.save.output.id }}"): only channel-triggered runs have one of their own`, id);
   }
   return issues;
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSink, type Sink } from '../../test/sink.js';
 import { metaHandshake, signMeta, verifyMeta } from '../sdk/signatures.js';
 import {
-  compileWhatsAppSchema, loadSpec, startInstagramFake, startMessengerFake, startWhatsAppFake, WHATSAPP_SPEC,
+  compileWhatsAppSchema, graphError, loadSpec, startInstagramFake, startMessengerFake, startWhatsAppFake, WHATSAPP_SPEC,
   type PageFake, type WhatsAppFake,
 } from './index.js';
 
@@ -132,6 +132,39 @@ describe('WhatsApp fake: sendMessage', () => {
     expect(wa.violations.map((v) => v.message)).toEqual([
       'unknown phone number id 999', expect.stringContaining('body is not JSON'), expect.stringContaining('no such endpoint'),
     ]);
+  });
+});
+
+describe('Meta fakes: injected failures and arbitrary signed deliveries', () => {
+  const text = { messaging_product: 'whatsapp', recipient_type: 'individual', to: '16505551234', type: 'text', text: { body: 'x', preview_url: false } };
+
+  it('failNextSend answers the next valid send with the reply once, after the spec checks', async () => {
+    wa.failNextSend({ ...graphError(400, 130429, '(#130429) Rate limit hit'), headers: { 'retry-after': '7' } });
+    const invalid = await waSend({ ...text, type: 'fax' });
+    expect(invalid.status).toBe(400);
+    expect(invalid.json.error.code).toBe(100);
+    const res = await fetch(`${wa.url}/v23.0/${PHONE_ID}/messages`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(text) });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('retry-after')).toBe('7');
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ code: 130429, message: '(#130429) Rate limit hit' });
+    expect((await waSend(text)).status).toBe(200);
+    expect(wa.violations.map((v) => v.message)).toEqual([expect.stringContaining('type "fax"')]);
+
+    messenger.failNextSend({ status: 503, body: 'busy' });
+    const page = (body: unknown) => fetch(`${messenger.url}/v23.0/me/messages`, { method: 'POST', headers: { authorization: `Bearer ${PAGE_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await page({ recipient: { id: '1' }, message: { text: 'x' } })).status).toBe(503);
+    expect((await page({ recipient: { id: '1' }, message: { text: 'x' } })).status).toBe(200);
+  });
+
+  it('deliver posts any payload, Meta-serialized and signed', async () => {
+    const url = `${sink.url}/hooks/channels/any`;
+    for (const fake of [wa, messenger, instagram]) {
+      const sent = await fake.deliver(url, { object: 'x', entry: [{ text: 'ü' }] });
+      const got = sink.on('/hooks/channels/any').at(-1)!;
+      expect(got.body).toBe('{"object":"x","entry":[{"text":"\\u00fc"}]}');
+      expect(got.headers['x-hub-signature-256']).toBe(signMeta(SECRET, got.body));
+      expect(sent.signature).toBe(got.headers['x-hub-signature-256']);
+    }
   });
 });
 

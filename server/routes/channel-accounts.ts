@@ -1,10 +1,17 @@
 // /api/channel-accounts: one account per channel connection (a bot, a number, a page) with its credentials, encrypted
-// at rest under the server's secret key and never returned. The gateway that serves each account's inbound URL and the
-// provider webhook registration come later; this is the store and its API.
+// at rest under the server's secret key and never returned. Creating an account registers its inbound URL with the
+// provider where the channel does that (Telegram setWebhook), and starts the polling loop of a polling channel (IMAP);
+// deleting it undoes both.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ValidateFunction } from 'ajv';
 import { createAjv } from '../../connectors/sdk/schema.js';
-import { openCredentials, sealCredentials, type Credentials } from '../../prisma/channel-accounts.js';
+import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import type { FastifyBaseLogger } from 'fastify';
+import type { JsonObject } from '../../connectors/flow/types.js';
+import type { ChannelAccount as ChannelAccountData } from '../../connectors/sdk/channel.js';
+import { isConnectorError } from '../../connectors/sdk/errors.js';
+import { inboundUrlOf, openCredentials, sealCredentials, type Credentials } from '../../prisma/channel-accounts.js';
+import { pollIdFor } from '../../worker/ids.js';
 import type { Prisma } from '../../prisma/client.js';
 import { HttpError, notFound, schemaIssues } from '../errors.js';
 import { newId } from '../ids.js';
@@ -43,6 +50,48 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     }
     return authValidators.get(connector);
   }
+  const settingsValidators = new Map<string, ValidateFunction | undefined>();
+  function checkSettings(connector: string, settings: Record<string, unknown>): void {
+    if (!settingsValidators.has(connector)) {
+      const schema = app.registry.get(connector)?.channel?.settings;
+      settingsValidators.set(connector, schema ? ajv.compile(schema) : undefined);
+    }
+    const validate = settingsValidators.get(connector);
+    if (validate && !validate(settings)) {
+      throw new HttpError(400, 'validation_failed', `settings do not match the ${connector} channel's settings schema`, schemaIssues('/body/settings', validate.errors ?? []));
+    }
+  }
+
+  /**
+   * Registers the account's inbound URL with the provider (where the channel does that) and returns the credentials and
+   * settings to store, with what registration added. A provider refusal is the caller's to fix: 422 naming it.
+   */
+  async function register(connector: string, account: ChannelAccountData, log: FastifyBaseLogger): Promise<{ credentials: Credentials; settings: Record<string, unknown> }> {
+    const channel = app.registry.get(connector)?.channel;
+    if (!channel?.register) return { credentials: account.credentials, settings: account.settings };
+    try {
+      const r = await channel.register({ account, signal: AbortSignal.timeout(20_000), logger: log });
+      return { credentials: { ...account.credentials, ...(r?.credentials ?? {}) }, settings: { ...account.settings, ...(r?.settings ?? {}) } };
+    } catch (err) {
+      const kind = isConnectorError(err) ? err.kind : 'upstream';
+      const message = `${connector} refused to register the webhook: ${(err as Error).message}`;
+      log.warn({ connector, accountId: account.id, kind }, 'webhook registration failed');
+      const path = kind === 'auth' ? '/body/credentials' : '/body/settings';
+      throw new HttpError(kind === 'upstream' || kind === 'rate_limited' ? 502 : 422, 'registration_failed', message, [{ path, code: kind, message }]);
+    }
+  }
+
+  /** Polling channels get their loop (idempotent: one workflow per account). */
+  async function ensurePolling(connector: string, accountId: string): Promise<void> {
+    if (!app.registry.get(connector)?.channel?.poll) return;
+    await app.temporal.client.workflow.start('pollChannel', {
+      taskQueue: app.temporal.taskQueue,
+      workflowId: pollIdFor(accountId),
+      args: [{ accountId }],
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    });
+  }
+
   /** Every issue, with paths only: ajv messages never quote the values, so no secret reaches the error body. */
   function checkCredentials(connector: string, credentials: Credentials): void {
     const validate = authValidator(connector);
@@ -66,7 +115,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       connector: row.connector,
       name: row.name,
       settings: row.settings as Record<string, unknown>,
-      inboundUrl: `${app.publicUrl}/hooks/channels/${row.id}`,
+      inboundUrl: inboundUrlOf(app.publicUrl, row.id),
       credentialsSet: true,
       credentialKeys,
       credentialsReadable,
@@ -81,7 +130,8 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     return row;
   }
 
-  const inboundNote = '`inboundUrl` is where the provider will deliver webhooks, once the channel gateway serves it (later work).';
+  const inboundNote =
+    '`inboundUrl` is where the provider delivers webhooks (the channel gateway). Channels that register webhooks themselves (Telegram) do it on create and when the credentials change; a refusal is 422 `registration_failed`.';
 
   app.post(
     '/channel-accounts',
@@ -95,19 +145,23 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       },
     },
     async (request, reply) => {
-      const { connector, name, credentials, settings } = request.body;
+      const { connector, name, credentials, settings = {} } = request.body;
       checkCredentials(connector, credentials);
+      checkSettings(connector, settings);
       const id = newId('cha');
+      const account = { id, workspaceId: request.workspaceId, credentials: credentials as JsonObject, settings: settings as JsonObject, inboundUrl: inboundUrlOf(app.publicUrl, id) };
+      const stored = await register(connector, account, request.log);
       const row = await app.prisma.channelAccount.create({
         data: {
           id,
           workspaceId: request.workspaceId,
           connector,
           name,
-          credentials: sealCredentials(key(), id, credentials),
-          settings: (settings ?? {}) as Prisma.InputJsonObject,
+          credentials: sealCredentials(key(), id, stored.credentials),
+          settings: stored.settings as Prisma.InputJsonObject,
         },
       });
+      await ensurePolling(connector, id);
       return reply.code(201).send(toAccount(row, request.log));
     },
   );
@@ -154,12 +208,25 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       // A connector no longer installed has no schema to check against; the account stays editable.
       const installed = app.registry.manifests().some((m) => m.id === current.connector);
       if (credentials !== undefined && installed) checkCredentials(current.connector, credentials);
+      if (settings !== undefined && installed) checkSettings(current.connector, settings);
+      // New credentials or settings may point at another bot or number: register again.
+      let stored: { credentials?: Credentials; settings?: Record<string, unknown> } = { ...(credentials && { credentials }), ...(settings && { settings }) };
+      if (installed && app.registry.get(current.connector)?.channel?.register && (credentials !== undefined || settings !== undefined)) {
+        const account = {
+          id: current.id,
+          workspaceId: current.workspaceId,
+          credentials: (credentials ?? openCredentials(key(), current.id, current.credentials)) as JsonObject,
+          settings: (settings ?? current.settings) as JsonObject,
+          inboundUrl: inboundUrlOf(app.publicUrl, current.id),
+        };
+        stored = await register(current.connector, account, request.log);
+      }
       const row = await app.prisma.channelAccount.update({
         where: { id: current.id },
         data: {
           ...(name !== undefined && { name }),
-          ...(settings !== undefined && { settings: settings as Prisma.InputJsonObject }),
-          ...(credentials !== undefined && { credentials: sealCredentials(key(), current.id, credentials) }),
+          ...(stored.settings !== undefined && { settings: stored.settings as Prisma.InputJsonObject }),
+          ...(stored.credentials !== undefined && { credentials: sealCredentials(key(), current.id, stored.credentials) }),
         },
       });
       return toAccount(row, request.log);
@@ -170,8 +237,26 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     '/channel-accounts/:id',
     { schema: { tags, summary: 'Delete a channel account and its stored credentials', params: IdParams, response: { 204: Nothing, ...errors(401, 404, 503) } } },
     async (request, reply) => {
-      const { count } = await app.prisma.channelAccount.deleteMany({ where: { id: request.params.id, workspaceId: request.workspaceId } });
+      const current = await ownedAccount(request.workspaceId, request.params.id);
+      const channel = app.registry.get(current.connector)?.channel;
+      if (channel?.unregister) {
+        // Best effort: a provider that is down must not keep an account from being deleted.
+        try {
+          const account = {
+            id: current.id,
+            workspaceId: current.workspaceId,
+            credentials: openCredentials(key(), current.id, current.credentials) as JsonObject,
+            settings: current.settings as JsonObject,
+            inboundUrl: inboundUrlOf(app.publicUrl, current.id),
+          };
+          await channel.unregister({ account, signal: AbortSignal.timeout(10_000), logger: request.log });
+        } catch (err) {
+          request.log.warn({ accountId: current.id, err: (err as Error).message }, 'webhook unregistration failed; the account is deleted anyway');
+        }
+      }
+      const { count } = await app.prisma.channelAccount.deleteMany({ where: { id: current.id, workspaceId: request.workspaceId } });
       if (count === 0) throw notFound('channel account');
+      // The polling loop sees the account gone and ends by itself at its next poll.
       return reply.code(204).send(null);
     },
   );

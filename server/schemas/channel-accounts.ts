@@ -6,7 +6,7 @@ const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Credentials = Type.Record(Type.String(), Type.Unknown(), {
   description: "Secret. Checked against the connector's `auth` schema, encrypted at rest (AES-256-GCM), never returned or logged.",
 });
-const Settings = Type.Record(Type.String(), Type.Unknown(), { description: 'Not secret: stored and returned as given.' });
+const Settings = Type.Record(Type.String(), Type.Unknown(), { description: "Not secret: checked against the channel's settings schema, stored and returned as given." });
 
 export const CreateChannelAccountBody = Type.Object({
   connector: Type.String({ minLength: 1, maxLength: 100, description: 'A connector id from `GET /api/connectors`, e.g. `telegram`' }),
@@ -28,7 +28,7 @@ export const ChannelAccount = Type.Object({
   connector: Type.String(),
   name: Type.String(),
   settings: Settings,
-  inboundUrl: Type.String({ description: 'Where the provider will deliver this account\'s webhooks (served by the channel gateway, not yet part of this server).' }),
+  inboundUrl: Type.String({ description: "Where the provider delivers this account's webhooks (the channel gateway, `GET|POST /hooks/channels/:id`)." }),
   credentialsSet: Type.Literal(true),
   credentialKeys: Type.Array(Type.String(), { description: 'Names of the stored credentials, never their values.' }),
   credentialsReadable: Type.Boolean({ description: 'false when the stored credentials do not decrypt with the configured CONFLUO_SECRET_KEY: set them again.' }),

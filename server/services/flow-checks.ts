@@ -15,7 +15,7 @@ export function assertDraftShape(definition: unknown, pathPrefix = '/body/defini
 }
 
 export function flowIssues(registry: Registry, definition: unknown): ValidationIssue[] {
-  return validateFlow(definition, { actions: registry.actionInputs() });
+  return validateFlow(definition, { actions: registry.actionInputs(), channels: registry.channelNames() });
 }
 
 /** 422 with every issue when the definition cannot run. */

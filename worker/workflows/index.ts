@@ -1,2 +1,5 @@
 // Every workflow the worker registers. The bundler starts here: only sandbox-safe code may be reachable from it.
 export { runFlow } from './run-flow.js';
+export { ingest } from './ingest.js';
+export { pollChannel } from './poll-channel.js';
+export { sendMessage } from './send-message.js';

@@ -7,6 +7,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   TimeoutFailure,
+  condition,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -16,10 +17,12 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { evaluateRule, parseDuration, planNext, resolveTemplates, truthy } from '../../connectors/flow/runtime.js';
-import type { ActionNode, FlowNode, JsonObject, JsonValue, RunContext, StepError, StepState } from '../../connectors/flow/types.js';
+import type { ActionNode, FlowNode, JsonObject, JsonValue, RunContext, StepError, StepState, WaitNode } from '../../connectors/flow/types.js';
 import type { Activities, StepFailureDetails } from '../activities.js';
 import {
   NON_RETRYABLE_STEP_CODES,
+  RATE_LIMIT_WAIT,
+  replySignal,
   SA_FLOW,
   SA_PHASE,
   SA_VERSION,
@@ -27,6 +30,7 @@ import {
   STEP_FAILED,
   STEP_TIMEOUT_MARGIN_MS,
   stepsQuery,
+  type ReplySignal,
   type RunFailedDetails,
   type RunFlowInput,
   type RunFlowResult,
@@ -44,6 +48,9 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   const state = (id: string) => states.get(id)!;
   const list = () => def.nodes.map((n) => state(n.id));
   setHandler(stepsQuery, list);
+  // Replies from contacts this run waits for (ingest signals runs registered in run_waits), in arrival order.
+  const replies: ReplySignal[] = [];
+  setHandler(replySignal, (r) => void replies.push(r));
 
   // Steps that failed with onError 'continue': shown as failed, routed (by planNext) and templated as completed.
   const continued = new Set<string>();
@@ -74,7 +81,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
         .map((s) => [s.nodeId, { output: s.output ?? null }]),
     ),
     run: { id: workflowInfo().workflowId, flowId: input.flowId, version: input.version, startedAt: input.startedAt },
-    contact: null,
+    contact: input.contact ?? null,
   });
 
   async function perform(node: FlowNode, st: StepState): Promise<void> {
@@ -100,21 +107,66 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
         }
         return;
       }
+      case 'wait':
+        return waitForReply(node, st);
       case 'action': {
         const resolved = resolveTemplates(node.input ?? {}, context()) as JsonObject;
         st.input = resolved;
         const { executeStep } = proxyActivities<Activities>(activityOptions(node));
-        const { output, attempt } = await executeStep({
+        const req = {
           workspaceId: input.workspaceId,
           runId: workflowInfo().workflowId,
           nodeId: node.id,
           action: node.action,
           input: resolved,
           ...(node.connection !== undefined && { connection: node.connection }),
-        });
-        Object.assign(st, { output, attempts: attempt });
-        return;
+        };
+        // A channel account at its rate limit: sleep (a durable timer, no attempt used up) and go again.
+        for (let earlier = 0; ; ) {
+          try {
+            const { output, attempt } = await executeStep(req);
+            Object.assign(st, { output, attempts: earlier + attempt });
+            return;
+          } catch (err) {
+            const wait = rateLimitWait(err);
+            if (wait === undefined) throw err;
+            earlier += attemptsOf(err, node) ?? 1;
+            await sleep(wait);
+          }
+        }
       }
+    }
+  }
+
+  async function waitForReply(node: WaitNode, st: StepState): Promise<void> {
+    const ctx = context();
+    const contactId = node.contact === undefined ? (ctx.contact as { id?: unknown } | null)?.id : resolveTemplates(node.contact, ctx);
+    if (typeof contactId !== 'string' || contactId === '') {
+      throw Object.assign(new Error(`wait "${node.id}" has no contact to wait for (the run has none; set "contact")`), { code: 'WAIT_NO_CONTACT' });
+    }
+    const ms = parseDuration(node.timeout);
+    const runId = workflowInfo().workflowId;
+    st.input = { for: node.for, contact: contactId, timeout: node.timeout };
+    st.status = 'waiting';
+    setWaiting(1);
+    const { registerWait, clearWait } = proxyActivities<Activities>(WAIT_ACTIVITY_OPTIONS);
+    const from = replies.length;
+    try {
+      await registerWait({
+        runId,
+        nodeId: node.id,
+        workspaceId: input.workspaceId,
+        flowId: input.flowId,
+        contactId,
+        expiresAt: new Date(Date.now() + ms).toISOString(),
+      });
+      const reply = () => replies.slice(from).find((r) => r.contactId === contactId);
+      const received = await condition(() => reply() !== undefined, ms);
+      Object.assign(st, received ? { branch: 'received', output: reply()!.message } : { branch: 'timeout', output: { timedOut: true } });
+    } finally {
+      setWaiting(-1);
+      // Cleanup must run even when the run is being cancelled.
+      await CancellationScope.nonCancellable(() => clearWait({ runId, nodeId: node.id })).catch(() => undefined);
     }
   }
 
@@ -173,6 +225,19 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
     throw ApplicationFailure.nonRetryable(`Step "${failedStep}" failed: ${state(failedStep).error?.message}`, STEP_FAILED, details);
   }
   return { status: 'completed', steps: list() };
+}
+
+const WAIT_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+};
+
+/** How long to sleep before asking again, when a send found its channel account at its rate limit. */
+function rateLimitWait(err: unknown): number | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || err.cause.type !== RATE_LIMIT_WAIT) return undefined;
+  const details = err.cause.details?.[0] as StepFailureDetails | undefined;
+  const ms = (details?.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof ms === 'number' && ms > 0 ? ms : 1000;
 }
 
 /** Activity options for one action node: its timeout (plus the margin) and its retry policy, with defaults. */

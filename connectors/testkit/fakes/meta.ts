@@ -204,6 +204,10 @@ export interface WhatsAppFake extends FakeServer {
   sendInboundMessage(url: string, msg: WhatsAppInbound): Promise<MetaDelivery>;
   /** POST a `statuses` webhook (the status reference's shape), signed. */
   sendStatus(url: string, status: WhatsAppStatus): Promise<MetaDelivery>;
+  /** POST any payload (e.g. one of the spec's webhook examples), serialized and signed as Meta does. */
+  deliver(url: string, payload: unknown): Promise<MetaDelivery>;
+  /** Answer the next spec-valid send with this reply instead of sending (e.g. `graphError(400, 131047, …)`, a 429 with Retry-After). */
+  failNextSend(reply: FakeReply): void;
 }
 
 const wamid = (): string => `wamid.${randomBytes(24).toString('base64')}`;
@@ -213,6 +217,7 @@ export async function startWhatsAppFake(opts: {
 }): Promise<WhatsAppFake> {
   const checker = whatsappSendChecker();
   let wa!: WhatsAppFake;
+  const pendingFailures: FakeReply[] = [];
 
   const handle = (req: RecordedRequest, fake: FakeServer): FakeReply => {
     const reject = (r: FakeReply, why: string): FakeReply => (fake.violate(req, why), r);
@@ -235,6 +240,8 @@ export async function startWhatsAppFake(opts: {
     }
     const problems = checker.problems(req.body);
     if (problems.length > 0) return reject(graphError(400, 100, `(#100) Invalid parameter: ${problems.join('; ')}`), `sendMessage: ${problems.join('; ')}`);
+    const injected = pendingFailures.shift();
+    if (injected) return injected;
 
     const body = req.body as Record<string, unknown>;
     const to = String(body.to);
@@ -271,6 +278,8 @@ export async function startWhatsAppFake(opts: {
           ...(s.errors ? { errors: s.errors } : {}),
         }],
       })),
+    deliver: (url: string, payload: unknown) => deliverSigned(opts.appSecret, url, payload),
+    failNextSend: (reply: FakeReply) => void pendingFailures.push(reply),
   });
   return wa;
 }
@@ -333,12 +342,17 @@ export interface PageFake extends FakeServer {
   handshake(url: string, verifyToken: string, opts?: { mode?: string; challenge?: string }): Promise<HandshakeResult>;
   /** POST a `messages` webhook event (`entry[].messaging[]`), signed. */
   sendInboundMessage(url: string, msg: PageInbound): Promise<MetaDelivery>;
+  /** POST any payload (e.g. delivery, read or attachment events), serialized and signed as Meta does. */
+  deliver(url: string, payload: unknown): Promise<MetaDelivery>;
+  /** Answer the next valid Send API call with this reply instead of sending (e.g. a Graph error, a 429 with Retry-After). */
+  failNextSend(reply: FakeReply): void;
 }
 
 async function startPageFake(object: 'page' | 'instagram', token: string, appSecret: string, accountId: string): Promise<PageFake> {
   const ajv = createAjv();
   const validate = ajv.compile(SEND_API_SCHEMA);
   let pf!: PageFake;
+  const pendingFailures: FakeReply[] = [];
   const pathRe = new RegExp(`^/${GRAPH_VERSION.replace('.', '\\.')}/(me|[^/]+)/messages$`);
 
   const handle = (req: RecordedRequest, fake: FakeServer): FakeReply => {
@@ -357,6 +371,8 @@ async function startPageFake(object: 'page' | 'instagram', token: string, appSec
       const problems = errorsOf(validate);
       return reject(graphError(400, 100, `(#100) Invalid parameter: ${problems.join('; ')}`), `Send API: ${problems.join('; ')}`);
     }
+    const injected = pendingFailures.shift();
+    if (injected) return injected;
     const body = req.body as { recipient: { id: string } } & Record<string, unknown>;
     const messageId = `m_${randomBytes(48).toString('base64url')}`;
     pf.sent.push({ messageId, recipientId: body.recipient.id, body });
@@ -377,6 +393,8 @@ async function startPageFake(object: 'page' | 'instagram', token: string, appSec
         }],
       });
     },
+    deliver: (url: string, payload: unknown) => deliverSigned(appSecret, url, payload),
+    failNextSend: (reply: FakeReply) => void pendingFailures.push(reply),
   });
   return pf;
 }

@@ -101,10 +101,34 @@ export interface TwilioFake extends FakeServer {
   messages: TwilioMessage[];
   /** Form parameters of each accepted create, in order (what the connector sent). */
   created: Record<string, string | string[]>[];
-  /** POST an incoming-SMS webhook to `url`, signed over `url` exactly. */
-  sendInboundSms(opts: { url: string; from: string; to: string; body: string; extra?: Record<string, string> }): Promise<SignedDelivery>;
+  /**
+   * Numbers that opted out by texting an opt-out keyword (or an `OptOutType: STOP`) through `sendInboundSms`; an opt-in
+   * keyword removes them. A create addressed to one is refused with 400, code 21610, as Twilio's STOP filtering does.
+   */
+  optedOut: Set<string>;
+  /** Answer the next spec-valid create with this error instead of creating (e.g. 429 with Retry-After, 503). */
+  failNextCreate(error: TwilioErrorReply): void;
+  /** POST an incoming-SMS webhook to `url`, signed over `url` exactly. `media` adds NumMedia, MediaUrl{N}, MediaContentType{N}. */
+  sendInboundSms(opts: InboundSmsOptions): Promise<SignedDelivery>;
   /** POST a status callback for a message (one created here, or any sid with from/to given). */
-  sendStatusCallback(opts: { url: string; messageSid: string; status: string; errorCode?: string; from?: string; to?: string }): Promise<SignedDelivery>;
+  sendStatusCallback(opts: { url: string; messageSid: string; status: string; errorCode?: string; errorMessage?: string; from?: string; to?: string }): Promise<SignedDelivery>;
+}
+
+export interface InboundSmsOptions {
+  url: string;
+  from: string;
+  to: string;
+  body: string;
+  media?: { url: string; contentType: string }[];
+  /** Extra parameters (e.g. `OptOutType`, sent when the Messaging Service has Advanced Opt-Out): merged last, signed. */
+  extra?: Record<string, string>;
+}
+
+export interface TwilioErrorReply {
+  status: number;
+  code: number;
+  message: string;
+  headers?: Record<string, string>;
 }
 
 export interface SignedDelivery {
@@ -119,13 +143,19 @@ const sid = (prefix: string): string => prefix + randomBytes(16).toString('hex')
 const rfc2822 = (d = new Date()): string => d.toUTCString().replace('GMT', '+0000');
 
 /** Twilio's JSON error body (fields per twilio-node's RestException; not in the OpenAPI spec). */
-const twilioError = (status: number, code: number, message: string): FakeReply =>
-  ({ status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status } });
+const twilioError = (status: number, code: number, message: string, headers?: Record<string, string>): FakeReply =>
+  ({ status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, ...(headers && { headers }) });
+
+// Twilio's default STOP filtering keywords on long codes (docs: "Customize users' opt-in and opt-out experience with
+// Advanced Opt-Out" and help article 223134027): the whole body, trimmed, case-insensitive.
+const OPT_OUT = new Set(['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT']);
+const OPT_IN = new Set(['START', 'YES', 'UNSTOP', 'OPTIN']);
 
 export async function startTwilioFake(opts: { accountSid: string; authToken: string }): Promise<TwilioFake> {
   const create = formOperation(MESSAGES, 'post');
   const basic = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
   let tw!: TwilioFake;
+  const pendingFailures: TwilioErrorReply[] = [];
 
   const handle = (req: RecordedRequest, fake: FakeServer): FakeReply => {
     const reject = (r: FakeReply, why: string): FakeReply => (fake.violate(req, why), r);
@@ -153,6 +183,10 @@ export async function startTwilioFake(opts: { accountSid: string; authToken: str
       return reject(twilioError(400, code, problems.join('; ')), `${create.operationId}: ${problems.join('; ')}`);
     }
     if (account !== opts.accountSid) return notFound();
+    const to = form.get('To')!;
+    if (tw.optedOut.has(to)) return twilioError(400, 21610, 'Attempt to send to unsubscribed recipient');
+    const injected = pendingFailures.shift();
+    if (injected) return twilioError(injected.status, injected.code, injected.message, injected.headers);
 
     const now = rfc2822();
     const s = sid('SM');
@@ -163,7 +197,7 @@ export async function startTwilioFake(opts: { accountSid: string; authToken: str
       messaging_service_sid: form.get('MessagingServiceSid'), num_media: String(form.getAll('MediaUrl').length), num_segments: '1',
       price: null, price_unit: null, sid: s,
       status: form.has('ScheduleType') ? 'scheduled' : form.has('From') ? 'queued' : 'accepted',
-      subresource_uris: { media: `${uri}/Media.json` }, to: form.get('To')!, uri: `${uri}.json`,
+      subresource_uris: { media: `${uri}/Media.json` }, to, uri: `${uri}.json`,
     };
     tw.messages.push(msg);
     tw.created.push(formToRecord(form));
@@ -182,21 +216,32 @@ export async function startTwilioFake(opts: { accountSid: string; authToken: str
   tw = Object.assign(fake, {
     accountSid: opts.accountSid, messages: [] as TwilioMessage[], created: [] as Record<string, string | string[]>[],
     // Parameters of the docs' "Twilio's request to your incoming message Webhook URL" (see specs/twilio/PROVENANCE.md).
-    sendInboundSms: ({ url, from, to, body, extra }: { url: string; from: string; to: string; body: string; extra?: Record<string, string> }) => {
-      const messageSid = sid('SM');
-      return deliver(url, {
-        ToCountry: 'US', ToState: 'CA', SmsMessageSid: messageSid, NumMedia: '0', ToCity: '', FromZip: '', SmsSid: messageSid,
+    optedOut: new Set<string>(),
+    failNextCreate: (error: TwilioErrorReply) => void pendingFailures.push(error),
+    sendInboundSms: ({ url, from, to, body, media = [], extra }: InboundSmsOptions) => {
+      // MMS sids start with MM, SMS sids with SM.
+      const messageSid = sid(media.length > 0 ? 'MM' : 'SM');
+      const params: Record<string, string> = {
+        ToCountry: 'US', ToState: 'CA', SmsMessageSid: messageSid, NumMedia: String(media.length), ToCity: '', FromZip: '', SmsSid: messageSid,
         FromState: '', SmsStatus: 'received', FromCity: '', Body: body, FromCountry: 'US', To: to, ToZip: '', NumSegments: '1',
-        MessageSid: messageSid, AccountSid: opts.accountSid, From: from, ApiVersion: '2010-04-01', ...extra,
-      });
+        MessageSid: messageSid, AccountSid: opts.accountSid, From: from, ApiVersion: '2010-04-01',
+      };
+      media.forEach((m, i) => Object.assign(params, { [`MediaContentType${i}`]: m.contentType, [`MediaUrl${i}`]: m.url }));
+      Object.assign(params, extra);
+      const keyword = body.trim().toUpperCase();
+      const kind = params.OptOutType ?? (OPT_OUT.has(keyword) ? 'STOP' : OPT_IN.has(keyword) ? 'START' : undefined);
+      if (kind === 'STOP') tw.optedOut.add(from);
+      if (kind === 'START') tw.optedOut.delete(from);
+      return deliver(url, params);
     },
-    sendStatusCallback: ({ url, messageSid, status, errorCode, from, to }: { url: string; messageSid: string; status: string; errorCode?: string; from?: string; to?: string }) => {
+    sendStatusCallback: ({ url, messageSid, status, errorCode, errorMessage, from, to }: { url: string; messageSid: string; status: string; errorCode?: string; errorMessage?: string; from?: string; to?: string }) => {
       const msg = tw.messages.find((x) => x.sid === messageSid);
       if (msg) msg.status = status;
       return deliver(url, {
         SmsSid: messageSid, SmsStatus: status, MessageStatus: status, To: to ?? msg?.to ?? '', MessageSid: messageSid,
         AccountSid: opts.accountSid, From: from ?? msg?.from ?? '', ApiVersion: '2010-04-01',
         ...(errorCode !== undefined ? { ErrorCode: errorCode } : {}),
+        ...(errorMessage !== undefined ? { ErrorMessage: errorMessage } : {}),
       });
     },
   });

@@ -1,0 +1,12 @@
+// The built-in inbox connector: actions over a contact's one conversation, whatever channel it is on.
+import { defineConnector } from '../sdk/define.js';
+import { replyAction } from './actions/reply.js';
+
+export const conversationsConnector = defineConnector({
+  id: 'conversations',
+  name: 'Conversations',
+  version: '1.0.0',
+  description: "The contact's conversation across every channel.",
+  actions: [replyAction],
+});
+export default conversationsConnector;

@@ -1,0 +1,25 @@
+// The Messenger connector: a Facebook Page's conversations as a channel (webhook in, Send API out) and `messenger.send`.
+import { messagingChannel } from '../meta/messaging.js';
+import { defineConnector } from '../sdk/define.js';
+import { sendAction } from './actions/send.js';
+import { MESSENGER_AUTH } from './auth.js';
+import { MESSENGER_SETTINGS } from './settings.js';
+
+export const messengerConnector = defineConnector({
+  id: 'messenger',
+  name: 'Messenger',
+  version: '1.0.0',
+  description: "Facebook Messenger: receive messages sent to a Page and answer them.",
+  auth: MESSENGER_AUTH,
+  actions: [sendAction],
+  channel: messagingChannel({
+    kind: 'messenger',
+    label: 'Messenger',
+    object: 'page',
+    tokenKey: 'pageAccessToken',
+    accountIdKey: 'pageId',
+    auth: MESSENGER_AUTH,
+    settings: MESSENGER_SETTINGS,
+  }),
+});
+export default messengerConnector;

@@ -1,0 +1,65 @@
+// The Graph API client base the WhatsApp, Messenger and Instagram connectors share: one API version, the account's
+// base URL (settings.apiBaseUrl, for tests and proxies), Bearer auth, JSON in and out, Graph errors mapped once.
+import type { JsonObject } from '../flow/types.js';
+import { ConnectorError } from '../sdk/errors.js';
+import { graphError } from './graph-errors.js';
+
+export const GRAPH_VERSION = 'v23.0';
+export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
+/** Per request, on top of the step's own signal: a hung connection must not hold a step until its timeout. */
+export const GRAPH_TIMEOUT_MS = 30_000;
+
+export interface GraphPostRequest {
+  /** `https://graph.facebook.com`, or a proxy/fake base (a path prefix is kept). */
+  baseUrl: string;
+  /** Path segments after the version, each encoded here, e.g. `['106540352242922', 'messages']`. */
+  path: string[];
+  token: string;
+  body: JsonObject;
+  signal: AbortSignal;
+}
+
+/** `<base>/v23.0/<segments>`. */
+export function graphUrl(baseUrl: string, path: string[]): string {
+  return `${baseUrl.replace(/\/+$/, '')}/${GRAPH_VERSION}/${path.map(encodeURIComponent).join('/')}`;
+}
+
+/**
+ * POSTs JSON to the Graph API and returns the parsed answer. Non-2xx answers throw the mapped ConnectorError; a
+ * network failure is a retryable upstream error; a 2xx that is not JSON fails without retry (the call may have
+ * taken effect, and a second one could send the message twice).
+ */
+export async function graphPost(req: GraphPostRequest): Promise<unknown> {
+  const url = graphUrl(req.baseUrl, req.path);
+  const target = `POST ${url}`;
+  const timeout = AbortSignal.timeout(GRAPH_TIMEOUT_MS);
+  let status: number;
+  let text: string;
+  let retryAfter: string | null;
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${req.token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(req.body),
+      signal: AbortSignal.any([req.signal, timeout]),
+    });
+    status = res.status;
+    retryAfter = res.headers.get('retry-after');
+    text = await res.text();
+  } catch (err) {
+    if (req.signal.aborted) throw new ConnectorError('upstream', `${target} was cancelled`, { code: 'ABORTED', cause: err });
+    if (timeout.aborted) throw new ConnectorError('upstream', `${target} timed out after ${GRAPH_TIMEOUT_MS} ms`, { code: 'TIMEOUT', cause: err });
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new ConnectorError('upstream', `${target} failed: ${cause?.message ?? (err as Error).message}`, { code: cause?.code ?? 'NETWORK_ERROR', cause: err });
+  }
+  if (status < 200 || status > 299) throw graphError(status, text, retryAfter, target);
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ConnectorError('upstream', `${target} answered HTTP ${status} with a body that is not JSON`, {
+      code: 'BAD_RESPONSE',
+      retryable: false,
+      details: { status, body: text.slice(0, 500) },
+    });
+  }
+}

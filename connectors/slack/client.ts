@@ -1,0 +1,84 @@
+// Web API calls: POST <base>/<method>, JSON body, `Authorization: Bearer <bot token>`. Slack answers errors with
+// HTTP 200 `{ ok: false, error }` and rate limiting with HTTP 429 + Retry-After; both become ConnectorErrors here.
+import type { JsonObject } from '../flow/types.js';
+import type { ChannelAccount } from '../sdk/channel.js';
+import { ConnectorError, errorFromHttpStatus, parseRetryAfter } from '../sdk/errors.js';
+import type { ConnectorErrorKind } from '../sdk/types.js';
+import { slackBotToken } from './auth.js';
+import { slackSettings } from './settings.js';
+
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const AUTH_ERRORS = new Set([
+  'not_authed', 'invalid_auth', 'token_revoked', 'token_expired', 'account_inactive', 'missing_scope', 'not_allowed_token_type',
+  'no_permission', 'ekm_access_denied', 'team_access_not_granted', 'org_login_required',
+]);
+const NOT_FOUND_ERRORS = new Set(['channel_not_found', 'user_not_found']);
+/** Slack's own trouble: another attempt can succeed. */
+const TRANSIENT_ERRORS = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+function kindOf(error: string): ConnectorErrorKind {
+  if (error === 'ratelimited' || error === 'rate_limited') return 'rate_limited';
+  if (AUTH_ERRORS.has(error)) return 'auth';
+  if (NOT_FOUND_ERRORS.has(error)) return 'not_found';
+  if (TRANSIENT_ERRORS.has(error)) return 'upstream';
+  // not_in_channel, is_archived, msg_too_long, no_text, invalid_blocks, ...: the message or its target is wrong.
+  return 'validation';
+}
+
+/** The ConnectorError for `{ ok: false, error }`. */
+export function slackError(method: string, error: string, opts: { retryAfter?: string | null; messages?: unknown } = {}): ConnectorError {
+  const kind = kindOf(error);
+  const retryAfterMs = parseRetryAfter(opts.retryAfter);
+  const details: JsonObject = { error };
+  if (Array.isArray(opts.messages)) details.messages = opts.messages.filter((m): m is string => typeof m === 'string');
+  return new ConnectorError(kind, `Slack ${method} failed: ${error}`, {
+    code: `SLACK_${error.toUpperCase()}`,
+    ...(retryAfterMs !== undefined && { retryAfterMs }),
+    details,
+  });
+}
+
+export async function callSlack<T extends object>(account: ChannelAccount, method: string, params: JsonObject, signal: AbortSignal): Promise<T> {
+  const token = slackBotToken(account.credentials);
+  const { apiBaseUrl } = slackSettings(account.settings);
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  let status: number;
+  let retryAfter: string | null;
+  let text: string;
+  try {
+    const res = await fetch(`${apiBaseUrl}/${method}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(params),
+      signal: AbortSignal.any([signal, timeout]),
+    });
+    status = res.status;
+    retryAfter = res.headers.get('retry-after');
+    text = await res.text();
+  } catch (err) {
+    const e = err as Error & { cause?: { code?: string } };
+    if (timeout.aborted) throw new ConnectorError('upstream', `Slack ${method} timed out after ${REQUEST_TIMEOUT_MS} ms`, { code: 'TIMEOUT', cause: err });
+    if (signal.aborted) throw new ConnectorError('upstream', `Slack ${method} was cancelled`, { code: 'ABORTED', cause: err });
+    const code = e.cause?.code ?? 'NETWORK_ERROR';
+    throw new ConnectorError('upstream', `Slack ${method} failed: ${e.message} (${code})`, { code, cause: err });
+  }
+  if (status < 200 || status > 299) {
+    throw errorFromHttpStatus(status, { retryAfter, message: `Slack ${method} answered HTTP ${status}`, body: text });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (!isObject(body) || typeof body.ok !== 'boolean') {
+    throw new ConnectorError('upstream', `Slack ${method} answered HTTP ${status} without a Web API response`, { code: 'BAD_RESPONSE', details: { status } });
+  }
+  if (body.ok) return body as T;
+  const error = typeof body.error === 'string' && body.error !== '' ? body.error : 'unknown_error';
+  const metadata = isObject(body.response_metadata) ? body.response_metadata : undefined;
+  throw slackError(method, error, { retryAfter, messages: metadata?.messages });
+}

@@ -1,0 +1,64 @@
+// Bot API calls: POST <base>/bot<token>/<method> with a JSON body, answered `{ ok, result }` or
+// `{ ok: false, error_code, description, parameters?: { retry_after } }`. The token is part of the URL, so no URL and
+// no error text that may quote one leaves this module unredacted.
+import type { JsonObject, JsonValue } from '../flow/types.js';
+import type { ChannelAccount } from '../sdk/channel.js';
+import { ConnectorError, errorFromHttpStatus } from '../sdk/errors.js';
+import { botToken } from './auth.js';
+import { telegramSettings } from './settings.js';
+
+/** A Bot API call that hangs longer than this is given up on (and retried by the step). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export async function callTelegram<T = JsonValue>(account: ChannelAccount, method: string, params: JsonObject, signal: AbortSignal): Promise<T> {
+  const token = botToken(account.credentials);
+  const { apiBaseUrl } = telegramSettings(account.settings);
+  const redact = (s: string) => s.split(token).join('<bot token>');
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  let status: number;
+  let retryAfter: string | null;
+  let text: string;
+  try {
+    const res = await fetch(`${apiBaseUrl}/bot${token}/${method}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(params),
+      signal: AbortSignal.any([signal, timeout]),
+    });
+    status = res.status;
+    retryAfter = res.headers.get('retry-after');
+    text = await res.text();
+  } catch (err) {
+    // No `cause`: undici's messages quote the request URL, token included.
+    const e = err as Error & { cause?: { code?: string } };
+    if (timeout.aborted) throw new ConnectorError('upstream', `Telegram ${method} timed out after ${REQUEST_TIMEOUT_MS} ms`, { code: 'TIMEOUT' });
+    if (signal.aborted) throw new ConnectorError('upstream', `Telegram ${method} was cancelled`, { code: 'ABORTED' });
+    const code = e.cause?.code ?? 'NETWORK_ERROR';
+    throw new ConnectorError('upstream', `Telegram ${method} failed: ${redact(e.message)} (${code})`, { code });
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (isObject(body) && body.ok === true && 'result' in body) return body.result as T;
+  throw telegramError(method, status, body, text, retryAfter, redact);
+}
+
+/** The ConnectorError for a failed call: error_code decides the kind (429 → rate_limited with retry_after). */
+export function telegramError(
+  method: string, httpStatus: number, body: unknown, text: string, retryAfterHeader: string | null, redact: (s: string) => string = (s) => s,
+): ConnectorError {
+  const b = isObject(body) ? body : undefined;
+  const code = typeof b?.error_code === 'number' && Number.isInteger(b.error_code) ? b.error_code : httpStatus;
+  if (code >= 200 && code < 300) {
+    return new ConnectorError('upstream', `Telegram ${method} answered HTTP ${httpStatus} without a result`, { code: 'BAD_RESPONSE', details: { status: httpStatus } });
+  }
+  const params = isObject(b?.parameters) ? b.parameters : undefined;
+  const retryAfter = typeof params?.retry_after === 'number' ? String(params.retry_after) : retryAfterHeader;
+  const description = typeof b?.description === 'string' ? b.description : text;
+  return errorFromHttpStatus(code, { retryAfter, message: `Telegram ${method} failed with ${code}`, body: redact(description) });
+}

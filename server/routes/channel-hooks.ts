@@ -1,0 +1,127 @@
+// GET|POST /hooks/channels/:accountId: the channel gateway. One inbound endpoint per channel account, the same steps for
+// every channel: find the account, answer handshakes, verify the signature over the raw body, parse into normalized
+// events, start one `ingest` workflow per event with the event's dedupe key in its workflow id (a provider's retry finds
+// the first and starts nothing), and acknowledge only once every event is durable in Temporal.
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InboundPayloadError, type InboundContext, type InboundRequest, type InboundResponse } from '../../connectors/sdk/channel.js';
+import type { Connector } from '../../connectors/sdk/types.js';
+import { loadChannelAccount, type LoadedAccount } from '../../prisma/channel-accounts.js';
+import type { IngestInput } from '../../worker/contract.js';
+import { ingestIdFor } from '../../worker/ids.js';
+import { HttpError, notFound } from '../errors.js';
+import { errors } from '../schemas/common.js';
+
+const Params = Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = async (app, opts) => {
+  // Signatures are over the exact bytes: keep every body raw, whatever its content type.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  async function target(accountId: string): Promise<{ loaded: LoadedAccount; connector: Connector }> {
+    if (!opts.secretKey) throw new HttpError(503, 'secrets_unavailable', 'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set');
+    const loaded = await loadChannelAccount(app.prisma, opts.secretKey, app.publicUrl, accountId).catch((err: unknown) => {
+      app.log.error({ accountId, err: (err as Error).message }, 'channel account unreadable');
+      throw new HttpError(503, 'account_unreadable', 'this channel account cannot be read right now');
+    });
+    if (!loaded) throw notFound('channel account');
+    const connector = app.registry.get(loaded.connector);
+    if (!connector?.channel?.inbound) throw new HttpError(404, 'not_found', `channel account ${accountId} receives nothing over webhooks`);
+    return { loaded, connector };
+  }
+
+  function inboundRequest(request: FastifyRequest): InboundRequest {
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    return {
+      method: request.method,
+      // What the provider called (and Twilio signed): the public base plus the path and query as received.
+      url: app.publicUrl + request.url,
+      headers: request.headers,
+      query: { ...(request.query as Record<string, string>) },
+      rawBody,
+    };
+  }
+
+  const send = (reply: FastifyReply, r: InboundResponse) => {
+    void reply.code(r.status);
+    for (const [k, v] of Object.entries(r.headers ?? {})) void reply.header(k, v);
+    if (r.body === undefined) return reply.send('');
+    if (typeof r.body === 'string') return reply.type(r.contentType ?? 'text/plain; charset=utf-8').send(r.body);
+    return reply.type(r.contentType ?? 'application/json; charset=utf-8').send(JSON.stringify(r.body));
+  };
+
+  const schema = {
+    tags: ['hooks'],
+    summary: "A channel account's inbound endpoint (providers call it)",
+    description:
+      'Verified with the provider\'s signature scheme (401 and nothing started when it fails), handshakes answered, each event made durable (one `ingest` workflow per provider message id) before the acknowledgement.',
+    security: [],
+    params: Params,
+    response: errors(400, 401, 403, 404, 405, 413, 503),
+  };
+
+  app.get('/:accountId', { schema }, async (request, reply) => {
+    const { loaded, connector } = await target(request.params.accountId);
+    const ctx: InboundContext = { account: loaded.account, now: Date.now(), logger: request.log };
+    const answer = connector.channel!.inbound!.handshake?.(inboundRequest(request), ctx);
+    if (!answer) throw new HttpError(405, 'method_not_allowed', 'this endpoint accepts the provider\'s POST deliveries');
+    return send(reply, answer);
+  });
+
+  app.post('/:accountId', { schema }, async (request, reply) => {
+    const { loaded, connector } = await target(request.params.accountId);
+    const inbound = connector.channel!.inbound!;
+    const req = inboundRequest(request);
+    const ctx: InboundContext = { account: loaded.account, now: Date.now(), logger: request.log };
+    const verdict = inbound.verify(req, ctx);
+    if (!verdict.ok) {
+      request.log.warn({ accountId: loaded.account.id, connector: connector.id, reason: verdict.reason }, 'inbound request rejected');
+      throw new HttpError(401, 'signature_invalid', verdict.reason);
+    }
+    const handshake = inbound.handshake?.(req, ctx);
+    if (handshake) return send(reply, handshake);
+
+    let events;
+    try {
+      events = inbound.parse(req, ctx);
+    } catch (err) {
+      if (!(err instanceof InboundPayloadError || (err as Error)?.name === 'InboundPayloadError')) throw err;
+      // The message says what is wrong with the shape; the body itself (possibly personal data) is not logged.
+      request.log.warn({ accountId: loaded.account.id, connector: connector.id, problem: (err as Error).message, bytes: req.rawBody.length }, 'malformed inbound payload');
+      throw new HttpError(400, 'payload_invalid', (err as Error).message);
+    }
+
+    const receivedAt = new Date().toISOString();
+    const channel = connector.channel!.name;
+    await Promise.all(
+      events.map(async (event) => {
+        const input: IngestInput = { workspaceId: loaded.account.workspaceId, accountId: loaded.account.id, connector: connector.id, channel, event, receivedAt };
+        try {
+          await app.temporal.client.workflow.start('ingest', {
+            taskQueue: app.temporal.taskQueue,
+            workflowId: ingestIdFor(loaded.account.id, event.dedupeKey),
+            args: [input],
+            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+          });
+        } catch (err) {
+          // Delivered before: the first delivery's ingest has it.
+          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+        }
+      }),
+    );
+    return send(reply, inbound.ack ?? { status: 200 });
+  });
+
+  app.route({
+    method: ['PUT', 'PATCH', 'DELETE'],
+    url: '/:accountId',
+    schema: { hide: true },
+    handler: async (_request, reply) => {
+      void reply.header('allow', 'GET, POST');
+      throw new HttpError(405, 'method_not_allowed', 'channel endpoints accept GET (handshakes) and POST (deliveries)');
+    },
+  });
+};

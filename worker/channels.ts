@@ -1,0 +1,143 @@
+// Sending on channel accounts, the same way for every channel: load the account (credentials decrypted), find or
+// create the recipient's contact, refuse contacts who opted out of the channel, return the message a previous attempt
+// of the same step already sent (never send twice), wait for the account's rate limit, call the connector's `send`,
+// and record the message in the contact's conversation with the provider's id.
+import { setTimeout as delay } from 'node:timers/promises';
+import type { JsonObject } from '../connectors/flow/types.js';
+import type { ChannelsService, OutboundMessage, RateLimit, SentMessage } from '../connectors/sdk/channel.js';
+import { ConnectorError, isConnectorError } from '../connectors/sdk/errors.js';
+import type { Registry } from '../connectors/sdk/registry.js';
+import type { Connector, ContactsService, Logger } from '../connectors/sdk/types.js';
+import { loadChannelAccount, type LoadedAccount } from '../prisma/channel-accounts.js';
+import type { PrismaClient } from '../prisma/client.js';
+import type { ConversationStore, MessageRecord } from '../prisma/conversations.js';
+import type { RateLimiter } from '../prisma/rate-limits.js';
+import type { ChannelRuntime } from './activities.js';
+import { RATE_LIMIT_WAIT } from './contract.js';
+
+
+export interface ChannelRuntimeDeps {
+  prisma: PrismaClient;
+  registry: Registry;
+  contacts: ContactsService;
+  store: ConversationStore;
+  rateLimiter: RateLimiter;
+  /** Decrypts credentials; absent: every send fails with a config error saying so. */
+  secretKey?: Buffer;
+  publicUrl: string;
+}
+
+/** The account's limit: its settings' `rateLimit` when valid, else the connector's declared one. */
+export function rateLimitOf(connector: Connector, settings: JsonObject): RateLimit | undefined {
+  const s = settings.rateLimit as { limit?: unknown; intervalMs?: unknown } | undefined;
+  if (s && Number.isInteger(s.limit) && (s.limit as number) > 0 && typeof s.intervalMs === 'number' && s.intervalMs > 0)
+    return { limit: s.limit as number, intervalMs: s.intervalMs };
+  return connector.channel?.rateLimit;
+}
+
+export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
+  const { registry, store } = deps;
+
+  async function open(workspaceId: string, accountId: string): Promise<{ loaded: LoadedAccount; connector: Connector }> {
+    if (!deps.secretKey) throw new ConnectorError('config', 'channel accounts are unavailable: the worker has no CONFLUO_SECRET_KEY to decrypt their credentials', { code: 'SECRETS_UNAVAILABLE' });
+    const loaded = await loadChannelAccount(deps.prisma, deps.secretKey, deps.publicUrl, accountId, workspaceId);
+    if (!loaded) throw new ConnectorError('not_found', `no channel account "${accountId}" in this workspace`, { code: 'ACCOUNT_NOT_FOUND' });
+    const connector = registry.get(loaded.connector);
+    if (!connector?.channel) throw new ConnectorError('config', `channel account "${accountId}" uses connector "${loaded.connector}", which is not installed as a channel`, { code: 'CHANNEL_NOT_INSTALLED' });
+    return { loaded, connector };
+  }
+
+  const sent = (m: MessageRecord, provider?: unknown): SentMessage => ({
+    id: m.id,
+    conversationId: m.conversationId,
+    contactId: m.contactId,
+    channel: m.channel,
+    accountId: m.accountId,
+    providerMessageId: m.providerMessageId ?? '',
+    status: m.status,
+    to: m.address,
+    ...(provider !== undefined && { provider: provider as JsonObject }),
+  });
+
+  return {
+    forStep(step) {
+      const log: Logger = step.logger;
+      const maxWaitMs = step.maxWaitMs ?? 10_000;
+
+      async function send(accountId: string, message: OutboundMessage, contactId?: string): Promise<SentMessage> {
+        const { loaded, connector } = await open(step.workspaceId, accountId);
+        const channel = connector.channel!;
+        if (!channel.addressKinds.includes(message.to.kind)) {
+          throw new ConnectorError('validation', `${channel.name} sends to ${channel.addressKinds.join(' or ')} addresses, not "${message.to.kind}"`, { code: 'ADDRESS_KIND' });
+        }
+        // A second attempt of the same step: the message went out already, or we are retrying one that did not.
+        const previous = await store.findOutbound(accountId, step.idempotencyKey);
+        if (previous?.providerMessageId) return sent(previous);
+
+        const recipient =
+          contactId ??
+          (await deps.contacts.upsert(step.workspaceId, { identities: [message.to], source: `run:${step.idempotencyKey}` })).contact.id;
+        const consent = await store.consent(recipient, channel.name);
+        if (consent?.status === 'opted_out') {
+          throw new ConnectorError('config', `the recipient opted out of ${channel.name} messages (${consent.source ?? 'recorded'} at ${consent.updatedAt}); nothing was sent`, {
+            code: 'OPTED_OUT',
+            retryable: false,
+          });
+        }
+
+        const rate = rateLimitOf(connector, loaded.account.settings);
+        if (rate) {
+          const r = await deps.rateLimiter.reserve(accountId, rate, maxWaitMs);
+          if (!r.ok)
+            throw new ConnectorError('rate_limited', `account ${accountId} is at its rate limit (${rate.limit} per ${rate.intervalMs} ms); waiting ${r.retryAfterMs} ms`, {
+              code: RATE_LIMIT_WAIT,
+              retryable: false,
+              details: { retryAfterMs: r.retryAfterMs },
+            });
+          if (r.waitMs > 0) await delay(r.waitMs, undefined, { signal: step.signal });
+        }
+
+        const content: JsonObject = {
+          ...(message.subject !== undefined && { subject: message.subject }),
+          ...(message.html !== undefined && { html: message.html }),
+          ...(message.payload !== undefined && { payload: message.payload }),
+        };
+        const record = previous ?? (await store.beginOutbound({
+          workspaceId: step.workspaceId,
+          accountId,
+          channel: channel.name,
+          contactId: recipient,
+          address: message.to,
+          idempotencyKey: step.idempotencyKey,
+          ...(message.text !== undefined && { text: message.text }),
+          content,
+          ...(message.attachments && { attachments: message.attachments as unknown as JsonObject[] }),
+          ...(message.thread && { thread: message.thread as unknown as JsonObject }),
+          source: `run:${step.idempotencyKey}`,
+        }));
+        try {
+          const result = await channel.send({ account: loaded.account, idempotencyKey: step.idempotencyKey, signal: step.signal, logger: log }, message);
+          const done = await store.completeOutbound(record.id, { providerMessageId: result.providerMessageId, status: result.status ?? 'sent' });
+          return sent(done, result.provider);
+        } catch (err) {
+          if (isConnectorError(err)) {
+            if (err.kind === 'rate_limited' && err.retryAfterMs !== undefined) await deps.rateLimiter.pushBack(accountId, err.retryAfterMs);
+            if (!err.retryable) await store.failOutbound(record.id, err.message);
+          }
+          throw err;
+        }
+      }
+
+      const service: ChannelsService = {
+        send: (accountId, message) => send(accountId, message),
+        async reply(contactId, message) {
+          const last = await store.lastInbound(step.workspaceId, contactId);
+          if (!last) throw new ConnectorError('not_found', `contact "${contactId}" has not written on any channel yet, so there is no channel to reply on`, { code: 'NO_CHANNEL' });
+          const thread = { ...(last.thread ?? {}), ...(last.providerMessageId && { inReplyTo: last.providerMessageId }) };
+          return send(last.accountId, { ...message, to: last.replyTo ?? last.address, thread: { ...thread, ...message.thread } }, contactId);
+        },
+      };
+      return service;
+    },
+  };
+}

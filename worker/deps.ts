@@ -1,0 +1,46 @@
+// Everything the worker's activities run with, built from the database, the connectors and the secret key: the one
+// place that wires the stores together (the launcher, tests and benchmarks all use it).
+import type { Registry } from '../connectors/sdk/registry.js';
+import type { PrismaClient } from '../prisma/client.js';
+import { createContactsService } from '../prisma/contacts.js';
+import { createConversationStore } from '../prisma/conversations.js';
+import { createRateLimiter } from '../prisma/rate-limits.js';
+import type { ActivityDeps, WorkerLogger } from './activities.js';
+import { createChannelRuntime } from './channels.js';
+
+export interface WorkerDepsOptions {
+  prisma: PrismaClient;
+  registry: Registry;
+  logger: WorkerLogger;
+  /** Decrypts channel-account credentials; without it channel sends and polls fail, saying so. */
+  secretKey?: Buffer;
+  /** The server's public base URL (accounts' inbound URLs, e.g. Twilio's StatusCallback). */
+  publicUrl: string;
+}
+
+export function createWorkerDeps(opts: WorkerDepsOptions): ActivityDeps {
+  const contacts = createContactsService(opts.prisma);
+  const store = createConversationStore(opts.prisma, contacts);
+  const channels = createChannelRuntime({
+    prisma: opts.prisma,
+    registry: opts.registry,
+    contacts,
+    store,
+    rateLimiter: createRateLimiter(opts.prisma),
+    publicUrl: opts.publicUrl,
+    ...(opts.secretKey && { secretKey: opts.secretKey }),
+  });
+  return {
+    registry: opts.registry,
+    logger: opts.logger,
+    services: { contacts, channels },
+    inbox: {
+      prisma: opts.prisma,
+      store,
+      registry: opts.registry,
+      publicUrl: opts.publicUrl,
+      logger: opts.logger,
+      ...(opts.secretKey && { secretKey: opts.secretKey }),
+    },
+  };
+}
