@@ -81,7 +81,7 @@ export interface InboundResult {
 }
 
 /** Status order: a late `delivered` never overwrites `read`. `failed` wins over everything but `read`. */
-const STATUS_RANK: Record<string, number> = { pending: 0, queued: 1, sent: 2, delivered: 3, failed: 4, read: 5 };
+const STATUS_ORDER = ['pending', 'queued', 'sent', 'delivered', 'failed', 'read'];
 
 export function createConversationStore(prisma: PrismaClient, contacts: ContactsService) {
   return {
@@ -136,17 +136,18 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
       });
     },
 
-    /** Applies a delivery status to the outbound message it is about. False when no such message is known (yet). */
+    /**
+     * Applies a delivery status to the outbound message it is about, only forwards (one statement, so two statuses
+     * arriving together cannot leave the earlier one last). False when no such message is known (yet).
+     */
     async recordStatus(accountId: string, event: MessageStatus): Promise<boolean> {
-      const row = await prisma.message.findUnique({ where: { accountId_providerMessageId: { accountId, providerMessageId: event.providerMessageId } } });
-      if (!row) return false;
-      if ((STATUS_RANK[event.status] ?? 0) > (STATUS_RANK[row.status] ?? 0)) {
-        await prisma.message.update({
-          where: { id: row.id },
-          data: { status: event.status, statusError: event.error ?? null, statusAt: new Date(event.timestamp) },
-        });
-      }
-      return true;
+      const at = new Date(event.timestamp);
+      const updated = await prisma.$executeRaw`
+        UPDATE messages SET status = ${event.status}, status_error = ${event.error ?? null}, status_at = ${Number.isNaN(at.getTime()) ? new Date() : at}
+        WHERE account_id = ${accountId} AND provider_message_id = ${event.providerMessageId}
+          AND COALESCE(array_position(${STATUS_ORDER}::text[], status), 0) < array_position(${STATUS_ORDER}::text[], ${event.status}::text)`;
+      if (updated > 0) return true;
+      return (await prisma.message.count({ where: { accountId, providerMessageId: event.providerMessageId } })) > 0;
     },
 
     /** The message a step already sent (or began to send) on this account. */
@@ -195,6 +196,15 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
       await prisma.message.update({ where: { id }, data: { status: 'failed', statusError: error, statusAt: new Date() } });
     },
 
+    /** Records a consent change learnt outside a message (a provider refusing a send to an unsubscribed number). */
+    async setConsent(workspaceId: string, contactId: string, channel: string, status: 'opted_out' | 'opted_in', source: string): Promise<void> {
+      await prisma.consent.upsert({
+        where: { contactId_channel: { contactId, channel } },
+        create: { workspaceId, contactId, channel, status, source },
+        update: { status, source, updatedAt: new Date() },
+      });
+    },
+
     async consent(contactId: string, channel: string): Promise<{ status: string; source: string | null; updatedAt: string } | null> {
       const row = await prisma.consent.findUnique({ where: { contactId_channel: { contactId, channel } } });
       return row ? { status: row.status, source: row.source, updatedAt: row.updatedAt.toISOString() } : null;
@@ -204,7 +214,8 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
     async lastInbound(workspaceId: string, contactId: string): Promise<MessageRecord | null> {
       const row = await prisma.message.findFirst({
         where: { workspaceId, contactId, direction: 'in' },
-        orderBy: [{ sentAt: 'desc' }, { createdAt: 'desc' }],
+        // Arrival order, not the providers' clocks: a WhatsApp timestamp has whole seconds, an SMS has none at all.
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       });
       return row ? toMessage(row) : null;
     },

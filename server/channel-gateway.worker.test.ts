@@ -1,96 +1,49 @@
 // The channel gateway end to end, on the real PostgreSQL and Temporal server with a real worker: a fake Twilio delivers
 // signed webhooks to the listening server, `ingest` records the message and starts or wakes runs, and sends go back to
 // the fake through the platform (consent, rate limit, outbound record).
-import { randomBytes } from 'node:crypto';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinConnectors } from '../connectors/builtin.js';
-import { createRegistry, signTwilio } from '../connectors/sdk/index.js';
+import { signTwilio } from '../connectors/sdk/index.js';
 import { startTwilioFake, type TwilioFake } from '../connectors/testkit/index.js';
-import { temporalAddress } from '../test/env.js';
-import { freePort } from '../worker/temporal-dev-server.js';
-import { createWorkerDeps } from '../worker/deps.js';
-import { bundleWorkflows, createWorker } from '../worker/worker.js';
-import { eventually, startTestApp, type TestApp } from './test-app.js';
-
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+import { eventually } from './test-app.js';
+import { startChannelHarness, type ChannelHarness } from './test-channels.js';
 
 const ACCOUNT_SID = `AC${'1'.repeat(32)}`;
 const AUTH_TOKEN = 'twilio-auth-token';
 const BUSINESS = '+14155550100';
 
-let t: TestApp;
-let base: string;
+let h: ChannelHarness;
 let twilio: TwilioFake;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
 let smsAccount: string;
 
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const secretKey = randomBytes(32);
-  const registry = createRegistry(builtinConnectors());
-  t = await startTestApp({ secretKey, publicUrl: base, connectors: [...registry.connectors] });
-  await t.app.listen({ port, host: '127.0.0.1' });
+  h = await startChannelHarness();
   twilio = await startTwilioFake({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
-  workerConnection = await NativeConnection.connect({ address: temporalAddress() });
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  worker = await createWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    taskQueue: t.taskQueue,
-    deps: createWorkerDeps({ prisma: t.prisma, registry, logger: silent, secretKey, publicUrl: base }),
-    workflowBundle: await bundleWorkflows(),
+  const account = await h.createAccount({
+    connector: 'sms',
+    name: 'Main line',
+    credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },
+    settings: { from: BUSINESS, apiBaseUrl: twilio.url, rateLimit: { limit: 50, intervalMs: 1000 } },
   });
-  workerRun = worker.run();
-  const res = await t.api({
-    method: 'POST',
-    url: '/api/channel-accounts',
-    payload: { connector: 'sms', name: 'Main line', credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN }, settings: { from: BUSINESS, apiBaseUrl: twilio.url, rateLimit: { limit: 50, intervalMs: 1000 } } },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  smsAccount = res.json().id;
+  smsAccount = account.id;
 });
 
 afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await workerRun;
-  await workerConnection?.close();
   await twilio?.close();
-  await t?.close();
+  await h?.close();
 });
 
-const hook = () => `${base}/hooks/channels/${smsAccount}`;
-const customer = () => `+1415555${String(1000 + Math.floor(Math.random() * 8999))}`;
+const hook = () => `${h.base}/hooks/channels/${smsAccount}`;
+let nextCustomer = 1000;
+const customer = () => `+1415555${nextCustomer++}`;
 
-async function publish(definition: object): Promise<string> {
-  const flow = (await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'channel flow', definition } })).json();
-  const res = await t.api({ method: 'POST', url: `/api/flows/${flow.id}/publish` });
-  expect(res.statusCode, res.body).toBe(201);
-  return flow.id;
-}
-
-async function runsOf(flowId: string, want: number) {
-  return eventually(async () => {
-    const items = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}` })).json().items as { id: string; status: string }[];
-    return items.length >= want ? items : undefined;
-  }, 30_000);
-}
-
-async function run(runId: string, until: (status: string) => boolean) {
-  return eventually(async () => {
-    const body = (await t.api({ method: 'GET', url: `/api/runs/${runId}` })).json();
-    return until(body.status) ? body : undefined;
-  }, 30_000);
-}
-
-const contactByPhone = async (phone: string) => (await t.api({ method: 'GET', url: `/api/contacts?identity=${encodeURIComponent(`phone:${phone}`)}` })).json().items[0];
+const contactByPhone = (phone: string) => h.contactBy('phone', phone);
+const publish = (definition: object) => h.publish(definition);
+const runsOf = (flowId: string, want: number) => h.runsOf(flowId, want);
+const run = (runId: string, until: (status: string) => boolean) => h.run(runId, until);
 
 describe('the channel gateway', () => {
   it('refuses unknown accounts (404) and bad signatures (401) and starts nothing', async () => {
-    const unknown = await fetch(`${base}/hooks/channels/cha_nope`, { method: 'POST', body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const unknown = await fetch(`${h.base}/hooks/channels/cha_nope`, { method: 'POST', body: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(unknown.status).toBe(404);
 
     const from = customer();
@@ -152,7 +105,7 @@ describe('the channel gateway', () => {
 
     const contact = await contactByPhone(from);
     expect(contact.identities).toEqual([{ kind: 'phone', value: from }]);
-    const messages = await t.prisma.message.findMany({ where: { contactId: contact.id }, orderBy: { createdAt: 'asc' } });
+    const messages = await h.t.prisma.message.findMany({ where: { contactId: contact.id }, orderBy: { createdAt: 'asc' } });
     expect(messages.map((m) => [m.direction, m.channel, m.text, m.status])).toEqual([
       ['in', 'sms', 'my order #12', 'received'],
       ['out', 'sms', 'Got your order, ', 'queued'],
@@ -164,7 +117,7 @@ describe('the channel gateway', () => {
     const out = messages[1]!;
     const cb = await twilio.sendStatusCallback({ url: hook(), messageSid: out.providerMessageId!, status: 'delivered' });
     expect(cb.status).toBe(200);
-    await eventually(async () => ((await t.prisma.message.findUnique({ where: { id: out.id } }))?.status === 'delivered' ? true : undefined));
+    await eventually(async () => ((await h.t.prisma.message.findUnique({ where: { id: out.id } }))?.status === 'delivered' ? true : undefined));
   });
 
   it('wakes a waiting run with the reply instead of starting another, and answers on the channel last used', async () => {
@@ -188,7 +141,7 @@ describe('the channel gateway', () => {
     await twilio.sendInboundSms({ url: hook(), from, to: BUSINESS, body: 'help please' });
     const [started] = await runsOf(flowId, 1);
     await run(started!.id, (s) => s === 'waiting');
-    await eventually(async () => ((await t.prisma.runWait.count({ where: { runId: started!.id } })) === 1 ? true : undefined));
+    await eventually(async () => ((await h.t.prisma.runWait.count({ where: { runId: started!.id } })) === 1 ? true : undefined));
 
     await twilio.sendInboundSms({ url: hook(), from, to: BUSINESS, body: 'help: number 77' });
     const done = await run(started!.id, (s) => s === 'completed' || s === 'failed');
@@ -200,14 +153,14 @@ describe('the channel gateway', () => {
     await new Promise((r) => setTimeout(r, 1500));
     expect(await runsOf(flowId, 1)).toHaveLength(1);
     expect(twilio.created.filter((m) => m.To === from).map((m) => m.Body)).toEqual(['What is your order number?', 'Thanks, looking up help: number 77']);
-    expect(await t.prisma.runWait.count({ where: { runId: started!.id } })).toBe(0);
+    expect(await h.t.prisma.runWait.count({ where: { runId: started!.id } })).toBe(0);
   });
 
   it('records STOP as the contact\'s SMS opt-out and fails later sends without sending', async () => {
     const from = customer();
     await twilio.sendInboundSms({ url: hook(), from, to: BUSINESS, body: 'STOP' });
     const contact = await eventually(() => contactByPhone(from));
-    await eventually(async () => ((await t.prisma.consent.findUnique({ where: { contactId_channel: { contactId: contact.id, channel: 'sms' } } }))?.status === 'opted_out' ? true : undefined));
+    await eventually(async () => ((await h.t.prisma.consent.findUnique({ where: { contactId_channel: { contactId: contact.id, channel: 'sms' } } }))?.status === 'opted_out' ? true : undefined));
 
     const flowId = await publish({
       schemaVersion: 1,
@@ -215,8 +168,8 @@ describe('the channel gateway', () => {
       nodes: [{ id: 'promo', type: 'action', action: 'sms.send', input: { account: smsAccount, to: from, body: 'Sale!' } }],
       edges: [{ from: 'trigger', to: 'promo' }],
     });
-    const { webhookUrl } = (await t.api({ method: 'GET', url: `/api/flows/${flowId}` })).json();
-    const runId = (await t.app.inject({ method: 'POST', url: new URL(webhookUrl).pathname, payload: {} })).json().runId;
+    const { webhookUrl } = (await h.t.api({ method: 'GET', url: `/api/flows/${flowId}` })).json();
+    const runId = (await h.t.app.inject({ method: 'POST', url: new URL(webhookUrl).pathname, payload: {} })).json().runId;
     const failed = await run(runId, (s) => s === 'failed' || s === 'completed');
     expect(failed.status).toBe('failed');
     const step = failed.steps.find((s: { nodeId: string }) => s.nodeId === 'promo');
@@ -226,6 +179,73 @@ describe('the channel gateway', () => {
 
     // START opts back in.
     await twilio.sendInboundSms({ url: hook(), from, to: BUSINESS, body: 'START' });
-    await eventually(async () => ((await t.prisma.consent.findUnique({ where: { contactId_channel: { contactId: contact.id, channel: 'sms' } } }))?.status === 'opted_in' ? true : undefined));
+    await eventually(async () => ((await h.t.prisma.consent.findUnique({ where: { contactId_channel: { contactId: contact.id, channel: 'sms' } } }))?.status === 'opted_in' ? true : undefined));
+  });
+
+  it('lists the conversation in the inbox and sends an agent reply on the channel the contact used', async () => {
+    const from = customer();
+    await twilio.sendInboundSms({ url: hook(), from, to: BUSINESS, body: 'anyone there?' });
+    const contact = await eventually(() => contactByPhone(from));
+    const inbox = await eventually(async () => {
+      const items = (await h.t.api({ method: 'GET', url: '/api/conversations?limit=100' })).json().items as any[];
+      return items.find((c) => c.contact.id === contact.id);
+    });
+    expect(inbox.lastMessage).toMatchObject({ direction: 'in', channel: 'sms', text: 'anyone there?', address: { kind: 'phone', value: from } });
+
+    const sent = await h.t.api({ method: 'POST', url: `/api/conversations/${inbox.id}/messages`, payload: { text: 'Yes, how can I help?' } });
+    expect(sent.statusCode, sent.body).toBe(201);
+    expect(sent.json()).toMatchObject({ status: 'sent', message: { channel: 'sms', accountId: smsAccount, to: { kind: 'phone', value: from }, status: 'queued' } });
+    expect(twilio.created.filter((m) => m.To === from).map((m) => m.Body)).toEqual(['Yes, how can I help?']);
+
+    const messages = (await h.t.api({ method: 'GET', url: `/api/conversations/${inbox.id}/messages` })).json().items;
+    expect(messages.map((m: any) => [m.direction, m.text])).toEqual([
+      ['out', 'Yes, how can I help?'],
+      ['in', 'anyone there?'],
+    ]);
+    const empty = await h.t.api({ method: 'POST', url: `/api/conversations/${inbox.id}/messages`, payload: { text: '' } });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().error.issues[0]).toMatchObject({ path: '/body/text' });
+    expect((await h.t.api({ method: 'GET', url: '/api/conversations/cnv_nope/messages' })).statusCode).toBe(404);
+  });
+
+  it('refuses a webhook call for a flow that starts on channel messages', async () => {
+    const flowId = await publish({
+      schemaVersion: 1,
+      trigger: { type: 'channel.message', channels: ['sms'], filter: { '==': [1, 2] } },
+      nodes: [{ id: 'noop', type: 'set', values: {} }],
+      edges: [{ from: 'trigger', to: 'noop' }],
+    });
+    const { webhookUrl } = (await h.t.api({ method: 'GET', url: `/api/flows/${flowId}` })).json();
+    const res = await h.t.app.inject({ method: 'POST', url: new URL(webhookUrl).pathname, payload: {} });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error.code).toBe('trigger_mismatch');
+  });
+
+  it('paces a burst to the account\'s rate limit: sends beyond what an attempt may wait sleep and go later, none fails', async () => {
+    const paced = await h.createAccount({
+      connector: 'sms',
+      name: 'Paced line',
+      credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },
+      settings: { from: BUSINESS, apiBaseUrl: twilio.url, rateLimit: { limit: 4, intervalMs: 1000 } },
+    });
+    // A 3 s step timeout lets an attempt wait 1 s for its slot at most: most of the burst is sent back to sleep.
+    const flowId = await publish({
+      schemaVersion: 1,
+      trigger: { type: 'webhook' },
+      nodes: [{ id: 'send', type: 'action', action: 'sms.send', timeout: 'PT3S', input: { account: paced.id, to: '{{ trigger.body.to }}', body: 'burst' } }],
+      edges: [{ from: 'trigger', to: 'send' }],
+    });
+    const { webhookUrl } = (await h.t.api({ method: 'GET', url: `/api/flows/${flowId}` })).json();
+    const recipients = Array.from({ length: 12 }, () => customer());
+    const runIds = await Promise.all(recipients.map(async (to) => (await h.t.app.inject({ method: 'POST', url: new URL(webhookUrl).pathname, payload: { to } })).json().runId as string));
+    const done = await Promise.all(runIds.map((id) => run(id, (s) => s === 'completed' || s === 'failed')));
+    expect(done.map((d) => d.status)).toEqual(runIds.map(() => 'completed'));
+    expect(done.map((d) => d.steps[0].attempts)).toEqual(runIds.map(() => 1));
+    const sent = twilio.created.filter((m) => recipients.includes(m.To as string));
+    expect(sent).toHaveLength(12);
+    expect(new Set(sent.map((m) => m.To)).size).toBe(12);
+    // The queue was longer than an attempt may wait: some runs slept on RATE_LIMIT_WAIT before sending.
+    const histories = await Promise.all(runIds.map(async (id) => JSON.stringify(await h.t.client.workflow.getHandle(id).fetchHistory())));
+    expect(histories.filter((text) => text.includes('RATE_LIMIT_WAIT')).length).toBeGreaterThan(0);
   });
 });

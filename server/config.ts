@@ -1,6 +1,7 @@
 // Every environment variable Confluo reads itself (README's configuration table mirrors this file; the Temporal
 // connection variables are read by @temporalio/envconfig in worker/temporal-config.ts).
 import { resolve } from 'node:path';
+import { parsePluginSpecs } from '../connectors/sdk/plugins.js';
 import { parseSecretKey, SecretKeyError } from '../prisma/secrets.js';
 
 export interface Config {
@@ -17,6 +18,8 @@ export interface Config {
   bodyLimit: number;
   logLevel: string;
   migrate: boolean;
+  /** CONFLUO_PLUGINS: connector plugin packages or folders, loaded at start-up (connectors/sdk/plugins.ts). */
+  plugins: string[];
 }
 
 export class ConfigError extends Error {}
@@ -50,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: int(env, 'CONFLUO_BODY_LIMIT', 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
     migrate: env.CONFLUO_MIGRATE !== '0',
+    plugins: parsePluginSpecs(env.CONFLUO_PLUGINS),
   };
 }
 

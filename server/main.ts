@@ -8,7 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
 import { builtinConnectors } from '../connectors/builtin.js';
-import { createRegistry } from '../connectors/sdk/index.js';
+import { createRegistry, loadPlugins, PluginLoadError } from '../connectors/sdk/index.js';
 import { createPrisma } from '../prisma/client.js';
 import { startEmbeddedPostgres } from '../prisma/embedded.js';
 import { applyMigrations } from '../prisma/migrate.js';
@@ -29,6 +29,12 @@ type Cleanup = { name: string; fn: () => Promise<unknown> };
 
 export async function start(role: Role, log: Logger): Promise<() => Promise<void>> {
   const config = loadConfig();
+  // Plugins first: a broken one stops start-up before any database or Temporal server is started.
+  const builtins = builtinConnectors();
+  const loaded = await loadPlugins(config.plugins, { cwd: process.cwd(), builtins });
+  for (const p of loaded.plugins)
+    log.info({ plugin: p.spec, package: p.packageName, version: p.packageVersion, connectors: p.connectorIds }, 'connector plugin loaded');
+  const registry = createRegistry([...builtins, ...loaded.connectors]);
   const cleanups: Cleanup[] = [];
   const stop = async () => {
     for (const c of cleanups.reverse()) {
@@ -75,7 +81,6 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
     const prisma = createPrisma(databaseUrl, { max: embeddedDb ? 1 : 10 });
     cleanups.push({ name: 'database client', fn: () => prisma.$disconnect() });
     const temporal = temporalSettings(process.env, temporalAddress);
-    const registry = createRegistry(builtinConnectors());
 
     // Search attributes: the dev server got them by flag; a cluster may need them added (Temporal Cloud refuses
     // this API: add them there by hand, see README).
@@ -174,7 +179,7 @@ async function main() {
   try {
     stop = await start(role, log);
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof SecretKeyError) log.fatal(err.message);
+    if (err instanceof ConfigError || err instanceof SecretKeyError || err instanceof PluginLoadError) log.fatal(err.message);
     else log.fatal({ err }, 'start-up failed');
     process.exit(1);
   }

@@ -26,6 +26,8 @@ function sourceHash(workflowsPath: string): string {
   const h = createHash('sha256').update(relative(REPO_ROOT, workflowsPath));
   const walk = (dir: string) => {
     for (const name of readdirSync(dir).sort()) {
+      // A plugin folder's own node_modules links back to Confluo (a loop), and is never workflow code anyway.
+      if (name === 'node_modules') continue;
       const p = join(dir, name);
       if (statSync(p).isDirectory()) walk(p);
       else if (p.endsWith('.ts') && !p.endsWith('.test.ts')) h.update(p).update(readFileSync(p));

@@ -16,6 +16,9 @@ import type { ChannelRuntime } from './activities.js';
 import { RATE_LIMIT_WAIT } from './contract.js';
 
 
+/** The error code a connector uses when the provider refuses a send because the recipient unsubscribed (Twilio 21610). */
+export const PROVIDER_OPTED_OUT = 'RECIPIENT_OPTED_OUT';
+
 export interface ChannelRuntimeDeps {
   prisma: PrismaClient;
   registry: Registry;
@@ -123,6 +126,8 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
           if (isConnectorError(err)) {
             if (err.kind === 'rate_limited' && err.retryAfterMs !== undefined) await deps.rateLimiter.pushBack(accountId, err.retryAfterMs);
             if (!err.retryable) await store.failOutbound(record.id, err.message);
+            // The provider knows of an opt-out Confluo never saw (a STOP sent before the account was connected).
+            if (err.code === PROVIDER_OPTED_OUT) await store.setConsent(step.workspaceId, recipient, channel.name, 'opted_out', `provider:${accountId}`);
           }
           throw err;
         }

@@ -99,6 +99,8 @@ export const INGEST_ID_PREFIX = 'ing_';
 export interface ReplySignal {
   contactId: string;
   message: JsonValue;
+  /** The contact as it is now (the reply may have added a name or an identity): the run's `contact` from then on. */
+  contact?: JsonValue;
 }
 export const replySignal = defineSignal<[ReplySignal]>('reply');
 

@@ -251,4 +251,119 @@ describe('editor in Chromium', () => {
     await page.getByRole('link', { name: 'Scratch renamed' }).waitFor({ state: 'detached' });
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it('builds channel message (sms) → wait for reply (P1D) → conversations.reply, with validation clearing live, and publishes it', async () => {
+    onTestFailed(async () => {
+      await shot('failure-3');
+      console.error('page errors:', pageErrors);
+    });
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(confluo.baseUrl + path, {
+        method,
+        headers: { authorization: `Bearer ${confluo.key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      expect(res.status, `${method} ${path}`).toBeLessThan(300);
+      return res.json() as Promise<Record<string, unknown>>;
+    };
+    const account = await call('POST', '/api/channel-accounts', {
+      connector: 'sms',
+      name: 'Main line',
+      credentials: { accountSid: `AC${'a'.repeat(32)}`, authToken: 'not-a-real-token' },
+      settings: { from: '+14155550100' },
+    });
+
+    // Signed in (also when this test runs alone).
+    await page.goto(confluo.baseUrl);
+    await page.evaluate((key) => sessionStorage.setItem('confluo.apiKey', key), confluo.key);
+    await page.reload();
+    await page.getByLabel('New flow name').fill('Order follow-up');
+    await page.getByRole('button', { name: 'Create flow' }).click();
+    await node('trigger').waitFor();
+    const side = page.locator('.side');
+
+    // A wait under a webhook trigger must name a contact: the issue shows on the node and under the field.
+    await dropFromPalette('wait', 350, 500);
+    await node('wait').waitFor();
+    await connect(out('trigger'), 'wait');
+    expect(await node('wait').locator('.node-sub').textContent()).toBe('reply within 1 day');
+    await node('wait').getByTestId('issues-wait').waitFor();
+    await side.getByText(/wait "wait" needs a contact/).waitFor();
+    expect(await side.getByText('P1D').count()).toBe(1);
+    await side.getByText(/Required here: only channel-triggered runs/).waitFor();
+
+    // Channel message trigger: the wait defaults to the sender, so the issue clears.
+    await node('trigger').click();
+    await side.getByLabel('Channel message').check();
+    await node('wait').getByTestId('issues-wait').waitFor({ state: 'detached' });
+    await side.getByLabel('SMS (sms)').check();
+    await side.getByLabel('Main line (sms)').check();
+    await side.getByRole('button', { name: 'Add a filter' }).click();
+    await side.getByLabel('Operator').selectOption('contains');
+    await side.getByLabel('Compared to').fill('order');
+    await expect.poll(() => node('trigger').getByTestId('trigger-summary').textContent()).toBe('sms · 1 account · filtered');
+    await shot('09-channel-trigger');
+    expect(await side.getByLabel('Sample event').count()).toBe(0);
+    await node('wait').click();
+    await side.getByText(/Leave empty to wait for the sender/).waitFor();
+
+    // received → conversations.reply, filled from the data picker (contact, the reply's text).
+    await dropFromPalette('conversations.reply', 160, 660);
+    await node('reply').waitFor();
+    await connect(out('wait', 'received'), 'reply');
+    await node('reply').getByTestId('issues-reply').waitFor();
+    await expect.poll(() => page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
+    await node('reply').click();
+    await pick(side.getByLabel(/^Contact/), 'contact.id');
+    const text = side.getByLabel(/^Text/);
+    expect(await text.evaluate((el) => el.tagName)).toBe('TEXTAREA');
+    await text.fill('Thanks! You wrote: ');
+    await pick(text, 'steps.wait.output.message.text');
+
+    // timeout → sms.send from the account chosen in the account field (a template stays possible).
+    await dropFromPalette('sms.send', 560, 200);
+    await node('send').waitFor();
+    await connect(out('wait', 'timeout'), 'send');
+    await node('send').click();
+    // The message-or-media alternative is one issue; the account and the recipient are their own.
+    await side.getByText('fill in at least one of: body, mediaUrls', { exact: true }).waitFor();
+    const accountField = side.getByRole('combobox', { name: /^Channel account/ });
+    expect(await accountField.locator('option').allTextContents()).toEqual(['Choose an account…', 'Main line', 'Another id or a template…']);
+    await accountField.selectOption({ label: 'Another id or a template…' });
+    await pick(side.getByRole('textbox', { name: /id or template/ }), 'trigger.accountId');
+    await accountField.selectOption({ label: 'Main line' });
+    await side.getByRole('textbox', { name: /id or template/ }).waitFor({ state: 'detached' });
+    await pick(side.getByLabel(/^To\*?$/), 'trigger.sender.identity.value');
+    await side.getByLabel(/^Message/).fill('Still there? Reply with your order number.');
+
+    await page.getByRole('button', { name: 'Auto-layout' }).click();
+    await page.getByText('✓ Ready to publish').waitFor();
+    await page.getByText('All changes saved').waitFor();
+    await node('wait').click();
+    await shot('10-channel-flow');
+
+    await page.getByRole('button', { name: 'Publish' }).click();
+    const published = page.getByTestId('published');
+    await published.waitFor();
+    expect(await published.textContent()).toMatch(/Published version 1\. It starts on each matching inbound message\./);
+    expect(await published.locator('code').count()).toBe(0);
+    await page.getByRole('tab', { name: 'Versions' }).click();
+    await side.getByText('This flow starts on inbound channel messages, not on a webhook.').waitFor();
+    expect(await side.getByLabel('Webhook URL').count()).toBe(0);
+
+    const flowId = new URL(page.url()).pathname.split('/').pop()!;
+    const saved = (await call('GET', `/api/flows/${flowId}/versions/1`)).definition as { trigger: unknown; nodes: Record<string, unknown>[]; edges: unknown[] };
+    expect(saved.trigger).toEqual({ type: 'channel.message', channels: ['sms'], accounts: [account.id], filter: { in: ['order', { var: 'trigger.message.text' }] } });
+    expect(saved.nodes.map(({ position: _p, ...n }) => n)).toEqual([
+      { id: 'wait', type: 'wait', for: 'reply', timeout: 'P1D' },
+      { id: 'reply', type: 'action', action: 'conversations.reply', input: { contact: '{{ contact.id }}', text: 'Thanks! You wrote: {{ steps.wait.output.message.text }}' } },
+      { id: 'send', type: 'action', action: 'sms.send', input: { account: account.id, to: '{{ trigger.sender.identity.value }}', body: 'Still there? Reply with your order number.' } },
+    ]);
+    expect(saved.edges).toEqual([
+      { from: 'trigger', to: 'wait' },
+      { from: 'wait', to: 'reply', branch: 'received' },
+      { from: 'wait', to: 'send', branch: 'timeout' },
+    ]);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
 });

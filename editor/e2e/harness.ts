@@ -1,6 +1,7 @@
 // Browser-test harness: Confluo in-process (the real app over the test PostgreSQL and Temporal dev server, a real
 // worker) serving the built editor on a real port, and Debian's Chromium driven by playwright-core.
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,11 +12,11 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser } from 'playwright-core';
 import { builtinConnectors } from '../../connectors/builtin.js';
 import { createRegistry } from '../../connectors/sdk/index.js';
-import { createContactsService } from '../../prisma/contacts.js';
 import type { PrismaClient } from '../../prisma/client.js';
 import { ensureApiKey } from '../../server/api-keys.js';
 import { buildApp } from '../../server/app.js';
 import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../../test/env.js';
+import { createWorkerDeps } from '../../worker/deps.js';
 import { bundleWorkflows, createWorker } from '../../worker/worker.js';
 
 export const EDITOR_DIST = resolve(import.meta.dirname, '../dist');
@@ -66,6 +67,8 @@ export async function startConfluo(): Promise<Confluo> {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const registry = createRegistry(builtinConnectors());
+  // Channel accounts (and their credentials) need the secret key; a throwaway one per run.
+  const secretKey = randomBytes(32);
   const app: FastifyInstance = await buildApp({
     prisma,
     temporal: { client: new Client({ connection, namespace: 'default' }), taskQueue, namespace: 'default' },
@@ -73,6 +76,7 @@ export async function startConfluo(): Promise<Confluo> {
     logger: false,
     publicUrl: `${baseUrl}/`,
     editorDir: EDITOR_DIST,
+    secretKey,
   });
   await app.listen({ port, host: '127.0.0.1' });
 
@@ -82,7 +86,7 @@ export async function startConfluo(): Promise<Confluo> {
     connection: workerConnection,
     namespace: 'default',
     taskQueue,
-    deps: { registry, services: { contacts: createContactsService(prisma) }, logger: silent },
+    deps: createWorkerDeps({ prisma, registry, logger: silent, secretKey, publicUrl: baseUrl }),
     workflowBundle: await bundleWorkflows(),
   });
   const workerRun = worker.run();

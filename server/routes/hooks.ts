@@ -3,7 +3,7 @@
 import formbody from '@fastify/formbody';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
-import { errorBody, notFound } from '../errors.js';
+import { errorBody, HttpError, notFound } from '../errors.js';
 import { runIdFor } from '../ids.js';
 import { errors, RunIdBody } from '../schemas/common.js';
 import { startRun } from '../services/runs.js';
@@ -32,7 +32,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [],
         params: TokenParams,
         headers: HookHeaders,
-        response: { 202: RunIdBody, ...errors(400, 404, 413, 503) },
+        response: { 202: RunIdBody, ...errors(400, 404, 409, 413, 503) },
       },
     },
     async (request, reply) => {
@@ -44,6 +44,10 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!flow || flow.latestVersion === 0) throw notFound('webhook');
       const version = await versions.get(flow.id, flow.latestVersion);
       if (!version) throw notFound('webhook');
+      const definition = version.definition as unknown as FlowDefinition;
+      if (definition.trigger.type !== 'webhook') {
+        throw new HttpError(409, 'trigger_mismatch', `this flow starts on ${definition.trigger.type} events, not on webhook calls`);
+      }
 
       const headers: Record<string, JsonValue> = {};
       for (const [name, value] of Object.entries(request.headers)) {
@@ -62,7 +66,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         workspaceId: flow.workspaceId,
         flowId: flow.id,
         version: version.version,
-        definition: version.definition as unknown as FlowDefinition,
+        definition,
         trigger,
         startedAt: receivedAt,
       });

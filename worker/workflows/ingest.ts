@@ -48,7 +48,7 @@ export async function ingest(input: IngestInput): Promise<IngestResult> {
   const wokenFlows = new Set<string>();
   for (const w of rec.waits) {
     try {
-      await getExternalWorkflowHandle(w.runId).signal(replySignal, { contactId: rec.contactId, message: rec.trigger });
+      await getExternalWorkflowHandle(w.runId).signal(replySignal, { contactId: rec.contactId, message: rec.trigger, contact: rec.contact });
       woken.push(w.runId);
       wokenFlows.add(w.flowId);
     } catch (err) {

@@ -51,6 +51,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   // Replies from contacts this run waits for (ingest signals runs registered in run_waits), in arrival order.
   const replies: ReplySignal[] = [];
   setHandler(replySignal, (r) => void replies.push(r));
+  let runContact: JsonValue = input.contact ?? null;
 
   // Steps that failed with onError 'continue': shown as failed, routed (by planNext) and templated as completed.
   const continued = new Set<string>();
@@ -81,7 +82,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
         .map((s) => [s.nodeId, { output: s.output ?? null }]),
     ),
     run: { id: workflowInfo().workflowId, flowId: input.flowId, version: input.version, startedAt: input.startedAt },
-    contact: input.contact ?? null,
+    contact: runContact,
   });
 
   async function perform(node: FlowNode, st: StepState): Promise<void> {
@@ -130,7 +131,8 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
           } catch (err) {
             const wait = rateLimitWait(err);
             if (wait === undefined) throw err;
-            earlier += attemptsOf(err, node) ?? 1;
+            // The attempt that found the limit sent nothing; those before it in that activity did try.
+            earlier += (attemptsOf(err, node) ?? 1) - 1;
             await sleep(wait);
           }
         }
@@ -161,8 +163,10 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
         expiresAt: new Date(Date.now() + ms).toISOString(),
       });
       const reply = () => replies.slice(from).find((r) => r.contactId === contactId);
-      const received = await condition(() => reply() !== undefined, ms);
-      Object.assign(st, received ? { branch: 'received', output: reply()!.message } : { branch: 'timeout', output: { timedOut: true } });
+      await condition(() => reply() !== undefined, ms);
+      const got = reply();
+      if (got?.contact !== undefined && (runContact as { id?: unknown } | null)?.id === contactId) runContact = got.contact;
+      Object.assign(st, got ? { branch: 'received', output: got.message } : { branch: 'timeout', output: { timedOut: true } });
     } finally {
       setWaiting(-1);
       // Cleanup must run even when the run is being cancelled.

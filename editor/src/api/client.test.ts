@@ -35,4 +35,17 @@ describe('api client', () => {
     const issues = Array.from({ length: 5 }, (_, i) => ({ path: `/p${i}`, code: 'x', message: 'bad' }));
     expect(errorMessage(400, { error: { code: 'v', message: 'invalid', issues } }).message).toBe('invalid: /p0: bad; /p1: bad; /p2: bad (and 2 more)');
   });
+
+  it('lists every channel account, following the cursor', async () => {
+    const urls: string[] = [];
+    const pages: Record<string, unknown> = {
+      '/api/channel-accounts?limit=100': { items: [{ id: 'a1', connector: 'sms', name: 'Main' }], nextCursor: 'c/1' },
+      '/api/channel-accounts?limit=100&cursor=c%2F1': { items: [{ id: 'a2', connector: 'telegram', name: 'Bot' }] },
+    };
+    const api = createApi('k', { fetch: async (url) => (urls.push(url), new Response(JSON.stringify(pages[url] ?? { items: [] }), { status: 200 })) });
+    expect((await api.channelAccounts()).map((a) => a.id)).toEqual(['a1', 'a2']);
+    expect(urls).toEqual(Object.keys(pages));
+    const unavailable = createApi('k', { fetch: reply(503, { error: { code: 'secrets_unavailable', message: 'channel accounts need a secret key' } }) });
+    await expect(unavailable.channelAccounts()).rejects.toMatchObject({ status: 503, message: 'channel accounts need a secret key' });
+  });
 });

@@ -54,11 +54,38 @@ export interface ActionManifest {
   input: Record<string, unknown>;
   output?: Record<string, unknown>;
 }
+export interface TriggerManifest {
+  /** `<connector>.<trigger>`; every channel connector has `<connector>.message`. */
+  id: string;
+  name: string;
+  description?: string;
+  output?: Record<string, unknown>;
+}
+/** The plain-data part of a messaging channel. */
+export interface ChannelManifest {
+  name: string;
+  addressKinds: string[];
+  settings?: Record<string, unknown>;
+  inbound: 'webhook' | 'poll' | 'none';
+  handshake: boolean;
+  rateLimit?: { limit: number; intervalMs: number };
+}
 export interface ConnectorManifest {
   id: string;
   name: string;
   description?: string;
   actions: ActionManifest[];
+  triggers?: TriggerManifest[];
+  channel?: ChannelManifest;
+}
+/** A channel account of the workspace (credentials are never returned). */
+export interface ChannelAccount {
+  id: string;
+  connector: string;
+  name: string;
+  settings?: Record<string, unknown>;
+  inboundUrl?: string;
+  createdAt?: string;
 }
 export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
 export interface RunSummary {
@@ -120,6 +147,18 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       call<{ items: RunSummary[] }>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}${status ? `&status=${encodeURIComponent(status)}` : ''}`),
     getRun: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
     connectors: () => call<ConnectorManifest[]>('GET', '/api/connectors'),
+    /** Every channel account of the workspace (all pages). */
+    async channelAccounts(): Promise<ChannelAccount[]> {
+      const all: ChannelAccount[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 20; page++) {
+        const r = await call<{ items: ChannelAccount[]; nextCursor?: string }>('GET', `/api/channel-accounts?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        all.push(...r.items);
+        if (!r.nextCursor) break;
+        cursor = r.nextCursor;
+      }
+      return all;
+    },
   };
 }
 

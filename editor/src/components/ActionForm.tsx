@@ -1,9 +1,12 @@
 import Form from '@rjsf/core';
-import type { ErrorSchema, FieldProps, RJSFSchema, UiSchema } from '@rjsf/utils';
+import type { ErrorSchema, FieldProps } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { useMemo, useState } from 'react';
 import type { ActionManifest } from '../api/client.js';
+import { formSchema } from '../flow/form-schema.js';
 import type { JsonObject } from '../flow/model.js';
+import type { AccountsState } from '../screens/use-channel-accounts.js';
+import { ChannelAccountWidget, type FormContext } from './ChannelAccountWidget.js';
 import { JsonField } from './JsonField.js';
 
 /** A free-form value (objects, arrays, untyped) edited as JSON inside the generated form. */
@@ -21,32 +24,26 @@ function JsonValueField(props: FieldProps) {
   );
 }
 
-const isFree = (s: Record<string, unknown>) => {
-  const types = ([] as unknown[]).concat(s.type ?? []);
-  if (types.length === 0) return true;
-  return (types.includes('object') && !s.properties) || types.includes('array');
-};
-
-/**
- * The form's schema: the action's input schema without root combinators (the server validates those and says which
- * fields are missing) and without formats (a field may hold a `{{ template }}`).
- */
-function formSchema(input: Record<string, unknown>): { schema: RJSFSchema; ui: UiSchema } {
-  const { anyOf: _a, oneOf: _o, allOf: _l, ...rest } = input;
-  const props = { ...((rest.properties ?? {}) as Record<string, Record<string, unknown>>) };
-  const ui: UiSchema = { 'ui:submitButtonOptions': { norender: true } };
-  for (const [k, p] of Object.entries(props)) {
-    const { format: _f, ...clean } = p;
-    props[k] = clean;
-    if (isFree(clean)) ui[k] = { 'ui:field': 'json' };
-  }
-  return { schema: { ...rest, properties: props } as RJSFSchema, ui };
-}
-
 const clean = (v: unknown) => JSON.parse(JSON.stringify(v ?? {})) as JsonObject;
 
-export function ActionForm({ action, input, errors, onChange }: { action: ActionManifest; input: JsonObject; errors: Record<string, unknown>; onChange: (input: JsonObject) => void }) {
+const widgets = { channelAccount: ChannelAccountWidget };
+const fields = { json: JsonValueField };
+
+export function ActionForm({
+  action,
+  input,
+  errors,
+  accounts,
+  onChange,
+}: {
+  action: ActionManifest;
+  input: JsonObject;
+  errors: Record<string, unknown>;
+  accounts: AccountsState;
+  onChange: (input: JsonObject) => void;
+}) {
   const { schema, ui } = useMemo(() => formSchema(action.input), [action]);
+  const context = useMemo((): FormContext => ({ accounts, connector: action.id.split('.')[0]! }), [accounts, action]);
   const [asJson, setAsJson] = useState(false);
   return (
     <div className="action-form">
@@ -67,7 +64,9 @@ export function ActionForm({ action, input, errors, onChange }: { action: Action
           uiSchema={ui}
           formData={input}
           validator={validator}
-          fields={{ json: JsonValueField }}
+          fields={fields}
+          widgets={widgets}
+          formContext={context}
           extraErrors={errors as ErrorSchema}
           showErrorList={false}
           noHtml5Validate

@@ -19,7 +19,7 @@ import { TRIGGER_ID } from '../flow/model.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { nodeTypes } from './nodes/StepNode.js';
 
-const MINIMAP_COLOR: Record<string, string> = { trigger: '#a5b4fc', action: '#cbd2dc', condition: '#fcd34d', delay: '#7dd3fc', set: '#c4b5fd' };
+const MINIMAP_COLOR: Record<string, string> = { trigger: '#a5b4fc', action: '#cbd2dc', condition: '#fcd34d', delay: '#7dd3fc', set: '#c4b5fd', wait: '#86efac' };
 // Module-level: a new function each render would re-render every minimap node.
 const minimapColor = (n: { type?: string }) => MINIMAP_COLOR[n.type ?? ''] ?? '#cbd2dc';
 

@@ -3,10 +3,10 @@ import { fromLogic, OPERATORS, parseValue, showValue, toLogic, type Builder, typ
 import type { JsonValue } from '../flow/model.js';
 import { JsonField } from './JsonField.js';
 
-const OP_LABEL: Record<string, string> = { '==': 'equals', '!=': 'does not equal', '<': 'is less than', '>': 'is greater than', in: 'is in' };
+const OP_LABEL: Record<string, string> = { '==': 'equals', '!=': 'does not equal', '<': 'is less than', '>': 'is greater than', in: 'is in', contains: 'contains' };
 
-/** Rows of `<value reference> <operator> <value>` joined by all/any, or the raw json-logic. */
-export function ConditionBuilder({ rule, onChange }: { rule: JsonValue; onChange: (rule: JsonValue) => void }) {
+/** Rows of `<value reference> <operator> <value>` joined by all/any, or the raw json-logic. `newVar` starts added rows. */
+export function ConditionBuilder({ rule, onChange, newVar = 'trigger.body.' }: { rule: JsonValue; onChange: (rule: JsonValue) => void; newVar?: string }) {
   const id = useId();
   const builder = fromLogic(rule);
   const [raw, setRaw] = useState(!builder);
@@ -58,7 +58,7 @@ export function ConditionBuilder({ rule, onChange }: { rule: JsonValue; onChange
               )}
             </fieldset>
           ))}
-          <button type="button" onClick={() => set({ ...builder, rows: [...builder.rows, { var: 'trigger.body.', op: '==', value: '' }] })}>
+          <button type="button" onClick={() => set({ ...builder, rows: [...builder.rows, { var: newVar, op: '==', value: '' }] })}>
             Add rule
           </button>
         </>

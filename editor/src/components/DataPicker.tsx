@@ -23,8 +23,21 @@ export function insertInto(el: HTMLInputElement | HTMLTextAreaElement | null, pa
   return true;
 }
 
-export function DataPicker({ definition, nodeId, actions, target }: { definition: FlowDefinition; nodeId: string; actions: ReadonlyMap<string, ActionManifest>; target: () => HTMLInputElement | HTMLTextAreaElement | null }) {
-  const refs = useMemo(() => referencesFor(definition, nodeId, actions), [definition, nodeId, actions]);
+export function DataPicker({
+  definition,
+  nodeId,
+  actions,
+  messageEvent,
+  target,
+}: {
+  definition: FlowDefinition;
+  nodeId: string;
+  actions: ReadonlyMap<string, ActionManifest>;
+  /** The channel message event's schema (`trigger` of channel-triggered runs, a wait's output). */
+  messageEvent: Record<string, unknown>;
+  target: () => HTMLInputElement | HTMLTextAreaElement | null;
+}) {
+  const refs = useMemo(() => referencesFor(definition, nodeId, actions, messageEvent), [definition, nodeId, actions, messageEvent]);
   const [note, setNote] = useState<string | null>(null);
   return (
     <details className="data-picker" open>

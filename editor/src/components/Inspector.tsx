@@ -1,26 +1,33 @@
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import type { ActionManifest } from '../api/client.js';
+import type { ActionManifest, ConnectorManifest } from '../api/client.js';
 import { fieldOf, inputErrorSchema, issuesByNode } from '../flow/issues.js';
-import type { FlowNode, JsonObject, JsonValue } from '../flow/model.js';
+import type { FlowNode, JsonObject, ValidationIssue, WaitNode } from '../flow/model.js';
 import { TRIGGER_ID } from '../flow/model.js';
+import { messageEventSchema } from '../flow/references.js';
+import { isChannelTrigger, starterVar } from '../flow/trigger.js';
+import type { AccountsState } from '../screens/use-channel-accounts.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { ConditionBuilder } from './ConditionBuilder.js';
 import { DataPicker } from './DataPicker.js';
 import { DurationInput } from './DurationInput.js';
 import { JsonField } from './JsonField.js';
+import { TriggerInspector } from './TriggerInspector.js';
 
 type TextEl = HTMLInputElement | HTMLTextAreaElement;
 
 // The form library and its JSON Schema validator are the bulk of the bundle: loaded when a first action is inspected.
 const ActionForm = lazy(() => import('./ActionForm.js').then((m) => ({ default: m.ActionForm })));
 
-export function Inspector({ actions }: { actions: ReadonlyMap<string, ActionManifest> }) {
+const TITLE = { condition: 'Condition', delay: 'Delay', set: 'Set values', wait: 'Wait for reply' } as const;
+
+export function Inspector({ actions, connectors, accounts }: { actions: ReadonlyMap<string, ActionManifest>; connectors: readonly ConnectorManifest[]; accounts: AccountsState }) {
   const selected = useFlow((s) => s.selected);
   const definition = useFlow((s) => s.definition);
   const issues = useFlow((s) => s.issues);
   const readOnly = useFlow((s) => s.readOnlyVersion !== null);
   const lastField = useRef<TextEl | null>(null);
   const byNode = useMemo(() => issuesByNode(definition, issues), [definition, issues]);
+  const messageEvent = useMemo(() => messageEventSchema(connectors), [connectors]);
 
   if (!selected) return <p className="empty">Select a node on the canvas to edit it. Add steps from the palette on the left.</p>;
 
@@ -32,15 +39,10 @@ export function Inspector({ actions }: { actions: ReadonlyMap<string, ActionMani
   if (selected === TRIGGER_ID) {
     return (
       <div className="inspector" onFocus={trackFocus}>
-        <h2>Webhook trigger</h2>
-        <p className="muted">The flow starts when a request reaches its webhook URL (shown after publishing).</p>
-        <JsonField
-          label="Sample event"
-          describe="An example request ({ body, headers, query }); its fields are offered in the data picker and used by test runs."
-          value={definition.trigger.sample ?? { body: {} }}
-          rows={10}
-          onChange={(v) => !readOnly && flowStore.getState().change((d) => ({ ...d, trigger: { ...d.trigger, sample: v as JsonValue } }), 'trigger/sample')}
-        />
+        <TriggerInspector connectors={connectors} accounts={accounts} issues={byNode.get(TRIGGER_ID) ?? []} />
+        {!readOnly && isChannelTrigger(definition.trigger) && definition.trigger.filter !== undefined && (
+          <DataPicker definition={definition} nodeId={TRIGGER_ID} actions={actions} messageEvent={messageEvent} target={() => lastField.current} />
+        )}
       </div>
     );
   }
@@ -50,14 +52,15 @@ export function Inspector({ actions }: { actions: ReadonlyMap<string, ActionMani
   const nodeIssues = byNode.get(node.id) ?? [];
   // Input issues of a known action are shown in its form, next to their fields.
   const inForm = node.type === 'action' && actions.has(node.action);
-  const listed = nodeIssues.filter((i) => !(inForm && fieldOf(i.path).startsWith('input')));
+  const inline = (i: ValidationIssue) => (inForm && fieldOf(i.path).startsWith('input')) || (node.type === 'wait' && fieldOf(i.path) === 'contact');
+  const listed = nodeIssues.filter((i) => !inline(i));
   const update = (fn: (n: FlowNode) => FlowNode, key: string) => flowStore.getState().updateNode(node.id, fn, `${node.id}/${key}`);
 
   return (
     <div className="inspector" onFocus={trackFocus}>
       <fieldset disabled={readOnly} className="plain">
         <h2>
-          {node.type === 'action' ? (actions.get(node.action)?.name ?? node.action) : { condition: 'Condition', delay: 'Delay', set: 'Set values' }[node.type]}
+          {node.type === 'action' ? (actions.get(node.action)?.name ?? node.action) : TITLE[node.type]}
         </h2>
         <NodeIdField node={node} />
         <div className="field">
@@ -81,13 +84,14 @@ export function Inspector({ actions }: { actions: ReadonlyMap<string, ActionMani
                 action={actions.get(node.action)!}
                 input={node.input ?? {}}
                 errors={inputErrorSchema(nodeIssues)}
+                accounts={accounts}
                 onChange={(input) => update((n) => ({ ...n, input }) as FlowNode, 'input')}
               />
             </Suspense>
           ) : (
             <p className="error">Unknown action “{node.action}”: no installed connector provides it.</p>
           ))}
-        {node.type === 'condition' && <ConditionBuilder key={node.id} rule={node.rule} onChange={(rule) => update((n) => ({ ...n, rule }) as FlowNode, 'rule')} />}
+        {node.type === 'condition' && <ConditionBuilder key={node.id} rule={node.rule} newVar={starterVar(definition)} onChange={(rule) => update((n) => ({ ...n, rule }) as FlowNode, 'rule')} />}
         {node.type === 'delay' && <DurationInput label="Wait for" value={node.duration} onChange={(duration) => update((n) => ({ ...n, duration }) as FlowNode, 'duration')} />}
         {node.type === 'set' && (
           <JsonField
@@ -96,6 +100,14 @@ export function Inspector({ actions }: { actions: ReadonlyMap<string, ActionMani
             describe='An object of values, e.g. { "greeting": "Hi {{ trigger.body.name }}" }; the step output is the resolved object.'
             value={node.values}
             onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && update((n) => ({ ...n, values: v as JsonObject }) as FlowNode, 'values')}
+          />
+        )}
+        {node.type === 'wait' && (
+          <WaitFields
+            node={node}
+            channelTriggered={isChannelTrigger(definition.trigger)}
+            issues={nodeIssues.filter((i) => fieldOf(i.path) === 'contact')}
+            update={(fn, key) => update((n) => fn(n as WaitNode), key)}
           />
         )}
         <div className="row">
@@ -107,9 +119,48 @@ export function Inspector({ actions }: { actions: ReadonlyMap<string, ActionMani
           </button>
         </div>
       </fieldset>
-      {!readOnly && <DataPicker definition={definition} nodeId={node.id} actions={actions} target={() => lastField.current} />}
+      {!readOnly && <DataPicker definition={definition} nodeId={node.id} actions={actions} messageEvent={messageEvent} target={() => lastField.current} />}
     </div>
   );
+}
+
+/** A wait's timeout and whose reply it waits for (a contact id template; channel-triggered runs default to the sender). */
+function WaitFields({ node, channelTriggered, issues, update }: { node: WaitNode; channelTriggered: boolean; issues: ValidationIssue[]; update: (fn: (n: WaitNode) => FlowNode, key: string) => void }) {
+  const hint = channelTriggered
+    ? 'Leave empty to wait for the sender: a channel-triggered run defaults to its contact ({{ contact.id }}).'
+    : 'Required here: only channel-triggered runs have a contact of their own. E.g. {{ steps.upsert.output.id }}.';
+  return (
+    <>
+      <p className="muted">Waits for the contact’s next message on any channel. Connect its “received” output (the message is the step’s output) and its “timeout” output.</p>
+      <DurationInput label="Timeout" value={node.timeout} onChange={(timeout) => update((n) => ({ ...n, timeout }), 'timeout')} />
+      <div className="field">
+        <label htmlFor="wait-contact">Contact</label>
+        <small id="wait-contact-hint" className="muted">
+          {hint}
+        </small>
+        <input
+          id="wait-contact"
+          type="text"
+          className="mono"
+          value={node.contact ?? ''}
+          placeholder={channelTriggered ? '{{ contact.id }}' : '{{ steps.upsert.output.id }}'}
+          aria-invalid={issues.length > 0}
+          aria-describedby="wait-contact-hint"
+          onChange={(e) => update((n) => withContact(n, e.target.value), 'contact')}
+        />
+        {issues.map((i, k) => (
+          <p key={k} role="alert" className="error">
+            {i.message}
+          </p>
+        ))}
+      </div>
+    </>
+  );
+}
+
+function withContact(n: WaitNode, contact: string): WaitNode {
+  const { contact: _old, ...rest } = n;
+  return contact === '' ? rest : { ...rest, contact };
 }
 
 function withName(n: FlowNode, name: string): FlowNode {

@@ -14,6 +14,7 @@ interface Item {
 const LOGIC: Item[] = [
   { key: 'condition', label: 'Condition', description: 'Branch on a rule (true / false)', spec: { type: 'condition' } },
   { key: 'delay', label: 'Delay', description: 'Wait for a while', spec: { type: 'delay' } },
+  { key: 'wait', label: 'Wait for reply', description: "The contact's next message, or a timeout", spec: { type: 'wait' } },
   { key: 'set', label: 'Set values', description: 'Compute values for later steps', spec: { type: 'set' } },
 ];
 

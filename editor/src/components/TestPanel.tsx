@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { Api } from '../api/client.js';
 import { useRunWatch } from '../screens/use-run-watch.js';
+import { SAMPLE_MESSAGE } from '../flow/trigger.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { RunSteps } from './RunSteps.js';
 
@@ -8,7 +9,8 @@ import { RunSteps } from './RunSteps.js';
 export function TestPanel({ api, flowId, flush, blocked }: { api: Api; flowId: string; flush: () => Promise<boolean>; blocked: string | null }) {
   const id = useId();
   const sample = useFlow((s) => s.definition.trigger.sample);
-  const [text, setText] = useState(() => JSON.stringify(sample ?? { body: { tier: 'vip', email: 'ann@example.com', name: 'Ann' } }, null, 2));
+  const channel = useFlow((s) => s.definition.trigger.type === 'channel.message');
+  const [text, setText] = useState(() => JSON.stringify(sample ?? (channel ? SAMPLE_MESSAGE : { body: { tier: 'vip', email: 'ann@example.com', name: 'Ann' } }), null, 2));
   const [parseError, setParseError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [runId, setRunId] = useState<string | null>(null);
@@ -51,7 +53,7 @@ export function TestPanel({ api, flowId, flush, blocked }: { api: Api; flowId: s
       <h2>Test run</h2>
       <div className="field">
         <label htmlFor={id}>Sample event</label>
-        <small className="muted">{'{ "body": …, "headers": …, "query": … }'} as the webhook would receive it.</small>
+        <small className="muted">{channel ? 'A message event, as the channel trigger gets it.' : '{ "body": …, "headers": …, "query": … } as the webhook would receive it.'}</small>
         <textarea id={id} className="mono" rows={8} spellCheck={false} value={text} onChange={(e) => onText(e.target.value)} aria-invalid={!!parseError} aria-describedby={parseError ? `${id}-err` : undefined} />
         {parseError && (
           <p id={`${id}-err`} role="alert" className="error">

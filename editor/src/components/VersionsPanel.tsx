@@ -1,13 +1,15 @@
 import { useState } from 'react';
 import type { FlowDetail } from '../api/client.js';
 
-/** Published versions and the webhook URL to copy. */
-export function VersionsPanel({ flow, onView }: { flow: FlowDetail; onView: (version: number) => void }) {
+/** Published versions, and the webhook URL to copy when the flow starts on a webhook. */
+export function VersionsPanel({ flow, webhook, onView }: { flow: FlowDetail; webhook: boolean; onView: (version: number) => void }) {
   const [copied, setCopied] = useState(false);
   return (
     <div className="panel">
       <h2>Versions</h2>
-      {flow.webhookUrl ? (
+      {!webhook ? (
+        <p className="muted">This flow starts on inbound channel messages, not on a webhook.</p>
+      ) : flow.webhookUrl ? (
         <div className="field">
           <label htmlFor="webhook-url">Webhook URL</label>
           <div className="row">

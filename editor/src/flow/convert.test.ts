@@ -73,6 +73,59 @@ describe('fromDefinition / toDefinition', () => {
   });
 });
 
+/** channel message (sms, filtered) → wait for reply (received / timeout) → replies. */
+const channelFlow: FlowDefinition = {
+  schemaVersion: 1,
+  trigger: {
+    type: 'channel.message',
+    channels: ['sms', 'whatsapp'],
+    accounts: ['acc_1'],
+    filter: { in: ['order', { var: 'trigger.message.text' }] },
+    sample: { channel: 'sms', message: { text: 'my order' } },
+  },
+  nodes: [
+    { id: 'ask', type: 'action', action: 'conversations.reply', input: { contact: '{{ contact.id }}', text: 'Which order?' } },
+    { id: 'wait', type: 'wait', for: 'reply', timeout: 'P1D', position: { x: 0, y: 260 } },
+    { id: 'thanks', type: 'action', action: 'conversations.reply', input: { contact: '{{ contact.id }}', text: 'Got {{ steps.wait.output.message.text }}' } },
+    { id: 'later', type: 'wait', name: 'Other contact', for: 'reply', timeout: 'PT2H', contact: '{{ steps.ask.output.contactId }}' },
+  ],
+  edges: [
+    { from: 'trigger', to: 'ask' },
+    { from: 'ask', to: 'wait' },
+    { from: 'wait', to: 'thanks', branch: 'received' },
+    { from: 'wait', to: 'later', branch: 'timeout' },
+  ],
+};
+
+describe('channel trigger and wait', () => {
+  it('round-trips exactly (same JSON, same key order), the trigger untouched', () => {
+    const { nodes, edges } = fromDefinition(channelFlow);
+    expect(JSON.stringify(toDefinition(nodes, edges))).toBe(JSON.stringify(channelFlow));
+    expect(nodes[0]!.data).toEqual({ kind: 'trigger', trigger: channelFlow.trigger });
+    expect(nodes.map((n) => n.type)).toEqual(['trigger', 'action', 'wait', 'action', 'wait']);
+  });
+
+  it('round-trips a bare channel trigger and a webhook trigger without a sample', () => {
+    for (const trigger of [{ type: 'channel.message' as const }, { type: 'webhook' as const }]) {
+      const def: FlowDefinition = { schemaVersion: 1, trigger, nodes: [], edges: [] };
+      const { nodes, edges } = fromDefinition(def);
+      expect(JSON.stringify(toDefinition(nodes, edges))).toBe(JSON.stringify(def));
+    }
+  });
+
+  it('draws a wait with received/timeout source handles, its branches as handles and labels', () => {
+    const { nodes, edges } = fromDefinition(channelFlow);
+    const wait = nodes.find((n) => n.id === 'wait')!;
+    expect(wait.handles?.map((h) => [h.type, h.id ?? null])).toEqual([['target', null], ['source', 'received'], ['source', 'timeout']]);
+    expect(edges.slice(2)).toMatchObject([
+      { source: 'wait', target: 'thanks', sourceHandle: 'received', label: 'received' },
+      { source: 'wait', target: 'later', sourceHandle: 'timeout', label: 'timeout' },
+    ]);
+    // an edge drawn from the timeout handle becomes a timeout branch
+    expect(toDefinition(nodes, [{ id: 'x', source: 'wait', target: 'later', sourceHandle: 'timeout' }]).edges).toEqual([{ from: 'wait', to: 'later', branch: 'timeout' }]);
+  });
+});
+
 describe('fromDefinition cache', () => {
   it('reuses canvas nodes and edges whose flow node, position, selection and size did not change', () => {
     const cache = new WeakMap<object, never>();

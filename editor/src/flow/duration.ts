@@ -36,3 +36,10 @@ export function toIso(amount: number, unit: Unit): string {
       return `P${amount}D`;
   }
 }
+
+/** A duration in words ("1 day", "90 minutes"), or the ISO text when it is not one. */
+export function durationText(iso: string): string {
+  const f = toFriendly(iso);
+  if (!f) return iso;
+  return `${f.amount} ${f.amount === 1 ? f.unit.slice(0, -1) : f.unit}`;
+}

@@ -1,12 +1,14 @@
 // Pure edits of a flow definition. Each returns a new definition and never mutates its argument.
 import type { FlowDefinition, FlowEdge, FlowNode } from './model.js';
 import { BRANCHES, TRIGGER_ID } from './model.js';
+import { starterVar } from './trigger.js';
 
 export type NewNode =
   | { type: 'action'; action: string }
   | { type: 'condition' }
   | { type: 'delay' }
-  | { type: 'set' };
+  | { type: 'set' }
+  | { type: 'wait' };
 
 /** A readable id not yet used: `save`, `save_2`, … */
 export function uniqueId(def: FlowDefinition, base: string): string {
@@ -22,11 +24,13 @@ export function makeNode(def: FlowDefinition, spec: NewNode, position?: { x: num
     case 'action':
       return { id: uniqueId(def, spec.action.split('.').pop() ?? 'action'), type: 'action', action: spec.action, input: {}, ...at };
     case 'condition':
-      return { id: uniqueId(def, 'condition'), type: 'condition', rule: { '==': [{ var: 'trigger.body.x' }, ''] }, ...at };
+      return { id: uniqueId(def, 'condition'), type: 'condition', rule: { '==': [{ var: starterVar(def) }, ''] }, ...at };
     case 'delay':
       return { id: uniqueId(def, 'delay'), type: 'delay', duration: 'PT1M', ...at };
     case 'set':
       return { id: uniqueId(def, 'set'), type: 'set', values: {}, ...at };
+    case 'wait':
+      return { id: uniqueId(def, 'wait'), type: 'wait', for: 'reply', timeout: 'P1D', ...at };
   }
 }
 

@@ -73,4 +73,20 @@ describe('friendlyIssues', () => {
     expect(friendlyIssues(issues)).toEqual([at('/nodes/1/input', 'fill in at least one of: email, phone'), issues[3]]);
     expect(friendlyIssues([issues[3]!])).toEqual([issues[3]]);
   });
+
+  it('keeps fields the schema requires outright apart from the anyOf (same words, same path depth)', async () => {
+    const { anyOfFields, friendlyIssues } = await import('./issues.js');
+    const at = (path: string, message: string) => ({ path, code: 'action_input', message, nodeId: 'send' });
+    const issues = [
+      at('/nodes/0/input/body', "input must have required property 'body'"),
+      at('/nodes/0/input/mediaUrls', "input must have required property 'mediaUrls'"),
+      at('/nodes/0/input', 'input must match a schema in anyOf'),
+      at('/nodes/0/input/account', "input must have required property 'account'"),
+    ];
+    const sms: FlowDefinition = { ...def, nodes: [{ id: 'send', type: 'action', action: 'sms.send', input: {} }] };
+    const actions = new Map([['sms.send', { input: { required: ['account'], anyOf: [{ required: ['body'] }, { required: ['mediaUrls'] }] } }]]);
+    expect(friendlyIssues(issues, anyOfFields(sms, actions))).toEqual([at('/nodes/0/input', 'fill in at least one of: body, mediaUrls'), issues[3]]);
+    // without the schema every alternative-looking issue merges (as before)
+    expect(friendlyIssues(issues)[0]!.message).toBe('fill in at least one of: body, mediaUrls, account');
+  });
 });

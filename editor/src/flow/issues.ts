@@ -48,8 +48,10 @@ const REQUIRED = / must have required property '([^']+)'$/;
 /**
  * JSON Schema `anyOf` failures arrive as one issue per alternative ("must have required property 'email'", "… 'phone'",
  * …) plus the anyOf itself; shown as such, every alternative looks mandatory. They become one issue: "fill in one of".
+ * `alternatives` names the fields an anyOf's alternatives require (from the action's schema), so that a field the
+ * schema requires outright, reported in the same words, stays an issue of its own; unknown: every such field merges.
  */
-export function friendlyIssues(issues: readonly ValidationIssue[]): ValidationIssue[] {
+export function friendlyIssues(issues: readonly ValidationIssue[], alternatives?: (anyOf: ValidationIssue) => readonly string[] | undefined): ValidationIssue[] {
   const anyOf = issues.filter((i) => ANY_OF.test(i.message));
   if (!anyOf.length) return [...issues];
   const merged = new Map<ValidationIssue, string[]>(anyOf.map((a) => [a, []]));
@@ -57,10 +59,24 @@ export function friendlyIssues(issues: readonly ValidationIssue[]): ValidationIs
   for (const i of issues) {
     if (merged.has(i)) continue;
     const m = REQUIRED.exec(i.message);
-    const parent = m && anyOf.find((a) => a.nodeId === i.nodeId && i.path === `${a.path}/${m[1]}`);
+    const parent = m && anyOf.find((a) => a.nodeId === i.nodeId && i.path === `${a.path}/${m[1]}` && (alternatives?.(a)?.includes(m[1]!) ?? true));
     if (parent && m) merged.get(parent)!.push(m[1]!);
     else rest.push(i);
   }
   const out = [...merged].map(([a, fields]) => (fields.length ? { ...a, message: `fill in at least one of: ${fields.join(', ')}` } : a));
   return [...out, ...rest];
+}
+
+/** The fields the root `anyOf` alternatives of an action node's input schema require (for `friendlyIssues`). */
+export function anyOfFields(def: FlowDefinition, actions: ReadonlyMap<string, { input: Record<string, unknown> }>) {
+  return (issue: ValidationIssue): string[] | undefined => {
+    const m = /^\/nodes\/(\d+)\/input$/.exec(issue.path);
+    const node = m ? def.nodes[Number(m[1])] : undefined;
+    const alternatives = node?.type === 'action' ? actions.get(node.action)?.input.anyOf : undefined;
+    if (!Array.isArray(alternatives)) return undefined;
+    return alternatives.flatMap((a) => {
+      const required = (a as { required?: unknown } | null)?.required;
+      return Array.isArray(required) ? required.filter((r): r is string => typeof r === 'string') : [];
+    });
+  };
 }

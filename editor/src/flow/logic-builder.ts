@@ -1,8 +1,9 @@
 // A small condition builder over json-logic: rows of `<var> <op> <value>` joined by and/or. Rules it cannot express
-// (anything else json-logic allows) stay editable in the raw JSON view.
+// (anything else json-logic allows) stay editable in the raw JSON view. `contains` is json-logic's `in` the other way
+// round (`{ "in": ["order", { "var": "trigger.message.text" }] }`: the text contains "order").
 import type { JsonValue } from './model.js';
 
-export const OPERATORS = ['==', '!=', '<', '>', 'in'] as const;
+export const OPERATORS = ['==', '!=', '<', '>', 'in', 'contains'] as const;
 export type Operator = (typeof OPERATORS)[number];
 export interface Row {
   var: string;
@@ -15,8 +16,12 @@ export interface Builder {
 }
 
 export function rowToLogic(r: Row): JsonValue {
+  if (r.op === 'contains') return { in: [r.value, { var: r.var }] };
   return { [r.op]: [{ var: r.var }, r.value] };
 }
+
+const isVar = (v: JsonValue | undefined): v is { var: string } =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && typeof v.var === 'string' && Object.keys(v).length === 1;
 
 export function toLogic(b: Builder): JsonValue {
   if (b.rows.length === 1) return rowToLogic(b.rows[0]!);
@@ -29,9 +34,10 @@ function rowFrom(rule: JsonValue): Row | undefined {
   if (keys.length !== 1) return undefined;
   const op = keys[0] as Operator;
   const args = rule[op];
-  if (!OPERATORS.includes(op) || !Array.isArray(args) || args.length !== 2) return undefined;
+  if (op === 'contains' || !OPERATORS.includes(op) || !Array.isArray(args) || args.length !== 2) return undefined;
   const [left, value] = args;
-  if (!left || typeof left !== 'object' || Array.isArray(left) || typeof left.var !== 'string' || Object.keys(left).length !== 1) return undefined;
+  if (op === 'in' && !isVar(left) && isVar(value) && (typeof left === 'string' || typeof left === 'number')) return { var: value.var, op: 'contains', value: left };
+  if (!isVar(left)) return undefined;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return undefined;
   return { var: left.var, op, value: value as JsonValue };
 }

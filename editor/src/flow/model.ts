@@ -1,6 +1,7 @@
 // The flow model's types, shared with the server (type-only: the editor talks to the server over HTTP only).
 export type {
   ActionNode,
+  ChannelMessageTrigger,
   ConditionNode,
   DelayNode,
   FlowDefinition,
@@ -12,7 +13,10 @@ export type {
   SetNode,
   StepState,
   StepStatus,
+  TriggerDef,
   ValidationIssue,
+  WaitNode,
+  WebhookTrigger,
 } from '../../../connectors/flow/types.js';
 
 export const TRIGGER_ID = 'trigger';

@@ -1,8 +1,11 @@
-// The references the data picker offers: `trigger.…` from the trigger's sample event and `steps.<id>.output.…` from
-// the output schemas of the steps that run before the selected one.
-import type { ActionManifest } from '../api/client.js';
+// The references the data picker offers: `trigger.…` from the trigger's sample event (webhook) or the message event
+// (channel message), `contact.…` for channel-triggered runs, and `steps.<id>.output.…` from the output schemas of
+// the steps that run before the selected one.
+import type { ActionManifest, ConnectorManifest } from '../api/client.js';
 import { upstreamOf } from './edit.js';
 import type { FlowDefinition, JsonValue } from './model.js';
+import { TRIGGER_ID } from './model.js';
+import { isChannelTrigger } from './trigger.js';
 
 export interface Reference {
   path: string;
@@ -12,6 +15,42 @@ export interface Reference {
 
 const MAX_DEPTH = 4;
 
+const str = (description?: string) => ({ type: 'string', ...(description && { description }) });
+const identity = { type: 'object', properties: { kind: str(), value: str() } };
+
+/**
+ * The message event a channel-triggered run sees as `trigger` (and a wait's output on `received`), for when no
+ * installed connector's manifest carries it: the server's MESSAGE_EVENT_SCHEMA, trimmed to what a picker shows.
+ */
+export const MESSAGE_EVENT_FALLBACK = {
+  type: 'object',
+  properties: {
+    channel: str('sms, whatsapp, telegram, email, …'),
+    accountId: str(),
+    message: { type: 'object', properties: { id: str(), providerMessageId: str(), text: str(), attachments: { type: 'array' }, timestamp: str() } },
+    sender: { type: 'object', properties: { identity, name: str() } },
+    replyTo: identity,
+    contactId: str(),
+    conversationId: str(),
+    receivedAt: str(),
+  },
+};
+
+/** The message event's schema as the connectors publish it (the output of any `<channel>.message` trigger). */
+export function messageEventSchema(connectors: readonly ConnectorManifest[]): Record<string, unknown> {
+  for (const c of connectors) {
+    const t = c.channel && c.triggers?.find((x) => x.id === `${c.id}.message`);
+    if (t?.output) return t.output;
+  }
+  return MESSAGE_EVENT_FALLBACK;
+}
+
+/** What a channel-triggered run knows about its contact (the sender). */
+const CONTACT: Reference[] = [
+  { path: 'contact.id', hint: 'string' },
+  { path: 'contact.name', hint: 'string' },
+];
+
 function fromValue(prefix: string, v: JsonValue | undefined, out: Reference[], depth = 0) {
   if (v !== null && typeof v === 'object' && !Array.isArray(v) && depth < MAX_DEPTH) {
     for (const [k, child] of Object.entries(v)) fromValue(`${prefix}.${k}`, child, out, depth + 1);
@@ -20,21 +59,40 @@ function fromValue(prefix: string, v: JsonValue | undefined, out: Reference[], d
   out.push({ path: prefix, hint: v === undefined ? '' : JSON.stringify(v).slice(0, 40) });
 }
 
-function fromSchema(prefix: string, schema: unknown, out: Reference[], depth = 0) {
+function fromSchema(prefix: string, schema: unknown, out: Reference[], depth = 0, withRoot = true) {
   const s = (schema ?? {}) as { type?: unknown; properties?: Record<string, unknown> };
-  out.push({ path: prefix, hint: typeof s.type === 'string' ? s.type : 'value' });
+  if (withRoot) out.push({ path: prefix, hint: typeof s.type === 'string' ? s.type : 'value' });
   if (s.properties && depth < MAX_DEPTH) for (const [k, child] of Object.entries(s.properties)) fromSchema(`${prefix}.${k}`, child, out, depth + 1);
 }
 
-export function referencesFor(def: FlowDefinition, nodeId: string, actions: ReadonlyMap<string, ActionManifest>): Reference[] {
+/** A wait's output: the message on `received`, `{ timedOut: true }` on `timeout`. */
+const waitOutput = (event: Record<string, unknown>) => ({
+  type: 'object',
+  properties: { ...(event.properties as Record<string, unknown> | undefined), timedOut: { type: 'boolean' } },
+});
+
+export function referencesFor(
+  def: FlowDefinition,
+  nodeId: string,
+  actions: ReadonlyMap<string, ActionManifest>,
+  messageEvent: Record<string, unknown> = MESSAGE_EVENT_FALLBACK,
+): Reference[] {
   const out: Reference[] = [];
-  const sample = def.trigger.sample as { body?: JsonValue } | undefined;
-  if (sample && typeof sample === 'object' && !Array.isArray(sample)) fromValue('trigger', sample as JsonValue, out);
-  else out.push({ path: 'trigger.body', hint: 'the webhook body' });
+  if (isChannelTrigger(def.trigger)) {
+    fromSchema('trigger', messageEvent, out, 0, false);
+    out.push(...CONTACT);
+  } else {
+    const sample = def.trigger.sample;
+    if (sample && typeof sample === 'object' && !Array.isArray(sample)) fromValue('trigger', sample, out);
+    else out.push({ path: 'trigger.body', hint: 'the webhook body' });
+  }
+  // A trigger filter sees the event and the contact only.
+  if (nodeId === TRIGGER_ID) return out;
   for (const id of upstreamOf(def, nodeId)) {
     const n = def.nodes.find((x) => x.id === id)!;
     if (n.type === 'action') fromSchema(`steps.${id}.output`, actions.get(n.action)?.output, out);
     else if (n.type === 'set') fromValue(`steps.${id}.output`, n.values, out);
+    else if (n.type === 'wait') fromSchema(`steps.${id}.output`, waitOutput(messageEvent), out);
   }
   return out;
 }

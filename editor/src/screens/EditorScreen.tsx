@@ -13,6 +13,7 @@ import { unsavedDraft } from '../store/draft-cache.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { navigate } from '../session.js';
 import { useFlowSync, type SaveState } from './use-flow-sync.js';
+import { useChannelAccounts } from './use-channel-accounts.js';
 import { useShortcuts } from './use-shortcuts.js';
 
 type Tab = 'inspect' | 'test' | 'runs' | 'versions';
@@ -40,10 +41,12 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
   const canUndo = useFlow((s) => s.past.length > 0);
   const canRedo = useFlow((s) => s.future.length > 0);
   const selected = useFlow((s) => s.selected);
-  const { save, validating, flush, markSaved } = useFlowSync(api, flowId, flow !== null);
+  const actions = useMemo(() => new Map<string, ActionManifest>(connectors.flatMap((c) => c.actions.map((a) => [a.id, a] as const))), [connectors]);
+  const { save, validating, flush, markSaved } = useFlowSync(api, flowId, flow !== null, actions);
+  const accounts = useChannelAccounts(api);
+  const webhook = definition.trigger.type === 'webhook';
   useShortcuts();
 
-  const actions = useMemo(() => new Map<string, ActionManifest>(connectors.flatMap((c) => c.actions.map((a) => [a.id, a] as const))), [connectors]);
 
   useEffect(() => {
     let live = true;
@@ -191,10 +194,17 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
             )}
             {published && !blocked && (
               <span role="status" className="success" data-testid="published">
-                Published version {published.version}. Webhook: <code>{published.webhookUrl}</code>{' '}
-                <button type="button" onClick={() => void navigator.clipboard?.writeText(published.webhookUrl)}>
-                  Copy URL
-                </button>
+                Published version {published.version}.{' '}
+                {webhook ? (
+                  <>
+                    Webhook: <code>{published.webhookUrl}</code>{' '}
+                    <button type="button" onClick={() => void navigator.clipboard?.writeText(published.webhookUrl)}>
+                      Copy URL
+                    </button>
+                  </>
+                ) : (
+                  'It starts on each matching inbound message.'
+                )}
               </span>
             )}
           </div>
@@ -211,10 +221,10 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
               ))}
             </div>
             <div role="tabpanel" className="side-body">
-              {tab === 'inspect' && <Inspector actions={actions} />}
+              {tab === 'inspect' && <Inspector actions={actions} connectors={connectors} accounts={accounts} />}
               {tab === 'test' && <TestPanel api={api} flowId={flowId} flush={flush} blocked={readOnlyVersion !== null ? 'Go back to the draft to test it.' : issues.length ? 'Fix the issues first.' : null} />}
               {tab === 'runs' && <RunsPanel api={api} flowId={flowId} onOpen={openRun} />}
-              {tab === 'versions' && <VersionsPanel flow={flow} onView={(v) => void viewVersion(v)} />}
+              {tab === 'versions' && <VersionsPanel flow={flow} webhook={webhook} onView={(v) => void viewVersion(v)} />}
             </div>
           </aside>
         </div>

@@ -2,7 +2,8 @@
 // in localStorage until the save succeeds).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api } from '../api/client.js';
-import { friendlyIssues } from '../flow/issues.js';
+import type { ActionManifest } from '../api/client.js';
+import { anyOfFields, friendlyIssues } from '../flow/issues.js';
 import type { FlowDefinition } from '../flow/model.js';
 import { dropDraft, keepDraft } from '../store/draft-cache.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
@@ -12,7 +13,7 @@ export type SaveState = { state: 'saved' | 'pending' | 'saving' } | { state: 'er
 const SAVE_DELAY = 800;
 const VALIDATE_DELAY = 350;
 
-export function useFlowSync(api: Api, flowId: string, ready: boolean) {
+export function useFlowSync(api: Api, flowId: string, ready: boolean, actions: ReadonlyMap<string, ActionManifest>) {
   const revision = useFlow((s) => s.revision);
   const readOnly = useFlow((s) => s.readOnlyVersion !== null);
   const [save, setSave] = useState<SaveState>({ state: 'saved' });
@@ -20,6 +21,9 @@ export function useFlowSync(api: Api, flowId: string, ready: boolean) {
   const savedJson = useRef<string | null>(null);
   const saving = useRef<Promise<void> | null>(null);
   const validateSeq = useRef(0);
+  // Read when issues arrive; a change of the manifests alone need not validate again.
+  const actionsRef = useRef(actions);
+  actionsRef.current = actions;
 
   /** Saves the store's draft now if it differs from the last saved one. */
   const flush = useCallback(async (): Promise<boolean> => {
@@ -70,8 +74,9 @@ export function useFlowSync(api: Api, flowId: string, ready: boolean) {
     const seq = ++validateSeq.current;
     const t = setTimeout(() => {
       setValidating(true);
-      api.validate(flowStore.getState().definition).then(
-        (r) => seq === validateSeq.current && (flowStore.getState().setIssues(friendlyIssues(r.issues)), setValidating(false)),
+      const definition = flowStore.getState().definition;
+      api.validate(definition).then(
+        (r) => seq === validateSeq.current && (flowStore.getState().setIssues(friendlyIssues(r.issues, anyOfFields(definition, actionsRef.current))), setValidating(false)),
         () => seq === validateSeq.current && setValidating(false),
       );
     }, VALIDATE_DELAY);

@@ -123,3 +123,47 @@ describe('no-op edits', () => {
     expect(s.getState().past).toHaveLength(past);
   });
 });
+
+describe('wait for reply and the channel trigger', () => {
+  it('adds a wait after the trigger and fills its received, then timeout branch', () => {
+    const s = createFlowStore();
+    s.getState().addNodeAfter('trigger', { type: 'wait' });
+    s.getState().addNodeAfter('wait', { type: 'action', action: 'conversations.reply' });
+    s.getState().addNodeAfter('wait', { type: 'set' });
+    s.getState().addNodeAfter('wait', { type: 'delay' }); // both branches taken: added, unconnected
+    expect(s.getState().definition.nodes[0]).toEqual({ id: 'wait', type: 'wait', for: 'reply', timeout: 'P1D' });
+    expect(s.getState().definition.edges).toEqual([
+      { from: 'trigger', to: 'wait' },
+      { from: 'wait', to: 'reply', branch: 'received' },
+      { from: 'wait', to: 'set', branch: 'timeout' },
+    ]);
+  });
+
+  it('connects from a wait only with a received or timeout branch', () => {
+    const s = createFlowStore();
+    s.getState().addNode({ type: 'wait' });
+    s.getState().addNode({ type: 'set' });
+    s.getState().connect('wait', 'set');
+    s.getState().connect('wait', 'set', 'true');
+    expect(s.getState().definition.edges).toEqual([]);
+    s.getState().connect('wait', 'set', 'timeout');
+    expect(s.getState().definition.edges).toEqual([{ from: 'wait', to: 'set', branch: 'timeout' }]);
+  });
+
+  it('switches the trigger as one undo step and coalesces typing in the wait', async () => {
+    const { switchTrigger, patchChannelTrigger } = await import('../flow/trigger.js');
+    const s = createFlowStore();
+    s.getState().change((d) => switchTrigger(d, 'channel.message'));
+    s.getState().change((d) => patchChannelTrigger(d, { channels: ['sms'] }));
+    expect(s.getState().definition.trigger).toEqual({ type: 'channel.message', channels: ['sms'] });
+    s.getState().undo();
+    expect(s.getState().definition.trigger).toEqual({ type: 'channel.message' });
+    s.getState().undo();
+    expect(s.getState().definition.trigger).toEqual({ type: 'webhook' });
+    s.getState().addNode({ type: 'wait' });
+    for (const c of ['{', '{{ contact', '{{ contact.id }}']) s.getState().updateNode('wait', (n) => ({ ...n, contact: c }) as typeof n, 'wait/contact');
+    expect(s.getState().definition.nodes[0]).toMatchObject({ contact: '{{ contact.id }}' });
+    s.getState().undo();
+    expect(s.getState().definition.nodes[0]).not.toHaveProperty('contact');
+  });
+});

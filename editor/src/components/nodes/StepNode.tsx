@@ -1,16 +1,16 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
+import type { StepData, TriggerData } from '../../flow/convert.js';
+import { durationText } from '../../flow/duration.js';
 import { issuesByNode } from '../../flow/issues.js';
 import { fromLogic, type Row } from '../../flow/logic-builder.js';
-import type { ValidationIssue } from '../../flow/model.js';
-
-const NONE: ValidationIssue[] = [];
-import type { StepData, TriggerData } from '../../flow/convert.js';
-import type { FlowNode } from '../../flow/model.js';
+import type { FlowNode, TriggerDef, ValidationIssue } from '../../flow/model.js';
 import { BRANCHES } from '../../flow/model.js';
 import { useFlow, type FlowState } from '../../store/flow-store.js';
 
-const ICON: Record<string, string> = { trigger: '⚡', action: '⚙', condition: '◆', delay: '⏱', set: '✎' };
+const NONE: ValidationIssue[] = [];
+
+const ICON: Record<string, string> = { trigger: '⚡', action: '⚙', condition: '◆', delay: '⏱', set: '✎', wait: '✉' };
 
 function summary(n: FlowNode): string {
   switch (n.type) {
@@ -25,7 +25,17 @@ function summary(n: FlowNode): string {
       return `wait ${n.duration}`;
     case 'set':
       return `${Object.keys(n.values).length} value(s)`;
+    case 'wait':
+      return `reply within ${durationText(n.timeout)}`;
   }
+}
+
+function triggerText(t: TriggerDef): { title: string; sub: string } {
+  if (t.type === 'webhook') return { title: 'Webhook trigger', sub: 'when a request arrives' };
+  const parts = [t.channels?.length ? t.channels.join(', ') : 'any channel'];
+  if (t.accounts?.length) parts.push(`${t.accounts.length} account${t.accounts.length === 1 ? '' : 's'}`);
+  if (t.filter !== undefined) parts.push('filtered');
+  return { title: 'Channel message', sub: parts.join(' · ') };
 }
 
 /** Issues by node for the whole canvas, rebuilt when the issues or the nodes change (not once per node per change). */
@@ -85,18 +95,19 @@ export const StepNode = memo(function StepNode({ data, selected, id }: NodeProps
   );
 });
 
-export const TriggerNode = memo(function TriggerNode({ selected, id }: NodeProps & { data: TriggerData }) {
+export const TriggerNode = memo(function TriggerNode({ data, selected, id }: NodeProps & { data: TriggerData }) {
   const { status, issues } = useBadges(id);
+  const { title, sub } = triggerText(data.trigger);
   return (
-    <div className={`node node-trigger ${selected ? 'selected' : ''}`} aria-label="webhook trigger">
+    <div className={`node node-trigger ${selected ? 'selected' : ''} ${issues.length ? 'has-issues' : ''}`} aria-label={title}>
       <div className="node-title">
-        <span aria-hidden>{ICON.trigger}</span> Webhook trigger
+        <span aria-hidden>{ICON.trigger}</span> {title}
       </div>
-      <div className="node-sub">when a request arrives</div>
+      <div className="node-sub" data-testid="trigger-summary">{sub}</div>
       <Badges id={id} status={status} issues={issues} />
       <Handle type="source" position={Position.Bottom} />
     </div>
   );
 });
 
-export const nodeTypes = { trigger: TriggerNode, action: StepNode, condition: StepNode, delay: StepNode, set: StepNode };
+export const nodeTypes = { trigger: TriggerNode, action: StepNode, condition: StepNode, delay: StepNode, set: StepNode, wait: StepNode };

@@ -1,0 +1,70 @@
+// The conversation store over the real PostgreSQL: one conversation per contact, inbound dedupe, outbound idempotency,
+// statuses only forwards, consent, waits.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageReceived } from '../connectors/sdk/channel.js';
+import { createWorkspace, testPrisma } from '../test/env.js';
+import { createContactsService } from './contacts.js';
+import { createConversationStore } from './conversations.js';
+
+const prisma = testPrisma();
+const store = createConversationStore(prisma, createContactsService(prisma));
+let ws: string;
+beforeAll(async () => {
+  ws = await createWorkspace(prisma);
+});
+afterAll(() => prisma.$disconnect());
+
+const received = (id: string, phone: string, over: Partial<MessageReceived> = {}): MessageReceived => ({
+  type: 'message.received',
+  dedupeKey: id,
+  providerMessageId: id,
+  timestamp: '2026-11-29T10:00:00Z',
+  sender: { identity: { kind: 'phone', value: phone } },
+  text: `text of ${id}`,
+  ...over,
+});
+
+describe('conversation store', () => {
+  it('files messages of one person in one conversation, once per provider id', async () => {
+    const a = await store.recordInbound({ workspaceId: ws, accountId: 'cha_a', channel: 'sms', event: received('SM1', '+14155550001') });
+    const b = await store.recordInbound({ workspaceId: ws, accountId: 'cha_b', channel: 'whatsapp', event: received('wamid.1', '14155550001', { sender: { identity: { kind: 'whatsapp', value: '14155550001' }, identities: [{ kind: 'phone', value: '+14155550001' }] } }) });
+    const again = await store.recordInbound({ workspaceId: ws, accountId: 'cha_a', channel: 'sms', event: received('SM1', '+14155550001') });
+    expect(a.duplicate).toBe(false);
+    expect(b.contact.id).toBe(a.contact.id);
+    expect(b.message.conversationId).toBe(a.message.conversationId);
+    expect(again).toMatchObject({ duplicate: true, message: { id: a.message.id } });
+    expect(await prisma.message.count({ where: { contactId: a.contact.id } })).toBe(2);
+    // "Last used" is arrival order, whatever the providers' clocks say.
+    expect((await store.lastInbound(ws, a.contact.id))?.channel).toBe('whatsapp');
+  });
+
+  it('keeps one outbound record per step and applies statuses only forwards', async () => {
+    const { contact } = await store.recordInbound({ workspaceId: ws, accountId: 'cha_a', channel: 'sms', event: received('SM2', '+14155550002') });
+    const input = { workspaceId: ws, accountId: 'cha_a', channel: 'sms', contactId: contact.id, address: { kind: 'phone', value: '+14155550002' }, idempotencyKey: 'run_1:send', text: 'hi', content: {}, source: 'run:run_1:send' };
+    const first = await store.beginOutbound(input);
+    const second = await store.beginOutbound(input);
+    expect(second.id).toBe(first.id);
+    await store.completeOutbound(first.id, { providerMessageId: 'SMout', status: 'queued' });
+    expect((await store.findOutbound('cha_a', 'run_1:send'))?.providerMessageId).toBe('SMout');
+
+    const status = (s: 'sent' | 'delivered' | 'read' | 'failed') => store.recordStatus('cha_a', { type: 'message.status', dedupeKey: `SMout:${s}`, providerMessageId: 'SMout', status: s, timestamp: '2026-11-29T10:01:00Z' });
+    expect(await status('read')).toBe(true);
+    expect(await status('delivered')).toBe(true);
+    expect((await prisma.message.findUnique({ where: { id: first.id } }))?.status).toBe('read');
+    expect(await store.recordStatus('cha_a', { type: 'message.status', dedupeKey: 'x', providerMessageId: 'nope', status: 'sent', timestamp: '2026-11-29T10:01:00Z' })).toBe(false);
+  });
+
+  it('records consent from a message and lists waiting runs for the sender', async () => {
+    const stop = await store.recordInbound({ workspaceId: ws, accountId: 'cha_a', channel: 'sms', event: received('SM3', '+14155550003', { text: 'STOP', consent: 'opted_out' }) });
+    expect(await store.consent(stop.contact.id, 'sms')).toMatchObject({ status: 'opted_out', source: `message:${stop.message.id}` });
+    expect(await store.consent(stop.contact.id, 'whatsapp')).toBeNull();
+
+    await store.registerWait({ runId: 'run_w', nodeId: 'wait', workspaceId: ws, flowId: 'flw_1', contactId: stop.contact.id, expiresAt: new Date(Date.now() + 60_000) });
+    await store.registerWait({ runId: 'run_old', nodeId: 'wait', workspaceId: ws, flowId: 'flw_1', contactId: stop.contact.id, expiresAt: new Date(Date.now() - 1000) });
+    const next = await store.recordInbound({ workspaceId: ws, accountId: 'cha_a', channel: 'sms', event: received('SM4', '+14155550003', { text: 'START', consent: 'opted_in' }) });
+    expect(next.waits).toEqual([{ runId: 'run_w', nodeId: 'wait', flowId: 'flw_1' }]);
+    expect((await store.consent(stop.contact.id, 'sms'))?.status).toBe('opted_in');
+    await store.clearWait('run_w', 'wait');
+    expect(await prisma.runWait.count({ where: { runId: 'run_w' } })).toBe(0);
+  });
+});
