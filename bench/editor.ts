@@ -45,6 +45,7 @@ async function serve(definition: object) {
     if (url.pathname === '/api/flows/big') return json(flow);
     if (url.pathname === '/api/flows') return json({ items: [flow] });
     if (url.pathname === '/api/connectors') return json([]);
+    if (url.pathname === '/api/channel-accounts') return json({ items: [] });
     if (url.pathname === '/api/flows/validate') return json({ valid: true, issues: [] });
     const file = url.pathname.startsWith('/assets/') ? join(DIST, url.pathname) : join(DIST, 'index.html');
     try {

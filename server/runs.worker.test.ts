@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry } from '../connectors/sdk/index.js';
 import { createContactsService } from '../prisma/contacts.js';
+import { createWorkerDeps } from '../worker/deps.js';
 import { temporalAddress } from '../test/env.js';
 import { startSink } from '../test/sink.js';
 import { bundleWorkflows, createWorker } from '../worker/worker.js';
@@ -25,7 +26,7 @@ beforeAll(async () => {
     connection: workerConnection,
     namespace: 'default',
     taskQueue: t.taskQueue,
-    deps: { registry: createRegistry(builtinConnectors({ http: { allowlist: ['127.0.0.1'] } })), services: { contacts: createContactsService(t.prisma) }, logger: silent },
+    deps: createWorkerDeps({ prisma: t.prisma, registry: createRegistry(builtinConnectors({ http: { allowlist: ['127.0.0.1'] } })), logger: silent, publicUrl: 'http://confluo.test' }),
     workflowBundle: await bundleWorkflows(),
   });
   workerRun = worker.run();
@@ -152,5 +153,32 @@ describe('runs with a worker', () => {
     const { runId } = (await t.api({ method: 'POST', url: `/api/flows/${flow.id}/test`, payload: { trigger: { body: { v: 7 } } } })).json();
     const run = await settled(runId);
     expect(run).toMatchObject({ version: 0, status: 'completed', steps: [{ nodeId: 's', status: 'completed', output: { v: 7 } }] });
+  });
+
+  it('test-runs a channel flow on a sample message: its contactId is the run\'s contact, and a wait times out on it', async () => {
+    const { contact } = await createContactsService(t.prisma).upsert(t.workspaceId, { identities: [{ kind: 'phone', value: '+14155550199' }], name: 'Sam' });
+    const definition = {
+      schemaVersion: 1,
+      trigger: { type: 'channel.message' },
+      nodes: [
+        { id: 'wait', type: 'wait', for: 'reply', timeout: 'PT1S' },
+        { id: 'late', type: 'set', values: { who: '{{ contact.name }}', said: '{{ trigger.message.text }}' } },
+      ],
+      edges: [
+        { from: 'trigger', to: 'wait' },
+        { from: 'wait', to: 'late', branch: 'timeout' },
+      ],
+    };
+    const flow = (await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'channel draft', definition } })).json();
+    const sample = { type: 'message.received', channel: 'sms', accountId: 'cha_x', contactId: contact.id, message: { id: 'msg_x', providerMessageId: 'SMx', text: 'hello', timestamp: '2026-11-29T10:00:00Z' } };
+    const res = await t.api({ method: 'POST', url: `/api/flows/${flow.id}/test`, payload: { trigger: sample } });
+    expect(res.statusCode, res.body).toBe(202);
+    const run = await settled(res.json().runId);
+    expect(run.status).toBe('completed');
+    expect(run.steps).toEqual([
+      expect.objectContaining({ nodeId: 'wait', status: 'completed', branch: 'timeout', input: { for: 'reply', contact: contact.id, timeout: 'PT1S' }, output: { timedOut: true } }),
+      expect.objectContaining({ nodeId: 'late', status: 'completed', output: { who: 'Sam', said: 'hello' } }),
+    ]);
+    expect(await t.prisma.runWait.count({ where: { runId: run.id } })).toBe(0);
   });
 });

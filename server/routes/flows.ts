@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
 import type { Prisma } from '../../prisma/client.js';
+import { getContact } from '../../prisma/contacts.js';
 import { notFound } from '../errors.js';
 import { newId, newWebhookToken, runIdFor } from '../ids.js';
 import { errors, IdParams, Nothing, RunIdBody } from '../schemas/common.js';
@@ -158,7 +159,8 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Run the draft once (version 0) on a sample event',
-        description: 'Without a trigger, the definition\'s `trigger.sample` is used.',
+        description:
+          'Without a trigger, the definition\'s `trigger.sample` is used. For a channel.message flow the trigger is a message event; its `contactId`, when it names a contact of the workspace, becomes the run\'s `contact`.',
         params: IdParams,
         body: TestRunBody,
         response: { 202: RunIdBody, ...errors(400, 401, 404, 422) },
@@ -172,11 +174,21 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const flow = await ownedFlow(request.workspaceId, request.params.id);
       assertRunnable(app.registry, flow.draft);
       const definition = flow.draft as unknown as FlowDefinition;
-      const sample = (request.body.trigger ?? definition.trigger.sample ?? {}) as { body?: JsonValue; headers?: JsonValue; query?: JsonValue };
       const now = new Date().toISOString();
-      const trigger = { body: sample.body ?? null, headers: sample.headers ?? {}, query: sample.query ?? {}, receivedAt: now };
+      const given = (request.body.trigger ?? definition.trigger.sample ?? {}) as Record<string, JsonValue>;
+      let trigger: JsonValue;
+      let contact: JsonValue | undefined;
+      if (definition.trigger.type === 'channel.message') {
+        // A sample message event, as ingest would hand it over; its contactId (if it is one of ours) is the run's contact.
+        trigger = { ...given, receivedAt: typeof given.receivedAt === 'string' ? given.receivedAt : now };
+        const contactId = typeof given.contactId === 'string' ? given.contactId : undefined;
+        const found = contactId ? await getContact(app.prisma, request.workspaceId, contactId) : null;
+        if (found) contact = found as unknown as JsonValue;
+      } else {
+        trigger = { body: given.body ?? null, headers: given.headers ?? {}, query: given.query ?? {}, receivedAt: now };
+      }
       const runId = runIdFor(flow.id);
-      await startRun(app.temporal, runId, { workspaceId: request.workspaceId, flowId: flow.id, version: 0, definition, trigger, startedAt: now });
+      await startRun(app.temporal, runId, { workspaceId: request.workspaceId, flowId: flow.id, version: 0, definition, trigger, startedAt: now, ...(contact !== undefined && { contact }) });
       return reply.code(202).send({ runId });
     },
   );

@@ -74,11 +74,14 @@ export const FlowVersionBody = Type.Object({
 
 export const TestRunBody = Type.Object({
   trigger: Type.Optional(
-    Type.Object({
-      body: Type.Optional(Json),
-      headers: Type.Optional(Type.Record(Type.String(), Type.String())),
-      query: Type.Optional(Type.Record(Type.String(), Type.String())),
-    }),
+    Type.Object(
+      {
+        body: Type.Optional(Json),
+        headers: Type.Optional(Type.Record(Type.String(), Type.String())),
+        query: Type.Optional(Type.Record(Type.String(), Type.String())),
+      },
+      { description: 'A webhook event (`body`, `headers`, `query`), or for a channel.message flow a message event (`channel`, `message`, `sender`, `contactId`, ...)' },
+    ),
   ),
 });
 export type TestRunBody = Static<typeof TestRunBody>;
