@@ -70,6 +70,7 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
       async function send(accountId: string, message: OutboundMessage, contactId?: string): Promise<SentMessage> {
         const { loaded, connector } = await open(step.workspaceId, accountId);
         const channel = connector.channel!;
+        if (channel.normalizeAddress) message = { ...message, to: channel.normalizeAddress(loaded.account, message.to) };
         if (!channel.addressKinds.includes(message.to.kind)) {
           throw new ConnectorError('validation', `${channel.name} sends to ${channel.addressKinds.join(' or ')} addresses, not "${message.to.kind}"`, { code: 'ADDRESS_KIND' });
         }

@@ -48,6 +48,14 @@ export const SA_PHASE = defineSearchAttributeKey('ConfluoPhase', SearchAttribute
 
 export const SEARCH_ATTRIBUTES = [SA_WORKSPACE, SA_FLOW, SA_VERSION, SA_PHASE] as const;
 
+/** The search attributes a run starts with (so it is listable from its first moment). */
+export const runSearchAttributes = (run: { workspaceId: string; flowId: string; version: number }) => [
+  { key: SA_WORKSPACE, value: run.workspaceId },
+  { key: SA_FLOW, value: run.flowId },
+  { key: SA_VERSION, value: run.version },
+  { key: SA_PHASE, value: 'running' },
+];
+
 /** Workflow ids are run ids. A webhook with an Idempotency-Key maps to a deterministic id so a repeat finds it. */
 export const RUN_ID_PREFIX = 'run_';
 

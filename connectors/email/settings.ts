@@ -6,6 +6,7 @@ import type { ChannelAccount, RateLimit } from '../sdk/channel.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { createAjv } from '../sdk/schema.js';
 import type { JsonSchema } from '../sdk/types.js';
+import { RATE_LIMIT_SETTING } from '../sdk/channel-schemas.js';
 
 export const DEFAULT_POLL_INTERVAL = 'PT1M';
 
@@ -34,14 +35,7 @@ export const EMAIL_SETTINGS_SCHEMA: JsonSchema = {
       description:
         '"new": mail already in the mailbox when polling starts is left alone; "all": it is delivered too, oldest first, in batches.',
     },
-    rateLimit: {
-      type: 'object',
-      required: ['limit', 'intervalMs'],
-      properties: { limit: { type: 'integer', minimum: 1 }, intervalMs: { type: 'integer', minimum: 1 } },
-      additionalProperties: false,
-      title: 'Rate limit',
-      description: "Sends per interval, e.g. your mail provider's hourly quota.",
-    },
+    rateLimit: { ...RATE_LIMIT_SETTING, description: "Sends per interval, e.g. your mail provider's hourly quota." },
     tls: {
       type: 'object',
       properties: {

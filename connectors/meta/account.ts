@@ -5,6 +5,7 @@ import { ConnectorError } from '../sdk/errors.js';
 import { createAjv } from '../sdk/schema.js';
 import type { JsonSchema } from '../sdk/types.js';
 import { DEFAULT_GRAPH_BASE_URL } from './graph.js';
+import { RATE_LIMIT_SETTING } from '../sdk/channel-schemas.js';
 
 /** A secret string field of a credentials schema. */
 export const secretField = (title: string, description: string): JsonSchema => ({
@@ -28,14 +29,7 @@ export const API_BASE_URL_FIELD: JsonSchema = {
   description: 'The Graph API host; change it only for a proxy or a test server.',
 };
 
-export const RATE_LIMIT_FIELD: JsonSchema = {
-  type: 'object',
-  required: ['limit', 'intervalMs'],
-  properties: { limit: { type: 'integer', minimum: 1 }, intervalMs: { type: 'integer', minimum: 1 } },
-  additionalProperties: false,
-  title: 'Rate limit',
-  description: 'Sends per interval, to stay under a lower limit than the default.',
-};
+export const RATE_LIMIT_FIELD: JsonSchema = { ...RATE_LIMIT_SETTING, description: 'Sends per interval, to stay under a lower limit than the default.' };
 
 /** A function reading (and checking) one part of an account; `label` names the connector in messages. */
 export function credentialsReader<T>(schema: JsonSchema, label: string): (account: ChannelAccount) => T {

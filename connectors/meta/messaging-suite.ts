@@ -81,6 +81,12 @@ export function messagingChannelSuite(s: MessagingSuite): void {
       expect(fake.violations).toEqual([]);
     });
 
+    it('normalizes a bare id to the account-scoped identity the inbound side files contacts under', () => {
+      expect(channel.normalizeAddress!(account(), to(` ${PSID} `))).toEqual(identity());
+      expect(channel.normalizeAddress!(account(), identity())).toEqual(identity());
+      expect(() => channel.normalizeAddress!(account(), to(`999:${PSID}`))).toThrow(/scoped to one account/);
+    });
+
     it('payload.tag sends a tagged message (e.g. HUMAN_AGENT, after the 24-hour window)', async () => {
       await send({ to: to(PSID), text: 'Following up', payload: { tag: 'HUMAN_AGENT' } });
       expect(fake.sent[0]!.body).toEqual({ recipient: { id: PSID }, messaging_type: 'MESSAGE_TAG', tag: 'HUMAN_AGENT', message: { text: 'Following up' } });

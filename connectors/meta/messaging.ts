@@ -191,6 +191,12 @@ export function messagingChannel(cfg: MessagingChannelConfig): ChannelDefinition
     name: cfg.kind,
     addressKinds: [cfg.kind],
     settings: cfg.settings,
+    // A bare id is scoped to the account, so the send lands on the contact the inbound side created.
+    normalizeAddress(account, to) {
+      if (to.kind !== cfg.kind) return to;
+      const accountId = settingsOf(account)[cfg.accountIdKey]!;
+      return { kind: cfg.kind, value: `${accountId}:${scopedRecipient(to.value, accountId, cfg.label)}` };
+    },
     inbound: {
       handshake: (req, ctx) => metaHandshakeResponse(req, credential(ctx.account.credentials, 'verifyToken'), ctx.logger),
       verify: (req, ctx) => verifyMetaRequest(req, credential(ctx.account.credentials, 'appSecret')),

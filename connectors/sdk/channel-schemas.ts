@@ -76,3 +76,16 @@ export const ACCOUNT_INPUT: JsonSchema = {
   description: 'The id of the channel account to send from (GET /api/channel-accounts)',
   'x-ui': { widget: 'channel-account' },
 };
+
+/**
+ * The optional `rateLimit` setting every channel's settings may carry: the platform paces the account's sends by it
+ * instead of the connector's declared limit. Spread it and give your own description.
+ */
+export const RATE_LIMIT_SETTING: JsonSchema = {
+  type: 'object',
+  required: ['limit', 'intervalMs'],
+  properties: { limit: { type: 'integer', minimum: 1 }, intervalMs: { type: 'integer', minimum: 1 } },
+  additionalProperties: false,
+  title: 'Rate limit',
+  description: 'Sends per interval on this account, instead of the connector’s declared limit.',
+};

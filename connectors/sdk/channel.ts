@@ -187,6 +187,12 @@ export interface ChannelDefinition {
   /** How often `poll` runs, ISO-8601 duration. Default PT1M. */
   pollInterval?: string;
   send(ctx: SendContext, message: OutboundMessage): Promise<SendResult>;
+  /**
+   * The canonical identity of a recipient address on this account (e.g. a bare page-scoped id becomes
+   * `<pageId>:<psid>`), so a send is filed under the contact the inbound side knows. Throws a ConnectorError for an
+   * address the account cannot reach. Default: the address as given.
+   */
+  normalizeAddress?(account: ChannelAccount, address: ContactIdentityInput): ContactIdentityInput;
   /** Registers the inbound URL with the provider when the account is created or its credentials change. */
   register?(ctx: RegisterContext): Promise<RegisterResult | void>;
   /** Undoes `register` when the account is deleted (best effort). */

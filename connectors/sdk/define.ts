@@ -110,7 +110,7 @@ export function definitionProblems(def: ConnectorDefinition): string[] {
       if (ch.inbound.handshake !== undefined && typeof ch.inbound.handshake !== 'function') problems.push('channel inbound.handshake must be a function');
     }
     if (ch.poll !== undefined && typeof ch.poll !== 'function') problems.push('channel poll must be a function');
-    for (const fn of ['register', 'unregister'] as const)
+    for (const fn of ['register', 'unregister', 'normalizeAddress'] as const)
       if (ch[fn] !== undefined && typeof ch[fn] !== 'function') problems.push(`channel ${fn} must be a function`);
     const rl = ch.rateLimit;
     if (rl !== undefined && !(Number.isInteger(rl.limit) && rl.limit > 0 && Number.isFinite(rl.intervalMs) && rl.intervalMs > 0))

@@ -12,6 +12,6 @@ export {
 } from './signatures.js';
 export type * from './channel.js';
 export { InboundPayloadError } from './channel.js';
-export { MESSAGE_EVENT_SCHEMA, SENT_MESSAGE_SCHEMA, ACCOUNT_INPUT, IDENTITY_SCHEMA, ATTACHMENT_SCHEMA } from './channel-schemas.js';
+export { MESSAGE_EVENT_SCHEMA, SENT_MESSAGE_SCHEMA, ACCOUNT_INPUT, IDENTITY_SCHEMA, ATTACHMENT_SCHEMA, RATE_LIMIT_SETTING } from './channel-schemas.js';
 export { MESSAGE_TRIGGER_ID } from './define.js';
 export { loadPlugins, parsePluginSpecs, PluginLoadError, type LoadPluginsOptions, type LoadedPlugin, type PluginFailure, type PluginProblem } from './plugins.js';

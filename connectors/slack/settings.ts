@@ -1,6 +1,7 @@
 // Slack account settings (not secret): the Web API base, and the workspace and bot user the token belongs to
 // (filled in by `register` from auth.test; teamId may be set up front to pin the account to one workspace).
 import type { JsonObject } from '../flow/types.js';
+import { RATE_LIMIT_SETTING } from '../sdk/channel-schemas.js';
 import { ConnectorError } from '../sdk/errors.js';
 import type { JsonSchema } from '../sdk/types.js';
 
@@ -16,6 +17,7 @@ export const slackSettingsSchema: JsonSchema = {
       title: 'Web API base URL',
       description: 'Methods are called at <base>/<method>, e.g. https://slack.com/api/chat.postMessage.',
     },
+    rateLimit: { ...RATE_LIMIT_SETTING, description: "Posts per interval on this workspace; default 5 per 1000 ms." },
     teamId: {
       type: 'string',
       pattern: '^[TE][A-Z0-9]+$',

@@ -5,6 +5,7 @@ import type { ChannelAccount, RateLimit } from '../sdk/channel.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { createAjv } from '../sdk/schema.js';
 import type { JsonSchema } from '../sdk/types.js';
+import { RATE_LIMIT_SETTING } from '../sdk/channel-schemas.js';
 
 export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
 
@@ -30,14 +31,7 @@ export const SMS_SETTINGS_SCHEMA: JsonSchema = {
       title: 'Delivery statuses',
       description: "Ask Twilio to post each message's delivery status to this account's inbound URL.",
     },
-    rateLimit: {
-      type: 'object',
-      required: ['limit', 'intervalMs'],
-      properties: { limit: { type: 'integer', minimum: 1 }, intervalMs: { type: 'integer', minimum: 1 } },
-      additionalProperties: false,
-      title: 'Rate limit',
-      description: 'Sends per interval. Default 1 per 1000 ms (a long code); raise it for a short code, toll-free number or Messaging Service.',
-    },
+    rateLimit: { ...RATE_LIMIT_SETTING, description: 'Sends per interval. Default 1 per 1000 ms (a long code); raise it for a short code, toll-free number or Messaging Service.' },
   },
   anyOf: [{ required: ['from'] }, { required: ['messagingServiceSid'] }],
 };

@@ -1,5 +1,6 @@
 // Telegram account settings (not secret): where the Bot API lives.
 import type { JsonObject } from '../flow/types.js';
+import { RATE_LIMIT_SETTING } from '../sdk/channel-schemas.js';
 import { ConnectorError } from '../sdk/errors.js';
 import type { JsonSchema } from '../sdk/types.js';
 
@@ -15,6 +16,7 @@ export const telegramSettingsSchema: JsonSchema = {
       title: 'Bot API base URL',
       description: 'A self-hosted Bot API server or a test fake; calls go to <base>/bot<token>/<method>.',
     },
+    rateLimit: { ...RATE_LIMIT_SETTING, description: "Sends per interval on this bot; default 30 per 1000 ms (Telegram's bulk limit)." },
   },
 };
 

@@ -19,6 +19,7 @@ import {
   SA_PHASE,
   SA_VERSION,
   SA_WORKSPACE,
+  runSearchAttributes,
   STEP_FAILED,
   stepsQuery,
   type RunFailedDetails,
@@ -45,12 +46,7 @@ export async function startRun(t: TemporalDeps, runId: string, input: RunFlowInp
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      typedSearchAttributes: [
-        { key: SA_WORKSPACE, value: input.workspaceId },
-        { key: SA_FLOW, value: input.flowId },
-        { key: SA_VERSION, value: input.version },
-        { key: SA_PHASE, value: 'running' },
-      ],
+      typedSearchAttributes: runSearchAttributes(input),
     });
     return { runId, replayed: false };
   } catch (err) {

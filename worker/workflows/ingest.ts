@@ -17,7 +17,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { evaluateRule, truthy } from '../../connectors/flow/runtime.js';
 import type { TriggerDef } from '../../connectors/flow/types.js';
 import type { IngestActivities } from '../ingest-activities.js';
-import { replySignal, SA_FLOW, SA_PHASE, SA_VERSION, SA_WORKSPACE, type IngestInput, type IngestResult } from '../contract.js';
+import { replySignal, runSearchAttributes, type IngestInput, type IngestResult } from '../contract.js';
 import { runFlow } from './run-flow.js';
 
 const acts = proxyActivities<IngestActivities>({
@@ -78,12 +78,7 @@ export async function ingest(input: IngestInput): Promise<IngestResult> {
         ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: SA_WORKSPACE, value: input.workspaceId },
-          { key: SA_FLOW, value: m.flowId },
-          { key: SA_VERSION, value: m.version },
-          { key: SA_PHASE, value: 'running' },
-        ],
+        typedSearchAttributes: runSearchAttributes({ workspaceId: input.workspaceId, flowId: m.flowId, version: m.version }),
       });
       started.push(m.runId);
     } catch (err) {
