@@ -8,6 +8,7 @@ import { messengerConnector } from './messenger/index.js';
 import { slackConnector } from './slack/index.js';
 import { smsConnector } from './sms/index.js';
 import { telegramConnector } from './telegram/index.js';
+import { webchatConnector } from './webchat/index.js';
 import { whatsappConnector } from './whatsapp/index.js';
 import type { Connector } from './sdk/types.js';
 
@@ -24,5 +25,6 @@ export function builtinConnectors(opts: { http?: HttpGuardOptions } = {}): Conne
     instagramConnector,
     telegramConnector,
     slackConnector,
+    webchatConnector,
   ];
 }

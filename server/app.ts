@@ -4,6 +4,7 @@
 //   ├─ /api (auth hook, JSON bodies only)                          connectors, flows, runs, contacts, conversations, channel accounts
 //   ├─ /hooks (no key; JSON, form, text, anything as text)       webhook triggers
 //   ├─ /hooks/channels (no key; raw bodies, provider signatures)  the channel gateway
+//   ├─ /webchat (no key; visitor token)                           web chat sessions, visitor long poll, widget.js
 //   └─ /  the editor's static build, when present
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -21,6 +22,7 @@ import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
 import { publicRoutes } from './routes/public.js';
 import { runRoutes } from './routes/runs.js';
+import { webchatRoutes } from './routes/webchat.js';
 import type { AppDeps } from './types.js';
 
 export type { AppDeps } from './types.js';
@@ -68,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   );
   await app.register(hookRoutes, { prefix: '/hooks' });
   await app.register(channelHookRoutes, { prefix: '/hooks/channels', secretKey: deps.secretKey });
+  await app.register(webchatRoutes, { prefix: '/webchat', secretKey: deps.secretKey });
 
   const editor = await registerEditor(app, deps.editorDir);
   registerNotFound(app, { spaFallback: editor });

@@ -61,7 +61,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
 export function registerNotFound(app: FastifyInstance, opts: { spaFallback: boolean }): void {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const isPage = request.method === 'GET' && !/^\/(api|hooks|docs)(\/|$)/.test(path) && (request.headers.accept ?? '').includes('text/html');
+    const isPage = request.method === 'GET' && !/^\/(api|hooks|docs|webchat)(\/|$)/.test(path) && (request.headers.accept ?? '').includes('text/html');
     if (opts.spaFallback && isPage) return reply.sendFile('index.html');
     return reply.code(404).send(errorBody('not_found', `no route ${request.method} ${path}`));
   });
