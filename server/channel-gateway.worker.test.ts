@@ -54,6 +54,11 @@ describe('the channel gateway', () => {
     expect(((await forged.json()) as { error: { code: string } }).error.code).toBe('signature_invalid');
     const unsigned = await fetch(hook(), { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(unsigned.status).toBe(401);
+    // Readable by browsers (the web chat widget posts here from other sites), errors included.
+    expect(unsigned.headers.get('access-control-allow-origin')).toBe('*');
+    const preflight = await fetch(hook(), { method: 'OPTIONS', headers: { origin: 'https://shop.example', 'access-control-request-method': 'POST' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-methods')).toContain('POST');
     // Nothing was ingested: no contact for that number.
     await new Promise((r) => setTimeout(r, 1000));
     expect(await contactByPhone(from)).toBeUndefined();

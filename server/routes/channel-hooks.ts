@@ -19,6 +19,19 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
   // Signatures are over the exact bytes: keep every body raw, whatever its content type.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+  // Browsers post here too (the web chat widget, from other sites): every answer, errors included, is readable by
+  // them. Answers carry acknowledgements and error codes only, never account data.
+  app.addHook('onSend', async (_request, reply) => {
+    void reply.header('access-control-allow-origin', '*');
+  });
+  app.options('/:accountId', { schema: { hide: true } }, async (_request, reply) =>
+    reply
+      .code(204)
+      .header('access-control-allow-methods', 'GET, POST')
+      .header('access-control-allow-headers', 'content-type, x-webchat-token')
+      .header('access-control-max-age', '600')
+      .send(),
+  );
 
   async function target(accountId: string): Promise<{ loaded: LoadedAccount; connector: Connector }> {
     if (!opts.secretKey) throw new HttpError(503, 'secrets_unavailable', 'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set');
