@@ -2,7 +2,7 @@
 // the caller may wait reserves nothing, and a provider's Retry-After pushes every later slot back.
 import { afterAll, describe, expect, it } from 'vitest';
 import { testPrisma } from '../test/env.js';
-import { createRateLimiter } from './rate-limits.js';
+import { createRateLimiter, SLACK_MS, slotStep } from './rate-limits.js';
 
 const prisma = testPrisma();
 const limiter = createRateLimiter(prisma);
@@ -28,14 +28,24 @@ describe('rate limiter', () => {
     if (!refused.ok) expect(refused.retryAfterMs).toBeGreaterThan(1000);
     // The refusal took no slot: the next patient caller still gets the 6th.
     const next = await limiter.reserve(id, { limit: 1, intervalMs: 1000 }, 10_000);
-    expect(next.ok && next.waitMs).toBeGreaterThan(4000);
-    expect(next.ok && next.waitMs).toBeLessThan(5500);
+    const step = slotStep({ limit: 1, intervalMs: 1000 });
+    expect(next.ok && next.waitMs).toBeGreaterThan(4 * step);
+    expect(next.ok && next.waitMs).toBeLessThanOrEqual(5 * step);
   });
 
-  it('pushes the account back after a Retry-After', async () => {
+  it('pushes the account back after a Retry-After, and blocks sends that already hold a slot', async () => {
     const id = account();
+    const held = await limiter.reserve(id, { limit: 100, intervalMs: 1000 }, 10_000);
+    expect(held.ok && held.waitMs).toBe(0);
+    expect(await limiter.blockedFor(id)).toBe(0);
     await limiter.pushBack(id, 3000);
+    expect(await limiter.blockedFor(id)).toBeGreaterThan(2500);
     const r = await limiter.reserve(id, { limit: 100, intervalMs: 1000 }, 10_000);
     expect(r.ok && r.waitMs).toBeGreaterThan(2500);
+  });
+
+  it('spaces slots with slack for late timers and the way to the provider', () => {
+    expect(slotStep({ limit: 30, intervalMs: 1000 })).toBe(Math.ceil((1000 + SLACK_MS) / 30));
+    expect(slotStep({ limit: 1, intervalMs: 1000 })).toBe(1000 + SLACK_MS);
   });
 });

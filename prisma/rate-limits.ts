@@ -1,12 +1,26 @@
-// Send pacing per channel account, shared by every worker through PostgreSQL (GCRA): each send reserves the next slot
-// `intervalMs / limit` after the previous one and waits for it, so no window of `intervalMs` holds more than `limit`
-// sends, however many workers send at once. Times come from the database clock, so worker clocks may disagree.
+// Send pacing per channel account, shared by every worker through PostgreSQL (GCRA on the database clock): each send
+// reserves the next slot after the previous one and waits for it. Slots are spaced (interval + slack) / limit apart,
+// and a send more than LATE_MS past its slot reserves again, so however late timers fire on a loaded worker and
+// however the network delays a request (up to the rest of the slack), no window of `interval` at the provider holds
+// more than `limit` sends. A provider's Retry-After blocks the account, sends already holding a slot included.
 import type { RateLimit } from '../connectors/sdk/channel.js';
 import type { PrismaClient } from './client.js';
+
+/** How late after its slot a send may still go. */
+export const LATE_MS = 50;
+/**
+ * Slack per interval: the lateness allowed plus the request's way to the provider, which on a busy worker (event-loop
+ * lag, connection queueing) was measured at up to about 200 ms (bench/channels.ts). It costs throughput: 30 per second
+ * declared paces at about 24.
+ */
+export const SLACK_MS = LATE_MS + 200;
 
 export type Reservation = { ok: true; waitMs: number } | { ok: false; retryAfterMs: number };
 
 const NOW_MS = `(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+/** The spacing of slots for a limit. */
+export const slotStep = (rate: RateLimit) => Math.max(1, Math.ceil((rate.intervalMs + SLACK_MS) / rate.limit));
 
 export function createRateLimiter(prisma: PrismaClient) {
   return {
@@ -15,7 +29,7 @@ export function createRateLimiter(prisma: PrismaClient) {
      * Without a reservation (the queue is longer than that) it says when to ask again, and reserves nothing.
      */
     async reserve(accountId: string, rate: RateLimit, maxWaitMs: number): Promise<Reservation> {
-      const step = Math.max(1, Math.ceil(rate.intervalMs / rate.limit));
+      const step = slotStep(rate);
       const rows = await prisma.$queryRawUnsafe<{ slot: bigint; now: bigint }[]>(
         `INSERT INTO rate_buckets (account_id, tat) VALUES ($1, ${NOW_MS} + $2)
          ON CONFLICT (account_id) DO UPDATE SET tat = GREATEST(rate_buckets.tat, ${NOW_MS}) + $2
@@ -31,11 +45,18 @@ export function createRateLimiter(prisma: PrismaClient) {
       return { ok: false, retryAfterMs: Math.max(step, Number(bucket?.wait ?? 0) - maxWaitMs / 2) };
     },
 
+    /** How long the account is still blocked by a provider's Retry-After (0: not blocked). */
+    async blockedFor(accountId: string): Promise<number> {
+      const [row] = await prisma.$queryRawUnsafe<{ wait: bigint }[]>(`SELECT blocked_until - ${NOW_MS} AS wait FROM rate_buckets WHERE account_id = $1`, accountId);
+      return Math.max(0, Number(row?.wait ?? 0));
+    },
+
     /** The provider said to wait (429 + Retry-After): no send on the account goes before then. */
     async pushBack(accountId: string, afterMs: number): Promise<void> {
       await prisma.$executeRawUnsafe(
-        `INSERT INTO rate_buckets (account_id, tat) VALUES ($1, ${NOW_MS} + $2)
-         ON CONFLICT (account_id) DO UPDATE SET tat = GREATEST(rate_buckets.tat, ${NOW_MS} + $2)`,
+        `INSERT INTO rate_buckets (account_id, tat, blocked_until) VALUES ($1, ${NOW_MS} + $2, ${NOW_MS} + $2)
+         ON CONFLICT (account_id) DO UPDATE SET tat = GREATEST(rate_buckets.tat, ${NOW_MS} + $2),
+           blocked_until = GREATEST(rate_buckets.blocked_until, ${NOW_MS} + $2)`,
         accountId,
         Math.max(0, Math.round(afterMs)),
       );

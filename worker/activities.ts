@@ -107,8 +107,9 @@ export function createActivities(deps: ActivityDeps) {
             idempotencyKey,
             signal,
             logger,
-            // Leave most of the attempt's time for the send itself; a longer queue sends the run to sleep instead.
-            maxWaitMs: Math.min(10_000, (limitMs ?? 30_000) / 3),
+            // A short wait in the activity (it holds a worker slot meanwhile), the send keeps most of the attempt's
+            // time; a longer queue sends the run to sleep durably instead.
+            maxWaitMs: Math.min(3_000, (limitMs ?? 30_000) / 3),
           }) ?? NO_CHANNELS,
       },
     };

@@ -11,7 +11,7 @@ import type { Connector, ContactsService, Logger } from '../connectors/sdk/types
 import { loadChannelAccount, type LoadedAccount } from '../prisma/channel-accounts.js';
 import type { PrismaClient } from '../prisma/client.js';
 import type { ConversationStore, MessageRecord } from '../prisma/conversations.js';
-import type { RateLimiter } from '../prisma/rate-limits.js';
+import { LATE_MS, slotStep, type RateLimiter } from '../prisma/rate-limits.js';
 import type { ChannelRuntime } from './activities.js';
 import { RATE_LIMIT_WAIT } from './contract.js';
 
@@ -65,7 +65,31 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
   return {
     forStep(step) {
       const log: Logger = step.logger;
-      const maxWaitMs = step.maxWaitMs ?? 10_000;
+      const maxWaitMs = step.maxWaitMs ?? 3_000;
+
+      const waitAgain = (accountId: string, rate: RateLimit, ms: number, why: string) =>
+        new ConnectorError('rate_limited', `account ${accountId} ${why} (${rate.limit} per ${rate.intervalMs} ms); waiting ${ms} ms`, {
+          code: RATE_LIMIT_WAIT,
+          retryable: false,
+          details: { retryAfterMs: ms },
+        });
+
+      /**
+       * Waits for the account's next send slot. A queue longer than this attempt may wait, or a provider's Retry-After,
+       * sends the run to sleep instead (RATE_LIMIT_WAIT); a slot missed by more than LATE_MS is reserved again.
+       */
+      async function paced(accountId: string, rate: RateLimit): Promise<void> {
+        for (let tries = 0; ; tries++) {
+          const r = await deps.rateLimiter.reserve(accountId, rate, maxWaitMs);
+          if (!r.ok) throw waitAgain(accountId, rate, r.retryAfterMs, 'is at its rate limit');
+          const slotAt = Date.now() + r.waitMs;
+          if (r.waitMs > 0) await delay(r.waitMs, undefined, { signal: step.signal });
+          const blocked = await deps.rateLimiter.blockedFor(accountId);
+          if (blocked > 0) throw waitAgain(accountId, rate, blocked, 'was told to wait by the provider');
+          if (Date.now() - slotAt <= LATE_MS) return;
+          if (tries >= 5) throw waitAgain(accountId, rate, slotStep(rate), 'kept missing its send slots');
+        }
+      }
 
       async function send(accountId: string, message: OutboundMessage, contactId?: string): Promise<SentMessage> {
         const { loaded, connector } = await open(step.workspaceId, accountId);
@@ -89,18 +113,6 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
           });
         }
 
-        const rate = rateLimitOf(connector, loaded.account.settings);
-        if (rate) {
-          const r = await deps.rateLimiter.reserve(accountId, rate, maxWaitMs);
-          if (!r.ok)
-            throw new ConnectorError('rate_limited', `account ${accountId} is at its rate limit (${rate.limit} per ${rate.intervalMs} ms); waiting ${r.retryAfterMs} ms`, {
-              code: RATE_LIMIT_WAIT,
-              retryable: false,
-              details: { retryAfterMs: r.retryAfterMs },
-            });
-          if (r.waitMs > 0) await delay(r.waitMs, undefined, { signal: step.signal });
-        }
-
         const content: JsonObject = {
           ...(message.subject !== undefined && { subject: message.subject }),
           ...(message.html !== undefined && { html: message.html }),
@@ -119,6 +131,8 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
           ...(message.thread && { thread: message.thread as unknown as JsonObject }),
           source: `run:${step.idempotencyKey}`,
         }));
+        const rate = rateLimitOf(connector, loaded.account.settings);
+        if (rate) await paced(accountId, rate);
         try {
           const result = await channel.send({ account: loaded.account, idempotencyKey: step.idempotencyKey, signal: step.signal, logger: log }, message);
           const done = await store.completeOutbound(record.id, { providerMessageId: result.providerMessageId, status: result.status ?? 'sent' });

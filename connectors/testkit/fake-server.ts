@@ -14,6 +14,8 @@ export interface RecordedRequest {
   body: unknown;
   /** Why the body could not be parsed, when it could not. */
   bodyError?: string;
+  /** Date.now() when the whole request had arrived (benchmarks measure send pacing with it). */
+  receivedAt: number;
 }
 
 export interface Violation {
@@ -86,7 +88,7 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
       const u = new URL(req.url ?? '/', 'http://fake');
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const r: RecordedRequest = {
-        method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, rawBody,
+        method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, rawBody, receivedAt: Date.now(),
         ...parseBody(req.headers['content-type'], rawBody),
       };
       requests.push(r);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSink, type Sink } from '../../test/sink.js';
 import { newTelegramSecret, verifyTelegram } from '../sdk/signatures.js';
-import { loadSpec, startTelegramFake, telegramParamProblems, textMessageUpdate, type TelegramApiMethod, type TelegramFake } from './index.js';
+import { loadSpec, startTelegramFake, telegramParamProblems, textMessageUpdate, tooManyRequests, type TelegramApiMethod, type TelegramFake } from './index.js';
 
 const TOKEN = '7000000001:AAH-fake-token_for_tests';
 let tg: TelegramFake;
@@ -46,6 +46,25 @@ describe('Telegram fake: valid calls', () => {
     const query = await fetch(`${tg.url}/bot${TOKEN}/SENDMESSAGE?chat_id=-42&text=y`);
     expect(query.status).toBe(200);
     expect(((await query.json()) as any).result.chat).toEqual({ id: -42, type: 'group' });
+    expect(tg.violations).toEqual([]);
+  });
+});
+
+describe('Telegram fake: failures on demand', () => {
+  it('failNextSend answers the next valid sendMessage once, after the spec checks; requests carry receivedAt', async () => {
+    const before = Date.now();
+    tg.failNextSend(tooManyRequests(2));
+    expect((await call('sendMessage', { chat_id: 1 })).status).toBe(400); // invalid: checked first, failure kept
+    tg.violations.length = 0;
+    const sentBefore = tg.sent.length;
+    const limited = await call('sendMessage', { chat_id: 1, text: 'x' });
+    expect(limited).toEqual({ status: 429, json: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 2', parameters: { retry_after: 2 } } });
+    expect(tg.sent.length).toBe(sentBefore);
+    expect((await call('sendMessage', { chat_id: 1, text: 'y' })).status).toBe(200);
+    expect(tg.sent.length).toBe(sentBefore + 1);
+    const last = tg.requests.at(-1)!;
+    expect(last.receivedAt).toBeGreaterThanOrEqual(before);
+    expect(last.receivedAt).toBeLessThanOrEqual(Date.now());
     expect(tg.violations).toEqual([]);
   });
 });

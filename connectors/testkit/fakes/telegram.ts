@@ -25,6 +25,8 @@ export interface TelegramFake extends FakeServer {
   sent: TelegramMessage[];
   /** POST an Update to the webhook, with the secret token header when one was set. */
   sendUpdate(update: TelegramUpdate): Promise<{ status: number; body: string }>;
+  /** Answer the next valid sendMessage with `reply` instead (once, after the spec checks), e.g. `tooManyRequests(2)`. */
+  failNextSend(reply: FakeReply): void;
 }
 
 const api = (): ApiJson => loadSpec<ApiJson>('telegram/api.json');
@@ -102,10 +104,17 @@ export function textMessageUpdate(opts: {
 const ok = (result: unknown): FakeReply => ({ status: 200, body: { ok: true, result } });
 const fail = (status: number, description: string): FakeReply => ({ status, body: { ok: false, error_code: status, description } });
 
+/** Telegram's flood-control answer: 429 with `parameters.retry_after` (ResponseParameters) in seconds. */
+export const tooManyRequests = (retryAfterSeconds: number): FakeReply => ({
+  status: 429,
+  body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfterSeconds}`, parameters: { retry_after: retryAfterSeconds } },
+});
+
 export async function startTelegramFake(opts: { token: string; bot?: Partial<TelegramUser> }): Promise<TelegramFake> {
   const botId = Number(/^(\d+):/.exec(opts.token)?.[1] ?? 7000000001);
   const bot: TelegramUser = { id: botId, is_bot: true, first_name: 'Confluo Test Bot', username: 'confluo_test_bot', ...opts.bot };
   let tg!: TelegramFake;
+  const pendingFailures: FakeReply[] = [];
 
   const handle = (req: RecordedRequest, fake: FakeServer): FakeReply => {
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.path);
@@ -134,6 +143,8 @@ export async function startTelegramFake(opts: { token: string; bot?: Partial<Tel
       case 'getMe':
         return ok({ ...bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
       case 'sendMessage': {
+        const failure = pendingFailures.shift();
+        if (failure) return failure;
         const chatId = str(params.chat_id)!;
         const chat: TelegramChat = /^-?\d+$/.test(chatId)
           ? { id: Number(chatId), type: Number(chatId) < 0 ? 'group' : 'private' }
@@ -184,6 +195,7 @@ export async function startTelegramFake(opts: { token: string; bot?: Partial<Tel
       if (w.secretToken !== undefined) headers['x-telegram-bot-api-secret-token'] = w.secretToken;
       return postTo(w.url, JSON.stringify(update), headers);
     },
+    failNextSend: (reply: FakeReply) => void pendingFailures.push(reply),
   });
   return tg;
 }
