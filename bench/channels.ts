@@ -11,14 +11,13 @@ import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import pg from 'pg';
 import { startTelegramFake, tooManyRequests, type TelegramFake } from '../connectors/testkit/index.js';
 import { createPrisma } from '../prisma/client.js';
-import { applyMigrations } from '../prisma/migrate.js';
+import { createBenchDatabase } from './database.js';
 import { createRateLimiter } from '../prisma/rate-limits.js';
 import { REPO_ROOT, runNpm, waitFor, type Proc } from '../test/processes.js';
 import { RATE_LIMIT_WAIT } from '../worker/contract.js';
 import { freePort, startTemporalDevServer, type DevServer } from '../worker/temporal-dev-server.js';
 import { histogram, maxInWindow, pushBackQuiet, quantiles, spacing } from './channel-figures.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const BURST = Number(process.env.BENCH_CHANNEL_SENDS ?? 500);
 const LOW_SENDS = Number(process.env.BENCH_CHANNEL_LOW_SENDS ?? 100);
 const RETRY_SENDS = Number(process.env.BENCH_CHANNEL_RETRY_SENDS ?? 60);
@@ -84,19 +83,10 @@ interface Round {
   ok: boolean;
 }
 
-function withDb(url: string, db: string) {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
 async function main() {
   const started = Date.now();
-  const dbName = `confluo_bench_channels_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const databaseUrl = withDb(ADMIN_URL, dbName);
+  const database = await createBenchDatabase('confluo_bench_channels');
+  const databaseUrl = database.url;
   const db = new pg.Client({ connectionString: databaseUrl });
   const procs: Proc[] = [];
   const fakes: TelegramFake[] = [];
@@ -106,7 +96,6 @@ async function main() {
   const rounds: Round[] = [];
   let failed = false;
   try {
-    await applyMigrations(databaseUrl);
     await db.connect();
     mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
     temporal = await startTemporalDevServer({ logFile: join(REPO_ROOT, 'bench', 'results', 'temporal-channels.log') });
@@ -388,8 +377,7 @@ async function main() {
     await Promise.all(fakes.map((f) => f.close()));
     await temporal?.stop();
     await db.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
   failed = rounds.some((r) => !r.ok) || (results.limiterOnly as { ok?: boolean } | undefined)?.ok !== true;
   Object.assign(results, { rounds, seconds: (Date.now() - started) / 1000, measuredAt: new Date().toISOString(), ok: !failed });

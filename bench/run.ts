@@ -6,15 +6,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client, Connection } from '@temporalio/client';
-import pg from 'pg';
-import { applyMigrations } from '../prisma/migrate.js';
 import { openLoop } from './open-loop.js';
 import { freePort, startTemporalDevServer } from '../worker/temporal-dev-server.js';
 import { REPO_ROOT, runNpm, waitFor, type Proc } from '../test/processes.js';
+import { createBenchDatabase } from './database.js';
 import { startSink } from '../test/sink.js';
 import { SA_FLOW, SA_PHASE, SA_VERSION, SA_WORKSPACE, type RunFlowInput } from '../worker/contract.js';
 
-const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 const ACK_SECONDS = Number(process.env.BENCH_ACK_SECONDS ?? 10);
 const API_KEY = 'cfl_bench_key_0123456789abcdef';
@@ -45,12 +43,6 @@ const referenceFlow = (sinkUrl: string, withDelay = false) => ({
   ],
 });
 
-function withDb(url: string, db: string) {
-  const u = new URL(url);
-  u.pathname = `/${db}`;
-  return u.toString();
-}
-
 function rssOf(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (k: string) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
@@ -59,12 +51,8 @@ function rssOf(pid: number): { rss: number; hwm: number } {
 
 async function main() {
   const started = Date.now();
-  const dbName = `confluo_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const databaseUrl = withDb(ADMIN_URL, dbName);
-  await applyMigrations(databaseUrl);
+  const database = await createBenchDatabase('confluo_bench');
+  const databaseUrl = database.url;
   const temporal = await startTemporalDevServer({ logFile: join(REPO_ROOT, 'bench', 'results', 'temporal.log') });
   const sink = await startSink();
   const procs: Proc[] = [];
@@ -301,8 +289,7 @@ async function main() {
     await Promise.all(procs.map((p) => p.stop()));
     await sink.close();
     await temporal.stop();
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
   }
   results.seconds = (Date.now() - started) / 1000;
   results.measuredAt = new Date().toISOString();
