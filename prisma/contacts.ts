@@ -134,10 +134,15 @@ export async function listContacts(
   return { items, ...(rows.length > page.limit && last && { nextCursor: last.id }) };
 }
 
+/** Messages shown in a contact's timeline (the newest). */
+const TIMELINE_MESSAGES = 100;
+
 export interface TimelineEvent {
-  type: 'contact.created' | 'identity.added';
+  type: 'contact.created' | 'identity.added' | 'message.received' | 'message.sent';
   at: string;
   identity?: ContactIdentityInput;
+  /** Messages: which one, on which channel and account, its text and (sent ones) delivery status. */
+  message?: { id: string; channel: string; accountId: string; text: string | null; status: string };
   /** Where it came from, e.g. `run:<runId>:<nodeId>`; runId and nodeId are split out when it was a run. */
   source?: string;
   runId?: string;
@@ -146,7 +151,8 @@ export interface TimelineEvent {
 
 /**
  * The contact's history, newest first, from what the store records with provenance: when the record was created and
- * when, and by which run step, each identity was attached. Null when the contact is not in the workspace.
+ * when, and by which run step, each identity was attached, and the latest messages in and out on every channel.
+ * Null when the contact is not in the workspace.
  */
 export async function contactTimeline(prisma: PrismaClient, workspaceId: string, id: string): Promise<TimelineEvent[] | null> {
   const row = await prisma.contact.findFirst({ where: { id, workspaceId }, include: withIdentities });
@@ -164,5 +170,21 @@ export async function contactTimeline(prisma: PrismaClient, workspaceId: string,
   // The identities a contact was created with share its creation, so "created" carries the first one's provenance.
   const first = row.identities[0];
   events.push({ type: 'contact.created', at: row.createdAt.toISOString(), ...fromSource(first?.source ?? null) });
-  return events.sort((a, b) => (a.at === b.at ? (a.type === 'contact.created' ? 1 : -1) : a.at < b.at ? 1 : -1));
+  // The conversation, on every channel: the latest messages (the full history is GET /api/conversations/:id/messages).
+  const messages = await prisma.message.findMany({
+    where: { workspaceId, contactId: id },
+    orderBy: [{ sentAt: 'desc' }, { id: 'desc' }],
+    take: TIMELINE_MESSAGES,
+    select: { id: true, direction: true, channel: true, accountId: true, text: true, status: true, sentAt: true, source: true },
+  });
+  for (const m of messages) {
+    events.push({
+      type: m.direction === 'in' ? 'message.received' : 'message.sent',
+      at: m.sentAt.toISOString(),
+      message: { id: m.id, channel: m.channel, accountId: m.accountId, text: m.text, status: m.status },
+      ...fromSource(m.source),
+    });
+  }
+  const rank = (e: TimelineEvent) => (e.type === 'contact.created' ? 0 : e.type === 'identity.added' ? 1 : 2);
+  return events.sort((a, b) => (a.at === b.at ? rank(b) - rank(a) : a.at < b.at ? 1 : -1));
 }

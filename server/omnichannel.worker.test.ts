@@ -100,6 +100,15 @@ describe('one customer across channels', () => {
       ['in', 'sms', 'order 4411'],
       ['out', 'sms', 'Thanks Ada, you said: order 4411 (on sms)'],
     ]);
+    // The contact's timeline tells the same story, newest first, with the run step behind the answer.
+    const timeline = (await h.t.api({ method: 'GET', url: `/api/contacts/${contact.id}/timeline` })).json().items;
+    const said = timeline.filter((e: any) => e.type.startsWith('message.'));
+    expect(said.map((e: any) => [e.type, e.message.channel, e.message.text])).toEqual([
+      ['message.sent', 'sms', 'Thanks Ada, you said: order 4411 (on sms)'],
+      ['message.received', 'sms', 'order 4411'],
+      ['message.received', 'whatsapp', '#support my parcel is late'],
+    ]);
+    expect(said[0]).toMatchObject({ runId: started!.id, nodeId: 'answer' });
   });
 
   it('starts on SMS and answers on WhatsApp when the reply comes from WhatsApp, threaded on it', async () => {

@@ -25,9 +25,12 @@ export type ContactListQuery = Static<typeof ContactListQuery>;
 export const ContactList = Type.Object({ items: Type.Array(Contact), nextCursor: Type.Optional(Type.String()) });
 
 export const TimelineEvent = Type.Object({
-  type: Type.Union([Type.Literal('contact.created'), Type.Literal('identity.added')]),
+  type: Type.Union([Type.Literal('contact.created'), Type.Literal('identity.added'), Type.Literal('message.received'), Type.Literal('message.sent')]),
   at: DateTime,
   identity: Type.Optional(Identity),
+  message: Type.Optional(
+    Type.Object({ id: Type.String(), channel: Type.String(), accountId: Type.String(), text: Type.Union([Type.String(), Type.Null()]), status: Type.String() }),
+  ),
   source: Type.Optional(Type.String({ description: 'provenance, e.g. `run:<runId>:<nodeId>`' })),
   runId: Type.Optional(Type.String()),
   nodeId: Type.Optional(Type.String()),
