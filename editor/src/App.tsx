@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Api } from './api/client.js';
 import { EditorScreen } from './screens/EditorScreen.js';
 import { FlowsScreen } from './screens/FlowsScreen.js';
+import { InboxScreen } from './screens/InboxScreen.js';
 import { SignInScreen } from './screens/SignInScreen.js';
 import { apiFor, forgetKey, navigate, savedKey, usePath } from './session.js';
 
@@ -19,5 +20,7 @@ export function App() {
   if (!api) return <SignInScreen onSignedIn={(k) => setApi(apiFor(k))} />;
   const m = /^\/flows\/([^/]+)/.exec(path);
   if (m) return <EditorScreen key={m[1]} api={api} flowId={decodeURIComponent(m[1]!)} onSignOut={signOut} />;
+  const inbox = /^\/inbox(?:\/([^/]+))?\/?$/.exec(path);
+  if (inbox) return <InboxScreen api={api} conversationId={inbox[1] ? decodeURIComponent(inbox[1]) : null} onSignOut={signOut} />;
   return <FlowsScreen api={api} onSignOut={signOut} />;
 }

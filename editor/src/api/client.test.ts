@@ -49,3 +49,41 @@ describe('api client', () => {
     await expect(unavailable.channelAccounts()).rejects.toMatchObject({ status: 503, message: 'channel accounts need a secret key' });
   });
 });
+
+describe('inbox api', () => {
+  const recorder = (body: unknown, status = 200) => {
+    const seen: { url: string; init?: RequestInit }[] = [];
+    const api = createApi('k', { fetch: async (url, init) => (seen.push({ url, ...(init && { init }) }), new Response(JSON.stringify(body), { status })) });
+    return { api, seen };
+  };
+
+  it('pages conversations and messages with limit and an encoded cursor', async () => {
+    const { api, seen } = recorder({ items: [] });
+    await api.listConversations();
+    await api.listConversations({ limit: 30, cursor: 'a+b/c=' });
+    await api.getConversation('cnv 1');
+    await api.listMessages('cnv1', { limit: 20 });
+    await api.listMessages('cnv1', { limit: 20, cursor: 'k/1' });
+    expect(seen.map((s) => s.url)).toEqual([
+      '/api/conversations',
+      '/api/conversations?limit=30&cursor=a%2Bb%2Fc%3D',
+      '/api/conversations/cnv%201',
+      '/api/conversations/cnv1/messages?limit=20',
+      '/api/conversations/cnv1/messages?limit=20&cursor=k%2F1',
+    ]);
+  });
+
+  it('posts a reply as { text } and returns the send', async () => {
+    const sent = { id: 'snd_1', status: 'sent', message: { id: 'msg_1', conversationId: 'cnv1', channel: 'webchat', accountId: 'a', providerMessageId: 'wc_1', status: 'delivered', to: { kind: 'webchat', value: 'v' } } };
+    const { api, seen } = recorder(sent, 201);
+    expect(await api.reply('cnv1', 'Hello')).toEqual(sent);
+    expect(seen[0]).toMatchObject({ url: '/api/conversations/cnv1/messages', init: { method: 'POST', body: '{"text":"Hello"}' } });
+  });
+
+  it('reads a failed send as one sentence, not the cause twice', async () => {
+    const message = 'the recipient opted out of webchat messages; nothing was sent';
+    const body = { error: { code: 'send_failed', message, issues: [{ path: '/body', code: 'OPTED_OUT', message }] } };
+    const { api } = recorder(body, 422);
+    await expect(api.reply('cnv1', 'Hi')).rejects.toMatchObject({ status: 422, code: 'send_failed', message, issues: body.error.issues });
+  });
+});

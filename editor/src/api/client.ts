@@ -25,8 +25,10 @@ export function errorMessage(status: number, body: unknown): ApiError {
   const err = (body as { error?: { code?: unknown; message?: unknown; issues?: unknown } } | null)?.error;
   if (err && typeof err.message === 'string') {
     const issues = Array.isArray(err.issues) ? (err.issues as ErrorIssue[]) : [];
-    const details = issues.slice(0, 3).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
-    const more = issues.length > 3 ? ` (and ${issues.length - 3} more)` : '';
+    // An issue that only repeats the message (a failed send's single cause) adds nothing to the sentence.
+    const extra = issues.filter((i) => i.message !== err.message);
+    const details = extra.slice(0, 3).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+    const more = extra.length > 3 ? ` (and ${extra.length - 3} more)` : '';
     const text = details.length ? `${err.message}: ${details.join('; ')}${more}` : err.message;
     return new ApiError(status, typeof err.code === 'string' ? err.code : 'error', text, issues);
   }
@@ -104,6 +106,76 @@ export interface RunDetail extends RunSummary {
   error?: { message: string; failedStep?: string };
 }
 
+/** A contact's address on a channel, e.g. `{ kind: 'email', value: 'ann@example.com' }`. */
+export interface Identity {
+  kind: string;
+  value: string;
+}
+export interface Contact {
+  id: string;
+  name: string | null;
+  attributes: unknown;
+  identities: Identity[];
+  createdAt: string;
+  updatedAt: string;
+}
+/** A file, image, location… a message carries, by reference (a provider media id or URL, never the bytes). */
+export interface AttachmentRef {
+  type: string;
+  ref: string;
+  mimeType?: string;
+  name?: string;
+  caption?: string;
+}
+/** Inbound: `received`. Outbound: `pending`, `queued`, `sent`, `delivered`, `read` or `failed` (see `statusError`). */
+export type MessageStatus = 'received' | 'pending' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
+export interface Message {
+  id: string;
+  conversationId: string;
+  contactId: string;
+  direction: 'in' | 'out';
+  channel: string;
+  accountId: string;
+  providerMessageId: string | null;
+  /** A `MessageStatus`; typed open because the server documents it as a string. */
+  status: MessageStatus | (string & {});
+  statusError: string | null;
+  address: Identity;
+  replyTo: Identity | null;
+  text: string | null;
+  content: unknown;
+  attachments: AttachmentRef[];
+  thread: unknown;
+  sentAt: string;
+  statusAt: string | null;
+  source: string | null;
+}
+/** One per contact, across every channel. */
+export interface Conversation {
+  id: string;
+  contact: Contact;
+  lastMessageAt: string | null;
+  lastMessage: Message | null;
+}
+export interface Page<T> {
+  items: T[];
+  /** Present when there is more: the next page (older items). */
+  nextCursor?: string;
+}
+/** What a reply returns once it went out (the send's record, not the full `Message`). */
+export interface SentMessage {
+  id: string;
+  conversationId: string;
+  contactId?: string | null;
+  channel: string;
+  accountId: string;
+  providerMessageId: string;
+  status: string;
+  to: Identity;
+}
+/** 201 `sent` once the message went out, 202 `sending` when that takes longer (it goes on durably). */
+export type ReplyResult = { id: string; status: 'sent'; message: SentMessage } | { id: string; status: 'sending'; message?: undefined };
+
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
 export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch } = {}) {
@@ -132,6 +204,15 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     return json as T;
   }
 
+  const page = (path: string, opts: { limit?: number; cursor?: string | undefined }) => {
+    const q = new URLSearchParams();
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit));
+    if (opts.cursor !== undefined) q.set('cursor', opts.cursor);
+    const qs = q.toString();
+    return qs ? `${path}?${qs}` : path;
+  };
+  const conversation = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
+
   return {
     listFlows: () => call<{ items: FlowSummary[] }>('GET', '/api/flows?limit=100'),
     getFlow: (id: string) => call<FlowDetail>('GET', `/api/flows/${encodeURIComponent(id)}`),
@@ -159,6 +240,13 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       }
       return all;
     },
+    /** The inbox, the most recently active conversation first. */
+    listConversations: (opts: { limit?: number; cursor?: string | undefined } = {}) => call<Page<Conversation>>('GET', page('/api/conversations', opts)),
+    getConversation: (id: string) => call<Conversation>('GET', conversation(id)),
+    /** A conversation's messages, newest first; `cursor` pages back to older ones. */
+    listMessages: (id: string, opts: { limit?: number; cursor?: string | undefined } = {}) => call<Page<Message>>('GET', page(`${conversation(id)}/messages`, opts)),
+    /** An agent's reply, on the channel the contact last wrote from. 422 `send_failed` when it cannot go (opted out, never wrote). */
+    reply: (id: string, text: string) => call<ReplyResult>('POST', `${conversation(id)}/messages`, { text }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Api, FlowSummary } from '../api/client.js';
+import { TopBar } from '../components/TopBar.js';
 import { navigate } from '../session.js';
 
 export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
@@ -27,11 +28,7 @@ export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => voi
 
   return (
     <div className="page">
-      <header className="topbar">
-        <strong className="brand">Confluo</strong>
-        <span className="grow" />
-        <button onClick={onSignOut}>Sign out</button>
-      </header>
+      <TopBar current="flows" onSignOut={onSignOut} />
       <main className="flows">
         <h1>Flows</h1>
         <form onSubmit={create} className="row">
