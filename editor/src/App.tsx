@@ -1,5 +1,7 @@
 import { useState } from 'react';
 import type { Api } from './api/client.js';
+import { channelsRoute } from './channels/route.js';
+import { ChannelsScreen } from './screens/ChannelsScreen.js';
 import { EditorScreen } from './screens/EditorScreen.js';
 import { FlowsScreen } from './screens/FlowsScreen.js';
 import { InboxScreen } from './screens/InboxScreen.js';
@@ -22,5 +24,7 @@ export function App() {
   if (m) return <EditorScreen key={m[1]} api={api} flowId={decodeURIComponent(m[1]!)} onSignOut={signOut} />;
   const inbox = /^\/inbox(?:\/([^/]+))?\/?$/.exec(path);
   if (inbox) return <InboxScreen api={api} conversationId={inbox[1] ? decodeURIComponent(inbox[1]) : null} onSignOut={signOut} />;
+  const channels = channelsRoute(path);
+  if (channels) return <ChannelsScreen api={api} route={channels} onSignOut={signOut} />;
   return <FlowsScreen api={api} onSignOut={signOut} />;
 }

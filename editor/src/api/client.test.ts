@@ -50,6 +50,31 @@ describe('api client', () => {
   });
 });
 
+describe('channel accounts api', () => {
+  it('creates, reads, patches and deletes accounts by encoded id, and keeps the issues of a refusal', async () => {
+    const seen: { url: string; method?: string; body?: unknown }[] = [];
+    const api = createApi('k', {
+      fetch: async (url, init) => {
+        seen.push({ url, ...(init?.method && { method: init.method }), ...(typeof init?.body === 'string' && { body: JSON.parse(init.body) }) });
+        return init?.method === 'DELETE' ? new Response(null, { status: 204 }) : new Response(JSON.stringify({ id: 'cha 1' }), { status: 200 });
+      },
+    });
+    await api.createChannelAccount({ connector: 'webchat', name: 'Site', credentials: {}, settings: { title: 'Hi' } });
+    await api.getChannelAccount('cha 1');
+    await api.updateChannelAccount('cha 1', { name: 'Shop' });
+    expect(await api.deleteChannelAccount('cha 1')).toBeNull();
+    expect(seen).toEqual([
+      { url: '/api/channel-accounts', method: 'POST', body: { connector: 'webchat', name: 'Site', credentials: {}, settings: { title: 'Hi' } } },
+      { url: '/api/channel-accounts/cha%201', method: 'GET' },
+      { url: '/api/channel-accounts/cha%201', method: 'PATCH', body: { name: 'Shop' } },
+      { url: '/api/channel-accounts/cha%201', method: 'DELETE' },
+    ]);
+    const issues = [{ path: '/body/credentials/accountSid', code: 'pattern', message: 'must match pattern "^AC[0-9a-fA-F]{32}$"' }];
+    const refused = createApi('k', { fetch: reply(400, { error: { code: 'validation_failed', message: 'credentials do not match', issues } }) });
+    await expect(refused.createChannelAccount({ connector: 'sms', name: 'x', credentials: {} })).rejects.toMatchObject({ status: 400, code: 'validation_failed', issues });
+  });
+});
+
 describe('inbox api', () => {
   const recorder = (body: unknown, status = 200) => {
     const seen: { url: string; init?: RequestInit }[] = [];

@@ -79,15 +79,34 @@ export interface ConnectorManifest {
   actions: ActionManifest[];
   triggers?: TriggerManifest[];
   channel?: ChannelManifest;
+  /** The credentials' JSON Schema (secret fields carry `writeOnly` or `x-ui: { widget: 'password' }`). */
+  auth?: Record<string, unknown>;
 }
-/** A channel account of the workspace (credentials are never returned). */
+/** A channel account of the workspace (credentials are never returned, only their key names). */
 export interface ChannelAccount {
   id: string;
   connector: string;
   name: string;
   settings?: Record<string, unknown>;
+  /** Where the provider delivers this account's webhooks (the channel gateway). */
   inboundUrl?: string;
+  credentialKeys?: string[];
+  /** false when the stored credentials do not decrypt with the server's secret key: they must be set again. */
+  credentialsReadable?: boolean;
   createdAt?: string;
+  updatedAt?: string;
+}
+export interface NewChannelAccount {
+  connector: string;
+  name: string;
+  credentials: Record<string, unknown>;
+  settings?: Record<string, unknown>;
+}
+/** `credentials` replaces the stored ones as a whole; leave it out to keep them. */
+export interface ChannelAccountPatch {
+  name?: string;
+  credentials?: Record<string, unknown>;
+  settings?: Record<string, unknown>;
 }
 export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
 export interface RunSummary {
@@ -212,6 +231,7 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     return qs ? `${path}?${qs}` : path;
   };
   const conversation = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
+  const account = (id: string) => `/api/channel-accounts/${encodeURIComponent(id)}`;
 
   return {
     listFlows: () => call<{ items: FlowSummary[] }>('GET', '/api/flows?limit=100'),
@@ -240,6 +260,11 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       }
       return all;
     },
+    getChannelAccount: (id: string) => call<ChannelAccount>('GET', account(id)),
+    /** 400 with issues under `/body/credentials/…` and `/body/settings/…`; 422/502 `registration_failed` when the provider refused. */
+    createChannelAccount: (body: NewChannelAccount) => call<ChannelAccount>('POST', '/api/channel-accounts', body),
+    updateChannelAccount: (id: string, patch: ChannelAccountPatch) => call<ChannelAccount>('PATCH', account(id), patch),
+    deleteChannelAccount: (id: string) => call<null>('DELETE', account(id)),
     /** The inbox, the most recently active conversation first. */
     listConversations: (opts: { limit?: number; cursor?: string | undefined } = {}) => call<Page<Conversation>>('GET', page('/api/conversations', opts)),
     getConversation: (id: string) => call<Conversation>('GET', conversation(id)),

@@ -1,10 +1,11 @@
-// The top bar of the list screens: the brand, the main navigation (Flows, Inbox) and sign-out.
+// The top bar of the list screens: the brand, the main navigation (Flows, Inbox, Channels) and sign-out.
 import type { MouseEvent, ReactNode } from 'react';
 import { navigate } from '../session.js';
 
 const SECTIONS = [
   { id: 'flows', label: 'Flows', href: '/' },
   { id: 'inbox', label: 'Inbox', href: '/inbox' },
+  { id: 'channels', label: 'Channels', href: '/channels' },
 ] as const;
 
 /** A same-origin link that routes on the client (a modified click still opens a new tab). */
@@ -16,7 +17,7 @@ export function go(href: string) {
   };
 }
 
-export function TopBar({ current, onSignOut, children }: { current: 'flows' | 'inbox'; onSignOut: () => void; children?: ReactNode }) {
+export function TopBar({ current, onSignOut, children }: { current: (typeof SECTIONS)[number]['id']; onSignOut: () => void; children?: ReactNode }) {
   return (
     <header className="topbar">
       <strong className="brand">Confluo</strong>

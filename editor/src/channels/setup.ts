@@ -1,0 +1,74 @@
+// What a channel account's owner does with it: where its inbound URL goes (one line per channel), and for web chat the
+// snippet that embeds the widget. Plain text: the UI renders it as text.
+import type { ChannelAccount, ChannelManifest, ConnectorManifest } from '../api/client.js';
+import { toFriendly } from '../flow/duration.js';
+
+export type ChannelConnector = ConnectorManifest & { channel: ChannelManifest };
+
+/** The connectors that are messaging channels, by name. */
+export function channelConnectors(manifests: readonly ConnectorManifest[]): ChannelConnector[] {
+  return manifests.filter((m): m is ChannelConnector => m.channel !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export function inboundLabel(kind: ChannelManifest['inbound'] | undefined): string {
+  if (kind === 'webhook') return 'webhook';
+  if (kind === 'poll') return 'polling';
+  if (kind === 'none') return 'send only';
+  return 'unknown channel';
+}
+
+/**
+ * The server's public URL, which `inboundUrl` starts with (`<public URL>/hooks/channels/<id>`); the page's origin when
+ * the account carries no inbound URL.
+ */
+export function publicBase(account: Pick<ChannelAccount, 'id' | 'inboundUrl'>, fallback: string): string {
+  const suffix = `/hooks/channels/${account.id}`;
+  const url = account.inboundUrl;
+  if (url?.endsWith(suffix)) return url.slice(0, -suffix.length);
+  return fallback.replace(/\/+$/, '');
+}
+
+const attr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+
+/** The HTML a website puts before `</body>` to show the account's chat bubble. */
+export const webchatSnippet = (base: string, accountId: string) =>
+  `<script src="${attr(`${base}/webchat/widget.js`)}" data-account="${attr(accountId)}" async></script>`;
+
+/** A plain page with the widget on it, to try the account out. */
+export const webchatDemoUrl = (base: string, accountId: string) => `${base}/webchat/${encodeURIComponent(accountId)}/demo`;
+
+/** `every minute`, `every 30 seconds`, from an ISO-8601 duration (the email poll interval). */
+export function everyText(iso: string): string {
+  const f = toFriendly(iso);
+  if (!f) return `every ${iso}`;
+  return f.amount === 1 ? `every ${f.unit.slice(0, -1)}` : `every ${f.amount} ${f.unit}`;
+}
+
+/** Where the inbound URL goes, in one line: the provider's screen to paste it into, or why nothing is to be pasted. */
+export function setupHint(account: Pick<ChannelAccount, 'connector' | 'settings' | 'credentialKeys'>, channel: ChannelManifest | undefined): string {
+  switch (account.connector) {
+    case 'sms':
+      return 'Paste into Twilio → Phone Numbers → your number → Messaging → “A message comes in”: Webhook, HTTP POST.';
+    case 'whatsapp':
+      return "Paste into your Meta app → WhatsApp → Configuration → Callback URL, with this account's verify token; subscribe to “messages”.";
+    case 'messenger':
+      return "Paste into your Meta app → Messenger → Webhooks → Callback URL, with this account's verify token; subscribe the Page to “messages”.";
+    case 'instagram':
+      return "Paste into your Meta app → Instagram → Webhooks → Callback URL, with this account's verify token; subscribe to “messages”.";
+    case 'slack':
+      return 'Paste into your Slack app → Event Subscriptions → Request URL, and subscribe to the bot events message.im (and message.channels as needed).';
+    case 'telegram':
+      return 'Nothing to paste: the webhook was registered with Telegram automatically (Telegram needs an HTTPS URL).';
+    case 'webchat':
+      return 'Nothing to paste: put the embed snippet below on your website, before </body>.';
+    case 'email': {
+      if (account.credentialKeys && !account.credentialKeys.includes('imap')) return 'Sends only: add IMAP credentials (Edit) to receive mail.';
+      const every = typeof account.settings?.pollInterval === 'string' ? everyText(account.settings.pollInterval) : 'every minute';
+      return `Nothing to paste: Confluo polls the IMAP mailbox ${every}.`;
+    }
+  }
+  if (channel?.inbound === 'poll') return 'Nothing to paste: Confluo polls the provider for new messages.';
+  if (channel?.inbound === 'none') return 'Send only: this channel receives no messages.';
+  if (channel?.inbound === 'webhook') return "Paste into the provider's webhook settings.";
+  return 'This connector is not installed on the server any more.';
+}
