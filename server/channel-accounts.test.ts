@@ -192,6 +192,20 @@ describe('channel account validation', () => {
     expect(await issues({ connector: 'testchan', name: 'x', credentials: { token: 12345678 } })).toEqual(['/body/credentials/token type']);
   });
 
+  it("reports the credentials' and the settings' issues together, against the channel's settings schema", async () => {
+    const res = await t.api({
+      method: 'POST',
+      url: '/api/channel-accounts',
+      payload: { connector: 'sms', name: 'x', credentials: { accountSid: 'AC123', authToken: 'secret-token' }, settings: { from: 12 } },
+    });
+    expect(res.statusCode).toBe(400);
+    const paths = (res.json().error.issues as { path: string }[]).map((i) => i.path);
+    expect(paths).toContain('/body/credentials/accountSid');
+    expect(paths).toContain('/body/settings/from');
+    expect(res.json().error.message).toMatch(/credentials .*; settings /);
+    expect(JSON.stringify(res.json())).not.toContain('secret-token');
+  });
+
   it('refuses credentials and settings that are not objects, and a missing name', async () => {
     expect(await issues({ connector: 'testchan', name: 'x', credentials: SECRET })).toEqual(['/body/credentials type']);
     expect(await issues({ connector: 'testchan', name: 'x', credentials: [SECRET] })).toEqual(['/body/credentials type']);

@@ -13,7 +13,7 @@ import { isConnectorError } from '../../connectors/sdk/errors.js';
 import { inboundUrlOf, openCredentials, sealCredentials, type Credentials } from '../../prisma/channel-accounts.js';
 import { pollIdFor } from '../../worker/ids.js';
 import type { Prisma } from '../../prisma/client.js';
-import { HttpError, notFound, schemaIssues } from '../errors.js';
+import { HttpError, notFound, schemaIssues, type Issue } from '../errors.js';
 import { newId } from '../ids.js';
 import {
   ChannelAccount,
@@ -51,15 +51,32 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     return authValidators.get(connector);
   }
   const settingsValidators = new Map<string, ValidateFunction | undefined>();
-  function checkSettings(connector: string, settings: Record<string, unknown>): void {
+  function settingsValidator(connector: string): ValidateFunction | undefined {
     if (!settingsValidators.has(connector)) {
       const schema = app.registry.get(connector)?.channel?.settings;
       settingsValidators.set(connector, schema ? ajv.compile(schema) : undefined);
     }
-    const validate = settingsValidators.get(connector);
-    if (validate && !validate(settings)) {
-      throw new HttpError(400, 'validation_failed', `settings do not match the ${connector} channel's settings schema`, schemaIssues('/body/settings', validate.errors ?? []));
+    return settingsValidators.get(connector);
+  }
+
+  /**
+   * Checks the given credentials and settings against the connector's schemas and reports every issue of both at once.
+   * Paths only: ajv messages never quote the values, so no secret reaches the error body.
+   */
+  function checkAccount(connector: string, given: { credentials?: Credentials; settings?: Record<string, unknown> }): void {
+    const issues: Issue[] = [];
+    const parts: string[] = [];
+    const auth = given.credentials !== undefined ? authValidator(connector) : undefined;
+    if (auth && !auth(given.credentials)) {
+      issues.push(...schemaIssues('/body/credentials', auth.errors ?? []));
+      parts.push(`credentials do not match the ${connector} connector's auth schema`);
     }
+    const settings = given.settings !== undefined ? settingsValidator(connector) : undefined;
+    if (settings && !settings(given.settings)) {
+      issues.push(...schemaIssues('/body/settings', settings.errors ?? []));
+      parts.push(`settings do not match the ${connector} channel's settings schema`);
+    }
+    if (issues.length > 0) throw new HttpError(400, 'validation_failed', parts.join('; '), issues);
   }
 
   /**
@@ -90,14 +107,6 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       args: [{ accountId }],
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     });
-  }
-
-  /** Every issue, with paths only: ajv messages never quote the values, so no secret reaches the error body. */
-  function checkCredentials(connector: string, credentials: Credentials): void {
-    const validate = authValidator(connector);
-    if (validate && !validate(credentials)) {
-      throw new HttpError(400, 'validation_failed', `credentials do not match the ${connector} connector's auth schema`, schemaIssues('/body/credentials', validate.errors ?? []));
-    }
   }
 
   const toAccount = (row: Row, log: { warn(o: object, m: string): void }): ChannelAccount => {
@@ -146,8 +155,8 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     },
     async (request, reply) => {
       const { connector, name, credentials, settings = {} } = request.body;
-      checkCredentials(connector, credentials);
-      checkSettings(connector, settings);
+      authValidator(connector); // an unknown connector is its own 400, before anything else
+      checkAccount(connector, { credentials, settings });
       const id = newId('cha');
       const account = { id, workspaceId: request.workspaceId, credentials: credentials as JsonObject, settings: settings as JsonObject, inboundUrl: inboundUrlOf(app.publicUrl, id) };
       const stored = await register(connector, account, request.log);
@@ -207,8 +216,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       const { name, credentials, settings } = request.body;
       // A connector no longer installed has no schema to check against; the account stays editable.
       const installed = app.registry.manifests().some((m) => m.id === current.connector);
-      if (credentials !== undefined && installed) checkCredentials(current.connector, credentials);
-      if (settings !== undefined && installed) checkSettings(current.connector, settings);
+      if (installed) checkAccount(current.connector, { ...(credentials !== undefined && { credentials }), ...(settings !== undefined && { settings }) });
       // New credentials or settings may point at another bot or number: register again.
       let stored: { credentials?: Credentials; settings?: Record<string, unknown> } = { ...(credentials && { credentials }), ...(settings && { settings }) };
       if (installed && app.registry.get(current.connector)?.channel?.register && (credentials !== undefined || settings !== undefined)) {
