@@ -2,6 +2,7 @@
 // base URL (settings.apiBaseUrl, for tests and proxies), Bearer auth, JSON in and out, Graph errors mapped once.
 import type { JsonObject } from '../flow/types.js';
 import { ConnectorError } from '../sdk/errors.js';
+import { callProvider } from '../sdk/http.js';
 import { graphError } from './graph-errors.js';
 
 export const GRAPH_VERSION = 'v23.0';
@@ -32,26 +33,13 @@ export function graphUrl(baseUrl: string, path: string[]): string {
 export async function graphPost(req: GraphPostRequest): Promise<unknown> {
   const url = graphUrl(req.baseUrl, req.path);
   const target = `POST ${url}`;
-  const timeout = AbortSignal.timeout(GRAPH_TIMEOUT_MS);
-  let status: number;
-  let text: string;
-  let retryAfter: string | null;
-  try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${req.token}`, 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify(req.body),
-      signal: AbortSignal.any([req.signal, timeout]),
-    });
-    status = res.status;
-    retryAfter = res.headers.get('retry-after');
-    text = await res.text();
-  } catch (err) {
-    if (req.signal.aborted) throw new ConnectorError('upstream', `${target} was cancelled`, { code: 'ABORTED', cause: err });
-    if (timeout.aborted) throw new ConnectorError('upstream', `${target} timed out after ${GRAPH_TIMEOUT_MS} ms`, { code: 'TIMEOUT', cause: err });
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new ConnectorError('upstream', `${target} failed: ${cause?.message ?? (err as Error).message}`, { code: cause?.code ?? 'NETWORK_ERROR', cause: err });
-  }
+  const { status, text, retryAfter } = await callProvider({
+    label: target,
+    url,
+    init: { method: 'POST', headers: { authorization: `Bearer ${req.token}`, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(req.body) },
+    signal: req.signal,
+    timeoutMs: GRAPH_TIMEOUT_MS,
+  });
   if (status < 200 || status > 299) throw graphError(status, text, retryAfter, target);
   try {
     return JSON.parse(text) as unknown;

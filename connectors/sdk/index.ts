@@ -15,3 +15,4 @@ export { InboundPayloadError } from './channel.js';
 export { MESSAGE_EVENT_SCHEMA, SENT_MESSAGE_SCHEMA, ACCOUNT_INPUT, IDENTITY_SCHEMA, ATTACHMENT_SCHEMA, RATE_LIMIT_SETTING } from './channel-schemas.js';
 export { MESSAGE_TRIGGER_ID } from './define.js';
 export { loadPlugins, parsePluginSpecs, PluginLoadError, type LoadPluginsOptions, type LoadedPlugin, type PluginFailure, type PluginProblem } from './plugins.js';
+export { callProvider, PROVIDER_TIMEOUT_MS, type ProviderAnswer, type ProviderRequest } from './http.js';

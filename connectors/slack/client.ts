@@ -3,6 +3,7 @@
 import type { JsonObject } from '../flow/types.js';
 import type { ChannelAccount } from '../sdk/channel.js';
 import { ConnectorError, errorFromHttpStatus, parseRetryAfter } from '../sdk/errors.js';
+import { callProvider } from '../sdk/http.js';
 import type { ConnectorErrorKind } from '../sdk/types.js';
 import { slackBotToken } from './auth.js';
 import { slackSettings } from './settings.js';
@@ -44,27 +45,13 @@ export function slackError(method: string, error: string, opts: { retryAfter?: s
 export async function callSlack<T extends object>(account: ChannelAccount, method: string, params: JsonObject, signal: AbortSignal): Promise<T> {
   const token = slackBotToken(account.credentials);
   const { apiBaseUrl } = slackSettings(account.settings);
-  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-  let status: number;
-  let retryAfter: string | null;
-  let text: string;
-  try {
-    const res = await fetch(`${apiBaseUrl}/${method}`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
-      body: JSON.stringify(params),
-      signal: AbortSignal.any([signal, timeout]),
-    });
-    status = res.status;
-    retryAfter = res.headers.get('retry-after');
-    text = await res.text();
-  } catch (err) {
-    const e = err as Error & { cause?: { code?: string } };
-    if (timeout.aborted) throw new ConnectorError('upstream', `Slack ${method} timed out after ${REQUEST_TIMEOUT_MS} ms`, { code: 'TIMEOUT', cause: err });
-    if (signal.aborted) throw new ConnectorError('upstream', `Slack ${method} was cancelled`, { code: 'ABORTED', cause: err });
-    const code = e.cause?.code ?? 'NETWORK_ERROR';
-    throw new ConnectorError('upstream', `Slack ${method} failed: ${e.message} (${code})`, { code, cause: err });
-  }
+  const { status, text, retryAfter } = await callProvider({
+    label: `Slack ${method}`,
+    url: `${apiBaseUrl}/${method}`,
+    init: { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(params) },
+    signal,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+  });
   if (status < 200 || status > 299) {
     throw errorFromHttpStatus(status, { retryAfter, message: `Slack ${method} answered HTTP ${status}`, body: text });
   }

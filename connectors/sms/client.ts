@@ -3,6 +3,7 @@
 // (a timeout) is retryable like any upstream failure: the platform's outbound record is what prevents re-sends.
 import type { JsonObject } from '../flow/types.js';
 import { ConnectorError, errorFromHttpStatus } from '../sdk/errors.js';
+import { callProvider } from '../sdk/http.js';
 import type { SmsCredentials } from './auth.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -76,12 +77,11 @@ export async function createMessage(opts: {
 }): Promise<TwilioMessageResource> {
   const url = messagesUrl(opts.apiBaseUrl, opts.credentials.accountSid);
   const timeoutMs = opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
-  const timeout = AbortSignal.timeout(timeoutMs);
   const to = opts.form.get('To') ?? '';
-  let res: Response;
-  let text: string;
-  try {
-    res = await fetch(url, {
+  const res = await callProvider({
+    label: `Twilio message create (${new URL(url).origin})`,
+    url,
+    init: {
       method: 'POST',
       headers: {
         authorization: `Basic ${Buffer.from(`${opts.credentials.accountSid}:${opts.credentials.authToken}`).toString('base64')}`,
@@ -89,15 +89,12 @@ export async function createMessage(opts: {
         accept: 'application/json',
       },
       body: opts.form.toString(),
-      signal: AbortSignal.any([opts.signal, timeout]),
-    });
-    text = await res.text();
-  } catch (err) {
-    if (opts.signal.aborted) throw new ConnectorError('upstream', 'sending the SMS was cancelled', { code: 'ABORTED', cause: err });
-    if (timeout.aborted) throw new ConnectorError('upstream', `Twilio did not answer within ${timeoutMs} ms`, { code: 'TIMEOUT', cause: err });
-    throw new ConnectorError('upstream', `could not reach Twilio at ${new URL(url).origin}: ${(err as Error).message}`, { code: 'NETWORK_ERROR', cause: err });
-  }
-  if (res.status < 200 || res.status > 299) throw twilioError(res.status, text, res.headers.get('retry-after'), to);
+    },
+    signal: opts.signal,
+    timeoutMs,
+  });
+  const text = res.text;
+  if (res.status < 200 || res.status > 299) throw twilioError(res.status, text, res.retryAfter, to);
   let message: unknown;
   try {
     message = JSON.parse(text);

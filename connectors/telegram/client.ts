@@ -4,6 +4,7 @@
 import type { JsonObject, JsonValue } from '../flow/types.js';
 import type { ChannelAccount } from '../sdk/channel.js';
 import { ConnectorError, errorFromHttpStatus } from '../sdk/errors.js';
+import { callProvider } from '../sdk/http.js';
 import { botToken } from './auth.js';
 import { telegramSettings } from './settings.js';
 
@@ -16,28 +17,15 @@ export async function callTelegram<T = JsonValue>(account: ChannelAccount, metho
   const token = botToken(account.credentials);
   const { apiBaseUrl } = telegramSettings(account.settings);
   const redact = (s: string) => s.split(token).join('<bot token>');
-  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
-  let status: number;
-  let retryAfter: string | null;
-  let text: string;
-  try {
-    const res = await fetch(`${apiBaseUrl}/bot${token}/${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(params),
-      signal: AbortSignal.any([signal, timeout]),
-    });
-    status = res.status;
-    retryAfter = res.headers.get('retry-after');
-    text = await res.text();
-  } catch (err) {
-    // No `cause`: undici's messages quote the request URL, token included.
-    const e = err as Error & { cause?: { code?: string } };
-    if (timeout.aborted) throw new ConnectorError('upstream', `Telegram ${method} timed out after ${REQUEST_TIMEOUT_MS} ms`, { code: 'TIMEOUT' });
-    if (signal.aborted) throw new ConnectorError('upstream', `Telegram ${method} was cancelled`, { code: 'ABORTED' });
-    const code = e.cause?.code ?? 'NETWORK_ERROR';
-    throw new ConnectorError('upstream', `Telegram ${method} failed: ${redact(e.message)} (${code})`, { code });
-  }
+  // keepCause false: fetch's errors quote the URL, token included.
+  const { status, text, retryAfter } = await callProvider({
+    label: `Telegram ${method}`,
+    url: `${apiBaseUrl}/bot${token}/${method}`,
+    init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) },
+    signal,
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    keepCause: false,
+  });
   let body: unknown;
   try {
     body = JSON.parse(text);
