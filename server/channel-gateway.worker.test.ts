@@ -253,4 +253,29 @@ describe('the channel gateway', () => {
     const histories = await Promise.all(runIds.map(async (id) => JSON.stringify(await h.t.client.workflow.getHandle(id).fetchHistory())));
     expect(histories.filter((text) => text.includes('RATE_LIMIT_WAIT')).length).toBeGreaterThan(0);
   });
+
+  it('validation names channel accounts that do not exist, belong to another connector, or sit outside the trigger\'s channels', async () => {
+    const definition = {
+      schemaVersion: 1,
+      trigger: { type: 'channel.message', channels: ['whatsapp'], accounts: [smsAccount, 'cha_gone'] },
+      nodes: [
+        { id: 'a', type: 'action', action: 'sms.send', input: { account: 'cha_gone', to: '+14155550100', body: 'x' } },
+        { id: 'b', type: 'action', action: 'telegram.sendMessage', input: { account: smsAccount, chatId: '1', text: 'x' } },
+        { id: 'c', type: 'action', action: 'sms.send', input: { account: '{{ trigger.accountId }}', to: '+14155550100', body: 'x' } },
+      ],
+      edges: [{ from: 'trigger', to: 'a' }, { from: 'a', to: 'b' }, { from: 'b', to: 'c' }],
+    };
+    const res = await h.t.api({ method: 'POST', url: '/api/flows/validate', payload: { definition } });
+    expect(res.json().valid).toBe(false);
+    expect(res.json().issues.map((i: any) => `${i.path} ${i.code}`)).toEqual([
+      '/trigger/accounts/0 account_channel',
+      '/trigger/accounts/1 unknown_account',
+      '/nodes/0/input/account unknown_account',
+      '/nodes/1/input/account account_connector',
+    ]);
+    const flow = (await h.t.api({ method: 'POST', url: '/api/flows', payload: { name: 'bad accounts', definition } })).json();
+    const published = await h.t.api({ method: 'POST', url: `/api/flows/${flow.id}/publish` });
+    expect(published.statusCode).toBe(422);
+    expect(published.json().error.issues).toHaveLength(4);
+  });
 });

@@ -1,7 +1,7 @@
 // /api/flows: drafts (saved even when incomplete), validation, publishing immutable versions, and test runs.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
-import type { Prisma } from '../../prisma/client.js';
+import type { Prisma, PrismaClient } from '../../prisma/client.js';
 import { getContact } from '../../prisma/contacts.js';
 import { notFound } from '../errors.js';
 import { newId, newWebhookToken, runIdFor } from '../ids.js';
@@ -19,7 +19,7 @@ import {
   ValidateResult,
   VersionParams,
 } from '../schemas/flows.js';
-import { assertDraftShape, assertRunnable, DEFAULT_DEFINITION, flowIssues } from '../services/flow-checks.js';
+import { accountIssues, assertDraftShape, assertRunnable, DEFAULT_DEFINITION, flowIssues } from '../services/flow-checks.js';
 import { after, encodeCursor } from '../services/keyset.js';
 import { startRun } from '../services/runs.js';
 
@@ -30,11 +30,15 @@ type FlowRow = Prisma.FlowGetPayload<{ include: typeof detailInclude }>;
 export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const webhookUrl = (token: string) => `${app.publicUrl}/hooks/flows/${token}`;
 
-  const toDetail = (f: FlowRow): FlowDetail => ({
+  const issuesOf = async (workspaceId: string, definition: unknown) => [
+    ...flowIssues(app.registry, definition),
+    ...(await accountIssues(app.prisma, workspaceId, app.registry, definition)),
+  ];
+  const toDetail = async (f: FlowRow): Promise<FlowDetail> => ({
     id: f.id,
     name: f.name,
     definition: f.draft,
-    issues: flowIssues(app.registry, f.draft),
+    issues: await issuesOf(f.workspaceId, f.draft),
     latestVersion: f.latestVersion,
     ...(f.webhookToken && { webhookToken: f.webhookToken.token, webhookUrl: webhookUrl(f.webhookToken.token) }),
     versions: f.versions.map((v) => ({ version: v.version, createdAt: v.createdAt.toISOString() })),
@@ -59,7 +63,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
         data: { id: newId('flow'), workspaceId: request.workspaceId, name: request.body.name, draft: definition as Prisma.InputJsonValue },
         include: detailInclude,
       });
-      return reply.code(201).send(toDetail(flow));
+      return reply.code(201).send(await toDetail(flow));
     },
   );
 
@@ -87,7 +91,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/flows/validate',
     { schema: { tags, summary: 'Validate a definition', body: ValidateBody, response: { 200: ValidateResult, ...errors(400, 401) } } },
     async (request) => {
-      const issues = flowIssues(app.registry, request.body.definition);
+      const issues = await issuesOf(request.workspaceId, request.body.definition);
       return { valid: issues.length === 0, issues };
     },
   );
@@ -133,7 +137,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
         // The increment locks the flow row first, so concurrent publishes (and edits) serialize, and the draft that is
         // validated is exactly the one frozen.
         const flow = await tx.flow.update({ where: { id: request.params.id }, data: { latestVersion: { increment: 1 } } });
-        assertRunnable(app.registry, flow.draft);
+        assertRunnable(app.registry, flow.draft, await accountIssues(tx as unknown as PrismaClient, flow.workspaceId, app.registry, flow.draft));
         await tx.flowVersion.create({ data: { flowId: flow.id, version: flow.latestVersion, definition: flow.draft as Prisma.InputJsonValue } });
         const hook = await tx.webhookToken.upsert({ where: { flowId: flow.id }, create: { flowId: flow.id, token: newWebhookToken() }, update: {} });
         return { version: flow.latestVersion, token: hook.token };
@@ -172,7 +176,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const flow = await ownedFlow(request.workspaceId, request.params.id);
-      assertRunnable(app.registry, flow.draft);
+      assertRunnable(app.registry, flow.draft, await accountIssues(app.prisma, request.workspaceId, app.registry, flow.draft));
       const definition = flow.draft as unknown as FlowDefinition;
       const now = new Date().toISOString();
       const given = (request.body.trigger ?? definition.trigger.sample ?? {}) as Record<string, JsonValue>;

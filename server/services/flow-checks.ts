@@ -1,7 +1,8 @@
 // Flow definition checks the routes share: the v1 top-level shape a draft must have to be saved at all, and the full
 // validation (schema, graph, action inputs) whose issues the editor shows and publish enforces.
 import { draftShapeSchema, validateFlow } from '../../connectors/flow/index.js';
-import type { ValidationIssue } from '../../connectors/flow/types.js';
+import type { FlowDefinition, ValidationIssue } from '../../connectors/flow/types.js';
+import type { PrismaClient } from '../../prisma/client.js';
 import { createAjv } from '../../connectors/sdk/index.js';
 import { HttpError, schemaIssues } from '../errors.js';
 import type { Registry } from '../types.js';
@@ -18,10 +19,44 @@ export function flowIssues(registry: Registry, definition: unknown): ValidationI
   return validateFlow(definition, { actions: registry.actionInputs(), channels: registry.channelNames() });
 }
 
-/** 422 with every issue when the definition cannot run. */
-export function assertRunnable(registry: Registry, definition: unknown): void {
-  const issues = flowIssues(registry, definition);
+/** 422 with every issue when the definition cannot run (`extra`: issues found elsewhere, e.g. accountIssues). */
+export function assertRunnable(registry: Registry, definition: unknown, extra: ValidationIssue[] = []): void {
+  const issues = [...flowIssues(registry, definition), ...extra];
   if (issues.length > 0) throw new HttpError(422, 'flow_invalid', `the flow has ${issues.length} issue(s)`, issues);
 }
 
 export const DEFAULT_DEFINITION = { schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [], edges: [] } as const;
+
+/**
+ * Channel accounts a definition names, checked against the workspace: a trigger's `accounts` must exist (and be on one
+ * of its `channels`, when it names some); a channel action's literal `account` must exist and belong to the action's
+ * connector. Templated values are left to run time.
+ */
+export async function accountIssues(prisma: PrismaClient, workspaceId: string, registry: Registry, definition: unknown): Promise<ValidationIssue[]> {
+  const def = definition as Partial<FlowDefinition> | null;
+  const wanted: { path: string; id: string; connector?: string; channels?: string[]; nodeId?: string }[] = [];
+  const trigger = def?.trigger;
+  if (trigger?.type === 'channel.message' && Array.isArray(trigger.accounts)) {
+    trigger.accounts.forEach((id, i) => typeof id === 'string' && wanted.push({ path: `/trigger/accounts/${i}`, id, ...(Array.isArray(trigger.channels) && { channels: trigger.channels }) }));
+  }
+  (Array.isArray(def?.nodes) ? def.nodes : []).forEach((node, i) => {
+    if (node?.type !== 'action' || typeof node.action !== 'string') return;
+    const connector = node.action.split('.')[0]!;
+    const account = (node.input as Record<string, unknown> | undefined)?.account;
+    if (!registry.get(connector)?.channel || typeof account !== 'string' || account.includes('{{')) return;
+    wanted.push({ path: `/nodes/${i}/input/account`, id: account, connector, nodeId: node.id });
+  });
+  if (wanted.length === 0) return [];
+  const rows = await prisma.channelAccount.findMany({ where: { workspaceId, id: { in: [...new Set(wanted.map((w) => w.id))] } }, select: { id: true, connector: true } });
+  const byId = new Map(rows.map((r) => [r.id, r.connector]));
+  const issues: ValidationIssue[] = [];
+  for (const w of wanted) {
+    const connector = byId.get(w.id);
+    const at = { path: w.path, ...(w.nodeId !== undefined && { nodeId: w.nodeId }) };
+    const channel = connector ? registry.get(connector)?.channel?.name : undefined;
+    if (!connector) issues.push({ ...at, code: 'unknown_account', message: `no channel account "${w.id}" in this workspace (see GET /api/channel-accounts)` });
+    else if (w.connector && connector !== w.connector) issues.push({ ...at, code: 'account_connector', message: `channel account "${w.id}" is a ${connector} account, not ${w.connector}` });
+    else if (w.channels && channel && !w.channels.includes(channel)) issues.push({ ...at, code: 'account_channel', message: `channel account "${w.id}" is on ${channel}, which the trigger's channels leave out` });
+  }
+  return issues;
+}
