@@ -160,7 +160,7 @@ async function main() {
     base: { role },
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { ignore: 'pid,hostname' } } } : {}),
   });
-  let stop: (() => Promise<void>) | undefined;
+  let starting: Promise<() => Promise<void>> | undefined;
   let stoppingSince = 0;
   const shutdown = async (signal: string) => {
     // Ctrl-C reaches us twice (from the terminal and forwarded by npm): only a later, deliberate one forces exit.
@@ -171,13 +171,17 @@ async function main() {
     }
     stoppingSince = Date.now();
     log.info({ signal }, 'shutting down');
+    // A signal during start-up waits for it to finish (or fail, which cleans up by itself): exiting now would leave
+    // the Temporal dev server and the embedded database running.
+    const stop = await starting?.catch(() => undefined);
     await stop?.();
     process.exit(process.exitCode ?? 0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   try {
-    stop = await start(role, log);
+    starting = start(role, log);
+    await starting;
   } catch (err) {
     if (err instanceof ConfigError || err instanceof SecretKeyError || err instanceof PluginLoadError) log.fatal(err.message);
     else log.fatal({ err }, 'start-up failed');
