@@ -3,13 +3,12 @@
 // renamed without touching its credentials, an SMS account refused with the server's issues on the fields, and the
 // web chat account deleted.
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { ensureEditorBuilt, launchChromium, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
+import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
 
 let confluo: Confluo;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
@@ -17,10 +16,7 @@ beforeAll(async () => {
   ensureEditorBuilt();
   [confluo, browser] = await Promise.all([startConfluo(), launchChromium()]);
   // Clipboard permissions so the test can read back what Copy wrote.
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, permissions: ['clipboard-read', 'clipboard-write'] });
-  page = await context.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && console.error('[browser]', m.text()));
+  page = await openPage(browser, pageErrors, { permissions: ['clipboard-read', 'clipboard-write'] });
 }, 180_000);
 
 afterAll(async () => {
@@ -30,11 +26,7 @@ afterAll(async () => {
 
 const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 
-async function call(method: string, path: string): Promise<{ status: number; json: any }> {
-  const res = await fetch(confluo.baseUrl + path, { method, headers: { authorization: `Bearer ${confluo.key}` } });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string) => confluo.call(method, path);
 
 /** The text of the error list @rjsf renders for a field (the input's aria-describedby names it). */
 async function fieldErrors(label: string): Promise<string | null> {

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { ensureEditorBuilt, launchChromium, SCREENSHOTS, startConfluo, startSink, type Confluo } from './harness.js';
+import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, startSink, type Confluo } from './harness.js';
 
 let confluo: Confluo;
 let sink: Awaited<ReturnType<typeof startSink>>;
@@ -16,9 +16,7 @@ beforeAll(async () => {
   // The callback sink listens on loopback, which http.request refuses by default.
   process.env.CONFLUO_HTTP_ALLOW_PRIVATE = '1';
   [confluo, sink, browser] = await Promise.all([startConfluo(), startSink(), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && console.error('[browser]', m.text()));
+  page = await openPage(browser, pageErrors);
 }, 180_000);
 
 afterAll(async () => {
@@ -258,13 +256,9 @@ describe('editor in Chromium', () => {
       console.error('page errors:', pageErrors);
     });
     const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(confluo.baseUrl + path, {
-        method,
-        headers: { authorization: `Bearer ${confluo.key}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
+      const res = await confluo.call(method, path, body);
       expect(res.status, `${method} ${path}`).toBeLessThan(300);
-      return res.json() as Promise<Record<string, unknown>>;
+      return res.json as Record<string, unknown>;
     };
     const account = await call('POST', '/api/channel-accounts', {
       connector: 'sms',

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { builtinConnectors } from '../../connectors/builtin.js';
 import { createRegistry } from '../../connectors/sdk/index.js';
 import type { PrismaClient } from '../../prisma/client.js';
@@ -44,7 +44,18 @@ export interface Confluo {
   baseUrl: string;
   key: string;
   prisma: PrismaClient;
+  /** An API request (with the workspace's key unless `auth` is false); the JSON answer, or null for an empty one. */
+  call(method: string, path: string, body?: unknown, auth?: boolean): Promise<{ status: number; json: any }>;
   close(): Promise<void>;
+}
+
+/** A 1280×800 page whose uncaught errors land in `errors` and whose console errors are echoed. */
+export async function openPage(browser: Browser, errors: string[], options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && console.error('[browser]', m.text()));
+  return page;
 }
 
 async function freePort(): Promise<number> {
@@ -95,6 +106,15 @@ export async function startConfluo(): Promise<Confluo> {
     baseUrl,
     key,
     prisma,
+    async call(method, path, body, auth = true) {
+      const res = await fetch(baseUrl + path, {
+        method,
+        headers: { ...(auth && { authorization: `Bearer ${key}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+        ...(body !== undefined && { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : null };
+    },
     async close() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;

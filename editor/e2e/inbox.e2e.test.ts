@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { ensureEditorBuilt, launchChromium, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
+import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
 
 let confluo: Confluo;
 let browser: Browser;
@@ -13,9 +13,7 @@ const pageErrors: string[] = [];
 beforeAll(async () => {
   ensureEditorBuilt();
   [confluo, browser] = await Promise.all([startConfluo(), launchChromium()]);
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && console.error('[browser]', m.text()));
+  page = await openPage(browser, pageErrors);
 }, 180_000);
 
 afterAll(async () => {
@@ -25,15 +23,7 @@ afterAll(async () => {
 
 const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 
-async function call(method: string, path: string, body?: unknown, auth = true): Promise<{ status: number; json: any }> {
-  const res = await fetch(confluo.baseUrl + path, {
-    method,
-    headers: { ...(auth && { authorization: `Bearer ${confluo.key}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
+const call = (method: string, path: string, body?: unknown, auth = true) => confluo.call(method, path, body, auth);
 
 interface Visitor {
   visitorId: string;

@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConnectorError } from '../../sdk/errors.js';
 import { createAjv } from '../../sdk/schema.js';
-import { actionContext, directChannels, testAccount } from '../../testkit/channel.js';
-import { startWhatsAppFake, type WhatsAppFake } from '../../testkit/fakes/meta.js';
+import { actionContext } from '../../testkit/channel.js';
+import { useWhatsAppFake } from '../test-support.js';
 import { whatsappConnector } from '../index.js';
 import { sendTextAction } from './send-text.js';
 
-const TOKEN = 'EAAtestaccesstoken123';
-const PHONE_ID = '106540352242922';
+const wa = useWhatsAppFake();
 
-let wa: WhatsAppFake;
-let channels: ReturnType<typeof directChannels>;
-beforeAll(async () => {
-  wa = await startWhatsAppFake({ accessToken: TOKEN, phoneNumberId: PHONE_ID, appSecret: 'TEST_APP_SECRET' });
-  channels = directChannels(whatsappConnector, [
-    testAccount({ id: 'cha_wa', credentials: { accessToken: TOKEN, appSecret: 'TEST_APP_SECRET', verifyToken: 'v' }, settings: { phoneNumberId: PHONE_ID, apiBaseUrl: wa.url } }),
-  ]);
-});
-afterAll(() => wa.close());
-beforeEach(() => {
-  wa.violations.length = 0;
-  wa.sent.length = 0;
-});
-
-const run = (input: Parameters<typeof sendTextAction.run>[1]) => sendTextAction.run(actionContext({ channels }), input);
+const run = (input: Parameters<typeof sendTextAction.run>[1]) => sendTextAction.run(actionContext({ channels: wa.channels }), input);
 
 describe('whatsapp.sendText', () => {
   it('is the connector\'s sendText action, with a valid input schema', () => {
@@ -35,27 +20,27 @@ describe('whatsapp.sendText', () => {
 
   it('sends to a WhatsApp id and returns the sent message', async () => {
     const out = await run({ account: 'cha_wa', to: '16505551234', text: 'Your order shipped' });
-    expect(wa.sent.map((s) => s.body)).toEqual([
+    expect(wa.fake.sent.map((s) => s.body)).toEqual([
       { messaging_product: 'whatsapp', recipient_type: 'individual', to: '16505551234', type: 'text', text: { body: 'Your order shipped', preview_url: false } },
     ]);
     expect(out).toEqual({
       id: expect.any(String), conversationId: 'cnv_test', contactId: null, channel: 'whatsapp', accountId: 'cha_wa',
-      providerMessageId: wa.sent[0]!.id, status: 'queued', to: { kind: 'whatsapp', value: '16505551234' }, provider: { waId: '16505551234' },
+      providerMessageId: wa.fake.sent[0]!.id, status: 'queued', to: { kind: 'whatsapp', value: '16505551234' }, provider: { waId: '16505551234' },
     });
     expect(createAjv().compile(sendTextAction.output)(out)).toBe(true);
-    expect(wa.violations).toEqual([]);
+    expect(wa.fake.violations).toEqual([]);
   });
 
   it('sends to a phone number given in international form, as a phone identity', async () => {
     const out = await run({ account: 'cha_wa', to: '+1 650-555-1234', text: 'hi' });
     expect(out.to).toEqual({ kind: 'phone', value: '+16505551234' });
-    expect(wa.sent[0]!.body.to).toBe('16505551234');
+    expect(wa.fake.sent[0]!.body.to).toBe('16505551234');
   });
 
   it('replyTo quotes the customer\'s message (context.message_id)', async () => {
     await run({ account: 'cha_wa', to: '16505551234', text: 'Yes', replyTo: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=' });
-    expect(wa.sent[0]!.body.context).toEqual({ message_id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=' });
-    expect(wa.violations).toEqual([]);
+    expect(wa.fake.sent[0]!.body.context).toEqual({ message_id: 'wamid.HBgLMTY1MDM4Nzk0MzkVAgASGBQzQTRBNjU5OUFFRTAzODEwMTQ0RgA=' });
+    expect(wa.fake.violations).toEqual([]);
   });
 
   it('refuses a recipient that is neither a WhatsApp id nor a phone number', async () => {
@@ -64,6 +49,6 @@ describe('whatsapp.sendText', () => {
       expect(err).toBeInstanceOf(ConnectorError);
       expect(err).toMatchObject({ kind: 'validation', retryable: false });
     }
-    expect(wa.sent).toHaveLength(0);
+    expect(wa.fake.sent).toHaveLength(0);
   });
 });
