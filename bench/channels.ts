@@ -135,14 +135,26 @@ async function main() {
       const fake = await startTelegramFake({ token });
       fakes.push(fake);
       const settings = { apiBaseUrl: fake.url, ...(rateLimit && { rateLimit }) };
-      const { id } = await api('POST', '/api/channel-accounts', { connector: 'telegram', name, credentials: { botToken: token }, settings });
+      const { id } = await api('POST', '/api/channel-accounts', {
+        connector: 'telegram',
+        name,
+        credentials: { botToken: token },
+        settings,
+      });
       return { fake, id: id as string };
     };
     const publish = async (name: string, accountId: string) => {
       const definition = {
         schemaVersion: 1,
         trigger: { type: 'webhook' },
-        nodes: [{ id: 'send', type: 'action', action: 'telegram.sendMessage', input: { account: accountId, chatId: '{{ trigger.body.chatId }}', text: '{{ trigger.body.text }}' } }],
+        nodes: [
+          {
+            id: 'send',
+            type: 'action',
+            action: 'telegram.sendMessage',
+            input: { account: accountId, chatId: '{{ trigger.body.chatId }}', text: '{{ trigger.body.text }}' },
+          },
+        ],
         edges: [{ from: 'trigger', to: 'send' }],
       };
       const flow = await api('POST', '/api/flows', { name, definition });
@@ -160,7 +172,11 @@ async function main() {
             const i = next++;
             // A new chat for every send (a new contact too): Telegram also limits one chat to about 1 message/s.
             const body = { chatId: String(500000000 + chats++), text: `${name} #${i}` };
-            const res = await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+            const res = await fetch(hook, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify(body),
+            });
             if (res.status !== 202) throw new Error(`webhook answered ${res.status}: ${await res.text()}`);
             runIds.push(((await res.json()) as { runId: string }).runId);
           }
@@ -177,7 +193,10 @@ async function main() {
             const r = await Promise.race([client.workflow.getHandle(id).result(), deadline]);
             if (r === 'timeout') return void outcome.unfinished++;
             outcome.completed++;
-            outcome.attempts.push(((r as { steps: { nodeId: string; attempts?: number }[] }).steps.find((s) => s.nodeId === 'send')?.attempts ?? 1));
+            outcome.attempts.push(
+              (r as { steps: { nodeId: string; attempts?: number }[] }).steps.find((s) => s.nodeId === 'send')
+                ?.attempts ?? 1,
+            );
           } catch (err) {
             if (!(err instanceof WorkflowFailedError)) throw err;
             outcome.failed++;
@@ -191,7 +210,9 @@ async function main() {
         const batch = await Promise.all(
           runIds.slice(k, k + 20).map(async (id) => {
             const { events } = await client.workflow.getHandle(id).fetchHistory();
-            return (events ?? []).filter((e) => e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === RATE_LIMIT_WAIT).length;
+            return (events ?? []).filter(
+              (e) => e.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type === RATE_LIMIT_WAIT,
+            ).length;
           }),
         );
         sleeps.push(...batch);
@@ -206,7 +227,9 @@ async function main() {
       const definition = {
         schemaVersion: 1,
         trigger: { type: 'webhook' },
-        nodes: [{ id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}' } }],
+        nodes: [
+          { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}' } },
+        ],
         edges: [{ from: 'trigger', to: 'save' }],
       };
       const flow = await api('POST', '/api/flows', { name: 'bench channels probe', definition });
@@ -218,7 +241,11 @@ async function main() {
       const ms = await Promise.all(
         Array.from({ length: PROBES }, async () => {
           const t0 = performance.now();
-          const res = await fetch(probeHook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `probe${probes++}@example.com` }) });
+          const res = await fetch(probeHook, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ email: `probe${probes++}@example.com` }),
+          });
           if (res.status !== 202) throw new Error(`probe webhook answered ${res.status}: ${await res.text()}`);
           const { runId } = (await res.json()) as { runId: string };
           await client.workflow.getHandle(runId).result();
@@ -228,7 +255,12 @@ async function main() {
       return quantiles(ms);
     };
     const measure = async (
-      name: string, fake: TelegramFake, accountId: string, n: number, limit: Round['limit'], run: Awaited<ReturnType<typeof burst>>,
+      name: string,
+      fake: TelegramFake,
+      accountId: string,
+      n: number,
+      limit: Round['limit'],
+      run: Awaited<ReturnType<typeof burst>>,
     ): Promise<Round> => {
       const sends = fake.requests.filter((r) => r.path.endsWith('/sendMessage'));
       const times = sends.map((r) => r.receivedAt).sort((a, b) => a - b);
@@ -242,8 +274,12 @@ async function main() {
       const createdAt = new Map(rows.map((r) => [r.text, Number(r.created_ms)]));
       const contactTimes = rows.map((r) => Number(r.contact_ms));
       const firstArrival = new Map<string | undefined, number>();
-      for (const r of sends) if (!firstArrival.has((r.body as { text?: string }).text)) firstArrival.set((r.body as { text?: string }).text, r.receivedAt);
-      const lags = [...createdAt].flatMap(([text, at]) => (firstArrival.has(text) ? [firstArrival.get(text)! - at] : []));
+      for (const r of sends)
+        if (!firstArrival.has((r.body as { text?: string }).text))
+          firstArrival.set((r.body as { text?: string }).text, r.receivedAt);
+      const lags = [...createdAt].flatMap(([text, at]) =>
+        firstArrival.has(text) ? [firstArrival.get(text)! - at] : [],
+      );
       const span = times.length > 1 ? times.at(-1)! - times[0]! : 0;
       const gaps = spacing(times);
       const worst = maxInWindow(times, limit.intervalMs);
@@ -277,8 +313,13 @@ async function main() {
         ok: false,
       };
       round.ok =
-        round.maxInWindow <= limit.limit && round.duplicates === 0 && round.runsCompleted === n && round.accepted === n &&
-        round.recorded === n && round.recordedNotSent === 0 && round.violations === 0;
+        round.maxInWindow <= limit.limit &&
+        round.duplicates === 0 &&
+        round.runsCompleted === n &&
+        round.accepted === n &&
+        round.recorded === n &&
+        round.recordedNotSent === 0 &&
+        round.violations === 0;
       return round;
     };
 
@@ -298,7 +339,13 @@ async function main() {
         return probe();
       });
       rounds.push(await measure('declared limit', a.fake, a.id, BURST, { ...DECLARED, source: 'declared' }, run));
-      results.otherRuns = { flow: 'webhook → contacts.upsert', runs: PROBES, idleMs: idle, duringBurstMs: run.side, startedAfterFiringMs: 1000 };
+      results.otherRuns = {
+        flow: 'webhook → contacts.upsert',
+        runs: PROBES,
+        idleMs: idle,
+        duringBurstMs: run.side,
+        startedAfterFiringMs: 1000,
+      };
     }
     // (2) A lower limit from the account's settings replaces the declared one.
     {
@@ -313,7 +360,16 @@ async function main() {
       const slow = { limit: 2, intervalMs: 1000 };
       const a = await account('long-queue', slow);
       const run = await burst('long-queue', await publish('bench channels long queue', a.id), LONG_QUEUE_SENDS);
-      rounds.push(await measure('settings limit, long queue', a.fake, a.id, LONG_QUEUE_SENDS, { ...slow, source: 'settings' }, run));
+      rounds.push(
+        await measure(
+          'settings limit, long queue',
+          a.fake,
+          a.id,
+          LONG_QUEUE_SENDS,
+          { ...slow, source: 'settings' },
+          run,
+        ),
+      );
     }
     // (3) Retry-After: once sends are flowing (others already waiting for their slots), one is answered 429
     // retry_after 2; the account should then be quiet for 2 s.
@@ -328,14 +384,30 @@ async function main() {
           clearInterval(arm);
         }
       }, 1);
-      const run = await burst('retry-after', await publish('bench channels retry-after', a.id), RETRY_SENDS).finally(() => clearInterval(arm));
-      const round = await measure('429 retry_after 2', a.fake, a.id, RETRY_SENDS, { ...DECLARED, source: 'declared' }, run);
+      const run = await burst('retry-after', await publish('bench channels retry-after', a.id), RETRY_SENDS).finally(
+        () => clearInterval(arm),
+      );
+      const round = await measure(
+        '429 retry_after 2',
+        a.fake,
+        a.id,
+        RETRY_SENDS,
+        { ...DECLARED, source: 'declared' },
+        run,
+      );
       if (armedAt === undefined) throw new Error('the 429 was never armed');
       const limited = a.fake.requests.slice(armedAt).find(isSend)!; // failures are taken in arrival order
       const sends = a.fake.requests.filter((r) => isSend(r) && r !== limited);
       const limitedText = (limited.body as { text: string }).text;
-      const quiet = pushBackQuiet(sends.map((r) => r.receivedAt), limited.receivedAt, RETRY_AFTER_S * 1000, IN_FLIGHT_GRACE_MS);
-      const retried = sends.find((r) => r.receivedAt > limited.receivedAt && (r.body as { text: string }).text === limitedText);
+      const quiet = pushBackQuiet(
+        sends.map((r) => r.receivedAt),
+        limited.receivedAt,
+        RETRY_AFTER_S * 1000,
+        IN_FLIGHT_GRACE_MS,
+      );
+      const retried = sends.find(
+        (r) => r.receivedAt > limited.receivedAt && (r.body as { text: string }).text === limitedText,
+      );
       const retryAfter = {
         limitedSendNo: a.fake.requests.filter(isSend).indexOf(limited) + 1,
         retryAfterMs: RETRY_AFTER_S * 1000,
@@ -346,7 +418,11 @@ async function main() {
         limitedSendRetriedAfterMs: retried ? retried.receivedAt - limited.receivedAt : null,
       };
       Object.assign(round, { retryAfter });
-      round.ok = round.ok && round.requests === RETRY_SENDS + 1 && quiet.during === 0 && (retryAfter.limitedSendRetriedAfterMs ?? 0) >= RETRY_AFTER_S * 1000;
+      round.ok =
+        round.ok &&
+        round.requests === RETRY_SENDS + 1 &&
+        quiet.during === 0 &&
+        (retryAfter.limitedSendRetriedAfterMs ?? 0) >= RETRY_AFTER_S * 1000;
       rounds.push(round);
     }
     // (4) Control: the limiter alone, as the worker calls it (reserve, then wait) but in this lightly loaded process,
@@ -366,7 +442,14 @@ async function main() {
           }),
         );
         const worst = maxInWindow(ends, DECLARED.intervalMs);
-        results.limiterOnly = { reservations: LIMITER_ONLY, refused, limit: `${DECLARED.limit}/${DECLARED.intervalMs} ms`, maxInWindow: worst.count, minGapMs: spacing(ends).min, ok: worst.count <= DECLARED.limit };
+        results.limiterOnly = {
+          reservations: LIMITER_ONLY,
+          refused,
+          limit: `${DECLARED.limit}/${DECLARED.intervalMs} ms`,
+          maxInWindow: worst.count,
+          minGapMs: spacing(ends).min,
+          ok: worst.count <= DECLARED.limit,
+        };
       } finally {
         await prisma.$disconnect();
       }
@@ -380,7 +463,12 @@ async function main() {
     await database.drop();
   }
   failed = rounds.some((r) => !r.ok) || (results.limiterOnly as { ok?: boolean } | undefined)?.ok !== true;
-  Object.assign(results, { rounds, seconds: (Date.now() - started) / 1000, measuredAt: new Date().toISOString(), ok: !failed });
+  Object.assign(results, {
+    rounds,
+    seconds: (Date.now() - started) / 1000,
+    measuredAt: new Date().toISOString(),
+    ok: !failed,
+  });
   const file = join(REPO_ROOT, 'bench', 'results', 'channels.json');
   writeFileSync(file, JSON.stringify(results, null, 2));
 
@@ -402,11 +490,13 @@ async function main() {
       ok: r.ok,
     })),
   );
-  const ra = (rounds.find((r) => 'retryAfter' in r) as (Round & { retryAfter: Record<string, unknown> }) | undefined)?.retryAfter;
+  const ra = (rounds.find((r) => 'retryAfter' in r) as (Round & { retryAfter: Record<string, unknown> }) | undefined)
+    ?.retryAfter;
   if (ra) console.table([ra]);
   console.table([results.limiterOnly]);
   const other = results.otherRuns as { idleMs: object; duringBurstMs: object } | undefined;
-  if (other) console.table({ 'other runs, idle (ms)': other.idleMs, 'other runs, during the burst (ms)': other.duringBurstMs });
+  if (other)
+    console.table({ 'other runs, idle (ms)': other.idleMs, 'other runs, during the burst (ms)': other.duringBurstMs });
   console.log(`written ${file}${failed ? '\nFAILED: an invariant was broken (see ok: false above)' : ''}`);
   if (failed) process.exitCode = 1;
 }

@@ -13,7 +13,16 @@ const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'editor/dist');
 const NODES = Number(process.env.BENCH_EDITOR_NODES ?? 1000);
 const REPEAT = Number(process.env.BENCH_EDITOR_REPEAT ?? 5);
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** A chain of `n` nodes cycling through the node types, with conditions branching, and stored positions. */
 function bigFlow(n: number) {
@@ -24,8 +33,10 @@ function bigFlow(n: number) {
     const id = `n${i}`;
     const position = { x: (i % 10) * 260, y: Math.floor(i / 10) * 130 };
     const kind = i % 4;
-    if (kind === 0) nodes.push({ id, type: 'action', action: 'http.request', input: { url: 'https://example.com' }, position });
-    else if (kind === 1) nodes.push({ id, type: 'condition', rule: { '==': [{ var: 'trigger.body.x' }, i] }, position });
+    if (kind === 0)
+      nodes.push({ id, type: 'action', action: 'http.request', input: { url: 'https://example.com' }, position });
+    else if (kind === 1)
+      nodes.push({ id, type: 'condition', rule: { '==': [{ var: 'trigger.body.x' }, i] }, position });
     else if (kind === 2) nodes.push({ id, type: 'delay', duration: 'PT1S', position });
     else nodes.push({ id, type: 'set', values: { i }, position });
     const fromCondition = (i - 1) % 4 === 1;
@@ -35,13 +46,28 @@ function bigFlow(n: number) {
   return { schemaVersion: 1, trigger: { type: 'webhook' }, nodes, edges };
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+};
 
 async function serve(definition: object) {
-  const flow = { id: 'big', name: 'Big', latestVersion: 0, createdAt: new Date().toISOString(), updatedAt: new Date().toISOString(), definition, issues: [], versions: [] };
+  const flow = {
+    id: 'big',
+    name: 'Big',
+    latestVersion: 0,
+    createdAt: new Date().toISOString(),
+    updatedAt: new Date().toISOString(),
+    definition,
+    issues: [],
+    versions: [],
+  };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const json = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (body: unknown) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
     if (url.pathname === '/api/flows/big') return json(flow);
     if (url.pathname === '/api/flows') return json({ items: [flow] });
     if (url.pathname === '/api/connectors') return json([]);
@@ -49,13 +75,18 @@ async function serve(definition: object) {
     if (url.pathname === '/api/flows/validate') return json({ valid: true, issues: [] });
     const file = url.pathname.startsWith('/assets/') ? join(DIST, url.pathname) : join(DIST, 'index.html');
     try {
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+      res
+        .writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' })
+        .end(readFileSync(file));
     } catch {
       res.writeHead(404).end();
     }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 /** Sizes of the build: what the first page load fetches (the files index.html names) and everything. */
@@ -86,20 +117,28 @@ async function main() {
     for (let i = 0; i < REPEAT; i++) {
       const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
       // Runs in the page (a browser), hence the globalThis casts in this Node-typed file.
-      await page.addInitScript(() => (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem('confluo.apiKey', 'bench'));
+      await page.addInitScript(() =>
+        (globalThis as unknown as { sessionStorage: { setItem(k: string, v: string): void } }).sessionStorage.setItem(
+          'confluo.apiKey',
+          'bench',
+        ),
+      );
       const t0 = Date.now();
       await page.goto(`${server.url}/flows/big`);
       await page.locator('.react-flow__node').first().waitFor();
       // Two animation frames: the nodes are measured, laid out and painted.
       await page.evaluate(() => {
-        const raf = (globalThis as unknown as { requestAnimationFrame: (cb: () => void) => void }).requestAnimationFrame;
+        const raf = (globalThis as unknown as { requestAnimationFrame: (cb: () => void) => void })
+          .requestAnimationFrame;
         return new Promise<void>((r) => raf(() => raf(r)));
       });
       times.push(Date.now() - t0);
       // The part after the flow's JSON arrived: converting, laying out, rendering and painting it.
       afterData.push(
         await page.evaluate(() => {
-          const e = performance.getEntriesByType('resource').find((r) => r.name.endsWith('/api/flows/big')) as unknown as { responseEnd: number };
+          const e = performance
+            .getEntriesByType('resource')
+            .find((r) => r.name.endsWith('/api/flows/big')) as unknown as { responseEnd: number };
           return Math.round(performance.now() - e.responseEnd);
         }),
       );
@@ -115,17 +154,32 @@ async function main() {
   const result = {
     at: new Date().toISOString(),
     nodes: NODES,
-    renderAfterDataMs: { median: afterData[Math.floor(afterData.length / 2)], min: afterData[0], max: afterData.at(-1) },
-    pageLoadToPaintMs: { median: times[Math.floor(times.length / 2)], min: times[0], max: times.at(-1), runs: times.length },
+    renderAfterDataMs: {
+      median: afterData[Math.floor(afterData.length / 2)],
+      min: afterData[0],
+      max: afterData.at(-1),
+    },
+    pageLoadToPaintMs: {
+      median: times[Math.floor(times.length / 2)],
+      min: times[0],
+      max: times.at(-1),
+      runs: times.length,
+    },
     domNodesRendered: rendered,
     bundle: bundleSize(),
   };
   const r = result.renderAfterDataMs;
   const p = result.pageLoadToPaintMs;
-  console.log(`${NODES}-node flow: rendered and painted ${r.median} ms after its JSON arrived (median of ${REPEAT}; min ${r.min}, max ${r.max}); target ≤ 1000 ms`);
-  console.log(`  whole page load (bundle, sign-in check, flow, connectors) to painted canvas: ${p.median} ms median; ${rendered} nodes in the DOM (only visible ones are rendered)`);
+  console.log(
+    `${NODES}-node flow: rendered and painted ${r.median} ms after its JSON arrived (median of ${REPEAT}; min ${r.min}, max ${r.max}); target ≤ 1000 ms`,
+  );
+  console.log(
+    `  whole page load (bundle, sign-in check, flow, connectors) to painted canvas: ${p.median} ms median; ${rendered} nodes in the DOM (only visible ones are rendered)`,
+  );
   const b = result.bundle;
-  console.log(`bundle, gzipped: ${b.initial.gzipKiB} KiB on first load, ${b.total.gzipKiB} KiB in all (${b.total.rawKiB} KiB raw, ${b.total.files} files; the action form loads on demand)`);
+  console.log(
+    `bundle, gzipped: ${b.initial.gzipKiB} KiB on first load, ${b.total.gzipKiB} KiB in all (${b.total.rawKiB} KiB raw, ${b.total.files} files; the action form loads on demand)`,
+  );
   mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
   writeFileSync(join(ROOT, 'bench/results/editor.json'), JSON.stringify(result, null, 2) + '\n');
 }

@@ -18,7 +18,12 @@ export async function handwrittenReference(input: HandwrittenInput): Promise<voi
   if (body.tier !== 'vip') return;
   const runId = workflowInfo().workflowId;
   const common = { workspaceId: input.workspaceId, runId };
-  const save = await executeStep({ ...common, nodeId: 'save', action: 'contacts.upsert', input: { email: body.email ?? null, name: body.name ?? null } });
+  const save = await executeStep({
+    ...common,
+    nodeId: 'save',
+    action: 'contacts.upsert',
+    input: { email: body.email ?? null, name: body.name ?? null },
+  });
   await executeStep({
     ...common,
     nodeId: 'notify',

@@ -14,7 +14,10 @@ export interface OpenLoopResult {
   total: number;
 }
 
-export async function openLoop(url: string, opts: { rate: number; seconds: number; connections: number; body: string }): Promise<OpenLoopResult> {
+export async function openLoop(
+  url: string,
+  opts: { rate: number; seconds: number; connections: number; body: string },
+): Promise<OpenLoopResult> {
   const u = new URL(url);
   const pool = new Pool(u.origin, { connections: opts.connections, pipelining: 1 });
   const total = Math.round(opts.rate * opts.seconds);
@@ -44,6 +47,16 @@ export async function openLoop(url: string, opts: { rate: number; seconds: numbe
   const elapsed = (performance.now() - t0) / 1000;
   await pool.close();
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => Math.round((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN) * 10) / 10;
-  return { offeredRate: opts.rate, achievedRate: total / elapsed, p50Ms: q(0.5), p99Ms: q(0.99), maxMs: q(1), non2xx, errors, total };
+  const q = (p: number) =>
+    Math.round((latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? NaN) * 10) / 10;
+  return {
+    offeredRate: opts.rate,
+    achievedRate: total / elapsed,
+    p50Ms: q(0.5),
+    p99Ms: q(0.99),
+    maxMs: q(1),
+    non2xx,
+    errors,
+    total,
+  };
 }

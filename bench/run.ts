@@ -22,7 +22,12 @@ const referenceFlow = (sinkUrl: string, withDelay = false) => ({
   trigger: { type: 'webhook' },
   nodes: [
     { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] } },
-    { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}', name: '{{ trigger.body.name }}' } },
+    {
+      id: 'save',
+      type: 'action',
+      action: 'contacts.upsert',
+      input: { email: '{{ trigger.body.email }}', name: '{{ trigger.body.name }}' },
+    },
     ...(withDelay ? [{ id: 'pause', type: 'delay', duration: 'PT5S' }] : []),
     {
       id: 'notify',
@@ -57,7 +62,9 @@ async function main() {
   const sink = await startSink();
   const procs: Proc[] = [];
   let worker: ChildProcess | undefined;
-  const results: Record<string, unknown> = { machine: { cpus: (await import('node:os')).cpus().length, node: process.version } };
+  const results: Record<string, unknown> = {
+    machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+  };
 
   const serverEnv = async (taskQueue: string) => {
     const port = await freePort();
@@ -93,7 +100,9 @@ async function main() {
   try {
     // (a) Acknowledgements: a server whose task queue no worker polls, so only the accept path is measured.
     // On a Temporal server of its own: the thousands of runs it starts (never worked on) must not slow the rest.
-    const ackTemporal = await startTemporalDevServer({ logFile: join(REPO_ROOT, 'bench', 'results', 'temporal-ack.log') });
+    const ackTemporal = await startTemporalDevServer({
+      logFile: join(REPO_ROOT, 'bench', 'results', 'temporal-ack.log'),
+    });
     const ack = await serverEnv('bench-ack');
     ack.env.TEMPORAL_ADDRESS = ackTemporal.address;
     const ackBase = `http://127.0.0.1:${ack.port}`;
@@ -105,14 +114,39 @@ async function main() {
     const ackRows: Record<string, unknown>[] = [];
     const ackBody = JSON.stringify({ tier: 'vip', email: 'a@example.com', name: 'A', callback: sink.url });
     for (const connections of (process.env.BENCH_ACK_CONNECTIONS ?? '10,50').split(',').map(Number)) {
-      const r = await autocannon({ url: ackHook, method: 'POST', connections, duration: ACK_SECONDS, headers: { 'content-type': 'application/json' }, body: ackBody });
-      ackRows.push({ connections, load: 'closed loop', requestsPerSecond: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors, total: r.requests.total });
+      const r = await autocannon({
+        url: ackHook,
+        method: 'POST',
+        connections,
+        duration: ACK_SECONDS,
+        headers: { 'content-type': 'application/json' },
+        body: ackBody,
+      });
+      ackRows.push({
+        connections,
+        load: 'closed loop',
+        requestsPerSecond: r.requests.average,
+        p50Ms: r.latency.p50,
+        p99Ms: r.latency.p99,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        total: r.requests.total,
+      });
     }
     // Open loop at fixed offered rates over up to 50 connections: the latency a caller sees at a steady load.
     for (const rate of (process.env.BENCH_ACK_RATES ?? '25,50,100').split(',').map(Number)) {
       await openLoop(ackHook, { rate, seconds: 2, connections: 50, body: ackBody }); // warm-up, not counted
       const r = await openLoop(ackHook, { rate, seconds: ACK_SECONDS, connections: 50, body: ackBody });
-      ackRows.push({ connections: 50, load: `${rate}/s open loop`, requestsPerSecond: r.achievedRate, p50Ms: r.p50Ms, p99Ms: r.p99Ms, non2xx: r.non2xx, errors: r.errors, total: r.total });
+      ackRows.push({
+        connections: 50,
+        load: `${rate}/s open loop`,
+        requestsPerSecond: r.achievedRate,
+        p50Ms: r.p50Ms,
+        p99Ms: r.p99Ms,
+        non2xx: r.non2xx,
+        errors: r.errors,
+        total: r.total,
+      });
     }
     // Baseline: Temporal's own start rate and latency here (what every acknowledgement waits for), without Confluo.
     {
@@ -127,7 +161,11 @@ async function main() {
           Array.from({ length: concurrency }, async () => {
             while (next++ < n) {
               const s = performance.now();
-              await client.workflow.start('runFlow', { taskQueue: 'bench-nobody', workflowId: `raw_${next}_${Math.random()}`, args: [{}] });
+              await client.workflow.start('runFlow', {
+                taskQueue: 'bench-nobody',
+                workflowId: `raw_${next}_${Math.random()}`,
+                args: [{}],
+              });
               lat.push(performance.now() - s);
             }
           }),
@@ -189,7 +227,11 @@ async function main() {
     };
     const body = (i: number) => ({ tier: 'vip', email: `p${i}@example.com`, name: `P${i}`, callback: sink.url });
     const viaWebhook = (h: string) => async (i: number) => {
-      const res = await fetch(h, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(i)) });
+      const res = await fetch(h, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body(i)),
+      });
       if (res.status !== 202) throw new Error(`webhook ${res.status}`);
       return ((await res.json()) as { runId: string }).runId;
     };

@@ -16,14 +16,20 @@ const worker = await createWorker({
   namespace: settings.namespace,
   taskQueue: settings.taskQueue,
   workflowsPath: new URL('./workflows.ts', import.meta.url).pathname,
-  deps: { registry: createRegistry(builtinConnectors()), services: { contacts: createContactsService(prisma) }, logger: pino({ level: 'warn' }) },
+  deps: {
+    registry: createRegistry(builtinConnectors()),
+    services: { contacts: createContactsService(prisma) },
+    logger: pino({ level: 'warn' }),
+  },
 });
 process.on('SIGTERM', () => worker.shutdown());
 process.stdout.write('worker ready\n');
 // Memory figures for the bench (one JSON line every 250 ms): RSS alone does not say what is heap and what is not.
 const memTimer = setInterval(() => {
   const m = process.memoryUsage();
-  process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}\n`,
+  );
 }, 250);
 memTimer.unref();
 await worker.run();

@@ -16,13 +16,18 @@ export const openCredentials = (key: Buffer, accountId: string, bytes: Uint8Arra
   decryptJson<Credentials>(key, accountId, bytes);
 
 /** The decrypted credentials of an account, or undefined when there is no such account. */
-export async function channelAccountCredentials(prisma: PrismaClient, key: Buffer, accountId: string): Promise<Credentials | undefined> {
+export async function channelAccountCredentials(
+  prisma: PrismaClient,
+  key: Buffer,
+  accountId: string,
+): Promise<Credentials | undefined> {
   const row = await prisma.channelAccount.findUnique({ where: { id: accountId }, select: { credentials: true } });
   return row ? openCredentials(key, accountId, row.credentials) : undefined;
 }
 
 /** The inbound URL of an account: what providers call and Twilio signs, so built from the public URL. */
-export const inboundUrlOf = (publicUrl: string, accountId: string) => `${publicUrl.replace(/\/+$/, '')}/hooks/channels/${accountId}`;
+export const inboundUrlOf = (publicUrl: string, accountId: string) =>
+  `${publicUrl.replace(/\/+$/, '')}/hooks/channels/${accountId}`;
 
 export interface LoadedAccount {
   connector: string;
@@ -31,8 +36,16 @@ export interface LoadedAccount {
 }
 
 /** An account with its credentials decrypted, as connector code receives it; undefined when there is none. */
-export async function loadChannelAccount(prisma: PrismaClient, key: Buffer, publicUrl: string, accountId: string, workspaceId?: string): Promise<LoadedAccount | undefined> {
-  const row = await prisma.channelAccount.findFirst({ where: { id: accountId, ...(workspaceId !== undefined && { workspaceId }) } });
+export async function loadChannelAccount(
+  prisma: PrismaClient,
+  key: Buffer,
+  publicUrl: string,
+  accountId: string,
+  workspaceId?: string,
+): Promise<LoadedAccount | undefined> {
+  const row = await prisma.channelAccount.findFirst({
+    where: { id: accountId, ...(workspaceId !== undefined && { workspaceId }) },
+  });
   if (!row) return undefined;
   return {
     connector: row.connector,

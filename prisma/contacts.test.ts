@@ -31,7 +31,9 @@ describe('createContactsService', () => {
     expect(contact.id).toMatch(/^ct_[0-9a-f]{32}$/);
     expect(contact).toMatchObject({ name: 'Ada', attributes: { plan: 'pro' } });
     expect(contact.identities).toHaveLength(2);
-    expect(contact.identities).toEqual(expect.arrayContaining([email('ada'), { kind: 'phone', value: '+14155550123' }]));
+    expect(contact.identities).toEqual(
+      expect.arrayContaining([email('ada'), { kind: 'phone', value: '+14155550123' }]),
+    );
     expect(new Date(contact.createdAt).toISOString()).toBe(contact.createdAt);
     const rows = await prisma.identity.findMany({ where: { contactId: contact.id } });
     expect(rows.every((r) => r.id.startsWith('idn_') && r.source === 'run:r1:save')).toBe(true);
@@ -41,21 +43,40 @@ describe('createContactsService', () => {
 
   it('updates the name, shallow-merges attributes and attaches new identities', async () => {
     const svc = createContactsService(prisma);
-    const first = await svc.upsert(ws, { identities: [email('bob')], name: 'Bob', attributes: { a: 1, nested: { x: 1 } } });
-    const second = await svc.upsert(ws, { identities: [email('bob'), { kind: 'telegram', value: '42' }], attributes: { b: 2, nested: { y: 2 } } });
+    const first = await svc.upsert(ws, {
+      identities: [email('bob')],
+      name: 'Bob',
+      attributes: { a: 1, nested: { x: 1 } },
+    });
+    const second = await svc.upsert(ws, {
+      identities: [email('bob'), { kind: 'telegram', value: '42' }],
+      attributes: { b: 2, nested: { y: 2 } },
+    });
     expect(second.created).toBe(false);
     expect(second.contact.id).toBe(first.contact.id);
     expect(second.contact.name).toBe('Bob'); // not given → kept
     expect(second.contact.attributes).toEqual({ a: 1, b: 2, nested: { y: 2 } });
     expect(second.contact.identities).toEqual([email('bob'), { kind: 'telegram', value: '42' }]);
-    const third = await svc.upsert(ws, { identities: [{ kind: 'telegram', value: '42' }], name: 'Robert', attributes: { a: 3 } });
-    expect(third.contact).toMatchObject({ id: first.contact.id, name: 'Robert', attributes: { a: 3, b: 2, nested: { y: 2 } } });
+    const third = await svc.upsert(ws, {
+      identities: [{ kind: 'telegram', value: '42' }],
+      name: 'Robert',
+      attributes: { a: 3 },
+    });
+    expect(third.contact).toMatchObject({
+      id: first.contact.id,
+      name: 'Robert',
+      attributes: { a: 3, b: 2, nested: { y: 2 } },
+    });
   });
 
   it('is idempotent: the same input twice gives the same contact and no duplicates', async () => {
     const own = await createWorkspace(prisma);
     const svc = createContactsService(prisma);
-    const input = { identities: [email('cy'), { kind: 'phone', value: '+447911123456' }], name: 'Cy', attributes: { k: 'v' } };
+    const input = {
+      identities: [email('cy'), { kind: 'phone', value: '+447911123456' }],
+      name: 'Cy',
+      attributes: { k: 'v' },
+    };
     const a = await svc.upsert(own, input);
     const b = await svc.upsert(own, input);
     expect(b.contact.id).toBe(a.contact.id);
@@ -83,7 +104,10 @@ describe('createContactsService', () => {
     const svc = createContactsService(prisma);
     const older = await svc.upsert(own, { identities: [email('dee')], name: 'Dee' });
     // Make "oldest" unambiguous (timestamps have millisecond precision).
-    await prisma.contact.update({ where: { id: older.contact.id }, data: { createdAt: new Date(Date.now() - 60_000) } });
+    await prisma.contact.update({
+      where: { id: older.contact.id },
+      data: { createdAt: new Date(Date.now() - 60_000) },
+    });
     const newer = await svc.upsert(own, { identities: [{ kind: 'phone', value: '+14155550199' }], name: 'D.' });
     const res = await svc.upsert(own, {
       identities: [{ kind: 'phone', value: '+14155550199' }, email('dee'), { kind: 'whatsapp', value: '14155550199' }],
@@ -94,7 +118,11 @@ describe('createContactsService', () => {
     expect(res.contact.identities).toEqual([email('dee'), { kind: 'whatsapp', value: '14155550199' }]);
     expect(res.contact.attributes).toEqual({ vip: true });
     const untouched = await getContact(prisma, own, newer.contact.id);
-    expect(untouched).toMatchObject({ name: 'D.', attributes: {}, identities: [{ kind: 'phone', value: '+14155550199' }] });
+    expect(untouched).toMatchObject({
+      name: 'D.',
+      attributes: {},
+      identities: [{ kind: 'phone', value: '+14155550199' }],
+    });
     expect(await count(own)).toEqual({ contacts: 2, identities: 3 });
   });
 
@@ -104,7 +132,11 @@ describe('createContactsService', () => {
     const { contact } = await svc.upsert(own, { identities: [email('eve')], attributes: { a: 1 } });
     // The new identity is inserted first; then the attribute update fails in PostgreSQL (jsonb rejects \u0000).
     await expect(
-      svc.upsert(own, { identities: [email('eve'), { kind: 'phone', value: '+14155550100' }], name: 'Eve', attributes: { bad: '\u0000' } }),
+      svc.upsert(own, {
+        identities: [email('eve'), { kind: 'phone', value: '+14155550100' }],
+        name: 'Eve',
+        attributes: { bad: '\u0000' },
+      }),
     ).rejects.toThrow();
     expect(await findContactByIdentity(prisma, own, 'phone', '+14155550100')).toBeNull();
     expect(await getContact(prisma, own, contact.id)).toEqual(contact);

@@ -3,7 +3,13 @@
 // decides who wins when two runs see the same new email at once; the loser retries and finds the winner's contact.
 import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../connectors/flow/types.js';
-import type { ContactIdentityInput, ContactRecord, ContactsService, ContactUpsertInput, ContactUpsertResult } from '../connectors/sdk/types.js';
+import type {
+  ContactIdentityInput,
+  ContactRecord,
+  ContactsService,
+  ContactUpsertInput,
+  ContactUpsertResult,
+} from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
 
 type Tx = Prisma.TransactionClient;
@@ -13,7 +19,9 @@ const MAX_ATTEMPTS = 3;
 // P2002: unique violation (a concurrent upsert created the identity first); P2034: write conflict or deadlock.
 const RETRYABLE_CODES = new Set(['P2002', 'P2034']);
 
-export const withIdentities = { identities: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }, { value: 'asc' }] } } satisfies Prisma.ContactInclude;
+export const withIdentities = {
+  identities: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }, { value: 'asc' }] },
+} satisfies Prisma.ContactInclude;
 type ContactRow = Prisma.ContactGetPayload<{ include: typeof withIdentities }>;
 
 export function toRecord(row: ContactRow): ContactRecord {
@@ -33,7 +41,10 @@ export function createContactsService(prisma: PrismaClient): ContactsService {
       if (input.identities.length === 0) throw new Error('contacts.upsert needs at least one identity');
       for (let attempt = 1; ; attempt++) {
         try {
-          return await prisma.$transaction((tx) => upsertInTx(tx, workspaceId, input), { maxWait: 10_000, timeout: 15_000 });
+          return await prisma.$transaction((tx) => upsertInTx(tx, workspaceId, input), {
+            maxWait: 10_000,
+            timeout: 15_000,
+          });
         } catch (err) {
           const code = err instanceof Prisma.PrismaClientKnownRequestError ? err.code : undefined;
           if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE_CODES.has(code)) throw err;
@@ -45,7 +56,9 @@ export function createContactsService(prisma: PrismaClient): ContactsService {
 
 async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput): Promise<ContactUpsertResult> {
   // A canonical order, so two transactions inserting the same identities lock them in the same order (no deadlock).
-  const wanted = dedupe(input.identities).sort((a, b) => a.kind.localeCompare(b.kind) || a.value.localeCompare(b.value));
+  const wanted = dedupe(input.identities).sort(
+    (a, b) => a.kind.localeCompare(b.kind) || a.value.localeCompare(b.value),
+  );
   const owned = await tx.identity.findMany({
     where: { workspaceId, OR: wanted.map(({ kind, value }) => ({ kind, value })) },
     select: { kind: true, value: true, contactId: true },
@@ -59,7 +72,9 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
         workspaceId,
         name: input.name ?? null,
         attributes: input.attributes ?? {},
-        identities: { create: wanted.map(({ kind, value }) => ({ id: newId('idn'), workspaceId, kind, value, source })) },
+        identities: {
+          create: wanted.map(({ kind, value }) => ({ id: newId('idn'), workspaceId, kind, value, source })),
+        },
       },
       include: withIdentities,
     });
@@ -68,26 +83,39 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
 
   // Several owners: keep the oldest contact, attach only unowned identities, report the others (no merge in v1).
   const ownerIds = [...new Set(owned.map((o) => o.contactId))];
-  const owners = await tx.contact.findMany({ where: { id: { in: ownerIds } }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true } });
+  const owners = await tx.contact.findMany({
+    where: { id: { in: ownerIds } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true },
+  });
   const contactId = owners[0]!.id;
   const conflicts = owners.slice(1).map((o) => o.id);
 
   // Lock the row so concurrent attribute merges serialize instead of losing each other's keys.
-  const [current] = await tx.$queryRaw<{ name: string | null; attributes: JsonObject | null }[]>`SELECT name, attributes FROM contacts WHERE id = ${contactId} FOR UPDATE`;
+  const [current] = await tx.$queryRaw<
+    { name: string | null; attributes: JsonObject | null }[]
+  >`SELECT name, attributes FROM contacts WHERE id = ${contactId} FOR UPDATE`;
   const stored = current?.attributes ?? {};
   const missing = wanted.filter((w) => !owned.some((o) => o.kind === w.kind && o.value === w.value));
   if (missing.length > 0)
-    await tx.identity.createMany({ data: missing.map(({ kind, value }) => ({ id: newId('idn'), workspaceId, contactId, kind, value, source })) });
+    await tx.identity.createMany({
+      data: missing.map(({ kind, value }) => ({ id: newId('idn'), workspaceId, contactId, kind, value, source })),
+    });
 
   // Write only what changes, so repeating an upsert (a retried step) touches nothing.
   const data: Prisma.ContactUpdateInput = {};
   if (input.name != null && input.name !== current?.name) data.name = input.name;
   const attributes = input.attributes ?? {};
-  if (Object.entries(attributes).some(([k, v]) => JSON.stringify(stored[k]) !== JSON.stringify(v))) data.attributes = { ...stored, ...attributes };
+  if (Object.entries(attributes).some(([k, v]) => JSON.stringify(stored[k]) !== JSON.stringify(v)))
+    data.attributes = { ...stored, ...attributes };
   // Touch updatedAt when anything changed, identities included.
   const row =
     Object.keys(data).length > 0 || missing.length > 0
-      ? await tx.contact.update({ where: { id: contactId }, data: { ...data, updatedAt: new Date() }, include: withIdentities })
+      ? await tx.contact.update({
+          where: { id: contactId },
+          data: { ...data, updatedAt: new Date() },
+          include: withIdentities,
+        })
       : await tx.contact.findUniqueOrThrow({ where: { id: contactId }, include: withIdentities });
   return { contact: toRecord(row), created: false, ...(conflicts.length > 0 && { conflicts }) };
 }
@@ -154,7 +182,11 @@ export interface TimelineEvent {
  * when, and by which run step, each identity was attached, and the latest messages in and out on every channel.
  * Null when the contact is not in the workspace.
  */
-export async function contactTimeline(prisma: PrismaClient, workspaceId: string, id: string): Promise<TimelineEvent[] | null> {
+export async function contactTimeline(
+  prisma: PrismaClient,
+  workspaceId: string,
+  id: string,
+): Promise<TimelineEvent[] | null> {
   const row = await prisma.contact.findFirst({ where: { id, workspaceId }, include: withIdentities });
   if (!row) return null;
   const fromSource = (source: string | null) => {
@@ -175,7 +207,16 @@ export async function contactTimeline(prisma: PrismaClient, workspaceId: string,
     where: { workspaceId, contactId: id },
     orderBy: [{ sentAt: 'desc' }, { id: 'desc' }],
     take: TIMELINE_MESSAGES,
-    select: { id: true, direction: true, channel: true, accountId: true, text: true, status: true, sentAt: true, source: true },
+    select: {
+      id: true,
+      direction: true,
+      channel: true,
+      accountId: true,
+      text: true,
+      status: true,
+      sentAt: true,
+      source: true,
+    },
   });
   for (const m of messages) {
     events.push({

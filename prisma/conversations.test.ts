@@ -26,9 +26,29 @@ const received = (id: string, phone: string, over: Partial<MessageReceived> = {}
 
 describe('conversation store', () => {
   it('files messages of one person in one conversation, once per provider id', async () => {
-    const a = await store.recordInbound({ workspaceId: ws, accountId: 'cha_a', channel: 'sms', event: received('SM1', '+14155550001') });
-    const b = await store.recordInbound({ workspaceId: ws, accountId: 'cha_b', channel: 'whatsapp', event: received('wamid.1', '14155550001', { sender: { identity: { kind: 'whatsapp', value: '14155550001' }, identities: [{ kind: 'phone', value: '+14155550001' }] } }) });
-    const again = await store.recordInbound({ workspaceId: ws, accountId: 'cha_a', channel: 'sms', event: received('SM1', '+14155550001') });
+    const a = await store.recordInbound({
+      workspaceId: ws,
+      accountId: 'cha_a',
+      channel: 'sms',
+      event: received('SM1', '+14155550001'),
+    });
+    const b = await store.recordInbound({
+      workspaceId: ws,
+      accountId: 'cha_b',
+      channel: 'whatsapp',
+      event: received('wamid.1', '14155550001', {
+        sender: {
+          identity: { kind: 'whatsapp', value: '14155550001' },
+          identities: [{ kind: 'phone', value: '+14155550001' }],
+        },
+      }),
+    });
+    const again = await store.recordInbound({
+      workspaceId: ws,
+      accountId: 'cha_a',
+      channel: 'sms',
+      event: received('SM1', '+14155550001'),
+    });
     expect(a.duplicate).toBe(false);
     expect(b.contact.id).toBe(a.contact.id);
     expect(b.message.conversationId).toBe(a.message.conversationId);
@@ -39,29 +59,86 @@ describe('conversation store', () => {
   });
 
   it('keeps one outbound record per step and applies statuses only forwards', async () => {
-    const { contact } = await store.recordInbound({ workspaceId: ws, accountId: 'cha_a', channel: 'sms', event: received('SM2', '+14155550002') });
-    const input = { workspaceId: ws, accountId: 'cha_a', channel: 'sms', contactId: contact.id, address: { kind: 'phone', value: '+14155550002' }, idempotencyKey: 'run_1:send', text: 'hi', content: {}, source: 'run:run_1:send' };
+    const { contact } = await store.recordInbound({
+      workspaceId: ws,
+      accountId: 'cha_a',
+      channel: 'sms',
+      event: received('SM2', '+14155550002'),
+    });
+    const input = {
+      workspaceId: ws,
+      accountId: 'cha_a',
+      channel: 'sms',
+      contactId: contact.id,
+      address: { kind: 'phone', value: '+14155550002' },
+      idempotencyKey: 'run_1:send',
+      text: 'hi',
+      content: {},
+      source: 'run:run_1:send',
+    };
     const first = await store.beginOutbound(input);
     const second = await store.beginOutbound(input);
     expect(second.id).toBe(first.id);
     await store.completeOutbound(first.id, { providerMessageId: 'SMout', status: 'queued' });
     expect((await store.findOutbound('cha_a', 'run_1:send'))?.providerMessageId).toBe('SMout');
 
-    const status = (s: 'sent' | 'delivered' | 'read' | 'failed') => store.recordStatus('cha_a', { type: 'message.status', dedupeKey: `SMout:${s}`, providerMessageId: 'SMout', status: s, timestamp: '2026-11-29T10:01:00Z' });
+    const status = (s: 'sent' | 'delivered' | 'read' | 'failed') =>
+      store.recordStatus('cha_a', {
+        type: 'message.status',
+        dedupeKey: `SMout:${s}`,
+        providerMessageId: 'SMout',
+        status: s,
+        timestamp: '2026-11-29T10:01:00Z',
+      });
     expect(await status('read')).toBe(true);
     expect(await status('delivered')).toBe(true);
     expect((await prisma.message.findUnique({ where: { id: first.id } }))?.status).toBe('read');
-    expect(await store.recordStatus('cha_a', { type: 'message.status', dedupeKey: 'x', providerMessageId: 'nope', status: 'sent', timestamp: '2026-11-29T10:01:00Z' })).toBe(false);
+    expect(
+      await store.recordStatus('cha_a', {
+        type: 'message.status',
+        dedupeKey: 'x',
+        providerMessageId: 'nope',
+        status: 'sent',
+        timestamp: '2026-11-29T10:01:00Z',
+      }),
+    ).toBe(false);
   });
 
   it('records consent from a message and lists waiting runs for the sender', async () => {
-    const stop = await store.recordInbound({ workspaceId: ws, accountId: 'cha_a', channel: 'sms', event: received('SM3', '+14155550003', { text: 'STOP', consent: 'opted_out' }) });
-    expect(await store.consent(stop.contact.id, 'sms')).toMatchObject({ status: 'opted_out', source: `message:${stop.message.id}` });
+    const stop = await store.recordInbound({
+      workspaceId: ws,
+      accountId: 'cha_a',
+      channel: 'sms',
+      event: received('SM3', '+14155550003', { text: 'STOP', consent: 'opted_out' }),
+    });
+    expect(await store.consent(stop.contact.id, 'sms')).toMatchObject({
+      status: 'opted_out',
+      source: `message:${stop.message.id}`,
+    });
     expect(await store.consent(stop.contact.id, 'whatsapp')).toBeNull();
 
-    await store.registerWait({ runId: 'run_w', nodeId: 'wait', workspaceId: ws, flowId: 'flw_1', contactId: stop.contact.id, expiresAt: new Date(Date.now() + 60_000) });
-    await store.registerWait({ runId: 'run_old', nodeId: 'wait', workspaceId: ws, flowId: 'flw_1', contactId: stop.contact.id, expiresAt: new Date(Date.now() - 1000) });
-    const next = await store.recordInbound({ workspaceId: ws, accountId: 'cha_a', channel: 'sms', event: received('SM4', '+14155550003', { text: 'START', consent: 'opted_in' }) });
+    await store.registerWait({
+      runId: 'run_w',
+      nodeId: 'wait',
+      workspaceId: ws,
+      flowId: 'flw_1',
+      contactId: stop.contact.id,
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    await store.registerWait({
+      runId: 'run_old',
+      nodeId: 'wait',
+      workspaceId: ws,
+      flowId: 'flw_1',
+      contactId: stop.contact.id,
+      expiresAt: new Date(Date.now() - 1000),
+    });
+    const next = await store.recordInbound({
+      workspaceId: ws,
+      accountId: 'cha_a',
+      channel: 'sms',
+      event: received('SM4', '+14155550003', { text: 'START', consent: 'opted_in' }),
+    });
     expect(next.waits).toEqual([{ runId: 'run_w', nodeId: 'wait', flowId: 'flw_1' }]);
     expect((await store.consent(stop.contact.id, 'sms'))?.status).toBe('opted_in');
     await store.clearWait('run_w', 'wait');

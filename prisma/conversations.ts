@@ -55,7 +55,12 @@ export function toMessage(row: MessageRow): MessageRecord {
 
 const json = (v: unknown) => (v === undefined || v === null ? Prisma.DbNull : (v as Prisma.InputJsonValue));
 
-async function conversationFor(tx: Prisma.TransactionClient, workspaceId: string, contactId: string, at: Date): Promise<string> {
+async function conversationFor(
+  tx: Prisma.TransactionClient,
+  workspaceId: string,
+  contactId: string,
+  at: Date,
+): Promise<string> {
   // Insert-or-bump in one statement: two messages of a new contact at once still make one conversation.
   const [row] = await tx.$queryRaw<{ id: string }[]>`
     INSERT INTO conversations (id, workspace_id, contact_id, last_message_at) VALUES (${newId('cnv')}, ${workspaceId}, ${contactId}, ${at})
@@ -97,7 +102,9 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
       const sentAt = new Date(event.timestamp);
       const at = Number.isNaN(sentAt.getTime()) ? new Date() : sentAt;
       return prisma.$transaction(async (tx) => {
-        const existing = await tx.message.findUnique({ where: { accountId_providerMessageId: { accountId, providerMessageId: event.providerMessageId } } });
+        const existing = await tx.message.findUnique({
+          where: { accountId_providerMessageId: { accountId, providerMessageId: event.providerMessageId } },
+        });
         if (existing) return { duplicate: true, message: toMessage(existing), contact, waits: [] };
         const conversationId = await conversationFor(tx, workspaceId, contact.id, at);
         const row = await tx.message.create({
@@ -152,7 +159,9 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
 
     /** The message a step already sent (or began to send) on this account. */
     findOutbound: (accountId: string, idempotencyKey: string) =>
-      prisma.message.findUnique({ where: { accountId_idempotencyKey: { accountId, idempotencyKey } } }).then((r) => (r ? toMessage(r) : null)),
+      prisma.message
+        .findUnique({ where: { accountId_idempotencyKey: { accountId, idempotencyKey } } })
+        .then((r) => (r ? toMessage(r) : null)),
 
     /** Records an outbound message as `pending` before it goes out (or returns the one a previous attempt recorded). */
     async beginOutbound(input: {
@@ -187,17 +196,31 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
     async completeOutbound(id: string, result: { providerMessageId: string; status: string }): Promise<MessageRecord> {
       const row = await prisma.message.update({
         where: { id },
-        data: { providerMessageId: result.providerMessageId, status: result.status, sentAt: new Date(), statusAt: new Date() },
+        data: {
+          providerMessageId: result.providerMessageId,
+          status: result.status,
+          sentAt: new Date(),
+          statusAt: new Date(),
+        },
       });
       return toMessage(row);
     },
 
     async failOutbound(id: string, error: string): Promise<void> {
-      await prisma.message.update({ where: { id }, data: { status: 'failed', statusError: error, statusAt: new Date() } });
+      await prisma.message.update({
+        where: { id },
+        data: { status: 'failed', statusError: error, statusAt: new Date() },
+      });
     },
 
     /** Records a consent change learnt outside a message (a provider refusing a send to an unsubscribed number). */
-    async setConsent(workspaceId: string, contactId: string, channel: string, status: 'opted_out' | 'opted_in', source: string): Promise<void> {
+    async setConsent(
+      workspaceId: string,
+      contactId: string,
+      channel: string,
+      status: 'opted_out' | 'opted_in',
+      source: string,
+    ): Promise<void> {
       await prisma.consent.upsert({
         where: { contactId_channel: { contactId, channel } },
         create: { workspaceId, contactId, channel, status, source },
@@ -205,7 +228,10 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
       });
     },
 
-    async consent(contactId: string, channel: string): Promise<{ status: string; source: string | null; updatedAt: string } | null> {
+    async consent(
+      contactId: string,
+      channel: string,
+    ): Promise<{ status: string; source: string | null; updatedAt: string } | null> {
       const row = await prisma.consent.findUnique({ where: { contactId_channel: { contactId, channel } } });
       return row ? { status: row.status, source: row.source, updatedAt: row.updatedAt.toISOString() } : null;
     },
@@ -220,7 +246,14 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
       return row ? toMessage(row) : null;
     },
 
-    async registerWait(w: { runId: string; nodeId: string; workspaceId: string; flowId: string; contactId: string; expiresAt: Date }): Promise<void> {
+    async registerWait(w: {
+      runId: string;
+      nodeId: string;
+      workspaceId: string;
+      flowId: string;
+      contactId: string;
+      expiresAt: Date;
+    }): Promise<void> {
       await prisma.runWait.upsert({
         where: { runId_nodeId: { runId: w.runId, nodeId: w.nodeId } },
         create: w,

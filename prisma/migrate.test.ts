@@ -9,7 +9,9 @@ describe('applyMigrations', () => {
 
   it('recorded every migration in _prisma_migrations like prisma migrate deploy, and a second run applies nothing', async () => {
     await client.connect();
-    const { rows } = await client.query('SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name');
+    const { rows } = await client.query(
+      'SELECT migration_name, checksum, finished_at FROM "_prisma_migrations" ORDER BY migration_name',
+    );
     const expected = listMigrations();
     expect(expected.length).toBeGreaterThan(0);
     expect(rows.map((r) => [r.migration_name, r.checksum])).toEqual(expected.map((m) => [m.name, m.checksum]));
@@ -24,7 +26,16 @@ describe('applyMigrations', () => {
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
     );
     expect(rows.map((r) => r.table_name)).toEqual(
-      expect.arrayContaining(['workspaces', 'api_keys', 'flows', 'flow_versions', 'webhook_tokens', 'contacts', 'identities', 'channel_accounts']),
+      expect.arrayContaining([
+        'workspaces',
+        'api_keys',
+        'flows',
+        'flow_versions',
+        'webhook_tokens',
+        'contacts',
+        'identities',
+        'channel_accounts',
+      ]),
     );
   });
 });

@@ -13,7 +13,9 @@ describe('rate limiter', () => {
   it('spaces concurrent reservations interval/limit apart', async () => {
     const id = account();
     // One per 10 s, so the few milliseconds between the calls themselves cannot blur the spacing.
-    const results = await Promise.all(Array.from({ length: 8 }, () => limiter.reserve(id, { limit: 1, intervalMs: 10_000 }, 600_000)));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => limiter.reserve(id, { limit: 1, intervalMs: 10_000 }, 600_000)),
+    );
     const waits = results.map((r) => (r.ok ? r.waitMs : NaN)).sort((a, b) => a - b);
     expect(waits.every(Number.isFinite)).toBe(true);
     expect(waits[0]).toBeLessThan(1000);
@@ -22,7 +24,8 @@ describe('rate limiter', () => {
 
   it('reserves nothing when the queue is longer than the caller may wait, and says when to ask again', async () => {
     const id = account();
-    for (let i = 0; i < 5; i++) expect((await limiter.reserve(id, { limit: 1, intervalMs: 1000 }, 10_000)).ok).toBe(true);
+    for (let i = 0; i < 5; i++)
+      expect((await limiter.reserve(id, { limit: 1, intervalMs: 1000 }, 10_000)).ok).toBe(true);
     const refused = await limiter.reserve(id, { limit: 1, intervalMs: 1000 }, 2000);
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.retryAfterMs).toBeGreaterThan(1000);

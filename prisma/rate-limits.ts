@@ -41,13 +41,19 @@ export function createRateLimiter(prisma: PrismaClient) {
       );
       const row = rows[0];
       if (row) return { ok: true, waitMs: Math.max(0, Number(row.slot - row.now)) };
-      const [bucket] = await prisma.$queryRawUnsafe<{ wait: bigint }[]>(`SELECT tat - ${NOW_MS} AS wait FROM rate_buckets WHERE account_id = $1`, accountId);
+      const [bucket] = await prisma.$queryRawUnsafe<{ wait: bigint }[]>(
+        `SELECT tat - ${NOW_MS} AS wait FROM rate_buckets WHERE account_id = $1`,
+        accountId,
+      );
       return { ok: false, retryAfterMs: Math.max(step, Number(bucket?.wait ?? 0) - maxWaitMs / 2) };
     },
 
     /** How long the account is still blocked by a provider's Retry-After (0: not blocked). */
     async blockedFor(accountId: string): Promise<number> {
-      const [row] = await prisma.$queryRawUnsafe<{ wait: bigint }[]>(`SELECT blocked_until - ${NOW_MS} AS wait FROM rate_buckets WHERE account_id = $1`, accountId);
+      const [row] = await prisma.$queryRawUnsafe<{ wait: bigint }[]>(
+        `SELECT blocked_until - ${NOW_MS} AS wait FROM rate_buckets WHERE account_id = $1`,
+        accountId,
+      );
       return Math.max(0, Number(row?.wait ?? 0));
     },
 

@@ -10,13 +10,26 @@ const KEY = randomBytes(32);
 
 describe('parseSecretKey', () => {
   it('reads 64 hex characters and base64 (standard or URL-safe, padding optional), trimmed', () => {
-    for (const raw of [KEY.toString('hex'), KEY.toString('hex').toUpperCase(), KEY.toString('base64'), KEY.toString('base64url'), `${KEY.toString('base64')}\n`]) {
+    for (const raw of [
+      KEY.toString('hex'),
+      KEY.toString('hex').toUpperCase(),
+      KEY.toString('base64'),
+      KEY.toString('base64url'),
+      `${KEY.toString('base64')}\n`,
+    ]) {
       expect(parseSecretKey(raw).equals(KEY), raw).toBe(true);
     }
   });
 
   it('refuses anything that is not exactly 32 bytes, naming the variable', () => {
-    const bad = ['', 'secret', KEY.toString('hex').slice(1), randomBytes(31).toString('base64'), randomBytes(33).toString('base64'), `${KEY.toString('base64').slice(0, 40)}!!!!`];
+    const bad = [
+      '',
+      'secret',
+      KEY.toString('hex').slice(1),
+      randomBytes(31).toString('base64'),
+      randomBytes(33).toString('base64'),
+      `${KEY.toString('base64').slice(0, 40)}!!!!`,
+    ];
     for (const raw of bad) expect(() => parseSecretKey(raw), raw).toThrow(SecretKeyError);
     expect(() => parseSecretKey('short')).toThrow(/CONFLUO_SECRET_KEY must be 32 random bytes/);
   });
@@ -29,7 +42,10 @@ describe('loadSecretKey', () => {
 
   it('uses the configured key and writes nothing', () => {
     fresh();
-    expect(loadSecretKey({ configured: KEY, dataDir: join(dir, 'data'), embedded: true })).toEqual({ key: KEY, source: 'env' });
+    expect(loadSecretKey({ configured: KEY, dataDir: join(dir, 'data'), embedded: true })).toEqual({
+      key: KEY,
+      source: 'env',
+    });
     expect(() => statSync(join(dir, 'data'))).toThrow();
   });
 
@@ -52,7 +68,9 @@ describe('loadSecretKey', () => {
   it('embedded: a damaged key file is an error naming the file, and is not replaced', () => {
     fresh();
     writeFileSync(join(dir, 'secret.key'), 'garbage\n');
-    expect(() => loadSecretKey({ dataDir: dir, embedded: true })).toThrow(new RegExp(`${join(dir, 'secret.key')} must be 32 random bytes`));
+    expect(() => loadSecretKey({ dataDir: dir, embedded: true })).toThrow(
+      new RegExp(`${join(dir, 'secret.key')} must be 32 random bytes`),
+    );
     expect(readFileSync(join(dir, 'secret.key'), 'utf8')).toBe('garbage\n');
   });
 
@@ -61,7 +79,9 @@ describe('loadSecretKey', () => {
     const res = loadSecretKey({ dataDir: dir, embedded: false });
     expect(res.source).toBe('none');
     expect(res.key).toBeUndefined();
-    expect(res.source === 'none' && res.warning).toMatch(/CONFLUO_SECRET_KEY is not set.*other replicas unable to decrypt/);
+    expect(res.source === 'none' && res.warning).toMatch(
+      /CONFLUO_SECRET_KEY is not set.*other replicas unable to decrypt/,
+    );
     expect(() => statSync(join(dir, 'secret.key'))).toThrow();
   });
 });

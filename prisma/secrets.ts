@@ -57,7 +57,9 @@ export interface SecretKeyOptions {
  */
 export function loadSecretKey(
   opts: SecretKeyOptions,
-): { key: Buffer; source: 'env' | 'file' | 'generated'; path?: string } | { key?: undefined; source: 'none'; warning: string } {
+):
+  | { key: Buffer; source: 'env' | 'file' | 'generated'; path?: string }
+  | { key?: undefined; source: 'none'; warning: string } {
   if (opts.configured) return { key: opts.configured, source: 'env' };
   if (!opts.embedded) {
     return {
@@ -102,7 +104,9 @@ export function decryptJson<T = unknown>(key: Buffer, aad: string, bytes: Uint8A
   try {
     plain = Buffer.concat([decipher.update(buf.subarray(1 + IV_BYTES, buf.length - TAG_BYTES)), decipher.final()]);
   } catch {
-    throw new DecryptError(`cannot decrypt: not encrypted with this ${SECRET_KEY_VAR}, altered, or belonging to another record`);
+    throw new DecryptError(
+      `cannot decrypt: not encrypted with this ${SECRET_KEY_VAR}, altered, or belonging to another record`,
+    );
   }
   return JSON.parse(plain.toString('utf8')) as T;
 }

@@ -18,5 +18,7 @@ try {
   if (process.platform === 'win32') symlinkSync(root, link, 'junction');
   else symlinkSync('..', link, 'dir');
 } catch (err) {
-  console.warn(`could not link node_modules/confluo to ${root} (${err.message}): plugins inside Confluo cannot import confluo/sdk`);
+  console.warn(
+    `could not link node_modules/confluo to ${root} (${err.message}): plugins inside Confluo cannot import confluo/sdk`,
+  );
 }

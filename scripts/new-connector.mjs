@@ -10,7 +10,8 @@ const CONFLUO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** The SDK's rule for connector ids (connectors/sdk/define.ts). */
 const CONNECTOR_ID = /^[a-z][a-z0-9_-]*$/;
 const MAX_ID = 64;
-const USAGE = 'usage: npm run connector:new -- <name> [--dir <path>]\n  <name>: the connector id, lower-case (a-z, 0-9, - and _), e.g. acme-crm';
+const USAGE =
+  'usage: npm run connector:new -- <name> [--dir <path>]\n  <name>: the connector id, lower-case (a-z, 0-9, - and _), e.g. acme-crm';
 
 function fail(message) {
   process.stderr.write(`${message}\n`);
@@ -20,7 +21,10 @@ function fail(message) {
 function parse() {
   let args;
   try {
-    args = parseArgs({ allowPositionals: true, options: { dir: { type: 'string', short: 'd' }, help: { type: 'boolean', short: 'h' } } });
+    args = parseArgs({
+      allowPositionals: true,
+      options: { dir: { type: 'string', short: 'd' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (err) {
     fail(`${err.message}\n${USAGE}`);
   }
@@ -30,16 +34,26 @@ function parse() {
   }
   if (args.positionals.length !== 1) fail(`give exactly one connector name\n${USAGE}`);
   const name = args.positionals[0];
-  if (name.startsWith('confluo-connector-')) fail(`give the connector id, not the package name: e.g. "${name.slice('confluo-connector-'.length)}" makes ${name}`);
+  if (name.startsWith('confluo-connector-'))
+    fail(
+      `give the connector id, not the package name: e.g. "${name.slice('confluo-connector-'.length)}" makes ${name}`,
+    );
   if (!CONNECTOR_ID.test(name) || name.length > MAX_ID)
-    fail(`invalid connector name "${name}": it must start with a-z and use only a-z, 0-9, - and _ (at most ${MAX_ID} characters)\n${USAGE}`);
+    fail(
+      `invalid connector name "${name}": it must start with a-z and use only a-z, 0-9, - and _ (at most ${MAX_ID} characters)\n${USAGE}`,
+    );
   // npm runs scripts from the package root; INIT_CWD is where the user typed the command.
-  const base = process.env.npm_lifecycle_event === 'connector:new' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
+  const base =
+    process.env.npm_lifecycle_event === 'connector:new' && process.env.INIT_CWD ? process.env.INIT_CWD : process.cwd();
   return { name, dir: resolve(base, args.values.dir ?? '.') };
 }
 
 const camel = (id) => id.replace(/[-_]+([a-z0-9])/g, (_, c) => c.toUpperCase());
-const title = (id) => id.split(/[-_]+/).map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+const title = (id) =>
+  id
+    .split(/[-_]+/)
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join(' ');
 const json = (v) => `${JSON.stringify(v, null, 2)}\n`;
 
 function files(name, pkgDir) {
@@ -303,7 +317,11 @@ function main() {
   let linked = true;
   try {
     mkdirSync(join(pkgDir, 'node_modules'));
-    symlinkSync(relative(join(pkgDir, 'node_modules'), CONFLUO_ROOT) || '.', join(pkgDir, 'node_modules', 'confluo'), process.platform === 'win32' ? 'junction' : 'dir');
+    symlinkSync(
+      relative(join(pkgDir, 'node_modules'), CONFLUO_ROOT) || '.',
+      join(pkgDir, 'node_modules', 'confluo'),
+      process.platform === 'win32' ? 'junction' : 'dir',
+    );
   } catch (err) {
     linked = false;
     process.stderr.write(`could not link node_modules/confluo (${err.message}); run npm install in the package\n`);

@@ -17,7 +17,9 @@ describe('ensureApiKey', () => {
     expect(first.created).toBe(true);
     expect(first.key).toMatch(/^cfl_[A-Za-z0-9_-]{43}$/);
     const rows = await prisma.apiKey.findMany({ where: { workspaceId: ws } });
-    expect(rows).toEqual([expect.objectContaining({ hash: hashApiKey(first.key!), prefix: first.key!.slice(0, 8), role: 'admin' })]);
+    expect(rows).toEqual([
+      expect.objectContaining({ hash: hashApiKey(first.key!), prefix: first.key!.slice(0, 8), role: 'admin' }),
+    ]);
     expect(JSON.stringify(rows)).not.toContain(first.key!);
     expect(await ensureApiKey(prisma, { workspaceId: ws })).toEqual({ created: false });
   });

@@ -40,14 +40,28 @@ export async function ensureApiKey(
       return { created: false };
     }
     await prisma.apiKey.create({
-      data: { id: newId('key'), workspaceId: opts.workspaceId, name: 'configured', prefix: opts.key.slice(0, 8), hash, role: 'admin' },
+      data: {
+        id: newId('key'),
+        workspaceId: opts.workspaceId,
+        name: 'configured',
+        prefix: opts.key.slice(0, 8),
+        hash,
+        role: 'admin',
+      },
     });
     return { created: true };
   }
   if ((await prisma.apiKey.count({ where: { workspaceId: opts.workspaceId } })) > 0) return { created: false };
   const key = `cfl_${randomBytes(32).toString('base64url')}`;
   await prisma.apiKey.create({
-    data: { id: newId('key'), workspaceId: opts.workspaceId, name: 'generated', prefix: key.slice(0, 8), hash: hashApiKey(key), role: 'admin' },
+    data: {
+      id: newId('key'),
+      workspaceId: opts.workspaceId,
+      name: 'generated',
+      prefix: key.slice(0, 8),
+      hash: hashApiKey(key),
+      role: 'admin',
+    },
   });
   return { key, created: true };
 }

@@ -29,7 +29,19 @@ describe('documents', () => {
     const doc = res.json();
     expect(doc.openapi).toMatch(/^3\./);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
-    for (const path of ['/health', '/api/flows', '/api/flows/{id}', '/api/flows/{id}/publish', '/api/flows/validate', '/hooks/flows/{token}', '/api/runs', '/api/runs/{id}', '/api/contacts', '/api/contacts/{id}', '/api/connectors'])
+    for (const path of [
+      '/health',
+      '/api/flows',
+      '/api/flows/{id}',
+      '/api/flows/{id}/publish',
+      '/api/flows/validate',
+      '/hooks/flows/{token}',
+      '/api/runs',
+      '/api/runs/{id}',
+      '/api/contacts',
+      '/api/contacts/{id}',
+      '/api/connectors',
+    ])
       expect(Object.keys(doc.paths)).toContain(path);
     expect(doc.paths['/api/flows'].post.responses).toHaveProperty('201');
     expect(doc.paths['/hooks/flows/{token}'].post.security).toEqual([]);
@@ -73,7 +85,9 @@ describe('auth', () => {
   it('records when a key was last used', async () => {
     await t.api({ method: 'GET', url: '/api/flows' });
     const key = await t.prisma.apiKey.findFirstOrThrow({ where: { workspaceId: t.workspaceId } });
-    await expect.poll(async () => (await t.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } })).lastUsedAt).not.toBeNull();
+    await expect
+      .poll(async () => (await t.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } })).lastUsedAt)
+      .not.toBeNull();
   });
 });
 
@@ -85,14 +99,24 @@ describe('errors', () => {
   });
 
   it('answers malformed JSON with 400 invalid_json', async () => {
-    const res = await t.api({ method: 'POST', url: '/api/flows', headers: { 'content-type': 'application/json' }, payload: '{"name": ' });
+    const res = await t.api({
+      method: 'POST',
+      url: '/api/flows',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"name": ',
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('invalid_json');
   });
 
   it('answers an unsupported content type with 415', async () => {
     for (const type of ['text/plain', 'application/xml']) {
-      const res = await t.api({ method: 'POST', url: '/api/flows', headers: { 'content-type': type }, payload: 'name=x' });
+      const res = await t.api({
+        method: 'POST',
+        url: '/api/flows',
+        headers: { 'content-type': type },
+        payload: 'name=x',
+      });
       expect(res.statusCode, type).toBe(415);
       expect(res.json().error.code).toBe('unsupported_media_type');
     }
@@ -107,7 +131,10 @@ describe('errors', () => {
   it('lists every schema issue of a request', async () => {
     const res = await t.api({ method: 'POST', url: '/api/flows', payload: { name: '' } });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toMatchObject({ code: 'validation_failed', issues: [{ path: '/body/name', code: 'minLength' }] });
+    expect(res.json().error).toMatchObject({
+      code: 'validation_failed',
+      issues: [{ path: '/body/name', code: 'minLength' }],
+    });
 
     const q = await t.api({ method: 'GET', url: '/api/flows?limit=0' });
     expect(q.statusCode).toBe(400);

@@ -39,7 +39,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook('onResponse', async (request, reply) => {
     const level = reply.statusCode >= 500 ? 'error' : 'info';
-    request.log[level]({ method: request.method, path: redactPath(request.url), statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    request.log[level](
+      {
+        method: request.method,
+        path: redactPath(request.url),
+        statusCode: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    );
   });
 
   app.decorate('prisma', deps.prisma);
@@ -77,10 +85,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
-function loggerOptions(logger: AppDeps['logger']): { logger: Exclude<AppDeps['logger'], FastifyBaseLogger> } | { loggerInstance: FastifyBaseLogger } {
-  if (logger && typeof (logger as FastifyBaseLogger).child === 'function') return { loggerInstance: logger as FastifyBaseLogger };
+function loggerOptions(
+  logger: AppDeps['logger'],
+): { logger: Exclude<AppDeps['logger'], FastifyBaseLogger> } | { loggerInstance: FastifyBaseLogger } {
+  if (logger && typeof (logger as FastifyBaseLogger).child === 'function')
+    return { loggerInstance: logger as FastifyBaseLogger };
   return { logger: (logger as Exclude<AppDeps['logger'], FastifyBaseLogger>) ?? { level: 'info' } };
 }
 
 /** The path only (query strings may carry secrets), with webhook tokens cut to a recognizable prefix. */
-export const redactPath = (url: string) => (url.split('?')[0] ?? '').replace(/^(\/hooks\/flows\/[^/]{0,4})[^/]*/, '$1…');
+export const redactPath = (url: string) =>
+  (url.split('?')[0] ?? '').replace(/^(\/hooks\/flows\/[^/]{0,4})[^/]*/, '$1…');

@@ -21,7 +21,16 @@ const testchan = defineConnector({
     required: ['token'],
     properties: { token: { type: 'string', minLength: 8 }, chatId: { type: 'integer' } },
   },
-  actions: [{ id: 'send', name: 'Send', description: 'Sends nothing', input: { type: 'object' }, output: { type: 'object' }, run: async () => ({}) }],
+  actions: [
+    {
+      id: 'send',
+      name: 'Send',
+      description: 'Sends nothing',
+      input: { type: 'object' },
+      output: { type: 'object' },
+      run: async () => ({}),
+    },
+  ],
 });
 const connectors = () => [...builtinConnectors(), testchan];
 
@@ -33,7 +42,14 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-type Account = { id: string; connector: string; name: string; settings: object; credentialKeys: string[]; credentialsReadable: boolean };
+type Account = {
+  id: string;
+  connector: string;
+  name: string;
+  settings: object;
+  credentialKeys: string[];
+  credentialsReadable: boolean;
+};
 const create = (payload: object) => t.api({ method: 'POST', url: '/api/channel-accounts', payload });
 const createOk = async (payload: object): Promise<Account> => {
   const res = await create(payload);
@@ -41,14 +57,22 @@ const createOk = async (payload: object): Promise<Account> => {
   return res.json();
 };
 const stored = async (id: string): Promise<Buffer> => {
-  const rows = await t.prisma.$queryRaw<{ credentials: Uint8Array }[]>`SELECT credentials FROM channel_accounts WHERE id = ${id}`;
+  const rows = await t.prisma.$queryRaw<
+    { credentials: Uint8Array }[]
+  >`SELECT credentials FROM channel_accounts WHERE id = ${id}`;
   return Buffer.from(rows[0]!.credentials);
 };
-const store = (id: string, bytes: Uint8Array) => t.prisma.$executeRaw`UPDATE channel_accounts SET credentials = ${bytes} WHERE id = ${id}`;
+const store = (id: string, bytes: Uint8Array) =>
+  t.prisma.$executeRaw`UPDATE channel_accounts SET credentials = ${bytes} WHERE id = ${id}`;
 
 describe('channel accounts', () => {
   it('creates an account and answers with its inbound URL and credential names, never the credentials', async () => {
-    const res = await create({ connector: 'testchan', name: 'Support bot', credentials: { token: SECRET, chatId: 42 }, settings: { greeting: 'hi' } });
+    const res = await create({
+      connector: 'testchan',
+      name: 'Support bot',
+      credentials: { token: SECRET, chatId: 42 },
+      settings: { greeting: 'hi' },
+    });
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toEqual({
@@ -79,14 +103,19 @@ describe('channel accounts', () => {
     const first = await t.api({ method: 'GET', url: '/api/channel-accounts?connector=testchan&limit=1' });
     expect(first.json().items.map((x: Account) => x.id)).toEqual([b.id]);
     expect(first.body).not.toContain(SECRET);
-    const second = await t.api({ method: 'GET', url: `/api/channel-accounts?connector=testchan&limit=1&cursor=${first.json().nextCursor}` });
+    const second = await t.api({
+      method: 'GET',
+      url: `/api/channel-accounts?connector=testchan&limit=1&cursor=${first.json().nextCursor}`,
+    });
     expect(second.json().items.map((x: Account) => x.id)).toEqual([a.id]);
     const all = (await t.api({ method: 'GET', url: '/api/channel-accounts' })).json().items as Account[];
     expect(all.length).toBeGreaterThanOrEqual(4);
     expect(new Set(all.map((x) => x.connector))).toEqual(new Set(['testchan', 'http']));
     const none = await t.api({ method: 'GET', url: '/api/channel-accounts?connector=nope' });
     expect(none.json()).toEqual({ items: [] });
-    expect((await t.api({ method: 'GET', url: '/api/channel-accounts?cursor=bogus' })).json().error.issues[0].path).toBe('/query/cursor');
+    expect(
+      (await t.api({ method: 'GET', url: '/api/channel-accounts?cursor=bogus' })).json().error.issues[0].path,
+    ).toBe('/query/cursor');
   });
 
   it('stores only ciphertext (version ‖ IV ‖ ciphertext ‖ tag) that decrypts back with the key and no other', async () => {
@@ -111,7 +140,11 @@ describe('channel accounts', () => {
     const got = await t.api({ method: 'GET', url: `/api/channel-accounts/${acc.id}` });
     expect(got.json()).toMatchObject({ credentialsReadable: false, credentialKeys: [] });
     expect(logLines.some((l) => l.includes(acc.id) && l.includes('unreadable'))).toBe(true);
-    const fixed = await t.api({ method: 'PATCH', url: `/api/channel-accounts/${acc.id}`, payload: { credentials: { token: 'another-token' } } });
+    const fixed = await t.api({
+      method: 'PATCH',
+      url: `/api/channel-accounts/${acc.id}`,
+      payload: { credentials: { token: 'another-token' } },
+    });
     expect(fixed.json()).toMatchObject({ credentialsReadable: true, credentialKeys: ['token'] });
   });
 
@@ -122,26 +155,52 @@ describe('channel accounts', () => {
     await store(b.id, aBytes);
     await expect(channelAccountCredentials(t.prisma, KEY, b.id)).rejects.toThrow(DecryptError);
     expect(openCredentials(KEY, a.id, aBytes)).toEqual({ token: SECRET });
-    expect((await t.api({ method: 'GET', url: `/api/channel-accounts/${b.id}` })).json().credentialsReadable).toBe(false);
+    expect((await t.api({ method: 'GET', url: `/api/channel-accounts/${b.id}` })).json().credentialsReadable).toBe(
+      false,
+    );
   });
 
   it('PATCH renames and replaces settings without touching credentials, and re-encrypts new credentials with a fresh IV', async () => {
-    const acc = await createOk({ connector: 'testchan', name: 'before', credentials: { token: SECRET }, settings: { a: 1 } });
+    const acc = await createOk({
+      connector: 'testchan',
+      name: 'before',
+      credentials: { token: SECRET },
+      settings: { a: 1 },
+    });
     const before = await stored(acc.id);
-    const renamed = await t.api({ method: 'PATCH', url: `/api/channel-accounts/${acc.id}`, payload: { name: 'after', settings: { b: 2 } } });
+    const renamed = await t.api({
+      method: 'PATCH',
+      url: `/api/channel-accounts/${acc.id}`,
+      payload: { name: 'after', settings: { b: 2 } },
+    });
     expect(renamed.statusCode).toBe(200);
-    expect(renamed.json()).toMatchObject({ name: 'after', settings: { b: 2 }, connector: 'testchan', credentialKeys: ['token'] });
+    expect(renamed.json()).toMatchObject({
+      name: 'after',
+      settings: { b: 2 },
+      connector: 'testchan',
+      credentialKeys: ['token'],
+    });
     expect((await stored(acc.id)).equals(before)).toBe(true);
 
-    const same = await t.api({ method: 'PATCH', url: `/api/channel-accounts/${acc.id}`, payload: { credentials: { token: SECRET, chatId: 5 } } });
+    const same = await t.api({
+      method: 'PATCH',
+      url: `/api/channel-accounts/${acc.id}`,
+      payload: { credentials: { token: SECRET, chatId: 5 } },
+    });
     expect(same.json().credentialKeys).toEqual(['chatId', 'token']);
     const after = await stored(acc.id);
     expect(after.subarray(1, 13).equals(before.subarray(1, 13))).toBe(false);
     expect(await channelAccountCredentials(t.prisma, KEY, acc.id)).toEqual({ token: SECRET, chatId: 5 });
 
-    const bad = await t.api({ method: 'PATCH', url: `/api/channel-accounts/${acc.id}`, payload: { name: 'never', credentials: { token: 'short' } } });
+    const bad = await t.api({
+      method: 'PATCH',
+      url: `/api/channel-accounts/${acc.id}`,
+      payload: { name: 'never', credentials: { token: 'short' } },
+    });
     expect(bad.statusCode).toBe(400);
-    expect(bad.json().error.issues).toEqual([{ path: '/body/credentials/token', code: 'minLength', message: expect.any(String) }]);
+    expect(bad.json().error.issues).toEqual([
+      { path: '/body/credentials/token', code: 'minLength', message: expect.any(String) },
+    ]);
     expect((await stored(acc.id)).equals(after)).toBe(true);
     expect((await t.api({ method: 'GET', url: `/api/channel-accounts/${acc.id}` })).json().name).toBe('after');
   });
@@ -151,7 +210,11 @@ describe('channel accounts', () => {
     expect((await t.api({ method: 'DELETE', url: `/api/channel-accounts/${acc.id}` })).statusCode).toBe(204);
     expect(await t.prisma.channelAccount.count({ where: { id: acc.id } })).toBe(0);
     for (const method of ['GET', 'PATCH', 'DELETE'] as const) {
-      const res = await t.api({ method, url: `/api/channel-accounts/${acc.id}`, ...(method === 'PATCH' && { payload: { name: 'x' } }) });
+      const res = await t.api({
+        method,
+        url: `/api/channel-accounts/${acc.id}`,
+        ...(method === 'PATCH' && { payload: { name: 'x' } }),
+      });
       expect(res.statusCode, method).toBe(404);
       expect(res.json().error.code).toBe('not_found');
     }
@@ -163,7 +226,15 @@ describe('channel accounts', () => {
     try {
       expect((await other.api({ method: 'GET', url: '/api/channel-accounts' })).json().items).toEqual([]);
       expect((await other.api({ method: 'GET', url: `/api/channel-accounts/${acc.id}` })).statusCode).toBe(404);
-      expect((await other.api({ method: 'PATCH', url: `/api/channel-accounts/${acc.id}`, payload: { credentials: { token: 'hijacked-token' } } })).statusCode).toBe(404);
+      expect(
+        (
+          await other.api({
+            method: 'PATCH',
+            url: `/api/channel-accounts/${acc.id}`,
+            payload: { credentials: { token: 'hijacked-token' } },
+          })
+        ).statusCode,
+      ).toBe(404);
       expect((await other.api({ method: 'DELETE', url: `/api/channel-accounts/${acc.id}` })).statusCode).toBe(404);
     } finally {
       await other.close();
@@ -181,7 +252,9 @@ describe('channel account validation', () => {
   };
 
   it('refuses an unknown connector, naming /body/connector', async () => {
-    expect(await issues({ connector: 'nope', name: 'x', credentials: { token: SECRET } })).toEqual(['/body/connector unknown_connector']);
+    expect(await issues({ connector: 'nope', name: 'x', credentials: { token: SECRET } })).toEqual([
+      '/body/connector unknown_connector',
+    ]);
   });
 
   it("reports every way the credentials fail the connector's auth schema", async () => {
@@ -189,14 +262,21 @@ describe('channel account validation', () => {
       '/body/credentials/chatId type',
       '/body/credentials/token required',
     ]);
-    expect(await issues({ connector: 'testchan', name: 'x', credentials: { token: 12345678 } })).toEqual(['/body/credentials/token type']);
+    expect(await issues({ connector: 'testchan', name: 'x', credentials: { token: 12345678 } })).toEqual([
+      '/body/credentials/token type',
+    ]);
   });
 
   it("reports the credentials' and the settings' issues together, against the channel's settings schema", async () => {
     const res = await t.api({
       method: 'POST',
       url: '/api/channel-accounts',
-      payload: { connector: 'sms', name: 'x', credentials: { accountSid: 'AC123', authToken: 'secret-token' }, settings: { from: 12 } },
+      payload: {
+        connector: 'sms',
+        name: 'x',
+        credentials: { accountSid: 'AC123', authToken: 'secret-token' },
+        settings: { from: 12 },
+      },
     });
     expect(res.statusCode).toBe(400);
     const paths = (res.json().error.issues as { path: string }[]).map((i) => i.path);
@@ -208,7 +288,9 @@ describe('channel account validation', () => {
 
   it('refuses credentials and settings that are not objects, and a missing name', async () => {
     expect(await issues({ connector: 'testchan', name: 'x', credentials: SECRET })).toEqual(['/body/credentials type']);
-    expect(await issues({ connector: 'testchan', name: 'x', credentials: [SECRET] })).toEqual(['/body/credentials type']);
+    expect(await issues({ connector: 'testchan', name: 'x', credentials: [SECRET] })).toEqual([
+      '/body/credentials type',
+    ]);
     expect(await issues({ connector: 'testchan', credentials: null, settings: 'x' })).toEqual([
       '/body/credentials type',
       '/body/name required',
@@ -219,7 +301,11 @@ describe('channel account validation', () => {
   it('never puts credential values into error bodies or log lines', async () => {
     const before = logLines.length;
     const values = ['shhh-7c', 'chat-Sup3rSecret'];
-    const bad = await create({ connector: 'testchan', name: 'x', credentials: { token: values[0], chatId: values[1] } });
+    const bad = await create({
+      connector: 'testchan',
+      name: 'x',
+      credentials: { token: values[0], chatId: values[1] },
+    });
     expect(bad.statusCode).toBe(400);
     const notObject = await create({ connector: 'testchan', name: 'x', credentials: values[1] });
     expect(notObject.statusCode).toBe(400);
@@ -238,8 +324,17 @@ describe('without a secret key', () => {
   it('answers 503 secrets_unavailable (after authentication), so apps built without one keep working', async () => {
     const keyless = await startTestApp({ connectors: connectors() });
     try {
-      for (const [method, url] of [['POST', '/api/channel-accounts'], ['GET', '/api/channel-accounts'], ['GET', '/api/channel-accounts/cha_x'], ['DELETE', '/api/channel-accounts/cha_x']] as const) {
-        const res = await keyless.api({ method, url, ...(method === 'POST' && { payload: { connector: 'testchan', name: 'x', credentials: { token: SECRET } } }) });
+      for (const [method, url] of [
+        ['POST', '/api/channel-accounts'],
+        ['GET', '/api/channel-accounts'],
+        ['GET', '/api/channel-accounts/cha_x'],
+        ['DELETE', '/api/channel-accounts/cha_x'],
+      ] as const) {
+        const res = await keyless.api({
+          method,
+          url,
+          ...(method === 'POST' && { payload: { connector: 'testchan', name: 'x', credentials: { token: SECRET } } }),
+        });
         expect(res.statusCode, `${method} ${url}`).toBe(503);
         expect(res.json().error.code).toBe('secrets_unavailable');
       }
@@ -262,7 +357,9 @@ describe('secret key configuration', () => {
 
   it('documents the routes in OpenAPI without any credentials in the response shape', async () => {
     const doc = (await t.app.inject({ method: 'GET', url: '/api/openapi.json' })).json();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/channel-accounts', '/api/channel-accounts/{id}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/channel-accounts', '/api/channel-accounts/{id}']),
+    );
     const shape = doc.paths['/api/channel-accounts/{id}'].get.responses['200'].content['application/json'].schema;
     expect(JSON.stringify(shape)).toContain('credentialKeys');
     expect(Object.keys(shape.properties ?? {})).not.toContain('credentials');

@@ -35,7 +35,10 @@ function int(env: NodeJS.ProcessEnv, name: string, dflt: number, min = 1): numbe
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = int(env, 'PORT', 3000, 0);
   const host = env.HOST || '0.0.0.0';
-  const publicUrl = (env.CONFLUO_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(/\/+$/, '');
+  const publicUrl = (env.CONFLUO_PUBLIC_URL || `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`).replace(
+    /\/+$/,
+    '',
+  );
   try {
     new URL(publicUrl);
   } catch {

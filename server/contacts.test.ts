@@ -9,29 +9,58 @@ let bob: string;
 beforeAll(async () => {
   t = await startTestApp();
   const contacts = createContactsService(t.prisma);
-  ada = (await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'ada@example.com' }, { kind: 'phone', value: '+441234567890' }], name: 'Ada' })).contact.id;
-  bob = (await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'bob@example.com' }], name: 'Bob' })).contact.id;
+  ada = (
+    await contacts.upsert(t.workspaceId, {
+      identities: [
+        { kind: 'email', value: 'ada@example.com' },
+        { kind: 'phone', value: '+441234567890' },
+      ],
+      name: 'Ada',
+    })
+  ).contact.id;
+  bob = (
+    await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'bob@example.com' }], name: 'Bob' })
+  ).contact.id;
 });
 afterAll(async () => t?.close());
 
 describe('GET /api/contacts', () => {
   it('finds the contact owning an identity, email case-insensitively', async () => {
-    const res = await t.api({ method: 'GET', url: `/api/contacts?identity=${encodeURIComponent('email:ADA@Example.com')}` });
+    const res = await t.api({
+      method: 'GET',
+      url: `/api/contacts?identity=${encodeURIComponent('email:ADA@Example.com')}`,
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().items).toEqual([
-      expect.objectContaining({ id: ada, name: 'Ada', identities: expect.arrayContaining([{ kind: 'email', value: 'ada@example.com' }, { kind: 'phone', value: '+441234567890' }]) }),
+      expect.objectContaining({
+        id: ada,
+        name: 'Ada',
+        identities: expect.arrayContaining([
+          { kind: 'email', value: 'ada@example.com' },
+          { kind: 'phone', value: '+441234567890' },
+        ]),
+      }),
     ]);
-    const phone = await t.api({ method: 'GET', url: `/api/contacts?identity=${encodeURIComponent('phone:+441234567890')}` });
+    const phone = await t.api({
+      method: 'GET',
+      url: `/api/contacts?identity=${encodeURIComponent('phone:+441234567890')}`,
+    });
     expect(phone.json().items.map((c: { id: string }) => c.id)).toEqual([ada]);
     const none = await t.api({ method: 'GET', url: '/api/contacts?identity=email:nobody@example.com' });
     expect(none.json().items).toEqual([]);
   });
 
   it('normalizes a phone filter like contacts.upsert does, even with the + left unencoded', async () => {
-    for (const url of [`/api/contacts?identity=${encodeURIComponent('phone:+44 1234 567890')}`, '/api/contacts?identity=phone:+441234567890']) {
+    for (const url of [
+      `/api/contacts?identity=${encodeURIComponent('phone:+44 1234 567890')}`,
+      '/api/contacts?identity=phone:+441234567890',
+    ]) {
       const res = await t.api({ method: 'GET', url });
       expect(res.statusCode, url).toBe(200);
-      expect(res.json().items.map((c: { id: string }) => c.id), url).toEqual([ada]);
+      expect(
+        res.json().items.map((c: { id: string }) => c.id),
+        url,
+      ).toEqual([ada]);
     }
   });
 
@@ -55,7 +84,9 @@ describe('GET /api/contacts', () => {
     const other = await startTestApp();
     try {
       expect((await other.api({ method: 'GET', url: '/api/contacts' })).json().items).toEqual([]);
-      expect((await other.api({ method: 'GET', url: '/api/contacts?identity=email:ada@example.com' })).json().items).toEqual([]);
+      expect(
+        (await other.api({ method: 'GET', url: '/api/contacts?identity=email:ada@example.com' })).json().items,
+      ).toEqual([]);
       expect((await other.api({ method: 'GET', url: `/api/contacts/${ada}` })).statusCode).toBe(404);
     } finally {
       await other.close();
@@ -81,15 +112,30 @@ describe('GET /api/contacts/:id', () => {
 describe('GET /api/contacts/:id/timeline', () => {
   it('tells when the contact was created and which run step attached each identity, newest first', async () => {
     const contacts = createContactsService(t.prisma);
-    const { contact } = await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'tim@example.com' }], source: 'run:run_a:save' });
+    const { contact } = await contacts.upsert(t.workspaceId, {
+      identities: [{ kind: 'email', value: 'tim@example.com' }],
+      source: 'run:run_a:save',
+    });
     await new Promise((r) => setTimeout(r, 10));
     await contacts.upsert(t.workspaceId, {
-      identities: [{ kind: 'email', value: 'tim@example.com' }, { kind: 'phone', value: '+14155550100' }],
+      identities: [
+        { kind: 'email', value: 'tim@example.com' },
+        { kind: 'phone', value: '+14155550100' },
+      ],
       source: 'run:run_b:enrich',
     });
     const res = await t.api({ method: 'GET', url: `/api/contacts/${contact.id}/timeline` });
     expect(res.statusCode).toBe(200);
-    expect(res.json().items.map((e: Record<string, unknown>) => [e.type, (e.identity as { kind?: string } | undefined)?.kind, e.runId, e.nodeId])).toEqual([
+    expect(
+      res
+        .json()
+        .items.map((e: Record<string, unknown>) => [
+          e.type,
+          (e.identity as { kind?: string } | undefined)?.kind,
+          e.runId,
+          e.nodeId,
+        ]),
+    ).toEqual([
       ['identity.added', 'phone', 'run_b', 'enrich'],
       ['identity.added', 'email', 'run_a', 'save'],
       ['contact.created', undefined, 'run_a', 'save'],

@@ -23,9 +23,15 @@ export function errorBody(code: string, message: string, issues?: Issue[]) {
 }
 
 /** ajv errors (all of them) as issues whose paths are rooted at `root`, e.g. `/body/credentials`. */
-export function schemaIssues(root: string, errs: readonly { keyword: string; instancePath: string; params: object; message?: string }[]): Issue[] {
+export function schemaIssues(
+  root: string,
+  errs: readonly { keyword: string; instancePath: string; params: object; message?: string }[],
+): Issue[] {
   return errs.map((e) => ({
-    path: root + e.instancePath + (e.keyword === 'required' ? `/${String((e.params as { missingProperty?: unknown }).missingProperty)}` : ''),
+    path:
+      root +
+      e.instancePath +
+      (e.keyword === 'required' ? `/${String((e.params as { missingProperty?: unknown }).missingProperty)}` : ''),
     code: e.keyword,
     message: e.message ?? 'invalid',
   }));

@@ -15,11 +15,18 @@ const invalidDefinition = () => ({
     { id: 'a', type: 'action', action: 'nope.x' },
     { id: 'd', type: 'delay', duration: 'soon' },
   ],
-  edges: [{ from: 'trigger', to: 'a' }, { from: 'a', to: 'ghost' }],
+  edges: [
+    { from: 'trigger', to: 'a' },
+    { from: 'a', to: 'ghost' },
+  ],
 });
 
 async function createFlow(definition?: unknown, name = 'flow') {
-  const res = await t.api({ method: 'POST', url: '/api/flows', payload: { name, ...(definition !== undefined && { definition }) } });
+  const res = await t.api({
+    method: 'POST',
+    url: '/api/flows',
+    payload: { name, ...(definition !== undefined && { definition }) },
+  });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
 }
@@ -41,22 +48,46 @@ describe('drafts', () => {
   it('saves an incomplete draft and reports its issues', async () => {
     const flow = await createFlow(invalidDefinition());
     expect(flow.definition).toEqual(invalidDefinition());
-    expect(flow.issues.map((i: { code: string }) => i.code).sort()).toEqual(['invalid_duration', 'unknown_action', 'unknown_node', 'unreachable']);
+    expect(flow.issues.map((i: { code: string }) => i.code).sort()).toEqual([
+      'invalid_duration',
+      'unknown_action',
+      'unknown_node',
+      'unreachable',
+    ]);
   });
 
   it('refuses a definition without the v1 top-level shape with 400', async () => {
-    for (const definition of [42, 'x', [], { schemaVersion: 2, trigger: {}, nodes: [], edges: [] }, { schemaVersion: 1 }]) {
+    for (const definition of [
+      42,
+      'x',
+      [],
+      { schemaVersion: 2, trigger: {}, nodes: [], edges: [] },
+      { schemaVersion: 1 },
+    ]) {
       const res = await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'x', definition } });
       expect(res.statusCode, JSON.stringify(definition)).toBe(400);
       expect(res.json().error.code).toBe('validation_failed');
     }
-    const res = await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'x', definition: { schemaVersion: 1 } } });
-    expect(res.json().error.issues.map((i: { path: string }) => i.path).sort()).toEqual(['/body/definition/edges', '/body/definition/nodes', '/body/definition/trigger']);
+    const res = await t.api({
+      method: 'POST',
+      url: '/api/flows',
+      payload: { name: 'x', definition: { schemaVersion: 1 } },
+    });
+    expect(
+      res
+        .json()
+        .error.issues.map((i: { path: string }) => i.path)
+        .sort(),
+    ).toEqual(['/body/definition/edges', '/body/definition/nodes', '/body/definition/trigger']);
   });
 
   it('reads, updates, lists and deletes', async () => {
     const flow = await createFlow(undefined, 'before');
-    const put = await t.api({ method: 'PUT', url: `/api/flows/${flow.id}`, payload: { name: 'after', definition: validDefinition() } });
+    const put = await t.api({
+      method: 'PUT',
+      url: `/api/flows/${flow.id}`,
+      payload: { name: 'after', definition: validDefinition() },
+    });
     expect(put.statusCode).toBe(200);
     expect(put.json()).toMatchObject({ name: 'after', definition: validDefinition(), issues: [] });
 
@@ -100,11 +131,16 @@ describe('drafts', () => {
     }
   });
 
-  it('never shows another workspace\'s flow', async () => {
+  it("never shows another workspace's flow", async () => {
     const other = await startTestApp();
     try {
       const flow = await createFlow();
-      for (const [method, url] of [['GET', `/api/flows/${flow.id}`], ['PUT', `/api/flows/${flow.id}`], ['DELETE', `/api/flows/${flow.id}`], ['POST', `/api/flows/${flow.id}/publish`]] as const) {
+      for (const [method, url] of [
+        ['GET', `/api/flows/${flow.id}`],
+        ['PUT', `/api/flows/${flow.id}`],
+        ['DELETE', `/api/flows/${flow.id}`],
+        ['POST', `/api/flows/${flow.id}/publish`],
+      ] as const) {
         const res = await other.api({ method, url, ...(method === 'PUT' && { payload: { name: 'x' } }) });
         expect(res.statusCode, `${method} ${url}`).toBe(404);
       }
@@ -115,7 +151,13 @@ describe('drafts', () => {
   });
 
   it('answers 404 for unknown flows', async () => {
-    for (const [method, url] of [['GET', '/api/flows/flow_x'], ['PUT', '/api/flows/flow_x'], ['POST', '/api/flows/flow_x/publish'], ['POST', '/api/flows/flow_x/test'], ['GET', '/api/flows/flow_x/versions/1']] as const) {
+    for (const [method, url] of [
+      ['GET', '/api/flows/flow_x'],
+      ['PUT', '/api/flows/flow_x'],
+      ['POST', '/api/flows/flow_x/publish'],
+      ['POST', '/api/flows/flow_x/test'],
+      ['GET', '/api/flows/flow_x/versions/1'],
+    ] as const) {
       const res = await t.api({ method, url, payload: method === 'GET' ? undefined : {} });
       expect(res.statusCode, `${method} ${url}`).toBe(404);
       expect(res.json().error.code).toBe('not_found');
@@ -125,11 +167,20 @@ describe('drafts', () => {
 
 describe('validate', () => {
   it('returns every issue', async () => {
-    const res = await t.api({ method: 'POST', url: '/api/flows/validate', payload: { definition: invalidDefinition() } });
+    const res = await t.api({
+      method: 'POST',
+      url: '/api/flows/validate',
+      payload: { definition: invalidDefinition() },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.json().valid).toBe(false);
     expect(res.json().issues).toHaveLength(4);
-    expect(res.json().issues).toContainEqual({ path: '/nodes/0/action', code: 'unknown_action', message: expect.any(String), nodeId: 'a' });
+    expect(res.json().issues).toContainEqual({
+      path: '/nodes/0/action',
+      code: 'unknown_action',
+      message: expect.any(String),
+      nodeId: 'a',
+    });
   });
 
   it('accepts a valid definition', async () => {
@@ -160,7 +211,10 @@ describe('publish', () => {
     const flow = await createFlow(validDefinition());
     const first = await t.api({ method: 'POST', url: `/api/flows/${flow.id}/publish` });
     expect(first.statusCode).toBe(201);
-    expect(first.json()).toEqual({ version: 1, webhookUrl: expect.stringMatching(new RegExp(`^${PUBLIC_URL}/hooks/flows/[A-Za-z0-9_-]{32}$`)) });
+    expect(first.json()).toEqual({
+      version: 1,
+      webhookUrl: expect.stringMatching(new RegExp(`^${PUBLIC_URL}/hooks/flows/[A-Za-z0-9_-]{32}$`)),
+    });
 
     const edited = { ...validDefinition(), nodes: [{ id: 'greet', type: 'set', values: { hello: 'v2' } }] };
     await t.api({ method: 'PUT', url: `/api/flows/${flow.id}`, payload: { definition: edited } });
@@ -174,7 +228,9 @@ describe('publish', () => {
 
     // Editing the draft again leaves both versions as they were.
     await t.api({ method: 'PUT', url: `/api/flows/${flow.id}`, payload: { definition: invalidDefinition() } });
-    expect((await t.api({ method: 'GET', url: `/api/flows/${flow.id}/versions/1` })).json().definition).toEqual(validDefinition());
+    expect((await t.api({ method: 'GET', url: `/api/flows/${flow.id}/versions/1` })).json().definition).toEqual(
+      validDefinition(),
+    );
 
     const detail = (await t.api({ method: 'GET', url: `/api/flows/${flow.id}` })).json();
     expect(detail).toMatchObject({ latestVersion: 2, webhookUrl: first.json().webhookUrl });
@@ -185,7 +241,9 @@ describe('publish', () => {
 
   it('numbers concurrent publishes without gaps or duplicates', async () => {
     const flow = await createFlow(validDefinition());
-    const results = await Promise.all([1, 2, 3, 4].map(() => t.api({ method: 'POST', url: `/api/flows/${flow.id}/publish` })));
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => t.api({ method: 'POST', url: `/api/flows/${flow.id}/publish` })),
+    );
     expect(results.map((r) => r.statusCode)).toEqual([201, 201, 201, 201]);
     expect(results.map((r) => r.json().version).sort()).toEqual([1, 2, 3, 4]);
   });
@@ -194,7 +252,11 @@ describe('publish', () => {
 describe('test runs', () => {
   it('starts runFlow on the draft as version 0 with the given trigger', async () => {
     const flow = await createFlow(validDefinition());
-    const res = await t.api({ method: 'POST', url: `/api/flows/${flow.id}/test`, payload: { trigger: { body: { name: 'Ada' } } } });
+    const res = await t.api({
+      method: 'POST',
+      url: `/api/flows/${flow.id}/test`,
+      payload: { trigger: { body: { name: 'Ada' } } },
+    });
     expect(res.statusCode).toBe(202);
     const { runId } = res.json();
     expect(runId).toMatch(/^run_[0-9a-f]{32}$/);
@@ -211,8 +273,11 @@ describe('test runs', () => {
     });
   });
 
-  it('falls back to the definition\'s sample event', async () => {
-    const flow = await createFlow({ ...validDefinition(), trigger: { type: 'webhook', sample: { body: { name: 'Sam' }, query: { q: '1' } } } });
+  it("falls back to the definition's sample event", async () => {
+    const flow = await createFlow({
+      ...validDefinition(),
+      trigger: { type: 'webhook', sample: { body: { name: 'Sam' }, query: { q: '1' } } },
+    });
     const res = await t.api({ method: 'POST', url: `/api/flows/${flow.id}/test` });
     expect(res.statusCode, res.body).toBe(202);
     const input = await startedInput(t.client, res.json().runId);

@@ -9,7 +9,9 @@ let flowId: string;
 let hookUrl: string;
 beforeAll(async () => {
   t = await startTestApp({ bodyLimit: 4096 });
-  const flow = (await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'hook', definition: validDefinition() } })).json();
+  const flow = (
+    await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'hook', definition: validDefinition() } })
+  ).json();
   flowId = flow.id;
   const published = (await t.api({ method: 'POST', url: `/api/flows/${flowId}/publish` })).json();
   hookUrl = new URL(published.webhookUrl).pathname;
@@ -49,13 +51,22 @@ describe('POST /hooks/flows/:token', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: hookUrl,
-      headers: { authorization: 'Bearer secret', cookie: 'session=1', 'proxy-authorization': 'Basic x', 'x-api-key': 'k', 'x-kept': '1' },
+      headers: {
+        authorization: 'Bearer secret',
+        cookie: 'session=1',
+        'proxy-authorization': 'Basic x',
+        'x-api-key': 'k',
+        'x-kept': '1',
+      },
       payload: {},
     });
     expect(res.statusCode).toBe(202);
-    const { headers } = (await startedInput(t.client, res.json().runId)).trigger as { headers: Record<string, unknown> };
+    const { headers } = (await startedInput(t.client, res.json().runId)).trigger as {
+      headers: Record<string, unknown>;
+    };
     expect(headers['x-kept']).toBe('1');
-    for (const h of ['authorization', 'cookie', 'proxy-authorization', 'x-api-key']) expect(headers).not.toHaveProperty(h);
+    for (const h of ['authorization', 'cookie', 'proxy-authorization', 'x-api-key'])
+      expect(headers).not.toHaveProperty(h);
   });
 
   it('accepts form, text and other bodies', async () => {
@@ -65,7 +76,12 @@ describe('POST /hooks/flows/:token', () => {
       { type: 'application/xml', payload: '<a>1</a>', body: '<a>1</a>' },
     ];
     for (const c of cases) {
-      const res = await t.app.inject({ method: 'POST', url: hookUrl, headers: { 'content-type': c.type }, payload: c.payload });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: hookUrl,
+        headers: { 'content-type': c.type },
+        payload: c.payload,
+      });
       expect(res.statusCode, c.type).toBe(202);
       const input = await startedInput(t.client, res.json().runId);
       expect((input.trigger as { body: unknown }).body, c.type).toEqual(c.body);
@@ -77,7 +93,8 @@ describe('POST /hooks/flows/:token', () => {
 
   it('maps a repeated Idempotency-Key to the same run and starts only one execution', async () => {
     const key = `order-${Date.now()}`;
-    const send = () => t.app.inject({ method: 'POST', url: hookUrl, headers: { 'idempotency-key': key }, payload: { n: 1 } });
+    const send = () =>
+      t.app.inject({ method: 'POST', url: hookUrl, headers: { 'idempotency-key': key }, payload: { n: 1 } });
     const first = await send();
     expect(first.statusCode).toBe(202);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
@@ -97,7 +114,12 @@ describe('POST /hooks/flows/:token', () => {
     expect(runs).toHaveLength(1);
 
     // Another key is another run; the same key on another flow too (the id includes the flow).
-    const other = await t.app.inject({ method: 'POST', url: hookUrl, headers: { 'idempotency-key': `${key}-2` }, payload: {} });
+    const other = await t.app.inject({
+      method: 'POST',
+      url: hookUrl,
+      headers: { 'idempotency-key': `${key}-2` },
+      payload: {},
+    });
     expect(other.json().runId).not.toBe(runId);
   });
 
@@ -119,17 +141,32 @@ describe('POST /hooks/flows/:token', () => {
     expect(get.headers.allow).toBe('POST');
     expect(get.json().error.code).toBe('method_not_allowed');
 
-    const bad = await t.app.inject({ method: 'POST', url: hookUrl, headers: { 'content-type': 'application/json' }, payload: '{oops' });
+    const bad = await t.app.inject({
+      method: 'POST',
+      url: hookUrl,
+      headers: { 'content-type': 'application/json' },
+      payload: '{oops',
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.code).toBe('invalid_json');
 
-    const big = await t.app.inject({ method: 'POST', url: hookUrl, headers: { 'content-type': 'text/plain' }, payload: 'x'.repeat(5000) });
+    const big = await t.app.inject({
+      method: 'POST',
+      url: hookUrl,
+      headers: { 'content-type': 'text/plain' },
+      payload: 'x'.repeat(5000),
+    });
     expect(big.statusCode).toBe(413);
     expect(big.json().error.code).toBe('body_too_large');
   });
 
   it('needs no API key and ignores one', async () => {
-    const res = await t.app.inject({ method: 'POST', url: hookUrl, headers: { authorization: 'Bearer wrong' }, payload: {} });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: hookUrl,
+      headers: { authorization: 'Bearer wrong' },
+      payload: {},
+    });
     expect(res.statusCode).toBe(202);
   });
 });

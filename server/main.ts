@@ -33,7 +33,10 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
   const builtins = builtinConnectors();
   const loaded = await loadPlugins(config.plugins, { cwd: process.cwd(), builtins });
   for (const p of loaded.plugins)
-    log.info({ plugin: p.spec, package: p.packageName, version: p.packageVersion, connectors: p.connectorIds }, 'connector plugin loaded');
+    log.info(
+      { plugin: p.spec, package: p.packageName, version: p.packageVersion, connectors: p.connectorIds },
+      'connector plugin loaded',
+    );
   const registry = createRegistry([...builtins, ...loaded.connectors]);
   const cleanups: Cleanup[] = [];
   const stop = async () => {
@@ -52,7 +55,8 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
     }
     // The key for stored credentials (the server encrypts them, workers will decrypt them).
     const secret = loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir, embedded: embeddedDb });
-    if (secret.source === 'generated') log.warn({ path: secret.path }, 'generated a secret key for stored credentials: back it up with the data');
+    if (secret.source === 'generated')
+      log.warn({ path: secret.path }, 'generated a secret key for stored credentials: back it up with the data');
     if (secret.source === 'none') log.warn(secret.warning);
     // The embedded database and the Temporal dev server start side by side: together they are most of the boot time.
     const [databaseUrl, temporalAddress] = await Promise.all([
@@ -88,7 +92,10 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
     cleanups.push({ name: 'Temporal client', fn: () => connection.close() });
     if (!devTemporal) {
       await ensureSearchAttributes(connection, temporal.namespace).catch((err) =>
-        log.warn({ err: (err as Error).message }, 'could not register search attributes; runs cannot be listed until they exist'),
+        log.warn(
+          { err: (err as Error).message },
+          'could not register search attributes; runs cannot be listed until they exist',
+        ),
       );
     }
 
@@ -99,7 +106,11 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
       const key = await ensureApiKey(prisma, { key: config.apiKey, workspaceId });
       const app = await buildApp({
         prisma,
-        temporal: { client: new Client({ connection, namespace: temporal.namespace }), taskQueue: temporal.taskQueue, namespace: temporal.namespace },
+        temporal: {
+          client: new Client({ connection, namespace: temporal.namespace }),
+          taskQueue: temporal.taskQueue,
+          namespace: temporal.namespace,
+        },
         registry,
         logger: log.child({ component: 'server' }),
         publicUrl: config.publicUrl,
@@ -111,7 +122,9 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
       await app.listen({ port: config.port, host: config.host });
       if (key.created && key.key) {
         // Printed once, on stdout, so it can be copied; only its hash is stored.
-        process.stdout.write(`\nA new API key was created (shown only now; set CONFLUO_API_KEY to choose your own):\n\n  ${key.key}\n\n`);
+        process.stdout.write(
+          `\nA new API key was created (shown only now; set CONFLUO_API_KEY to choose your own):\n\n  ${key.key}\n\n`,
+        );
       }
       log.info({ url: config.publicUrl, docs: `${config.publicUrl}/docs` }, 'Confluo is up');
     }
@@ -121,7 +134,13 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
         connection: native,
         namespace: temporal.namespace,
         taskQueue: temporal.taskQueue,
-        deps: createWorkerDeps({ prisma, registry, logger: log.child({ component: 'worker' }), publicUrl: config.publicUrl, ...(secret.key && { secretKey: secret.key }) }),
+        deps: createWorkerDeps({
+          prisma,
+          registry,
+          logger: log.child({ component: 'worker' }),
+          publicUrl: config.publicUrl,
+          ...(secret.key && { secretKey: secret.key }),
+        }),
       });
       const running = worker.run();
       cleanups.push({
@@ -183,7 +202,8 @@ async function main() {
     starting = start(role, log);
     await starting;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof SecretKeyError || err instanceof PluginLoadError) log.fatal(err.message);
+    if (err instanceof ConfigError || err instanceof SecretKeyError || err instanceof PluginLoadError)
+      log.fatal(err.message);
     else log.fatal({ err }, 'start-up failed');
     process.exit(1);
   }

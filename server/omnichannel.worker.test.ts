@@ -21,7 +21,12 @@ import { settledStatus, startChannelHarness, type ChannelHarness } from './test-
 
 const BUSINESS = '+14155550100';
 const TWILIO = { accountSid: `AC${'2'.repeat(32)}`, authToken: 'tw-token' };
-const META = { accessToken: 'EAAG-test', phoneNumberId: '106540352242922', appSecret: 'meta-app-secret', verifyToken: 'verify-me' };
+const META = {
+  accessToken: 'EAAG-test',
+  phoneNumberId: '106540352242922',
+  appSecret: 'meta-app-secret',
+  verifyToken: 'verify-me',
+};
 
 let h: ChannelHarness;
 let twilio: TwilioFake;
@@ -32,8 +37,19 @@ let whatsapp: { id: string; inboundUrl: string };
 beforeAll(async () => {
   h = await startChannelHarness();
   twilio = await startTwilioFake(TWILIO);
-  wa = await startWhatsAppFake({ accessToken: META.accessToken, phoneNumberId: META.phoneNumberId, appSecret: META.appSecret });
-  sms = (await h.createAccount({ connector: 'sms', name: 'SMS', credentials: TWILIO, settings: { from: BUSINESS, apiBaseUrl: twilio.url } })).id;
+  wa = await startWhatsAppFake({
+    accessToken: META.accessToken,
+    phoneNumberId: META.phoneNumberId,
+    appSecret: META.appSecret,
+  });
+  sms = (
+    await h.createAccount({
+      connector: 'sms',
+      name: 'SMS',
+      credentials: TWILIO,
+      settings: { from: BUSINESS, apiBaseUrl: twilio.url },
+    })
+  ).id;
   whatsapp = await h.createAccount({
     connector: 'whatsapp',
     name: 'WhatsApp',
@@ -50,14 +66,21 @@ afterAll(async () => {
 /** The example flow of issue 4. */
 const replyFlow = {
   schemaVersion: 1,
-  trigger: { type: 'channel.message', channels: ['whatsapp', 'sms'], filter: { in: ['#support', { var: 'trigger.message.text' }] } },
+  trigger: {
+    type: 'channel.message',
+    channels: ['whatsapp', 'sms'],
+    filter: { in: ['#support', { var: 'trigger.message.text' }] },
+  },
   nodes: [
     { id: 'reply', type: 'wait', for: 'reply', timeout: 'P1D' },
     {
       id: 'answer',
       type: 'action',
       action: 'conversations.reply',
-      input: { contact: '{{ contact.id }}', text: 'Thanks {{ contact.name }}, you said: {{ steps.reply.output.message.text }} (on {{ steps.reply.output.channel }})' },
+      input: {
+        contact: '{{ contact.id }}',
+        text: 'Thanks {{ contact.name }}, you said: {{ steps.reply.output.message.text }} (on {{ steps.reply.output.channel }})',
+      },
     },
   ],
   edges: [
@@ -74,27 +97,47 @@ describe('one customer across channels', () => {
 
   it('starts on WhatsApp, is woken by the SMS reply of the same person, and answers by SMS', async () => {
     const phone = '+14155552671';
-    const first = await wa.sendInboundMessage(whatsapp.inboundUrl, { from: phone.slice(1), text: '#support my parcel is late', name: 'Ada' });
+    const first = await wa.sendInboundMessage(whatsapp.inboundUrl, {
+      from: phone.slice(1),
+      text: '#support my parcel is late',
+      name: 'Ada',
+    });
     expect(first.status).toBe(200);
     const [started] = await h.runsOf(flowId, 1);
     await h.run(started!.id, (s) => s === 'waiting');
 
-    await twilio.sendInboundSms({ url: `${h.base}/hooks/channels/${sms}`, from: phone, to: BUSINESS, body: 'order 4411' });
+    await twilio.sendInboundSms({
+      url: `${h.base}/hooks/channels/${sms}`,
+      from: phone,
+      to: BUSINESS,
+      body: 'order 4411',
+    });
     const done = await h.run(started!.id, settledStatus);
     expect(done.status, JSON.stringify(done.steps)).toBe('completed');
     expect(await h.runsOf(flowId, 1)).toHaveLength(1);
 
     // The answer went by SMS (the channel used last), not WhatsApp.
-    expect(twilio.created.filter((m) => m.To === phone).map((m) => m.Body)).toEqual(['Thanks Ada, you said: order 4411 (on sms)']);
+    expect(twilio.created.filter((m) => m.To === phone).map((m) => m.Body)).toEqual([
+      'Thanks Ada, you said: order 4411 (on sms)',
+    ]);
     expect(wa.sent).toEqual([]);
     expect([...twilio.violations, ...wa.violations]).toEqual([]);
 
     // One contact, known by WhatsApp id and phone, one conversation with the three messages in order.
     const contact = await h.contactBy('whatsapp', phone.slice(1));
     expect(contact).toMatchObject({ name: 'Ada' });
-    expect(contact.identities).toEqual(expect.arrayContaining([{ kind: 'whatsapp', value: phone.slice(1) }, { kind: 'phone', value: phone }]));
-    const conv = (await h.t.api({ method: 'GET', url: '/api/conversations?limit=100' })).json().items.find((c: any) => c.contact.id === contact.id);
-    const messages = (await h.t.api({ method: 'GET', url: `/api/conversations/${conv.id}/messages` })).json().items.reverse();
+    expect(contact.identities).toEqual(
+      expect.arrayContaining([
+        { kind: 'whatsapp', value: phone.slice(1) },
+        { kind: 'phone', value: phone },
+      ]),
+    );
+    const conv = (await h.t.api({ method: 'GET', url: '/api/conversations?limit=100' }))
+      .json()
+      .items.find((c: any) => c.contact.id === contact.id);
+    const messages = (await h.t.api({ method: 'GET', url: `/api/conversations/${conv.id}/messages` }))
+      .json()
+      .items.reverse();
     expect(messages.map((m: any) => [m.direction, m.channel, m.text])).toEqual([
       ['in', 'whatsapp', '#support my parcel is late'],
       ['in', 'sms', 'order 4411'],
@@ -113,27 +156,44 @@ describe('one customer across channels', () => {
 
   it('starts on SMS and answers on WhatsApp when the reply comes from WhatsApp, threaded on it', async () => {
     const phone = '+14155552672';
-    await twilio.sendInboundSms({ url: `${h.base}/hooks/channels/${sms}`, from: phone, to: BUSINESS, body: '#support hello' });
+    await twilio.sendInboundSms({
+      url: `${h.base}/hooks/channels/${sms}`,
+      from: phone,
+      to: BUSINESS,
+      body: '#support hello',
+    });
     // This flow may have other runs (other tests): find the one this customer started, waiting.
     const mine = await eventually(async () => {
-      const items = (await h.t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}` })).json().items as { id: string }[];
+      const items = (await h.t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}` })).json().items as {
+        id: string;
+      }[];
       for (const r of items) {
         const d = (await h.t.api({ method: 'GET', url: `/api/runs/${r.id}` })).json();
         if (d.status === 'waiting' && d.trigger?.sender?.identity?.value === phone) return d;
       }
       return undefined;
     }, 30_000);
-    const delivered = await wa.sendInboundMessage(whatsapp.inboundUrl, { from: phone.slice(1), text: 'it is 99', name: 'Bo', id: 'wamid.reply-99' });
+    const delivered = await wa.sendInboundMessage(whatsapp.inboundUrl, {
+      from: phone.slice(1),
+      text: 'it is 99',
+      name: 'Bo',
+      id: 'wamid.reply-99',
+    });
     expect(delivered.status).toBe(200);
     const done = await h.run(mine.id, settledStatus);
     expect(done.status, JSON.stringify(done.steps)).toBe('completed');
     expect(wa.sent, JSON.stringify(done.steps)).toHaveLength(1);
-    expect(wa.sent[0]!.body).toMatchObject({ to: phone.slice(1), type: 'text', text: { body: 'Thanks Bo, you said: it is 99 (on whatsapp)' }, context: { message_id: 'wamid.reply-99' } });
+    expect(wa.sent[0]!.body).toMatchObject({
+      to: phone.slice(1),
+      type: 'text',
+      text: { body: 'Thanks Bo, you said: it is 99 (on whatsapp)' },
+      context: { message_id: 'wamid.reply-99' },
+    });
     expect(twilio.created.filter((m) => m.To === phone)).toEqual([]);
     expect(wa.violations).toEqual([]);
   });
 
-  it('answers Meta\'s verification handshake with the challenge, and refuses a wrong verify token', async () => {
+  it("answers Meta's verification handshake with the challenge, and refuses a wrong verify token", async () => {
     const ok = await wa.handshake(whatsapp.inboundUrl, META.verifyToken, { challenge: '1158201444' });
     expect(ok).toMatchObject({ status: 200, body: '1158201444' });
     const bad = await wa.handshake(whatsapp.inboundUrl, 'guess', { challenge: '1' });
@@ -144,12 +204,22 @@ describe('one customer across channels', () => {
     const phone = '+14155552673';
     await wa.sendInboundMessage(whatsapp.inboundUrl, { from: phone.slice(1), text: 'hi there' });
     const contact = await eventually(() => h.contactBy('whatsapp', phone.slice(1)));
-    const conv = (await h.t.api({ method: 'GET', url: '/api/conversations?limit=100' })).json().items.find((c: any) => c.contact.id === contact.id);
-    const sent = (await h.t.api({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, payload: { text: 'hello back' } })).json();
+    const conv = (await h.t.api({ method: 'GET', url: '/api/conversations?limit=100' }))
+      .json()
+      .items.find((c: any) => c.contact.id === contact.id);
+    const sent = (
+      await h.t.api({ method: 'POST', url: `/api/conversations/${conv.id}/messages`, payload: { text: 'hello back' } })
+    ).json();
     expect(sent).toMatchObject({ status: 'sent', message: { channel: 'whatsapp', status: 'queued' } });
     // Both at once: whichever is applied last, the message ends `read` (statuses never go backwards).
-    await Promise.all((['delivered', 'read'] as const).map((status) => wa.sendStatus(whatsapp.inboundUrl, { id: sent.message.providerMessageId, status, recipientId: phone.slice(1) })));
-    await eventually(async () => ((await h.t.prisma.message.findUnique({ where: { id: sent.message.id } }))?.status === 'read' ? true : undefined));
+    await Promise.all(
+      (['delivered', 'read'] as const).map((status) =>
+        wa.sendStatus(whatsapp.inboundUrl, { id: sent.message.providerMessageId, status, recipientId: phone.slice(1) }),
+      ),
+    );
+    await eventually(async () =>
+      (await h.t.prisma.message.findUnique({ where: { id: sent.message.id } }))?.status === 'read' ? true : undefined,
+    );
   });
 });
 
@@ -165,13 +235,23 @@ describe('Telegram and Slack through the gateway', () => {
   });
 
   it('registers the Telegram webhook with a secret token on create, takes updates that carry it, and refuses others', async () => {
-    const account = await h.createAccount({ connector: 'telegram', name: 'Bot', credentials: { botToken: tg.token }, settings: { apiBaseUrl: tg.url } });
-    expect(tg.webhook).toMatchObject({ url: account.inboundUrl, secretToken: expect.stringMatching(/^[A-Za-z0-9_-]{16,256}$/) });
+    const account = await h.createAccount({
+      connector: 'telegram',
+      name: 'Bot',
+      credentials: { botToken: tg.token },
+      settings: { apiBaseUrl: tg.url },
+    });
+    expect(tg.webhook).toMatchObject({
+      url: account.inboundUrl,
+      secretToken: expect.stringMatching(/^[A-Za-z0-9_-]{16,256}$/),
+    });
     const listed = (await h.t.api({ method: 'GET', url: `/api/channel-accounts/${account.id}` })).json();
     expect(listed.credentialKeys).toEqual(['botToken', 'webhookSecret']);
     expect(JSON.stringify(listed)).not.toContain(tg.webhook!.secretToken!);
 
-    const res = await tg.sendUpdate(textMessageUpdate({ from: { id: 777001, is_bot: false, first_name: 'Cy' }, text: 'hi bot' }));
+    const res = await tg.sendUpdate(
+      textMessageUpdate({ from: { id: 777001, is_bot: false, first_name: 'Cy' }, text: 'hi bot' }),
+    );
     expect(res.status).toBe(200);
     const contact = await eventually(() => h.contactBy('telegram', '777001'));
     expect(contact).toMatchObject({ name: 'Cy' });
@@ -190,14 +270,31 @@ describe('Telegram and Slack through the gateway', () => {
 
   it('a bad bot token is a 422 naming the credentials, and no account is stored', async () => {
     const before = await h.t.prisma.channelAccount.count();
-    const res = await h.t.api({ method: 'POST', url: '/api/channel-accounts', payload: { connector: 'telegram', name: 'Bad', credentials: { botToken: '999:wrong' }, settings: { apiBaseUrl: tg.url } } });
+    const res = await h.t.api({
+      method: 'POST',
+      url: '/api/channel-accounts',
+      payload: {
+        connector: 'telegram',
+        name: 'Bad',
+        credentials: { botToken: '999:wrong' },
+        settings: { apiBaseUrl: tg.url },
+      },
+    });
     expect(res.statusCode, res.body).toBe(422);
-    expect(res.json().error).toMatchObject({ code: 'registration_failed', issues: [{ path: '/body/credentials', code: 'auth' }] });
+    expect(res.json().error).toMatchObject({
+      code: 'registration_failed',
+      issues: [{ path: '/body/credentials', code: 'auth' }],
+    });
     expect(await h.t.prisma.channelAccount.count()).toBe(before);
   });
 
-  it('answers Slack\'s url_verification, takes a signed message once despite retries, and refuses a stale one', async () => {
-    const account = await h.createAccount({ connector: 'slack', name: 'Slack', credentials: { botToken: slack.botToken, signingSecret: slack.signingSecret }, settings: { apiBaseUrl: `${slack.url}/api` } });
+  it("answers Slack's url_verification, takes a signed message once despite retries, and refuses a stale one", async () => {
+    const account = await h.createAccount({
+      connector: 'slack',
+      name: 'Slack',
+      credentials: { botToken: slack.botToken, signingSecret: slack.signingSecret },
+      settings: { apiBaseUrl: `${slack.url}/api` },
+    });
     const verification = await slack.sendUrlVerification(account.inboundUrl);
     expect(verification.status).toBe(200);
     expect(JSON.parse(verification.body)).toEqual({ challenge: verification.challenge });
@@ -205,10 +302,21 @@ describe('Telegram and Slack through the gateway', () => {
     const flowId = await h.publish({
       schemaVersion: 1,
       trigger: { type: 'channel.message', channels: ['slack'] },
-      nodes: [{ id: 'echo', type: 'action', action: 'conversations.reply', input: { contact: '{{ contact.id }}', text: 'echo: {{ trigger.message.text }}' } }],
+      nodes: [
+        {
+          id: 'echo',
+          type: 'action',
+          action: 'conversations.reply',
+          input: { contact: '{{ contact.id }}', text: 'echo: {{ trigger.message.text }}' },
+        },
+      ],
       edges: [{ from: 'trigger', to: 'echo' }],
     });
-    const delivery = await slack.sendMessageEvent(account.inboundUrl, { user: 'U0CUSTOMER', channel: 'C0SUPPORT', text: 'need help' });
+    const delivery = await slack.sendMessageEvent(account.inboundUrl, {
+      user: 'U0CUSTOMER',
+      channel: 'C0SUPPORT',
+      text: 'need help',
+    });
     expect(delivery.status).toBe(200);
     expect((await slack.retry(account.inboundUrl, delivery, { num: 1, reason: 'http_timeout' })).status).toBe(200);
     const [only] = await h.runsOf(flowId, 1);
@@ -217,7 +325,11 @@ describe('Telegram and Slack through the gateway', () => {
     expect(await h.runsOf(flowId, 1)).toHaveLength(1);
     expect(slack.posted.map((p) => [p.channel, p.params.text])).toEqual([['C0SUPPORT', 'echo: need help']]);
 
-    const stale = await slack.sendMessageEvent(account.inboundUrl, { user: 'U0CUSTOMER', channel: 'C0SUPPORT', text: 'old' }, { ageSeconds: 600 });
+    const stale = await slack.sendMessageEvent(
+      account.inboundUrl,
+      { user: 'U0CUSTOMER', channel: 'C0SUPPORT', text: 'old' },
+      { ageSeconds: 600 },
+    );
     expect(stale.status).toBe(401);
     expect(slack.violations).toEqual([]);
   });
@@ -237,14 +349,29 @@ describe('email: IMAP polling in, SMTP out', () => {
     const flowId = await h.publish({
       schemaVersion: 1,
       trigger: { type: 'channel.message', channels: ['email'] },
-      nodes: [{ id: 'ack', type: 'action', action: 'conversations.reply', input: { contact: '{{ contact.id }}', text: 'We got your mail about "{{ trigger.message.text }}"' } }],
+      nodes: [
+        {
+          id: 'ack',
+          type: 'action',
+          action: 'conversations.reply',
+          input: { contact: '{{ contact.id }}', text: 'We got your mail about "{{ trigger.message.text }}"' },
+        },
+      ],
       edges: [{ from: 'trigger', to: 'ack' }],
     });
     const account = await h.createAccount({
       connector: 'email',
       name: 'Support mailbox',
-      credentials: { smtp: { host: smtp.host, port: smtp.port, secure: false }, imap: { host: imap.host, port: imap.port, secure: false, user: imap.user, pass: imap.pass } },
-      settings: { from: 'Acme Support <support@acme.test>', pollInterval: 'PT1S', initialSync: 'all', tls: { rejectUnauthorized: false } },
+      credentials: {
+        smtp: { host: smtp.host, port: smtp.port, secure: false },
+        imap: { host: imap.host, port: imap.port, secure: false, user: imap.user, pass: imap.pass },
+      },
+      settings: {
+        from: 'Acme Support <support@acme.test>',
+        pollInterval: 'PT1S',
+        initialSync: 'all',
+        tls: { rejectUnauthorized: false },
+      },
     });
     const raw = [
       'From: Dee Customer <Dee@Example.com>',

@@ -15,13 +15,15 @@ const trigger = async (payload: object) => {
 
 beforeAll(async () => {
   t = await startTestApp();
-  flowId = (await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'runs', definition: validDefinition() } })).json().id;
+  flowId = (
+    await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'runs', definition: validDefinition() } })
+  ).json().id;
   hookUrl = new URL((await t.api({ method: 'POST', url: `/api/flows/${flowId}/publish` })).json().webhookUrl).pathname;
 });
 afterAll(async () => t?.close());
 
 describe('GET /api/runs', () => {
-  it('lists the workspace\'s runs, filtered by flow and status, newest first, paged', async () => {
+  it("lists the workspace's runs, filtered by flow and status, newest first, paged", async () => {
     const ids = [await trigger({ n: 1 }), await trigger({ n: 2 }), await trigger({ n: 3 })];
     const items = await eventually(async () => {
       const res = await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}&status=running` });
@@ -30,12 +32,20 @@ describe('GET /api/runs', () => {
       return body.items.length >= 3 ? body.items : undefined;
     });
     expect(items.map((r: { id: string }) => r.id).sort()).toEqual([...ids].sort());
-    expect(items[0]).toEqual({ id: expect.any(String), flowId, version: 1, status: 'running', startedAt: expect.any(String) });
+    expect(items[0]).toEqual({
+      id: expect.any(String),
+      flowId,
+      version: 1,
+      status: 'running',
+      startedAt: expect.any(String),
+    });
 
     const page1 = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}&limit=2` })).json();
     expect(page1.items).toHaveLength(2);
     expect(page1.nextPageToken).toEqual(expect.any(String));
-    const page2 = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}&limit=2&pageToken=${page1.nextPageToken}` })).json();
+    const page2 = (
+      await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}&limit=2&pageToken=${page1.nextPageToken}` })
+    ).json();
     expect([...page1.items, ...page2.items].map((r: { id: string }) => r.id).sort()).toEqual([...ids].sort());
 
     for (const status of ['completed', 'failed', 'cancelled', 'waiting']) {
@@ -46,7 +56,11 @@ describe('GET /api/runs', () => {
 
   it('shows nothing of other workspaces', async () => {
     const id = await trigger({ n: 'mine' });
-    await eventually(async () => ((await t.api({ method: 'GET', url: '/api/runs' })).json().items.some((r: { id: string }) => r.id === id) ? true : undefined));
+    await eventually(async () =>
+      (await t.api({ method: 'GET', url: '/api/runs' })).json().items.some((r: { id: string }) => r.id === id)
+        ? true
+        : undefined,
+    );
     const other = await startTestApp();
     try {
       expect((await other.api({ method: 'GET', url: '/api/runs' })).json().items).toEqual([]);
@@ -57,7 +71,10 @@ describe('GET /api/runs', () => {
   });
 
   it('refuses ids that could escape the visibility query', async () => {
-    const res = await t.api({ method: 'GET', url: `/api/runs?flowId=${encodeURIComponent('x" OR ConfluoWorkspaceId != "y')}` });
+    const res = await t.api({
+      method: 'GET',
+      url: `/api/runs?flowId=${encodeURIComponent('x" OR ConfluoWorkspaceId != "y')}`,
+    });
     expect(res.statusCode).toBe(400);
     expect(res.json().error.issues[0].path).toBe('/query/flowId');
   });
@@ -91,7 +108,11 @@ describe('GET /api/runs/:id', () => {
     const id = await trigger({});
     await t.client.workflow.getHandle(id).terminate('operator stopped it');
     const res = await t.api({ method: 'GET', url: `/api/runs/${id}` });
-    expect(res.json()).toMatchObject({ status: 'failed', closedAt: expect.any(String), error: { message: expect.stringContaining('operator stopped it') } });
+    expect(res.json()).toMatchObject({
+      status: 'failed',
+      closedAt: expect.any(String),
+      error: { message: expect.stringContaining('operator stopped it') },
+    });
     const listed = await eventually(async () => {
       const items = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}&status=failed` })).json().items;
       return items.length > 0 ? items : undefined;
@@ -119,7 +140,8 @@ describe('GET /api/runs/:id', () => {
       return items.length > 0 ? items : undefined;
     });
     expect(listed.map((r: { id: string }) => r.id)).toEqual([id]);
-    const running = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}&status=running&limit=100` })).json().items;
+    const running = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}&status=running&limit=100` })).json()
+      .items;
     expect(running.map((r: { id: string }) => r.id)).not.toContain(id);
   });
 });

@@ -26,7 +26,12 @@ beforeAll(async () => {
     connection: workerConnection,
     namespace: 'default',
     taskQueue: t.taskQueue,
-    deps: createWorkerDeps({ prisma: t.prisma, registry: createRegistry(builtinConnectors({ http: { allowlist: ['127.0.0.1'] } })), logger: silent, publicUrl: 'http://confluo.test' }),
+    deps: createWorkerDeps({
+      prisma: t.prisma,
+      registry: createRegistry(builtinConnectors({ http: { allowlist: ['127.0.0.1'] } })),
+      logger: silent,
+      publicUrl: 'http://confluo.test',
+    }),
     workflowBundle: await bundleWorkflows(),
   });
   workerRun = worker.run();
@@ -69,7 +74,9 @@ describe('runs with a worker', () => {
         { from: 'vip', to: 'greet', branch: 'false' },
       ],
     });
-    const { runId } = (await t.app.inject({ method: 'POST', url: hookUrl, payload: { tier: 'vip', email: 'E2E@Example.com' } })).json();
+    const { runId } = (
+      await t.app.inject({ method: 'POST', url: hookUrl, payload: { tier: 'vip', email: 'E2E@Example.com' } })
+    ).json();
     const run = await settled(runId);
     expect(run).toMatchObject({ id: runId, flowId, version: 1, status: 'completed', closedAt: expect.any(String) });
     expect(run).not.toHaveProperty('error');
@@ -93,33 +100,58 @@ describe('runs with a worker', () => {
     const { hookUrl } = await publish({
       schemaVersion: 1,
       trigger: { type: 'webhook' },
-      nodes: [{ id: 'call', type: 'action', action: 'http.request', input: { method: 'GET', url: '{{ trigger.body.url }}' }, retry: { maxAttempts: 1 } }],
+      nodes: [
+        {
+          id: 'call',
+          type: 'action',
+          action: 'http.request',
+          input: { method: 'GET', url: '{{ trigger.body.url }}' },
+          retry: { maxAttempts: 1 },
+        },
+      ],
       edges: [{ from: 'trigger', to: 'call' }],
     });
-    const { runId } = (await t.app.inject({ method: 'POST', url: hookUrl, payload: { url: 'http://127.0.0.1:1/nothing-listens' } })).json();
+    const { runId } = (
+      await t.app.inject({ method: 'POST', url: hookUrl, payload: { url: 'http://127.0.0.1:1/nothing-listens' } })
+    ).json();
     const run = await settled(runId);
     expect(run).toMatchObject({ status: 'failed', error: { failedStep: 'call', message: expect.any(String) } });
-    expect(run.steps).toEqual([expect.objectContaining({ nodeId: 'call', status: 'failed', error: expect.objectContaining({ message: expect.any(String) }) })]);
+    expect(run.steps).toEqual([
+      expect.objectContaining({
+        nodeId: 'call',
+        status: 'failed',
+        error: expect.objectContaining({ message: expect.any(String) }),
+      }),
+    ]);
   });
 
   it('retries a failed run from the failed step, carrying over what already completed', async () => {
     const sink = await startSink();
     // The first call is refused for good; after the receiver is fixed, calls succeed.
-    sink.script('/order', (_req, n) => (n === 1 ? { status: 400, body: 'not yet' } : { status: 200, body: '{"ok":1}' }));
+    sink.script('/order', (_req, n) =>
+      n === 1 ? { status: 400, body: 'not yet' } : { status: 200, body: '{"ok":1}' },
+    );
     try {
       const { hookUrl } = await publish({
         schemaVersion: 1,
         trigger: { type: 'webhook' },
         nodes: [
           { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}' } },
-          { id: 'call', type: 'action', action: 'http.request', input: { method: 'POST', url: `${sink.url}/order`, body: { contact: '{{ steps.save.output.id }}' } } },
+          {
+            id: 'call',
+            type: 'action',
+            action: 'http.request',
+            input: { method: 'POST', url: `${sink.url}/order`, body: { contact: '{{ steps.save.output.id }}' } },
+          },
         ],
         edges: [
           { from: 'trigger', to: 'save' },
           { from: 'save', to: 'call' },
         ],
       });
-      const { runId } = (await t.app.inject({ method: 'POST', url: hookUrl, payload: { email: 'retry@example.com' } })).json();
+      const { runId } = (
+        await t.app.inject({ method: 'POST', url: hookUrl, payload: { email: 'retry@example.com' } })
+      ).json();
       const failed = await settled(runId);
       expect(failed).toMatchObject({ status: 'failed', error: { failedStep: 'call' } });
       const contactId = failed.steps[0].output.id;
@@ -147,16 +179,33 @@ describe('runs with a worker', () => {
       await t.api({
         method: 'POST',
         url: '/api/flows',
-        payload: { name: 'draft', definition: { schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [{ id: 's', type: 'set', values: { v: '{{ trigger.body.v }}' } }], edges: [{ from: 'trigger', to: 's' }] } },
+        payload: {
+          name: 'draft',
+          definition: {
+            schemaVersion: 1,
+            trigger: { type: 'webhook' },
+            nodes: [{ id: 's', type: 'set', values: { v: '{{ trigger.body.v }}' } }],
+            edges: [{ from: 'trigger', to: 's' }],
+          },
+        },
       })
     ).json();
-    const { runId } = (await t.api({ method: 'POST', url: `/api/flows/${flow.id}/test`, payload: { trigger: { body: { v: 7 } } } })).json();
+    const { runId } = (
+      await t.api({ method: 'POST', url: `/api/flows/${flow.id}/test`, payload: { trigger: { body: { v: 7 } } } })
+    ).json();
     const run = await settled(runId);
-    expect(run).toMatchObject({ version: 0, status: 'completed', steps: [{ nodeId: 's', status: 'completed', output: { v: 7 } }] });
+    expect(run).toMatchObject({
+      version: 0,
+      status: 'completed',
+      steps: [{ nodeId: 's', status: 'completed', output: { v: 7 } }],
+    });
   });
 
-  it('test-runs a channel flow on a sample message: its contactId is the run\'s contact, and a wait times out on it', async () => {
-    const { contact } = await createContactsService(t.prisma).upsert(t.workspaceId, { identities: [{ kind: 'phone', value: '+14155550199' }], name: 'Sam' });
+  it("test-runs a channel flow on a sample message: its contactId is the run's contact, and a wait times out on it", async () => {
+    const { contact } = await createContactsService(t.prisma).upsert(t.workspaceId, {
+      identities: [{ kind: 'phone', value: '+14155550199' }],
+      name: 'Sam',
+    });
     const definition = {
       schemaVersion: 1,
       trigger: { type: 'channel.message' },
@@ -169,14 +218,28 @@ describe('runs with a worker', () => {
         { from: 'wait', to: 'late', branch: 'timeout' },
       ],
     };
-    const flow = (await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'channel draft', definition } })).json();
-    const sample = { type: 'message.received', channel: 'sms', accountId: 'cha_x', contactId: contact.id, message: { id: 'msg_x', providerMessageId: 'SMx', text: 'hello', timestamp: '2026-11-29T10:00:00Z' } };
+    const flow = (
+      await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'channel draft', definition } })
+    ).json();
+    const sample = {
+      type: 'message.received',
+      channel: 'sms',
+      accountId: 'cha_x',
+      contactId: contact.id,
+      message: { id: 'msg_x', providerMessageId: 'SMx', text: 'hello', timestamp: '2026-11-29T10:00:00Z' },
+    };
     const res = await t.api({ method: 'POST', url: `/api/flows/${flow.id}/test`, payload: { trigger: sample } });
     expect(res.statusCode, res.body).toBe(202);
     const run = await settled(res.json().runId);
     expect(run.status).toBe('completed');
     expect(run.steps).toEqual([
-      expect.objectContaining({ nodeId: 'wait', status: 'completed', branch: 'timeout', input: { for: 'reply', contact: contact.id, timeout: 'PT1S' }, output: { timedOut: true } }),
+      expect.objectContaining({
+        nodeId: 'wait',
+        status: 'completed',
+        branch: 'timeout',
+        input: { for: 'reply', contact: contact.id, timeout: 'PT1S' },
+        output: { timedOut: true },
+      }),
       expect.objectContaining({ nodeId: 'late', status: 'completed', output: { who: 'Sam', said: 'hello' } }),
     ]);
     expect(await t.prisma.runWait.count({ where: { runId: run.id } })).toBe(0);

@@ -57,14 +57,19 @@ export async function startChannelHarness(opts: { connectors?: Connector[] } = {
       return res.json();
     },
     async publish(definition) {
-      const flow = (await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'channel flow', definition } })).json();
+      const flow = (
+        await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'channel flow', definition } })
+      ).json();
       const res = await t.api({ method: 'POST', url: `/api/flows/${flow.id}/publish` });
       expect(res.statusCode, res.body).toBe(201);
       return flow.id;
     },
     runsOf: (flowId, want) =>
       eventually(async () => {
-        const items = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}` })).json().items as { id: string; status: string }[];
+        const items = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}` })).json().items as {
+          id: string;
+          status: string;
+        }[];
         return items.length >= want ? items : undefined;
       }, 30_000),
     run: (runId, until) =>
@@ -72,7 +77,9 @@ export async function startChannelHarness(opts: { connectors?: Connector[] } = {
         const body = (await t.api({ method: 'GET', url: `/api/runs/${runId}` })).json();
         return until(body.status) ? body : undefined;
       }, 30_000),
-    contactBy: async (kind, value) => (await t.api({ method: 'GET', url: `/api/contacts?identity=${encodeURIComponent(`${kind}:${value}`)}` })).json().items[0],
+    contactBy: async (kind, value) =>
+      (await t.api({ method: 'GET', url: `/api/contacts?identity=${encodeURIComponent(`${kind}:${value}`)}` })).json()
+        .items[0],
     async close() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;

@@ -9,7 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startChannelHarness, type ChannelHarness } from './test-channels.js';
 
 // The flags of editor/e2e/harness.ts.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOTS = resolve(import.meta.dirname, '../test-results/webchat');
 
 let h: ChannelHarness;
@@ -20,7 +29,10 @@ let account: string;
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  [h, browser] = await Promise.all([startChannelHarness(), chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS })]);
+  [h, browser] = await Promise.all([
+    startChannelHarness(),
+    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+  ]);
   // The business's own website: another origin than Confluo's.
   shop = createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -34,12 +46,24 @@ beforeAll(async () => {
     connector: 'webchat',
     name: 'Website',
     credentials: {},
-    settings: { allowedOrigins: [shopUrl], title: 'Fjord Outdoor', greeting: 'Hei! How can we help?', color: '#0f766e' },
+    settings: {
+      allowedOrigins: [shopUrl],
+      title: 'Fjord Outdoor',
+      greeting: 'Hei! How can we help?',
+      color: '#0f766e',
+    },
   }));
   await h.publish({
     schemaVersion: 1,
     trigger: { type: 'channel.message', channels: ['webchat'] },
-    nodes: [{ id: 'greet', type: 'action', action: 'conversations.reply', input: { contact: '{{ contact.id }}', text: 'Hi {{ contact.name }}, thanks for writing!' } }],
+    nodes: [
+      {
+        id: 'greet',
+        type: 'action',
+        action: 'conversations.reply',
+        input: { contact: '{{ contact.id }}', text: 'Hi {{ contact.name }}, thanks for writing!' },
+      },
+    ],
     edges: [{ from: 'trigger', to: 'greet' }],
   });
 });
@@ -80,7 +104,9 @@ describe('the web chat widget in Chromium', () => {
     await expect.poll(() => panel.getByText('Do you ship to Tromsø?').isVisible()).toBe(true);
     await expect.poll(() => panel.getByText('Hi Ada, thanks for writing!').isVisible(), { timeout: 30_000 }).toBe(true);
     // Sent (not pending, not failed) and shown once, though the long poll also brought it back.
-    await expect.poll(() => panel.locator('.msg.in').evaluateAll((els) => els.map((e) => [e.textContent, e.className]))).toEqual([['Do you ship to Tromsø?', 'msg in']]);
+    await expect
+      .poll(() => panel.locator('.msg.in').evaluateAll((els) => els.map((e) => [e.textContent, e.className])))
+      .toEqual([['Do you ship to Tromsø?', 'msg in']]);
     await page.screenshot({ path: resolve(SCREENSHOTS, 'widget.png') });
 
     const confluo = new URL(h.base).origin;
@@ -102,12 +128,15 @@ describe('the web chat widget in Chromium', () => {
     const panel = page.getByRole('dialog', { name: 'Fjord Outdoor' });
     await expect.poll(() => panel.getByText('Hei! How can we help?').isVisible(), { timeout: 15_000 }).toBe(true);
     // Styled: the constructed style sheet was not blocked.
-    const position = (e: unknown) => (globalThis as unknown as { getComputedStyle(e: unknown): { position: string } }).getComputedStyle(e).position;
+    const position = (e: unknown) =>
+      (globalThis as unknown as { getComputedStyle(e: unknown): { position: string } }).getComputedStyle(e).position;
     expect(await page.getByRole('button', { name: 'Close chat' }).first().evaluate(position)).toBe('fixed');
     await panel.getByLabel('Your name').fill('Grace');
     await panel.getByLabel('Message').fill('Testing the demo');
     await panel.getByRole('button', { name: 'Send' }).click();
-    await expect.poll(() => panel.getByText('Hi Grace, thanks for writing!').isVisible(), { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(() => panel.getByText('Hi Grace, thanks for writing!').isVisible(), { timeout: 30_000 })
+      .toBe(true);
     expect(errors).toEqual([]);
     await page.context().close();
   });

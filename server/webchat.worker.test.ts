@@ -27,8 +27,19 @@ beforeAll(async () => {
   // Answers messages saying hello; other messages are for the agents.
   await h.publish({
     schemaVersion: 1,
-    trigger: { type: 'channel.message', channels: ['webchat'], filter: { in: ['hello', { var: 'trigger.message.text' }] } },
-    nodes: [{ id: 'greet', type: 'action', action: 'conversations.reply', input: { contact: '{{ contact.id }}', text: 'Hi {{ contact.name }}, you said: {{ trigger.message.text }}' } }],
+    trigger: {
+      type: 'channel.message',
+      channels: ['webchat'],
+      filter: { in: ['hello', { var: 'trigger.message.text' }] },
+    },
+    nodes: [
+      {
+        id: 'greet',
+        type: 'action',
+        action: 'conversations.reply',
+        input: { contact: '{{ contact.id }}', text: 'Hi {{ contact.name }}, you said: {{ trigger.message.text }}' },
+      },
+    ],
     edges: [{ from: 'trigger', to: 'greet' }],
   });
 });
@@ -37,7 +48,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-const errorOf = async (res: Response) => ((await res.json()) as { error: { code: string; message: string; issues?: { path: string }[] } }).error;
+const errorOf = async (res: Response) =>
+  ((await res.json()) as { error: { code: string; message: string; issues?: { path: string }[] } }).error;
 const inbound = (accountId: string, v: Visitor, clientMessageId: string) =>
   h.t.prisma.message.findMany({ where: { accountId, providerMessageId: `${v.visitorId}:${clientMessageId}` } });
 /** The cursor after everything the visitor has now. */
@@ -68,7 +80,11 @@ describe('web chat sessions', () => {
 
   it('continues a visitor only with their token (401 otherwise, readable by the page)', async () => {
     const s = await visitor.start();
-    for (const body of [{ visitorId: s.visitorId }, { visitorId: s.visitorId, token: `${s.token}x` }, { visitorId: 'v_someoneelse0001', token: s.token }]) {
+    for (const body of [
+      { visitorId: s.visitorId },
+      { visitorId: s.visitorId, token: `${s.token}x` },
+      { visitorId: 'v_someoneelse0001', token: s.token },
+    ]) {
       const res = await visitor.session(body);
       expect(res.status, JSON.stringify(body)).toBe(401);
       expect(res.headers.get('access-control-allow-origin')).toBe(SHOP);
@@ -86,32 +102,59 @@ describe('web chat sessions', () => {
 
     const preflight = await fetch(`${h.base}/webchat/${account}/sessions`, {
       method: 'OPTIONS',
-      headers: { origin: SHOP, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        origin: SHOP,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.status).toBe(204);
-    expect(Object.fromEntries(['access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers'].map((k) => [k, preflight.headers.get(k)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ['access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers'].map((k) => [
+          k,
+          preflight.headers.get(k),
+        ]),
+      ),
+    ).toEqual({
       'access-control-allow-origin': SHOP,
       'access-control-allow-methods': 'GET, POST',
       'access-control-allow-headers': 'content-type',
     });
-    const refused = await fetch(`${h.base}/webchat/${account}/sessions`, { method: 'OPTIONS', headers: { origin: EVIL, 'access-control-request-method': 'POST' } });
+    const refused = await fetch(`${h.base}/webchat/${account}/sessions`, {
+      method: 'OPTIONS',
+      headers: { origin: EVIL, 'access-control-request-method': 'POST' },
+    });
     expect(refused.status).toBe(403);
   });
 
   it('takes JSON as application/json too, and names invalid fields (400)', async () => {
-    const json = await fetch(`${h.base}/webchat/${account}/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const json = await fetch(`${h.base}/webchat/${account}/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(json.status).toBe(200);
     const bad = await visitor.session({ visitorId: 'not a visitor id!', token: 'x' });
     expect(bad.status).toBe(400);
     expect(await errorOf(bad)).toMatchObject({ code: 'validation_failed', issues: [{ path: '/body/visitorId' }] });
-    const notJson = await fetch(`${h.base}/webchat/${account}/sessions`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const notJson = await fetch(`${h.base}/webchat/${account}/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     expect(notJson.status).toBe(400);
     expect((await errorOf(notJson)).code).toBe('invalid_json');
   });
 
   it('is 404 for unknown accounts and for accounts of other channels', async () => {
     expect((await visitorClient(h.base, 'cha_nope').session()).status).toBe(404);
-    const { id } = await h.createAccount({ connector: 'sms', name: 'not web chat', credentials: { accountSid: `AC${'1'.repeat(32)}`, authToken: 'token' }, settings: { from: '+14155550100' } });
+    const { id } = await h.createAccount({
+      connector: 'sms',
+      name: 'not web chat',
+      credentials: { accountSid: `AC${'1'.repeat(32)}`, authToken: 'token' },
+      settings: { from: '+14155550100' },
+    });
     const res = await visitorClient(h.base, id).session();
     expect(res.status).toBe(404);
     expect(await errorOf(res)).toEqual({ code: 'not_found', message: 'web chat account not found' });
@@ -146,10 +189,16 @@ describe('web chat conversations', () => {
     ]);
 
     const [message] = await inbound(account, v, 'm1');
-    const contact = await h.t.prisma.contact.findUniqueOrThrow({ where: { id: message!.contactId }, include: { identities: true } });
+    const contact = await h.t.prisma.contact.findUniqueOrThrow({
+      where: { id: message!.contactId },
+      include: { identities: true },
+    });
     expect(contact.name).toBe('Ada');
     expect(contact.identities.map((i) => [i.kind, i.value])).toEqual([['webchat', v.visitorId]]);
-    const rows = await h.t.prisma.message.findMany({ where: { conversationId: message!.conversationId }, orderBy: { createdAt: 'asc' } });
+    const rows = await h.t.prisma.message.findMany({
+      where: { conversationId: message!.conversationId },
+      orderBy: { createdAt: 'asc' },
+    });
     expect(rows.map((m) => [m.direction, m.channel, m.status, m.text])).toEqual([
       ['in', 'webchat', 'received', 'hello there'],
       ['out', 'webchat', 'delivered', 'Hi Ada, you said: hello there'],
@@ -160,18 +209,32 @@ describe('web chat conversations', () => {
     // A returning visitor (no cursor) gets the conversation so far; `after` a message id gets what came after it.
     const history = (await (await visitor.messages(v)).json()) as { messages: VisitorMessage[] };
     expect(history.messages.map((m) => m.id)).toEqual(got.map((m) => m.id));
-    const afterFirst = (await (await visitor.messages(v, { after: got[0]!.id })).json()) as { messages: VisitorMessage[] };
+    const afterFirst = (await (await visitor.messages(v, { after: got[0]!.id })).json()) as {
+      messages: VisitorMessage[];
+    };
     expect(afterFirst.messages.map((m) => m.id)).toEqual([got[1]!.id]);
   });
 
   it('an agent reply from the inbox reaches the visitor', async () => {
     const v = await visitor.start();
     const cursor = await cursorOf(v);
-    expect((await visitor.write(v, { text: 'I would like to talk to a person', clientMessageId: 'q1' })).status).toBe(202);
-    const [message] = await eventually(async () => ((await inbound(account, v, 'q1')).length === 1 ? inbound(account, v, 'q1') : undefined));
-    const reply = await h.t.api({ method: 'POST', url: `/api/conversations/${message!.conversationId}/messages`, payload: { text: 'Sam here, how can I help?' } });
+    expect((await visitor.write(v, { text: 'I would like to talk to a person', clientMessageId: 'q1' })).status).toBe(
+      202,
+    );
+    const [message] = await eventually(async () =>
+      (await inbound(account, v, 'q1')).length === 1 ? inbound(account, v, 'q1') : undefined,
+    );
+    const reply = await h.t.api({
+      method: 'POST',
+      url: `/api/conversations/${message!.conversationId}/messages`,
+      payload: { text: 'Sam here, how can I help?' },
+    });
     expect(reply.statusCode, reply.body).toBe(201);
-    expect(reply.json().message).toMatchObject({ channel: 'webchat', status: 'delivered', to: { kind: 'webchat', value: v.visitorId } });
+    expect(reply.json().message).toMatchObject({
+      channel: 'webchat',
+      status: 'delivered',
+      to: { kind: 'webchat', value: v.visitorId },
+    });
 
     const { got } = await visitor.until(v, cursor, (g) => outTexts(g).length > 0);
     expect(got.map((m) => [m.direction, m.text])).toEqual([
@@ -183,7 +246,8 @@ describe('web chat conversations', () => {
   it('the same clientMessageId posted twice is one message', async () => {
     const v = await visitor.start();
     const cursor = await cursorOf(v);
-    for (let i = 0; i < 2; i++) expect((await visitor.write(v, { text: 'only once, please', clientMessageId: 'dup' })).status).toBe(202);
+    for (let i = 0; i < 2; i++)
+      expect((await visitor.write(v, { text: 'only once, please', clientMessageId: 'dup' })).status).toBe(202);
     expect((await visitor.write(v, { text: 'and a second message', clientMessageId: 'dup2' })).status).toBe(202);
     const { got, cursor: next } = await visitor.until(v, cursor, (g) => g.length >= 2);
     await new Promise((r) => setTimeout(r, 1500));
@@ -200,28 +264,50 @@ describe('web chat conversations', () => {
     const { got, cursor: seen } = await visitor.until(v, cursor, (g) => g.length > 0);
     const [message] = await inbound(account, v, 'late1');
     const row = (id: string, status: string, sentAt: Date) => ({
-      id, workspaceId: h.t.workspaceId, conversationId: message!.conversationId, contactId: message!.contactId, direction: 'out', channel: 'webchat',
-      accountId: account, idempotencyKey: id, providerMessageId: status === 'pending' ? null : `wc_${id}`, status, address: { kind: 'webchat', value: v.visitorId }, text: id, sentAt,
+      id,
+      workspaceId: h.t.workspaceId,
+      conversationId: message!.conversationId,
+      contactId: message!.contactId,
+      direction: 'out',
+      channel: 'webchat',
+      accountId: account,
+      idempotencyKey: id,
+      providerMessageId: status === 'pending' ? null : `wc_${id}`,
+      status,
+      address: { kind: 'webchat', value: v.visitorId },
+      text: id,
+      sentAt,
     });
     // A send whose clock was behind (or that committed late): its sent_at is before the message the visitor already has.
     const earlier = new Date(new Date(got[0]!.sentAt).getTime() - 3000);
     await h.t.prisma.message.create({ data: row('msg_late_delivered', 'delivered', earlier) });
     await h.t.prisma.message.create({ data: row('msg_still_pending', 'pending', new Date()) });
     await h.t.prisma.message.create({ data: row('msg_failed_send', 'failed', new Date()) });
-    const late = (await (await visitor.messages(v, { after: seen, wait: 5 })).json()) as { messages: VisitorMessage[]; cursor: string };
+    const late = (await (await visitor.messages(v, { after: seen, wait: 5 })).json()) as {
+      messages: VisitorMessage[];
+      cursor: string;
+    };
     expect(late.messages.map((m) => m.id)).toEqual(['msg_late_delivered']);
-    const nothing = (await (await visitor.messages(v, { after: late.cursor, wait: 1 })).json()) as { messages: VisitorMessage[] };
+    const nothing = (await (await visitor.messages(v, { after: late.cursor, wait: 1 })).json()) as {
+      messages: VisitorMessage[];
+    };
     expect(nothing.messages).toEqual([]);
   });
 
   it('refuses bad tokens and other websites, at the gateway and for messages', async () => {
     const v = await visitor.start();
-    const forged = await visitor.write({ visitorId: v.visitorId, token: visitorToken('another-secret-another-secret-1234', v.visitorId) }, { text: 'hello', clientMessageId: 'f1' });
+    const forged = await visitor.write(
+      { visitorId: v.visitorId, token: visitorToken('another-secret-another-secret-1234', v.visitorId) },
+      { text: 'hello', clientMessageId: 'f1' },
+    );
     expect(forged.status).toBe(401);
     expect((await errorOf(forged)).code).toBe('signature_invalid');
     const foreign = await visitorClient(h.base, account, EVIL).write(v, { text: 'hello', clientMessageId: 'f2' });
     expect(foreign.status).toBe(401);
-    expect(await errorOf(foreign)).toEqual({ code: 'signature_invalid', message: 'this website (Origin) is not allowed to use this chat' });
+    expect(await errorOf(foreign)).toEqual({
+      code: 'signature_invalid',
+      message: 'this website (Origin) is not allowed to use this chat',
+    });
 
     const badToken = await visitor.messages(v, { token: 'nope' });
     expect(badToken.status).toBe(401);
@@ -230,7 +316,11 @@ describe('web chat conversations', () => {
     expect(otherSite.status).toBe(403);
 
     await new Promise((r) => setTimeout(r, 1000));
-    expect(await h.t.prisma.message.count({ where: { accountId: account, address: { equals: { kind: 'webchat', value: v.visitorId } } } })).toBe(0);
+    expect(
+      await h.t.prisma.message.count({
+        where: { accountId: account, address: { equals: { kind: 'webchat', value: v.visitorId } } },
+      }),
+    ).toBe(0);
   });
 
   it('answers 400 naming the field for a bad query or a malformed message', async () => {
@@ -267,15 +357,25 @@ describe('web chat conversations', () => {
 describe('web chat visitors and contacts', () => {
   it('a visitor who gives an email joins the contact who wrote with that email before', async () => {
     const contacts = createContactsService(h.t.prisma);
-    const { contact: grace } = await contacts.upsert(h.t.workspaceId, { identities: [{ kind: 'email', value: 'grace@example.com' }], name: 'Grace Hopper', source: 'test' });
+    const { contact: grace } = await contacts.upsert(h.t.workspaceId, {
+      identities: [{ kind: 'email', value: 'grace@example.com' }],
+      name: 'Grace Hopper',
+      source: 'test',
+    });
     const v = await visitor.start();
     const cursor = await cursorOf(v);
-    expect((await visitor.write(v, { text: 'hello from your website', clientMessageId: 'g1', email: ' Grace@Example.COM ' })).status).toBe(202);
+    expect(
+      (await visitor.write(v, { text: 'hello from your website', clientMessageId: 'g1', email: ' Grace@Example.COM ' }))
+        .status,
+    ).toBe(202);
     const { got } = await visitor.until(v, cursor, (g) => outTexts(g).length > 0);
     expect(outTexts(got)).toEqual(['Hi Grace Hopper, you said: hello from your website']);
     const [message] = await inbound(account, v, 'g1');
     expect(message!.contactId).toBe(grace.id);
-    const identities = await h.t.prisma.identity.findMany({ where: { contactId: grace.id }, orderBy: { createdAt: 'asc' } });
+    const identities = await h.t.prisma.identity.findMany({
+      where: { contactId: grace.id },
+      orderBy: { createdAt: 'asc' },
+    });
     expect(identities.map((i) => [i.kind, i.value])).toEqual([
       ['email', 'grace@example.com'],
       ['webchat', v.visitorId],
@@ -284,21 +384,40 @@ describe('web chat visitors and contacts', () => {
 
   it('a visitor who wrote anonymously first and gives an email later still gets the answers, and only their own messages', async () => {
     const contacts = createContactsService(h.t.prisma);
-    const { contact: linus } = await contacts.upsert(h.t.workspaceId, { identities: [{ kind: 'email', value: 'linus@example.com' }], name: 'Linus', source: 'test' });
+    const { contact: linus } = await contacts.upsert(h.t.workspaceId, {
+      identities: [{ kind: 'email', value: 'linus@example.com' }],
+      name: 'Linus',
+      source: 'test',
+    });
     // Linus's email conversation: not something a web visitor typing his address may read.
     const conversationId = `cnv_linus${Date.now()}`;
-    await h.t.prisma.conversation.create({ data: { id: conversationId, workspaceId: h.t.workspaceId, contactId: linus.id, lastMessageAt: new Date() } });
+    await h.t.prisma.conversation.create({
+      data: { id: conversationId, workspaceId: h.t.workspaceId, contactId: linus.id, lastMessageAt: new Date() },
+    });
     await h.t.prisma.message.create({
       data: {
-        id: `msg_linus${Date.now()}`, workspaceId: h.t.workspaceId, conversationId, contactId: linus.id, direction: 'in', channel: 'email', accountId: 'cha_mail',
-        providerMessageId: '<private@example.com>', status: 'received', address: { kind: 'email', value: 'linus@example.com' }, text: 'my private order details', sentAt: new Date(),
+        id: `msg_linus${Date.now()}`,
+        workspaceId: h.t.workspaceId,
+        conversationId,
+        contactId: linus.id,
+        direction: 'in',
+        channel: 'email',
+        accountId: 'cha_mail',
+        providerMessageId: '<private@example.com>',
+        status: 'received',
+        address: { kind: 'email', value: 'linus@example.com' },
+        text: 'my private order details',
+        sentAt: new Date(),
       },
     });
     const v = await visitor.start();
     const cursor = await cursorOf(v);
     expect((await visitor.write(v, { text: 'anyone?', clientMessageId: 'a1' })).status).toBe(202);
     await eventually(async () => ((await inbound(account, v, 'a1')).length === 1 ? true : undefined));
-    expect((await visitor.write(v, { text: 'hello, it is Linus', clientMessageId: 'a2', email: 'linus@example.com' })).status).toBe(202);
+    expect(
+      (await visitor.write(v, { text: 'hello, it is Linus', clientMessageId: 'a2', email: 'linus@example.com' }))
+        .status,
+    ).toBe(202);
     const { got } = await visitor.until(v, cursor, (g) => outTexts(g).length > 0);
     expect(got.map((m) => [m.direction, m.text])).toEqual([
       ['in', 'anyone?'],
@@ -312,7 +431,11 @@ describe('web chat visitors and contacts', () => {
     expect(a2!.contactId).toBe(linus.id);
     expect(a2!.conversationId).toBe(conversationId);
     const history = (await (await visitor.messages(v)).json()) as { messages: VisitorMessage[] };
-    expect(history.messages.map((m) => m.text)).toEqual(['anyone?', 'hello, it is Linus', 'Hi Linus, you said: hello, it is Linus']);
+    expect(history.messages.map((m) => m.text)).toEqual([
+      'anyone?',
+      'hello, it is Linus',
+      'Hi Linus, you said: hello, it is Linus',
+    ]);
   });
 });
 
@@ -361,7 +484,11 @@ function visitorClient(base: string, accountId: string, origin?: string) {
   const headers = (extra: Record<string, string> = {}) => ({ ...(origin && { origin }), ...extra });
   return {
     session: (body: object = {}) =>
-      fetch(`${base}/webchat/${accountId}/sessions`, { method: 'POST', headers: headers({ 'content-type': 'text/plain;charset=UTF-8' }), body: JSON.stringify(body) }),
+      fetch(`${base}/webchat/${accountId}/sessions`, {
+        method: 'POST',
+        headers: headers({ 'content-type': 'text/plain;charset=UTF-8' }),
+        body: JSON.stringify(body),
+      }),
     async start(): Promise<Visitor> {
       const res = await this.session();
       expect(res.status).toBe(200);
@@ -381,12 +508,18 @@ function visitorClient(base: string, accountId: string, origin?: string) {
       return fetch(`${base}/webchat/${accountId}/messages?${q}`, { headers: headers(), ...(signal && { signal }) });
     },
     /** Long-polls from `after` until `done` holds for everything received since; returns that and the last cursor. */
-    async until(v: Visitor, after: string, done: (got: VisitorMessage[]) => boolean, timeoutMs = 30_000): Promise<{ got: VisitorMessage[]; cursor: string }> {
+    async until(
+      v: Visitor,
+      after: string,
+      done: (got: VisitorMessage[]) => boolean,
+      timeoutMs = 30_000,
+    ): Promise<{ got: VisitorMessage[]; cursor: string }> {
       const got: VisitorMessage[] = [];
       let cursor = after;
       const deadline = Date.now() + timeoutMs;
       while (!done(got)) {
-        if (Date.now() > deadline) throw new Error(`the visitor did not get what was expected in time; got ${JSON.stringify(got)}`);
+        if (Date.now() > deadline)
+          throw new Error(`the visitor did not get what was expected in time; got ${JSON.stringify(got)}`);
         const res = await this.messages(v, { after: cursor, wait: 5 });
         expect(res.status).toBe(200);
         const body = (await res.json()) as { messages: VisitorMessage[]; cursor: string };

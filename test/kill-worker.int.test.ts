@@ -91,7 +91,11 @@ describe('worker killed with SIGKILL mid-way', () => {
 
     const runIds = await Promise.all(
       Array.from({ length: RUNS }, async (_, n) => {
-        const res = await fetch(hook, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ n }) });
+        const res = await fetch(hook, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ n }),
+        });
         expect(res.status).toBe(202);
         return ((await res.json()) as { runId: string }).runId;
       }),
@@ -99,7 +103,12 @@ describe('worker killed with SIGKILL mid-way', () => {
     expect(new Set(runIds).size).toBe(RUNS);
 
     // Mid-way: some side effects have happened, most have not.
-    await waitFor('first successful calls', async () => sink.requests.filter((r) => r.headers['idempotency-key']).length >= 60, 90_000, 20);
+    await waitFor(
+      'first successful calls',
+      async () => sink.requests.filter((r) => r.headers['idempotency-key']).length >= 60,
+      90_000,
+      20,
+    );
     worker.kill9();
     await worker.exited;
     // Every run's first call is a 503, so fewer than 2 calls per run means some runs had not succeeded yet.
@@ -110,7 +119,9 @@ describe('worker killed with SIGKILL mid-way', () => {
     const statuses = await waitFor(
       'all runs completed',
       async () => {
-        const all = await Promise.all(runIds.map(async (id) => (await api('GET', `/api/runs/${id}`)).body.status as string));
+        const all = await Promise.all(
+          runIds.map(async (id) => (await api('GET', `/api/runs/${id}`)).body.status as string),
+        );
         return all.every((s) => s === 'completed') ? all : undefined;
       },
       150_000,

@@ -43,7 +43,14 @@ const replyError = (r: SmtpReply) => Object.assign(new Error(r.message), { respo
 
 /** Starts an SMTP server on 127.0.0.1:<free port>. With `user`/`pass`, AUTH is required and checked. */
 export async function startSmtpServer(opts: { user?: string; pass?: string } = {}): Promise<SmtpServerHandle> {
-  const handle: SmtpServerHandle = { host: '127.0.0.1', port: 0, received: [], refuse: {}, stop: async () => {}, ...(opts.user !== undefined && { user: opts.user, pass: opts.pass ?? '' }) };
+  const handle: SmtpServerHandle = {
+    host: '127.0.0.1',
+    port: 0,
+    received: [],
+    refuse: {},
+    stop: async () => {},
+    ...(opts.user !== undefined && { user: opts.user, pass: opts.pass ?? '' }),
+  };
   const server = new SMTPServer({
     authOptional: opts.user === undefined,
     allowInsecureAuth: true,
@@ -51,7 +58,8 @@ export async function startSmtpServer(opts: { user?: string; pass?: string } = {
     logger: false,
     onAuth(auth, _session, cb) {
       if (handle.refuse.auth) return cb(replyError(handle.refuse.auth));
-      if (auth.username !== opts.user || auth.password !== opts.pass) return cb(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
+      if (auth.username !== opts.user || auth.password !== opts.pass)
+        return cb(replyError({ code: 535, message: '5.7.8 Authentication credentials invalid' }));
       cb(null, { user: auth.username });
     },
     onMailFrom(_address, _session, cb) {
@@ -66,7 +74,10 @@ export async function startSmtpServer(opts: { user?: string; pass?: string } = {
       stream.on('end', () => {
         if (handle.refuse.data) return cb(replyError(handle.refuse.data));
         handle.received.push({
-          envelope: { mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : false, rcptTo: session.envelope.rcptTo.map((r) => r.address) },
+          envelope: {
+            mailFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : false,
+            rcptTo: session.envelope.rcptTo.map((r) => r.address),
+          },
           ...(typeof session.user === 'string' && { user: session.user }),
           raw: Buffer.concat(chunks),
         });
@@ -103,7 +114,10 @@ export interface DovecotHandle {
 export function findDovecot(): string | undefined {
   if (process.env.DOVECOT_BIN) return existsSync(process.env.DOVECOT_BIN) ? process.env.DOVECOT_BIN : undefined;
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/usr/local/sbin', '/sbin'];
-  return dirs.filter((d) => d.startsWith('/')).map((d) => join(d, 'dovecot')).find((p) => existsSync(p));
+  return dirs
+    .filter((d) => d.startsWith('/'))
+    .map((d) => join(d, 'dovecot'))
+    .find((p) => existsSync(p));
 }
 
 const MISSING =
@@ -116,7 +130,9 @@ function passwdEntry(name: string): { uid: number; gid: number } | undefined {
   return f && f.length > 3 ? { uid: Number(f[2]), gid: Number(f[3]) } : undefined;
 }
 function groupName(gid: number): string | undefined {
-  return readLines('/etc/group').map((l) => l.split(':')).find((f) => Number(f[2]) === gid)?.[0];
+  return readLines('/etc/group')
+    .map((l) => l.split(':'))
+    .find((f) => Number(f[2]) === gid)?.[0];
 }
 function readLines(path: string): string[] {
   try {
@@ -135,7 +151,13 @@ function identities() {
   if (uid !== 0) {
     const me = userInfo();
     const group = groupName(me.gid);
-    return { internalUser: me.username, internalGroup: group, loginUser: me.username, mailUid: me.uid, mailGid: me.gid };
+    return {
+      internalUser: me.username,
+      internalGroup: group,
+      loginUser: me.username,
+      mailUid: me.uid,
+      mailGid: me.gid,
+    };
   }
   const nobody = passwdEntry('nobody') ?? { uid: 65534, gid: 65534 };
   const hasDovecot = passwdEntry('dovecot') !== undefined;
@@ -263,7 +285,14 @@ export async function startDovecot(): Promise<DovecotHandle> {
         await rm(dir, { recursive: true, force: true });
       };
       const connect = async () => {
-        const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass }, logger: false, disableAutoIdle: true });
+        const client = new ImapFlow({
+          host: '127.0.0.1',
+          port,
+          secure: false,
+          auth: { user, pass },
+          logger: false,
+          disableAutoIdle: true,
+        });
         client.on('error', () => undefined);
         await client.connect();
         return client;
@@ -287,7 +316,8 @@ export async function startDovecot(): Promise<DovecotHandle> {
         append: (raw, opts = {}) =>
           imap(async (client) => {
             const res = await client.append(opts.mailbox ?? 'INBOX', raw, [], opts.date);
-            if (!res || res.uid === undefined) throw new Error(`Dovecot did not report the UID of the appended message: ${JSON.stringify(res)}`);
+            if (!res || res.uid === undefined)
+              throw new Error(`Dovecot did not report the UID of the appended message: ${JSON.stringify(res)}`);
             return { uid: res.uid, uidValidity: Number(res.uidValidity) };
           }),
       };
@@ -300,6 +330,8 @@ export async function startDovecot(): Promise<DovecotHandle> {
     // Another process may have taken the port between freePort() and Dovecot's bind.
     if (/Address already in use/.test(why) && attempt < 3) continue;
     await rm(dir, { recursive: true, force: true });
-    throw new Error(`Dovecot (${bin}) did not start on 127.0.0.1:${port}${exitCode !== undefined ? ` (exit code ${exitCode})` : ' within 15 s'}:\n${why.trim()}`);
+    throw new Error(
+      `Dovecot (${bin}) did not start on 127.0.0.1:${port}${exitCode !== undefined ? ` (exit code ${exitCode})` : ' within 15 s'}:\n${why.trim()}`,
+    );
   }
 }

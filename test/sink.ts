@@ -37,7 +37,12 @@ export async function startSink(): Promise<Sink> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const path = new URL(req.url ?? '/', 'http://sink').pathname;
-      const r: SinkRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const r: SinkRequest = {
+        method: req.method ?? 'GET',
+        path,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       requests.push(r);
       const n = requests.filter((x) => x.path === path).length;
       const out = scripts.get(path)?.(r, n) ?? { status: 200, body: JSON.stringify({ ok: true }) };

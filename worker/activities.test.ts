@@ -10,7 +10,13 @@ import { ConnectorError, createRegistry, defineConnector } from '../connectors/s
 import { createContactsService } from '../prisma/contacts.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { createWorkspace, testPrisma } from '../test/env.js';
-import { createActivities, MAX_OUTPUT_BYTES, type ExecuteStepInput, type ExecuteStepResult, type StepFailureDetails } from './activities.js';
+import {
+  createActivities,
+  MAX_OUTPUT_BYTES,
+  type ExecuteStepInput,
+  type ExecuteStepResult,
+  type StepFailureDetails,
+} from './activities.js';
 import { STEP_TIMEOUT_MARGIN_MS } from './contract.js';
 import { startSink, type Sink } from '../test/sink.js';
 
@@ -46,7 +52,8 @@ const probe = defineConnector({
       description: 'Waits until aborted.',
       input: { type: 'object' },
       output: {},
-      run: (ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+      run: (ctx) =>
+        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
     },
     {
       id: 'echo',
@@ -70,7 +77,11 @@ beforeAll(async () => {
   sink = await startSink();
   const registry = createRegistry([createHttpConnector({ allowlist: ['127.0.0.1'] }), contactsConnector, probe]);
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  ({ executeStep } = createActivities({ registry, services: { contacts: createContactsService(prisma) }, logger: silent }));
+  ({ executeStep } = createActivities({
+    registry,
+    services: { contacts: createContactsService(prisma) },
+    logger: silent,
+  }));
 });
 afterAll(async () => {
   await sink?.close();
@@ -88,11 +99,10 @@ const step = (action: string, input: ExecuteStepInput['input'], nodeId = 'n1'): 
   input,
 });
 const run = (req: ExecuteStepInput, info: { attempt?: number; startToCloseTimeoutMs?: number } = {}) =>
-  new MockActivityEnvironment({ attempt: 1, startToCloseTimeoutMs: 30_000 + STEP_TIMEOUT_MARGIN_MS, ...info }, { logger: quiet }).run<
-    [ExecuteStepInput],
-    ExecuteStepResult,
-    typeof executeStep
-  >(executeStep, req);
+  new MockActivityEnvironment(
+    { attempt: 1, startToCloseTimeoutMs: 30_000 + STEP_TIMEOUT_MARGIN_MS, ...info },
+    { logger: quiet },
+  ).run<[ExecuteStepInput], ExecuteStepResult, typeof executeStep>(executeStep, req);
 
 /** The ApplicationFailure executeStep threw, with its first detail. */
 async function failure(p: Promise<unknown>): Promise<{ f: ApplicationFailure; d: StepFailureDetails }> {
@@ -169,7 +179,12 @@ describe('executeStep', () => {
 
   it('types a ConnectorError without a code by its kind', async () => {
     const { f, d } = await failure(run(step('probe.deny', {})));
-    expect([f.type, f.nonRetryable, f.message, d]).toEqual(['auth', true, 'token revoked', { attempt: 1, kind: 'auth', code: 'auth' }]);
+    expect([f.type, f.nonRetryable, f.message, d]).toEqual([
+      'auth',
+      true,
+      'token revoked',
+      { attempt: 1, kind: 'auth', code: 'auth' },
+    ]);
   });
 
   it('turns any other error into a retryable failure with its message', async () => {
@@ -178,7 +193,9 @@ describe('executeStep', () => {
   });
 
   it("aborts the action at the node's timeout and fails it as retryable STEP_TIMEOUT", async () => {
-    const { f, d } = await failure(run(step('probe.hang', {}), { startToCloseTimeoutMs: STEP_TIMEOUT_MARGIN_MS + 200 }));
+    const { f, d } = await failure(
+      run(step('probe.hang', {}), { startToCloseTimeoutMs: STEP_TIMEOUT_MARGIN_MS + 200 }),
+    );
     expect([f.type, f.nonRetryable, d.attempt]).toEqual(['STEP_TIMEOUT', false, 1]);
     expect(f.message).toContain('200 ms');
   });

@@ -20,7 +20,13 @@ export type WorkerLogger = Logger & { child?(bindings: Record<string, unknown>):
 
 /** Sending on channel accounts, bound to one step (its idempotency key, signal and logger). */
 export interface ChannelRuntime {
-  forStep(step: { workspaceId: string; idempotencyKey: string; signal: AbortSignal; logger: Logger; maxWaitMs?: number }): ChannelsService;
+  forStep(step: {
+    workspaceId: string;
+    idempotencyKey: string;
+    signal: AbortSignal;
+    logger: Logger;
+    maxWaitMs?: number;
+  }): ChannelsService;
 }
 
 export interface WorkerServices {
@@ -82,9 +88,12 @@ export function createActivities(deps: ActivityDeps) {
       throw fail('INPUT_INVALID', `Input of "${req.action}" is invalid: ${list}`, { issues });
     }
 
-    const auth = req.connection && deps.resolveAuth ? await deps.resolveAuth(req.workspaceId, req.connection) : undefined;
+    const auth =
+      req.connection && deps.resolveAuth ? await deps.resolveAuth(req.workspaceId, req.connection) : undefined;
     // Abort the action at the node's own timeout, a margin before Temporal's, so the failure names the limit.
-    const limitMs = actx.info.startToCloseTimeoutMs ? actx.info.startToCloseTimeoutMs - STEP_TIMEOUT_MARGIN_MS : undefined;
+    const limitMs = actx.info.startToCloseTimeoutMs
+      ? actx.info.startToCloseTimeoutMs - STEP_TIMEOUT_MARGIN_MS
+      : undefined;
     const timeout = limitMs && limitMs > 0 ? AbortSignal.timeout(limitMs) : undefined;
     const bindings = { runId: req.runId, nodeId: req.nodeId, action: req.action, attempt };
     const logger = deps.logger.child ? deps.logger.child(bindings) : deps.logger;
@@ -146,7 +155,10 @@ export function createActivities(deps: ActivityDeps) {
 export type Activities = ReturnType<typeof createActivities>;
 
 const noChannels = async (): Promise<never> => {
-  throw new ConnectorError('config', 'channel sends are not available here: the worker has no database or secret key for channel accounts');
+  throw new ConnectorError(
+    'config',
+    'channel sends are not available here: the worker has no database or secret key for channel accounts',
+  );
 };
 const NO_CHANNELS: ChannelsService = { send: noChannels, reply: noChannels };
 
@@ -154,7 +166,12 @@ const NO_CHANNELS: ChannelsService = { send: noChannels, reply: noChannels };
 export function toFailure(err: unknown, attempt: number): ApplicationFailure {
   if (isConnectorError(err)) {
     const type = err.code ?? err.kind;
-    const details: StepFailureDetails = { attempt, kind: err.kind, code: type, ...(err.details !== undefined && { details: err.details }) };
+    const details: StepFailureDetails = {
+      attempt,
+      kind: err.kind,
+      code: type,
+      ...(err.details !== undefined && { details: err.details }),
+    };
     return ApplicationFailure.create({
       message: err.message,
       type,
@@ -166,5 +183,10 @@ export function toFailure(err: unknown, attempt: number): ApplicationFailure {
   }
   const message = err instanceof Error ? err.message : String(err);
   const type = err instanceof Error ? err.name : 'Error';
-  return ApplicationFailure.create({ message, type, details: [{ attempt, code: type }], ...(err instanceof Error && { cause: err }) });
+  return ApplicationFailure.create({
+    message,
+    type,
+    details: [{ attempt, code: type }],
+    ...(err instanceof Error && { cause: err }),
+  });
 }

@@ -43,7 +43,10 @@ function sourceHash(workflowsPath: string): string {
  * The path of a bundle of `workflowsPath` that matches the current sources, building it in a child process when
  * there is none yet (node_modules/.cache/confluo, or `cacheDir`).
  */
-export async function ensureWorkflowBundle(workflowsPath = WORKFLOWS_PATH, cacheDir = join(REPO_ROOT, 'node_modules', '.cache', 'confluo')): Promise<string> {
+export async function ensureWorkflowBundle(
+  workflowsPath = WORKFLOWS_PATH,
+  cacheDir = join(REPO_ROOT, 'node_modules', '.cache', 'confluo'),
+): Promise<string> {
   const out = join(cacheDir, `workflows-${sourceHash(workflowsPath)}.js`);
   if (existsSync(out)) return out;
   mkdirSync(cacheDir, { recursive: true });

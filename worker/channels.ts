@@ -15,7 +15,6 @@ import { LATE_MS, slotStep, type RateLimiter } from '../prisma/rate-limits.js';
 import type { ChannelRuntime } from './activities.js';
 import { RATE_LIMIT_WAIT } from './contract.js';
 
-
 /** The error code a connector uses when the provider refuses a send because the recipient unsubscribed (Twilio 21610). */
 export const PROVIDER_OPTED_OUT = 'RECIPIENT_OPTED_OUT';
 
@@ -41,12 +40,28 @@ export function rateLimitOf(connector: Connector, settings: JsonObject): RateLim
 export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
   const { registry, store } = deps;
 
-  async function open(workspaceId: string, accountId: string): Promise<{ loaded: LoadedAccount; connector: Connector }> {
-    if (!deps.secretKey) throw new ConnectorError('config', 'channel accounts are unavailable: the worker has no CONFLUO_SECRET_KEY to decrypt their credentials', { code: 'SECRETS_UNAVAILABLE' });
+  async function open(
+    workspaceId: string,
+    accountId: string,
+  ): Promise<{ loaded: LoadedAccount; connector: Connector }> {
+    if (!deps.secretKey)
+      throw new ConnectorError(
+        'config',
+        'channel accounts are unavailable: the worker has no CONFLUO_SECRET_KEY to decrypt their credentials',
+        { code: 'SECRETS_UNAVAILABLE' },
+      );
     const loaded = await loadChannelAccount(deps.prisma, deps.secretKey, deps.publicUrl, accountId, workspaceId);
-    if (!loaded) throw new ConnectorError('not_found', `no channel account "${accountId}" in this workspace`, { code: 'ACCOUNT_NOT_FOUND' });
+    if (!loaded)
+      throw new ConnectorError('not_found', `no channel account "${accountId}" in this workspace`, {
+        code: 'ACCOUNT_NOT_FOUND',
+      });
     const connector = registry.get(loaded.connector);
-    if (!connector?.channel) throw new ConnectorError('config', `channel account "${accountId}" uses connector "${loaded.connector}", which is not installed as a channel`, { code: 'CHANNEL_NOT_INSTALLED' });
+    if (!connector?.channel)
+      throw new ConnectorError(
+        'config',
+        `channel account "${accountId}" uses connector "${loaded.connector}", which is not installed as a channel`,
+        { code: 'CHANNEL_NOT_INSTALLED' },
+      );
     return { loaded, connector };
   }
 
@@ -68,11 +83,15 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
       const maxWaitMs = step.maxWaitMs ?? 3_000;
 
       const waitAgain = (accountId: string, rate: RateLimit, ms: number, why: string) =>
-        new ConnectorError('rate_limited', `account ${accountId} ${why} (${rate.limit} per ${rate.intervalMs} ms); waiting ${ms} ms`, {
-          code: RATE_LIMIT_WAIT,
-          retryable: false,
-          details: { retryAfterMs: ms },
-        });
+        new ConnectorError(
+          'rate_limited',
+          `account ${accountId} ${why} (${rate.limit} per ${rate.intervalMs} ms); waiting ${ms} ms`,
+          {
+            code: RATE_LIMIT_WAIT,
+            retryable: false,
+            details: { retryAfterMs: ms },
+          },
+        );
 
       /**
        * Waits for the account's next send slot. A queue longer than this attempt may wait, or a provider's Retry-After,
@@ -94,9 +113,14 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
       async function send(accountId: string, message: OutboundMessage, contactId?: string): Promise<SentMessage> {
         const { loaded, connector } = await open(step.workspaceId, accountId);
         const channel = connector.channel!;
-        if (channel.normalizeAddress) message = { ...message, to: channel.normalizeAddress(loaded.account, message.to) };
+        if (channel.normalizeAddress)
+          message = { ...message, to: channel.normalizeAddress(loaded.account, message.to) };
         if (!channel.addressKinds.includes(message.to.kind)) {
-          throw new ConnectorError('validation', `${channel.name} sends to ${channel.addressKinds.join(' or ')} addresses, not "${message.to.kind}"`, { code: 'ADDRESS_KIND' });
+          throw new ConnectorError(
+            'validation',
+            `${channel.name} sends to ${channel.addressKinds.join(' or ')} addresses, not "${message.to.kind}"`,
+            { code: 'ADDRESS_KIND' },
+          );
         }
         // A second attempt of the same step: the message went out already, or we are retrying one that did not.
         const previous = await store.findOutbound(accountId, step.idempotencyKey);
@@ -104,13 +128,22 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
 
         const recipient =
           contactId ??
-          (await deps.contacts.upsert(step.workspaceId, { identities: [message.to], source: `run:${step.idempotencyKey}` })).contact.id;
+          (
+            await deps.contacts.upsert(step.workspaceId, {
+              identities: [message.to],
+              source: `run:${step.idempotencyKey}`,
+            })
+          ).contact.id;
         const consent = await store.consent(recipient, channel.name);
         if (consent?.status === 'opted_out') {
-          throw new ConnectorError('config', `the recipient opted out of ${channel.name} messages (${consent.source ?? 'recorded'} at ${consent.updatedAt}); nothing was sent`, {
-            code: 'OPTED_OUT',
-            retryable: false,
-          });
+          throw new ConnectorError(
+            'config',
+            `the recipient opted out of ${channel.name} messages (${consent.source ?? 'recorded'} at ${consent.updatedAt}); nothing was sent`,
+            {
+              code: 'OPTED_OUT',
+              retryable: false,
+            },
+          );
         }
 
         const content: JsonObject = {
@@ -118,31 +151,41 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
           ...(message.html !== undefined && { html: message.html }),
           ...(message.payload !== undefined && { payload: message.payload }),
         };
-        const record = previous ?? (await store.beginOutbound({
-          workspaceId: step.workspaceId,
-          accountId,
-          channel: channel.name,
-          contactId: recipient,
-          address: message.to,
-          idempotencyKey: step.idempotencyKey,
-          ...(message.text !== undefined && { text: message.text }),
-          content,
-          ...(message.attachments && { attachments: message.attachments as unknown as JsonObject[] }),
-          ...(message.thread && { thread: message.thread as unknown as JsonObject }),
-          source: `run:${step.idempotencyKey}`,
-        }));
+        const record =
+          previous ??
+          (await store.beginOutbound({
+            workspaceId: step.workspaceId,
+            accountId,
+            channel: channel.name,
+            contactId: recipient,
+            address: message.to,
+            idempotencyKey: step.idempotencyKey,
+            ...(message.text !== undefined && { text: message.text }),
+            content,
+            ...(message.attachments && { attachments: message.attachments as unknown as JsonObject[] }),
+            ...(message.thread && { thread: message.thread as unknown as JsonObject }),
+            source: `run:${step.idempotencyKey}`,
+          }));
         const rate = rateLimitOf(connector, loaded.account.settings);
         if (rate) await paced(accountId, rate);
         try {
-          const result = await channel.send({ account: loaded.account, idempotencyKey: step.idempotencyKey, signal: step.signal, logger: log }, message);
-          const done = await store.completeOutbound(record.id, { providerMessageId: result.providerMessageId, status: result.status ?? 'sent' });
+          const result = await channel.send(
+            { account: loaded.account, idempotencyKey: step.idempotencyKey, signal: step.signal, logger: log },
+            message,
+          );
+          const done = await store.completeOutbound(record.id, {
+            providerMessageId: result.providerMessageId,
+            status: result.status ?? 'sent',
+          });
           return sent(done, result.provider);
         } catch (err) {
           if (isConnectorError(err)) {
-            if (err.kind === 'rate_limited' && err.retryAfterMs !== undefined) await deps.rateLimiter.pushBack(accountId, err.retryAfterMs);
+            if (err.kind === 'rate_limited' && err.retryAfterMs !== undefined)
+              await deps.rateLimiter.pushBack(accountId, err.retryAfterMs);
             if (!err.retryable) await store.failOutbound(record.id, err.message);
             // The provider knows of an opt-out Confluo never saw (a STOP sent before the account was connected).
-            if (err.code === PROVIDER_OPTED_OUT) await store.setConsent(step.workspaceId, recipient, channel.name, 'opted_out', `provider:${accountId}`);
+            if (err.code === PROVIDER_OPTED_OUT)
+              await store.setConsent(step.workspaceId, recipient, channel.name, 'opted_out', `provider:${accountId}`);
           }
           throw err;
         }
@@ -152,9 +195,21 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
         send: (accountId, message) => send(accountId, message),
         async reply(contactId, message) {
           const last = await store.lastInbound(step.workspaceId, contactId);
-          if (!last) throw new ConnectorError('not_found', `contact "${contactId}" has not written on any channel yet, so there is no channel to reply on`, { code: 'NO_CHANNEL' });
-          const thread = { ...(last.thread ?? {}), ...(last.providerMessageId && { inReplyTo: last.providerMessageId }) };
-          return send(last.accountId, { ...message, to: last.replyTo ?? last.address, thread: { ...thread, ...message.thread } }, contactId);
+          if (!last)
+            throw new ConnectorError(
+              'not_found',
+              `contact "${contactId}" has not written on any channel yet, so there is no channel to reply on`,
+              { code: 'NO_CHANNEL' },
+            );
+          const thread = {
+            ...(last.thread ?? {}),
+            ...(last.providerMessageId && { inReplyTo: last.providerMessageId }),
+          };
+          return send(
+            last.accountId,
+            { ...message, to: last.replyTo ?? last.address, thread: { ...thread, ...message.thread } },
+            contactId,
+          );
         },
       };
       return service;

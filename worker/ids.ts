@@ -6,10 +6,12 @@ import { INGEST_ID_PREFIX, POLL_ID_PREFIX, RUN_ID_PREFIX } from './contract.js';
 const sha = (s: string, n: number) => createHash('sha256').update(s).digest('hex').slice(0, n);
 
 /** One ingest per (account, event dedupe key). */
-export const ingestIdFor = (accountId: string, dedupeKey: string) => INGEST_ID_PREFIX + sha(`${accountId}:${dedupeKey}`, 40);
+export const ingestIdFor = (accountId: string, dedupeKey: string) =>
+  INGEST_ID_PREFIX + sha(`${accountId}:${dedupeKey}`, 40);
 
 /** One run per (flow, version, ingest). */
-export const channelRunIdFor = (flowId: string, version: number, ingestId: string) => RUN_ID_PREFIX + sha(`${flowId}:${version}:${ingestId}`, 32);
+export const channelRunIdFor = (flowId: string, version: number, ingestId: string) =>
+  RUN_ID_PREFIX + sha(`${flowId}:${version}:${ingestId}`, 32);
 
 /** One polling loop per account. */
 export const pollIdFor = (accountId: string) => POLL_ID_PREFIX + accountId;

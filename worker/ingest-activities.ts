@@ -54,7 +54,11 @@ export interface FlowMatch {
 }
 
 /** The `trigger` a channel-triggered run sees (MESSAGE_EVENT_SCHEMA). */
-export function messageTrigger(input: IngestInput, event: MessageReceived, ids: { messageId: string; contactId: string; conversationId: string }): JsonObject {
+export function messageTrigger(
+  input: IngestInput,
+  event: MessageReceived,
+  ids: { messageId: string; contactId: string; conversationId: string },
+): JsonObject {
   return {
     type: 'message.received',
     channel: input.channel,
@@ -76,12 +80,23 @@ export function messageTrigger(input: IngestInput, event: MessageReceived, ids: 
 }
 
 const notConfigured = () => {
-  throw ApplicationFailure.nonRetryable('this worker has no conversation store (database) for channel events', 'INGEST_UNAVAILABLE');
+  throw ApplicationFailure.nonRetryable(
+    'this worker has no conversation store (database) for channel events',
+    'INGEST_UNAVAILABLE',
+  );
 };
 
 export function createIngestActivities(deps: IngestDeps | undefined) {
   if (!deps) {
-    const names = ['recordInbound', 'recordStatus', 'matchFlows', 'registerWait', 'clearWait', 'pollAccount', 'saveCursor'] as const;
+    const names = [
+      'recordInbound',
+      'recordStatus',
+      'matchFlows',
+      'registerWait',
+      'clearWait',
+      'pollAccount',
+      'saveCursor',
+    ] as const;
     return Object.fromEntries(names.map((n) => [n, notConfigured])) as unknown as IngestActivities;
   }
   return ingestActivities(deps);
@@ -100,35 +115,60 @@ function ingestActivities({ prisma, store, registry, secretKey, publicUrl, logge
     /** One poll of a polling channel account (IMAP): new events since the stored cursor, and the next cursor. */
     async pollAccount({ accountId }: { accountId: string }): Promise<PollOutcome> {
       if (!registry || !secretKey || publicUrl === undefined)
-        throw ApplicationFailure.nonRetryable('this worker cannot open channel accounts (no CONFLUO_SECRET_KEY)', 'SECRETS_UNAVAILABLE');
+        throw ApplicationFailure.nonRetryable(
+          'this worker cannot open channel accounts (no CONFLUO_SECRET_KEY)',
+          'SECRETS_UNAVAILABLE',
+        );
       const loaded = await loadChannelAccount(prisma, secretKey, publicUrl, accountId);
       const channel = loaded ? registry.get(loaded.connector)?.channel : undefined;
       if (!loaded || !channel?.poll) return { gone: true, events: [], intervalMs: 0 };
-      const interval = typeof loaded.account.settings.pollInterval === 'string' ? loaded.account.settings.pollInterval : (channel.pollInterval ?? 'PT1M');
+      const interval =
+        typeof loaded.account.settings.pollInterval === 'string'
+          ? loaded.account.settings.pollInterval
+          : (channel.pollInterval ?? 'PT1M');
       const intervalMs = Math.max(1000, isDuration(interval) ? parseDuration(interval) : 60_000);
       const stored = await prisma.channelCursor.findUnique({ where: { accountId } });
       const actx = Context.current();
       const log: Logger = logger ?? (actx.log as unknown as Logger);
-      const { events, cursor } = await channel.poll({ account: loaded.account, signal: actx.cancellationSignal, logger: log }, (stored?.cursor ?? null) as JsonValue | null);
+      const { events, cursor } = await channel.poll(
+        { account: loaded.account, signal: actx.cancellationSignal, logger: log },
+        (stored?.cursor ?? null) as JsonValue | null,
+      );
       const receivedAt = new Date().toISOString();
       return {
         intervalMs,
         cursor,
         events: events.map((event) => ({
           workflowId: ingestIdFor(accountId, event.dedupeKey),
-          input: { workspaceId: loaded.account.workspaceId, accountId, connector: loaded.connector, channel: channel.name, event, receivedAt },
+          input: {
+            workspaceId: loaded.account.workspaceId,
+            accountId,
+            connector: loaded.connector,
+            channel: channel.name,
+            event,
+            receivedAt,
+          },
         })),
       };
     },
 
     async recordInbound(input: IngestInput): Promise<RecordedInbound> {
       const event = input.event as MessageReceived;
-      const r = await store.recordInbound({ workspaceId: input.workspaceId, accountId: input.accountId, channel: input.channel, event });
+      const r = await store.recordInbound({
+        workspaceId: input.workspaceId,
+        accountId: input.accountId,
+        channel: input.channel,
+        event,
+      });
       return {
         duplicate: r.duplicate,
         messageId: r.message.id,
         contactId: r.contact.id,
-        trigger: messageTrigger(input, event, { messageId: r.message.id, contactId: r.contact.id, conversationId: r.message.conversationId }),
+        trigger: messageTrigger(input, event, {
+          messageId: r.message.id,
+          contactId: r.contact.id,
+          conversationId: r.message.conversationId,
+        }),
         contact: r.contact as unknown as JsonValue,
         waits: r.waits,
       };
@@ -138,7 +178,11 @@ function ingestActivities({ prisma, store, registry, secretKey, publicUrl, logge
     async recordStatus(input: IngestInput): Promise<void> {
       const event = input.event as Extract<ChannelEvent, { type: 'message.status' }>;
       const matched = await store.recordStatus(input.accountId, event);
-      if (!matched) throw ApplicationFailure.retryable(`no message ${event.providerMessageId} on account ${input.accountId} (yet)`, 'STATUS_UNMATCHED');
+      if (!matched)
+        throw ApplicationFailure.retryable(
+          `no message ${event.providerMessageId} on account ${input.accountId} (yet)`,
+          'STATUS_UNMATCHED',
+        );
     },
 
     /** The published flows (latest version) whose channel.message trigger names this channel and account, or none. */
@@ -152,7 +196,9 @@ function ingestActivities({ prisma, store, registry, secretKey, publicUrl, logge
         .filter(({ definition }) => {
           const t = definition.trigger;
           if (t.type !== 'channel.message') return false;
-          return (!t.channels || t.channels.includes(input.channel)) && (!t.accounts || t.accounts.includes(input.accountId));
+          return (
+            (!t.channels || t.channels.includes(input.channel)) && (!t.accounts || t.accounts.includes(input.accountId))
+          );
         })
         .map((r) => ({
           flowId: r.id,
@@ -162,7 +208,14 @@ function ingestActivities({ prisma, store, registry, secretKey, publicUrl, logge
         }));
     },
 
-    async registerWait(w: { runId: string; nodeId: string; workspaceId: string; flowId: string; contactId: string; expiresAt: string }): Promise<void> {
+    async registerWait(w: {
+      runId: string;
+      nodeId: string;
+      workspaceId: string;
+      flowId: string;
+      contactId: string;
+      expiresAt: string;
+    }): Promise<void> {
       await store.registerWait({ ...w, expiresAt: new Date(w.expiresAt) });
     },
 

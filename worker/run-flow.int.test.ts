@@ -44,7 +44,11 @@ beforeAll(async () => {
     connection: workerConnection,
     namespace: 'default',
     taskQueue,
-    deps: { registry: createRegistry(connectors), services: { contacts: createContactsService(prisma) }, logger: silent },
+    deps: {
+      registry: createRegistry(connectors),
+      services: { contacts: createContactsService(prisma) },
+      logger: silent,
+    },
     workflowBundle: (workflowBundle = await bundleWorkflows()),
   });
   workerRun = worker.run();
@@ -65,7 +69,12 @@ const referenceFlow = (): FlowDefinition => ({
   trigger: { type: 'webhook' },
   nodes: [
     { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] } },
-    { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}', name: '{{ trigger.body.name }}' } },
+    {
+      id: 'save',
+      type: 'action',
+      action: 'contacts.upsert',
+      input: { email: '{{ trigger.body.email }}', name: '{{ trigger.body.name }}' },
+    },
     { id: 'pause', type: 'delay', duration: 'PT1S' },
     {
       id: 'notify',
@@ -85,7 +94,13 @@ const referenceFlow = (): FlowDefinition => ({
 /** trigger → notify (POST to the callback) → each of `then`, in a chain. */
 const callFlow = (notify: Partial<FlowNode> = {}, then: FlowNode[] = []): FlowDefinition => {
   const nodes = [
-    { id: 'notify', type: 'action', action: 'http.request', input: { method: 'POST', url: '{{ trigger.body.callback }}' }, ...notify } as FlowNode,
+    {
+      id: 'notify',
+      type: 'action',
+      action: 'http.request',
+      input: { method: 'POST', url: '{{ trigger.body.callback }}' },
+      ...notify,
+    } as FlowNode,
     ...then,
   ];
   return {
@@ -108,7 +123,8 @@ async function start(definition: FlowDefinition, body: Record<string, unknown>, 
   return client.workflow.start(runFlow, { taskQueue, workflowId: `run_${randomUUID()}`, args: [input] });
 }
 
-const steps = async (h: WorkflowHandle) => Object.fromEntries((await h.query(stepsQuery)).map((s) => [s.nodeId, s])) as Record<string, StepState>;
+const steps = async (h: WorkflowHandle) =>
+  Object.fromEntries((await h.query(stepsQuery)).map((s) => [s.nodeId, s])) as Record<string, StepState>;
 
 /** The run's failure: asserts the workflow failed with STEP_FAILED, returns the failed step's id and the message. */
 async function runFailure(h: WorkflowHandle<typeof runFlow>) {
@@ -126,7 +142,8 @@ async function runFailure(h: WorkflowHandle<typeof runFlow>) {
 }
 
 /** The recorded history replays on the current code without a nondeterminism error. */
-const replays = async (h: WorkflowHandle) => Worker.runReplayHistory({ workflowBundle }, await h.fetchHistory(), h.workflowId);
+const replays = async (h: WorkflowHandle) =>
+  Worker.runReplayHistory({ workflowBundle }, await h.fetchHistory(), h.workflowId);
 
 async function eventually<T>(fn: () => Promise<T | undefined>, what: string, ms = 15_000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -146,7 +163,9 @@ describe('runFlow', () => {
     const result = await h.result();
     expect(result.status).toBe('completed');
 
-    const contact = await prisma.contact.findFirst({ where: { workspaceId, identities: { some: { kind: 'email', value: email } } } });
+    const contact = await prisma.contact.findFirst({
+      where: { workspaceId, identities: { some: { kind: 'email', value: email } } },
+    });
     expect(contact?.name).toBe('Vera');
 
     const [req, ...more] = sink.on('/ref');
@@ -158,7 +177,12 @@ describe('runFlow', () => {
     const s = await steps(h);
     expect(Object.keys(s)).toEqual(['vip', 'save', 'pause', 'notify']);
     expect(s.vip).toMatchObject({ status: 'completed', input: true, branch: 'true' });
-    expect(s.save).toMatchObject({ status: 'completed', input: { email, name: 'Vera' }, output: { id: contact!.id, created: true }, attempts: 1 });
+    expect(s.save).toMatchObject({
+      status: 'completed',
+      input: { email, name: 'Vera' },
+      output: { id: contact!.id, created: true },
+      attempts: 1,
+    });
     expect(s.pause).toMatchObject({ status: 'completed' });
     expect(s.notify).toMatchObject({
       status: 'completed',
@@ -192,7 +216,9 @@ describe('runFlow', () => {
   });
 
   it('waits out Retry-After on 503s and sends the same idempotency key on every attempt', async () => {
-    sink.script('/flaky', (_req, n) => (n <= 2 ? { status: 503, headers: { 'retry-after': '1' }, body: 'busy' } : { status: 200, body: '{"done":true}' }));
+    sink.script('/flaky', (_req, n) =>
+      n <= 2 ? { status: 503, headers: { 'retry-after': '1' }, body: 'busy' } : { status: 200, body: '{"done":true}' },
+    );
     const h = await start(callFlow(), { callback: `${sink.url}/flaky` });
     expect((await h.result()).status).toBe('completed');
     const s = await steps(h);
@@ -203,7 +229,9 @@ describe('runFlow', () => {
 
   it('fails the run on a 404 after one attempt, naming the step', async () => {
     sink.script('/missing', () => ({ status: 404, body: 'no such hook' }));
-    const h = await start(callFlow({}, [{ id: 'after', type: 'set', values: { x: 1 } }]), { callback: `${sink.url}/missing` });
+    const h = await start(callFlow({}, [{ id: 'after', type: 'set', values: { x: 1 } }]), {
+      callback: `${sink.url}/missing`,
+    });
     const { failedStep, message } = await runFailure(h);
     expect(failedStep).toBe('notify');
     expect(message).toMatch(/^Step "notify" failed: .*404.*no such hook/);
@@ -226,10 +254,17 @@ describe('runFlow', () => {
   it("records the error and goes on with onError 'continue'", async () => {
     sink.script('/denied', () => ({ status: 403, body: 'nope' }));
     const next: FlowNode = { id: 'after', type: 'set', values: { code: '{{ steps.notify.output.error.code }}' } };
-    const h = await start(callFlow({ onError: 'continue' } as Partial<FlowNode>, [next]), { callback: `${sink.url}/denied` });
+    const h = await start(callFlow({ onError: 'continue' } as Partial<FlowNode>, [next]), {
+      callback: `${sink.url}/denied`,
+    });
     expect((await h.result()).status).toBe('completed');
     const s = await steps(h);
-    expect(s.notify).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'HTTP_403' }, output: { error: { code: 'HTTP_403' } } });
+    expect(s.notify).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'HTTP_403' },
+      output: { error: { code: 'HTTP_403' } },
+    });
     expect(s.after).toMatchObject({ status: 'completed', output: { code: 'HTTP_403' } });
   });
 
@@ -261,7 +296,10 @@ describe('runFlow', () => {
       {
         schemaVersion: 1,
         trigger: { type: 'webhook' },
-        nodes: [{ id: 'pause', type: 'delay', duration: 'PT1H' }, { id: 'later', type: 'set', values: {} }],
+        nodes: [
+          { id: 'pause', type: 'delay', duration: 'PT1H' },
+          { id: 'later', type: 'set', values: {} },
+        ],
         edges: [
           { from: 'trigger', to: 'pause' },
           { from: 'pause', to: 'later' },
@@ -269,7 +307,10 @@ describe('runFlow', () => {
       },
       {},
     );
-    await eventually(async () => ((await steps(waiting)).pause?.status === 'waiting' ? true : undefined), 'the pause to start');
+    await eventually(
+      async () => ((await steps(waiting)).pause?.status === 'waiting' ? true : undefined),
+      'the pause to start',
+    );
     await eventually(
       async () => ((await waiting.describe()).typedSearchAttributes.get(SA_PHASE) === 'waiting' ? true : undefined),
       "phase 'waiting'",

@@ -16,8 +16,13 @@ export interface TemporalSettings {
 
 /** Settings for an explicit address (embedded dev server, tests), or from the environment when omitted. */
 export function temporalSettings(env: NodeJS.ProcessEnv = process.env, address?: string): TemporalSettings {
-  const overrideEnvVars = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
-  const { connectionOptions, namespace } = loadClientConnectConfig({ overrideEnvVars, disableFile: !env.TEMPORAL_CONFIG_FILE && !env.TEMPORAL_PROFILE });
+  const overrideEnvVars = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  const { connectionOptions, namespace } = loadClientConnectConfig({
+    overrideEnvVars,
+    disableFile: !env.TEMPORAL_CONFIG_FILE && !env.TEMPORAL_PROFILE,
+  });
   const addr = address ?? connectionOptions.address ?? 'localhost:7233';
   return {
     address: addr,

@@ -67,7 +67,17 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
   const cli = opts.cli ?? findTemporalCli();
   if (!cli) throw new Error(TEMPORAL_MISSING_HELP);
   const port = opts.port ?? (await freePort());
-  const args = ['server', 'start-dev', '--headless', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
+  const args = [
+    'server',
+    'start-dev',
+    '--headless',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--log-level',
+    'warn',
+  ];
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
@@ -92,7 +102,8 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
   const address = `127.0.0.1:${port}`;
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 60_000);
   for (;;) {
-    if (exited) throw new Error(`Temporal dev server ${exited} before it was ready (see ${opts.logFile ?? 'its output'})`);
+    if (exited)
+      throw new Error(`Temporal dev server ${exited} before it was ready (see ${opts.logFile ?? 'its output'})`);
     try {
       const conn = await Connection.connect({ address, connectTimeout: 1000 });
       try {

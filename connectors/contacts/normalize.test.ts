@@ -17,7 +17,8 @@ const invalidField = (fn: () => unknown, field: string) => {
 describe('normalize', () => {
   it('trims and lower-cases emails, rejects non-emails', () => {
     expect(normalizeEmail('  Ada.Lovelace@Example.COM ')).toBe('ada.lovelace@example.com');
-    for (const bad of ['ada', 'ada@', '@example.com', 'a b@example.com', 'ada@example', 'a@@example.com']) invalidField(() => normalizeEmail(bad), 'email');
+    for (const bad of ['ada', 'ada@', '@example.com', 'a b@example.com', 'ada@example', 'a@@example.com'])
+      invalidField(() => normalizeEmail(bad), 'email');
   });
 
   it('normalizes phones to E.164, with the default country for national numbers', () => {
@@ -38,23 +39,38 @@ describe('normalize', () => {
 
   it('builds de-duplicated identities, ignoring empty email and phone', () => {
     expect(
-      normalizeIdentities({
-        email: 'Ada@Example.com',
-        phone: null,
-        identities: [{ kind: 'Telegram', value: ' 42 ' }, { kind: 'email', value: 'ada@example.com' }, { kind: 'phone', value: '07911 123456' }],
-      }, 'GB'),
+      normalizeIdentities(
+        {
+          email: 'Ada@Example.com',
+          phone: null,
+          identities: [
+            { kind: 'Telegram', value: ' 42 ' },
+            { kind: 'email', value: 'ada@example.com' },
+            { kind: 'phone', value: '07911 123456' },
+          ],
+        },
+        'GB',
+      ),
     ).toEqual([
       { kind: 'email', value: 'ada@example.com' },
       { kind: 'telegram', value: '42' },
       { kind: 'phone', value: '+447911123456' },
     ]);
-    expect(normalizeIdentities({ email: '', phone: '+14155550123' })).toEqual([{ kind: 'phone', value: '+14155550123' }]);
+    expect(normalizeIdentities({ email: '', phone: '+14155550123' })).toEqual([
+      { kind: 'phone', value: '+14155550123' },
+    ]);
   });
 
   it('names the field at fault', () => {
     invalidField(() => normalizeIdentities({ email: null, phone: '  ' }), 'email');
     invalidField(() => normalizeIdentities({ identities: [{ kind: 'email', value: 'x' }] }), 'identities/0/value');
-    invalidField(() => normalizeIdentities({ email: 'a@b.co', identities: [{ kind: 'has space', value: 'x' }] }), 'identities/0/kind');
-    invalidField(() => normalizeIdentities({ email: 'a@b.co', identities: [{ kind: 'wa', value: ' ' }] }), 'identities/0/value');
+    invalidField(
+      () => normalizeIdentities({ email: 'a@b.co', identities: [{ kind: 'has space', value: 'x' }] }),
+      'identities/0/kind',
+    );
+    invalidField(
+      () => normalizeIdentities({ email: 'a@b.co', identities: [{ kind: 'wa', value: ' ' }] }),
+      'identities/0/value',
+    );
   });
 });

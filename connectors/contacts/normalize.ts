@@ -4,7 +4,11 @@ import { ConnectorError } from '../sdk/errors.js';
 import type { ContactIdentityInput } from '../sdk/types.js';
 
 const invalid = (field: string, message: string) =>
-  new ConnectorError('validation', `${field}: ${message}`, { code: 'INPUT_INVALID', retryable: false, details: { field } });
+  new ConnectorError('validation', `${field}: ${message}`, {
+    code: 'INPUT_INVALID',
+    retryable: false,
+    details: { field },
+  });
 
 // Deliberately loose (one @, a dot in the domain, no spaces): the provider is the final judge of deliverability.
 const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
@@ -19,7 +23,8 @@ export function normalizeEmail(value: string, field = 'email'): string {
 export function normalizeCountry(value: string | null | undefined, field = 'defaultCountry'): CountryCode | undefined {
   if (value === undefined || value === null || value.trim() === '') return undefined;
   const code = value.trim().toUpperCase();
-  if (!isSupportedCountry(code)) throw invalid(field, `${JSON.stringify(value)} is not an ISO-3166 alpha-2 country code`);
+  if (!isSupportedCountry(code))
+    throw invalid(field, `${JSON.stringify(value)} is not an ISO-3166 alpha-2 country code`);
   return code;
 }
 
@@ -27,7 +32,9 @@ export function normalizeCountry(value: string | null | undefined, field = 'defa
 export function normalizePhone(value: string, defaultCountry?: CountryCode, field = 'phone'): string {
   const phone = parsePhoneNumberFromString(value.trim(), defaultCountry);
   if (!phone?.isValid()) {
-    const hint = defaultCountry ? ` for country ${defaultCountry}` : ' (give it in international form, +<country code>..., or set defaultCountry)';
+    const hint = defaultCountry
+      ? ` for country ${defaultCountry}`
+      : ' (give it in international form, +<country code>..., or set defaultCountry)';
     throw invalid(field, `${JSON.stringify(value)} is not a valid phone number${hint}`);
   }
   return phone.number;
@@ -53,12 +60,15 @@ export function normalizeIdentities(input: IdentityFields, defaultCountry?: Coun
   (input.identities ?? []).forEach((identity, i) => {
     const field = `identities/${i}`;
     const kind = typeof identity?.kind === 'string' ? identity.kind.trim().toLowerCase() : '';
-    if (!KIND.test(kind)) throw invalid(`${field}/kind`, `${JSON.stringify(identity?.kind)} is not a valid identity kind`);
-    if (typeof identity.value !== 'string' || blank(identity.value)) throw invalid(`${field}/value`, 'must be a non-empty string');
+    if (!KIND.test(kind))
+      throw invalid(`${field}/kind`, `${JSON.stringify(identity?.kind)} is not a valid identity kind`);
+    if (typeof identity.value !== 'string' || blank(identity.value))
+      throw invalid(`${field}/value`, 'must be a non-empty string');
     if (kind === 'email') add(kind, normalizeEmail(identity.value, `${field}/value`));
     else if (kind === 'phone') add(kind, normalizePhone(identity.value, defaultCountry, `${field}/value`));
     else add(kind, identity.value.trim());
   });
-  if (out.size === 0) throw invalid('email', 'at least one of email, phone or identities must be given (all were empty)');
+  if (out.size === 0)
+    throw invalid('email', 'at least one of email, phone or identities must be given (all were empty)');
   return [...out.values()];
 }

@@ -20,7 +20,11 @@ export const EMAIL_AUTH_SCHEMA: JsonSchema = {
       properties: {
         host,
         port: { ...port, description: '587 (STARTTLS) or 465 (TLS) usually; 25 for a local relay.' },
-        secure: { type: 'boolean', title: 'TLS from the start', description: 'Default: true on port 465; otherwise STARTTLS is used when the server offers it.' },
+        secure: {
+          type: 'boolean',
+          title: 'TLS from the start',
+          description: 'Default: true on port 465; otherwise STARTTLS is used when the server offers it.',
+        },
         user: { type: 'string', title: 'User' },
         pass: secret('Password'),
       },
@@ -35,7 +39,11 @@ export const EMAIL_AUTH_SCHEMA: JsonSchema = {
       properties: {
         host,
         port: { ...port, description: '993 (TLS) usually; 143 with STARTTLS.' },
-        secure: { type: 'boolean', title: 'TLS from the start', description: 'Default: true on port 993; otherwise STARTTLS is used when the server offers it.' },
+        secure: {
+          type: 'boolean',
+          title: 'TLS from the start',
+          description: 'Default: true on port 993; otherwise STARTTLS is used when the server offers it.',
+        },
         user: { type: 'string', minLength: 1, title: 'User' },
         pass: secret('Password'),
       },
@@ -63,14 +71,19 @@ const validate = createAjv().compile(EMAIL_AUTH_SCHEMA);
 /** The account's credentials with `secure` defaulted from the port, or a config error naming the problems (never values). */
 export function credentialsOf(account: ChannelAccount): EmailCredentials {
   if (!validate(account.credentials)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || 'credentials'} ${e.message ?? 'is invalid'}`);
+    const problems = (validate.errors ?? []).map(
+      (e) => `${e.instancePath.slice(1) || 'credentials'} ${e.message ?? 'is invalid'}`,
+    );
     throw new ConnectorError('config', `email account ${account.id}: invalid credentials: ${problems.join('; ')}`, {
       code: 'CREDENTIALS_INVALID',
       retryable: false,
       details: { problems },
     });
   }
-  const c = account.credentials as unknown as { smtp: Omit<ServerCredentials, 'secure'> & { secure?: boolean }; imap?: EmailCredentials['imap'] };
+  const c = account.credentials as unknown as {
+    smtp: Omit<ServerCredentials, 'secure'> & { secure?: boolean };
+    imap?: EmailCredentials['imap'];
+  };
   return {
     smtp: { ...c.smtp, secure: c.smtp.secure ?? c.smtp.port === 465 },
     ...(c.imap && { imap: { ...c.imap, secure: c.imap.secure ?? c.imap.port === 993 } }),

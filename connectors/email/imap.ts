@@ -34,11 +34,16 @@ export function parseCursor(cursor: JsonValue | null): EmailCursor | undefined {
     : undefined;
 }
 
-export async function pollMailbox(ctx: PollContext, cursor: JsonValue | null, opts: PollOptions): Promise<{ events: ChannelEvent[]; cursor: JsonValue }> {
+export async function pollMailbox(
+  ctx: PollContext,
+  cursor: JsonValue | null,
+  opts: PollOptions,
+): Promise<{ events: ChannelEvent[]; cursor: JsonValue }> {
   const settings = settingsOf(ctx.account);
   const { imap } = credentialsOf(ctx.account);
   if (!imap) return { events: [], cursor }; // a send-only account
-  if (cursor !== null && !parseCursor(cursor)) ctx.logger.warn({ accountId: ctx.account.id }, 'ignoring an unreadable email poll cursor');
+  if (cursor !== null && !parseCursor(cursor))
+    ctx.logger.warn({ accountId: ctx.account.id }, 'ignoring an unreadable email poll cursor');
   const server = `${imap.host}:${imap.port}`;
   const client = new ImapFlow({
     host: imap.host,
@@ -53,7 +58,9 @@ export async function pollMailbox(ctx: PollContext, cursor: JsonValue | null, op
     socketTimeout: opts.timeouts.socketMs,
   });
   // Without a listener, a socket error after connect would be an uncaught 'error' event and take the worker down.
-  client.on('error', (err: Error) => ctx.logger.warn({ accountId: ctx.account.id, server, error: err.message }, 'IMAP connection error'));
+  client.on('error', (err: Error) =>
+    ctx.logger.warn({ accountId: ctx.account.id, server, error: err.message }, 'IMAP connection error'),
+  );
   const abort = () => client.close();
   ctx.signal.addEventListener('abort', abort, { once: true });
   try {
@@ -72,7 +79,16 @@ export async function pollMailbox(ctx: PollContext, cursor: JsonValue | null, op
     for (const msg of fetched) {
       // One unparseable message must not stall the mailbox: the cursor moves past it, and the log says which it was.
       const event = await toEvent(msg, settings.fromAddress, ctx.logger).catch((err: unknown) => {
-        ctx.logger.error({ accountId: ctx.account.id, mailbox: msg.mailbox, uidValidity: msg.uidValidity, uid: msg.uid, error: String(err) }, 'skipping a message that does not parse');
+        ctx.logger.error(
+          {
+            accountId: ctx.account.id,
+            mailbox: msg.mailbox,
+            uidValidity: msg.uidValidity,
+            uid: msg.uid,
+            error: String(err),
+          },
+          'skipping a message that does not parse',
+        );
         return undefined;
       });
       if (event) events.push(event);
@@ -86,11 +102,19 @@ export async function pollMailbox(ctx: PollContext, cursor: JsonValue | null, op
   }
 }
 
-async function fetchBatch(client: ImapFlow, settings: EmailSettings, prev: EmailCursor | undefined, opts: PollOptions, ctx: PollContext) {
+async function fetchBatch(
+  client: ImapFlow,
+  settings: EmailSettings,
+  prev: EmailCursor | undefined,
+  opts: PollOptions,
+  ctx: PollContext,
+) {
   const box = client.mailbox;
   if (!box) throw new Error(`mailbox ${settings.mailbox} is not open`);
   const uidValidity = Number(box.uidValidity);
-  const end = Number.isSafeInteger(box.uidNext) ? Math.max(0, box.uidNext - 1) : ((await client.search({ all: true }, { uid: true })) || []).reduce((a, b) => Math.max(a, b), 0);
+  const end = Number.isSafeInteger(box.uidNext)
+    ? Math.max(0, box.uidNext - 1)
+    : ((await client.search({ all: true }, { uid: true })) || []).reduce((a, b) => Math.max(a, b), 0);
   let after: number;
   if (prev && prev.uidValidity === uidValidity) after = prev.uid;
   // The first poll sets the baseline: unless asked for everything, mail already there is history, not news.
@@ -105,16 +129,31 @@ async function fetchBatch(client: ImapFlow, settings: EmailSettings, prev: Email
       after = recent.length > 0 ? recent.reduce((a, b) => Math.min(a, b)) - 1 : end;
     }
     ctx.logger.warn(
-      { accountId: ctx.account.id, mailbox: settings.mailbox, was: prev.uidValidity, now: uidValidity, resumeAfterUid: after },
+      {
+        accountId: ctx.account.id,
+        mailbox: settings.mailbox,
+        was: prev.uidValidity,
+        now: uidValidity,
+        resumeAfterUid: after,
+      },
       'UIDVALIDITY changed: the mailbox was renumbered; re-reading recent mail',
     );
   }
   // `n:*` also matches the highest UID when it is below n (RFC 3501), hence the filter.
   const found = (await client.search({ uid: `${after + 1}:*` }, { uid: true })) || [];
-  const uids = found.filter((u) => u > after).sort((a, b) => a - b).slice(0, opts.batchSize);
+  const uids = found
+    .filter((u) => u > after)
+    .sort((a, b) => a - b)
+    .slice(0, opts.batchSize);
   const fetched: FetchedMessage[] = [];
   if (uids.length > 0) {
-    const query = { uid: true, internalDate: true, size: true, bodyStructure: true, source: { maxLength: opts.maxSourceBytes } };
+    const query = {
+      uid: true,
+      internalDate: true,
+      size: true,
+      bodyStructure: true,
+      source: { maxLength: opts.maxSourceBytes },
+    };
     for await (const m of client.fetch(uids.join(','), query, { uid: true })) {
       if (!m.source) continue;
       fetched.push({
@@ -137,15 +176,35 @@ const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS|ERR_SSL/;
 export function imapError(e: ImapFlowError, server: string, mailbox: string, signal?: AbortSignal): ConnectorError {
   if (e instanceof ConnectorError) return e;
   const said = e.responseText ?? e.message;
-  const details = { server, ...(e.code !== undefined && { errorCode: e.code }), ...(e.serverResponseCode !== undefined && { serverResponseCode: e.serverResponseCode }) };
+  const details = {
+    server,
+    ...(e.code !== undefined && { errorCode: e.code }),
+    ...(e.serverResponseCode !== undefined && { serverResponseCode: e.serverResponseCode }),
+  };
   const opts = (code: string, retryable: boolean) => ({ code, retryable, details, cause: e });
   if (signal?.aborted) return new ConnectorError('upstream', `polling ${server} was cancelled`, opts('ABORTED', true));
-  if (e.authenticationFailed) return new ConnectorError('auth', `${server} rejected the IMAP credentials: ${said}`, opts('IMAP_AUTH_FAILED', false));
+  if (e.authenticationFailed)
+    return new ConnectorError(
+      'auth',
+      `${server} rejected the IMAP credentials: ${said}`,
+      opts('IMAP_AUTH_FAILED', false),
+    );
   if (e.mailboxMissing || e.serverResponseCode === 'NONEXISTENT')
-    return new ConnectorError('config', `mailbox ${JSON.stringify(mailbox)} does not exist on ${server}`, opts('MAILBOX_NOT_FOUND', false));
+    return new ConnectorError(
+      'config',
+      `mailbox ${JSON.stringify(mailbox)} does not exist on ${server}`,
+      opts('MAILBOX_NOT_FOUND', false),
+    );
   if (e.tlsFailed || (e.code !== undefined && TLS_CODES.test(e.code)))
-    return new ConnectorError('config', `TLS with ${server} failed: ${said} (set tls.rejectUnauthorized false only for a self-signed test server)`, opts(e.code ?? 'ETLS', false));
+    return new ConnectorError(
+      'config',
+      `TLS with ${server} failed: ${said} (set tls.rejectUnauthorized false only for a self-signed test server)`,
+      opts(e.code ?? 'ETLS', false),
+    );
   if (e.code === 'ETHROTTLE')
-    return new ConnectorError('rate_limited', `${server} is throttling: ${said}`, { ...opts('ETHROTTLE', true), ...(e.throttleReset !== undefined && { retryAfterMs: e.throttleReset }) });
+    return new ConnectorError('rate_limited', `${server} is throttling: ${said}`, {
+      ...opts('ETHROTTLE', true),
+      ...(e.throttleReset !== undefined && { retryAfterMs: e.throttleReset }),
+    });
   return new ConnectorError('upstream', `polling ${server} failed: ${said}`, opts(e.code ?? 'IMAP_ERROR', true));
 }

@@ -28,11 +28,24 @@ describe('email connector', () => {
     expect(validate({ smtp, imap: { host: 'imap.example.com', port: 993 } })).toBe(false);
     expect(validate({ imap: { host: 'imap.example.com', port: 993, user: 'u', pass: 'p' } })).toBe(false);
 
-    const creds = credentialsOf(testAccount({ credentials: { smtp: { host: 'h', port: 465 }, imap: { host: 'i', port: 993, user: 'u', pass: 'p' } } }));
-    expect(creds).toEqual({ smtp: { host: 'h', port: 465, secure: true }, imap: { host: 'i', port: 993, user: 'u', pass: 'p', secure: true } });
+    const creds = credentialsOf(
+      testAccount({
+        credentials: { smtp: { host: 'h', port: 465 }, imap: { host: 'i', port: 993, user: 'u', pass: 'p' } },
+      }),
+    );
+    expect(creds).toEqual({
+      smtp: { host: 'h', port: 465, secure: true },
+      imap: { host: 'i', port: 993, user: 'u', pass: 'p', secure: true },
+    });
     expect(credentialsOf(testAccount({ credentials: { smtp: { host: 'h', port: 587 } } })).smtp.secure).toBe(false);
-    expect(() => credentialsOf(testAccount({ credentials: { smtp: { host: 'h', port: 587, pass: 'hunter2' }, extra: 1 } }))).toThrow(
-      expect.objectContaining({ kind: 'config', code: 'CREDENTIALS_INVALID', message: expect.not.stringContaining('hunter2') }),
+    expect(() =>
+      credentialsOf(testAccount({ credentials: { smtp: { host: 'h', port: 587, pass: 'hunter2' }, extra: 1 } })),
+    ).toThrow(
+      expect.objectContaining({
+        kind: 'config',
+        code: 'CREDENTIALS_INVALID',
+        message: expect.not.stringContaining('hunter2'),
+      }),
     );
   });
 
@@ -47,9 +60,17 @@ describe('email connector', () => {
       initialSync: 'new',
       tls: { rejectUnauthorized: true },
     });
-    const bad: JsonObject[] = [{}, { from: 'nobody' }, { from: 'a@x.test, b@x.test' }, { from: 'a@x.test', pollInterval: '1 minute' }, { from: 'a@x.test', initialSync: 'some' }];
+    const bad: JsonObject[] = [
+      {},
+      { from: 'nobody' },
+      { from: 'a@x.test, b@x.test' },
+      { from: 'a@x.test', pollInterval: '1 minute' },
+      { from: 'a@x.test', initialSync: 'some' },
+    ];
     for (const settings of bad) {
-      expect(() => settingsOf(testAccount({ credentials: {}, settings }))).toThrow(expect.objectContaining({ kind: 'config', code: 'SETTINGS_INVALID' }));
+      expect(() => settingsOf(testAccount({ credentials: {}, settings }))).toThrow(
+        expect.objectContaining({ kind: 'config', code: 'SETTINGS_INVALID' }),
+      );
     }
   });
 

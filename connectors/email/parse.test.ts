@@ -14,11 +14,29 @@ describe('attachmentsOf', () => {
           type: 'multipart/related',
           part: '1',
           childNodes: [
-            { type: 'multipart/alternative', part: '1.1', childNodes: [{ type: 'text/plain', part: '1.1.1' }, { type: 'text/html', part: '1.1.2' }] },
-            { type: 'image/png', part: '1.2', id: '<logo@x>', disposition: 'inline', dispositionParameters: { filename: 'logo.png' } },
+            {
+              type: 'multipart/alternative',
+              part: '1.1',
+              childNodes: [
+                { type: 'text/plain', part: '1.1.1' },
+                { type: 'text/html', part: '1.1.2' },
+              ],
+            },
+            {
+              type: 'image/png',
+              part: '1.2',
+              id: '<logo@x>',
+              disposition: 'inline',
+              dispositionParameters: { filename: 'logo.png' },
+            },
           ],
         },
-        { type: 'application/pdf', part: '2', disposition: 'attachment', dispositionParameters: { filename: 'invoice.pdf' } },
+        {
+          type: 'application/pdf',
+          part: '2',
+          disposition: 'attachment',
+          dispositionParameters: { filename: 'invoice.pdf' },
+        },
         { type: 'text/plain', part: '3', disposition: 'attachment', dispositionParameters: { filename: 'notes.txt' } },
         { type: 'image/jpeg', part: '4', parameters: { name: 'photo.jpg' } },
         { type: 'audio/ogg', part: '5' },
@@ -35,7 +53,9 @@ describe('attachmentsOf', () => {
   });
 
   it('calls a single-part non-text message part 1, and a plain text message attachment-free', () => {
-    expect(attachmentsOf({ type: 'application/pdf' }, 'imap:INBOX:3')).toEqual([{ type: 'file', ref: 'imap:INBOX:3:1', mimeType: 'application/pdf' }]);
+    expect(attachmentsOf({ type: 'application/pdf' }, 'imap:INBOX:3')).toEqual([
+      { type: 'file', ref: 'imap:INBOX:3:1', mimeType: 'application/pdf' },
+    ]);
     expect(attachmentsOf({ type: 'text/plain' }, 'imap:INBOX:3')).toEqual([]);
   });
 });
@@ -60,7 +80,11 @@ describe('toEvent', () => {
       '--b--',
       '',
     ].join('\r\n');
-    const event = await toEvent({ ...base, source: Buffer.from(raw), truncated: true }, 'support@acme.test', memoryLogger());
+    const event = await toEvent(
+      { ...base, source: Buffer.from(raw), truncated: true },
+      'support@acme.test',
+      memoryLogger(),
+    );
     expect(event).toEqual({
       type: 'message.received',
       dedupeKey: '<m1@example.com>',
@@ -69,7 +93,16 @@ describe('toEvent', () => {
       sender: { identity: { kind: 'email', value: 'zoe@example.com' }, name: 'Zoë' },
       text: 'HELLO\n\nI am out of office.',
       thread: { id: '<m1@example.com>', extra: { references: [], subject: 'Café' } },
-      raw: { mailbox: 'INBOX', uidValidity: 5, uid: 12, subject: 'Café', to: ['a@acme.test', 'b@acme.test'], cc: [], autoSubmitted: 'auto-replied', truncated: true },
+      raw: {
+        mailbox: 'INBOX',
+        uidValidity: 5,
+        uid: 12,
+        subject: 'Café',
+        to: ['a@acme.test', 'b@acme.test'],
+        cc: [],
+        autoSubmitted: 'auto-replied',
+        truncated: true,
+      },
     });
   });
 

@@ -32,7 +32,12 @@ const validDate = (d: Date | undefined): d is Date => d instanceof Date && !Numb
  * The event for one message, or undefined for mail Confluo must not treat as a customer writing: no usable From
  * address, or sent from the account's own address (a copy of our own outbound mail).
  */
-export async function toEvent(msg: FetchedMessage, ownAddress: string, logger: Logger, now = new Date()): Promise<MessageReceived | undefined> {
+export async function toEvent(
+  msg: FetchedMessage,
+  ownAddress: string,
+  logger: Logger,
+  now = new Date(),
+): Promise<MessageReceived | undefined> {
   const where = { mailbox: msg.mailbox, uidValidity: msg.uidValidity, uid: msg.uid };
   const parsed = await simpleParser(msg.source, { skipTextToHtml: true, skipImageLinks: true, skipTextLinks: true });
   const fromValue = parsed.from?.value.find((v) => v.address?.includes('@'));
@@ -50,7 +55,9 @@ export async function toEvent(msg: FetchedMessage, ownAddress: string, logger: L
   const references = messageIdsIn(parsed.references);
   const inReplyTo = messageIdsIn(parsed.inReplyTo)[0];
   const replyTo = addresses(parsed.replyTo)[0];
-  const text = (parsed.text?.trim() ? parsed.text : typeof parsed.html === 'string' ? await htmlText(parsed.html) : undefined)?.replace(/\s+$/, '');
+  const text = (
+    parsed.text?.trim() ? parsed.text : typeof parsed.html === 'string' ? await htmlText(parsed.html) : undefined
+  )?.replace(/\s+$/, '');
   const attachments = msg.bodyStructure ? attachmentsOf(msg.bodyStructure, `imap:${msg.mailbox}:${msg.uid}`) : [];
   const date = validDate(parsed.date) ? parsed.date : validDate(msg.internalDate) ? msg.internalDate : now;
   const autoSubmitted = parsed.headers.get('auto-submitted');
@@ -69,7 +76,10 @@ export async function toEvent(msg: FetchedMessage, ownAddress: string, logger: L
     dedupeKey: key,
     providerMessageId: key,
     timestamp: date.toISOString(),
-    sender: { identity: { kind: 'email', value: from }, ...(fromValue?.name?.trim() && { name: fromValue.name.trim() }) },
+    sender: {
+      identity: { kind: 'email', value: from },
+      ...(fromValue?.name?.trim() && { name: fromValue.name.trim() }),
+    },
     ...(replyTo !== undefined && replyTo !== from && { replyTo: { kind: 'email', value: replyTo } }),
     ...(text && { text }),
     ...(attachments.length > 0 && { attachments }),
@@ -83,12 +93,16 @@ export async function toEvent(msg: FetchedMessage, ownAddress: string, logger: L
  * body inside multipart/mixed or related keeps no text. Parsing the HTML as a message of its own gets the rendering.
  */
 async function htmlText(html: string): Promise<string | undefined> {
-  const alone = await simpleParser(`Content-Type: text/html; charset=utf-8\r\n\r\n${html}`, { skipTextToHtml: true, skipImageLinks: true });
+  const alone = await simpleParser(`Content-Type: text/html; charset=utf-8\r\n\r\n${html}`, {
+    skipTextToHtml: true,
+    skipImageLinks: true,
+  });
   // Images embedded by Content-ID render as "[cid:...]": noise in a conversation.
   return alone.text?.replace(/\[cid:[^\]\s]*\]/g, '');
 }
 
-const isBodyText = (node: MessageStructureObject) => (node.type === 'text/plain' || node.type === 'text/html') && node.disposition !== 'attachment';
+const isBodyText = (node: MessageStructureObject) =>
+  (node.type === 'text/plain' || node.type === 'text/html') && node.disposition !== 'attachment';
 
 function kindOf(mimeType: string): AttachmentRef['type'] {
   const top = mimeType.split('/')[0];
@@ -111,7 +125,12 @@ export function attachmentsOf(root: MessageStructureObject, prefix: string): Att
     if (isBodyText(node)) return;
     if (embedded && node.id && node.disposition !== 'attachment') return;
     const name = node.dispositionParameters?.filename ?? node.parameters?.name;
-    out.push({ type: kindOf(node.type), ref: `${prefix}:${node.part ?? '1'}`, mimeType: node.type, ...(name && { name }) });
+    out.push({
+      type: kindOf(node.type),
+      ref: `${prefix}:${node.part ?? '1'}`,
+      mimeType: node.type,
+      ...(name && { name }),
+    });
   };
   walk(root, false);
   return out;

@@ -20,7 +20,13 @@ export const EMAIL_SETTINGS_SCHEMA: JsonSchema = {
       title: 'From',
       description: 'The sender address, optionally with a display name: "Acme Support <support@acme.example>".',
     },
-    mailbox: { type: 'string', minLength: 1, default: 'INBOX', title: 'Mailbox', description: 'The IMAP mailbox polled for inbound mail.' },
+    mailbox: {
+      type: 'string',
+      minLength: 1,
+      default: 'INBOX',
+      title: 'Mailbox',
+      description: 'The IMAP mailbox polled for inbound mail.',
+    },
     pollInterval: {
       type: 'string',
       pattern: DURATION_PATTERN,
@@ -80,7 +86,10 @@ const invalid = (account: ChannelAccount, problems: string[]) =>
 export function settingsOf(account: ChannelAccount): EmailSettings {
   const settings = structuredClone(account.settings ?? {});
   if (!validate(settings)) {
-    throw invalid(account, (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || 'settings'} ${e.message ?? 'is invalid'}`));
+    throw invalid(
+      account,
+      (validate.errors ?? []).map((e) => `${e.instancePath.slice(1) || 'settings'} ${e.message ?? 'is invalid'}`),
+    );
   }
   const s = settings as unknown as Omit<EmailSettings, 'fromAddress' | 'fromDomain'>;
   const parsed = addressparser(s.from, { flatten: true });

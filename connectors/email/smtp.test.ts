@@ -30,14 +30,25 @@ const account = (over: { smtp?: JsonObject; settings?: JsonObject } = {}): Chann
     settings: { from: 'Acme Support <Support@Acme.test>', ...over.settings },
   });
 
-const send = (message: Partial<OutboundMessage>, opts: { account?: ChannelAccount; key?: string; connector?: Connector; signal?: AbortSignal } = {}) =>
+const send = (
+  message: Partial<OutboundMessage>,
+  opts: { account?: ChannelAccount; key?: string; connector?: Connector; signal?: AbortSignal } = {},
+) =>
   (opts.connector ?? emailConnector).channel!.send(
-    { account: opts.account ?? account(), idempotencyKey: opts.key ?? 'run_1:reply', signal: opts.signal ?? AbortSignal.timeout(10_000), logger: memoryLogger() },
+    {
+      account: opts.account ?? account(),
+      idempotencyKey: opts.key ?? 'run_1:reply',
+      signal: opts.signal ?? AbortSignal.timeout(10_000),
+      logger: memoryLogger(),
+    },
     { to: { kind: 'email', value: 'customer@example.com' }, ...message },
   );
 
 const failure = async (p: Promise<unknown>): Promise<ConnectorError> => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ConnectorError);
   return err as ConnectorError;
 };
@@ -46,17 +57,29 @@ const lastParsed = async (): Promise<ParsedMail> => simpleParser(smtp.received.a
 
 describe('email send (SMTP)', () => {
   it('sends text and HTML with From, To, Subject and a Message-ID derived from the idempotency key', async () => {
-    const result: SendResult = await send({ subject: 'Your order', text: 'It shipped.\n', html: '<p>It <b>shipped</b>.</p>' });
+    const result: SendResult = await send({
+      subject: 'Your order',
+      text: 'It shipped.\n',
+      html: '<p>It <b>shipped</b>.</p>',
+    });
     const expectedId = messageIdFor('run_1:reply', 'acme.test');
     expect(expectedId).toMatch(/^<[0-9a-f]{32}@acme\.test>$/);
     expect(result).toEqual({
       providerMessageId: expectedId,
       status: 'sent',
-      provider: { messageId: expectedId, response: expect.stringMatching(/^250 /), accepted: ['customer@example.com'], rejected: [] },
+      provider: {
+        messageId: expectedId,
+        response: expect.stringMatching(/^250 /),
+        accepted: ['customer@example.com'],
+        rejected: [],
+      },
     });
 
     expect(smtp.received).toHaveLength(1);
-    expect(smtp.received[0]).toMatchObject({ envelope: { mailFrom: 'support@acme.test', rcptTo: ['customer@example.com'] }, user: 'mailer' });
+    expect(smtp.received[0]).toMatchObject({
+      envelope: { mailFrom: 'support@acme.test', rcptTo: ['customer@example.com'] },
+      user: 'mailer',
+    });
     const mail = await lastParsed();
     // nodemailer lower-cases the domain; the local part is the server's business.
     expect(mail.from?.value).toEqual([{ address: 'Support@acme.test', name: 'Acme Support' }]);
@@ -82,7 +105,11 @@ describe('email send (SMTP)', () => {
   it('replies in the thread: In-Reply-To, References = earlier references + it, subject "Re: " + the thread\'s', async () => {
     await send({
       text: 'Thanks!',
-      thread: { id: '<root@example.com>', inReplyTo: 'reply-2@example.com', extra: { references: ['<root@example.com>', '<mid@example.com>'], subject: 'Order 42' } },
+      thread: {
+        id: '<root@example.com>',
+        inReplyTo: 'reply-2@example.com',
+        extra: { references: ['<root@example.com>', '<mid@example.com>'], subject: 'Order 42' },
+      },
     });
     let mail = await lastParsed();
     expect(mail.subject).toBe('Re: Order 42');
@@ -91,11 +118,18 @@ describe('email send (SMTP)', () => {
     expect(mail.headers.get('references')).toBeDefined();
 
     // No stacked prefixes; a thread known only by its root still links to it; an explicit subject wins.
-    await send({ text: 'x', thread: { id: '<root@example.com>', inReplyTo: '<last@example.com>', extra: { subject: 'RE: Order 42' } } });
+    await send({
+      text: 'x',
+      thread: { id: '<root@example.com>', inReplyTo: '<last@example.com>', extra: { subject: 'RE: Order 42' } },
+    });
     mail = await lastParsed();
     expect(mail.subject).toBe('RE: Order 42');
     expect(mail.references).toEqual(['<root@example.com>', '<last@example.com>']);
-    await send({ subject: 'New subject', text: 'x', thread: { inReplyTo: '<last@example.com>', extra: { subject: 'Order 42' } } });
+    await send({
+      subject: 'New subject',
+      text: 'x',
+      thread: { inReplyTo: '<last@example.com>', extra: { subject: 'Order 42' } },
+    });
     mail = await lastParsed();
     expect(mail.subject).toBe('New subject');
     expect(mail.references).toBe('<last@example.com>');
@@ -104,7 +138,15 @@ describe('email send (SMTP)', () => {
   it('sends without AUTH when the account has no SMTP user', async () => {
     const open = await startSmtpServer();
     try {
-      await send({ subject: 'hi', text: 'x' }, { account: testAccount({ credentials: { smtp: { host: open.host, port: open.port } }, settings: { from: 'a@acme.test' } }) });
+      await send(
+        { subject: 'hi', text: 'x' },
+        {
+          account: testAccount({
+            credentials: { smtp: { host: open.host, port: open.port } },
+            settings: { from: 'a@acme.test' },
+          }),
+        },
+      );
       expect(open.received).toHaveLength(1);
       expect(open.received[0]!.user).toBeUndefined();
     } finally {
@@ -124,13 +166,20 @@ describe('email send (SMTP)', () => {
     ];
     for (const [message, field] of cases) {
       const err = await failure(send(message));
-      expect(err, field).toMatchObject({ kind: 'validation', retryable: false, code: 'INPUT_INVALID', details: { field } });
+      expect(err, field).toMatchObject({
+        kind: 'validation',
+        retryable: false,
+        code: 'INPUT_INVALID',
+        details: { field },
+      });
     }
     expect(smtp.received).toEqual([]);
   });
 
   it('maps SMTP refusals: 535 auth, 550 not_found, 4xx retryable upstream, other 5xx validation', async () => {
-    const auth = await failure(send({ subject: 's', text: 't' }, { account: account({ smtp: { pass: 'wrong-pw-123' } }) }));
+    const auth = await failure(
+      send({ subject: 's', text: 't' }, { account: account({ smtp: { pass: 'wrong-pw-123' } }) }),
+    );
     expect(auth).toMatchObject({ kind: 'auth', retryable: false, code: 'SMTP_535', details: { responseCode: 535 } });
     expect(JSON.stringify({ m: auth.message, d: auth.details })).not.toMatch(/wrong-pw-123|smtp-secret-pw/);
 
@@ -143,13 +192,30 @@ describe('email send (SMTP)', () => {
       details: { responseCode: 550, command: 'RCPT' },
     });
     smtp.refuse = { mailFrom: { code: 451, message: '4.7.1 Try again later' } };
-    expect(await failure(send({ subject: 's', text: 't' }))).toMatchObject({ kind: 'upstream', retryable: true, code: 'SMTP_451', details: { command: 'MAIL' } });
+    expect(await failure(send({ subject: 's', text: 't' }))).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      code: 'SMTP_451',
+      details: { command: 'MAIL' },
+    });
     smtp.refuse = { rcptTo: { code: 452, message: '4.5.3 Too many recipients' } };
-    expect(await failure(send({ subject: 's', text: 't' }))).toMatchObject({ kind: 'upstream', retryable: true, code: 'SMTP_452' });
+    expect(await failure(send({ subject: 's', text: 't' }))).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      code: 'SMTP_452',
+    });
     smtp.refuse = { data: { code: 554, message: '5.7.1 Message rejected as spam' } };
-    expect(await failure(send({ subject: 's', text: 't' }))).toMatchObject({ kind: 'validation', retryable: false, code: 'SMTP_554' });
+    expect(await failure(send({ subject: 's', text: 't' }))).toMatchObject({
+      kind: 'validation',
+      retryable: false,
+      code: 'SMTP_554',
+    });
     smtp.refuse = { auth: { code: 454, message: '4.7.0 Temporary authentication failure' } };
-    expect(await failure(send({ subject: 's', text: 't' }))).toMatchObject({ kind: 'upstream', retryable: true, code: 'SMTP_454' });
+    expect(await failure(send({ subject: 's', text: 't' }))).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      code: 'SMTP_454',
+    });
     expect(smtp.received).toEqual([]);
   });
 
@@ -158,7 +224,9 @@ describe('email send (SMTP)', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const closedPort = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    expect(await failure(send({ subject: 's', text: 't' }, { account: account({ smtp: { port: closedPort } }) }))).toMatchObject({
+    expect(
+      await failure(send({ subject: 's', text: 't' }, { account: account({ smtp: { port: closedPort } }) })),
+    ).toMatchObject({
       kind: 'upstream',
       retryable: true,
       details: { errorCode: expect.stringMatching(/ESOCKET|ECONNECTION/) },
@@ -169,7 +237,11 @@ describe('email send (SMTP)', () => {
     try {
       const impatient = createEmailConnector({ timeouts: { connectMs: 2_000, greetingMs: 300, socketMs: 2_000 } });
       const port = (silent.address() as AddressInfo).port;
-      expect(await failure(send({ subject: 's', text: 't' }, { account: account({ smtp: { port } }), connector: impatient }))).toMatchObject({
+      expect(
+        await failure(
+          send({ subject: 's', text: 't' }, { account: account({ smtp: { port } }), connector: impatient }),
+        ),
+      ).toMatchObject({
         kind: 'upstream',
         retryable: true,
         code: 'ETIMEDOUT',
@@ -179,7 +251,11 @@ describe('email send (SMTP)', () => {
     }
 
     const aborted = AbortSignal.abort();
-    expect(await failure(send({ subject: 's', text: 't' }, { signal: aborted }))).toMatchObject({ kind: 'upstream', retryable: true, code: 'ABORTED' });
+    expect(await failure(send({ subject: 's', text: 't' }, { signal: aborted }))).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      code: 'ABORTED',
+    });
     expect(smtp.received).toEqual([]);
   });
 });

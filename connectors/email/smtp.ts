@@ -18,13 +18,23 @@ export interface Timeouts {
 export const DEFAULT_TIMEOUTS: Timeouts = { connectMs: 30_000, greetingMs: 30_000, socketMs: 120_000 };
 
 const invalid = (field: string, message: string) =>
-  new ConnectorError('validation', `${field}: ${message}`, { code: 'INPUT_INVALID', retryable: false, details: { field } });
+  new ConnectorError('validation', `${field}: ${message}`, {
+    code: 'INPUT_INVALID',
+    retryable: false,
+    details: { field },
+  });
 
-const strings = (v: unknown): string[] => (typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+const strings = (v: unknown): string[] =>
+  typeof v === 'string' ? [v] : Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 
 /** The nodemailer message for an outbound message; throws validation errors for what no retry can fix. */
-export function composeMail(settings: EmailSettings, message: OutboundMessage, idempotencyKey: string): SendMailOptions & { messageId: string; to: string } {
-  if (message.to.kind !== 'email') throw invalid('to', `email sends to an email address, not a ${message.to.kind} identity`);
+export function composeMail(
+  settings: EmailSettings,
+  message: OutboundMessage,
+  idempotencyKey: string,
+): SendMailOptions & { messageId: string; to: string } {
+  if (message.to.kind !== 'email')
+    throw invalid('to', `email sends to an email address, not a ${message.to.kind} identity`);
   const to = normalizeEmail(message.to.value, 'to');
   const text = message.text?.trim() ? message.text : undefined;
   const html = message.html?.trim() ? message.html : undefined;
@@ -32,9 +42,15 @@ export function composeMail(settings: EmailSettings, message: OutboundMessage, i
   if (message.attachments?.length) throw invalid('attachments', 'email attachments are not supported yet');
 
   const thread = message.thread;
-  const threadSubject = typeof thread?.extra?.subject === 'string' && thread.extra.subject.trim() ? thread.extra.subject : undefined;
-  const subject = message.subject?.trim() ? message.subject.trim() : threadSubject !== undefined ? replySubject(threadSubject) : undefined;
-  if (subject === undefined) throw invalid('subject', 'an email needs a subject (a reply takes "Re: " + the thread\'s subject)');
+  const threadSubject =
+    typeof thread?.extra?.subject === 'string' && thread.extra.subject.trim() ? thread.extra.subject : undefined;
+  const subject = message.subject?.trim()
+    ? message.subject.trim()
+    : threadSubject !== undefined
+      ? replySubject(threadSubject)
+      : undefined;
+  if (subject === undefined)
+    throw invalid('subject', 'an email needs a subject (a reply takes "Re: " + the thread\'s subject)');
 
   let inReplyTo: string | undefined;
   if (thread?.inReplyTo !== undefined) {
@@ -85,7 +101,12 @@ export async function sendEmail(ctx: SendContext, message: OutboundMessage, time
   });
   try {
     const info = await transport.sendMail({ ...mail, signal: ctx.signal });
-    const provider: JsonValue = { messageId: mail.messageId, response: info.response, accepted: info.accepted.map(String), rejected: info.rejected.map(String) };
+    const provider: JsonValue = {
+      messageId: mail.messageId,
+      response: info.response,
+      accepted: info.accepted.map(String),
+      rejected: info.rejected.map(String),
+    };
     return { providerMessageId: mail.messageId, status: 'sent', provider };
   } catch (err) {
     throw smtpError(err as NodemailerError, `${smtp.host}:${smtp.port}`, ctx.signal);
@@ -109,20 +130,49 @@ export function smtpError(e: NodemailerError, server: string, signal?: AbortSign
     ...(e.code !== undefined && { errorCode: e.code }),
   };
   const said = response ? `: ${response}` : e.message ? `: ${e.message}` : '';
-  const make = (kind: ConstructorParameters<typeof ConnectorError>[0], message: string, code: string, retryable: boolean) =>
-    new ConnectorError(kind, `${message}${said}`, { code, retryable, details, cause: e });
+  const make = (
+    kind: ConstructorParameters<typeof ConnectorError>[0],
+    message: string,
+    code: string,
+    retryable: boolean,
+  ) => new ConnectorError(kind, `${message}${said}`, { code, retryable, details, cause: e });
 
-  if (e.code === 'EABORT' || e.name === 'AbortError' || signal?.aborted) return make('upstream', `sending through ${server} was cancelled`, 'ABORTED', true);
-  if (status !== undefined && status >= 400 && status < 500) return make('upstream', `${server} deferred the message (SMTP ${status})`, `SMTP_${status}`, true);
-  if (status === 530 || status === 534 || status === 535 || (e.code === 'EAUTH' && (status === undefined || status >= 500)))
-    return make('auth', `${server} rejected the SMTP credentials${status ? ` (SMTP ${status})` : ''}`, status ? `SMTP_${status}` : 'SMTP_AUTH', false);
-  if (status === 550 || status === 551) return make('not_found', `${server}: the recipient's mailbox is unavailable (SMTP ${status})`, `SMTP_${status}`, false);
+  if (e.code === 'EABORT' || e.name === 'AbortError' || signal?.aborted)
+    return make('upstream', `sending through ${server} was cancelled`, 'ABORTED', true);
+  if (status !== undefined && status >= 400 && status < 500)
+    return make('upstream', `${server} deferred the message (SMTP ${status})`, `SMTP_${status}`, true);
+  if (
+    status === 530 ||
+    status === 534 ||
+    status === 535 ||
+    (e.code === 'EAUTH' && (status === undefined || status >= 500))
+  )
+    return make(
+      'auth',
+      `${server} rejected the SMTP credentials${status ? ` (SMTP ${status})` : ''}`,
+      status ? `SMTP_${status}` : 'SMTP_AUTH',
+      false,
+    );
+  if (status === 550 || status === 551)
+    return make(
+      'not_found',
+      `${server}: the recipient's mailbox is unavailable (SMTP ${status})`,
+      `SMTP_${status}`,
+      false,
+    );
   if (status === 503) return make('upstream', `${server} answered SMTP 503 (bad sequence)`, 'SMTP_503', true);
-  if (status !== undefined && status >= 500) return make('validation', `${server} refused the message (SMTP ${status})`, `SMTP_${status}`, false);
-  if (e.code === 'ENOAUTH' || e.code === 'ECONFIG') return make('config', `the SMTP settings for ${server} are incomplete`, e.code, false);
+  if (status !== undefined && status >= 500)
+    return make('validation', `${server} refused the message (SMTP ${status})`, `SMTP_${status}`, false);
+  if (e.code === 'ENOAUTH' || e.code === 'ECONFIG')
+    return make('config', `the SMTP settings for ${server} are incomplete`, e.code, false);
   const tlsCode = [e.code, e.originalCode].find((c) => c !== undefined && TLS_CODES.test(c));
   if (tlsCode !== undefined || e.code === 'ETLS')
-    return make('config', `TLS with ${server} failed (set tls.rejectUnauthorized false only for a self-signed test server)`, tlsCode ?? 'ETLS', false);
+    return make(
+      'config',
+      `TLS with ${server} failed (set tls.rejectUnauthorized false only for a self-signed test server)`,
+      tlsCode ?? 'ETLS',
+      false,
+    );
   if (e.code === 'EENVELOPE') return make('validation', `the message's envelope was refused`, 'EENVELOPE', false);
   return make('upstream', `sending through ${server} failed`, e.code ?? 'SMTP_ERROR', true);
 }

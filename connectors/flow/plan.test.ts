@@ -2,22 +2,43 @@ import { describe, expect, it } from 'vitest';
 import { planNext } from './plan.js';
 import type { FlowDefinition, FlowEdge, FlowNode, StepState, StepStatus } from './types.js';
 
-const act = (id: string, extra: Partial<FlowNode> = {}): FlowNode => ({ id, type: 'action', action: 'http.request', ...extra }) as FlowNode;
+const act = (id: string, extra: Partial<FlowNode> = {}): FlowNode =>
+  ({ id, type: 'action', action: 'http.request', ...extra }) as FlowNode;
 const cond = (id: string): FlowNode => ({ id, type: 'condition', rule: true });
-const flow = (nodes: FlowNode[], edges: FlowEdge[]): FlowDefinition => ({ schemaVersion: 1, trigger: { type: 'webhook' }, nodes, edges });
-const st = (nodeId: string, status: StepStatus, branch?: string): StepState => ({ nodeId, type: 'action', status, ...(branch ? { branch } : {}) });
+const flow = (nodes: FlowNode[], edges: FlowEdge[]): FlowDefinition => ({
+  schemaVersion: 1,
+  trigger: { type: 'webhook' },
+  nodes,
+  edges,
+});
+const st = (nodeId: string, status: StepStatus, branch?: string): StepState => ({
+  nodeId,
+  type: 'action',
+  status,
+  ...(branch ? { branch } : {}),
+});
 const steps = (...list: StepState[]) => Object.fromEntries(list.map((s) => [s.nodeId, s]));
 const ids = (p: { ready: FlowNode[] }) => p.ready.map((n) => n.id);
 
 describe('planNext', () => {
-  const linear = flow([act('a'), act('b')], [{ from: 'trigger', to: 'a' }, { from: 'a', to: 'b' }]);
+  const linear = flow(
+    [act('a'), act('b')],
+    [
+      { from: 'trigger', to: 'a' },
+      { from: 'a', to: 'b' },
+    ],
+  );
 
   it('walks a linear flow one step at a time', () => {
     expect(planNext(linear, {})).toEqual({ ready: [linear.nodes[0]], skip: [], done: false });
     const running = planNext(linear, steps(st('a', 'running')));
     expect(running).toEqual({ ready: [], skip: [], done: false });
     expect(ids(planNext(linear, steps(st('a', 'completed'))))).toEqual(['b']);
-    expect(planNext(linear, steps(st('a', 'completed'), st('b', 'completed')))).toEqual({ ready: [], skip: [], done: true });
+    expect(planNext(linear, steps(st('a', 'completed'), st('b', 'completed')))).toEqual({
+      ready: [],
+      skip: [],
+      done: true,
+    });
   });
 
   it('treats a step entry with status pending like no entry', () => {
@@ -75,10 +96,19 @@ describe('planNext', () => {
   it('waits for every input of a join to be decided', () => {
     const fan = flow(
       [act('l'), act('r'), act('join')],
-      [{ from: 'trigger', to: 'l' }, { from: 'trigger', to: 'r' }, { from: 'l', to: 'join' }, { from: 'r', to: 'join' }],
+      [
+        { from: 'trigger', to: 'l' },
+        { from: 'trigger', to: 'r' },
+        { from: 'l', to: 'join' },
+        { from: 'r', to: 'join' },
+      ],
     );
     expect(ids(planNext(fan, {}))).toEqual(['l', 'r']); // fan-out: both at once, in definition order
-    expect(planNext(fan, steps(st('l', 'completed'), st('r', 'running')))).toEqual({ ready: [], skip: [], done: false });
+    expect(planNext(fan, steps(st('l', 'completed'), st('r', 'running')))).toEqual({
+      ready: [],
+      skip: [],
+      done: false,
+    });
     expect(ids(planNext(fan, steps(st('l', 'completed'), st('r', 'completed'))))).toEqual(['join']);
   });
 
@@ -94,11 +124,21 @@ describe('planNext', () => {
         { from: 'join', to: 'after' },
       ],
     );
-    expect(planNext(both, steps(st('c', 'completed', 'false')))).toEqual({ ready: [], skip: ['l', 'r', 'join', 'after'], done: true });
+    expect(planNext(both, steps(st('c', 'completed', 'false')))).toEqual({
+      ready: [],
+      skip: ['l', 'r', 'join', 'after'],
+      done: true,
+    });
   });
 
   it('routes a failed onError:continue action like a completed one', () => {
-    const f = flow([act('a', { onError: 'continue' }), act('b')], [{ from: 'trigger', to: 'a' }, { from: 'a', to: 'b' }]);
+    const f = flow(
+      [act('a', { onError: 'continue' }), act('b')],
+      [
+        { from: 'trigger', to: 'a' },
+        { from: 'a', to: 'b' },
+      ],
+    );
     expect(ids(planNext(f, steps(st('a', 'failed'))))).toEqual(['b']);
   });
 
@@ -111,14 +151,27 @@ describe('planNext', () => {
   });
 
   it('skips nodes without incoming edges and tolerates edges from unknown nodes', () => {
-    const f = flow([act('a'), act('orphan'), act('b')], [{ from: 'trigger', to: 'a' }, { from: 'ghost', to: 'b' }]);
+    const f = flow(
+      [act('a'), act('orphan'), act('b')],
+      [
+        { from: 'trigger', to: 'a' },
+        { from: 'ghost', to: 'b' },
+      ],
+    );
     const p = planNext(f, {});
     expect(ids(p)).toEqual(['a']);
     expect(p.skip).toEqual(['orphan', 'b']);
   });
 
   it('does not hang on a cycle (validation rejects them)', () => {
-    const f = flow([act('a'), act('b')], [{ from: 'trigger', to: 'a' }, { from: 'a', to: 'b' }, { from: 'b', to: 'a' }]);
+    const f = flow(
+      [act('a'), act('b')],
+      [
+        { from: 'trigger', to: 'a' },
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'a' },
+      ],
+    );
     expect(planNext(f, {})).toEqual({ ready: [], skip: [], done: true });
   });
 });

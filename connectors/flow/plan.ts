@@ -36,7 +36,7 @@ export function planNext(def: FlowDefinition, steps: Record<string, StepState>):
   };
 
   // Skipping a node kills its out-edges, which can decide more nodes: iterate to a fixed point.
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const id of nodes.keys()) {
       if (!undecided(id)) continue;

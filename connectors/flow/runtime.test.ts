@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import * as runtime from './runtime.js';
 
 const importsOf = (file: string) =>
-  [...readFileSync(new URL(file, import.meta.url), 'utf8').matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gm)].map((m) => m[1]!);
+  [
+    ...readFileSync(new URL(file, import.meta.url), 'utf8').matchAll(/^(?:import|export)\s[^;]*?from\s+'([^']+)'/gm),
+  ].map((m) => m[1]!);
 
 describe('runtime barrel', () => {
   it('reaches no module outside the sandbox-safe set', () => {
@@ -20,7 +22,14 @@ describe('runtime barrel', () => {
       }
     };
     visit('./runtime.ts');
-    expect([...seen].sort()).toEqual(['./duration.ts', './logic.ts', './plan.ts', './runtime.ts', './template.ts', './types.ts']);
+    expect([...seen].sort()).toEqual([
+      './duration.ts',
+      './logic.ts',
+      './plan.ts',
+      './runtime.ts',
+      './template.ts',
+      './types.ts',
+    ]);
     expect([...external]).toEqual(['json-logic-js']);
   });
 

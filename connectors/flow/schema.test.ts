@@ -12,16 +12,34 @@ const example = {
   trigger: { type: 'webhook' },
   nodes: [
     { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] } },
-    { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}', name: '{{ trigger.body.name }}' } },
+    {
+      id: 'save',
+      type: 'action',
+      action: 'contacts.upsert',
+      input: { email: '{{ trigger.body.email }}', name: '{{ trigger.body.name }}' },
+    },
     { id: 'pause', type: 'delay', duration: 'PT2S', name: 'Pause', position: { x: 1, y: 2.5 } },
-    { id: 'notify', type: 'action', action: 'http.request', retry: { maxAttempts: 3, initialInterval: 'PT1S' }, timeout: 'PT10S', onError: 'continue',
-      input: { method: 'POST', url: '{{ trigger.body.callback }}', body: { contact: '{{ steps.save.output.id }}' } } },
+    {
+      id: 'notify',
+      type: 'action',
+      action: 'http.request',
+      retry: { maxAttempts: 3, initialInterval: 'PT1S' },
+      timeout: 'PT10S',
+      onError: 'continue',
+      input: { method: 'POST', url: '{{ trigger.body.callback }}', body: { contact: '{{ steps.save.output.id }}' } },
+    },
     { id: 'vals', type: 'set', values: { a: 1 } },
   ],
-  edges: [{ from: 'trigger', to: 'vip' }, { from: 'vip', to: 'save', branch: 'true' }, { from: 'save', to: 'pause' }, { from: 'pause', to: 'notify' }],
+  edges: [
+    { from: 'trigger', to: 'vip' },
+    { from: 'vip', to: 'save', branch: 'true' },
+    { from: 'save', to: 'pause' },
+    { from: 'pause', to: 'notify' },
+  ],
 };
 
-const errorsFor = (def: unknown) => (flow(def) ? [] : flow.errors!.filter((e) => e.keyword !== 'if').map((e) => `${e.instancePath} ${e.keyword}`));
+const errorsFor = (def: unknown) =>
+  flow(def) ? [] : flow.errors!.filter((e) => e.keyword !== 'if').map((e) => `${e.instancePath} ${e.keyword}`);
 const withNode = (node: object) => ({ ...example, nodes: [node] });
 
 describe('flowSchema', () => {
@@ -33,44 +51,67 @@ describe('flowSchema', () => {
   it('rejects bad node ids, including "trigger"', () => {
     expect(errorsFor(withNode({ id: 'trigger', type: 'delay', duration: 'PT1S' }))).toEqual(['/nodes/0/id not']);
     expect(errorsFor(withNode({ id: '1abc', type: 'delay', duration: 'PT1S' }))).toEqual(['/nodes/0/id pattern']);
-    expect(errorsFor(withNode({ id: 'a'.repeat(65), type: 'delay', duration: 'PT1S' }))).toEqual(['/nodes/0/id pattern']);
+    expect(errorsFor(withNode({ id: 'a'.repeat(65), type: 'delay', duration: 'PT1S' }))).toEqual([
+      '/nodes/0/id pattern',
+    ]);
   });
 
   it('checks per-type fields and nothing else', () => {
-    expect(errorsFor(withNode({ id: 'a', type: 'action', action: 'Http.request' }))).toEqual(['/nodes/0/action pattern']);
+    expect(errorsFor(withNode({ id: 'a', type: 'action', action: 'Http.request' }))).toEqual([
+      '/nodes/0/action pattern',
+    ]);
     expect(errorsFor(withNode({ id: 'a', type: 'action' }))).toEqual(['/nodes/0 required']);
-    expect(errorsFor(withNode({ id: 'a', type: 'delay', duration: 'PT1S', rule: true }))).toEqual(['/nodes/0 additionalProperties']);
+    expect(errorsFor(withNode({ id: 'a', type: 'delay', duration: 'PT1S', rule: true }))).toEqual([
+      '/nodes/0 additionalProperties',
+    ]);
     expect(errorsFor(withNode({ id: 'a', type: 'wait' }))).toEqual(['/nodes/0 required', '/nodes/0 required']);
-    expect(errorsFor(withNode({ id: 'a', type: 'wait', for: 'event', timeout: 'P1D' }))).toEqual(['/nodes/0/for const']);
-    expect(errorsFor(withNode({ id: 'a', type: 'wait', for: 'reply', timeout: 'P1D', contact: '{{ steps.s.output.id }}' }))).toEqual([]);
+    expect(errorsFor(withNode({ id: 'a', type: 'wait', for: 'event', timeout: 'P1D' }))).toEqual([
+      '/nodes/0/for const',
+    ]);
+    expect(
+      errorsFor(withNode({ id: 'a', type: 'wait', for: 'reply', timeout: 'P1D', contact: '{{ steps.s.output.id }}' })),
+    ).toEqual([]);
     expect(errorsFor(withNode({ id: 'a', type: 'loop' }))).toEqual(['/nodes/0/type enum']);
     expect(errorsFor(withNode({ id: 'a', type: 'delay', duration: 'P1M' }))).toEqual(['/nodes/0/duration pattern']);
     expect(errorsFor(withNode({ id: 'a', type: 'set', values: [] }))).toEqual(['/nodes/0/values type']);
   });
 
   it('bounds retries and onError', () => {
-    expect(errorsFor(withNode({ id: 'a', type: 'action', action: 'http.request', retry: { maxAttempts: 21 }, onError: 'ignore' }))).toEqual([
-      '/nodes/0/retry/maxAttempts maximum',
-      '/nodes/0/onError enum',
-    ]);
-    expect(errorsFor(withNode({ id: 'a', type: 'action', action: 'http.request', retry: { maxAttempts: 0 } }))).toEqual(['/nodes/0/retry/maxAttempts minimum']);
+    expect(
+      errorsFor(
+        withNode({ id: 'a', type: 'action', action: 'http.request', retry: { maxAttempts: 21 }, onError: 'ignore' }),
+      ),
+    ).toEqual(['/nodes/0/retry/maxAttempts maximum', '/nodes/0/onError enum']);
+    expect(errorsFor(withNode({ id: 'a', type: 'action', action: 'http.request', retry: { maxAttempts: 0 } }))).toEqual(
+      ['/nodes/0/retry/maxAttempts minimum'],
+    );
   });
 
   it('requires the top-level v1 shape', () => {
-    expect(errorsFor({ schemaVersion: 2, trigger: { type: 'cron' }, nodes: [], edges: [{ from: 'a' }], extra: 1 })).toEqual([
-      ' additionalProperties',
-      '/schemaVersion const',
-      '/trigger/type enum',
-      '/edges/0 required',
-    ]);
+    expect(
+      errorsFor({ schemaVersion: 2, trigger: { type: 'cron' }, nodes: [], edges: [{ from: 'a' }], extra: 1 }),
+    ).toEqual([' additionalProperties', '/schemaVersion const', '/trigger/type enum', '/edges/0 required']);
   });
 
   it('takes a channel.message trigger with channels, accounts and a filter, and nothing else', () => {
     const withTrigger = (trigger: object) => ({ schemaVersion: 1, trigger, nodes: [], edges: [] });
     expect(errorsFor(withTrigger({ type: 'channel.message' }))).toEqual([]);
-    expect(errorsFor(withTrigger({ type: 'channel.message', channels: ['sms', 'whatsapp'], accounts: ['cha_1'], filter: { '==': [1, 1] } }))).toEqual([]);
-    expect(errorsFor(withTrigger({ type: 'channel.message', channels: 'sms', sample: {} }))).toEqual(['/trigger/channels type']);
-    expect(errorsFor(withTrigger({ type: 'channel.message', channels: ['sms', 'sms'] }))).toEqual(['/trigger/channels uniqueItems']);
+    expect(
+      errorsFor(
+        withTrigger({
+          type: 'channel.message',
+          channels: ['sms', 'whatsapp'],
+          accounts: ['cha_1'],
+          filter: { '==': [1, 1] },
+        }),
+      ),
+    ).toEqual([]);
+    expect(errorsFor(withTrigger({ type: 'channel.message', channels: 'sms', sample: {} }))).toEqual([
+      '/trigger/channels type',
+    ]);
+    expect(errorsFor(withTrigger({ type: 'channel.message', channels: ['sms', 'sms'] }))).toEqual([
+      '/trigger/channels uniqueItems',
+    ]);
     expect(errorsFor(withTrigger({ type: 'webhook', channels: ['sms'] }))).toEqual(['/trigger additionalProperties']);
   });
 });

@@ -24,7 +24,11 @@ const nodeTypes = {
   action: {
     required: ['id', 'type', 'action'],
     properties: {
-      action: { type: 'string', pattern: ACTION_ID_PATTERN, description: '`<connector>.<action>`, e.g. `http.request`' },
+      action: {
+        type: 'string',
+        pattern: ACTION_ID_PATTERN,
+        description: '`<connector>.<action>`, e.g. `http.request`',
+      },
       connection: { type: 'string', minLength: 1 },
       input: { type: 'object', description: 'Templated input: `{{ path }}` strings and `{ "$logic": rule }` values' },
       retry: {
@@ -47,9 +51,16 @@ const nodeTypes = {
   wait: {
     required: ['id', 'type', 'for', 'timeout'],
     properties: {
-      for: { const: 'reply', description: 'What to wait for: `reply`, the next inbound message from the contact on any channel' },
+      for: {
+        const: 'reply',
+        description: 'What to wait for: `reply`, the next inbound message from the contact on any channel',
+      },
       timeout: { $ref: '#/$defs/duration' },
-      contact: { type: 'string', minLength: 1, description: 'Whose reply: a template resolving to a contact id (default `{{ contact.id }}`)' },
+      contact: {
+        type: 'string',
+        minLength: 1,
+        description: 'Whose reply: a template resolving to a contact id (default `{{ contact.id }}`)',
+      },
     },
   },
 } as const;
@@ -74,7 +85,10 @@ export const flowSchema = {
           if: { required: ['type'], properties: { type: { const: 'webhook' } } },
           then: {
             additionalProperties: false,
-            properties: { type: { const: 'webhook' }, sample: { description: 'A sample event ({ body, headers, query })' } },
+            properties: {
+              type: { const: 'webhook' },
+              sample: { description: 'A sample event ({ body, headers, query })' },
+            },
           },
         },
         {
@@ -83,9 +97,21 @@ export const flowSchema = {
             additionalProperties: false,
             properties: {
               type: { const: 'channel.message' },
-              channels: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, description: 'Channel names; absent: all' },
-              accounts: { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true, description: 'Channel account ids; absent: all' },
-              filter: { description: 'A json-logic rule over `trigger` and `contact`; the run starts only when it is truthy' },
+              channels: {
+                type: 'array',
+                items: { type: 'string', minLength: 1 },
+                uniqueItems: true,
+                description: 'Channel names; absent: all',
+              },
+              accounts: {
+                type: 'array',
+                items: { type: 'string', minLength: 1 },
+                uniqueItems: true,
+                description: 'Channel account ids; absent: all',
+              },
+              filter: {
+                description: 'A json-logic rule over `trigger` and `contact`; the run starts only when it is truthy',
+              },
               sample: { description: 'A sample message event' },
             },
           },
@@ -97,7 +123,11 @@ export const flowSchema = {
   },
   $defs: {
     nodeId: { type: 'string', pattern: NODE_ID_PATTERN, not: { const: 'trigger' } },
-    duration: { type: 'string', pattern: DURATION_PATTERN, description: 'ISO-8601 duration without years/months, e.g. PT30S, P1DT2H' },
+    duration: {
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      description: 'ISO-8601 duration without years/months, e.g. PT30S, P1DT2H',
+    },
     node: {
       type: 'object',
       required: ['id', 'type'],
@@ -118,7 +148,10 @@ export const flowSchema = {
       properties: {
         from: { type: 'string', pattern: NODE_ID_PATTERN, description: 'A node id, or `trigger`' },
         to: { type: 'string', pattern: NODE_ID_PATTERN },
-        branch: { type: 'string', description: 'Required on edges leaving a condition (`true`/`false`) or a wait (`received`/`timeout`)' },
+        branch: {
+          type: 'string',
+          description: 'Required on edges leaving a condition (`true`/`false`) or a wait (`received`/`timeout`)',
+        },
       },
     },
   },

@@ -1,9 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { isTemplated, parsePath, resolvePath, resolveTemplates, ruleRefs, templateRefs, templateRefsAt, templateSyntaxError } from './template.js';
+import {
+  isTemplated,
+  parsePath,
+  resolvePath,
+  resolveTemplates,
+  ruleRefs,
+  templateRefs,
+  templateRefsAt,
+  templateSyntaxError,
+} from './template.js';
 import type { RunContext } from './types.js';
 
 const ctx: RunContext = {
-  trigger: { body: { email: 'a@b.c', total: 12.5, vip: true, items: [{ sku: 'x1' }, { sku: 'x2' }], tags: ['a'], none: null }, headers: { 'x-sig': 'abc' } },
+  trigger: {
+    body: { email: 'a@b.c', total: 12.5, vip: true, items: [{ sku: 'x1' }, { sku: 'x2' }], tags: ['a'], none: null },
+    headers: { 'x-sig': 'abc' },
+  },
   steps: { save: { output: { id: 'c_1', meta: { n: 2 } } } },
   run: { id: 'r1', flowId: 'f1', version: 3, startedAt: '2026-01-01T00:00:00Z' },
   contact: null,
@@ -38,7 +50,9 @@ describe('resolveTemplates', () => {
   });
 
   it('stringifies placeholders inside longer strings', () => {
-    expect(resolveTemplates('Hi {{ trigger.body.email }}, total {{ trigger.body.total }}', ctx)).toBe('Hi a@b.c, total 12.5');
+    expect(resolveTemplates('Hi {{ trigger.body.email }}, total {{ trigger.body.total }}', ctx)).toBe(
+      'Hi a@b.c, total 12.5',
+    );
     expect(resolveTemplates('m={{ steps.save.output.meta }}', ctx)).toBe('m={"n":2}');
     expect(resolveTemplates('[{{ trigger.body.none }}|{{ nope.x }}]', ctx)).toBe('[|]');
     expect(resolveTemplates(' {{ run.version }}', ctx)).toBe(' 3');
@@ -102,7 +116,12 @@ describe('templateRefs', () => {
       'b/c': ['{{ trigger.body.email }}'],
       d: { $logic: { and: [{ var: 'contact.tier' }, { some: [{ var: 'trigger.body.items' }, { var: 'sku' }] }] } },
     };
-    expect(templateRefs(v)).toEqual(['trigger.body.email', 'steps.save.output.id', 'contact.tier', 'trigger.body.items']);
+    expect(templateRefs(v)).toEqual([
+      'trigger.body.email',
+      'steps.save.output.id',
+      'contact.tier',
+      'trigger.body.items',
+    ]);
     expect(templateRefsAt(v, '/input')).toEqual([
       { pointer: '/input/a', path: 'trigger.body.email' },
       { pointer: '/input/a', path: 'steps.save.output.id' },

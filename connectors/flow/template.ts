@@ -36,7 +36,13 @@ export function resolvePath(ctx: object, path: string): JsonValue {
 }
 
 function isLogicObject(value: unknown): value is { $logic: JsonValue } {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && '$logic' in value;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    '$logic' in value
+  );
 }
 
 function stringify(value: JsonValue): string {
@@ -49,7 +55,9 @@ function resolveString(s: string, ctx: object): JsonValue {
   // One whole placeholder keeps the value's type (an object stays an object, a number a number).
   if (exact && parsePath(exact[1]!)) return resolvePath(ctx, exact[1]!);
   // A malformed placeholder is left as written: validation reports it, and the runtime must not throw on it.
-  return s.replace(PLACEHOLDER_RE, (whole, path: string) => (parsePath(path) ? stringify(resolvePath(ctx, path)) : whole));
+  return s.replace(PLACEHOLDER_RE, (whole, path: string) =>
+    parsePath(path) ? stringify(resolvePath(ctx, path)) : whole,
+  );
 }
 
 /**

@@ -107,7 +107,10 @@ export interface FlowDefinition {
 }
 
 /** The branches each branching node type has. */
-export const BRANCHES: Partial<Record<NodeType, readonly string[]>> = { condition: ['true', 'false'], wait: ['received', 'timeout'] };
+export const BRANCHES: Partial<Record<NodeType, readonly string[]>> = {
+  condition: ['true', 'false'],
+  wait: ['received', 'timeout'],
+};
 
 /** The id edges use for the trigger. */
 export const TRIGGER_ID = 'trigger';

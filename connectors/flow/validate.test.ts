@@ -8,7 +8,11 @@ const actions: Record<string, { input: JsonSchema }> = {
       type: 'object',
       required: ['email'],
       additionalProperties: false,
-      properties: { email: { type: 'string', format: 'email' }, name: { type: 'string', 'x-ui': { widget: 'text' } }, age: { type: 'integer' } },
+      properties: {
+        email: { type: 'string', format: 'email' },
+        name: { type: 'string', 'x-ui': { widget: 'text' } },
+        age: { type: 'integer' },
+      },
     },
   },
   'http.request': {
@@ -30,12 +34,26 @@ const design = () => ({
   trigger: { type: 'webhook' },
   nodes: [
     { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] } },
-    { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}', name: '{{ trigger.body.name }}' } },
+    {
+      id: 'save',
+      type: 'action',
+      action: 'contacts.upsert',
+      input: { email: '{{ trigger.body.email }}', name: '{{ trigger.body.name }}' },
+    },
     { id: 'pause', type: 'delay', duration: 'PT2S' },
-    { id: 'notify', type: 'action', action: 'http.request',
-      input: { method: 'POST', url: '{{ trigger.body.callback }}', body: { contact: '{{ steps.save.output.id }}' } } },
+    {
+      id: 'notify',
+      type: 'action',
+      action: 'http.request',
+      input: { method: 'POST', url: '{{ trigger.body.callback }}', body: { contact: '{{ steps.save.output.id }}' } },
+    },
   ],
-  edges: [{ from: 'trigger', to: 'vip' }, { from: 'vip', to: 'save', branch: 'true' }, { from: 'save', to: 'pause' }, { from: 'pause', to: 'notify' }],
+  edges: [
+    { from: 'trigger', to: 'vip' },
+    { from: 'vip', to: 'save', branch: 'true' },
+    { from: 'save', to: 'pause' },
+    { from: 'pause', to: 'notify' },
+  ],
 });
 
 const codes = (issues: ValidationIssue[]) => issues.map((i) => `${i.code} ${i.path}${i.nodeId ? ` @${i.nodeId}` : ''}`);
@@ -56,7 +74,14 @@ describe('validateFlow', () => {
 
   it('survives garbage without throwing', () => {
     expect(codes(validateFlow(null, { actions }))).toEqual(['schema ']);
-    expect(codes(validateFlow({ schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [1, { id: 3 }], edges: [null] }, { actions })).every((c) => c.startsWith('schema'))).toBe(true);
+    expect(
+      codes(
+        validateFlow(
+          { schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [1, { id: 3 }], edges: [null] },
+          { actions },
+        ),
+      ).every((c) => c.startsWith('schema')),
+    ).toBe(true);
   });
 
   it('finds duplicate ids, unknown edge ends, unreachable nodes and cycles', () => {
@@ -91,7 +116,15 @@ describe('validateFlow', () => {
   });
 
   it('reports a self-loop as a cycle', () => {
-    const def = { schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [{ id: 'a', type: 'delay', duration: 'PT1S' }], edges: [{ from: 'trigger', to: 'a' }, { from: 'a', to: 'a' }] };
+    const def = {
+      schemaVersion: 1,
+      trigger: { type: 'webhook' },
+      nodes: [{ id: 'a', type: 'delay', duration: 'PT1S' }],
+      edges: [
+        { from: 'trigger', to: 'a' },
+        { from: 'a', to: 'a' },
+      ],
+    };
     expect(codes(validateFlow(def, { actions }))).toEqual(['cycle /nodes/0 @a']);
   });
 
@@ -110,9 +143,24 @@ describe('validateFlow', () => {
     const def = design();
     def.nodes.push(
       { id: 'x', type: 'action', action: 'nope.run' } as never,
-      { id: 'bad', type: 'action', action: 'contacts.upsert', input: { name: 5, age: '{{ trigger.body.age }}', extra: '{{ run.id }}' } } as never,
-      { id: 'logic', type: 'action', action: 'contacts.upsert', input: { email: { $logic: { cat: ['a', '@b.c'] } }, age: 'old' } } as never,
-      { id: 'h', type: 'action', action: 'http.request', input: { url: 'not a uri', headers: '{{ trigger.headers }}', method: 'PUT' } } as never,
+      {
+        id: 'bad',
+        type: 'action',
+        action: 'contacts.upsert',
+        input: { name: 5, age: '{{ trigger.body.age }}', extra: '{{ run.id }}' },
+      } as never,
+      {
+        id: 'logic',
+        type: 'action',
+        action: 'contacts.upsert',
+        input: { email: { $logic: { cat: ['a', '@b.c'] } }, age: 'old' },
+      } as never,
+      {
+        id: 'h',
+        type: 'action',
+        action: 'http.request',
+        input: { url: 'not a uri', headers: '{{ trigger.headers }}', method: 'PUT' },
+      } as never,
     );
     for (const id of ['x', 'bad', 'logic', 'h']) def.edges.push({ from: 'notify', to: id });
     const issues = validateFlow(def, { actions });
@@ -126,7 +174,9 @@ describe('validateFlow', () => {
       'action_input /nodes/7/input/method @h',
       'action_input /nodes/7/input/url @h',
     ]);
-    expect(issues.find((i) => i.path === '/nodes/7/input/method')!.message).toBe('input.method must be equal to one of the allowed values: "GET", "POST"');
+    expect(issues.find((i) => i.path === '/nodes/7/input/method')!.message).toBe(
+      'input.method must be equal to one of the allowed values: "GET", "POST"',
+    );
   });
 
   it('reports invalid durations once, with a clear code', () => {
@@ -152,7 +202,11 @@ describe('validateFlow', () => {
       d: { $logic: { var: 'steps.pause.output' } },
       e: '{{ contact.email }} {{ run.id }} {{ steps }}',
     } as never;
-    def.nodes[0] = { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, { var: 'steps.notify.output' }] } };
+    def.nodes[0] = {
+      id: 'vip',
+      type: 'condition',
+      rule: { '==': [{ var: 'trigger.body.tier' }, { var: 'steps.notify.output' }] },
+    };
     const issues = validateFlow(def, { actions });
     expect(codes(issues)).toEqual([
       'invalid_template /nodes/0/rule @vip',
@@ -188,7 +242,9 @@ describe('validateInput', () => {
     const issues = validateInput(schema, { url: 42, body: { contact: 7 }, headers: { a: 1 } });
     expect(issues.map((i) => i.path)).toEqual(['/input/url', '/input/body/contact', '/input/headers/a']);
     expect(issues.every((i) => i.code === 'action_input')).toBe(true);
-    expect(validateInput(actions['contacts.upsert']!.input, {}).map((i) => [i.path, i.message])).toEqual([['/input/email', "input must have required property 'email'"]]);
+    expect(validateInput(actions['contacts.upsert']!.input, {}).map((i) => [i.path, i.message])).toEqual([
+      ['/input/email', "input must have required property 'email'"],
+    ]);
   });
 
   it('reuses the compiled schema (cache by object)', () => {

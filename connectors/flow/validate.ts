@@ -39,14 +39,21 @@ const inputAjv = makeAjv(true);
 
 const pointerOf = (e: ErrorObject): string => {
   const p = e.params as { missingProperty?: string; additionalProperty?: string };
-  const child = e.keyword === 'required' ? p.missingProperty : e.keyword === 'additionalProperties' ? p.additionalProperty : undefined;
+  const child =
+    e.keyword === 'required'
+      ? p.missingProperty
+      : e.keyword === 'additionalProperties'
+        ? p.additionalProperty
+        : undefined;
   return child === undefined ? e.instancePath : `${e.instancePath}/${child.replace(/~/g, '~0').replace(/\//g, '~1')}`;
 };
 
 const messageOf = (e: ErrorObject, base: string): string => {
   const where = (base + e.instancePath).replace(/^\//, '').replace(/\//g, '.') || 'value';
-  if (e.keyword === 'additionalProperties') return `${where}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
-  if (e.keyword === 'enum') return `${where} ${e.message}: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'additionalProperties')
+    return `${where}: unknown property "${(e.params as { additionalProperty: string }).additionalProperty}"`;
+  if (e.keyword === 'enum')
+    return `${where} ${e.message}: ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return `${where} ${e.message ?? 'is invalid'}`;
 };
 
@@ -54,7 +61,11 @@ const messageOf = (e: ErrorObject, base: string): string => {
 export function validateInput(schema: JsonSchema, value: unknown): ValidationIssue[] {
   const validate = inputAjv.compile(schema);
   if (validate(value)) return [];
-  return (validate.errors ?? []).map((e) => ({ path: `/input${pointerOf(e)}`, code: 'action_input', message: messageOf(e, '/input') }));
+  return (validate.errors ?? []).map((e) => ({
+    path: `/input${pointerOf(e)}`,
+    code: 'action_input',
+    message: messageOf(e, '/input'),
+  }));
 }
 
 type Obj = Record<string, unknown>;
@@ -67,14 +78,19 @@ const COMBINATORS = new Set(['anyOf', 'oneOf', 'not', 'if', 'contains', 'depende
 function templatedPointers(value: unknown, at = ''): string[] {
   if (isTemplated(value)) return [at];
   if (Array.isArray(value)) return value.flatMap((v, i) => templatedPointers(v, `${at}/${i}`));
-  if (isObj(value)) return Object.entries(value).flatMap(([k, v]) => templatedPointers(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`));
+  if (isObj(value))
+    return Object.entries(value).flatMap(([k, v]) =>
+      templatedPointers(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`),
+    );
   return [];
 }
 
 function stringsIn(value: unknown, at: string, out: Array<[string, string]> = []): Array<[string, string]> {
   if (typeof value === 'string') out.push([at, value]);
   else if (Array.isArray(value)) value.forEach((v, i) => stringsIn(v, `${at}/${i}`, out));
-  else if (isObj(value) && !isTemplated(value)) for (const [k, v] of Object.entries(value)) stringsIn(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
+  else if (isObj(value) && !isTemplated(value))
+    for (const [k, v] of Object.entries(value))
+      stringsIn(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
   return out;
 }
 
@@ -104,7 +120,8 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
   const byId = new Map<string, { node: Obj; index: number }>();
   nodes.forEach((n, index) => {
     if (!isObj(n) || typeof n.id !== 'string' || n.id === TRIGGER_ID) return; // the schema reports a node named trigger
-    if (byId.has(n.id)) add(`/nodes/${index}/id`, 'duplicate_node_id', `node id "${n.id}" is used more than once`, n.id);
+    if (byId.has(n.id))
+      add(`/nodes/${index}/id`, 'duplicate_node_id', `node id "${n.id}" is used more than once`, n.id);
     else byId.set(n.id, { node: n, index });
   });
 
@@ -123,9 +140,19 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
     const fromType = byId.get(from)?.node.type;
     const branches = typeof fromType === 'string' ? BRANCHES[fromType as NodeType] : undefined;
     if (branches && !branches.includes(e.branch as string)) {
-      add(`/edges/${i}/branch`, 'condition_branch', `an edge leaving ${fromType} "${from}" needs branch ${branches.map((b) => `"${b}"`).join(' or ')}`, from);
+      add(
+        `/edges/${i}/branch`,
+        'condition_branch',
+        `an edge leaving ${fromType} "${from}" needs branch ${branches.map((b) => `"${b}"`).join(' or ')}`,
+        from,
+      );
     } else if (!branches && e.branch !== undefined && fromOk) {
-      add(`/edges/${i}/branch`, 'condition_branch', `only edges leaving a condition or a wait have a branch; "${from}" is neither`, byId.has(from) ? from : undefined);
+      add(
+        `/edges/${i}/branch`,
+        'condition_branch',
+        `only edges leaving a condition or a wait have a branch; "${from}" is neither`,
+        byId.has(from) ? from : undefined,
+      );
     }
     if (!fromOk || !toOk) return;
     out.set(from, [...(out.get(from) ?? []), to]);
@@ -134,8 +161,10 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
 
   // 4. Reachability from the trigger.
   const reached = new Set<string>();
-  for (const stack = [TRIGGER_ID]; stack.length; ) for (const next of out.get(stack.pop()!) ?? []) if (!reached.has(next)) stack.push((reached.add(next), next));
-  for (const [id, { index }] of byId) if (!reached.has(id)) add(`/nodes/${index}`, 'unreachable', `node "${id}" cannot be reached from the trigger`, id);
+  for (const stack = [TRIGGER_ID]; stack.length;)
+    for (const next of out.get(stack.pop()!) ?? []) if (!reached.has(next)) stack.push((reached.add(next), next));
+  for (const [id, { index }] of byId)
+    if (!reached.has(id)) add(`/nodes/${index}`, 'unreachable', `node "${id}" cannot be reached from the trigger`, id);
 
   // 5. Cycles (v1 flows are DAGs): strongly connected components (Tarjan), one issue per cycle.
   const order = new Map<string, number>();
@@ -155,14 +184,20 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
     const scc = onStack.splice(onStack.indexOf(v));
     if (scc.length > 1 || (out.get(v) ?? []).includes(v)) {
       const first = [...byId.keys()].find((id) => scc.includes(id))!;
-      add(`/nodes/${byId.get(first)!.index}`, 'cycle', `node "${first}" is in a cycle (${scc.join(', ')}); flows cannot loop`, first);
+      add(
+        `/nodes/${byId.get(first)!.index}`,
+        'cycle',
+        `node "${first}" is in a cycle (${scc.join(', ')}); flows cannot loop`,
+        first,
+      );
     }
   };
   for (const id of byId.keys()) if (!order.has(id)) strongConnect(id);
 
   const upstream = (id: string): Set<string> => {
     const seen = new Set<string>();
-    for (const stack = [id]; stack.length; ) for (const p of into.get(stack.pop()!) ?? []) if (!seen.has(p)) stack.push((seen.add(p), p));
+    for (const stack = [id]; stack.length;)
+      for (const p of into.get(stack.pop()!) ?? []) if (!seen.has(p)) stack.push((seen.add(p), p));
     return seen;
   };
 
@@ -179,12 +214,25 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
         ? [['duration', node.duration]]
         : node.type === 'wait'
           ? [['timeout', node.timeout]]
-        : node.type === 'action'
-          ? [['timeout', node.timeout], ...(isObj(node.retry) ? (['initialInterval', 'maximumInterval'] as const).map((k): [string, unknown] => [`retry/${k}`, (node.retry as Obj)[k]]) : [])]
-          : [];
+          : node.type === 'action'
+            ? [
+                ['timeout', node.timeout],
+                ...(isObj(node.retry)
+                  ? (['initialInterval', 'maximumInterval'] as const).map((k): [string, unknown] => [
+                      `retry/${k}`,
+                      (node.retry as Obj)[k],
+                    ])
+                  : []),
+              ]
+            : [];
     for (const [key, value] of durations) {
       if (typeof value === 'string' && !isDuration(value)) {
-        add(`${at}/${key}`, 'invalid_duration', `${key.replace('/', '.')} "${value}" is not an ISO-8601 duration like PT30S, PT5M or P1D (no years or months)`, id);
+        add(
+          `${at}/${key}`,
+          'invalid_duration',
+          `${key.replace('/', '.')} "${value}" is not an ISO-8601 duration like PT30S, PT5M or P1D (no years or months)`,
+          id,
+        );
       }
     }
     const templated =
@@ -209,9 +257,17 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
       if (!(TEMPLATE_ROOTS as readonly unknown[]).includes(root)) {
         add(pointer, 'invalid_template', `"${path}" must start with one of ${TEMPLATE_ROOTS.join(', ')}`, id);
       } else if (root === 'steps' && stepId !== undefined) {
-        if (!byId.has(String(stepId))) add(pointer, 'invalid_template', `"${path}" refers to step "${stepId}", which is not a node`, id);
-        else if (!(before ??= upstream(id)).has(String(stepId))) add(pointer, 'invalid_template', `"${path}" refers to step "${stepId}", which does not run before "${id}"`, id);
-        else if (field !== undefined && field !== 'output') add(pointer, 'invalid_template', `"${path}": a step exposes only its output (steps.${stepId}.output...)`, id);
+        if (!byId.has(String(stepId)))
+          add(pointer, 'invalid_template', `"${path}" refers to step "${stepId}", which is not a node`, id);
+        else if (!(before ??= upstream(id)).has(String(stepId)))
+          add(
+            pointer,
+            'invalid_template',
+            `"${path}" refers to step "${stepId}", which does not run before "${id}"`,
+            id,
+          );
+        else if (field !== undefined && field !== 'output')
+          add(pointer, 'invalid_template', `"${path}": a step exposes only its output (steps.${stepId}.output...)`, id);
       }
     }
   }
@@ -222,13 +278,18 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
     if (opts.channels && Array.isArray(trigger.channels)) {
       trigger.channels.forEach((name, i) => {
         if (typeof name === 'string' && !opts.channels!.includes(name))
-          add(`/trigger/channels/${i}`, 'unknown_channel', `no installed connector provides channel "${name}" (installed: ${opts.channels!.join(', ') || 'none'})`);
+          add(
+            `/trigger/channels/${i}`,
+            'unknown_channel',
+            `no installed connector provides channel "${name}" (installed: ${opts.channels!.join(', ') || 'none'})`,
+          );
       });
     }
     if (trigger.filter !== undefined) {
       for (const path of ruleRefs(trigger.filter)) {
         const [root] = parsePath(path) ?? [];
-        if (root !== 'trigger' && root !== 'contact') add('/trigger/filter', 'invalid_template', `"${path}": a trigger filter sees only trigger and contact`);
+        if (root !== 'trigger' && root !== 'contact')
+          add('/trigger/filter', 'invalid_template', `"${path}": a trigger filter sees only trigger and contact`);
       }
     }
   }
@@ -236,13 +297,24 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
     // Without a channel trigger a wait has no contact of its own: it must name one.
     for (const [id, { node, index }] of byId)
       if (node.type === 'wait' && node.contact === undefined)
-        add(`/nodes/${index}/contact`, 'wait_contact', `wait "${id}" needs a contact (e.g. "{{ steps.save.output.id }}"): only channel-triggered runs have one of their own`, id);
+        add(
+          `/nodes/${index}/contact`,
+          'wait_contact',
+          `wait "${id}" needs a contact (e.g. "{{ steps.save.output.id }}"): only channel-triggered runs have one of their own`,
+          id,
+        );
   }
   return issues;
 }
 
 /** ajv errors of an action input, minus those a templated value may fix at run time. */
-function checkActionInput(schema: JsonSchema, input: unknown, at: string, nodeId: string, add: (path: string, code: string, message: string, nodeId?: string) => void) {
+function checkActionInput(
+  schema: JsonSchema,
+  input: unknown,
+  at: string,
+  nodeId: string,
+  add: (path: string, code: string, message: string, nodeId?: string) => void,
+) {
   let validate: ValidateFunction;
   try {
     validate = checkAjv.compile(schema);

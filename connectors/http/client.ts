@@ -18,14 +18,25 @@ export interface HttpGuardOptions {
 export function httpOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HttpGuardOptions {
   return {
     allowPrivate: env.CONFLUO_HTTP_ALLOW_PRIVATE === '1' || env.CONFLUO_HTTP_ALLOW_PRIVATE === 'true',
-    allowlist: (env.CONFLUO_HTTP_ALLOWLIST ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    allowlist: (env.CONFLUO_HTTP_ALLOWLIST ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   };
 }
 
 // Everything that is not the public internet. IPv4-mapped IPv6 addresses are unwrapped first (ipaddr.process).
 const BLOCKED_RANGES = new Set([
-  'unspecified', 'broadcast', 'multicast', 'linkLocal', 'loopback', 'carrierGradeNat', 'private', 'reserved',
-  'benchmarking', 'uniqueLocal',
+  'unspecified',
+  'broadcast',
+  'multicast',
+  'linkLocal',
+  'loopback',
+  'carrierGradeNat',
+  'private',
+  'reserved',
+  'benchmarking',
+  'uniqueLocal',
 ]);
 
 const stripBrackets = (host: string) => host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
@@ -83,7 +94,8 @@ export function createGuardedDispatcher(getOptions: () => HttpGuardOptions): Dis
   const connect: buildConnector.connector = (options, callback) => {
     const host = stripBrackets(options.hostname);
     // Node skips `lookup` for IP literals, so they are checked here.
-    if (net.isIP(host) && !isAddressAllowed(host, host, getOptions())) return callback(addressNotAllowed(host, host), null);
+    if (net.isIP(host) && !isAddressAllowed(host, host, getOptions()))
+      return callback(addressNotAllowed(host, host), null);
     base(options, callback);
   };
   return new Agent({ connect }).compose(interceptors.redirect({ maxRedirections: 5 }));
@@ -109,7 +121,11 @@ export interface HttpResponse {
  * Sends one request. Non-2xx answers are returned, not thrown (the caller decides); network failures, timeouts and
  * guard refusals become ConnectorErrors.
  */
-export async function sendRequest(dispatcher: Dispatcher, req: HttpRequest, signal: AbortSignal): Promise<HttpResponse> {
+export async function sendRequest(
+  dispatcher: Dispatcher,
+  req: HttpRequest,
+  signal: AbortSignal,
+): Promise<HttpResponse> {
   const timeout = AbortSignal.timeout(req.timeoutMs);
   const both = AbortSignal.any([signal, timeout]);
   const target = `${req.method} ${req.url.origin}${req.url.pathname}`;
@@ -123,22 +139,32 @@ export async function sendRequest(dispatcher: Dispatcher, req: HttpRequest, sign
       signal: both,
     });
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+    for (const [k, v] of Object.entries(res.headers))
+      if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
     const body = await readBody(res.body, req.maxBodyBytes, target);
     return { status: res.statusCode, headers, body };
   } catch (err) {
     const guard = findConnectorError(err);
     if (guard) throw guard;
-    if (timeout.aborted) throw new ConnectorError('upstream', `${target} timed out after ${req.timeoutMs} ms`, { code: 'TIMEOUT', cause: err });
-    if (signal.aborted) throw new ConnectorError('upstream', `${target} was cancelled`, { code: 'ABORTED', cause: err });
+    if (timeout.aborted)
+      throw new ConnectorError('upstream', `${target} timed out after ${req.timeoutMs} ms`, {
+        code: 'TIMEOUT',
+        cause: err,
+      });
+    if (signal.aborted)
+      throw new ConnectorError('upstream', `${target} was cancelled`, { code: 'ABORTED', cause: err });
     const e = err as NodeJS.ErrnoException;
-    throw new ConnectorError('upstream', `${target} failed: ${e.message}`, { code: e.code ?? 'NETWORK_ERROR', cause: err });
+    throw new ConnectorError('upstream', `${target} failed: ${e.message}`, {
+      code: e.code ?? 'NETWORK_ERROR',
+      cause: err,
+    });
   }
 }
 
 /** undici may wrap the connector's error; find ours in the cause chain. */
 function findConnectorError(err: unknown): ConnectorError | undefined {
-  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) if (e instanceof ConnectorError) return e;
+  for (let e = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++)
+    if (e instanceof ConnectorError) return e;
   return undefined;
 }
 
@@ -149,7 +175,10 @@ async function readBody(body: Dispatcher.ResponseData['body'], max: number, targ
     size += (chunk as Buffer).length;
     if (size > max) {
       body.destroy();
-      throw new ConnectorError('upstream', `${target}: response body exceeds ${max} bytes`, { code: 'RESPONSE_TOO_LARGE', retryable: false });
+      throw new ConnectorError('upstream', `${target}: response body exceeds ${max} bytes`, {
+        code: 'RESPONSE_TOO_LARGE',
+        retryable: false,
+      });
     }
     chunks.push(chunk as Buffer);
   }

@@ -8,7 +8,9 @@ import type { Dispatcher } from 'undici';
 
 export type { HttpGuardOptions } from './client.js';
 
-export function createHttpConnector(options: HttpGuardOptions | (() => HttpGuardOptions) = () => httpOptionsFromEnv()): Connector {
+export function createHttpConnector(
+  options: HttpGuardOptions | (() => HttpGuardOptions) = () => httpOptionsFromEnv(),
+): Connector {
   const getOptions = typeof options === 'function' ? options : () => options;
   let dispatcher: Dispatcher | undefined;
   // Created on first use: defining the connector (e.g. the server listing manifests) opens no sockets.

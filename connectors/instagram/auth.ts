@@ -8,9 +8,15 @@ export const INSTAGRAM_AUTH: JsonSchema = {
   type: 'object',
   required: ['accessToken', 'appSecret', 'verifyToken'],
   properties: {
-    accessToken: secretField('Access token', 'A token with instagram_manage_messages (Facebook Login) or instagram_business_manage_messages (Instagram Login).'),
+    accessToken: secretField(
+      'Access token',
+      'A token with instagram_manage_messages (Facebook Login) or instagram_business_manage_messages (Instagram Login).',
+    ),
     appSecret: secretField('App secret', "The Meta app's App Secret (App settings > Basic): it signs every webhook."),
-    verifyToken: secretField('Verify token', "Any string; enter the same one as the webhook's Verify Token in the app dashboard."),
+    verifyToken: secretField(
+      'Verify token',
+      "Any string; enter the same one as the webhook's Verify Token in the app dashboard.",
+    ),
   },
   additionalProperties: false,
 };

@@ -7,10 +7,14 @@ export const INSTAGRAM_SETTINGS: JsonSchema = {
   type: 'object',
   required: ['igAccountId'],
   properties: {
-    igAccountId: graphIdField('Instagram account ID', 'The Instagram professional account id (the `entry[].id` of its webhooks), e.g. 17841405822304914.'),
+    igAccountId: graphIdField(
+      'Instagram account ID',
+      'The Instagram professional account id (the `entry[].id` of its webhooks), e.g. 17841405822304914.',
+    ),
     apiBaseUrl: {
       ...API_BASE_URL_FIELD,
-      description: 'https://graph.facebook.com for a Page token (Facebook Login); https://graph.instagram.com for an Instagram User token.',
+      description:
+        'https://graph.facebook.com for a Page token (Facebook Login); https://graph.instagram.com for an Instagram User token.',
     },
   },
 };

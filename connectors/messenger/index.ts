@@ -9,7 +9,7 @@ export const messengerConnector = defineConnector({
   id: 'messenger',
   name: 'Messenger',
   version: '1.0.0',
-  description: "Facebook Messenger: receive messages sent to a Page and answer them.",
+  description: 'Facebook Messenger: receive messages sent to a Page and answer them.',
   auth: MESSENGER_AUTH,
   actions: [sendAction],
   channel: messagingChannel({

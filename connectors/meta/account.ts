@@ -18,7 +18,12 @@ export const secretField = (title: string, description: string): JsonSchema => (
 });
 
 /** Graph ids (phone number id, Page id, Instagram account id) are decimal strings. */
-export const graphIdField = (title: string, description: string): JsonSchema => ({ type: 'string', pattern: '^[0-9]+$', title, description });
+export const graphIdField = (title: string, description: string): JsonSchema => ({
+  type: 'string',
+  pattern: '^[0-9]+$',
+  title,
+  description,
+});
 
 export const API_BASE_URL_FIELD: JsonSchema = {
   type: 'string',
@@ -29,19 +34,33 @@ export const API_BASE_URL_FIELD: JsonSchema = {
   description: 'The Graph API host; change it only for a proxy or a test server.',
 };
 
-export const RATE_LIMIT_FIELD: JsonSchema = { ...RATE_LIMIT_SETTING, description: 'Sends per interval, to stay under a lower limit than the default.' };
+export const RATE_LIMIT_FIELD: JsonSchema = {
+  ...RATE_LIMIT_SETTING,
+  description: 'Sends per interval, to stay under a lower limit than the default.',
+};
 
 /** A function reading (and checking) one part of an account; `label` names the connector in messages. */
 export function credentialsReader<T>(schema: JsonSchema, label: string): (account: ChannelAccount) => T {
   const validate = createAjv().compile(schema);
   return (account) => {
     if (validate(account.credentials)) return account.credentials as unknown as T;
-    const fields = [...new Set((validate.errors ?? []).map((e) => e.instancePath.slice(1) || String(e.params.missingProperty ?? e.params.additionalProperty ?? 'credentials')))];
-    throw new ConnectorError('config', `${label} account ${account.id}: credentials are invalid or missing (${fields.join(', ')})`, {
-      code: 'CREDENTIALS_INVALID',
-      retryable: false,
-      details: { fields },
-    });
+    const fields = [
+      ...new Set(
+        (validate.errors ?? []).map(
+          (e) =>
+            e.instancePath.slice(1) || String(e.params.missingProperty ?? e.params.additionalProperty ?? 'credentials'),
+        ),
+      ),
+    ];
+    throw new ConnectorError(
+      'config',
+      `${label} account ${account.id}: credentials are invalid or missing (${fields.join(', ')})`,
+      {
+        code: 'CREDENTIALS_INVALID',
+        retryable: false,
+        details: { fields },
+      },
+    );
   };
 }
 
@@ -51,7 +70,9 @@ export function settingsReader<T>(schema: JsonSchema, label: string): (account: 
     const settings = structuredClone(account.settings ?? {});
     if (validate(settings)) return settings as unknown as T;
     const problems = (validate.errors ?? []).map((e) =>
-      e.keyword === 'required' ? `${String(e.params.missingProperty)} is required` : `${e.instancePath.slice(1) || 'settings'} ${e.message ?? 'is invalid'}`,
+      e.keyword === 'required'
+        ? `${String(e.params.missingProperty)} is required`
+        : `${e.instancePath.slice(1) || 'settings'} ${e.message ?? 'is invalid'}`,
     );
     throw new ConnectorError('config', `${label} account ${account.id}: settings are invalid: ${problems.join('; ')}`, {
       code: 'SETTINGS_INVALID',

@@ -26,9 +26,15 @@ export function parseGraphError(body: string): GraphErrorBody | undefined {
     const o = e as Record<string, unknown>;
     const str = (k: string) => (typeof o[k] === 'string' ? { [k]: o[k] as string } : {});
     const int = (k: string) => (typeof o[k] === 'number' && Number.isInteger(o[k]) ? { [k]: o[k] as number } : {});
-    const data = typeof o.error_data === 'object' && o.error_data !== null ? (o.error_data as Record<string, unknown>) : undefined;
+    const data =
+      typeof o.error_data === 'object' && o.error_data !== null ? (o.error_data as Record<string, unknown>) : undefined;
     return {
-      ...str('message'), ...str('type'), ...int('code'), ...int('error_subcode'), ...str('fbtrace_id'), ...str('error_user_msg'),
+      ...str('message'),
+      ...str('type'),
+      ...int('code'),
+      ...int('error_subcode'),
+      ...str('fbtrace_id'),
+      ...str('error_user_msg'),
       ...(typeof o.is_transient === 'boolean' && { is_transient: o.is_transient }),
       ...(typeof data?.details === 'string' && { error_data: { details: data.details } }),
     };
@@ -61,26 +67,47 @@ const WINDOW_CLOSED: Rule = {
 
 function ruleFor(status: number, e: GraphErrorBody | undefined): Rule | undefined {
   const code = e?.code;
-  if (code === 190 || status === 401) return { kind: 'auth', retryable: false, hint: 'The access token is invalid or expired: update the account credentials' };
+  if (code === 190 || status === 401)
+    return {
+      kind: 'auth',
+      retryable: false,
+      hint: 'The access token is invalid or expired: update the account credentials',
+    };
   if (code !== undefined && RATE_LIMIT_CODES.has(code)) return { kind: 'rate_limited', retryable: true };
   if (status >= 500) return { kind: 'upstream', retryable: true };
   if (code === undefined) return undefined;
   if (code === 131047) return WINDOW_CLOSED;
   if (code === 131026) {
-    return { kind: 'validation', retryable: false, hint: 'The recipient cannot receive this message (not on WhatsApp, blocked the business, or an outdated app)' };
+    return {
+      kind: 'validation',
+      retryable: false,
+      hint: 'The recipient cannot receive this message (not on WhatsApp, blocked the business, or an outdated app)',
+    };
   }
   // Messenger and Instagram: (#10) with this subcode is their "outside of allowed window", (#551) an unreachable user.
   if (code === 10 && e?.error_subcode === 2018278) {
-    return { kind: 'validation', retryable: false, hint: 'The 24-hour standard messaging window is closed: the person must write first (or the message needs a message tag)' };
+    return {
+      kind: 'validation',
+      retryable: false,
+      hint: 'The 24-hour standard messaging window is closed: the person must write first (or the message needs a message tag)',
+    };
   }
-  if (code === 551) return { kind: 'validation', retryable: false, hint: 'This person is not available to receive messages right now' };
+  if (code === 551)
+    return { kind: 'validation', retryable: false, hint: 'This person is not available to receive messages right now' };
   if (code === 100 && e?.error_subcode === 33) {
-    return { kind: 'config', retryable: false, hint: 'The account id in the settings does not exist or the token cannot use it' };
+    return {
+      kind: 'config',
+      retryable: false,
+      hint: 'The account id in the settings does not exist or the token cannot use it',
+    };
   }
-  if (code === 10 || (code >= 200 && code <= 299)) return { kind: 'auth', retryable: false, hint: 'The token lacks a permission this call needs' };
+  if (code === 10 || (code >= 200 && code <= 299))
+    return { kind: 'auth', retryable: false, hint: 'The token lacks a permission this call needs' };
   if (TRANSIENT_CODES.has(code)) return { kind: 'upstream', retryable: true };
-  if (ACCOUNT_CODES.has(code)) return { kind: 'config', retryable: false, hint: 'The business account must be fixed in Meta Business Manager' };
-  if (VALIDATION_CODES.has(code) || (code >= 132000 && code < 133000) || (code >= 135000 && code < 136000)) return { kind: 'validation', retryable: false };
+  if (ACCOUNT_CODES.has(code))
+    return { kind: 'config', retryable: false, hint: 'The business account must be fixed in Meta Business Manager' };
+  if (VALIDATION_CODES.has(code) || (code >= 132000 && code < 133000) || (code >= 135000 && code < 136000))
+    return { kind: 'validation', retryable: false };
   return undefined;
 }
 
@@ -89,12 +116,18 @@ function ruleFor(status: number, e: GraphErrorBody | undefined): Rule | undefine
  * Code 190 or HTTP 401 is auth; Meta's rate-limit codes are retryable rate_limited (honouring Retry-After); 5xx is a
  * retryable upstream error; 131047 (window closed) and 131026 (undeliverable) fail for good with what to do next.
  */
-export function graphError(status: number, body: string, retryAfter: string | null | undefined, target: string): ConnectorError {
+export function graphError(
+  status: number,
+  body: string,
+  retryAfter: string | null | undefined,
+  target: string,
+): ConnectorError {
   const e = parseGraphError(body);
   let rule = ruleFor(status, e);
   if (!rule && e?.is_transient === true) rule = { kind: 'upstream', retryable: true };
   // Not Graph's shape (a proxy's error page), or a code nothing above knows: the HTTP status decides, as for any API.
-  if (!rule || !e) return errorFromHttpStatus(status, { retryAfter, message: `${target} answered HTTP ${status}`, body });
+  if (!rule || !e)
+    return errorFromHttpStatus(status, { retryAfter, message: `${target} answered HTTP ${status}`, body });
   const said = e.message ?? 'no message';
   const prefix = e.code !== undefined && !said.startsWith('(#') ? `(#${e.code}) ` : '';
   const details = e.error_data?.details;

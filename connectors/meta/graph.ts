@@ -36,7 +36,11 @@ export async function graphPost(req: GraphPostRequest): Promise<unknown> {
   const { status, text, retryAfter } = await callProvider({
     label: target,
     url,
-    init: { method: 'POST', headers: { authorization: `Bearer ${req.token}`, 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(req.body) },
+    init: {
+      method: 'POST',
+      headers: { authorization: `Bearer ${req.token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(req.body),
+    },
     signal: req.signal,
     timeoutMs: GRAPH_TIMEOUT_MS,
   });

@@ -2,13 +2,32 @@
 // and the same Send API (`POST /v23.0/me/messages`). Each connector declares its names and schemas; this builds the
 // channel. Identities are scoped to the account: `<pageId>:<psid>` or `<igAccountId>:<igsid>`.
 import type { JsonObject } from '../flow/types.js';
-import type { AttachmentRef, ChannelDefinition, ChannelEvent, MessageReceived, MessageStatus, OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
+import type {
+  AttachmentRef,
+  ChannelDefinition,
+  ChannelEvent,
+  MessageReceived,
+  MessageStatus,
+  OutboundMessage,
+  SendContext,
+  SendResult,
+} from '../sdk/channel.js';
 import { ConnectorError } from '../sdk/errors.js';
 import type { JsonSchema } from '../sdk/types.js';
 import { credentialsReader, settingsReader } from './account.js';
 import { graphPost } from './graph.js';
 import {
-  array, credential, invalid, isoFromMillis, metaHandshakeResponse, object, optionalArray, optionalString, readJson, string, verifyMetaRequest,
+  array,
+  credential,
+  invalid,
+  isoFromMillis,
+  metaHandshakeResponse,
+  object,
+  optionalArray,
+  optionalString,
+  readJson,
+  string,
+  verifyMetaRequest,
 } from './webhook.js';
 
 export interface MessagingChannelConfig {
@@ -32,12 +51,18 @@ interface ParseOptions {
   accountId: string;
 }
 
-const ATTACHMENT_TYPES: Record<string, AttachmentRef['type']> = { image: 'image', video: 'video', audio: 'audio', file: 'file' };
+const ATTACHMENT_TYPES: Record<string, AttachmentRef['type']> = {
+  image: 'image',
+  video: 'video',
+  audio: 'audio',
+  file: 'file',
+};
 
 function attachmentRef(a: unknown): AttachmentRef[] {
   if (typeof a !== 'object' || a === null || Array.isArray(a)) return [];
   const att = a as JsonObject;
-  const payload = typeof att.payload === 'object' && att.payload !== null && !Array.isArray(att.payload) ? att.payload : {};
+  const payload =
+    typeof att.payload === 'object' && att.payload !== null && !Array.isArray(att.payload) ? att.payload : {};
   // By reference only; shares, story mentions and reels keep their URL under `other`. No URL, nothing to point at.
   const url = optionalString(payload.url);
   if (!url) return [];
@@ -56,7 +81,8 @@ function receivedEvent(ev: JsonObject, opts: ParseOptions, where: string): Messa
   const text = optionalString(m.text);
   const attachments = optionalArray(m.attachments, `${where}.message.attachments`).flatMap(attachmentRef);
   if (text === undefined && attachments.length === 0) return undefined;
-  const replyTo = m.reply_to === undefined ? undefined : optionalString(object(m.reply_to, `${where}.message.reply_to`).mid);
+  const replyTo =
+    m.reply_to === undefined ? undefined : optionalString(object(m.reply_to, `${where}.message.reply_to`).mid);
   return {
     type: 'message.received',
     dedupeKey: mid,
@@ -94,7 +120,9 @@ function postbackEvent(ev: JsonObject, opts: ParseOptions, where: string): Messa
  * message, so they are skipped, as are deliveries without `mids`.
  */
 function statusEvents(ev: JsonObject, opts: ParseOptions, where: string): MessageStatus[] {
-  const psid = optionalString(typeof ev.sender === 'object' && ev.sender !== null && !Array.isArray(ev.sender) ? ev.sender.id : undefined);
+  const psid = optionalString(
+    typeof ev.sender === 'object' && ev.sender !== null && !Array.isArray(ev.sender) ? ev.sender.id : undefined,
+  );
   const recipient = psid ? { recipient: { kind: opts.kind, value: `${opts.accountId}:${psid}` } } : {};
   const status = (mid: string, s: 'delivered' | 'read', at: unknown, atWhere: string): MessageStatus => ({
     type: 'message.status',
@@ -118,7 +146,8 @@ function statusEvents(ev: JsonObject, opts: ParseOptions, where: string): Messag
 
 export function parseMessagingWebhook(body: unknown, opts: ParseOptions): ChannelEvent[] {
   const payload = object(body, 'body');
-  if (payload.object !== opts.object) throw invalid('object', `must be ${JSON.stringify(opts.object)}, not ${JSON.stringify(payload.object)}`);
+  if (payload.object !== opts.object)
+    throw invalid('object', `must be ${JSON.stringify(opts.object)}, not ${JSON.stringify(payload.object)}`);
   const events: ChannelEvent[] = [];
   array(payload.entry, 'entry').forEach((e, i) => {
     const entry = object(e, `entry[${i}]`);
@@ -143,7 +172,8 @@ export function parseMessagingWebhook(body: unknown, opts: ParseOptions): Channe
   return events;
 }
 
-const invalidInput = (message: string, field: string) => new ConnectorError('validation', message, { code: 'INPUT_INVALID', retryable: false, details: { field } });
+const invalidInput = (message: string, field: string) =>
+  new ConnectorError('validation', message, { code: 'INPUT_INVALID', retryable: false, details: { field } });
 
 /** The scoped id to send to: `<accountId>:<id>` (the identity) or a bare id; another account's prefix is refused. */
 export function scopedRecipient(value: string, accountId: string, label: string): string {
@@ -151,17 +181,22 @@ export function scopedRecipient(value: string, accountId: string, label: string)
   const m = /^(?:([0-9]+):)?([0-9]+)$/.exec(v);
   if (!m) throw invalidInput(`to: ${JSON.stringify(value)} is not a ${label} user id (<accountId>:<id> or <id>)`, 'to');
   if (m[1] !== undefined && m[1] !== accountId) {
-    throw invalidInput(`to: ${JSON.stringify(value)} belongs to account ${m[1]}, but this ${label} account is ${accountId}; ids are scoped to one account`, 'to');
+    throw invalidInput(
+      `to: ${JSON.stringify(value)} belongs to account ${m[1]}, but this ${label} account is ${accountId}; ids are scoped to one account`,
+      'to',
+    );
   }
   return m[2]!;
 }
 
 /** The Send API body for a text message (exported for tests). */
 export function sendApiBody(message: OutboundMessage, recipientId: string, label: string): JsonObject {
-  if (message.attachments?.length) throw invalidInput(`the ${label} connector sends text only; attachments are not supported`, 'attachments');
+  if (message.attachments?.length)
+    throw invalidInput(`the ${label} connector sends text only; attachments are not supported`, 'attachments');
   if (typeof message.text !== 'string' || message.text === '') throw invalidInput('text is required', 'text');
   const tag = message.payload?.tag;
-  if (tag !== undefined && (typeof tag !== 'string' || !/^[A-Z_]+$/.test(tag))) throw invalidInput('payload.tag must be a message tag such as HUMAN_AGENT', 'payload.tag');
+  if (tag !== undefined && (typeof tag !== 'string' || !/^[A-Z_]+$/.test(tag)))
+    throw invalidInput('payload.tag must be a message tag such as HUMAN_AGENT', 'payload.tag');
   return {
     recipient: { id: recipientId },
     // A tag lets a message go out after the 24-hour window (e.g. HUMAN_AGENT); otherwise it answers the person.
@@ -178,13 +213,30 @@ export function messagingChannel(cfg: MessagingChannelConfig): ChannelDefinition
     const token = credentialsOf(ctx.account)[cfg.tokenKey]!;
     const settings = settingsOf(ctx.account);
     const accountId = settings[cfg.accountIdKey]!;
-    if (message.to.kind !== cfg.kind) throw invalidInput(`to: ${cfg.label} sends to a ${cfg.kind} identity, not ${JSON.stringify(message.to.kind)}`, 'to');
+    if (message.to.kind !== cfg.kind)
+      throw invalidInput(
+        `to: ${cfg.label} sends to a ${cfg.kind} identity, not ${JSON.stringify(message.to.kind)}`,
+        'to',
+      );
     const body = sendApiBody(message, scopedRecipient(message.to.value, accountId, cfg.label), cfg.label);
-    const res = (await graphPost({ baseUrl: settings.apiBaseUrl!, path: ['me', 'messages'], token, body, signal: ctx.signal })) as { message_id?: unknown; recipient_id?: unknown };
+    const res = (await graphPost({
+      baseUrl: settings.apiBaseUrl!,
+      path: ['me', 'messages'],
+      token,
+      body,
+      signal: ctx.signal,
+    })) as { message_id?: unknown; recipient_id?: unknown };
     if (typeof res?.message_id !== 'string' || res.message_id === '') {
-      throw new ConnectorError('upstream', `${cfg.label} accepted the message but answered no message_id`, { code: 'BAD_RESPONSE', retryable: false });
+      throw new ConnectorError('upstream', `${cfg.label} accepted the message but answered no message_id`, {
+        code: 'BAD_RESPONSE',
+        retryable: false,
+      });
     }
-    return { providerMessageId: res.message_id, status: 'sent', provider: typeof res.recipient_id === 'string' ? { recipientId: res.recipient_id } : {} };
+    return {
+      providerMessageId: res.message_id,
+      status: 'sent',
+      provider: typeof res.recipient_id === 'string' ? { recipientId: res.recipient_id } : {},
+    };
   }
 
   return {
@@ -198,7 +250,8 @@ export function messagingChannel(cfg: MessagingChannelConfig): ChannelDefinition
       return { kind: cfg.kind, value: `${accountId}:${scopedRecipient(to.value, accountId, cfg.label)}` };
     },
     inbound: {
-      handshake: (req, ctx) => metaHandshakeResponse(req, credential(ctx.account.credentials, 'verifyToken'), ctx.logger),
+      handshake: (req, ctx) =>
+        metaHandshakeResponse(req, credential(ctx.account.credentials, 'verifyToken'), ctx.logger),
       verify: (req, ctx) => verifyMetaRequest(req, credential(ctx.account.credentials, 'appSecret')),
       parse(req, ctx) {
         const accountId = settingsOf(ctx.account)[cfg.accountIdKey]!;

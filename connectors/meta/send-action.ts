@@ -28,13 +28,22 @@ export function messagingSendAction(cfg: {
       required: ['account', 'recipient', 'text'],
       properties: {
         account: ACCOUNT_INPUT,
-        recipient: { type: 'string', pattern: '^\\s*([0-9]+:)?[0-9]+\\s*$', title: 'Recipient', description: cfg.recipientHelp },
+        recipient: {
+          type: 'string',
+          pattern: '^\\s*([0-9]+:)?[0-9]+\\s*$',
+          title: 'Recipient',
+          description: cfg.recipientHelp,
+        },
         text: { type: 'string', minLength: 1, maxLength: cfg.maxText, title: 'Text', 'x-ui': { widget: 'textarea' } },
       },
       additionalProperties: false,
     },
     output: SENT_MESSAGE_SCHEMA,
     ui: { group: 'Messages' },
-    run: (ctx, input) => ctx.services.channels.send(input.account, { to: { kind: cfg.kind, value: input.recipient.trim() }, text: input.text }),
+    run: (ctx, input) =>
+      ctx.services.channels.send(input.account, {
+        to: { kind: cfg.kind, value: input.recipient.trim() },
+        text: input.text,
+      }),
   };
 }

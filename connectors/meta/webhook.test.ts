@@ -4,17 +4,36 @@ import { signMeta } from '../sdk/signatures.js';
 import { memoryLogger } from '../testkit/channel.js';
 import { isoFromMillis, isoFromSeconds, metaHandshakeResponse, readJson, verifyMetaRequest } from './webhook.js';
 
-const request = (over: Partial<InboundRequest>): InboundRequest => ({ method: 'POST', url: 'http://x/hooks/channels/a', headers: {}, query: {}, rawBody: Buffer.from(''), ...over });
+const request = (over: Partial<InboundRequest>): InboundRequest => ({
+  method: 'POST',
+  url: 'http://x/hooks/channels/a',
+  headers: {},
+  query: {},
+  rawBody: Buffer.from(''),
+  ...over,
+});
 
 describe('Meta webhook helpers', () => {
   it('answers the handshake with the challenge as text/plain, 403 for a wrong token or mode', () => {
     const query = { 'hub.mode': 'subscribe', 'hub.verify_token': 'meatyhamhock', 'hub.challenge': '1158201444' };
-    expect(metaHandshakeResponse(request({ method: 'GET', query }), 'meatyhamhock', memoryLogger())).toEqual({ status: 200, body: '1158201444', contentType: 'text/plain' });
+    expect(metaHandshakeResponse(request({ method: 'GET', query }), 'meatyhamhock', memoryLogger())).toEqual({
+      status: 200,
+      body: '1158201444',
+      contentType: 'text/plain',
+    });
     const logger = memoryLogger();
     expect(metaHandshakeResponse(request({ method: 'GET', query }), 'other', logger)).toMatchObject({ status: 403 });
     expect(JSON.stringify(logger.lines)).not.toContain('meatyhamhock');
-    expect(metaHandshakeResponse(request({ method: 'GET', query: { ...query, 'hub.mode': 'unsubscribe' } }), 'meatyhamhock', memoryLogger())).toMatchObject({ status: 403 });
-    expect(metaHandshakeResponse(request({ method: 'GET', query }), undefined, memoryLogger())).toMatchObject({ status: 403 });
+    expect(
+      metaHandshakeResponse(
+        request({ method: 'GET', query: { ...query, 'hub.mode': 'unsubscribe' } }),
+        'meatyhamhock',
+        memoryLogger(),
+      ),
+    ).toMatchObject({ status: 403 });
+    expect(metaHandshakeResponse(request({ method: 'GET', query }), undefined, memoryLogger())).toMatchObject({
+      status: 403,
+    });
   });
 
   it('is not a handshake for a POST or a GET without hub.* parameters', () => {
@@ -26,10 +45,22 @@ describe('Meta webhook helpers', () => {
     const rawBody = Buffer.from('test');
     const header = 'sha256=0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221';
     expect(signMeta('TEST_APP_SECRET', rawBody)).toBe(header);
-    expect(verifyMetaRequest(request({ rawBody, headers: { 'x-hub-signature-256': header } }), 'TEST_APP_SECRET')).toEqual({ ok: true });
-    expect(verifyMetaRequest(request({ rawBody: Buffer.from('test!'), headers: { 'x-hub-signature-256': header } }), 'TEST_APP_SECRET')).toMatchObject({ ok: false });
-    expect(verifyMetaRequest(request({ rawBody }), 'TEST_APP_SECRET')).toEqual({ ok: false, reason: 'missing X-Hub-Signature-256 header' });
-    expect(verifyMetaRequest(request({ rawBody, headers: { 'x-hub-signature-256': header } }), undefined)).toMatchObject({ ok: false });
+    expect(
+      verifyMetaRequest(request({ rawBody, headers: { 'x-hub-signature-256': header } }), 'TEST_APP_SECRET'),
+    ).toEqual({ ok: true });
+    expect(
+      verifyMetaRequest(
+        request({ rawBody: Buffer.from('test!'), headers: { 'x-hub-signature-256': header } }),
+        'TEST_APP_SECRET',
+      ),
+    ).toMatchObject({ ok: false });
+    expect(verifyMetaRequest(request({ rawBody }), 'TEST_APP_SECRET')).toEqual({
+      ok: false,
+      reason: 'missing X-Hub-Signature-256 header',
+    });
+    expect(
+      verifyMetaRequest(request({ rawBody, headers: { 'x-hub-signature-256': header } }), undefined),
+    ).toMatchObject({ ok: false });
   });
 
   it('reads JSON or throws InboundPayloadError', () => {

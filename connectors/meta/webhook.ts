@@ -11,7 +11,11 @@ const HUB_PARAMS = ['hub.mode', 'hub.verify_token', 'hub.challenge'];
  * The answer to Meta's verification GET: 200 text/plain with the challenge when `hub.verify_token` equals ours
  * (constant time), 403 otherwise. Undefined for a request that is not a handshake (a POST, a GET without `hub.*`).
  */
-export function metaHandshakeResponse(req: InboundRequest, verifyToken: string | undefined, logger: Logger): InboundResponse | undefined {
+export function metaHandshakeResponse(
+  req: InboundRequest,
+  verifyToken: string | undefined,
+  logger: Logger,
+): InboundResponse | undefined {
   if (req.method.toUpperCase() !== 'GET' || !HUB_PARAMS.some((p) => req.query[p] !== undefined)) return undefined;
   const result = metaHandshake(req.query, verifyToken ?? '');
   if (result.ok) return { status: 200, body: result.challenge, contentType: 'text/plain' };
@@ -24,7 +28,9 @@ export function verifyMetaRequest(req: InboundRequest, appSecret: string | undef
   if (!appSecret) return { ok: false, reason: 'the account has no appSecret credential' };
   const header = req.headers['x-hub-signature-256'];
   if (header === undefined || header === '') return { ok: false, reason: 'missing X-Hub-Signature-256 header' };
-  return verifyMeta(appSecret, req.rawBody, header) ? { ok: true } : { ok: false, reason: 'X-Hub-Signature-256 does not match the body' };
+  return verifyMeta(appSecret, req.rawBody, header)
+    ? { ok: true }
+    : { ok: false, reason: 'X-Hub-Signature-256 does not match the body' };
 }
 
 /** The string credential `key`, if set (verify and handshake must answer, not throw, when an account lacks it). */
@@ -36,7 +42,8 @@ export function credential(credentials: JsonObject, key: string): string | undef
 // ---------------------------------------------------------------------------------------------------------------
 // Shape checks: each names the path at fault, so a 400 says what was wrong.
 
-export const invalid = (where: string, what: string): InboundPayloadError => new InboundPayloadError(`${where}: ${what}`);
+export const invalid = (where: string, what: string): InboundPayloadError =>
+  new InboundPayloadError(`${where}: ${what}`);
 
 export function readJson(req: InboundRequest): JsonValue {
   try {
@@ -72,13 +79,19 @@ export function optionalString(v: unknown): string | undefined {
 
 /** Unix seconds (WhatsApp sends them as a decimal string) as ISO-8601. */
 export function isoFromSeconds(v: unknown, where: string): string {
-  const n = typeof v === 'string' && /^\d{1,12}$/.test(v) ? Number(v) : typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : NaN;
+  const n =
+    typeof v === 'string' && /^\d{1,12}$/.test(v)
+      ? Number(v)
+      : typeof v === 'number' && Number.isInteger(v) && v >= 0
+        ? v
+        : NaN;
   if (Number.isNaN(n)) throw invalid(where, 'must be Unix seconds');
   return new Date(n * 1000).toISOString();
 }
 
 /** Unix milliseconds (Messenger and Instagram) as ISO-8601. */
 export function isoFromMillis(v: unknown, where: string): string {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 8.64e15) throw invalid(where, 'must be Unix milliseconds');
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 8.64e15)
+    throw invalid(where, 'must be Unix milliseconds');
   return new Date(v).toISOString();
 }

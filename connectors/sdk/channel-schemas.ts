@@ -43,7 +43,11 @@ export const MESSAGE_EVENT_SCHEMA: JsonSchema = {
         timestamp: { type: 'string', format: 'date-time' },
       },
     },
-    sender: { type: 'object', required: ['identity'], properties: { identity, identities: { type: 'array', items: identity }, name: { type: 'string' } } },
+    sender: {
+      type: 'object',
+      required: ['identity'],
+      properties: { identity, identities: { type: 'array', items: identity }, name: { type: 'string' } },
+    },
     replyTo: identity,
     contactId: { type: 'string' },
     conversationId: { type: 'string' },

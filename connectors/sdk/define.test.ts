@@ -15,13 +15,21 @@ const action = (over: Partial<ActionDefinition> = {}): ActionDefinition => ({
 
 describe('defineConnector', () => {
   it('builds a plain-data manifest with full action ids', () => {
-    const c = defineConnector({ id: 'mail', name: 'Mail', version: '1.0.0', auth: { type: 'object' }, actions: [action()] });
+    const c = defineConnector({
+      id: 'mail',
+      name: 'Mail',
+      version: '1.0.0',
+      auth: { type: 'object' },
+      actions: [action()],
+    });
     expect(c.manifest).toEqual({
       id: 'mail',
       name: 'Mail',
       version: '1.0.0',
       auth: { type: 'object' },
-      actions: [{ id: 'mail.send', name: 'Send', description: 'Sends', input: action().input, output: { type: 'object' } }],
+      actions: [
+        { id: 'mail.send', name: 'Send', description: 'Sends', input: action().input, output: { type: 'object' } },
+      ],
       triggers: [],
     });
     expect(JSON.parse(JSON.stringify(c.manifest))).toEqual(c.manifest);
@@ -32,12 +40,20 @@ describe('defineConnector', () => {
     [{ id: 'Mail' }, /"Mail".*id must match/],
     [{ actions: [action(), action()] }, /action "send": duplicate id/],
     [{ actions: [action({ id: 'send.it' })] }, /action "send.it": id must match/],
-    [{ actions: [action({ input: { type: 'object', properties: { a: { type: 'nope' } } } })] }, /action "send": input schema does not compile/],
-    [{ actions: [action({ output: { type: 'string', minLength: 'x' } })] }, /action "send": output schema does not compile/],
+    [
+      { actions: [action({ input: { type: 'object', properties: { a: { type: 'nope' } } } })] },
+      /action "send": input schema does not compile/,
+    ],
+    [
+      { actions: [action({ output: { type: 'string', minLength: 'x' } })] },
+      /action "send": output schema does not compile/,
+    ],
     [{ actions: [action({ input: { type: 'string' } })] }, /input schema must have type "object"/],
     [{ auth: { type: 'object', required: 'x' } }, /auth schema does not compile/],
   ])('rejects %j', (over, message) => {
-    expect(() => defineConnector({ id: 'mail', name: 'Mail', version: '1', actions: [action()], ...over })).toThrow(message);
+    expect(() => defineConnector({ id: 'mail', name: 'Mail', version: '1', actions: [action()], ...over })).toThrow(
+      message,
+    );
   });
 });
 

@@ -3,7 +3,14 @@
 import { MESSAGE_EVENT_SCHEMA } from './channel-schemas.js';
 import type { ChannelManifest } from './channel.js';
 import { createAjv } from './schema.js';
-import type { ActionManifest, Connector, ConnectorDefinition, ConnectorManifest, JsonSchema, TriggerManifest } from './types.js';
+import type {
+  ActionManifest,
+  Connector,
+  ConnectorDefinition,
+  ConnectorManifest,
+  JsonSchema,
+  TriggerManifest,
+} from './types.js';
 
 const CONNECTOR_ID = /^[a-z][a-z0-9_-]*$/;
 const ACTION_ID = /^[a-zA-Z][a-zA-Z0-9_]*$/;
@@ -17,7 +24,14 @@ export function defineConnector(def: ConnectorDefinition): Connector {
   if (problems.length > 0) throw new Error(`connector ${JSON.stringify(def.id)} is invalid: ${problems.join('; ')}`);
   const triggers: TriggerManifest[] = [
     ...(def.channel
-      ? [{ id: `${def.id}.${MESSAGE_TRIGGER_ID}`, name: `${def.name} message`, description: `A message arrives on a ${def.name} account`, output: MESSAGE_EVENT_SCHEMA }]
+      ? [
+          {
+            id: `${def.id}.${MESSAGE_TRIGGER_ID}`,
+            name: `${def.name} message`,
+            description: `A message arrives on a ${def.name} account`,
+            output: MESSAGE_EVENT_SCHEMA,
+          },
+        ]
       : []),
     ...(def.triggers ?? []).map((t) => ({ ...t, id: `${def.id}.${t.id}` })),
   ];
@@ -28,16 +42,14 @@ export function defineConnector(def: ConnectorDefinition): Connector {
     version: def.version,
     ...(def.description !== undefined && { description: def.description }),
     ...(def.auth !== undefined && { auth: def.auth }),
-    actions: def.actions.map(
-      (a): ActionManifest => ({
-        id: `${def.id}.${a.id}`,
-        name: a.name,
-        description: a.description,
-        input: a.input,
-        output: a.output,
-        ...(a.ui !== undefined && { ui: a.ui }),
-      }),
-    ),
+    actions: def.actions.map((a): ActionManifest => ({
+      id: `${def.id}.${a.id}`,
+      name: a.name,
+      description: a.description,
+      input: a.input,
+      output: a.output,
+      ...(a.ui !== undefined && { ui: a.ui }),
+    })),
     triggers,
     ...(channel && {
       channel: {
@@ -63,7 +75,8 @@ export function definitionProblems(def: ConnectorDefinition): string[] {
   if (!def.version) problems.push('version is required');
   const ajv = createAjv();
   const checkSchema = (where: string, schema: JsonSchema | undefined, objectRequired = false) => {
-    if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return void problems.push(`${where} must be a JSON Schema object`);
+    if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
+      return void problems.push(`${where} must be a JSON Schema object`);
     if (objectRequired && schema.type !== 'object') problems.push(`${where} must have type "object"`);
     try {
       ajv.compile(schema);
@@ -76,7 +89,8 @@ export function definitionProblems(def: ConnectorDefinition): string[] {
   const seen = new Set<string>();
   for (const action of def.actions) {
     const where = `action ${JSON.stringify(action.id)}`;
-    if (typeof action.id !== 'string' || !ACTION_ID.test(action.id)) problems.push(`${where}: id must match ${ACTION_ID}`);
+    if (typeof action.id !== 'string' || !ACTION_ID.test(action.id))
+      problems.push(`${where}: id must match ${ACTION_ID}`);
     else if (seen.has(action.id)) problems.push(`${where}: duplicate id`);
     seen.add(action.id);
     if (!action.name) problems.push(`${where}: name is required`);
@@ -90,7 +104,8 @@ export function definitionProblems(def: ConnectorDefinition): string[] {
       for (const t of def.triggers) {
         const where = `trigger ${JSON.stringify(t.id)}`;
         if (typeof t.id !== 'string' || !ACTION_ID.test(t.id)) problems.push(`${where}: id must match ${ACTION_ID}`);
-        else if (t.id === MESSAGE_TRIGGER_ID && def.channel) problems.push(`${where}: "message" is the channel's own trigger`);
+        else if (t.id === MESSAGE_TRIGGER_ID && def.channel)
+          problems.push(`${where}: "message" is the channel's own trigger`);
         if (!t.name) problems.push(`${where}: name is required`);
         if (t.input !== undefined) checkSchema(`${where}: input schema`, t.input, true);
         checkSchema(`${where}: output schema`, t.output);
@@ -99,21 +114,30 @@ export function definitionProblems(def: ConnectorDefinition): string[] {
   const ch = def.channel;
   if (ch !== undefined) {
     if (typeof ch !== 'object' || ch === null) return [...problems, 'channel must be an object'];
-    if (typeof ch.name !== 'string' || !CHANNEL_NAME.test(ch.name)) problems.push(`channel name must match ${CHANNEL_NAME}`);
-    if (!Array.isArray(ch.addressKinds) || ch.addressKinds.length === 0 || !ch.addressKinds.every((k) => typeof k === 'string' && k))
+    if (typeof ch.name !== 'string' || !CHANNEL_NAME.test(ch.name))
+      problems.push(`channel name must match ${CHANNEL_NAME}`);
+    if (
+      !Array.isArray(ch.addressKinds) ||
+      ch.addressKinds.length === 0 ||
+      !ch.addressKinds.every((k) => typeof k === 'string' && k)
+    )
       problems.push('channel addressKinds must list at least one identity kind');
     if (typeof ch.send !== 'function') problems.push('channel send must be a function');
     if (ch.settings !== undefined) checkSchema('channel settings schema', ch.settings, true);
     if (ch.inbound !== undefined) {
       if (typeof ch.inbound.verify !== 'function') problems.push('channel inbound.verify must be a function');
       if (typeof ch.inbound.parse !== 'function') problems.push('channel inbound.parse must be a function');
-      if (ch.inbound.handshake !== undefined && typeof ch.inbound.handshake !== 'function') problems.push('channel inbound.handshake must be a function');
+      if (ch.inbound.handshake !== undefined && typeof ch.inbound.handshake !== 'function')
+        problems.push('channel inbound.handshake must be a function');
     }
     if (ch.poll !== undefined && typeof ch.poll !== 'function') problems.push('channel poll must be a function');
     for (const fn of ['register', 'unregister', 'normalizeAddress'] as const)
       if (ch[fn] !== undefined && typeof ch[fn] !== 'function') problems.push(`channel ${fn} must be a function`);
     const rl = ch.rateLimit;
-    if (rl !== undefined && !(Number.isInteger(rl.limit) && rl.limit > 0 && Number.isFinite(rl.intervalMs) && rl.intervalMs > 0))
+    if (
+      rl !== undefined &&
+      !(Number.isInteger(rl.limit) && rl.limit > 0 && Number.isFinite(rl.intervalMs) && rl.intervalMs > 0)
+    )
       problems.push('channel rateLimit needs a positive integer limit and a positive intervalMs');
   }
   return problems;

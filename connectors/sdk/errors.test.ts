@@ -5,14 +5,22 @@ describe('ConnectorError', () => {
   it('is retryable by default only for upstream and rate_limited', () => {
     expect(new ConnectorError('upstream', 'x').retryable).toBe(true);
     expect(new ConnectorError('rate_limited', 'x').retryable).toBe(true);
-    for (const kind of ['auth', 'config', 'not_found', 'validation'] as const) expect(new ConnectorError(kind, 'x').retryable).toBe(false);
+    for (const kind of ['auth', 'config', 'not_found', 'validation'] as const)
+      expect(new ConnectorError(kind, 'x').retryable).toBe(false);
     expect(new ConnectorError('upstream', 'x', { retryable: false }).retryable).toBe(false);
   });
 
   it('keeps code, details, retryAfterMs and cause', () => {
     const cause = new Error('socket hang up');
     const e = new ConnectorError('upstream', 'boom', { code: 'C', details: { a: 1 }, retryAfterMs: 5, cause });
-    expect(e).toMatchObject({ name: 'ConnectorError', message: 'boom', code: 'C', details: { a: 1 }, retryAfterMs: 5, cause });
+    expect(e).toMatchObject({
+      name: 'ConnectorError',
+      message: 'boom',
+      code: 'C',
+      details: { a: 1 },
+      retryAfterMs: 5,
+      cause,
+    });
     expect(e).toBeInstanceOf(Error);
   });
 

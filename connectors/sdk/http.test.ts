@@ -19,21 +19,35 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
 
 const failure = async (p: Promise<unknown>) => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ConnectorError);
   return err as ConnectorError;
 };
 const call = (path: string, opts: { signal?: AbortSignal; timeoutMs?: number; keepCause?: boolean } = {}) =>
-  callProvider({ label: 'Acme send', url: `${base}${path}`, init: { method: 'POST', body: '{}' }, signal: opts.signal ?? new AbortController().signal, ...opts });
+  callProvider({
+    label: 'Acme send',
+    url: `${base}${path}`,
+    init: { method: 'POST', body: '{}' },
+    signal: opts.signal ?? new AbortController().signal,
+    ...opts,
+  });
 
 describe('callProvider', () => {
-  it('returns the status, body and Retry-After as they came (mapping them is the connector\'s)', async () => {
+  it("returns the status, body and Retry-After as they came (mapping them is the connector's)", async () => {
     expect(await call('/x')).toEqual({ status: 429, text: '{"slow":"down"}', retryAfter: '7' });
   });
 
   it('a hung provider is a retryable TIMEOUT naming the call', async () => {
     const err = await failure(call('/hang', { timeoutMs: 200 }));
-    expect(err).toMatchObject({ kind: 'upstream', retryable: true, code: 'TIMEOUT', message: 'Acme send did not answer within 200 ms' });
+    expect(err).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      code: 'TIMEOUT',
+      message: 'Acme send did not answer within 200 ms',
+    });
   });
 
   it('a cancelled step is ABORTED', async () => {
@@ -47,9 +61,18 @@ describe('callProvider', () => {
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((r) => closed.close(() => r()));
-    const req = { label: 'Acme send', url: `http://127.0.0.1:${port}/botSECRET/send`, init: { method: 'POST' }, signal: new AbortController().signal };
+    const req = {
+      label: 'Acme send',
+      url: `http://127.0.0.1:${port}/botSECRET/send`,
+      init: { method: 'POST' },
+      signal: new AbortController().signal,
+    };
     const kept = await failure(callProvider(req));
-    expect(kept).toMatchObject({ code: 'ECONNREFUSED', retryable: true, message: 'Acme send failed: could not reach the provider (ECONNREFUSED)' });
+    expect(kept).toMatchObject({
+      code: 'ECONNREFUSED',
+      retryable: true,
+      message: 'Acme send failed: could not reach the provider (ECONNREFUSED)',
+    });
     expect(kept.cause).toBeDefined();
     const dropped = await failure(callProvider({ ...req, keepCause: false }));
     expect(dropped.cause).toBeUndefined();

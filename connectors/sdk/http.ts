@@ -32,11 +32,19 @@ export async function callProvider(req: ProviderRequest): Promise<ProviderAnswer
     return { status: res.status, retryAfter: res.headers.get('retry-after'), text: await res.text() };
   } catch (err) {
     const cause = req.keepCause === false ? {} : { cause: err };
-    if (req.signal.aborted) throw new ConnectorError('upstream', `${req.label} was cancelled`, { code: 'ABORTED', ...cause });
-    if (timeout.aborted) throw new ConnectorError('upstream', `${req.label} did not answer within ${timeoutMs} ms`, { code: 'TIMEOUT', ...cause });
+    if (req.signal.aborted)
+      throw new ConnectorError('upstream', `${req.label} was cancelled`, { code: 'ABORTED', ...cause });
+    if (timeout.aborted)
+      throw new ConnectorError('upstream', `${req.label} did not answer within ${timeoutMs} ms`, {
+        code: 'TIMEOUT',
+        ...cause,
+      });
     const code = (err as { cause?: { code?: unknown } }).cause?.code;
     const reason = typeof code === 'string' ? code : 'NETWORK_ERROR';
     // The fetch message is generic ("fetch failed"); the cause's code (ECONNREFUSED, ...) says what happened.
-    throw new ConnectorError('upstream', `${req.label} failed: could not reach the provider (${reason})`, { code: reason, ...cause });
+    throw new ConnectorError('upstream', `${req.label} failed: could not reach the provider (${reason})`, {
+      code: reason,
+      ...cause,
+    });
   }
 }

@@ -6,13 +6,44 @@ export { defineConnector, definitionProblems } from './define.js';
 export { createRegistry, type Registry } from './registry.js';
 export { createAjv, type Ajv } from './schema.js';
 export {
-  constantTimeEqual, signTwilio, verifyTwilio, verifyTwilioBody, twilioUrlCandidates, signMeta, verifyMeta, metaHandshake,
-  signSlack, verifySlack, SLACK_WINDOW_SECONDS, verifyTelegram, isValidTelegramSecret, newTelegramSecret,
-  type RawBody, type HeaderValue, type TwilioParams, type MetaHandshakeResult, type SlackVerifyResult,
+  constantTimeEqual,
+  signTwilio,
+  verifyTwilio,
+  verifyTwilioBody,
+  twilioUrlCandidates,
+  signMeta,
+  verifyMeta,
+  metaHandshake,
+  signSlack,
+  verifySlack,
+  SLACK_WINDOW_SECONDS,
+  verifyTelegram,
+  isValidTelegramSecret,
+  newTelegramSecret,
+  type RawBody,
+  type HeaderValue,
+  type TwilioParams,
+  type MetaHandshakeResult,
+  type SlackVerifyResult,
 } from './signatures.js';
 export type * from './channel.js';
 export { InboundPayloadError } from './channel.js';
-export { MESSAGE_EVENT_SCHEMA, SENT_MESSAGE_SCHEMA, ACCOUNT_INPUT, IDENTITY_SCHEMA, ATTACHMENT_SCHEMA, RATE_LIMIT_SETTING } from './channel-schemas.js';
+export {
+  MESSAGE_EVENT_SCHEMA,
+  SENT_MESSAGE_SCHEMA,
+  ACCOUNT_INPUT,
+  IDENTITY_SCHEMA,
+  ATTACHMENT_SCHEMA,
+  RATE_LIMIT_SETTING,
+} from './channel-schemas.js';
 export { MESSAGE_TRIGGER_ID } from './define.js';
-export { loadPlugins, parsePluginSpecs, PluginLoadError, type LoadPluginsOptions, type LoadedPlugin, type PluginFailure, type PluginProblem } from './plugins.js';
+export {
+  loadPlugins,
+  parsePluginSpecs,
+  PluginLoadError,
+  type LoadPluginsOptions,
+  type LoadedPlugin,
+  type PluginFailure,
+  type PluginProblem,
+} from './plugins.js';
 export { callProvider, PROVIDER_TIMEOUT_MS, type ProviderAnswer, type ProviderRequest } from './http.js';

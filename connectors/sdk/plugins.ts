@@ -61,7 +61,10 @@ export interface LoadPluginsOptions {
 
 /** CONFLUO_PLUGINS: comma-separated, blanks ignored. */
 export function parsePluginSpecs(raw: string | undefined): string[] {
-  return (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /**
@@ -69,7 +72,10 @@ export function parsePluginSpecs(raw: string | undefined): string[] {
  * copy is checked by shape and gets a manifest built here), and refuses ids or channel names already taken.
  * Throws PluginLoadError listing every failing plugin.
  */
-export async function loadPlugins(specs: readonly string[], opts: LoadPluginsOptions): Promise<{ connectors: Connector[]; plugins: LoadedPlugin[] }> {
+export async function loadPlugins(
+  specs: readonly string[],
+  opts: LoadPluginsOptions,
+): Promise<{ connectors: Connector[]; plugins: LoadedPlugin[] }> {
   const failures: PluginFailure[] = [];
   const connectors: Connector[] = [];
   const plugins: LoadedPlugin[] = [];
@@ -78,7 +84,8 @@ export async function loadPlugins(specs: readonly string[], opts: LoadPluginsOpt
   const entries = new Map<string, string>(); // module file → spec
   let firstCause: unknown;
   for (const spec of specs) {
-    const fail = (problem: PluginProblem, what: string) => void failures.push({ spec, problem, message: `plugin ${JSON.stringify(spec)}: ${what}` });
+    const fail = (problem: PluginProblem, what: string) =>
+      void failures.push({ spec, problem, message: `plugin ${JSON.stringify(spec)}: ${what}` });
     const found = locate(spec, opts.cwd);
     if ('missing' in found) {
       fail('not_found', found.missing);
@@ -118,7 +125,8 @@ export async function loadPlugins(specs: readonly string[], opts: LoadPluginsOpt
     connectors.push(...mine);
     plugins.push({ spec, entry: found.entry, ...found.pkg, connectorIds: mine.map((c) => c.id) });
   }
-  if (failures.length > 0) throw new PluginLoadError(failures, firstCause === undefined ? undefined : { cause: firstCause });
+  if (failures.length > 0)
+    throw new PluginLoadError(failures, firstCause === undefined ? undefined : { cause: firstCause });
   return { connectors, plugins };
 }
 
@@ -130,7 +138,8 @@ interface Owners {
 
 function claim(owners: Owners, c: Connector, owner: string) {
   owners.ids.set(c.id, owner);
-  if (c.channel) owners.channels.set(c.channel.name, owner === 'a built-in connector' ? `built-in connector "${c.id}"` : owner);
+  if (c.channel)
+    owners.channels.set(c.channel.name, owner === 'a built-in connector' ? `built-in connector "${c.id}"` : owner);
 }
 
 /** Ids and channel names of `mine` already taken (by others, or twice within `mine`). */
@@ -145,7 +154,9 @@ function clashes(owners: Owners, mine: Connector[]): string[] {
     if (!c.channel) continue;
     const channelOwner = channels.get(c.channel.name);
     if (channelOwner !== undefined)
-      out.push(`connector ${JSON.stringify(c.id)} declares channel ${JSON.stringify(c.channel.name)}, already declared by ${channelOwner}`);
+      out.push(
+        `connector ${JSON.stringify(c.id)} declares channel ${JSON.stringify(c.channel.name)}, already declared by ${channelOwner}`,
+      );
     channels.set(c.channel.name, `connector "${c.id}" of the same plugin`);
   }
   return out;
@@ -160,7 +171,9 @@ function redefine(exported: unknown[]): { connectors: Connector[] } | { invalid:
   const invalid: string[] = [];
   for (const [i, candidate] of exported.entries()) {
     if (typeof candidate !== 'object' || candidate === null || Array.isArray(candidate)) {
-      invalid.push(`${exported.length > 1 ? `connector #${i + 1}` : 'the connector'} is not a connector object (got ${describe(candidate)})`);
+      invalid.push(
+        `${exported.length > 1 ? `connector #${i + 1}` : 'the connector'} is not a connector object (got ${describe(candidate)})`,
+      );
       continue;
     }
     const { manifest: _ignored, ...def } = candidate as Partial<Connector>;
@@ -180,13 +193,16 @@ function locate(spec: string, cwd: string): Located {
     if (!existsSync(path)) return { missing: `not found: ${path} does not exist` };
     return statSync(path).isDirectory() ? folderEntry(path) : { entry: realpathSync(path), pkg: {} };
   }
-  if (!PACKAGE_NAME.test(spec)) return { missing: 'not found: neither a path (start it with ./, ../ or /) nor a package name' };
+  if (!PACKAGE_NAME.test(spec))
+    return { missing: 'not found: neither a path (start it with ./, ../ or /) nor a package name' };
   const bases = [...new Set([CONFLUO_ROOT, resolve(cwd)])];
   for (const base of bases) {
     const dir = packageDir(spec, base);
     if (dir) return folderEntry(dir);
   }
-  return { missing: `not found: no package ${spec} in node_modules of ${bases.join(' or ')} (install it, or give its path)` };
+  return {
+    missing: `not found: no package ${spec} in node_modules of ${bases.join(' or ')} (install it, or give its path)`,
+  };
 }
 
 /** Node's lookup: node_modules/<name> in the folder and each of its parents. */
@@ -231,7 +247,10 @@ function folderEntry(dir: string): Located {
     return { entry: realpathSync(file), pkg: pkgInfo };
   }
   const index = INDEX_FILES.map((f) => join(dir, f)).find((f) => existsSync(f));
-  if (!index) return { missing: `not found: ${dir} has no package.json entry (exports or main) and no ${INDEX_FILES.join(', ')}` };
+  if (!index)
+    return {
+      missing: `not found: ${dir} has no package.json entry (exports or main) and no ${INDEX_FILES.join(', ')}`,
+    };
   return { entry: realpathSync(index), pkg: pkgInfo };
 }
 
@@ -271,7 +290,13 @@ function pickExport(ns: Record<string, unknown>): unknown[] | string {
       const value = obj[key];
       if (value === undefined) continue;
       // `module.exports = { connector }` reaches an ESM import as the default export.
-      if (key === 'default' && !commonJs && isRecord(value) && !('id' in value) && ('connector' in value || 'connectors' in value))
+      if (
+        key === 'default' &&
+        !commonJs &&
+        isRecord(value) &&
+        !('id' in value) &&
+        ('connector' in value || 'connectors' in value)
+      )
         return from(value, true);
       if (typeof value === 'function')
         return `exports a function as ${JSON.stringify(key)}, not a connector: export the value returned by defineConnector(...)`;

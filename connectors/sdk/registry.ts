@@ -21,7 +21,10 @@ export function createRegistry(connectors: Connector[]): Registry {
     byId.set(c.id, c);
     if (c.channel) {
       const other = channels.get(c.channel.name);
-      if (other) throw new Error(`connectors ${JSON.stringify(other.id)} and ${JSON.stringify(c.id)} both declare channel ${JSON.stringify(c.channel.name)}`);
+      if (other)
+        throw new Error(
+          `connectors ${JSON.stringify(other.id)} and ${JSON.stringify(c.id)} both declare channel ${JSON.stringify(c.channel.name)}`,
+        );
       channels.set(c.channel.name, c);
     }
   }

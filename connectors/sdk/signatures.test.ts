@@ -32,7 +32,13 @@ describe('Twilio X-Twilio-Signature', () => {
   // Vectors: contracts/twilio/NOTES.md, "3. Request signature: X-Twilio-Signature", test vector table.
   const token = '12345';
   const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
-  const params = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
+  const params = {
+    CallSid: 'CA1234567890ABCDE',
+    Caller: '+14158675309',
+    Digits: '1234',
+    From: '+14158675309',
+    To: '+18005551212',
+  };
   const signature = 'RSOYDt4T1cUTdK1PDd93/VVr8B8=';
 
   it('matches the NOTES vectors (twilio-node spec, Twilio docs worked example)', () => {
@@ -45,7 +51,8 @@ describe('Twilio X-Twilio-Signature', () => {
 
   it('matches the NOTES JSON-body vector (bodySHA256 in the URL, no params)', () => {
     const body = '{"property": "value", "boolean": true}';
-    const hashed = 'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620';
+    const hashed =
+      'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620';
     expect(signTwilio(token, hashed, {})).toBe('a9nBmqA0ju/hNViExpshrM61xv4=');
     expect(verifyTwilioBody(token, hashed, body, 'a9nBmqA0ju/hNViExpshrM61xv4=')).toBe(true);
     expect(verifyTwilioBody(token, hashed, Buffer.from(body), 'a9nBmqA0ju/hNViExpshrM61xv4=')).toBe(true);
@@ -57,7 +64,9 @@ describe('Twilio X-Twilio-Signature', () => {
   it('does not depend on the order the params arrive in; URLSearchParams from the raw form body works too', () => {
     const reversed = Object.fromEntries(Object.entries(params).reverse());
     expect(verifyTwilio(token, url, reversed, signature)).toBe(true);
-    const form = new URLSearchParams('To=%2B18005551212&From=%2B14158675309&Digits=1234&Caller=%2B14158675309&CallSid=CA1234567890ABCDE');
+    const form = new URLSearchParams(
+      'To=%2B18005551212&From=%2B14158675309&Digits=1234&Caller=%2B14158675309&CallSid=CA1234567890ABCDE',
+    );
     expect(verifyTwilio(token, url, form, signature)).toBe(true);
   });
 
@@ -140,7 +149,15 @@ describe('Meta X-Hub-Signature-256 (WhatsApp, Messenger, Instagram)', () => {
     expect(verifyMeta('TEST_APP_SECRET2', 'test', header)).toBe(false);
     expect(verifyMeta('', 'test', signMeta('', 'test'))).toBe(false);
     expect(verifyMeta(secret, 'test', flip(header))).toBe(false);
-    for (const h of [undefined, null, '', header.slice('sha256='.length), header.replace('sha256', 'sha1'), `${header}0`, header.slice(0, -1)]) {
+    for (const h of [
+      undefined,
+      null,
+      '',
+      header.slice('sha256='.length),
+      header.replace('sha256', 'sha1'),
+      `${header}0`,
+      header.slice(0, -1),
+    ]) {
       expect(verifyMeta(secret, 'test', h)).toBe(false);
     }
   });
@@ -158,14 +175,25 @@ describe('Meta X-Hub-Signature-256 (WhatsApp, Messenger, Instagram)', () => {
     it('says why it refuses', () => {
       expect(metaHandshake(query, 'meatyhamhocks')).toEqual({ ok: false, reason: 'bad_token' });
       expect(metaHandshake(query, '')).toEqual({ ok: false, reason: 'bad_token' });
-      expect(metaHandshake({ ...query, 'hub.mode': 'unsubscribe' }, 'meatyhamhock')).toEqual({ ok: false, reason: 'bad_mode' });
-      expect(metaHandshake({ ...query, 'hub.challenge': '<script>' }, 'meatyhamhock')).toEqual({ ok: false, reason: 'bad_challenge' });
+      expect(metaHandshake({ ...query, 'hub.mode': 'unsubscribe' }, 'meatyhamhock')).toEqual({
+        ok: false,
+        reason: 'bad_mode',
+      });
+      expect(metaHandshake({ ...query, 'hub.challenge': '<script>' }, 'meatyhamhock')).toEqual({
+        ok: false,
+        reason: 'bad_challenge',
+      });
       for (const key of Object.keys(query)) {
         expect(metaHandshake({ ...query, [key]: undefined }, 'meatyhamhock')).toEqual({ ok: false, reason: 'missing' });
         expect(metaHandshake({ ...query, [key]: '' }, 'meatyhamhock')).toEqual({ ok: false, reason: 'missing' });
       }
-      expect(metaHandshake({ ...query, 'hub.verify_token': ['meatyhamhock', 'x'] }, 'meatyhamhock')).toEqual({ ok: false, reason: 'missing' });
-      const twice = new URLSearchParams('hub.mode=subscribe&hub.challenge=1&hub.verify_token=meatyhamhock&hub.verify_token=x');
+      expect(metaHandshake({ ...query, 'hub.verify_token': ['meatyhamhock', 'x'] }, 'meatyhamhock')).toEqual({
+        ok: false,
+        reason: 'missing',
+      });
+      const twice = new URLSearchParams(
+        'hub.mode=subscribe&hub.challenge=1&hub.verify_token=meatyhamhock&hub.verify_token=x',
+      );
       expect(metaHandshake(twice, 'meatyhamhock')).toEqual({ ok: false, reason: 'missing' });
     });
   });
@@ -207,14 +235,22 @@ describe('Slack X-Slack-Signature', () => {
     expect(verifySlack(secret, body, ts, signature, 1531420618 + 301)).toEqual(stale);
     expect(verifySlack(secret, body, ts, signature, 1531420618 - 301)).toEqual(stale); // from the future
     expect(verifySlack(secret, body, ts, signature)).toEqual(stale); // the real clock, years later
-    for (const t of ['abc', '1531420618.5', '-1531420618', ' 1531420618', '1e9']) expect(verifySlack(secret, body, t, signature, now)).toEqual(stale);
+    for (const t of ['abc', '1531420618.5', '-1531420618', ' 1531420618', '1e9'])
+      expect(verifySlack(secret, body, t, signature, now)).toEqual(stale);
     // A replay re-signed with a fresh timestamp needs the secret, so it is a bad signature rather than stale.
     expect(verifySlack(secret, body, String(now), signature, now)).toEqual({ ok: false, reason: 'bad_signature' });
   });
 
   it('reports missing headers', () => {
     const missing = { ok: false, reason: 'missing' };
-    for (const [t, s] of [[undefined, signature], [ts, undefined], ['', signature], [ts, ''], [null, null], [[], signature]] as const) {
+    for (const [t, s] of [
+      [undefined, signature],
+      [ts, undefined],
+      ['', signature],
+      [ts, ''],
+      [null, null],
+      [[], signature],
+    ] as const) {
       expect(verifySlack(secret, body, t, s, now)).toEqual(missing);
     }
   });
@@ -224,7 +260,19 @@ describe('Telegram X-Telegram-Bot-Api-Secret-Token', () => {
   // Rule: contracts/telegram/NOTES.md, "Webhooks: setWebhook and the secret token" (1-256 chars of A-Z a-z 0-9 _ -).
   it('validates the setWebhook secret_token charset and length', () => {
     for (const ok of ['a', 'A-z_09', 'x'.repeat(256)]) expect(isValidTelegramSecret(ok)).toBe(true);
-    for (const bad of ['', 'x'.repeat(257), 'has space', 'dot.', 'plus+', 'slash/', 'eq=', 'é', 'new\nline', 42, undefined]) {
+    for (const bad of [
+      '',
+      'x'.repeat(257),
+      'has space',
+      'dot.',
+      'plus+',
+      'slash/',
+      'eq=',
+      'é',
+      'new\nline',
+      42,
+      undefined,
+    ]) {
       expect(isValidTelegramSecret(bad)).toBe(false);
     }
   });
@@ -246,7 +294,16 @@ describe('Telegram X-Telegram-Bot-Api-Secret-Token', () => {
     const secret = 'my_Secret-token-123';
     expect(verifyTelegram(secret, secret)).toBe(true);
     expect(verifyTelegram(secret, [secret])).toBe(true);
-    for (const h of [undefined, null, '', 'my_Secret-token-124', 'my_secret-token-123', `${secret}x`, secret.slice(1), [secret, 'x']]) {
+    for (const h of [
+      undefined,
+      null,
+      '',
+      'my_Secret-token-124',
+      'my_secret-token-123',
+      `${secret}x`,
+      secret.slice(1),
+      [secret, 'x'],
+    ]) {
       expect(verifyTelegram(secret, h)).toBe(false);
     }
     expect(verifyTelegram('', '')).toBe(false);

@@ -81,7 +81,8 @@ function portVariants(url: string): string[] {
   return out;
 }
 
-const userinfo = (u: URL): string => (u.username || u.password ? `${u.username}${u.password ? `:${u.password}` : ''}@` : '');
+const userinfo = (u: URL): string =>
+  u.username || u.password ? `${u.username}${u.password ? `:${u.password}` : ''}@` : '';
 
 /** The query re-encoded by node:querystring, as twilio-node's "legacy querystring" variant does. */
 function withLegacyQuerystring(url: string): string {
@@ -151,8 +152,7 @@ export function verifyMeta(appSecret: string, rawBody: RawBody, header: HeaderVa
 }
 
 export type MetaHandshakeResult =
-  | { ok: true; challenge: string }
-  | { ok: false; reason: 'missing' | 'bad_mode' | 'bad_token' | 'bad_challenge' };
+  { ok: true; challenge: string } | { ok: false; reason: 'missing' | 'bad_mode' | 'bad_token' | 'bad_challenge' };
 
 type QueryValue = string | readonly string[] | undefined;
 
@@ -165,7 +165,8 @@ export function metaHandshake(
   verifyToken: string,
 ): MetaHandshakeResult {
   const get = (name: string): string | undefined => {
-    if (query instanceof URLSearchParams) return query.getAll(name).length === 1 ? (query.get(name) ?? undefined) : undefined;
+    if (query instanceof URLSearchParams)
+      return query.getAll(name).length === 1 ? (query.get(name) ?? undefined) : undefined;
     const v = query[name];
     return typeof v === 'string' ? v : undefined;
   };
@@ -207,7 +208,8 @@ export function verifySlack(
   const timestamp = single(timestampHeader);
   const signature = single(signatureHeader);
   if (timestamp === undefined || signature === undefined) return { ok: false, reason: 'missing' };
-  if (!/^\d{1,15}$/.test(timestamp) || Math.abs(nowSec - Number(timestamp)) > SLACK_WINDOW_SECONDS) return { ok: false, reason: 'stale' };
+  if (!/^\d{1,15}$/.test(timestamp) || Math.abs(nowSec - Number(timestamp)) > SLACK_WINDOW_SECONDS)
+    return { ok: false, reason: 'stale' };
   if (signingSecret === '' || !constantTimeEqual(signSlack(signingSecret, rawBody, timestamp), signature)) {
     return { ok: false, reason: 'bad_signature' };
   }
@@ -226,8 +228,11 @@ export function isValidTelegramSecret(s: unknown): s is string {
 
 /** A fresh random secret_token: base64url is exactly Telegram's allowed alphabet; 64 characters = 384 bits. */
 export function newTelegramSecret(length = 64): string {
-  if (!Number.isInteger(length) || length < 1 || length > 256) throw new RangeError('Telegram secret length must be 1-256');
-  return randomBytes(Math.ceil((length * 3) / 4)).toString('base64url').slice(0, length);
+  if (!Number.isInteger(length) || length < 1 || length > 256)
+    throw new RangeError('Telegram secret length must be 1-256');
+  return randomBytes(Math.ceil((length * 3) / 4))
+    .toString('base64url')
+    .slice(0, length);
 }
 
 /** Verify `X-Telegram-Bot-Api-Secret-Token`; an invalid configured secret (e.g. empty) never matches. */

@@ -32,7 +32,10 @@ export const slackAuth: JsonSchema = {
 };
 
 const missing = (name: string) =>
-  new ConnectorError('config', `the Slack account has no valid ${name} credential`, { code: 'CREDENTIALS_INVALID', retryable: false });
+  new ConnectorError('config', `the Slack account has no valid ${name} credential`, {
+    code: 'CREDENTIALS_INVALID',
+    retryable: false,
+  });
 
 export function slackBotToken(credentials: JsonObject): string {
   const token = credentials.botToken;

@@ -13,8 +13,17 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const AUTH_ERRORS = new Set([
-  'not_authed', 'invalid_auth', 'token_revoked', 'token_expired', 'account_inactive', 'missing_scope', 'not_allowed_token_type',
-  'no_permission', 'ekm_access_denied', 'team_access_not_granted', 'org_login_required',
+  'not_authed',
+  'invalid_auth',
+  'token_revoked',
+  'token_expired',
+  'account_inactive',
+  'missing_scope',
+  'not_allowed_token_type',
+  'no_permission',
+  'ekm_access_denied',
+  'team_access_not_granted',
+  'org_login_required',
 ]);
 const NOT_FOUND_ERRORS = new Set(['channel_not_found', 'user_not_found']);
 /** Slack's own trouble: another attempt can succeed. */
@@ -30,7 +39,11 @@ function kindOf(error: string): ConnectorErrorKind {
 }
 
 /** The ConnectorError for `{ ok: false, error }`. */
-export function slackError(method: string, error: string, opts: { retryAfter?: string | null; messages?: unknown } = {}): ConnectorError {
+export function slackError(
+  method: string,
+  error: string,
+  opts: { retryAfter?: string | null; messages?: unknown } = {},
+): ConnectorError {
   const kind = kindOf(error);
   const retryAfterMs = parseRetryAfter(opts.retryAfter);
   const details: JsonObject = { error };
@@ -42,13 +55,22 @@ export function slackError(method: string, error: string, opts: { retryAfter?: s
   });
 }
 
-export async function callSlack<T extends object>(account: ChannelAccount, method: string, params: JsonObject, signal: AbortSignal): Promise<T> {
+export async function callSlack<T extends object>(
+  account: ChannelAccount,
+  method: string,
+  params: JsonObject,
+  signal: AbortSignal,
+): Promise<T> {
   const token = slackBotToken(account.credentials);
   const { apiBaseUrl } = slackSettings(account.settings);
   const { status, text, retryAfter } = await callProvider({
     label: `Slack ${method}`,
     url: `${apiBaseUrl}/${method}`,
-    init: { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(params) },
+    init: {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json; charset=utf-8' },
+      body: JSON.stringify(params),
+    },
     signal,
     timeoutMs: REQUEST_TIMEOUT_MS,
   });
@@ -62,7 +84,10 @@ export async function callSlack<T extends object>(account: ChannelAccount, metho
     body = undefined;
   }
   if (!isObject(body) || typeof body.ok !== 'boolean') {
-    throw new ConnectorError('upstream', `Slack ${method} answered HTTP ${status} without a Web API response`, { code: 'BAD_RESPONSE', details: { status } });
+    throw new ConnectorError('upstream', `Slack ${method} answered HTTP ${status} without a Web API response`, {
+      code: 'BAD_RESPONSE',
+      details: { status },
+    });
   }
   if (body.ok) return body as T;
   const error = typeof body.error === 'string' && body.error !== '' ? body.error : 'unknown_error';

@@ -2,7 +2,14 @@
 // `url_verification` is answered with its challenge; `event_callback` envelopes carrying a person's `message` become
 // message.received, deduplicated on the envelope's event_id (Slack's retries, X-Slack-Retry-Num, repeat it).
 import type { JsonObject } from '../flow/types.js';
-import { InboundPayloadError, type AttachmentRef, type ChannelEvent, type InboundContract, type InboundContext, type MessageReceived } from '../sdk/channel.js';
+import {
+  InboundPayloadError,
+  type AttachmentRef,
+  type ChannelEvent,
+  type InboundContract,
+  type InboundContext,
+  type MessageReceived,
+} from '../sdk/channel.js';
 import { verifySlack } from '../sdk/signatures.js';
 
 type Obj = Record<string, unknown>;
@@ -29,7 +36,8 @@ function parseBody(rawBody: Buffer): Obj {
   } catch {
     throw new InboundPayloadError('the Slack request body is not JSON (only Events API requests are handled)');
   }
-  if (!isObject(body) || typeof body.type !== 'string') throw new InboundPayloadError('a Slack Events API request is an object with a type');
+  if (!isObject(body) || typeof body.type !== 'string')
+    throw new InboundPayloadError('a Slack Events API request is an object with a type');
   return body;
 }
 
@@ -55,11 +63,17 @@ function messageEvent(envelope: Obj, event: Obj, ctx: InboundContext): MessageRe
   const user = str(event.user);
   const channel = str(event.channel);
   const ts = str(event.ts);
-  if (!user || !channel || !ts || !TS.test(ts)) throw new InboundPayloadError('a Slack message event needs user, channel and ts');
+  if (!user || !channel || !ts || !TS.test(ts))
+    throw new InboundPayloadError('a Slack message event needs user, channel and ts');
   if (user === setting(ctx, 'botUserId')) return undefined;
   const threadTs = str(event.thread_ts);
   if (threadTs !== undefined && !TS.test(threadTs)) throw new InboundPayloadError('a Slack thread_ts must be a ts');
-  const files = event.files === undefined ? [] : Array.isArray(event.files) ? event.files.map(fileAttachment) : [fileAttachment(event.files)];
+  const files =
+    event.files === undefined
+      ? []
+      : Array.isArray(event.files)
+        ? event.files.map(fileAttachment)
+        : [fileAttachment(event.files)];
   const text = str(event.text);
   return {
     type: 'message.received',
@@ -96,13 +110,20 @@ export const slackInbound: InboundContract = {
   verify(req, ctx) {
     const secret = ctx.account.credentials.signingSecret;
     if (typeof secret !== 'string' || secret === '') return { ok: false, reason: 'the account has no signing secret' };
-    const result = verifySlack(secret, req.rawBody, req.headers['x-slack-request-timestamp'], req.headers['x-slack-signature'], Math.floor(ctx.now / 1000));
+    const result = verifySlack(
+      secret,
+      req.rawBody,
+      req.headers['x-slack-request-timestamp'],
+      req.headers['x-slack-signature'],
+      Math.floor(ctx.now / 1000),
+    );
     return result.ok ? result : { ok: false, reason: VERIFY_REASONS[result.reason] };
   },
 
   parse(req, ctx): ChannelEvent[] {
     const body = parseBody(req.rawBody);
-    if (body.type === 'url_verification') throw new InboundPayloadError('a Slack url_verification needs a string challenge');
+    if (body.type === 'url_verification')
+      throw new InboundPayloadError('a Slack url_verification needs a string challenge');
     // Other envelope types (app_rate_limited, ...) carry no messages.
     if (body.type !== 'event_callback') return [];
     const event = body.event;
@@ -111,7 +132,10 @@ export const slackInbound: InboundContract = {
     }
     const teamId = setting(ctx, 'teamId');
     if (teamId !== undefined && body.team_id !== teamId) {
-      ctx.logger.warn({ accountId: ctx.account.id, teamId: body.team_id, eventId: body.event_id }, 'slack event from another workspace ignored');
+      ctx.logger.warn(
+        { accountId: ctx.account.id, teamId: body.team_id, eventId: body.event_id },
+        'slack event from another workspace ignored',
+      );
       return [];
     }
     // app_mention is skipped: a mention also arrives as a `message` event (with its own event_id), so handling both

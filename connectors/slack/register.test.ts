@@ -15,7 +15,11 @@ beforeEach(() => {
 
 const channel = slackConnector.channel!;
 const registerCtx = (settings: Record<string, string> = {}, botToken = BOT) => ({
-  account: testAccount({ id: 'cha_sl', credentials: { botToken, signingSecret: 'secret' }, settings: { apiBaseUrl: `${sl.url}/api`, ...settings } }),
+  account: testAccount({
+    id: 'cha_sl',
+    credentials: { botToken, signingSecret: 'secret' },
+    settings: { apiBaseUrl: `${sl.url}/api`, ...settings },
+  }),
   signal: AbortSignal.timeout(10_000),
   logger: memoryLogger(),
 });
@@ -25,18 +29,33 @@ describe('slack register', () => {
     const ctx = registerCtx();
     expect(await channel.register!(ctx)).toEqual({ settings: { teamId: sl.teamId, botUserId: sl.botUserId } });
     expect(sl.requests).toHaveLength(1);
-    expect(sl.requests[0]).toMatchObject({ method: 'POST', path: '/api/auth.test', headers: { authorization: `Bearer ${BOT}` }, body: {} });
+    expect(sl.requests[0]).toMatchObject({
+      method: 'POST',
+      path: '/api/auth.test',
+      headers: { authorization: `Bearer ${BOT}` },
+      body: {},
+    });
     expect(sl.violations).toEqual([]);
     expect(JSON.stringify(ctx.logger.lines)).not.toContain(BOT);
   });
 
   it('accepts a matching teamId and refuses a token of another workspace', async () => {
-    expect(await channel.register!(registerCtx({ teamId: sl.teamId }))).toEqual({ settings: { teamId: sl.teamId, botUserId: sl.botUserId } });
-    await expect(channel.register!(registerCtx({ teamId: 'T0OTHER001' }))).rejects.toMatchObject({ kind: 'config', code: 'TEAM_MISMATCH', retryable: false });
+    expect(await channel.register!(registerCtx({ teamId: sl.teamId }))).toEqual({
+      settings: { teamId: sl.teamId, botUserId: sl.botUserId },
+    });
+    await expect(channel.register!(registerCtx({ teamId: 'T0OTHER001' }))).rejects.toMatchObject({
+      kind: 'config',
+      code: 'TEAM_MISMATCH',
+      retryable: false,
+    });
   });
 
   it('a wrong token fails with a non-retryable auth error', async () => {
-    await expect(channel.register!(registerCtx({}, 'xoxb-wrong'))).rejects.toMatchObject({ kind: 'auth', retryable: false, code: 'SLACK_INVALID_AUTH' });
+    await expect(channel.register!(registerCtx({}, 'xoxb-wrong'))).rejects.toMatchObject({
+      kind: 'auth',
+      retryable: false,
+      code: 'SLACK_INVALID_AUTH',
+    });
   });
 
   it('has nothing to unregister: the Request URL lives in the Slack app configuration', () => {

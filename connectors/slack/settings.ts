@@ -17,7 +17,7 @@ export const slackSettingsSchema: JsonSchema = {
       title: 'Web API base URL',
       description: 'Methods are called at <base>/<method>, e.g. https://slack.com/api/chat.postMessage.',
     },
-    rateLimit: { ...RATE_LIMIT_SETTING, description: "Posts per interval on this workspace; default 5 per 1000 ms." },
+    rateLimit: { ...RATE_LIMIT_SETTING, description: 'Posts per interval on this workspace; default 5 per 1000 ms.' },
     teamId: {
       type: 'string',
       pattern: '^[TE][A-Z0-9]+$',
@@ -39,7 +39,8 @@ export interface SlackSettings {
   botUserId?: string;
 }
 
-const invalid = (message: string) => new ConnectorError('config', message, { code: 'SETTINGS_INVALID', retryable: false });
+const invalid = (message: string) =>
+  new ConnectorError('config', message, { code: 'SETTINGS_INVALID', retryable: false });
 
 export function slackSettings(settings: JsonObject): SlackSettings {
   const raw = settings.apiBaseUrl ?? SLACK_API_BASE;
@@ -49,7 +50,8 @@ export function slackSettings(settings: JsonObject): SlackSettings {
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) throw invalid('the Slack account setting apiBaseUrl must be an http(s) URL');
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:'))
+    throw invalid('the Slack account setting apiBaseUrl must be an http(s) URL');
   const out: SlackSettings = { apiBaseUrl: (raw as string).replace(/\/+$/, '') };
   if (typeof settings.teamId === 'string' && settings.teamId !== '') out.teamId = settings.teamId;
   if (typeof settings.botUserId === 'string' && settings.botUserId !== '') out.botUserId = settings.botUserId;

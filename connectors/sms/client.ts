@@ -38,7 +38,9 @@ export function messagesUrl(apiBaseUrl: string, accountSid: string): string {
 function parseError(body: string): TwilioErrorBody | undefined {
   try {
     const v: unknown = JSON.parse(body);
-    return typeof v === 'object' && v !== null && typeof (v as TwilioErrorBody).code === 'number' ? (v as TwilioErrorBody) : undefined;
+    return typeof v === 'object' && v !== null && typeof (v as TwilioErrorBody).code === 'number'
+      ? (v as TwilioErrorBody)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -49,7 +51,12 @@ export function twilioError(status: number, body: string, retryAfter: string | n
   const err = parseError(body);
   if (!err) return errorFromHttpStatus(status, { retryAfter, message: `Twilio answered HTTP ${status}`, body });
   const twilioMessage = err.message ?? '';
-  const details: JsonObject = { status, twilioCode: err.code ?? null, twilioMessage, ...(err.more_info && { moreInfo: err.more_info }) };
+  const details: JsonObject = {
+    status,
+    twilioCode: err.code ?? null,
+    twilioMessage,
+    ...(err.more_info && { moreInfo: err.more_info }),
+  };
   if (err.code === TWILIO_UNSUBSCRIBED) {
     return new ConnectorError(
       'validation',
@@ -104,7 +111,11 @@ export async function createMessage(opts: {
   const m = message as Partial<TwilioMessageResource> | undefined;
   if (typeof m?.sid !== 'string' || m.sid === '' || typeof m.status !== 'string') {
     // Twilio accepted the request: retrying could send the message twice.
-    throw new ConnectorError('upstream', `Twilio answered HTTP ${res.status} without a message sid`, { code: 'BAD_RESPONSE', retryable: false, details: { status: res.status } });
+    throw new ConnectorError('upstream', `Twilio answered HTTP ${res.status} without a message sid`, {
+      code: 'BAD_RESPONSE',
+      retryable: false,
+      details: { status: res.status },
+    });
   }
   return m as TwilioMessageResource;
 }

@@ -36,7 +36,8 @@ function hasBodyHash(url: string): boolean {
 
 export function verifySms(req: InboundRequest, ctx: InboundContext): VerifyResult {
   const token = ctx.account.credentials.authToken;
-  if (typeof token !== 'string' || token === '') return { ok: false, reason: 'the account has no authToken to check X-Twilio-Signature with' };
+  if (typeof token !== 'string' || token === '')
+    return { ok: false, reason: 'the account has no authToken to check X-Twilio-Signature with' };
   const signature = req.headers['x-twilio-signature'];
   if (signature === undefined || signature === '') return { ok: false, reason: 'no X-Twilio-Signature header' };
   // Every parameter as received: Twilio adds parameters without notice, and all of them are signed.
@@ -45,7 +46,11 @@ export function verifySms(req: InboundRequest, ctx: InboundContext): VerifyResul
     : verifyTwilio(token, req.url, new URLSearchParams(req.rawBody.toString('utf8')), signature);
   return ok
     ? { ok: true }
-    : { ok: false, reason: 'X-Twilio-Signature does not match this URL and body (Twilio signs the public URL it called: check CONFLUO_PUBLIC_URL and any proxy rewriting)' };
+    : {
+        ok: false,
+        reason:
+          'X-Twilio-Signature does not match this URL and body (Twilio signs the public URL it called: check CONFLUO_PUBLIC_URL and any proxy rewriting)',
+      };
 }
 
 // Statuses of an outbound message that are news to a conversation. queued, sending, accepted and scheduled come before
@@ -80,12 +85,20 @@ function rawOf(form: URLSearchParams): JsonObject {
 
 const nonEmpty = (v: string | null): string | undefined => (v === null || v.trim() === '' ? undefined : v);
 
-function statusEvent(form: URLSearchParams, sid: string, twilioStatus: string, timestamp: string): MessageStatus | undefined {
+function statusEvent(
+  form: URLSearchParams,
+  sid: string,
+  twilioStatus: string,
+  timestamp: string,
+): MessageStatus | undefined {
   const status = STATUS[twilioStatus];
   if (status === undefined) return undefined;
   const code = nonEmpty(form.get('ErrorCode'));
   const detail = nonEmpty(form.get('ErrorMessage'));
-  const error = code !== undefined ? `Twilio error ${code}${detail !== undefined ? `: ${detail}` : ''}` : detail ?? (twilioStatus === 'canceled' ? 'canceled before it was sent' : undefined);
+  const error =
+    code !== undefined
+      ? `Twilio error ${code}${detail !== undefined ? `: ${detail}` : ''}`
+      : (detail ?? (twilioStatus === 'canceled' ? 'canceled before it was sent' : undefined));
   const to = nonEmpty(form.get('To'));
   const recipient = to === undefined ? undefined : reportedPhone(to);
   return {
@@ -101,7 +114,8 @@ function statusEvent(form: URLSearchParams, sid: string, twilioStatus: string, t
 
 function attachmentsOf(form: URLSearchParams): AttachmentRef[] {
   const declared = form.get('NumMedia');
-  if (declared !== null && !/^\d{1,2}$/.test(declared.trim())) throw new InboundPayloadError(`NumMedia is not a count: ${JSON.stringify(declared)}`);
+  if (declared !== null && !/^\d{1,2}$/.test(declared.trim()))
+    throw new InboundPayloadError(`NumMedia is not a count: ${JSON.stringify(declared)}`);
   const out: AttachmentRef[] = [];
   // Without NumMedia (never seen, but cheap to honour) the MediaUrl{N} present are taken in order.
   const count = declared !== null ? Number(declared) : Infinity;
@@ -117,17 +131,28 @@ function attachmentsOf(form: URLSearchParams): AttachmentRef[] {
   return out;
 }
 
-function messageEvent(form: URLSearchParams, sid: string, timestamp: string, ctx: InboundContext): MessageReceived | undefined {
+function messageEvent(
+  form: URLSearchParams,
+  sid: string,
+  timestamp: string,
+  ctx: InboundContext,
+): MessageReceived | undefined {
   const from = nonEmpty(form.get('From'));
   if (from === undefined) throw new InboundPayloadError('an incoming message without From');
   if (/^[a-z][a-z0-9+.-]*:/i.test(from)) {
     // `whatsapp:+1…`, `messenger:…`: another channel's sender configured to this SMS account's URL.
-    ctx.logger.warn({ accountId: ctx.account.id, sid, channel: from.slice(0, from.indexOf(':')) }, 'skipped a non-SMS message sent to an SMS account');
+    ctx.logger.warn(
+      { accountId: ctx.account.id, sid, channel: from.slice(0, from.indexOf(':')) },
+      'skipped a non-SMS message sent to an SMS account',
+    );
     return undefined;
   }
   const phone = reportedPhone(from);
   if (phone === undefined) {
-    ctx.logger.warn({ accountId: ctx.account.id, sid }, 'skipped an SMS whose sender is not a phone number (short code or sender id)');
+    ctx.logger.warn(
+      { accountId: ctx.account.id, sid },
+      'skipped an SMS whose sender is not a phone number (short code or sender id)',
+    );
     return undefined;
   }
   const body = form.get('Body');

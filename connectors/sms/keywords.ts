@@ -2,7 +2,16 @@
 // in any case, is one of these as an opt-out or opt-in (docs: "Customize users' opt-in and opt-out experience with
 // Advanced Opt-Out"; help article "Twilio support for opt-out keywords (SMS STOP filtering)"). HELP and INFO only
 // trigger Twilio's help reply: they are ordinary messages here.
-export const OPT_OUT_KEYWORDS: readonly string[] = ['STOP', 'STOPALL', 'UNSUBSCRIBE', 'CANCEL', 'END', 'QUIT', 'REVOKE', 'OPTOUT'];
+export const OPT_OUT_KEYWORDS: readonly string[] = [
+  'STOP',
+  'STOPALL',
+  'UNSUBSCRIBE',
+  'CANCEL',
+  'END',
+  'QUIT',
+  'REVOKE',
+  'OPTOUT',
+];
 export const OPT_IN_KEYWORDS: readonly string[] = ['START', 'YES', 'UNSTOP', 'OPTIN'];
 
 export type Consent = 'opted_out' | 'opted_in';

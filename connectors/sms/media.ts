@@ -11,10 +11,26 @@ export function attachmentType(mimeType: string | undefined): AttachmentRef['typ
 }
 
 const BY_EXTENSION: Readonly<Record<string, AttachmentRef['type']>> = {
-  jpg: 'image', jpeg: 'image', png: 'image', gif: 'image', webp: 'image', bmp: 'image',
-  mp3: 'audio', m4a: 'audio', ogg: 'audio', oga: 'audio', amr: 'audio', wav: 'audio',
-  mp4: 'video', mpeg: 'video', '3gp': 'video', mov: 'video', webm: 'video',
-  vcf: 'contact', pdf: 'file', txt: 'file',
+  jpg: 'image',
+  jpeg: 'image',
+  png: 'image',
+  gif: 'image',
+  webp: 'image',
+  bmp: 'image',
+  mp3: 'audio',
+  m4a: 'audio',
+  ogg: 'audio',
+  oga: 'audio',
+  amr: 'audio',
+  wav: 'audio',
+  mp4: 'video',
+  mpeg: 'video',
+  '3gp': 'video',
+  mov: 'video',
+  webm: 'video',
+  vcf: 'contact',
+  pdf: 'file',
+  txt: 'file',
 };
 
 /** A best guess from the URL's file extension (the conversation shows it; Twilio decides from the fetched bytes). */

@@ -8,7 +8,11 @@ import { toE164 } from './phone.js';
 import { settingsOf, type SmsSettings } from './settings.js';
 
 const invalid = (field: string, message: string) =>
-  new ConnectorError('validation', `${field}: ${message}`, { code: 'INPUT_INVALID', retryable: false, details: { field } });
+  new ConnectorError('validation', `${field}: ${message}`, {
+    code: 'INPUT_INVALID',
+    retryable: false,
+    details: { field },
+  });
 
 /** Provider-specific content in `payload`: a Content API template (ContentSid, with its variables). */
 interface SmsPayload {
@@ -19,12 +23,20 @@ interface SmsPayload {
 function payloadOf(payload: JsonObject | undefined): SmsPayload {
   if (payload === undefined) return {};
   const unknown = Object.keys(payload).filter((k) => k !== 'contentSid' && k !== 'contentVariables');
-  if (unknown.length > 0) throw invalid('payload', `unknown field(s) ${unknown.join(', ')}; SMS takes contentSid and contentVariables`);
+  if (unknown.length > 0)
+    throw invalid('payload', `unknown field(s) ${unknown.join(', ')}; SMS takes contentSid and contentVariables`);
   const { contentSid, contentVariables } = payload;
-  if (contentSid !== undefined && (typeof contentSid !== 'string' || !/^HX[0-9a-fA-F]{32}$/.test(contentSid))) throw invalid('payload.contentSid', 'must be HX followed by 32 hex digits');
-  if (contentVariables !== undefined && (typeof contentVariables !== 'object' || contentVariables === null || Array.isArray(contentVariables)))
+  if (contentSid !== undefined && (typeof contentSid !== 'string' || !/^HX[0-9a-fA-F]{32}$/.test(contentSid)))
+    throw invalid('payload.contentSid', 'must be HX followed by 32 hex digits');
+  if (
+    contentVariables !== undefined &&
+    (typeof contentVariables !== 'object' || contentVariables === null || Array.isArray(contentVariables))
+  )
     throw invalid('payload.contentVariables', 'must be an object');
-  return { ...(contentSid !== undefined && { contentSid }), ...(contentVariables !== undefined && { contentVariables }) };
+  return {
+    ...(contentSid !== undefined && { contentSid }),
+    ...(contentVariables !== undefined && { contentVariables }),
+  };
 }
 
 function mediaUrl(ref: string, i: number): string {
@@ -34,13 +46,15 @@ function mediaUrl(ref: string, i: number): string {
   } catch {
     throw invalid(`attachments/${i}/ref`, 'SMS sends media by public URL (http or https); got no URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw invalid(`attachments/${i}/ref`, 'must be an http or https URL Twilio can fetch');
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    throw invalid(`attachments/${i}/ref`, 'must be an http or https URL Twilio can fetch');
   return ref;
 }
 
 /** The CreateMessage form for `message`, sent from the account's sender; statuses are asked to `inboundUrl`. */
 export function messageForm(settings: SmsSettings, inboundUrl: string, message: OutboundMessage): URLSearchParams {
-  if (message.to.kind !== 'phone') throw invalid('to', `SMS sends to phone numbers, not ${JSON.stringify(message.to.kind)}`);
+  if (message.to.kind !== 'phone')
+    throw invalid('to', `SMS sends to phone numbers, not ${JSON.stringify(message.to.kind)}`);
   const form = new URLSearchParams({ To: toE164(message.to.value) });
   // Both may be set: Twilio then sends from `From` and applies the Messaging Service's features.
   if (settings.from) form.set('From', settings.from);
@@ -50,7 +64,8 @@ export function messageForm(settings: SmsSettings, inboundUrl: string, message: 
   const payload = payloadOf(message.payload);
   if (payload.contentSid) form.set('ContentSid', payload.contentSid);
   if (payload.contentVariables) form.set('ContentVariables', JSON.stringify(payload.contentVariables));
-  if (!form.has('Body') && !form.has('MediaUrl') && !form.has('ContentSid')) throw invalid('text', 'nothing to send: give a text, media URLs or a contentSid');
+  if (!form.has('Body') && !form.has('MediaUrl') && !form.has('ContentSid'))
+    throw invalid('text', 'nothing to send: give a text, media URLs or a contentSid');
   if (settings.statusCallback) form.set('StatusCallback', inboundUrl);
   return form;
 }

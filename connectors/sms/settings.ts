@@ -16,13 +16,14 @@ export const SMS_SETTINGS_SCHEMA: JsonSchema = {
       type: 'string',
       pattern: '^(\\+[1-9][0-9]{1,14}|[0-9]{3,8})$',
       title: 'Sender number',
-      description: 'A Twilio number in E.164 (+14155550123), or a short code. Required unless messagingServiceSid is set.',
+      description:
+        'A Twilio number in E.164 (+14155550123), or a short code. Required unless messagingServiceSid is set.',
     },
     messagingServiceSid: {
       type: 'string',
       pattern: '^MG[0-9a-fA-F]{32}$',
       title: 'Messaging Service SID',
-      description: 'MG + 32 hex digits: Twilio picks the sender from the service\'s pool. Required unless from is set.',
+      description: "MG + 32 hex digits: Twilio picks the sender from the service's pool. Required unless from is set.",
     },
     apiBaseUrl: { type: 'string', format: 'uri', default: TWILIO_API_BASE_URL, title: 'API base URL' },
     statusCallback: {
@@ -31,7 +32,11 @@ export const SMS_SETTINGS_SCHEMA: JsonSchema = {
       title: 'Delivery statuses',
       description: "Ask Twilio to post each message's delivery status to this account's inbound URL.",
     },
-    rateLimit: { ...RATE_LIMIT_SETTING, description: 'Sends per interval. Default 1 per 1000 ms (a long code); raise it for a short code, toll-free number or Messaging Service.' },
+    rateLimit: {
+      ...RATE_LIMIT_SETTING,
+      description:
+        'Sends per interval. Default 1 per 1000 ms (a long code); raise it for a short code, toll-free number or Messaging Service.',
+    },
   },
   anyOf: [{ required: ['from'] }, { required: ['messagingServiceSid'] }],
 };
@@ -54,8 +59,13 @@ export function settingsOf(account: ChannelAccount): SmsSettings {
       // anyOf reports each branch's `required` and then itself: one sentence says it better.
       .filter((e) => !e.schemaPath.startsWith('#/anyOf'))
       .map((e) => `${e.instancePath.slice(1) || 'settings'} ${e.message ?? 'is invalid'}`);
-    if ((validate.errors ?? []).some((e) => e.schemaPath.startsWith('#/anyOf'))) problems.unshift('set from (a Twilio number) or messagingServiceSid');
-    throw new ConnectorError('config', `SMS account ${account.id}: ${problems.join('; ')}`, { code: 'SETTINGS_INVALID', retryable: false, details: { problems } });
+    if ((validate.errors ?? []).some((e) => e.schemaPath.startsWith('#/anyOf')))
+      problems.unshift('set from (a Twilio number) or messagingServiceSid');
+    throw new ConnectorError('config', `SMS account ${account.id}: ${problems.join('; ')}`, {
+      code: 'SETTINGS_INVALID',
+      retryable: false,
+      details: { problems },
+    });
   }
   return settings as unknown as SmsSettings;
 }

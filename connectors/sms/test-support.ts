@@ -9,7 +9,10 @@ export const SERVICE_SID = 'MG0123456789abcdef0123456789abcdef';
 export const OUR_NUMBER = '+14155550000';
 
 /** An SMS account sending from OUR_NUMBER through the fake at `apiBaseUrl`. */
-export function smsAccount(apiBaseUrl: string, over: { settings?: JsonObject; inboundUrl?: string; credentials?: JsonObject; id?: string } = {}): ChannelAccount {
+export function smsAccount(
+  apiBaseUrl: string,
+  over: { settings?: JsonObject; inboundUrl?: string; credentials?: JsonObject; id?: string } = {},
+): ChannelAccount {
   return testAccount({
     id: over.id ?? 'cha_sms',
     credentials: over.credentials ?? { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },

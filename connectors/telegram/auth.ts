@@ -35,7 +35,10 @@ export const telegramAuth: JsonSchema = {
 export function botToken(credentials: JsonObject): string {
   const token = credentials.botToken;
   if (typeof token !== 'string' || !new RegExp(BOT_TOKEN).test(token)) {
-    throw new ConnectorError('config', 'the Telegram account has no valid botToken credential', { code: 'CREDENTIALS_INVALID', retryable: false });
+    throw new ConnectorError('config', 'the Telegram account has no valid botToken credential', {
+      code: 'CREDENTIALS_INVALID',
+      retryable: false,
+    });
   }
   return token;
 }

@@ -13,7 +13,12 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export async function callTelegram<T = JsonValue>(account: ChannelAccount, method: string, params: JsonObject, signal: AbortSignal): Promise<T> {
+export async function callTelegram<T = JsonValue>(
+  account: ChannelAccount,
+  method: string,
+  params: JsonObject,
+  signal: AbortSignal,
+): Promise<T> {
   const token = botToken(account.credentials);
   const { apiBaseUrl } = telegramSettings(account.settings);
   const redact = (s: string) => s.split(token).join('<bot token>');
@@ -38,15 +43,27 @@ export async function callTelegram<T = JsonValue>(account: ChannelAccount, metho
 
 /** The ConnectorError for a failed call: error_code decides the kind (429 → rate_limited with retry_after). */
 export function telegramError(
-  method: string, httpStatus: number, body: unknown, text: string, retryAfterHeader: string | null, redact: (s: string) => string = (s) => s,
+  method: string,
+  httpStatus: number,
+  body: unknown,
+  text: string,
+  retryAfterHeader: string | null,
+  redact: (s: string) => string = (s) => s,
 ): ConnectorError {
   const b = isObject(body) ? body : undefined;
   const code = typeof b?.error_code === 'number' && Number.isInteger(b.error_code) ? b.error_code : httpStatus;
   if (code >= 200 && code < 300) {
-    return new ConnectorError('upstream', `Telegram ${method} answered HTTP ${httpStatus} without a result`, { code: 'BAD_RESPONSE', details: { status: httpStatus } });
+    return new ConnectorError('upstream', `Telegram ${method} answered HTTP ${httpStatus} without a result`, {
+      code: 'BAD_RESPONSE',
+      details: { status: httpStatus },
+    });
   }
   const params = isObject(b?.parameters) ? b.parameters : undefined;
   const retryAfter = typeof params?.retry_after === 'number' ? String(params.retry_after) : retryAfterHeader;
   const description = typeof b?.description === 'string' ? b.description : text;
-  return errorFromHttpStatus(code, { retryAfter, message: `Telegram ${method} failed with ${code}`, body: redact(description) });
+  return errorFromHttpStatus(code, {
+    retryAfter,
+    message: `Telegram ${method} failed with ${code}`,
+    body: redact(description),
+  });
 }

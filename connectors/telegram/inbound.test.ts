@@ -3,8 +3,15 @@ import type { ChannelAccount, InboundRequest } from '../sdk/channel.js';
 import { InboundPayloadError } from '../sdk/channel.js';
 import { newTelegramSecret } from '../sdk/signatures.js';
 import {
-  inboundContext, memoryLogger, startInboundCapture, startTelegramFake, testAccount, textMessageUpdate,
-  type InboundCapture, type TelegramFake, type TelegramUpdate,
+  inboundContext,
+  memoryLogger,
+  startInboundCapture,
+  startTelegramFake,
+  testAccount,
+  textMessageUpdate,
+  type InboundCapture,
+  type TelegramFake,
+  type TelegramUpdate,
 } from '../testkit/index.js';
 import { telegramConnector } from './index.js';
 
@@ -19,8 +26,17 @@ let account: ChannelAccount;
 beforeAll(async () => {
   [tg, capture] = await Promise.all([startTelegramFake({ token: TOKEN }), startInboundCapture()]);
   // Registered through the connector itself, so the fake delivers to the capture with the secret the platform stores.
-  const base = testAccount({ id: 'cha_tg', credentials: { botToken: TOKEN }, settings: { apiBaseUrl: tg.url }, inboundUrl: `${capture.url}/hooks/channels/cha_tg` });
-  const result = await telegramConnector.channel!.register!({ account: base, signal: AbortSignal.timeout(10_000), logger: memoryLogger() });
+  const base = testAccount({
+    id: 'cha_tg',
+    credentials: { botToken: TOKEN },
+    settings: { apiBaseUrl: tg.url },
+    inboundUrl: `${capture.url}/hooks/channels/cha_tg`,
+  });
+  const result = await telegramConnector.channel!.register!({
+    account: base,
+    signal: AbortSignal.timeout(10_000),
+    logger: memoryLogger(),
+  });
   account = { ...base, credentials: { ...base.credentials, ...result?.credentials } };
 });
 afterAll(() => Promise.all([tg.close(), capture.close()]));
@@ -36,11 +52,23 @@ async function deliver(update: TelegramUpdate): Promise<InboundRequest> {
 }
 const parse = (req: InboundRequest) => inbound.parse(req, inboundContext(account));
 const request = (body: unknown, headers: Record<string, string> = {}): InboundRequest => ({
-  method: 'POST', url: `${capture.url}/hooks/channels/cha_tg`, headers: { 'content-type': 'application/json', ...headers }, query: {},
+  method: 'POST',
+  url: `${capture.url}/hooks/channels/cha_tg`,
+  headers: { 'content-type': 'application/json', ...headers },
+  query: {},
   rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
 });
 const withMessage = (message: Record<string, unknown>): TelegramUpdate =>
-  ({ update_id: 90001, message: { message_id: 42, date: 1700000000, chat: { id: jane.id, type: 'private', first_name: 'Jane' }, from: jane, ...message } }) as TelegramUpdate;
+  ({
+    update_id: 90001,
+    message: {
+      message_id: 42,
+      date: 1700000000,
+      chat: { id: jane.id, type: 'private', first_name: 'Jane' },
+      from: jane,
+      ...message,
+    },
+  }) as TelegramUpdate;
 
 describe('telegram inbound: delivered by the fake', () => {
   it('a private text message verifies and parses to one message.received', async () => {
@@ -65,8 +93,16 @@ describe('telegram inbound: delivered by the fake', () => {
 
   it('a group message replying to another: replyTo is the group, inReplyTo the replied message', async () => {
     const group = { id: -1001234567890, type: 'supergroup' as const, title: 'Support' };
-    const update = textMessageUpdate({ from: { id: 42, is_bot: false, first_name: 'Sam' }, chat: group, text: 'me too', messageId: 900, date: 1700000100 });
-    Object.assign(update.message!, { reply_to_message: { message_id: 899, date: 1700000050, chat: group, text: 'anyone?' } });
+    const update = textMessageUpdate({
+      from: { id: 42, is_bot: false, first_name: 'Sam' },
+      chat: group,
+      text: 'me too',
+      messageId: 900,
+      date: 1700000100,
+    });
+    Object.assign(update.message!, {
+      reply_to_message: { message_id: 899, date: 1700000050, chat: group, text: 'anyone?' },
+    });
     const req = await deliver(update);
     expect(inbound.verify(req, inboundContext(account))).toEqual({ ok: true });
     const [event] = parse(req);
@@ -86,11 +122,17 @@ describe('telegram inbound: delivered by the fake', () => {
   it('a wrong or missing secret header fails verify; so does an account without a secret', async () => {
     const req = await deliver(textMessageUpdate({ from: jane, text: 'x' }));
     const tampered = { ...req, headers: { ...req.headers, 'x-telegram-bot-api-secret-token': newTelegramSecret() } };
-    expect(inbound.verify(tampered, inboundContext(account))).toEqual({ ok: false, reason: 'X-Telegram-Bot-Api-Secret-Token is missing or wrong' });
+    expect(inbound.verify(tampered, inboundContext(account))).toEqual({
+      ok: false,
+      reason: 'X-Telegram-Bot-Api-Secret-Token is missing or wrong',
+    });
     const { 'x-telegram-bot-api-secret-token': _, ...without } = req.headers;
     expect(inbound.verify({ ...req, headers: without }, inboundContext(account))).toMatchObject({ ok: false });
     const unregistered = { ...account, credentials: { botToken: TOKEN } };
-    expect(inbound.verify(req, inboundContext(unregistered))).toEqual({ ok: false, reason: 'the account has no webhook secret yet: register the account' });
+    expect(inbound.verify(req, inboundContext(unregistered))).toEqual({
+      ok: false,
+      reason: 'the account has no webhook secret yet: register the account',
+    });
     const otherAccount = { ...account, credentials: { botToken: TOKEN, webhookSecret: newTelegramSecret() } };
     expect(inbound.verify(req, inboundContext(otherAccount))).toMatchObject({ ok: false });
   });
@@ -109,16 +151,60 @@ describe('telegram inbound: parse', () => {
 
   it('document, audio, voice, video, video note, sticker, location and contact become attachments by reference', () => {
     const cases: Array<[Record<string, unknown>, unknown]> = [
-      [{ document: { file_id: 'doc1', file_unique_id: 'u', file_name: 'invoice.pdf', mime_type: 'application/pdf' } }, { type: 'file', ref: 'doc1', mimeType: 'application/pdf', name: 'invoice.pdf' }],
-      [{ audio: { file_id: 'aud1', file_unique_id: 'u', duration: 3, title: 'Song', mime_type: 'audio/mpeg' } }, { type: 'audio', ref: 'aud1', mimeType: 'audio/mpeg', name: 'Song' }],
-      [{ voice: { file_id: 'voi1', file_unique_id: 'u', duration: 2, mime_type: 'audio/ogg' } }, { type: 'audio', ref: 'voi1', mimeType: 'audio/ogg' }],
-      [{ video: { file_id: 'vid1', file_unique_id: 'u', width: 1, height: 1, duration: 1, mime_type: 'video/mp4', file_name: 'clip.mp4' } }, { type: 'video', ref: 'vid1', mimeType: 'video/mp4', name: 'clip.mp4' }],
-      [{ video_note: { file_id: 'vn1', file_unique_id: 'u', length: 240, duration: 4 } }, { type: 'video', ref: 'vn1' }],
-      [{ sticker: { file_id: 'stk1', file_unique_id: 'u', type: 'regular', width: 512, height: 512, is_animated: false, is_video: false } }, { type: 'sticker', ref: 'stk1' }],
-      [{ location: { latitude: 52.52, longitude: 13.405 } }, { type: 'location', ref: 'geo:52.52,13.405' }],
-      [{ contact: { phone_number: '+4915112345678', first_name: 'Max', last_name: 'M' } }, { type: 'contact', ref: '+4915112345678', name: 'Max M' }],
       [
-        { animation: { file_id: 'gif1', file_unique_id: 'u', width: 1, height: 1, duration: 1, mime_type: 'video/mp4' }, document: { file_id: 'gif1', file_unique_id: 'u', mime_type: 'video/mp4' } },
+        { document: { file_id: 'doc1', file_unique_id: 'u', file_name: 'invoice.pdf', mime_type: 'application/pdf' } },
+        { type: 'file', ref: 'doc1', mimeType: 'application/pdf', name: 'invoice.pdf' },
+      ],
+      [
+        { audio: { file_id: 'aud1', file_unique_id: 'u', duration: 3, title: 'Song', mime_type: 'audio/mpeg' } },
+        { type: 'audio', ref: 'aud1', mimeType: 'audio/mpeg', name: 'Song' },
+      ],
+      [
+        { voice: { file_id: 'voi1', file_unique_id: 'u', duration: 2, mime_type: 'audio/ogg' } },
+        { type: 'audio', ref: 'voi1', mimeType: 'audio/ogg' },
+      ],
+      [
+        {
+          video: {
+            file_id: 'vid1',
+            file_unique_id: 'u',
+            width: 1,
+            height: 1,
+            duration: 1,
+            mime_type: 'video/mp4',
+            file_name: 'clip.mp4',
+          },
+        },
+        { type: 'video', ref: 'vid1', mimeType: 'video/mp4', name: 'clip.mp4' },
+      ],
+      [
+        { video_note: { file_id: 'vn1', file_unique_id: 'u', length: 240, duration: 4 } },
+        { type: 'video', ref: 'vn1' },
+      ],
+      [
+        {
+          sticker: {
+            file_id: 'stk1',
+            file_unique_id: 'u',
+            type: 'regular',
+            width: 512,
+            height: 512,
+            is_animated: false,
+            is_video: false,
+          },
+        },
+        { type: 'sticker', ref: 'stk1' },
+      ],
+      [{ location: { latitude: 52.52, longitude: 13.405 } }, { type: 'location', ref: 'geo:52.52,13.405' }],
+      [
+        { contact: { phone_number: '+4915112345678', first_name: 'Max', last_name: 'M' } },
+        { type: 'contact', ref: '+4915112345678', name: 'Max M' },
+      ],
+      [
+        {
+          animation: { file_id: 'gif1', file_unique_id: 'u', width: 1, height: 1, duration: 1, mime_type: 'video/mp4' },
+          document: { file_id: 'gif1', file_unique_id: 'u', mime_type: 'video/mp4' },
+        },
         { type: 'video', ref: 'gif1', mimeType: 'video/mp4' },
       ],
     ];
@@ -142,7 +228,14 @@ describe('telegram inbound: parse', () => {
     expect(parse(request({ update_id: 3, callback_query: { id: '1', from: jane, chat_instance: 'c' } }))).toEqual([]);
     expect(parse(request({ update_id: 4, my_chat_member: {} }))).toEqual([]);
     expect(parse(request(withMessage({ new_chat_members: [jane] })))).toEqual([]);
-    expect(parse(request({ update_id: 5, message: { message_id: 2, date: 1700000000, chat: { id: -5, type: 'group' }, text: 'no from' } }))).toEqual([]);
+    expect(
+      parse(
+        request({
+          update_id: 5,
+          message: { message_id: 2, date: 1700000000, chat: { id: -5, type: 'group' }, text: 'no from' },
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it.each([
@@ -151,8 +244,23 @@ describe('telegram inbound: parse', () => {
     ['no update_id', { message: { message_id: 1 } }],
     ['a string update_id', { update_id: '1' }],
     ['a message without chat', { update_id: 1, message: { message_id: 1, date: 1700000000, from: jane, text: 'x' } }],
-    ['a message id that is not an integer', { update_id: 1, message: { message_id: 'one', date: 1700000000, chat: { id: 1, type: 'private' }, text: 'x' } }],
-    ['a sender without id', { update_id: 1, message: { message_id: 1, date: 1700000000, chat: { id: 1, type: 'private' }, from: { first_name: 'A' }, text: 'x' } }],
+    [
+      'a message id that is not an integer',
+      { update_id: 1, message: { message_id: 'one', date: 1700000000, chat: { id: 1, type: 'private' }, text: 'x' } },
+    ],
+    [
+      'a sender without id',
+      {
+        update_id: 1,
+        message: {
+          message_id: 1,
+          date: 1700000000,
+          chat: { id: 1, type: 'private' },
+          from: { first_name: 'A' },
+          text: 'x',
+        },
+      },
+    ],
     ['a document without file_id', withMessage({ document: { file_name: 'x.pdf' } })],
   ])('%s is an InboundPayloadError', (_, body) => {
     expect(() => parse(request(body))).toThrow(InboundPayloadError);

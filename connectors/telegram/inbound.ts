@@ -2,7 +2,13 @@
 // (X-Telegram-Bot-Api-Secret-Token). Only `message` updates become events; every other kind (edits, channel posts,
 // callbacks, member changes) is acknowledged and skipped.
 import type { JsonObject } from '../flow/types.js';
-import { InboundPayloadError, type AttachmentRef, type ChannelEvent, type InboundContract, type MessageReceived } from '../sdk/channel.js';
+import {
+  InboundPayloadError,
+  type AttachmentRef,
+  type ChannelEvent,
+  type InboundContract,
+  type MessageReceived,
+} from '../sdk/channel.js';
 import { isValidTelegramSecret, verifyTelegram } from '../sdk/signatures.js';
 
 type Obj = Record<string, unknown>;
@@ -17,7 +23,8 @@ function parseUpdate(rawBody: Buffer): Obj {
   } catch {
     throw new InboundPayloadError('the Telegram update is not JSON');
   }
-  if (!isObject(update) || !isInt(update.update_id)) throw new InboundPayloadError('a Telegram Update is an object with an integer update_id');
+  if (!isObject(update) || !isInt(update.update_id))
+    throw new InboundPayloadError('a Telegram Update is an object with an integer update_id');
   return update;
 }
 
@@ -42,10 +49,17 @@ function attachmentsOf(m: Obj): AttachmentRef[] {
   // An animation (GIF) is also sent as `document` for old clients: keep only the animation.
   if (m.animation !== undefined) out.push(fileRef('video', m.animation));
   else out.push(fileRef('file', m.document));
-  out.push(fileRef('audio', m.audio), fileRef('audio', m.voice), fileRef('video', m.video), fileRef('video', m.video_note), fileRef('sticker', m.sticker));
+  out.push(
+    fileRef('audio', m.audio),
+    fileRef('audio', m.voice),
+    fileRef('video', m.video),
+    fileRef('video', m.video_note),
+    fileRef('sticker', m.sticker),
+  );
   const loc = m.location;
   if (isObject(loc)) {
-    if (typeof loc.latitude !== 'number' || typeof loc.longitude !== 'number') throw new InboundPayloadError('a Telegram location needs latitude and longitude');
+    if (typeof loc.latitude !== 'number' || typeof loc.longitude !== 'number')
+      throw new InboundPayloadError('a Telegram location needs latitude and longitude');
     out.push({ type: 'location', ref: `geo:${loc.latitude},${loc.longitude}` });
   }
   const contact = m.contact;
@@ -65,7 +79,8 @@ export function messageEvent(m: unknown): MessageReceived | undefined {
   }
   const from = m.from;
   if (from === undefined) return undefined;
-  if (!isObject(from) || !isInt(from.id)) throw new InboundPayloadError('a Telegram message sender needs an integer id');
+  if (!isObject(from) || !isInt(from.id))
+    throw new InboundPayloadError('a Telegram message sender needs an integer id');
   const text = str(m.text) ?? str(m.caption);
   const attachments = attachmentsOf(m);
   if (text === undefined && attachments.length === 0) return undefined; // joins, pins, title changes, ...
@@ -74,7 +89,10 @@ export function messageEvent(m: unknown): MessageReceived | undefined {
   const userId = String(from.id);
   const name = [str(from.first_name), str(from.last_name)].filter(Boolean).join(' ');
   const id = `${chatId}:${m.message_id}`;
-  const replied = isObject(m.reply_to_message) && isInt(m.reply_to_message.message_id) ? `${chatId}:${m.reply_to_message.message_id}` : undefined;
+  const replied =
+    isObject(m.reply_to_message) && isInt(m.reply_to_message.message_id)
+      ? `${chatId}:${m.reply_to_message.message_id}`
+      : undefined;
   const topic = m.is_topic_message === true && isInt(m.message_thread_id) ? m.message_thread_id : undefined;
   return {
     type: 'message.received',
@@ -98,7 +116,8 @@ export function messageEvent(m: unknown): MessageReceived | undefined {
 export const telegramInbound: InboundContract = {
   verify(req, ctx) {
     const secret = ctx.account.credentials.webhookSecret;
-    if (!isValidTelegramSecret(secret)) return { ok: false, reason: 'the account has no webhook secret yet: register the account' };
+    if (!isValidTelegramSecret(secret))
+      return { ok: false, reason: 'the account has no webhook secret yet: register the account' };
     return verifyTelegram(secret, req.headers['x-telegram-bot-api-secret-token'])
       ? { ok: true }
       : { ok: false, reason: 'X-Telegram-Bot-Api-Secret-Token is missing or wrong' };
@@ -107,7 +126,11 @@ export const telegramInbound: InboundContract = {
     const update = parseUpdate(req.rawBody);
     if (update.message === undefined) return [];
     const event = messageEvent(update.message);
-    if (!event) ctx.logger.debug({ accountId: ctx.account.id, updateId: update.update_id }, 'telegram message without sender or content skipped');
+    if (!event)
+      ctx.logger.debug(
+        { accountId: ctx.account.id, updateId: update.update_id },
+        'telegram message without sender or content skipped',
+      );
     return event ? [event] : [];
   },
 };

@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage } from '../sdk/channel.js';
 import { ConnectorError } from '../sdk/errors.js';
-import { memoryLogger, startFakeServer, startTelegramFake, testAccount, type FakeReply, type FakeServer, type TelegramFake } from '../testkit/index.js';
+import {
+  memoryLogger,
+  startFakeServer,
+  startTelegramFake,
+  testAccount,
+  type FakeReply,
+  type FakeServer,
+  type TelegramFake,
+} from '../testkit/index.js';
 import { telegramConnector } from './index.js';
 
 const TOKEN = '7000000001:AAH-fake-token_for_tests';
@@ -16,11 +24,19 @@ beforeEach(() => {
   tg.requests.length = 0;
 });
 
-const account = (apiBaseUrl: string, token = TOKEN) => testAccount({ id: 'cha_tg', credentials: { botToken: token, webhookSecret: 'whsec' }, settings: { apiBaseUrl } });
-const sendCtx = (apiBaseUrl = tg.url, token = TOKEN, signal = AbortSignal.timeout(10_000)) =>
-  ({ account: account(apiBaseUrl, token), idempotencyKey: 'run_1:send', signal, logger: memoryLogger() });
+const account = (apiBaseUrl: string, token = TOKEN) =>
+  testAccount({ id: 'cha_tg', credentials: { botToken: token, webhookSecret: 'whsec' }, settings: { apiBaseUrl } });
+const sendCtx = (apiBaseUrl = tg.url, token = TOKEN, signal = AbortSignal.timeout(10_000)) => ({
+  account: account(apiBaseUrl, token),
+  idempotencyKey: 'run_1:send',
+  signal,
+  logger: memoryLogger(),
+});
 const failure = async (p: Promise<unknown>): Promise<ConnectorError> => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ConnectorError);
   return err as ConnectorError;
 };
@@ -30,28 +46,64 @@ describe('telegram send against the fake', () => {
     const result = await channel.send(sendCtx(), { to: { kind: 'telegram', value: '555000111' }, text: 'Hi Jane' });
     const sent = tg.sent.at(-1)!;
     expect(tg.requests).toHaveLength(1);
-    expect(tg.requests[0]).toMatchObject({ method: 'POST', path: `/bot${TOKEN}/sendMessage`, headers: { 'content-type': 'application/json' } });
+    expect(tg.requests[0]).toMatchObject({
+      method: 'POST',
+      path: `/bot${TOKEN}/sendMessage`,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(tg.requests[0]!.body).toEqual({ chat_id: 555000111, text: 'Hi Jane' });
-    expect(result).toEqual({ providerMessageId: `555000111:${sent.message_id}`, status: 'sent', provider: { chatId: 555000111, messageId: sent.message_id, date: sent.date } });
+    expect(result).toEqual({
+      providerMessageId: `555000111:${sent.message_id}`,
+      status: 'sent',
+      provider: { chatId: 555000111, messageId: sent.message_id, date: sent.date },
+    });
     expect(tg.violations).toEqual([]);
   });
 
   it('replies: thread.inReplyTo as a providerMessageId or a bare id becomes reply_parameters', async () => {
-    await channel.send(sendCtx(), { to: { kind: 'telegram', value: '-1001234567890' }, text: 'answer', thread: { id: '-1001234567890', inReplyTo: '-1001234567890:899' } });
-    expect(tg.requests.at(-1)!.body).toEqual({ chat_id: -1001234567890, text: 'answer', reply_parameters: { message_id: 899, allow_sending_without_reply: true } });
+    await channel.send(sendCtx(), {
+      to: { kind: 'telegram', value: '-1001234567890' },
+      text: 'answer',
+      thread: { id: '-1001234567890', inReplyTo: '-1001234567890:899' },
+    });
+    expect(tg.requests.at(-1)!.body).toEqual({
+      chat_id: -1001234567890,
+      text: 'answer',
+      reply_parameters: { message_id: 899, allow_sending_without_reply: true },
+    });
     await channel.send(sendCtx(), { to: { kind: 'telegram', value: '42' }, text: 'quote', thread: { inReplyTo: '7' } });
-    expect(tg.requests.at(-1)!.body).toEqual({ chat_id: 42, text: 'quote', reply_parameters: { message_id: 7, allow_sending_without_reply: true } });
-    await channel.send(sendCtx(), { to: { kind: 'telegram', value: '42' }, text: 'cross', thread: { inReplyTo: '-100:5' } });
-    expect(tg.requests.at(-1)!.body).toEqual({ chat_id: 42, text: 'cross', reply_parameters: { message_id: 5, chat_id: -100, allow_sending_without_reply: true } });
+    expect(tg.requests.at(-1)!.body).toEqual({
+      chat_id: 42,
+      text: 'quote',
+      reply_parameters: { message_id: 7, allow_sending_without_reply: true },
+    });
+    await channel.send(sendCtx(), {
+      to: { kind: 'telegram', value: '42' },
+      text: 'cross',
+      thread: { inReplyTo: '-100:5' },
+    });
+    expect(tg.requests.at(-1)!.body).toEqual({
+      chat_id: 42,
+      text: 'cross',
+      reply_parameters: { message_id: 5, chat_id: -100, allow_sending_without_reply: true },
+    });
     expect(tg.violations).toEqual([]);
   });
 
   it('keeps a forum topic when answering in its chat, passes allowed payload options and @usernames', async () => {
     await channel.send(sendCtx(), {
-      to: { kind: 'telegram', value: '-100200' }, text: '<b>hi</b>', thread: { id: '-100200', extra: { messageThreadId: 17 } },
+      to: { kind: 'telegram', value: '-100200' },
+      text: '<b>hi</b>',
+      thread: { id: '-100200', extra: { messageThreadId: 17 } },
       payload: { parse_mode: 'HTML', disable_notification: true },
     });
-    expect(tg.requests.at(-1)!.body).toEqual({ chat_id: -100200, text: '<b>hi</b>', message_thread_id: 17, parse_mode: 'HTML', disable_notification: true });
+    expect(tg.requests.at(-1)!.body).toEqual({
+      chat_id: -100200,
+      text: '<b>hi</b>',
+      message_thread_id: 17,
+      parse_mode: 'HTML',
+      disable_notification: true,
+    });
     const result = await channel.send(sendCtx(), { to: { kind: 'telegram', value: '@confluo_news' }, text: 'news' });
     expect(tg.requests.at(-1)!.body).toEqual({ chat_id: '@confluo_news', text: 'news' });
     expect(result.providerMessageId).toMatch(/^-1000000000001:\d+$/);
@@ -60,11 +112,27 @@ describe('telegram send against the fake', () => {
 
   it.each<[string, OutboundMessage, string]>([
     ['another identity kind', { to: { kind: 'phone', value: '+4915112345678' }, text: 'x' }, 'INPUT_INVALID'],
-    ['a chat id that is neither a number nor @username', { to: { kind: 'telegram', value: 'jane' }, text: 'x' }, 'INPUT_INVALID'],
+    [
+      'a chat id that is neither a number nor @username',
+      { to: { kind: 'telegram', value: 'jane' }, text: 'x' },
+      'INPUT_INVALID',
+    ],
     ['no text', { to: { kind: 'telegram', value: '1' } }, 'INPUT_INVALID'],
-    ['attachments', { to: { kind: 'telegram', value: '1' }, text: 'x', attachments: [{ type: 'image', ref: 'f' }] }, 'ATTACHMENTS_UNSUPPORTED'],
-    ['a malformed inReplyTo', { to: { kind: 'telegram', value: '1' }, text: 'x', thread: { inReplyTo: 'abc' } }, 'INPUT_INVALID'],
-    ['an unknown payload option', { to: { kind: 'telegram', value: '1' }, text: 'x', payload: { chat_id: 2 } }, 'INPUT_INVALID'],
+    [
+      'attachments',
+      { to: { kind: 'telegram', value: '1' }, text: 'x', attachments: [{ type: 'image', ref: 'f' }] },
+      'ATTACHMENTS_UNSUPPORTED',
+    ],
+    [
+      'a malformed inReplyTo',
+      { to: { kind: 'telegram', value: '1' }, text: 'x', thread: { inReplyTo: 'abc' } },
+      'INPUT_INVALID',
+    ],
+    [
+      'an unknown payload option',
+      { to: { kind: 'telegram', value: '1' }, text: 'x', payload: { chat_id: 2 } },
+      'INPUT_INVALID',
+    ],
   ])('%s is a validation error and nothing is sent', async (_, message, code) => {
     const err = await failure(channel.send(sendCtx(), message));
     expect(err).toMatchObject({ kind: 'validation', retryable: false, code });
@@ -72,8 +140,15 @@ describe('telegram send against the fake', () => {
   });
 
   it('a wrong token is a non-retryable auth error and the token is not in the message', async () => {
-    const err = await failure(channel.send(sendCtx(tg.url, '7000000001:bad-token'), { to: { kind: 'telegram', value: '1' }, text: 'x' }));
-    expect(err).toMatchObject({ kind: 'auth', retryable: false, code: 'HTTP_401', message: 'Telegram sendMessage failed with 401: Unauthorized' });
+    const err = await failure(
+      channel.send(sendCtx(tg.url, '7000000001:bad-token'), { to: { kind: 'telegram', value: '1' }, text: 'x' }),
+    );
+    expect(err).toMatchObject({
+      kind: 'auth',
+      retryable: false,
+      code: 'HTTP_401',
+      message: 'Telegram sendMessage failed with 401: Unauthorized',
+    });
   });
 });
 
@@ -86,13 +161,20 @@ describe('telegram send: provider errors', () => {
   afterAll(() => server.close());
   const send = () => channel.send(sendCtx(server.url), { to: { kind: 'telegram', value: '1' }, text: 'x' });
   const tgError = (status: number, description: string, parameters?: Record<string, unknown>): FakeReply => ({
-    status, body: { ok: false, error_code: status, description, ...(parameters && { parameters }) },
+    status,
+    body: { ok: false, error_code: status, description, ...(parameters && { parameters }) },
   });
 
   it('429 with parameters.retry_after is rate_limited, retryable, with retryAfterMs', async () => {
     script = () => tgError(429, 'Too Many Requests: retry after 7', { retry_after: 7 });
     const err = await failure(send());
-    expect(err).toMatchObject({ kind: 'rate_limited', retryable: true, retryAfterMs: 7000, code: 'HTTP_429', message: 'Telegram sendMessage failed with 429: Too Many Requests: retry after 7' });
+    expect(err).toMatchObject({
+      kind: 'rate_limited',
+      retryable: true,
+      retryAfterMs: 7000,
+      code: 'HTTP_429',
+      message: 'Telegram sendMessage failed with 429: Too Many Requests: retry after 7',
+    });
   });
 
   it.each([
@@ -102,14 +184,28 @@ describe('telegram send: provider errors', () => {
   ])('%i %s is %s and not retryable', async (status, description, kind) => {
     script = () => tgError(status, description);
     const err = await failure(send());
-    expect(err).toMatchObject({ kind, retryable: false, code: `HTTP_${status}`, details: { status, body: description } });
+    expect(err).toMatchObject({
+      kind,
+      retryable: false,
+      code: `HTTP_${status}`,
+      details: { status, body: description },
+    });
   });
 
   it('5xx (with or without a JSON envelope) is a retryable upstream error', async () => {
     script = () => tgError(502, 'Bad Gateway');
     expect(await failure(send())).toMatchObject({ kind: 'upstream', retryable: true, code: 'HTTP_502' });
-    script = () => ({ status: 503, body: '<html>down</html>', headers: { 'content-type': 'text/html', 'retry-after': '3' } });
-    expect(await failure(send())).toMatchObject({ kind: 'upstream', retryable: true, code: 'HTTP_503', retryAfterMs: 3000 });
+    script = () => ({
+      status: 503,
+      body: '<html>down</html>',
+      headers: { 'content-type': 'text/html', 'retry-after': '3' },
+    });
+    expect(await failure(send())).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      code: 'HTTP_503',
+      retryAfterMs: 3000,
+    });
   });
 
   it('a 200 without ok:true is a retryable bad response; a refused connection is a retryable network error', async () => {
@@ -126,7 +222,9 @@ describe('telegram send: provider errors', () => {
     script = () => tgError(500, 'never seen');
     const ac = new AbortController();
     ac.abort();
-    const err = await failure(channel.send(sendCtx(server.url, TOKEN, ac.signal), { to: { kind: 'telegram', value: '1' }, text: 'x' }));
+    const err = await failure(
+      channel.send(sendCtx(server.url, TOKEN, ac.signal), { to: { kind: 'telegram', value: '1' }, text: 'x' }),
+    );
     expect(err).toMatchObject({ kind: 'upstream', code: 'ABORTED' });
   });
 });

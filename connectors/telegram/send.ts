@@ -5,9 +5,18 @@ import { ConnectorError } from '../sdk/errors.js';
 import { callTelegram } from './client.js';
 
 /** sendMessage options a flow may pass in `payload` (Bot API field names); chat_id, text and replies are ours. */
-export const PAYLOAD_OPTIONS = ['parse_mode', 'entities', 'link_preview_options', 'disable_notification', 'protect_content', 'reply_markup', 'message_thread_id'] as const;
+export const PAYLOAD_OPTIONS = [
+  'parse_mode',
+  'entities',
+  'link_preview_options',
+  'disable_notification',
+  'protect_content',
+  'reply_markup',
+  'message_thread_id',
+] as const;
 
-const invalid = (message: string, field: string) => new ConnectorError('validation', message, { code: 'INPUT_INVALID', details: { field } });
+const invalid = (message: string, field: string) =>
+  new ConnectorError('validation', message, { code: 'INPUT_INVALID', details: { field } });
 
 /** A numeric chat id as the Bot API's Integer; a public `@username` as is. */
 export function chatIdParam(value: string): number | string {
@@ -22,7 +31,11 @@ export function chatIdParam(value: string): number | string {
  */
 export function replyParameters(inReplyTo: string, chatId: number | string): JsonObject {
   const m = /^(?:(-?\d+):)?(\d+)$/.exec(inReplyTo);
-  if (!m) throw invalid(`thread.inReplyTo must be a Telegram message id or <chat id>:<message id>, got ${JSON.stringify(inReplyTo)}`, 'thread.inReplyTo');
+  if (!m)
+    throw invalid(
+      `thread.inReplyTo must be a Telegram message id or <chat id>:<message id>, got ${JSON.stringify(inReplyTo)}`,
+      'thread.inReplyTo',
+    );
   const [, chat, id] = m;
   const params: JsonObject = { message_id: Number(id) };
   if (chat !== undefined && chat !== String(chatId)) params.chat_id = Number(chat);
@@ -32,8 +45,12 @@ export function replyParameters(inReplyTo: string, chatId: number | string): Jso
 }
 
 export function sendMessageParams(message: OutboundMessage): JsonObject {
-  if (message.to.kind !== 'telegram') throw invalid(`Telegram sends to telegram chat ids, not ${message.to.kind}`, 'to.kind');
-  if (message.attachments?.length) throw new ConnectorError('validation', 'the Telegram connector sends text only; attachments are not supported', { code: 'ATTACHMENTS_UNSUPPORTED' });
+  if (message.to.kind !== 'telegram')
+    throw invalid(`Telegram sends to telegram chat ids, not ${message.to.kind}`, 'to.kind');
+  if (message.attachments?.length)
+    throw new ConnectorError('validation', 'the Telegram connector sends text only; attachments are not supported', {
+      code: 'ATTACHMENTS_UNSUPPORTED',
+    });
   const text = message.text;
   if (typeof text !== 'string' || text.trim() === '') throw invalid('a Telegram message needs text', 'text');
   const chatId = chatIdParam(message.to.value);
@@ -41,23 +58,38 @@ export function sendMessageParams(message: OutboundMessage): JsonObject {
   const thread = message.thread;
   // A forum topic is kept when answering in the chat it belongs to.
   const topic = thread?.extra?.messageThreadId;
-  if (typeof topic === 'number' && Number.isSafeInteger(topic) && thread?.id === String(chatId)) params.message_thread_id = topic;
+  if (typeof topic === 'number' && Number.isSafeInteger(topic) && thread?.id === String(chatId))
+    params.message_thread_id = topic;
   if (thread?.inReplyTo) params.reply_parameters = replyParameters(thread.inReplyTo, chatId);
   for (const [key, value] of Object.entries(message.payload ?? {})) {
     if (!(PAYLOAD_OPTIONS as readonly string[]).includes(key)) {
-      throw invalid(`payload.${key} is not a sendMessage option Confluo passes on (allowed: ${PAYLOAD_OPTIONS.join(', ')})`, `payload.${key}`);
+      throw invalid(
+        `payload.${key} is not a sendMessage option Confluo passes on (allowed: ${PAYLOAD_OPTIONS.join(', ')})`,
+        `payload.${key}`,
+      );
     }
     params[key] = value;
   }
   return params;
 }
 
-interface SentTelegramMessage { message_id: number; date: number; chat: { id: number } }
+interface SentTelegramMessage {
+  message_id: number;
+  date: number;
+  chat: { id: number };
+}
 
 export async function sendTelegram(ctx: SendContext, message: OutboundMessage): Promise<SendResult> {
-  const sent = await callTelegram<SentTelegramMessage>(ctx.account, 'sendMessage', sendMessageParams(message), ctx.signal);
+  const sent = await callTelegram<SentTelegramMessage>(
+    ctx.account,
+    'sendMessage',
+    sendMessageParams(message),
+    ctx.signal,
+  );
   if (!Number.isSafeInteger(sent?.message_id) || !Number.isSafeInteger(sent?.chat?.id)) {
-    throw new ConnectorError('upstream', 'Telegram sendMessage answered without message_id and chat.id', { code: 'BAD_RESPONSE' });
+    throw new ConnectorError('upstream', 'Telegram sendMessage answered without message_id and chat.id', {
+      code: 'BAD_RESPONSE',
+    });
   }
   return {
     providerMessageId: `${sent.chat.id}:${sent.message_id}`,

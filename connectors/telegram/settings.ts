@@ -16,7 +16,10 @@ export const telegramSettingsSchema: JsonSchema = {
       title: 'Bot API base URL',
       description: 'A self-hosted Bot API server or a test fake; calls go to <base>/bot<token>/<method>.',
     },
-    rateLimit: { ...RATE_LIMIT_SETTING, description: "Sends per interval on this bot; default 30 per 1000 ms (Telegram's bulk limit)." },
+    rateLimit: {
+      ...RATE_LIMIT_SETTING,
+      description: "Sends per interval on this bot; default 30 per 1000 ms (Telegram's bulk limit).",
+    },
   },
 };
 
@@ -33,7 +36,10 @@ export function telegramSettings(settings: JsonObject): TelegramSettings {
     url = undefined;
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new ConnectorError('config', 'the Telegram account setting apiBaseUrl must be an http(s) URL', { code: 'SETTINGS_INVALID', retryable: false });
+    throw new ConnectorError('config', 'the Telegram account setting apiBaseUrl must be an http(s) URL', {
+      code: 'SETTINGS_INVALID',
+      retryable: false,
+    });
   }
   return { apiBaseUrl: (raw as string).replace(/\/+$/, '') };
 }

@@ -17,7 +17,12 @@ beforeEach(() => {
 
 const channel = telegramConnector.channel!;
 const account = (token = TOKEN) =>
-  testAccount({ id: 'cha_tg', credentials: { botToken: token }, settings: { apiBaseUrl: tg.url }, inboundUrl: 'https://confluo.example/hooks/channels/cha_tg' });
+  testAccount({
+    id: 'cha_tg',
+    credentials: { botToken: token },
+    settings: { apiBaseUrl: tg.url },
+    inboundUrl: 'https://confluo.example/hooks/channels/cha_tg',
+  });
 const registerCtx = (a = account()) => ({ account: a, signal: AbortSignal.timeout(10_000), logger: memoryLogger() });
 
 describe('telegram register / unregister', () => {
@@ -29,8 +34,17 @@ describe('telegram register / unregister', () => {
     expect(isValidTelegramSecret(secret)).toBe(true);
     expect(secret).toHaveLength(64);
     expect(tg.requests.map((r) => [r.method, r.path])).toEqual([['POST', `/bot${TOKEN}/setWebhook`]]);
-    expect(tg.requests[0]!.body).toEqual({ url: 'https://confluo.example/hooks/channels/cha_tg', secret_token: secret, allowed_updates: ['message'] });
-    expect(tg.webhook).toEqual({ url: 'https://confluo.example/hooks/channels/cha_tg', secretToken: secret, maxConnections: undefined, allowedUpdates: ['message'] });
+    expect(tg.requests[0]!.body).toEqual({
+      url: 'https://confluo.example/hooks/channels/cha_tg',
+      secret_token: secret,
+      allowed_updates: ['message'],
+    });
+    expect(tg.webhook).toEqual({
+      url: 'https://confluo.example/hooks/channels/cha_tg',
+      secretToken: secret,
+      maxConnections: undefined,
+      allowedUpdates: ['message'],
+    });
     expect(tg.violations).toEqual([]);
     expect(JSON.stringify(ctx.logger.lines)).not.toContain(secret);
     expect(JSON.stringify(ctx.logger.lines)).not.toContain(TOKEN);
@@ -53,7 +67,9 @@ describe('telegram register / unregister', () => {
   });
 
   it('a wrong token fails registration as a non-retryable auth error that does not quote the token', async () => {
-    const err = (await channel.register!(registerCtx(account('7000000001:wrong'))).catch((e: unknown) => e)) as ConnectorError;
+    const err = (await channel.register!(registerCtx(account('7000000001:wrong'))).catch(
+      (e: unknown) => e,
+    )) as ConnectorError;
     expect(err).toBeInstanceOf(ConnectorError);
     expect(err).toMatchObject({ kind: 'auth', retryable: false, code: 'HTTP_401' });
     expect(err.message).toBe('Telegram setWebhook failed with 401: Unauthorized');
@@ -62,7 +78,10 @@ describe('telegram register / unregister', () => {
 
   it('an account without a bot token is a config error before any call', async () => {
     const a = testAccount({ credentials: {}, settings: { apiBaseUrl: tg.url } });
-    await expect(channel.register!(registerCtx(a))).rejects.toMatchObject({ kind: 'config', code: 'CREDENTIALS_INVALID' });
+    await expect(channel.register!(registerCtx(a))).rejects.toMatchObject({
+      kind: 'config',
+      code: 'CREDENTIALS_INVALID',
+    });
     expect(tg.requests).toEqual([]);
   });
 });

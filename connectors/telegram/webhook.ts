@@ -11,7 +11,12 @@ export async function registerTelegram(ctx: RegisterContext): Promise<RegisterRe
   // A new secret on every registration: a changed token or a leaked secret is fixed by re-registering. Updates sent
   // between setWebhook and the platform storing the secret fail verify, and Telegram delivers them again.
   const webhookSecret = newTelegramSecret();
-  await callTelegram(ctx.account, 'setWebhook', { url: ctx.account.inboundUrl, secret_token: webhookSecret, allowed_updates: ALLOWED_UPDATES }, ctx.signal);
+  await callTelegram(
+    ctx.account,
+    'setWebhook',
+    { url: ctx.account.inboundUrl, secret_token: webhookSecret, allowed_updates: ALLOWED_UPDATES },
+    ctx.signal,
+  );
   ctx.logger.info({ accountId: ctx.account.id }, 'telegram webhook set');
   return { credentials: { webhookSecret } };
 }

@@ -4,7 +4,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JsonObject } from '../flow/types.js';
-import type { ChannelAccount, ChannelsService, InboundContext, InboundRequest, OutboundMessage, SentMessage } from '../sdk/channel.js';
+import type {
+  ChannelAccount,
+  ChannelsService,
+  InboundContext,
+  InboundRequest,
+  OutboundMessage,
+  SentMessage,
+} from '../sdk/channel.js';
 import type { ActionContext, Connector, ContactsService, Logger } from '../sdk/types.js';
 
 export interface InboundCapture {
@@ -72,7 +79,8 @@ export async function startInboundCapture(): Promise<InboundCapture> {
 /** A logger that keeps every line, so a test can check that no secret was logged. */
 export function memoryLogger(): Logger & { lines: Array<{ level: string; obj: unknown; msg?: string }> } {
   const lines: Array<{ level: string; obj: unknown; msg?: string }> = [];
-  const at = (level: string) => (obj: object | string, msg?: string) => void lines.push({ level, obj, ...(msg !== undefined && { msg }) });
+  const at = (level: string) => (obj: object | string, msg?: string) =>
+    void lines.push({ level, obj, ...(msg !== undefined && { msg }) });
   return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 
@@ -87,7 +95,11 @@ export function inboundContext(account: ChannelAccount, now = Date.now()): Inbou
 }
 
 /** A channels service that sends through `connector.channel.send` with the given accounts, recording each send. */
-export function directChannels(connector: Connector, accounts: ChannelAccount[], opts: { idempotencyKey?: string } = {}): ChannelsService & { sent: SentMessage[] } {
+export function directChannels(
+  connector: Connector,
+  accounts: ChannelAccount[],
+  opts: { idempotencyKey?: string } = {},
+): ChannelsService & { sent: SentMessage[] } {
   const sent: SentMessage[] = [];
   const channel = connector.channel;
   if (!channel) throw new Error(`connector ${connector.id} is not a channel`);
@@ -96,7 +108,15 @@ export function directChannels(connector: Connector, accounts: ChannelAccount[],
     async send(accountId: string, message: OutboundMessage): Promise<SentMessage> {
       const account = accounts.find((a) => a.id === accountId);
       if (!account) throw new Error(`no test account ${accountId}`);
-      const result = await channel.send({ account, idempotencyKey: opts.idempotencyKey ?? 'run_test:step', signal: AbortSignal.timeout(10_000), logger: memoryLogger() }, message);
+      const result = await channel.send(
+        {
+          account,
+          idempotencyKey: opts.idempotencyKey ?? 'run_test:step',
+          signal: AbortSignal.timeout(10_000),
+          logger: memoryLogger(),
+        },
+        message,
+      );
       const out: SentMessage = {
         id: `msg_${sent.length + 1}`,
         conversationId: 'cnv_test',
@@ -119,7 +139,10 @@ export function directChannels(connector: Connector, accounts: ChannelAccount[],
 }
 
 /** An ActionContext for running a connector's action in a test. */
-export function actionContext(services: { channels: ChannelsService; contacts?: ContactsService }, over: Partial<ActionContext> = {}): ActionContext {
+export function actionContext(
+  services: { channels: ChannelsService; contacts?: ContactsService },
+  over: Partial<ActionContext> = {},
+): ActionContext {
   return {
     workspaceId: 'ws_test',
     runId: 'run_test',

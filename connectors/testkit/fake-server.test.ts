@@ -8,11 +8,21 @@ describe('fake server base', () => {
       return { status: req.path === '/bad' ? 400 : 200, body: { seen: req.body } };
     });
     try {
-      const res = await fetch(`${fake.url}/x?a=1&a=2`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-k': 'v' }, body: '{"n":1}' });
+      const res = await fetch(`${fake.url}/x?a=1&a=2`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-k': 'v' },
+        body: '{"n":1}',
+      });
       expect(await res.json()).toEqual({ seen: { n: 1 } });
       await fetch(`${fake.url}/bad`, { method: 'POST', body: new URLSearchParams({ b: '2' }) });
       const [first, second] = fake.requests;
-      expect(first).toMatchObject({ method: 'POST', path: '/x', rawBody: '{"n":1}', body: { n: 1 }, headers: { 'x-k': 'v' } });
+      expect(first).toMatchObject({
+        method: 'POST',
+        path: '/x',
+        rawBody: '{"n":1}',
+        body: { n: 1 },
+        headers: { 'x-k': 'v' },
+      });
       expect(first!.query.getAll('a')).toEqual(['1', '2']);
       expect(second!.body).toBeInstanceOf(URLSearchParams);
       expect(fake.violations).toEqual([{ method: 'POST', path: '/bad', message: 'not allowed' }]);

@@ -88,7 +88,12 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
       const u = new URL(req.url ?? '/', 'http://fake');
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const r: RecordedRequest = {
-        method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, headers: req.headers, rawBody, receivedAt: Date.now(),
+        method: req.method ?? 'GET',
+        path: u.pathname,
+        query: u.searchParams,
+        headers: req.headers,
+        rawBody,
+        receivedAt: Date.now(),
         ...parseBody(req.headers['content-type'], rawBody),
       };
       requests.push(r);
@@ -108,7 +113,11 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
 }
 
 /** POST a body to a URL (inbound webhooks from a fake to the code under test). */
-export async function postTo(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+export async function postTo(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   const res = await fetch(url, { method: 'POST', body, headers });
   return { status: res.status, body: await res.text() };
 }

@@ -31,10 +31,14 @@ export const isWidgetSecret = (v: unknown): v is string => typeof v === 'string'
 export function widgetSecret(credentials: JsonObject): string {
   const secret = credentials.widgetSecret;
   if (!isWidgetSecret(secret)) {
-    throw new ConnectorError('config', 'the web chat account has no valid widgetSecret credential: save the account again to generate one', {
-      code: 'CREDENTIALS_INVALID',
-      retryable: false,
-    });
+    throw new ConnectorError(
+      'config',
+      'the web chat account has no valid widgetSecret credential: save the account again to generate one',
+      {
+        code: 'CREDENTIALS_INVALID',
+        retryable: false,
+      },
+    );
   }
   return secret;
 }

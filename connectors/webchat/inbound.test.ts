@@ -11,8 +11,16 @@ const NOW = Date.parse('2025-03-01T10:00:00.000Z');
 const visitor = 'v_visitor0000000000000001';
 const token = visitorToken(SECRET, visitor);
 
-const account = (settings: Record<string, unknown> = {}, credentials: Record<string, unknown> = { widgetSecret: SECRET }): ChannelAccount =>
-  testAccount({ id: 'cha_wc', credentials: credentials as ChannelAccount['credentials'], settings: settings as ChannelAccount['settings'], inboundUrl: 'https://confluo.example/hooks/channels/cha_wc' });
+const account = (
+  settings: Record<string, unknown> = {},
+  credentials: Record<string, unknown> = { widgetSecret: SECRET },
+): ChannelAccount =>
+  testAccount({
+    id: 'cha_wc',
+    credentials: credentials as ChannelAccount['credentials'],
+    settings: settings as ChannelAccount['settings'],
+    inboundUrl: 'https://confluo.example/hooks/channels/cha_wc',
+  });
 
 const request = (body: unknown, headers: Record<string, string> = {}): InboundRequest => ({
   method: 'POST',
@@ -21,7 +29,13 @@ const request = (body: unknown, headers: Record<string, string> = {}): InboundRe
   query: {},
   rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
 });
-const message = (over: Record<string, unknown> = {}) => ({ visitorId: visitor, token, text: 'Hello, is anyone there?', clientMessageId: 'c1', ...over });
+const message = (over: Record<string, unknown> = {}) => ({
+  visitorId: visitor,
+  token,
+  text: 'Hello, is anyone there?',
+  clientMessageId: 'c1',
+  ...over,
+});
 const verify = (req: InboundRequest, a = account()) => inbound.verify(req, inboundContext(a, NOW));
 const parse = (req: InboundRequest, a = account()) => inbound.parse(req, inboundContext(a, NOW));
 
@@ -34,7 +48,9 @@ describe('webchat verify', () => {
 
   it("refuses a wrong, missing or other visitor's token, and a token of another account", () => {
     const refused = { ok: false, reason: 'the visitor token is missing or wrong' };
-    expect(verify(request(message({ token: token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A') })))).toEqual(refused);
+    expect(verify(request(message({ token: token.slice(0, -1) + (token.endsWith('A') ? 'B' : 'A') })))).toEqual(
+      refused,
+    );
     expect(verify(request(message({ token: undefined })))).toEqual(refused);
     expect(verify(request(message({ token: 42 })))).toEqual(refused);
     expect(verify(request(message({ visitorId: newVisitorId() })))).toEqual(refused);
@@ -44,9 +60,15 @@ describe('webchat verify', () => {
   });
 
   it('refuses a body that is not a JSON object, and an account without a secret', () => {
-    expect(verify(request('visitorId=x'))).toEqual({ ok: false, reason: 'the body is not a JSON object with visitorId and token' });
+    expect(verify(request('visitorId=x'))).toEqual({
+      ok: false,
+      reason: 'the body is not a JSON object with visitorId and token',
+    });
     expect(verify(request('[]'))).toMatchObject({ ok: false });
-    expect(verify(request(message()), account({}, {}))).toEqual({ ok: false, reason: 'the account has no widget secret yet: save the account again to generate one' });
+    expect(verify(request(message()), account({}, {}))).toEqual({
+      ok: false,
+      reason: 'the account has no widget secret yet: save the account again to generate one',
+    });
     expect(verify(request(message()), account({}, { widgetSecret: 'short' }))).toMatchObject({ ok: false });
   });
 
@@ -82,13 +104,19 @@ describe('webchat parse', () => {
   });
 
   it('name, a lower-cased email identity and the page the visitor is on', () => {
-    const [event] = parse(request(message({ name: '  Ada Lovelace ', email: ' Ada@Example.COM ', page: 'https://shop.example/pricing' })));
+    const [event] = parse(
+      request(message({ name: '  Ada Lovelace ', email: ' Ada@Example.COM ', page: 'https://shop.example/pricing' })),
+    );
     expect(event).toEqual({
       type: 'message.received',
       dedupeKey: `${visitor}:c1`,
       providerMessageId: `${visitor}:c1`,
       timestamp: '2025-03-01T10:00:00.000Z',
-      sender: { identity: { kind: 'webchat', value: visitor }, identities: [{ kind: 'email', value: 'ada@example.com' }], name: 'Ada Lovelace' },
+      sender: {
+        identity: { kind: 'webchat', value: visitor },
+        identities: [{ kind: 'email', value: 'ada@example.com' }],
+        name: 'Ada Lovelace',
+      },
       text: 'Hello, is anyone there?',
       raw: { page: 'https://shop.example/pricing' },
     });
@@ -114,8 +142,16 @@ describe('webchat parse', () => {
     ['blank text', message({ text: '  \n ' }), 'text must be a non-empty string'],
     ['text that is not a string', message({ text: ['hi'] }), 'text must be a non-empty string'],
     ['text too long', message({ text: 'x'.repeat(4001) }), 'text is longer than 4000 characters'],
-    ['no clientMessageId', message({ clientMessageId: undefined }), 'clientMessageId must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -'],
-    ['a clientMessageId with a colon', message({ clientMessageId: 'a:b' }), 'clientMessageId must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -'],
+    [
+      'no clientMessageId',
+      message({ clientMessageId: undefined }),
+      'clientMessageId must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -',
+    ],
+    [
+      'a clientMessageId with a colon',
+      message({ clientMessageId: 'a:b' }),
+      'clientMessageId must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -',
+    ],
     ['an email that is not one', message({ email: 'ada at example' }), 'email is not an email address'],
     ['a name that is not a string', message({ name: { first: 'Ada' } }), 'name must be a string'],
     ['a name too long', message({ name: 'n'.repeat(201) }), 'name is longer than 200 characters'],
@@ -131,7 +167,11 @@ describe('webchat parse', () => {
   });
 
   it('acknowledges with 202 { ok: true }, readable from the embedding page', () => {
-    expect(inbound.ack).toEqual({ status: 202, body: { ok: true }, headers: { 'access-control-allow-origin': '*', 'cache-control': 'no-store' } });
+    expect(inbound.ack).toEqual({
+      status: 202,
+      body: { ok: true },
+      headers: { 'access-control-allow-origin': '*', 'cache-control': 'no-store' },
+    });
     expect(inbound.handshake).toBeUndefined();
   });
 });

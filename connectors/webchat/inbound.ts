@@ -4,7 +4,13 @@
 // (the gateway has no OPTIONS route); the ack allows any origin to read it, since verify has already checked the origin.
 import { normalizeEmail } from '../contacts/normalize.js';
 import type { JsonObject } from '../flow/types.js';
-import { InboundPayloadError, type ChannelEvent, type InboundContract, type InboundRequest, type MessageReceived } from '../sdk/channel.js';
+import {
+  InboundPayloadError,
+  type ChannelEvent,
+  type InboundContract,
+  type InboundRequest,
+  type MessageReceived,
+} from '../sdk/channel.js';
 import type { ContactIdentityInput } from '../sdk/types.js';
 import { isWidgetSecret } from './auth.js';
 import { checkOrigin, webchatSettings } from './settings.js';
@@ -46,7 +52,8 @@ export function visitorMessage(body: Obj, now: number): MessageReceived {
   if (typeof clientMessageId !== 'string' || !CLIENT_MESSAGE_ID.test(clientMessageId)) {
     throw new InboundPayloadError('clientMessageId must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -');
   }
-  if (typeof body.text !== 'string' || body.text.trim() === '') throw new InboundPayloadError('text must be a non-empty string');
+  if (typeof body.text !== 'string' || body.text.trim() === '')
+    throw new InboundPayloadError('text must be a non-empty string');
   if (body.text.length > MAX_TEXT) throw new InboundPayloadError(`text is longer than ${MAX_TEXT} characters`);
   const name = optional(body, 'name', 200);
   const rawEmail = optional(body, 'email', 254);
@@ -67,7 +74,11 @@ export function visitorMessage(body: Obj, now: number): MessageReceived {
     providerMessageId: id,
     // The visitor's clock is not to be trusted: the time the gateway received it.
     timestamp: new Date(now).toISOString(),
-    sender: { identity: { kind: 'webchat', value: visitorId }, ...(identities.length > 0 && { identities }), ...(name && { name }) },
+    sender: {
+      identity: { kind: 'webchat', value: visitorId },
+      ...(identities.length > 0 && { identities }),
+      ...(name && { name }),
+    },
     text: body.text,
     ...(page !== undefined && { raw: { page } as JsonObject }),
   };
@@ -76,19 +87,26 @@ export function visitorMessage(body: Obj, now: number): MessageReceived {
 export const webchatInbound: InboundContract = {
   verify(req, ctx) {
     const secret = ctx.account.credentials.widgetSecret;
-    if (!isWidgetSecret(secret)) return { ok: false, reason: 'the account has no widget secret yet: save the account again to generate one' };
+    if (!isWidgetSecret(secret))
+      return { ok: false, reason: 'the account has no widget secret yet: save the account again to generate one' };
     const settings = webchatSettings(ctx.account.settings);
     if (checkOrigin(settings, req.headers.origin, ctx.account.inboundUrl) === 'refused') {
       return { ok: false, reason: 'this website (Origin) is not allowed to use this chat' };
     }
     const body = bodyOf(req);
     if (!body) return { ok: false, reason: 'the body is not a JSON object with visitorId and token' };
-    return checkVisitorToken(secret, body.visitorId, headerToken(req) ?? body.token) ? { ok: true } : { ok: false, reason: 'the visitor token is missing or wrong' };
+    return checkVisitorToken(secret, body.visitorId, headerToken(req) ?? body.token)
+      ? { ok: true }
+      : { ok: false, reason: 'the visitor token is missing or wrong' };
   },
   parse(req, ctx): ChannelEvent[] {
     const body = bodyOf(req);
     if (!body) throw new InboundPayloadError('the body is not a JSON object');
     return [visitorMessage(body, ctx.now)];
   },
-  ack: { status: 202, body: { ok: true }, headers: { 'access-control-allow-origin': '*', 'cache-control': 'no-store' } },
+  ack: {
+    status: 202,
+    body: { ok: true },
+    headers: { 'access-control-allow-origin': '*', 'cache-control': 'no-store' },
+  },
 };

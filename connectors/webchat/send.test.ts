@@ -19,11 +19,18 @@ describe('webchat send', () => {
     expect(first).toEqual({ providerMessageId: providerMessageIdFor('run_1:reply'), status: 'delivered' });
     expect(first.providerMessageId).toMatch(/^wc_[0-9a-f]{32}$/);
     expect(await send({ to: { kind: 'webchat', value: visitor }, text: 'Hi Ada' })).toEqual(first);
-    expect((await send({ to: { kind: 'webchat', value: visitor }, text: 'Hi Ada' }, 'run_2:reply')).providerMessageId).not.toBe(first.providerMessageId);
+    expect(
+      (await send({ to: { kind: 'webchat', value: visitor }, text: 'Hi Ada' }, 'run_2:reply')).providerMessageId,
+    ).not.toBe(first.providerMessageId);
   });
 
-  it('a reply threaded on the visitor\'s message, with email-only fields, still sends its text', async () => {
-    const out = await send({ to: { kind: 'webchat', value: visitor }, text: 'Thanks', subject: 'ignored', thread: { inReplyTo: `${visitor}:c1` } });
+  it("a reply threaded on the visitor's message, with email-only fields, still sends its text", async () => {
+    const out = await send({
+      to: { kind: 'webchat', value: visitor },
+      text: 'Thanks',
+      subject: 'ignored',
+      thread: { inReplyTo: `${visitor}:c1` },
+    });
     expect(out.status).toBe('delivered');
   });
 
@@ -33,7 +40,15 @@ describe('webchat send', () => {
     ['no text', { to: { kind: 'webchat', value: visitor } }, 'INPUT_INVALID'],
     ['blank text', { to: { kind: 'webchat', value: visitor }, text: '   ' }, 'INPUT_INVALID'],
     ['text too long', { to: { kind: 'webchat', value: visitor }, text: 'x'.repeat(4001) }, 'INPUT_INVALID'],
-    ['attachments', { to: { kind: 'webchat', value: visitor }, text: 'x', attachments: [{ type: 'image', ref: 'https://x.example/a.png' }] }, 'ATTACHMENTS_UNSUPPORTED'],
+    [
+      'attachments',
+      {
+        to: { kind: 'webchat', value: visitor },
+        text: 'x',
+        attachments: [{ type: 'image', ref: 'https://x.example/a.png' }],
+      },
+      'ATTACHMENTS_UNSUPPORTED',
+    ],
     ['a payload', { to: { kind: 'webchat', value: visitor }, text: 'x', payload: { blocks: [] } }, 'INPUT_INVALID'],
   ])('refuses %s as a non-retryable validation error', async (_, message, code) => {
     const err = await send(message).catch((e: unknown) => e);
@@ -44,7 +59,11 @@ describe('webchat send', () => {
 
 describe('webchat register', () => {
   const register = (credentials: Record<string, string>) =>
-    channel.register!({ account: testAccount({ id: 'cha_wc', credentials }), signal: AbortSignal.timeout(1000), logger: memoryLogger() });
+    channel.register!({
+      account: testAccount({ id: 'cha_wc', credentials }),
+      signal: AbortSignal.timeout(1000),
+      logger: memoryLogger(),
+    });
 
   it('generates a widget secret when the account has none', async () => {
     const a = (await register({})) as { credentials: { widgetSecret: string } };
@@ -73,7 +92,13 @@ describe('webchat.sendMessage', () => {
   it('is listed on the webchat channel with the channel trigger', () => {
     expect(webchatConnector.manifest.actions.map((a) => a.id)).toEqual(['webchat.sendMessage']);
     expect(webchatConnector.manifest.triggers.map((t) => t.id)).toEqual(['webchat.message']);
-    expect(webchatConnector.manifest.channel).toEqual({ name: 'webchat', addressKinds: ['webchat'], settings: expect.any(Object), inbound: 'webhook', handshake: false });
+    expect(webchatConnector.manifest.channel).toEqual({
+      name: 'webchat',
+      addressKinds: ['webchat'],
+      settings: expect.any(Object),
+      inbound: 'webhook',
+      handshake: false,
+    });
   });
 
   it('validates its input', () => {
@@ -87,10 +112,20 @@ describe('webchat.sendMessage', () => {
 
   it('sends through the platform to the visitor', async () => {
     const channels = directChannels(webchatConnector, [account]);
-    const out = await action.run(actionContext({ channels }), { account: 'cha_wc', visitorId: visitor, text: 'Your order shipped' });
+    const out = await action.run(actionContext({ channels }), {
+      account: 'cha_wc',
+      visitorId: visitor,
+      text: 'Your order shipped',
+    });
     expect(out).toEqual({
-      id: 'msg_1', conversationId: 'cnv_test', contactId: null, channel: 'webchat', accountId: 'cha_wc',
-      providerMessageId: providerMessageIdFor('run_test:step'), status: 'delivered', to: { kind: 'webchat', value: visitor },
+      id: 'msg_1',
+      conversationId: 'cnv_test',
+      contactId: null,
+      channel: 'webchat',
+      accountId: 'cha_wc',
+      providerMessageId: providerMessageIdFor('run_test:step'),
+      status: 'delivered',
+      to: { kind: 'webchat', value: visitor },
     });
     expect(createAjv().compile(action.output)(out)).toBe(true);
   });

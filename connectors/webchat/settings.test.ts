@@ -7,7 +7,15 @@ describe('webchat settings', () => {
   it('the schema takes origins, looks and a rate limit', () => {
     const validate = createAjv().compile(webchatSettingsSchema);
     expect(validate({})).toBe(true);
-    expect(validate({ allowedOrigins: ['https://shop.example', 'http://localhost:3000'], title: 'Help', greeting: 'Hi!', color: '#112233', rateLimit: { limit: 5, intervalMs: 1000 } })).toBe(true);
+    expect(
+      validate({
+        allowedOrigins: ['https://shop.example', 'http://localhost:3000'],
+        title: 'Help',
+        greeting: 'Hi!',
+        color: '#112233',
+        rateLimit: { limit: 5, intervalMs: 1000 },
+      }),
+    ).toBe(true);
     expect(validate({ allowedOrigins: ['https://shop.example/'] })).toBe(false);
     expect(validate({ allowedOrigins: ['shop.example'] })).toBe(false);
     expect(validate({ allowedOrigins: ['*'] })).toBe(false);
@@ -18,14 +26,29 @@ describe('webchat settings', () => {
 
   it('reads settings with defaults, ignoring values that do not fit', () => {
     expect(webchatSettings({})).toEqual({ allowedOrigins: [], title: 'Chat with us', color: '#2563eb' });
-    expect(webchatSettings({ allowedOrigins: ['https://Shop.Example:443', 'nonsense', 7], title: 'Help', greeting: 'Hi!', color: '#ABCDEF' })).toEqual({
+    expect(
+      webchatSettings({
+        allowedOrigins: ['https://Shop.Example:443', 'nonsense', 7],
+        title: 'Help',
+        greeting: 'Hi!',
+        color: '#ABCDEF',
+      }),
+    ).toEqual({
       allowedOrigins: ['https://shop.example'],
       title: 'Help',
       greeting: 'Hi!',
       color: '#ABCDEF',
     });
-    expect(webchatSettings({ color: 'red', title: ' ', greeting: '' })).toEqual({ allowedOrigins: [], title: 'Chat with us', color: '#2563eb' });
-    expect(widgetConfig(webchatSettings({ allowedOrigins: ['https://a.example'], greeting: 'Hi' }))).toEqual({ title: 'Chat with us', greeting: 'Hi', color: '#2563eb' });
+    expect(webchatSettings({ color: 'red', title: ' ', greeting: '' })).toEqual({
+      allowedOrigins: [],
+      title: 'Chat with us',
+      color: '#2563eb',
+    });
+    expect(widgetConfig(webchatSettings({ allowedOrigins: ['https://a.example'], greeting: 'Hi' }))).toEqual({
+      title: 'Chat with us',
+      greeting: 'Hi',
+      color: '#2563eb',
+    });
   });
 
   it('origins: no header and the server itself always pass; with a list, only listed origins', () => {

@@ -14,15 +14,41 @@ export const webchatSettingsSchema: JsonSchema = {
       type: 'array',
       maxItems: 50,
       uniqueItems: true,
-      items: { type: 'string', pattern: '^https?://[^/?#\\s]+$', description: 'scheme://host[:port], e.g. https://shop.example' },
+      items: {
+        type: 'string',
+        pattern: '^https?://[^/?#\\s]+$',
+        description: 'scheme://host[:port], e.g. https://shop.example',
+      },
       default: [],
       title: 'Allowed origins',
       description: 'Websites allowed to embed the chat (scheme://host[:port]). Empty: any website.',
     },
-    title: { type: 'string', minLength: 1, maxLength: 80, default: DEFAULT_TITLE, title: 'Title', description: 'Shown at the top of the chat panel.' },
-    greeting: { type: 'string', maxLength: 500, title: 'Greeting', description: 'The first message a visitor sees (not stored).', 'x-ui': { widget: 'textarea' } },
-    color: { type: 'string', pattern: COLOR.source, default: DEFAULT_COLOR, title: 'Colour', description: 'The bubble and header colour, #rrggbb.' },
-    rateLimit: { ...RATE_LIMIT_SETTING, description: 'Sends per interval on this account. Default: none (web chat has no provider to protect).' },
+    title: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 80,
+      default: DEFAULT_TITLE,
+      title: 'Title',
+      description: 'Shown at the top of the chat panel.',
+    },
+    greeting: {
+      type: 'string',
+      maxLength: 500,
+      title: 'Greeting',
+      description: 'The first message a visitor sees (not stored).',
+      'x-ui': { widget: 'textarea' },
+    },
+    color: {
+      type: 'string',
+      pattern: COLOR.source,
+      default: DEFAULT_COLOR,
+      title: 'Colour',
+      description: 'The bubble and header colour, #rrggbb.',
+    },
+    rateLimit: {
+      ...RATE_LIMIT_SETTING,
+      description: 'Sends per interval on this account. Default: none (web chat has no provider to protect).',
+    },
   },
 };
 
@@ -47,8 +73,12 @@ export function normalizeOrigin(value: string): string | undefined {
 /** The settings with defaults; values that do not fit the schema fall back to the defaults (settings are stored as given). */
 export function webchatSettings(settings: JsonObject): WebchatSettings {
   const origins = Array.isArray(settings.allowedOrigins) ? settings.allowedOrigins : [];
-  const title = typeof settings.title === 'string' && settings.title.trim() !== '' ? settings.title.slice(0, 80) : DEFAULT_TITLE;
-  const greeting = typeof settings.greeting === 'string' && settings.greeting.trim() !== '' ? settings.greeting.slice(0, 500) : undefined;
+  const title =
+    typeof settings.title === 'string' && settings.title.trim() !== '' ? settings.title.slice(0, 80) : DEFAULT_TITLE;
+  const greeting =
+    typeof settings.greeting === 'string' && settings.greeting.trim() !== ''
+      ? settings.greeting.slice(0, 500)
+      : undefined;
   const color = typeof settings.color === 'string' && COLOR.test(settings.color) ? settings.color : DEFAULT_COLOR;
   return {
     allowedOrigins: origins.flatMap((o) => (typeof o === 'string' ? (normalizeOrigin(o) ?? []) : [])),
@@ -59,7 +89,11 @@ export function webchatSettings(settings: JsonObject): WebchatSettings {
 }
 
 /** What the widget shows: no origins, no limits. */
-export const widgetConfig = (s: WebchatSettings) => ({ title: s.title, ...(s.greeting !== undefined && { greeting: s.greeting }), color: s.color });
+export const widgetConfig = (s: WebchatSettings) => ({
+  title: s.title,
+  ...(s.greeting !== undefined && { greeting: s.greeting }),
+  color: s.color,
+});
 
 export type OriginVerdict = 'allowed' | 'refused';
 
@@ -68,11 +102,17 @@ export type OriginVerdict = 'allowed' | 'refused';
  * protects the conversation) and the server's own origin (the demo page) are always allowed; with an allow-list, any
  * other origin must be on it. `null` origins (sandboxed frames, file://) are only allowed without a list.
  */
-export function checkOrigin(settings: WebchatSettings, origin: string | readonly string[] | undefined, ownOrigin: string): OriginVerdict {
+export function checkOrigin(
+  settings: WebchatSettings,
+  origin: string | readonly string[] | undefined,
+  ownOrigin: string,
+): OriginVerdict {
   if (origin === undefined) return 'allowed';
   if (typeof origin !== 'string') return 'refused';
   if (settings.allowedOrigins.length === 0) return 'allowed';
   const normalized = normalizeOrigin(origin);
   if (normalized === undefined) return 'refused';
-  return normalized === normalizeOrigin(ownOrigin) || settings.allowedOrigins.includes(normalized) ? 'allowed' : 'refused';
+  return normalized === normalizeOrigin(ownOrigin) || settings.allowedOrigins.includes(normalized)
+    ? 'allowed'
+    : 'refused';
 }

@@ -12,7 +12,8 @@ export const isVisitorId = (v: unknown): v is string => typeof v === 'string' &&
 /** `v_` + 16 random bytes in base64url. */
 export const newVisitorId = () => `v_${randomBytes(16).toString('base64url')}`;
 
-export const visitorToken = (secret: string, visitorId: string) => createHmac('sha256', secret).update(visitorId, 'utf8').digest('base64url');
+export const visitorToken = (secret: string, visitorId: string) =>
+  createHmac('sha256', secret).update(visitorId, 'utf8').digest('base64url');
 
 /** Constant time; false for a malformed id or a token of any other type. */
 export function checkVisitorToken(secret: string, visitorId: unknown, token: unknown): boolean {

@@ -9,7 +9,10 @@ export const WHATSAPP_AUTH: JsonSchema = {
   properties: {
     accessToken: secretField('Access token', 'A system-user access token with whatsapp_business_messaging permission.'),
     appSecret: secretField('App secret', "The Meta app's App Secret (App settings > Basic): it signs every webhook."),
-    verifyToken: secretField('Verify token', "Any string; enter the same one as the webhook's Verify Token in the app dashboard."),
+    verifyToken: secretField(
+      'Verify token',
+      "Any string; enter the same one as the webhook's Verify Token in the app dashboard.",
+    ),
   },
   additionalProperties: false,
 };

@@ -9,7 +9,11 @@ import { whatsappCredentials } from './auth.js';
 import { whatsappSettings } from './settings.js';
 
 const invalid = (message: string, field?: string) =>
-  new ConnectorError('validation', message, { code: 'INPUT_INVALID', retryable: false, ...(field !== undefined && { details: { field } }) });
+  new ConnectorError('validation', message, {
+    code: 'INPUT_INVALID',
+    retryable: false,
+    ...(field !== undefined && { details: { field } }),
+  });
 
 /** The template of a send, as `message.payload.template` carries it (the sendTemplate action builds it). */
 export interface WhatsAppTemplate {
@@ -31,30 +35,42 @@ export function recipientOf(to: ContactIdentityInput): string {
     return value.replace(/^\+/, '');
   }
   if (to.kind === 'phone') {
-    if (!/^\+[1-9][0-9]{4,14}$/.test(value)) throw invalid(`to: ${JSON.stringify(to.value)} is not an E.164 phone number`, 'to');
+    if (!/^\+[1-9][0-9]{4,14}$/.test(value))
+      throw invalid(`to: ${JSON.stringify(to.value)} is not an E.164 phone number`, 'to');
     return value.slice(1);
   }
   throw invalid(`to: WhatsApp sends to a whatsapp or phone identity, not ${JSON.stringify(to.kind)}`, 'to');
 }
 
 function templateOf(raw: JsonValue): JsonObject {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalid('payload.template must be an object', 'payload.template');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw invalid('payload.template must be an object', 'payload.template');
   const { name, language, components } = raw as Partial<Record<keyof WhatsAppTemplate, JsonValue>>;
-  if (typeof name !== 'string' || name.trim() === '') throw invalid('payload.template.name must be a template name', 'payload.template.name');
-  const code = typeof language === 'string' ? language : typeof language === 'object' && language !== null && !Array.isArray(language) ? language.code : undefined;
-  if (typeof code !== 'string' || code.trim() === '') throw invalid('payload.template.language must be a language code such as en_US', 'payload.template.language');
-  if (components !== undefined && !Array.isArray(components)) throw invalid('payload.template.components must be an array', 'payload.template.components');
+  if (typeof name !== 'string' || name.trim() === '')
+    throw invalid('payload.template.name must be a template name', 'payload.template.name');
+  const code =
+    typeof language === 'string'
+      ? language
+      : typeof language === 'object' && language !== null && !Array.isArray(language)
+        ? language.code
+        : undefined;
+  if (typeof code !== 'string' || code.trim() === '')
+    throw invalid('payload.template.language must be a language code such as en_US', 'payload.template.language');
+  if (components !== undefined && !Array.isArray(components))
+    throw invalid('payload.template.components must be an array', 'payload.template.components');
   return { name: name.trim(), language: { code: code.trim() }, ...(components !== undefined && { components }) };
 }
 
 /** The sendMessage body for an outbound message (exported for tests). */
 export function messageBody(message: OutboundMessage): JsonObject {
-  if (message.attachments?.length) throw invalid('the WhatsApp connector sends text and templates; attachments are not supported', 'attachments');
+  if (message.attachments?.length)
+    throw invalid('the WhatsApp connector sends text and templates; attachments are not supported', 'attachments');
   const template = message.payload?.template;
   const base: JsonObject = { messaging_product: 'whatsapp', recipient_type: 'individual', to: recipientOf(message.to) };
   if (message.thread?.inReplyTo) base.context = { message_id: message.thread.inReplyTo };
   if (template !== undefined) return { ...base, type: 'template', template: templateOf(template) };
-  if (typeof message.text !== 'string' || message.text === '') throw invalid('text is required (or payload.template for a template message)', 'text');
+  if (typeof message.text !== 'string' || message.text === '')
+    throw invalid('text is required (or payload.template for a template message)', 'text');
   return { ...base, type: 'text', text: { body: message.text, preview_url: false } };
 }
 
@@ -67,11 +83,20 @@ export async function sendWhatsApp(ctx: SendContext, message: OutboundMessage): 
   const { accessToken } = whatsappCredentials(ctx.account);
   const { phoneNumberId, apiBaseUrl } = whatsappSettings(ctx.account);
   const body = messageBody(message);
-  const res = (await graphPost({ baseUrl: apiBaseUrl, path: [phoneNumberId, 'messages'], token: accessToken, body, signal: ctx.signal })) as MessageResponse;
+  const res = (await graphPost({
+    baseUrl: apiBaseUrl,
+    path: [phoneNumberId, 'messages'],
+    token: accessToken,
+    body,
+    signal: ctx.signal,
+  })) as MessageResponse;
   const sent = res?.messages?.[0];
   if (typeof sent?.id !== 'string' || sent.id === '') {
     // Accepted by Meta without an id we could track: retrying might send it twice.
-    throw new ConnectorError('upstream', 'WhatsApp accepted the message but answered no messages[0].id', { code: 'BAD_RESPONSE', retryable: false });
+    throw new ConnectorError('upstream', 'WhatsApp accepted the message but answered no messages[0].id', {
+      code: 'BAD_RESPONSE',
+      retryable: false,
+    });
   }
   const provider: JsonObject = {};
   const waId = res.contacts?.[0]?.wa_id;

@@ -4,7 +4,17 @@
 import { normalizePhone } from '../contacts/normalize.js';
 import type { JsonObject } from '../flow/types.js';
 import {
-  array, credential, invalid, isoFromSeconds, metaHandshakeResponse, object, optionalArray, optionalString, readJson, string, verifyMetaRequest,
+  array,
+  credential,
+  invalid,
+  isoFromSeconds,
+  metaHandshakeResponse,
+  object,
+  optionalArray,
+  optionalString,
+  readJson,
+  string,
+  verifyMetaRequest,
 } from '../meta/webhook.js';
 import type { AttachmentRef, ChannelEvent, InboundContract, MessageReceived, MessageStatus } from '../sdk/channel.js';
 import type { ContactIdentityInput } from '../sdk/types.js';
@@ -53,7 +63,9 @@ function contentOf(m: JsonObject, type: string, where: string): Content | undefi
     case 'interactive': {
       const i = object(m.interactive, `${where}.interactive`);
       if (i.type !== 'button_reply' && i.type !== 'list_reply') return undefined;
-      return { text: string(object(i[i.type], `${where}.interactive.${i.type}`).title, `${where}.interactive.${i.type}.title`) };
+      return {
+        text: string(object(i[i.type], `${where}.interactive.${i.type}`).title, `${where}.interactive.${i.type}.title`),
+      };
     }
     case 'image':
     case 'audio':
@@ -77,11 +89,16 @@ function contentOf(m: JsonObject, type: string, where: string): Content | undefi
       // Shared contact cards, by the card's WhatsApp id or phone; cards without either are dropped.
       const cards = array(m.contacts, `${where}.contacts`).flatMap((c): AttachmentRef[] => {
         const card = typeof c === 'object' && c !== null && !Array.isArray(c) ? c : {};
-        const phone = Array.isArray(card.phones) ? card.phones.find((p) => typeof p === 'object' && p !== null && !Array.isArray(p)) : undefined;
+        const phone = Array.isArray(card.phones)
+          ? card.phones.find((p) => typeof p === 'object' && p !== null && !Array.isArray(p))
+          : undefined;
         const p = (phone ?? {}) as JsonObject;
         const ref = optionalString(p.wa_id) ?? optionalString(p.phone);
         if (!ref) return [];
-        const name = typeof card.name === 'object' && card.name !== null && !Array.isArray(card.name) ? optionalString(card.name.formatted_name) : undefined;
+        const name =
+          typeof card.name === 'object' && card.name !== null && !Array.isArray(card.name)
+            ? optionalString(card.name.formatted_name)
+            : undefined;
         return [{ type: 'contact', ref, ...(name && { name }) }];
       });
       return cards.length > 0 ? { attachments: cards } : undefined;
@@ -124,11 +141,16 @@ function statusEvent(s: JsonObject, where: string): MessageStatus | undefined {
   const status = string(s.status, `${where}.status`);
   const timestamp = isoFromSeconds(s.timestamp, `${where}.timestamp`);
   if (!STATUSES.has(status)) return undefined;
-  const recipient: ContactIdentityInput | undefined = optionalString(s.recipient_id) ? { kind: 'whatsapp', value: s.recipient_id as string } : undefined;
+  const recipient: ContactIdentityInput | undefined = optionalString(s.recipient_id)
+    ? { kind: 'whatsapp', value: s.recipient_id as string }
+    : undefined;
   const errors = optionalArray(s.errors, `${where}.errors`).map((e) => {
     const err = typeof e === 'object' && e !== null && !Array.isArray(e) ? e : {};
     const title = optionalString(err.title) ?? optionalString(err.message) ?? 'error';
-    const data = typeof err.error_data === 'object' && err.error_data !== null && !Array.isArray(err.error_data) ? optionalString(err.error_data.details) : undefined;
+    const data =
+      typeof err.error_data === 'object' && err.error_data !== null && !Array.isArray(err.error_data)
+        ? optionalString(err.error_data.details)
+        : undefined;
     return `${typeof err.code === 'number' ? `(#${err.code}) ` : ''}${title}${data && data !== title ? `: ${data}` : ''}`;
   });
   return {
@@ -144,7 +166,8 @@ function statusEvent(s: JsonObject, where: string): MessageStatus | undefined {
 
 export function parseWhatsAppWebhook(body: unknown, phoneNumberId: string): ChannelEvent[] {
   const payload = object(body, 'body');
-  if (payload.object !== 'whatsapp_business_account') throw invalid('object', `must be "whatsapp_business_account", not ${JSON.stringify(payload.object)}`);
+  if (payload.object !== 'whatsapp_business_account')
+    throw invalid('object', `must be "whatsapp_business_account", not ${JSON.stringify(payload.object)}`);
   const events: ChannelEvent[] = [];
   array(payload.entry, 'entry').forEach((e, i) => {
     const entry = object(e, `entry[${i}]`);
@@ -160,7 +183,8 @@ export function parseWhatsAppWebhook(body: unknown, phoneNumberId: string): Chan
       optionalArray(value.contacts, `${at}.value.contacts`).forEach((k, n) => {
         const contact = object(k, `${at}.value.contacts[${n}]`);
         const waId = optionalString(contact.wa_id);
-        const profile = contact.profile === undefined ? undefined : object(contact.profile, `${at}.value.contacts[${n}].profile`);
+        const profile =
+          contact.profile === undefined ? undefined : object(contact.profile, `${at}.value.contacts[${n}].profile`);
         const name = optionalString(profile?.name);
         if (waId && name) names.set(waId, name);
       });

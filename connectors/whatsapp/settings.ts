@@ -10,9 +10,15 @@ export const WHATSAPP_SETTINGS: JsonSchema = {
   type: 'object',
   required: ['phoneNumberId'],
   properties: {
-    phoneNumberId: graphIdField('Phone number ID', 'The business phone number\'s id (WhatsApp Manager > API setup), not the number itself.'),
+    phoneNumberId: graphIdField(
+      'Phone number ID',
+      "The business phone number's id (WhatsApp Manager > API setup), not the number itself.",
+    ),
     apiBaseUrl: API_BASE_URL_FIELD,
-    rateLimit: { ...RATE_LIMIT_FIELD, description: 'Sends per interval; default 80 per 1000 ms (Cloud API default throughput per number).' },
+    rateLimit: {
+      ...RATE_LIMIT_FIELD,
+      description: 'Sends per interval; default 80 per 1000 ms (Cloud API default throughput per number).',
+    },
   },
 };
 

@@ -55,7 +55,14 @@ describe('channels in Chromium', () => {
     // Connect: the picker offers the channel connectors only; web chat has no credentials to enter.
     await page.getByRole('link', { name: 'Connect a channel' }).click();
     const picker = page.getByRole('list', { name: 'Channels to connect' });
-    await expect.poll(() => picker.getByRole('link').allTextContents().then((t) => t.length)).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        picker
+          .getByRole('link')
+          .allTextContents()
+          .then((t) => t.length),
+      )
+      .toBeGreaterThan(0);
     const offered = await picker.getByRole('link').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     expect(offered).toEqual(expect.arrayContaining(['Email', 'SMS', 'Telegram', 'Web chat', 'WhatsApp']));
     expect(offered).not.toContain('HTTP');
@@ -63,7 +70,9 @@ describe('channels in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe('/channels/new/webchat');
     const form = page.getByRole('form', { name: 'Connect Web chat' });
     await form.waitFor();
-    expect(await form.getByRole('region', { name: 'Credentials' }).textContent()).toBe('CredentialsNone to enter.Set by Confluo when it saves the account: Widget secret.');
+    expect(await form.getByRole('region', { name: 'Credentials' }).textContent()).toBe(
+      'CredentialsNone to enter.Set by Confluo when it saves the account: Widget secret.',
+    );
     await form.getByLabel('Account name').fill('Website chat');
     // The settings form shows the schema's defaults.
     expect(await form.getByLabel('Title', { exact: true }).inputValue()).toBe('Chat with us');
@@ -93,7 +102,9 @@ describe('channels in Chromium', () => {
     expect(await card.locator('.badge').allTextContents()).toEqual(['Web chat', 'webhook']);
     expect(await card.getByRole('textbox', { name: 'Inbound URL' }).inputValue()).toBe(inboundUrl);
     expect(await card.getByRole('textbox', { name: 'Embed snippet' }).inputValue()).toBe(snippet);
-    expect(await card.locator('.setup-hint').textContent()).toBe('Nothing to paste: put the embed snippet below on your website, before </body>.');
+    expect(await card.locator('.setup-hint').textContent()).toBe(
+      'Nothing to paste: put the embed snippet below on your website, before </body>.',
+    );
     const demo = card.getByRole('link', { name: /demo page/ });
     expect(await demo.getAttribute('href')).toBe(`${confluo.baseUrl}/webchat/${id}/demo`);
     expect((await fetch(`${confluo.baseUrl}/webchat/${id}/demo`)).status).toBe(200);
@@ -122,7 +133,10 @@ describe('channels in Chromium', () => {
 
     // SMS with a malformed Account SID and no sender: the server's issues land on the fields, what was typed stays.
     await page.getByRole('link', { name: 'Connect a channel' }).click();
-    await page.getByRole('list', { name: 'Channels to connect' }).getByRole('link', { name: 'SMS', exact: true }).click();
+    await page
+      .getByRole('list', { name: 'Channels to connect' })
+      .getByRole('link', { name: 'SMS', exact: true })
+      .click();
     const sms = page.getByRole('form', { name: 'Connect SMS' });
     await sms.waitFor();
     await sms.getByLabel('Account name').fill('Support line');
@@ -141,7 +155,14 @@ describe('channels in Chromium', () => {
     // The server checks the settings once the credentials pass: the sender alternatives come back as one message.
     await sms.getByLabel('Account SID').fill(`AC${'0123456789abcdef'.repeat(2)}`);
     await sms.getByRole('button', { name: 'Connect' }).click();
-    await expect.poll(() => sms.locator('#settings-issues').textContent().catch(() => null)).toBe('Fill in at least one of: Sender number, Messaging Service SID.');
+    await expect
+      .poll(() =>
+        sms
+          .locator('#settings-issues')
+          .textContent()
+          .catch(() => null),
+      )
+      .toBe('Fill in at least one of: Sender number, Messaging Service SID.');
     expect(await fieldErrors('Account SID')).toBeNull();
     expect(await sms.getByLabel('Auth token').inputValue()).toBe('token-typed-by-hand');
     expect((await call('GET', '/api/channel-accounts')).json.items).toHaveLength(1);

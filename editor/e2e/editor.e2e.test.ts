@@ -3,7 +3,15 @@
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, startSink, type Confluo } from './harness.js';
+import {
+  ensureEditorBuilt,
+  launchChromium,
+  openPage,
+  SCREENSHOTS,
+  startConfluo,
+  startSink,
+  type Confluo,
+} from './harness.js';
 
 let confluo: Confluo;
 let sink: Awaited<ReturnType<typeof startSink>>;
@@ -30,7 +38,9 @@ const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 
 /** Drags a palette item onto the canvas at (x, y) relative to the canvas. */
 async function dropFromPalette(item: string, x: number, y: number) {
-  await page.locator(`[data-palette="${item}"]`).dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
+  await page
+    .locator(`[data-palette="${item}"]`)
+    .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
 }
 
 /** Draws an edge by dragging from a source handle to the target node's input handle. */
@@ -50,17 +60,24 @@ async function connect(source: Locator, targetId: string) {
     const ok = await expect
       .poll(() => edges.count(), { timeout: 2000 })
       .toBe(before + 1)
-      .then(() => true, () => false);
+      .then(
+        () => true,
+        () => false,
+      );
     if (ok) return;
   }
   throw new Error(`could not connect to ${targetId}`);
 }
-const out = (id: string, branch?: string) => node(id).locator(`.react-flow__handle.source${branch ? `[data-handleid="${branch}"]` : ''}`);
+const out = (id: string, branch?: string) =>
+  node(id).locator(`.react-flow__handle.source${branch ? `[data-handleid="${branch}"]` : ''}`);
 
 /** Clicks a field, then a data-picker entry, inserting `{{ path }}` at the caret. */
 async function pick(field: Locator, path: string) {
   await field.click();
-  await page.locator('.data-picker').getByRole('button', { name: new RegExp(`^${path.replace(/\./g, '\\.')}`) }).click();
+  await page
+    .locator('.data-picker')
+    .getByRole('button', { name: new RegExp(`^${path.replace(/\./g, '\\.')}`) })
+    .click();
 }
 
 describe('editor in Chromium', () => {
@@ -136,7 +153,11 @@ describe('editor in Chromium', () => {
     expect(webhookUrl).toMatch(new RegExp(`^${confluo.baseUrl}/hooks/flows/`));
     await shot('05-published');
 
-    const res = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sample.body) });
+    const res = await fetch(webhookUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(sample.body),
+    });
     expect(res.status).toBe(202);
 
     await page.getByRole('tab', { name: 'Runs' }).click();
@@ -151,7 +172,9 @@ describe('editor in Chromium', () => {
       )
       .toBeGreaterThan(0);
     await runLink.click();
-    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000, interval: 500 }).toBe('completed');
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000, interval: 500 })
+      .toBe('completed');
     await expect.poll(() => page.getByTestId('status-request').textContent()).toBe('completed');
     expect(await page.getByTestId('status-upsert').textContent()).toBe('completed');
     expect(await page.getByText('Viewing version 1 (read-only)').count()).toBe(1);
@@ -194,7 +217,9 @@ describe('editor in Chromium', () => {
     await page.getByText('All changes saved').waitFor();
 
     // Saves fail while offline; the draft survives a reload from localStorage and is saved once the server is back.
-    await page.route('**/api/flows/*', (route) => (route.request().method() === 'PUT' ? route.abort('internetdisconnected') : route.continue()));
+    await page.route('**/api/flows/*', (route) =>
+      route.request().method() === 'PUT' ? route.abort('internetdisconnected') : route.continue(),
+    );
     await node('set').click();
     await page.locator('.side').getByLabel('Values').fill('{ "greeting": "Hi {{ trigger.body.name }}" }');
     await page.getByText(/Not saved: Cannot reach/).waitFor();
@@ -203,12 +228,16 @@ describe('editor in Chromium', () => {
     await node('set').waitFor();
     await page.getByText('All changes saved').waitFor();
     await node('set').click();
-    expect(JSON.parse(await page.locator('.side').getByLabel('Values').inputValue())).toEqual({ greeting: 'Hi {{ trigger.body.name }}' });
+    expect(JSON.parse(await page.locator('.side').getByLabel('Values').inputValue())).toEqual({
+      greeting: 'Hi {{ trigger.body.name }}',
+    });
 
     await page.getByRole('tab', { name: 'Test run' }).click();
     await page.getByLabel('Sample event').fill('{ "body": { "name": "Bo" } }');
     await page.getByRole('button', { name: 'Run test' }).click();
-    await expect.poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000, interval: 500 }).toBe('completed');
+    await expect
+      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000, interval: 500 })
+      .toBe('completed');
     expect(await page.getByTestId('status-set').textContent()).toBe('completed');
     await page.locator('.run-steps summary').first().click();
     await page.locator('.run-steps pre', { hasText: '"greeting": "Hi Bo"' }).waitFor();
@@ -225,10 +254,13 @@ describe('editor in Chromium', () => {
     await page.getByRole('tab', { name: 'Runs' }).click();
     const runButton = page.getByRole('list', { name: 'Runs' }).getByRole('button').first();
     await expect
-      .poll(async () => {
-        if ((await runButton.count()) === 0) await page.getByRole('button', { name: 'Refresh' }).click();
-        return runButton.count();
-      }, { timeout: 20_000, interval: 700 })
+      .poll(
+        async () => {
+          if ((await runButton.count()) === 0) await page.getByRole('button', { name: 'Refresh' }).click();
+          return runButton.count();
+        },
+        { timeout: 20_000, interval: 700 },
+      )
       .toBeGreaterThan(0);
     await runButton.click();
     await page.getByText('Viewing a test run’s draft (read-only)').waitFor();
@@ -295,7 +327,9 @@ describe('editor in Chromium', () => {
     await side.getByRole('button', { name: 'Add a filter' }).click();
     await side.getByLabel('Operator').selectOption('contains');
     await side.getByLabel('Compared to').fill('order');
-    await expect.poll(() => node('trigger').getByTestId('trigger-summary').textContent()).toBe('sms · 1 account · filtered');
+    await expect
+      .poll(() => node('trigger').getByTestId('trigger-summary').textContent())
+      .toBe('sms · 1 account · filtered');
     await shot('09-channel-trigger');
     expect(await side.getByLabel('Sample event').count()).toBe(0);
     await node('wait').click();
@@ -322,7 +356,11 @@ describe('editor in Chromium', () => {
     // The message-or-media alternative is one issue; the account and the recipient are their own.
     await side.getByText('fill in at least one of: body, mediaUrls', { exact: true }).waitFor();
     const accountField = side.getByRole('combobox', { name: /^Channel account/ });
-    expect(await accountField.locator('option').allTextContents()).toEqual(['Choose an account…', 'Main line', 'Another id or a template…']);
+    expect(await accountField.locator('option').allTextContents()).toEqual([
+      'Choose an account…',
+      'Main line',
+      'Another id or a template…',
+    ]);
     await accountField.selectOption({ label: 'Another id or a template…' });
     await pick(side.getByRole('textbox', { name: /id or template/ }), 'trigger.accountId');
     await accountField.selectOption({ label: 'Main line' });
@@ -346,12 +384,35 @@ describe('editor in Chromium', () => {
     expect(await side.getByLabel('Webhook URL').count()).toBe(0);
 
     const flowId = new URL(page.url()).pathname.split('/').pop()!;
-    const saved = (await call('GET', `/api/flows/${flowId}/versions/1`)).definition as { trigger: unknown; nodes: Record<string, unknown>[]; edges: unknown[] };
-    expect(saved.trigger).toEqual({ type: 'channel.message', channels: ['sms'], accounts: [account.id], filter: { in: ['order', { var: 'trigger.message.text' }] } });
+    const saved = (await call('GET', `/api/flows/${flowId}/versions/1`)).definition as {
+      trigger: unknown;
+      nodes: Record<string, unknown>[];
+      edges: unknown[];
+    };
+    expect(saved.trigger).toEqual({
+      type: 'channel.message',
+      channels: ['sms'],
+      accounts: [account.id],
+      filter: { in: ['order', { var: 'trigger.message.text' }] },
+    });
     expect(saved.nodes.map(({ position: _p, ...n }) => n)).toEqual([
       { id: 'wait', type: 'wait', for: 'reply', timeout: 'P1D' },
-      { id: 'reply', type: 'action', action: 'conversations.reply', input: { contact: '{{ contact.id }}', text: 'Thanks! You wrote: {{ steps.wait.output.message.text }}' } },
-      { id: 'send', type: 'action', action: 'sms.send', input: { account: account.id, to: '{{ trigger.sender.identity.value }}', body: 'Still there? Reply with your order number.' } },
+      {
+        id: 'reply',
+        type: 'action',
+        action: 'conversations.reply',
+        input: { contact: '{{ contact.id }}', text: 'Thanks! You wrote: {{ steps.wait.output.message.text }}' },
+      },
+      {
+        id: 'send',
+        type: 'action',
+        action: 'sms.send',
+        input: {
+          account: account.id,
+          to: '{{ trigger.sender.identity.value }}',
+          body: 'Still there? Reply with your order number.',
+        },
+      },
     ]);
     expect(saved.edges).toEqual([
       { from: 'trigger', to: 'wait' },

@@ -33,7 +33,8 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-export const launchChromium = (): Promise<Browser> => chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+export const launchChromium = (): Promise<Browser> =>
+  chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
 /** Builds the editor when editor/dist is missing or older than its sources (the same check as `npm start`). */
 export function ensureEditorBuilt() {
@@ -109,7 +110,10 @@ export async function startConfluo(): Promise<Confluo> {
     async call(method, path, body, auth = true) {
       const res = await fetch(baseUrl + path, {
         method,
-        headers: { ...(auth && { authorization: `Bearer ${key}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
+        headers: {
+          ...(auth && { authorization: `Bearer ${key}` }),
+          ...(body !== undefined && { 'content-type': 'application/json' }),
+        },
         ...(body !== undefined && { body: JSON.stringify(body) }),
       });
       const text = await res.text();

@@ -40,7 +40,12 @@ async function newVisitor(): Promise<Visitor> {
 
 /** What the widget posts to the account's gateway URL: the visitor's message, checked against their token. */
 async function visitorWrites(v: Visitor, text: string, extra: Record<string, string> = {}) {
-  const r = await call('POST', `/hooks/channels/${accountId}`, { visitorId: v.visitorId, token: v.token, text, clientMessageId: `m${++sent}`, ...extra }, false);
+  const r = await call(
+    'POST',
+    `/hooks/channels/${accountId}`,
+    { visitorId: v.visitorId, token: v.token, text, clientMessageId: `m${++sent}`, ...extra },
+    false,
+  );
   expect(r.status, JSON.stringify(r.json)).toBe(202);
 }
 
@@ -49,7 +54,10 @@ async function allMessages(conversationId: string) {
   const items: any[] = [];
   let cursor: string | undefined;
   do {
-    const r = await call('GET', `/api/conversations/${conversationId}/messages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const r = await call(
+      'GET',
+      `/api/conversations/${conversationId}/messages?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     items.push(...r.json.items);
     cursor = r.json.nextCursor;
   } while (cursor);
@@ -63,7 +71,9 @@ async function conversationOf(v: Visitor, count: number): Promise<string> {
     .poll(
       async () => {
         const r = await call('GET', '/api/conversations?limit=100');
-        id = r.json.items.find((c: any) => c.contact.identities.some((i: any) => i.kind === 'webchat' && i.value === v.visitorId))?.id;
+        id = r.json.items.find((c: any) =>
+          c.contact.identities.some((i: any) => i.kind === 'webchat' && i.value === v.visitorId),
+        )?.id;
         return id ? (await allMessages(id)).length : 0;
       },
       { timeout: 30_000, interval: 300 },
@@ -78,7 +88,12 @@ describe('inbox in Chromium', () => {
       await shot('inbox-failure');
       console.error('page errors:', pageErrors);
     });
-    const account = await call('POST', '/api/channel-accounts', { connector: 'webchat', name: 'Site', credentials: {}, settings: {} });
+    const account = await call('POST', '/api/channel-accounts', {
+      connector: 'webchat',
+      name: 'Site',
+      credentials: {},
+      settings: {},
+    });
     expect(account.status).toBe(201);
     accountId = account.json.id;
 
@@ -134,8 +149,13 @@ describe('inbox in Chromium', () => {
 
     // Opted out of web chat: the server refuses (422) and says why; the typed reply stays.
     const reply = page.getByRole('textbox', { name: 'Reply' });
-    const contact = await confluo.prisma.conversation.findUniqueOrThrow({ where: { id: adaConversation }, select: { workspaceId: true, contactId: true } });
-    await confluo.prisma.consent.create({ data: { ...contact, channel: 'webchat', status: 'opted_out', source: 'e2e' } });
+    const contact = await confluo.prisma.conversation.findUniqueOrThrow({
+      where: { id: adaConversation },
+      select: { workspaceId: true, contactId: true },
+    });
+    await confluo.prisma.consent.create({
+      data: { ...contact, channel: 'webchat', status: 'opted_out', source: 'e2e' },
+    });
     await reply.fill('Hello from the inbox');
     await page.getByRole('button', { name: 'Send' }).click();
     const alert = page.locator('.reply').getByRole('alert');
@@ -145,7 +165,9 @@ describe('inbox in Chromium', () => {
     expect(await bubbles.count()).toBe(2);
 
     // Opted back in: Ctrl+Enter sends; the reply shows on the right, delivered.
-    await confluo.prisma.consent.delete({ where: { contactId_channel: { contactId: contact.contactId, channel: 'webchat' } } });
+    await confluo.prisma.consent.delete({
+      where: { contactId_channel: { contactId: contact.contactId, channel: 'webchat' } },
+    });
     await reply.press('Control+Enter');
     await expect.poll(() => bubbles.count(), { timeout: 20_000 }).toBe(3);
     const mine = bubbles.nth(2);
@@ -157,7 +179,12 @@ describe('inbox in Chromium', () => {
     await expect.poll(() => rows.nth(0).locator('.conv-excerpt').textContent()).toBe('You: Hello from the inbox');
 
     // The visitor's widget reads it.
-    const visitorView = await call('GET', `/webchat/${accountId}/messages?visitorId=${encodeURIComponent(ada.visitorId)}&token=${encodeURIComponent(ada.token)}`, undefined, false);
+    const visitorView = await call(
+      'GET',
+      `/webchat/${accountId}/messages?visitorId=${encodeURIComponent(ada.visitorId)}&token=${encodeURIComponent(ada.token)}`,
+      undefined,
+      false,
+    );
     expect(visitorView.status).toBe(200);
     // (The visitor's view orders inbound messages by when ingest recorded them, which may differ from the order sent.)
     const seen: [string, string][] = visitorView.json.messages.map((m: any) => [m.direction, m.text]);
@@ -169,11 +196,15 @@ describe('inbox in Chromium', () => {
 
     // Polling: Ada answers and a new visitor writes; both show without a reload, the newcomer on top.
     await visitorWrites(ada, 'Great, thank you!');
-    await expect.poll(() => log.locator('.bubble-text').last().textContent(), { timeout: 15_000 }).toBe('Great, thank you!');
+    await expect
+      .poll(() => log.locator('.bubble-text').last().textContent(), { timeout: 15_000 })
+      .toBe('Great, thank you!');
     const newcomer = await newVisitor();
     await visitorWrites(newcomer, '<b>not bold</b> & <script>alert(1)</script>');
     await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(3);
-    expect(await rows.nth(0).locator('.conv-excerpt').textContent()).toBe('<b>not bold</b> & <script>alert(1)</script>');
+    expect(await rows.nth(0).locator('.conv-excerpt').textContent()).toBe(
+      '<b>not bold</b> & <script>alert(1)</script>',
+    );
     expect(await list.locator('b, script').count()).toBe(0);
     expect(await rows.nth(1).getAttribute('aria-current')).toBe('page');
     await shot('11-inbox');

@@ -18,5 +18,9 @@ if (stale) {
   console.log('building the editor (editor/dist is missing or older than editor/src)…');
   // Always a production build: run from vitest (NODE_ENV=test) Vite would otherwise bundle React's development build,
   // about twice as slow to open a 1,000-node flow (vite.config.ts forces it too).
-  execSync('npm run build:editor', { stdio: 'inherit', cwd: resolve(root, '..'), env: { ...process.env, NODE_ENV: 'production' } });
+  execSync('npm run build:editor', {
+    stdio: 'inherit',
+    cwd: resolve(root, '..'),
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
 }

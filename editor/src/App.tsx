@@ -23,7 +23,10 @@ export function App() {
   const m = /^\/flows\/([^/]+)/.exec(path);
   if (m) return <EditorScreen key={m[1]} api={api} flowId={decodeURIComponent(m[1]!)} onSignOut={signOut} />;
   const inbox = /^\/inbox(?:\/([^/]+))?\/?$/.exec(path);
-  if (inbox) return <InboxScreen api={api} conversationId={inbox[1] ? decodeURIComponent(inbox[1]) : null} onSignOut={signOut} />;
+  if (inbox)
+    return (
+      <InboxScreen api={api} conversationId={inbox[1] ? decodeURIComponent(inbox[1]) : null} onSignOut={signOut} />
+    );
   const channels = channelsRoute(path);
   if (channels) return <ChannelsScreen api={api} route={channels} onSignOut={signOut} />;
   return <FlowsScreen api={api} onSignOut={signOut} />;

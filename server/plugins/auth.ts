@@ -13,7 +13,10 @@ export function registerAuth(app: FastifyInstance): void {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
     if (!match?.[1]) throw new HttpError(401, 'unauthorized', 'missing API key: send Authorization: Bearer <key>');
-    const key = await app.prisma.apiKey.findUnique({ where: { hash: hashApiKey(match[1]) }, select: { id: true, workspaceId: true } });
+    const key = await app.prisma.apiKey.findUnique({
+      where: { hash: hashApiKey(match[1]) },
+      select: { id: true, workspaceId: true },
+    });
     if (!key) throw new HttpError(401, 'unauthorized', 'invalid API key');
     request.workspaceId = key.workspaceId;
     const now = Date.now();

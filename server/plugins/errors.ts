@@ -48,20 +48,24 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (temporalUnavailable(err)) {
       request.log.warn({ err }, 'temporal unavailable');
-      return reply.code(503).send(errorBody('temporal_unavailable', 'the workflow service is unavailable; retry later'));
+      return reply
+        .code(503)
+        .send(errorBody('temporal_unavailable', 'the workflow service is unavailable; retry later'));
     }
     // Unexpected: logged with its stack, answered without it.
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send(errorBody('internal', 'internal error'));
   });
-
 }
 
 /** 404 for unknown routes; with the editor served, page navigations fall back to its index.html (client routing). */
 export function registerNotFound(app: FastifyInstance, opts: { spaFallback: boolean }): void {
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
-    const isPage = request.method === 'GET' && !/^\/(api|hooks|docs|webchat)(\/|$)/.test(path) && (request.headers.accept ?? '').includes('text/html');
+    const isPage =
+      request.method === 'GET' &&
+      !/^\/(api|hooks|docs|webchat)(\/|$)/.test(path) &&
+      (request.headers.accept ?? '').includes('text/html');
     if (opts.spaFallback && isPage) return reply.sendFile('index.html');
     return reply.code(404).send(errorBody('not_found', `no route ${request.method} ${path}`));
   });

@@ -8,7 +8,11 @@ export async function registerOpenApi(app: FastifyInstance, publicUrl: string): 
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Confluo API', version: '1', description: 'Flows, versions, runs and contacts of a Confluo workspace.' },
+      info: {
+        title: 'Confluo API',
+        version: '1',
+        description: 'Flows, versions, runs and contacts of a Confluo workspace.',
+      },
       servers: [{ url: publicUrl }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key' } } },
       security: [{ bearer: [] }],

@@ -31,7 +31,12 @@ type Row = Prisma.ChannelAccountGetPayload<object>;
 export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = async (app, opts) => {
   const { secretKey } = opts;
   app.addHook('onRequest', async () => {
-    if (!secretKey) throw new HttpError(503, 'secrets_unavailable', 'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set');
+    if (!secretKey)
+      throw new HttpError(
+        503,
+        'secrets_unavailable',
+        'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set',
+      );
   });
   // Only reached after the hook above: every handler has a key.
   const key = () => secretKey as Buffer;
@@ -44,7 +49,9 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       const manifest = app.registry.manifests().find((m) => m.id === connector);
       if (!manifest) {
         const message = `no connector "${connector}" (see GET /api/connectors)`;
-        throw new HttpError(400, 'validation_failed', message, [{ path: '/body/connector', code: 'unknown_connector', message }]);
+        throw new HttpError(400, 'validation_failed', message, [
+          { path: '/body/connector', code: 'unknown_connector', message },
+        ]);
       }
       authValidators.set(connector, manifest.auth ? ajv.compile(manifest.auth) : undefined);
     }
@@ -63,7 +70,10 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
    * Checks the given credentials and settings against the connector's schemas and reports every issue of both at once.
    * Paths only: ajv messages never quote the values, so no secret reaches the error body.
    */
-  function checkAccount(connector: string, given: { credentials?: Credentials; settings?: Record<string, unknown> }): void {
+  function checkAccount(
+    connector: string,
+    given: { credentials?: Credentials; settings?: Record<string, unknown> },
+  ): void {
     const issues: Issue[] = [];
     const parts: string[] = [];
     const auth = given.credentials !== undefined ? authValidator(connector) : undefined;
@@ -83,18 +93,27 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
    * Registers the account's inbound URL with the provider (where the channel does that) and returns the credentials and
    * settings to store, with what registration added. A provider refusal is the caller's to fix: 422 naming it.
    */
-  async function register(connector: string, account: ChannelAccountData, log: FastifyBaseLogger): Promise<{ credentials: Credentials; settings: Record<string, unknown> }> {
+  async function register(
+    connector: string,
+    account: ChannelAccountData,
+    log: FastifyBaseLogger,
+  ): Promise<{ credentials: Credentials; settings: Record<string, unknown> }> {
     const channel = app.registry.get(connector)?.channel;
     if (!channel?.register) return { credentials: account.credentials, settings: account.settings };
     try {
       const r = await channel.register({ account, signal: AbortSignal.timeout(20_000), logger: log });
-      return { credentials: { ...account.credentials, ...(r?.credentials ?? {}) }, settings: { ...account.settings, ...(r?.settings ?? {}) } };
+      return {
+        credentials: { ...account.credentials, ...(r?.credentials ?? {}) },
+        settings: { ...account.settings, ...(r?.settings ?? {}) },
+      };
     } catch (err) {
       const kind = isConnectorError(err) ? err.kind : 'upstream';
       const message = `${connector} refused to register the webhook: ${(err as Error).message}`;
       log.warn({ connector, accountId: account.id, kind }, 'webhook registration failed');
       const path = kind === 'auth' ? '/body/credentials' : '/body/settings';
-      throw new HttpError(kind === 'upstream' || kind === 'rate_limited' ? 502 : 422, 'registration_failed', message, [{ path, code: kind, message }]);
+      throw new HttpError(kind === 'upstream' || kind === 'rate_limited' ? 502 : 422, 'registration_failed', message, [
+        { path, code: kind, message },
+      ]);
     }
   }
 
@@ -158,7 +177,13 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       authValidator(connector); // an unknown connector is its own 400, before anything else
       checkAccount(connector, { credentials, settings });
       const id = newId('cha');
-      const account = { id, workspaceId: request.workspaceId, credentials: credentials as JsonObject, settings: settings as JsonObject, inboundUrl: inboundUrlOf(app.publicUrl, id) };
+      const account = {
+        id,
+        workspaceId: request.workspaceId,
+        credentials: credentials as JsonObject,
+        settings: settings as JsonObject,
+        inboundUrl: inboundUrlOf(app.publicUrl, id),
+      };
       const stored = await register(connector, account, request.log);
       const row = await app.prisma.channelAccount.create({
         data: {
@@ -178,7 +203,12 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
   app.get(
     '/channel-accounts',
     {
-      schema: { tags, summary: 'List channel accounts, newest first', querystring: ChannelAccountListQuery, response: { 200: ChannelAccountList, ...errors(400, 401, 503) } },
+      schema: {
+        tags,
+        summary: 'List channel accounts, newest first',
+        querystring: ChannelAccountListQuery,
+        response: { 200: ChannelAccountList, ...errors(400, 401, 503) },
+      },
     },
     async (request) => {
       const limit = request.query.limit ?? 50;
@@ -190,13 +220,24 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return { items: page.map((r) => toAccount(r, request.log)), ...(rows.length > limit && last && { nextCursor: encodeCursor(last) }) };
+      return {
+        items: page.map((r) => toAccount(r, request.log)),
+        ...(rows.length > limit && last && { nextCursor: encodeCursor(last) }),
+      };
     },
   );
 
   app.get(
     '/channel-accounts/:id',
-    { schema: { tags, summary: 'A channel account (without its credentials)', description: inboundNote, params: IdParams, response: { 200: ChannelAccount, ...errors(401, 404, 503) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A channel account (without its credentials)',
+        description: inboundNote,
+        params: IdParams,
+        response: { 200: ChannelAccount, ...errors(401, 404, 503) },
+      },
+    },
     async (request) => toAccount(await ownedAccount(request.workspaceId, request.params.id), request.log),
   );
 
@@ -216,10 +257,21 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       const { name, credentials, settings } = request.body;
       // A connector no longer installed has no schema to check against; the account stays editable.
       const installed = app.registry.manifests().some((m) => m.id === current.connector);
-      if (installed) checkAccount(current.connector, { ...(credentials !== undefined && { credentials }), ...(settings !== undefined && { settings }) });
+      if (installed)
+        checkAccount(current.connector, {
+          ...(credentials !== undefined && { credentials }),
+          ...(settings !== undefined && { settings }),
+        });
       // New credentials or settings may point at another bot or number: register again.
-      let stored: { credentials?: Credentials; settings?: Record<string, unknown> } = { ...(credentials && { credentials }), ...(settings && { settings }) };
-      if (installed && app.registry.get(current.connector)?.channel?.register && (credentials !== undefined || settings !== undefined)) {
+      let stored: { credentials?: Credentials; settings?: Record<string, unknown> } = {
+        ...(credentials && { credentials }),
+        ...(settings && { settings }),
+      };
+      if (
+        installed &&
+        app.registry.get(current.connector)?.channel?.register &&
+        (credentials !== undefined || settings !== undefined)
+      ) {
         const account = {
           id: current.id,
           workspaceId: current.workspaceId,
@@ -234,7 +286,9 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
         data: {
           ...(name !== undefined && { name }),
           ...(stored.settings !== undefined && { settings: stored.settings as Prisma.InputJsonObject }),
-          ...(stored.credentials !== undefined && { credentials: sealCredentials(key(), current.id, stored.credentials) }),
+          ...(stored.credentials !== undefined && {
+            credentials: sealCredentials(key(), current.id, stored.credentials),
+          }),
         },
       });
       return toAccount(row, request.log);
@@ -243,7 +297,14 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
 
   app.delete(
     '/channel-accounts/:id',
-    { schema: { tags, summary: 'Delete a channel account and its stored credentials', params: IdParams, response: { 204: Nothing, ...errors(401, 404, 503) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a channel account and its stored credentials',
+        params: IdParams,
+        response: { 204: Nothing, ...errors(401, 404, 503) },
+      },
+    },
     async (request, reply) => {
       const current = await ownedAccount(request.workspaceId, request.params.id);
       const channel = app.registry.get(current.connector)?.channel;
@@ -259,10 +320,15 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
           };
           await channel.unregister({ account, signal: AbortSignal.timeout(10_000), logger: request.log });
         } catch (err) {
-          request.log.warn({ accountId: current.id, err: (err as Error).message }, 'webhook unregistration failed; the account is deleted anyway');
+          request.log.warn(
+            { accountId: current.id, err: (err as Error).message },
+            'webhook unregistration failed; the account is deleted anyway',
+          );
         }
       }
-      const { count } = await app.prisma.channelAccount.deleteMany({ where: { id: current.id, workspaceId: request.workspaceId } });
+      const { count } = await app.prisma.channelAccount.deleteMany({
+        where: { id: current.id, workspaceId: request.workspaceId },
+      });
       if (count === 0) throw notFound('channel account');
       // The polling loop sees the account gone and ends by itself at its next poll.
       return reply.code(204).send(null);

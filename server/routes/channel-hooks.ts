@@ -3,9 +3,18 @@
 // events, start one `ingest` workflow per event with the event's dedupe key in its workflow id (a provider's retry finds
 // the first and starts nothing), and acknowledge only once every event is durable in Temporal.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+} from '@temporalio/client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { InboundPayloadError, type InboundContext, type InboundRequest, type InboundResponse } from '../../connectors/sdk/channel.js';
+import {
+  InboundPayloadError,
+  type InboundContext,
+  type InboundRequest,
+  type InboundResponse,
+} from '../../connectors/sdk/channel.js';
 import type { Connector } from '../../connectors/sdk/types.js';
 import { loadChannelAccount, type LoadedAccount } from '../../prisma/channel-accounts.js';
 import type { IngestInput } from '../../worker/contract.js';
@@ -34,14 +43,22 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
   );
 
   async function target(accountId: string): Promise<{ loaded: LoadedAccount; connector: Connector }> {
-    if (!opts.secretKey) throw new HttpError(503, 'secrets_unavailable', 'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set');
-    const loaded = await loadChannelAccount(app.prisma, opts.secretKey, app.publicUrl, accountId).catch((err: unknown) => {
-      app.log.error({ accountId, err: (err as Error).message }, 'channel account unreadable');
-      throw new HttpError(503, 'account_unreadable', 'this channel account cannot be read right now');
-    });
+    if (!opts.secretKey)
+      throw new HttpError(
+        503,
+        'secrets_unavailable',
+        'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set',
+      );
+    const loaded = await loadChannelAccount(app.prisma, opts.secretKey, app.publicUrl, accountId).catch(
+      (err: unknown) => {
+        app.log.error({ accountId, err: (err as Error).message }, 'channel account unreadable');
+        throw new HttpError(503, 'account_unreadable', 'this channel account cannot be read right now');
+      },
+    );
     if (!loaded) throw notFound('channel account');
     const connector = app.registry.get(loaded.connector);
-    if (!connector?.channel?.inbound) throw new HttpError(404, 'not_found', `channel account ${accountId} receives nothing over webhooks`);
+    if (!connector?.channel?.inbound)
+      throw new HttpError(404, 'not_found', `channel account ${accountId} receives nothing over webhooks`);
     return { loaded, connector };
   }
 
@@ -69,7 +86,7 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     tags: ['hooks'],
     summary: "A channel account's inbound endpoint (providers call it)",
     description:
-      'Verified with the provider\'s signature scheme (401 and nothing started when it fails), handshakes answered, each event made durable (one `ingest` workflow per provider message id) before the acknowledgement.',
+      "Verified with the provider's signature scheme (401 and nothing started when it fails), handshakes answered, each event made durable (one `ingest` workflow per provider message id) before the acknowledgement.",
     security: [],
     params: Params,
     response: errors(400, 401, 403, 404, 405, 413, 503),
@@ -79,7 +96,7 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     const { loaded, connector } = await target(request.params.accountId);
     const ctx: InboundContext = { account: loaded.account, now: Date.now(), logger: request.log };
     const answer = connector.channel!.inbound!.handshake?.(inboundRequest(request), ctx);
-    if (!answer) throw new HttpError(405, 'method_not_allowed', 'this endpoint accepts the provider\'s POST deliveries');
+    if (!answer) throw new HttpError(405, 'method_not_allowed', "this endpoint accepts the provider's POST deliveries");
     return send(reply, answer);
   });
 
@@ -90,7 +107,10 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     const ctx: InboundContext = { account: loaded.account, now: Date.now(), logger: request.log };
     const verdict = inbound.verify(req, ctx);
     if (!verdict.ok) {
-      request.log.warn({ accountId: loaded.account.id, connector: connector.id, reason: verdict.reason }, 'inbound request rejected');
+      request.log.warn(
+        { accountId: loaded.account.id, connector: connector.id, reason: verdict.reason },
+        'inbound request rejected',
+      );
       throw new HttpError(401, 'signature_invalid', verdict.reason);
     }
     const handshake = inbound.handshake?.(req, ctx);
@@ -102,7 +122,15 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     } catch (err) {
       if (!(err instanceof InboundPayloadError || (err as Error)?.name === 'InboundPayloadError')) throw err;
       // The message says what is wrong with the shape; the body itself (possibly personal data) is not logged.
-      request.log.warn({ accountId: loaded.account.id, connector: connector.id, problem: (err as Error).message, bytes: req.rawBody.length }, 'malformed inbound payload');
+      request.log.warn(
+        {
+          accountId: loaded.account.id,
+          connector: connector.id,
+          problem: (err as Error).message,
+          bytes: req.rawBody.length,
+        },
+        'malformed inbound payload',
+      );
       throw new HttpError(400, 'payload_invalid', (err as Error).message);
     }
 
@@ -110,7 +138,14 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     const channel = connector.channel!.name;
     await Promise.all(
       events.map(async (event) => {
-        const input: IngestInput = { workspaceId: loaded.account.workspaceId, accountId: loaded.account.id, connector: connector.id, channel, event, receivedAt };
+        const input: IngestInput = {
+          workspaceId: loaded.account.workspaceId,
+          accountId: loaded.account.id,
+          connector: connector.id,
+          channel,
+          event,
+          receivedAt,
+        };
         try {
           await app.temporal.client.workflow.start('ingest', {
             taskQueue: app.temporal.taskQueue,

@@ -44,13 +44,23 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const found = await findContactByIdentity(app.prisma, request.workspaceId, kind, value);
         return { items: found ? [found] : [] };
       }
-      return listContacts(app.prisma, request.workspaceId, { limit: request.query.limit ?? 50, ...(cursor && { cursor }) });
+      return listContacts(app.prisma, request.workspaceId, {
+        limit: request.query.limit ?? 50,
+        ...(cursor && { cursor }),
+      });
     },
   );
 
   app.get(
     '/contacts/:id',
-    { schema: { tags, summary: 'A contact with its identities', params: IdParams, response: { 200: Contact, ...errors(401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A contact with its identities',
+        params: IdParams,
+        response: { 200: Contact, ...errors(401, 404) },
+      },
+    },
     async (request) => {
       const contact = await getContact(app.prisma, request.workspaceId, request.params.id);
       if (!contact) throw notFound('contact');

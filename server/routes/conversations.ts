@@ -9,7 +9,15 @@ import type { SendMessageInput } from '../../worker/contract.js';
 import { HttpError, notFound } from '../errors.js';
 import { newId } from '../ids.js';
 import { errors, IdParams } from '../schemas/common.js';
-import { Conversation, ConversationList, ConversationListQuery, MessageList, MessageListQuery, SendBody, SendResult } from '../schemas/conversations.js';
+import {
+  Conversation,
+  ConversationList,
+  ConversationListQuery,
+  MessageList,
+  MessageListQuery,
+  SendBody,
+  SendResult,
+} from '../schemas/conversations.js';
 import { after, encodeKey } from '../services/keyset.js';
 
 const tags = ['conversations'];
@@ -17,10 +25,18 @@ const tags = ['conversations'];
 const SEND_WAIT_MS = 10_000;
 
 export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const include = { contact: { include: withIdentities }, messages: { orderBy: [{ sentAt: 'desc' as const }, { id: 'desc' as const }], take: 1 } };
+  const include = {
+    contact: { include: withIdentities },
+    messages: { orderBy: [{ sentAt: 'desc' as const }, { id: 'desc' as const }], take: 1 },
+  };
   type Row = Awaited<ReturnType<typeof load>>[number];
   const load = (where: object, take: number) =>
-    app.prisma.conversation.findMany({ where, include, orderBy: [{ lastMessageAt: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }], take });
+    app.prisma.conversation.findMany({
+      where,
+      include,
+      orderBy: [{ lastMessageAt: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
+      take,
+    });
   const toConversation = (row: Row) => ({
     id: row.id,
     contact: toRecord(row.contact),
@@ -30,13 +46,30 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/conversations',
-    { schema: { tags, summary: 'The inbox: conversations, the most recently active first', querystring: ConversationListQuery, response: { 200: ConversationList, ...errors(400, 401) } } },
+    {
+      schema: {
+        tags,
+        summary: 'The inbox: conversations, the most recently active first',
+        querystring: ConversationListQuery,
+        response: { 200: ConversationList, ...errors(400, 401) },
+      },
+    },
     async (request) => {
       const limit = request.query.limit ?? 50;
-      const rows = await load({ workspaceId: request.workspaceId, lastMessageAt: { not: null }, ...after(request.query.cursor, 'lastMessageAt') }, limit + 1);
+      const rows = await load(
+        {
+          workspaceId: request.workspaceId,
+          lastMessageAt: { not: null },
+          ...after(request.query.cursor, 'lastMessageAt'),
+        },
+        limit + 1,
+      );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return { items: page.map(toConversation), ...(rows.length > limit && last?.lastMessageAt && { nextCursor: encodeKey(last.lastMessageAt, last.id) }) };
+      return {
+        items: page.map(toConversation),
+        ...(rows.length > limit && last?.lastMessageAt && { nextCursor: encodeKey(last.lastMessageAt, last.id) }),
+      };
     },
   );
 
@@ -48,13 +81,28 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/conversations/:id',
-    { schema: { tags, summary: 'A conversation with its contact and latest message', params: IdParams, response: { 200: Conversation, ...errors(401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A conversation with its contact and latest message',
+        params: IdParams,
+        response: { 200: Conversation, ...errors(401, 404) },
+      },
+    },
     async (request) => toConversation(await owned(request.workspaceId, request.params.id)),
   );
 
   app.get(
     '/conversations/:id/messages',
-    { schema: { tags, summary: "A conversation's messages, newest first, on every channel", params: IdParams, querystring: MessageListQuery, response: { 200: MessageList, ...errors(400, 401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: "A conversation's messages, newest first, on every channel",
+        params: IdParams,
+        querystring: MessageListQuery,
+        response: { 200: MessageList, ...errors(400, 401, 404) },
+      },
+    },
     async (request) => {
       const conversation = await owned(request.workspaceId, request.params.id);
       const limit = request.query.limit ?? 50;
@@ -65,7 +113,10 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return { items: page.map(toMessage), ...(rows.length > limit && last && { nextCursor: encodeKey(last.sentAt, last.id) }) };
+      return {
+        items: page.map(toMessage),
+        ...(rows.length > limit && last && { nextCursor: encodeKey(last.sentAt, last.id) }),
+      };
     },
   );
 
@@ -76,7 +127,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Reply as an agent, on the channel the contact last wrote from',
         description:
-          'Sent durably (retried, rate-limited, recorded like a flow\'s send). Answers 201 with the message once it went out, or 202 `sending` if that takes longer than a few seconds. A contact who opted out of the channel, or never wrote, gets 422.',
+          "Sent durably (retried, rate-limited, recorded like a flow's send). Answers 201 with the message once it went out, or 202 `sending` if that takes longer than a few seconds. A contact who opted out of the channel, or never wrote, gets 422.",
         params: IdParams,
         body: SendBody,
         response: { 201: SendResult, 202: SendResult, ...errors(400, 401, 404, 415, 422, 503) },
@@ -85,15 +136,26 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const conversation = await owned(request.workspaceId, request.params.id);
       const id = newId('snd');
-      const input: SendMessageInput = { id, workspaceId: request.workspaceId, contactId: conversation.contactId, ...request.body };
-      const handle = await app.temporal.client.workflow.start('sendMessage', { taskQueue: app.temporal.taskQueue, workflowId: id, args: [input] });
+      const input: SendMessageInput = {
+        id,
+        workspaceId: request.workspaceId,
+        contactId: conversation.contactId,
+        ...request.body,
+      };
+      const handle = await app.temporal.client.workflow.start('sendMessage', {
+        taskQueue: app.temporal.taskQueue,
+        workflowId: id,
+        args: [input],
+      });
       const result = await Promise.race([
         handle.result() as Promise<ExecuteStepResult>,
         new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SEND_WAIT_MS).unref()),
       ]).catch((err: unknown) => {
         if (err instanceof WorkflowFailedError) {
           const cause = (err.cause as { cause?: { message?: string; type?: string } } | undefined)?.cause;
-          throw new HttpError(422, 'send_failed', cause?.message ?? err.message, [{ path: '/body', code: cause?.type ?? 'send_failed', message: cause?.message ?? err.message }]);
+          throw new HttpError(422, 'send_failed', cause?.message ?? err.message, [
+            { path: '/body', code: cause?.type ?? 'send_failed', message: cause?.message ?? err.message },
+          ]);
         }
         throw err;
       });

@@ -19,12 +19,21 @@ import {
   ValidateResult,
   VersionParams,
 } from '../schemas/flows.js';
-import { accountIssues, assertDraftShape, assertRunnable, DEFAULT_DEFINITION, flowIssues } from '../services/flow-checks.js';
+import {
+  accountIssues,
+  assertDraftShape,
+  assertRunnable,
+  DEFAULT_DEFINITION,
+  flowIssues,
+} from '../services/flow-checks.js';
 import { after, encodeCursor } from '../services/keyset.js';
 import { startRun } from '../services/runs.js';
 
 const tags = ['flows'];
-const detailInclude = { versions: { select: { version: true, createdAt: true }, orderBy: { version: 'asc' } }, webhookToken: true } as const;
+const detailInclude = {
+  versions: { select: { version: true, createdAt: true }, orderBy: { version: 'asc' } },
+  webhookToken: true,
+} as const;
 type FlowRow = Prisma.FlowGetPayload<{ include: typeof detailInclude }>;
 
 export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -55,12 +64,24 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/flows',
-    { schema: { tags, summary: 'Create a draft', body: CreateFlowBody, response: { 201: FlowDetail, ...errors(400, 401, 413, 415) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Create a draft',
+        body: CreateFlowBody,
+        response: { 201: FlowDetail, ...errors(400, 401, 413, 415) },
+      },
+    },
     async (request, reply) => {
       const definition = request.body.definition ?? DEFAULT_DEFINITION;
       assertDraftShape(definition);
       const flow = await app.prisma.flow.create({
-        data: { id: newId('flow'), workspaceId: request.workspaceId, name: request.body.name, draft: definition as Prisma.InputJsonValue },
+        data: {
+          id: newId('flow'),
+          workspaceId: request.workspaceId,
+          name: request.body.name,
+          draft: definition as Prisma.InputJsonValue,
+        },
         include: detailInclude,
       });
       return reply.code(201).send(await toDetail(flow));
@@ -69,7 +90,14 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/flows',
-    { schema: { tags, summary: 'List flows, newest first', querystring: FlowListQuery, response: { 200: FlowList, ...errors(400, 401) } } },
+    {
+      schema: {
+        tags,
+        summary: 'List flows, newest first',
+        querystring: FlowListQuery,
+        response: { 200: FlowList, ...errors(400, 401) },
+      },
+    },
     async (request) => {
       const limit = request.query.limit ?? 50;
       const rows = await app.prisma.flow.findMany({
@@ -89,7 +117,14 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/flows/validate',
-    { schema: { tags, summary: 'Validate a definition', body: ValidateBody, response: { 200: ValidateResult, ...errors(400, 401) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Validate a definition',
+        body: ValidateBody,
+        response: { 200: ValidateResult, ...errors(400, 401) },
+      },
+    },
     async (request) => {
       const issues = await issuesOf(request.workspaceId, request.body.definition);
       return { valid: issues.length === 0, issues };
@@ -98,20 +133,38 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/flows/:id',
-    { schema: { tags, summary: 'A flow with its draft, issues and versions', params: IdParams, response: { 200: FlowDetail, ...errors(401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A flow with its draft, issues and versions',
+        params: IdParams,
+        response: { 200: FlowDetail, ...errors(401, 404) },
+      },
+    },
     async (request) => toDetail(await ownedFlow(request.workspaceId, request.params.id)),
   );
 
   app.put(
     '/flows/:id',
-    { schema: { tags, summary: 'Update name and/or draft', params: IdParams, body: UpdateFlowBody, response: { 200: FlowDetail, ...errors(400, 401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Update name and/or draft',
+        params: IdParams,
+        body: UpdateFlowBody,
+        response: { 200: FlowDetail, ...errors(400, 401, 404) },
+      },
+    },
     async (request) => {
       await ownedFlow(request.workspaceId, request.params.id);
       const { name, definition } = request.body;
       if (definition !== undefined) assertDraftShape(definition);
       const flow = await app.prisma.flow.update({
         where: { id: request.params.id },
-        data: { ...(name !== undefined && { name }), ...(definition !== undefined && { draft: definition as Prisma.InputJsonValue }) },
+        data: {
+          ...(name !== undefined && { name }),
+          ...(definition !== undefined && { draft: definition as Prisma.InputJsonValue }),
+        },
         include: detailInclude,
       });
       return toDetail(flow);
@@ -120,9 +173,18 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.delete(
     '/flows/:id',
-    { schema: { tags, summary: 'Delete a flow, its versions and webhook token (runs already started go on)', params: IdParams, response: { 204: Nothing, ...errors(401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Delete a flow, its versions and webhook token (runs already started go on)',
+        params: IdParams,
+        response: { 204: Nothing, ...errors(401, 404) },
+      },
+    },
     async (request, reply) => {
-      const { count } = await app.prisma.flow.deleteMany({ where: { id: request.params.id, workspaceId: request.workspaceId } });
+      const { count } = await app.prisma.flow.deleteMany({
+        where: { id: request.params.id, workspaceId: request.workspaceId },
+      });
       if (count === 0) throw notFound('flow');
       return reply.code(204).send(null);
     },
@@ -130,16 +192,36 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/flows/:id/publish',
-    { schema: { tags, summary: 'Freeze the draft as the next immutable version', params: IdParams, response: { 201: Published, ...errors(401, 404, 422) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Freeze the draft as the next immutable version',
+        params: IdParams,
+        response: { 201: Published, ...errors(401, 404, 422) },
+      },
+    },
     async (request, reply) => {
       await ownedFlow(request.workspaceId, request.params.id);
       const { version, token } = await app.prisma.$transaction(async (tx) => {
         // The increment locks the flow row first, so concurrent publishes (and edits) serialize, and the draft that is
         // validated is exactly the one frozen.
-        const flow = await tx.flow.update({ where: { id: request.params.id }, data: { latestVersion: { increment: 1 } } });
-        assertRunnable(app.registry, flow.draft, await accountIssues(tx as unknown as PrismaClient, flow.workspaceId, app.registry, flow.draft));
-        await tx.flowVersion.create({ data: { flowId: flow.id, version: flow.latestVersion, definition: flow.draft as Prisma.InputJsonValue } });
-        const hook = await tx.webhookToken.upsert({ where: { flowId: flow.id }, create: { flowId: flow.id, token: newWebhookToken() }, update: {} });
+        const flow = await tx.flow.update({
+          where: { id: request.params.id },
+          data: { latestVersion: { increment: 1 } },
+        });
+        assertRunnable(
+          app.registry,
+          flow.draft,
+          await accountIssues(tx as unknown as PrismaClient, flow.workspaceId, app.registry, flow.draft),
+        );
+        await tx.flowVersion.create({
+          data: { flowId: flow.id, version: flow.latestVersion, definition: flow.draft as Prisma.InputJsonValue },
+        });
+        const hook = await tx.webhookToken.upsert({
+          where: { flowId: flow.id },
+          create: { flowId: flow.id, token: newWebhookToken() },
+          update: {},
+        });
         return { version: flow.latestVersion, token: hook.token };
       });
       return reply.code(201).send({ version, webhookUrl: webhookUrl(token) });
@@ -148,10 +230,19 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/flows/:id/versions/:version',
-    { schema: { tags, summary: 'A published version, frozen', params: VersionParams, response: { 200: FlowVersionBody, ...errors(400, 401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A published version, frozen',
+        params: VersionParams,
+        response: { 200: FlowVersionBody, ...errors(400, 401, 404) },
+      },
+    },
     async (request) => {
       await ownedFlow(request.workspaceId, request.params.id);
-      const v = await app.prisma.flowVersion.findUnique({ where: { flowId_version: { flowId: request.params.id, version: request.params.version } } });
+      const v = await app.prisma.flowVersion.findUnique({
+        where: { flowId_version: { flowId: request.params.id, version: request.params.version } },
+      });
       if (!v) throw notFound('version');
       return { flowId: v.flowId, version: v.version, definition: v.definition, createdAt: v.createdAt.toISOString() };
     },
@@ -164,7 +255,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Run the draft once (version 0) on a sample event',
         description:
-          'Without a trigger, the definition\'s `trigger.sample` is used. For a channel.message flow the trigger is a message event; its `contactId`, when it names a contact of the workspace, becomes the run\'s `contact`.',
+          "Without a trigger, the definition's `trigger.sample` is used. For a channel.message flow the trigger is a message event; its `contactId`, when it names a contact of the workspace, becomes the run's `contact`.",
         params: IdParams,
         body: TestRunBody,
         response: { 202: RunIdBody, ...errors(400, 401, 404, 422) },
@@ -176,7 +267,11 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const flow = await ownedFlow(request.workspaceId, request.params.id);
-      assertRunnable(app.registry, flow.draft, await accountIssues(app.prisma, request.workspaceId, app.registry, flow.draft));
+      assertRunnable(
+        app.registry,
+        flow.draft,
+        await accountIssues(app.prisma, request.workspaceId, app.registry, flow.draft),
+      );
       const definition = flow.draft as unknown as FlowDefinition;
       const now = new Date().toISOString();
       const given = (request.body.trigger ?? definition.trigger.sample ?? {}) as Record<string, JsonValue>;
@@ -192,7 +287,15 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
         trigger = { body: given.body ?? null, headers: given.headers ?? {}, query: given.query ?? {}, receivedAt: now };
       }
       const runId = runIdFor(flow.id);
-      await startRun(app.temporal, runId, { workspaceId: request.workspaceId, flowId: flow.id, version: 0, definition, trigger, startedAt: now, ...(contact !== undefined && { contact }) });
+      await startRun(app.temporal, runId, {
+        workspaceId: request.workspaceId,
+        flowId: flow.id,
+        version: 0,
+        definition,
+        trigger,
+        startedAt: now,
+        ...(contact !== undefined && { contact }),
+      });
       return reply.code(202).send({ runId });
     },
   );

@@ -46,7 +46,11 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!version) throw notFound('webhook');
       const definition = version.definition as unknown as FlowDefinition;
       if (definition.trigger.type !== 'webhook') {
-        throw new HttpError(409, 'trigger_mismatch', `this flow starts on ${definition.trigger.type} events, not on webhook calls`);
+        throw new HttpError(
+          409,
+          'trigger_mismatch',
+          `this flow starts on ${definition.trigger.type} events, not on webhook calls`,
+        );
       }
 
       const headers: Record<string, JsonValue> = {};
@@ -86,4 +90,3 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   });
 };
-

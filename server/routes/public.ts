@@ -5,7 +5,14 @@ import { flowSchema } from '../../connectors/flow/index.js';
 export const publicRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/schemas/flow.json',
-    { schema: { tags: ['schemas'], summary: 'JSON Schema of a flow definition (v1)', security: [], response: { 200: Type.Unknown() } } },
+    {
+      schema: {
+        tags: ['schemas'],
+        summary: 'JSON Schema of a flow definition (v1)',
+        security: [],
+        response: { 200: Type.Unknown() },
+      },
+    },
     async () => flowSchema,
   );
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

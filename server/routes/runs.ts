@@ -30,13 +30,27 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get(
     '/runs/:id',
-    { schema: { tags, summary: 'A run with its trigger and every step', params: RunParams, response: { 200: RunDetail, ...errors(400, 401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'A run with its trigger and every step',
+        params: RunParams,
+        response: { 200: RunDetail, ...errors(400, 401, 404) },
+      },
+    },
     async (request) => getRun(app.temporal, request.workspaceId, request.params.id),
   );
 
   app.post(
     '/runs/:id/cancel',
-    { schema: { tags, summary: 'Request cancellation', params: RunParams, response: { 202: RunIdBody, ...errors(400, 401, 404) } } },
+    {
+      schema: {
+        tags,
+        summary: 'Request cancellation',
+        params: RunParams,
+        response: { 202: RunIdBody, ...errors(400, 401, 404) },
+      },
+    },
     async (request, reply) => {
       await cancelRun(app.temporal, request.workspaceId, request.params.id);
       return reply.code(202).send({ runId: request.params.id });

@@ -17,7 +17,14 @@ import { loadChannelAccount } from '../../prisma/channel-accounts.js';
 import { Prisma, type PrismaClient } from '../../prisma/client.js';
 import { HttpError, notFound } from '../errors.js';
 import { errors } from '../schemas/common.js';
-import { AccountParams, MessagesQuery, PreflightParams, Session, SessionBody, VisitorMessages } from '../schemas/webchat.js';
+import {
+  AccountParams,
+  MessagesQuery,
+  PreflightParams,
+  Session,
+  SessionBody,
+  VisitorMessages,
+} from '../schemas/webchat.js';
 
 const tags = ['web chat'];
 /** How often a long poll looks at the database. */
@@ -40,18 +47,31 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
   });
 
   async function webchatAccount(accountId: string): Promise<ChannelAccount> {
-    if (!opts.secretKey) throw new HttpError(503, 'secrets_unavailable', 'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set');
-    const loaded = await loadChannelAccount(app.prisma, opts.secretKey, app.publicUrl, accountId).catch((err: unknown) => {
-      app.log.error({ accountId, err: (err as Error).message }, 'channel account unreadable');
-      throw new HttpError(503, 'account_unreadable', 'this channel account cannot be read right now');
-    });
-    if (!loaded || loaded.connector !== 'webchat' || !app.registry.get('webchat')?.channel) throw notFound('web chat account');
+    if (!opts.secretKey)
+      throw new HttpError(
+        503,
+        'secrets_unavailable',
+        'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set',
+      );
+    const loaded = await loadChannelAccount(app.prisma, opts.secretKey, app.publicUrl, accountId).catch(
+      (err: unknown) => {
+        app.log.error({ accountId, err: (err as Error).message }, 'channel account unreadable');
+        throw new HttpError(503, 'account_unreadable', 'this channel account cannot be read right now');
+      },
+    );
+    if (!loaded || loaded.connector !== 'webchat' || !app.registry.get('webchat')?.channel)
+      throw notFound('web chat account');
     return loaded.account;
   }
 
   const secretOf = (account: ChannelAccount): string => {
     const secret = account.credentials.widgetSecret;
-    if (!isWidgetSecret(secret)) throw new HttpError(503, 'account_not_ready', 'this web chat account has no widget secret yet: save the account again');
+    if (!isWidgetSecret(secret))
+      throw new HttpError(
+        503,
+        'account_not_ready',
+        'this web chat account has no widget secret yet: save the account again',
+      );
     return secret;
   };
 
@@ -60,24 +80,43 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
     void reply.header('vary', 'Origin');
     const origin = request.headers.origin;
     if (checkOrigin(settings, origin, app.publicUrl) === 'refused') {
-      throw new HttpError(403, 'origin_not_allowed', "this website is not allowed to use this chat (the account's allowedOrigins)");
+      throw new HttpError(
+        403,
+        'origin_not_allowed',
+        "this website is not allowed to use this chat (the account's allowedOrigins)",
+      );
     }
     if (typeof origin === 'string') void reply.header('access-control-allow-origin', origin);
   }
 
   function checkToken(secret: string, visitorId: string, token: string | undefined): void {
-    if (!checkVisitorToken(secret, visitorId, token)) throw new HttpError(401, 'token_invalid', 'the visitor token is missing or does not match the visitor id: start a new session');
+    if (!checkVisitorToken(secret, visitorId, token))
+      throw new HttpError(
+        401,
+        'token_invalid',
+        'the visitor token is missing or does not match the visitor id: start a new session',
+      );
   }
 
-  app.get('/widget.js', { schema: { tags, summary: 'The embeddable chat widget', security: [], hide: true } }, async (request, reply) => {
-    void reply.header('cache-control', 'public, max-age=300').header('etag', widgetEtag).header('x-content-type-options', 'nosniff');
-    if (request.headers['if-none-match'] === widgetEtag) return reply.code(304).send();
-    return reply.type('text/javascript; charset=utf-8').send(widget);
-  });
+  app.get(
+    '/widget.js',
+    { schema: { tags, summary: 'The embeddable chat widget', security: [], hide: true } },
+    async (request, reply) => {
+      void reply
+        .header('cache-control', 'public, max-age=300')
+        .header('etag', widgetEtag)
+        .header('x-content-type-options', 'nosniff');
+      if (request.headers['if-none-match'] === widgetEtag) return reply.code(304).send();
+      return reply.type('text/javascript; charset=utf-8').send(widget);
+    },
+  );
 
   app.options('/:accountId/:endpoint', { schema: { hide: true, params: PreflightParams } }, async (request, reply) => {
     // A preflight: only the settings matter, so no credentials are decrypted for it.
-    const row = await app.prisma.channelAccount.findUnique({ where: { id: request.params.accountId }, select: { connector: true, settings: true } });
+    const row = await app.prisma.channelAccount.findUnique({
+      where: { id: request.params.accountId },
+      select: { connector: true, settings: true },
+    });
     if (row?.connector !== 'webchat') throw notFound('web chat account');
     allowOrigin(request, reply, webchatSettings((row.settings ?? {}) as JsonObject));
     return reply
@@ -96,7 +135,7 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
         tags,
         summary: 'Start a visitor session, or continue one',
         description:
-          'Without `visitorId`: a new visitor id and its token. With `visitorId` and its `token`: the same pair again (a returning visitor), 401 when the token does not match. Always the widget\'s config.',
+          "Without `visitorId`: a new visitor id and its token. With `visitorId` and its `token`: the same pair again (a returning visitor), 401 when the token does not match. Always the widget's config.",
         security: [],
         params: AccountParams,
         body: SessionBody,
@@ -127,7 +166,7 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
         tags,
         summary: "The visitor's web chat messages, both directions, oldest first",
         description:
-          'Without `after`: the latest 100. With `after` (the previous answer\'s `cursor`, or a message id): only newer ones, waiting up to `wait` seconds for one to arrive (a long poll).',
+          "Without `after`: the latest 100. With `after` (the previous answer's `cursor`, or a message id): only newer ones, waiting up to `wait` seconds for one to arrive (a long poll).",
         security: [],
         params: AccountParams,
         querystring: MessagesQuery,
@@ -155,7 +194,9 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
             return { messages: page.messages, cursor: encodeCursor(page.position) };
           }
           position = page.position;
-          await sleep(Math.min(POLL_EVERY_MS, deadline - Date.now()), undefined, { signal: stop.signal }).catch(() => undefined);
+          await sleep(Math.min(POLL_EVERY_MS, deadline - Date.now()), undefined, { signal: stop.signal }).catch(
+            () => undefined,
+          );
         }
       } finally {
         reply.raw.off('close', onClose);
@@ -166,14 +207,25 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
 
   app.get(
     '/:accountId/demo',
-    { schema: { tags, summary: 'A page embedding the widget, to try the chat', security: [], params: AccountParams, hide: true } },
+    {
+      schema: {
+        tags,
+        summary: 'A page embedding the widget, to try the chat',
+        security: [],
+        params: AccountParams,
+        hide: true,
+      },
+    },
     async (request, reply) => {
       const account = await webchatAccount(request.params.accountId);
       const { title } = webchatSettings(account.settings);
       // No inline script: the page works under a CSP as strict as the widget allows (its styles are inline).
       return reply
         .type('text/html; charset=utf-8')
-        .header('content-security-policy', "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
+        .header(
+          'content-security-policy',
+          "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+        )
         .header('cache-control', 'no-store')
         .send(demoPage(app.publicUrl, account.id, title));
     },
@@ -235,7 +287,13 @@ export interface Position {
 
 const VISIBLE_AT = Prisma.sql`(CASE WHEN direction = 'in' THEN created_at ELSE sent_at END)`;
 
-function visibleRows(prisma: PrismaClient, v: Visitor, where: Prisma.Sql, order: 'asc' | 'desc', limit: number): Promise<Row[]> {
+function visibleRows(
+  prisma: PrismaClient,
+  v: Visitor,
+  where: Prisma.Sql,
+  order: 'asc' | 'desc',
+  limit: number,
+): Promise<Row[]> {
   const address = JSON.stringify({ kind: 'webchat', value: v.visitorId });
   const direction = order === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   return prisma.$queryRaw<Row[]>`
@@ -248,16 +306,29 @@ function visibleRows(prisma: PrismaClient, v: Visitor, where: Prisma.Sql, order:
     LIMIT ${limit}`;
 }
 
-const badAfter = (message: string) => new HttpError(400, 'validation_failed', 'the request is not valid', [{ path: '/query/after', code: 'cursor', message }]);
+const badAfter = (message: string) =>
+  new HttpError(400, 'validation_failed', 'the request is not valid', [
+    { path: '/query/after', code: 'cursor', message },
+  ]);
 
-export const encodeCursor = (p: Position) => CURSOR_PREFIX + Buffer.from(JSON.stringify([p.t, [...p.seen]])).toString('base64url');
+export const encodeCursor = (p: Position) =>
+  CURSOR_PREFIX + Buffer.from(JSON.stringify([p.t, [...p.seen]])).toString('base64url');
 
 /** `after` as a position: a cursor from this API, or the id of one of the visitor's messages (everything up to it is seen). */
 export async function decodePosition(prisma: PrismaClient, v: Visitor, after: string): Promise<Position> {
   if (after.startsWith(CURSOR_PREFIX)) {
     try {
-      const [t, seen] = JSON.parse(Buffer.from(after.slice(CURSOR_PREFIX.length), 'base64url').toString()) as [unknown, unknown];
-      if (typeof t === 'number' && Number.isFinite(t) && Array.isArray(seen) && seen.every((id) => typeof id === 'string')) return { t, seen: new Set(seen as string[]) };
+      const [t, seen] = JSON.parse(Buffer.from(after.slice(CURSOR_PREFIX.length), 'base64url').toString()) as [
+        unknown,
+        unknown,
+      ];
+      if (
+        typeof t === 'number' &&
+        Number.isFinite(t) &&
+        Array.isArray(seen) &&
+        seen.every((id) => typeof id === 'string')
+      )
+        return { t, seen: new Set(seen as string[]) };
     } catch {
       // falls through to the 400
     }
@@ -266,7 +337,13 @@ export async function decodePosition(prisma: PrismaClient, v: Visitor, after: st
   const [message] = await visibleRows(prisma, v, Prisma.sql`id = ${after}`, 'asc', 1);
   if (!message) throw badAfter("not the id of one of this visitor's messages");
   const t = message.at.getTime();
-  const window = await visibleRows(prisma, v, Prisma.sql`${VISIBLE_AT} > ${new Date(t - LAG_MS)} AND ${VISIBLE_AT} <= ${message.at}`, 'asc', 1000);
+  const window = await visibleRows(
+    prisma,
+    v,
+    Prisma.sql`${VISIBLE_AT} > ${new Date(t - LAG_MS)} AND ${VISIBLE_AT} <= ${message.at}`,
+    'asc',
+    1000,
+  );
   return { t, seen: new Set(window.filter((r) => r.at.getTime() < t || r.id <= message.id).map((r) => r.id)) };
 }
 
@@ -280,12 +357,22 @@ export async function readMessages(prisma: PrismaClient, v: Visitor, position: P
     t = fresh.at(-1)?.at.getTime() ?? 0;
     window = fresh;
   } else {
-    window = await visibleRows(prisma, v, Prisma.sql`${VISIBLE_AT} > ${new Date(position.t - LAG_MS)}`, 'asc', PAGE + position.seen.size);
+    window = await visibleRows(
+      prisma,
+      v,
+      Prisma.sql`${VISIBLE_AT} > ${new Date(position.t - LAG_MS)}`,
+      'asc',
+      PAGE + position.seen.size,
+    );
     fresh = window.filter((r) => !position.seen.has(r.id)).slice(0, PAGE);
     t = Math.max(position.t, ...fresh.map((r) => r.at.getTime()));
   }
   const returned = new Set(fresh.map((r) => r.id));
-  const seen = new Set(window.filter((r) => r.at.getTime() > t - LAG_MS && (returned.has(r.id) || position?.seen.has(r.id))).map((r) => r.id));
+  const seen = new Set(
+    window
+      .filter((r) => r.at.getTime() > t - LAG_MS && (returned.has(r.id) || position?.seen.has(r.id)))
+      .map((r) => r.id),
+  );
   return {
     messages: fresh.map((r) => ({
       id: r.id,
@@ -293,7 +380,10 @@ export async function readMessages(prisma: PrismaClient, v: Visitor, position: P
       text: r.text,
       sentAt: r.sentAt.toISOString(),
       // The widget matches its own messages by the id it gave them (`<visitorId>:<clientMessageId>`).
-      ...(r.direction === 'in' && r.providerMessageId?.includes(':') && { clientMessageId: r.providerMessageId.slice(r.providerMessageId.indexOf(':') + 1) }),
+      ...(r.direction === 'in' &&
+        r.providerMessageId?.includes(':') && {
+          clientMessageId: r.providerMessageId.slice(r.providerMessageId.indexOf(':') + 1),
+        }),
     })),
     position: { t, seen } satisfies Position,
   };

@@ -4,12 +4,19 @@ import { DateTime, Limit } from './common.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 const Credentials = Type.Record(Type.String(), Type.Unknown(), {
-  description: "Secret. Checked against the connector's `auth` schema, encrypted at rest (AES-256-GCM), never returned or logged.",
+  description:
+    "Secret. Checked against the connector's `auth` schema, encrypted at rest (AES-256-GCM), never returned or logged.",
 });
-const Settings = Type.Record(Type.String(), Type.Unknown(), { description: "Not secret: checked against the channel's settings schema, stored and returned as given." });
+const Settings = Type.Record(Type.String(), Type.Unknown(), {
+  description: "Not secret: checked against the channel's settings schema, stored and returned as given.",
+});
 
 export const CreateChannelAccountBody = Type.Object({
-  connector: Type.String({ minLength: 1, maxLength: 100, description: 'A connector id from `GET /api/connectors`, e.g. `telegram`' }),
+  connector: Type.String({
+    minLength: 1,
+    maxLength: 100,
+    description: 'A connector id from `GET /api/connectors`, e.g. `telegram`',
+  }),
   name: Name,
   credentials: Credentials,
   settings: Type.Optional(Settings),
@@ -18,7 +25,9 @@ export type CreateChannelAccountBody = Static<typeof CreateChannelAccountBody>;
 
 export const UpdateChannelAccountBody = Type.Object({
   name: Type.Optional(Name),
-  credentials: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Replaces the stored credentials as a whole.' })),
+  credentials: Type.Optional(
+    Type.Record(Type.String(), Type.Unknown(), { description: 'Replaces the stored credentials as a whole.' }),
+  ),
   settings: Type.Optional(Settings),
 });
 export type UpdateChannelAccountBody = Static<typeof UpdateChannelAccountBody>;
@@ -28,10 +37,16 @@ export const ChannelAccount = Type.Object({
   connector: Type.String(),
   name: Type.String(),
   settings: Settings,
-  inboundUrl: Type.String({ description: "Where the provider delivers this account's webhooks (the channel gateway, `GET|POST /hooks/channels/:id`)." }),
+  inboundUrl: Type.String({
+    description:
+      "Where the provider delivers this account's webhooks (the channel gateway, `GET|POST /hooks/channels/:id`).",
+  }),
   credentialsSet: Type.Literal(true),
   credentialKeys: Type.Array(Type.String(), { description: 'Names of the stored credentials, never their values.' }),
-  credentialsReadable: Type.Boolean({ description: 'false when the stored credentials do not decrypt with the configured CONFLUO_SECRET_KEY: set them again.' }),
+  credentialsReadable: Type.Boolean({
+    description:
+      'false when the stored credentials do not decrypt with the configured CONFLUO_SECRET_KEY: set them again.',
+  }),
   createdAt: DateTime,
   updatedAt: DateTime,
 });
@@ -44,4 +59,7 @@ export const ChannelAccountListQuery = Type.Object({
 });
 export type ChannelAccountListQuery = Static<typeof ChannelAccountListQuery>;
 
-export const ChannelAccountList = Type.Object({ items: Type.Array(ChannelAccount), nextCursor: Type.Optional(Type.String()) });
+export const ChannelAccountList = Type.Object({
+  items: Type.Array(ChannelAccount),
+  nextCursor: Type.Optional(Type.String()),
+});

@@ -15,7 +15,11 @@ export const Contact = Type.Object({
 
 export const ContactListQuery = Type.Object({
   identity: Type.Optional(
-    Type.String({ pattern: '^[a-z][a-z0-9_.-]*:.+$', maxLength: 500, description: '`kind:value`, e.g. `email:ada@example.com`' }),
+    Type.String({
+      pattern: '^[a-z][a-z0-9_.-]*:.+$',
+      maxLength: 500,
+      description: '`kind:value`, e.g. `email:ada@example.com`',
+    }),
   ),
   limit: Type.Optional(Limit),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
@@ -25,11 +29,22 @@ export type ContactListQuery = Static<typeof ContactListQuery>;
 export const ContactList = Type.Object({ items: Type.Array(Contact), nextCursor: Type.Optional(Type.String()) });
 
 export const TimelineEvent = Type.Object({
-  type: Type.Union([Type.Literal('contact.created'), Type.Literal('identity.added'), Type.Literal('message.received'), Type.Literal('message.sent')]),
+  type: Type.Union([
+    Type.Literal('contact.created'),
+    Type.Literal('identity.added'),
+    Type.Literal('message.received'),
+    Type.Literal('message.sent'),
+  ]),
   at: DateTime,
   identity: Type.Optional(Identity),
   message: Type.Optional(
-    Type.Object({ id: Type.String(), channel: Type.String(), accountId: Type.String(), text: Type.Union([Type.String(), Type.Null()]), status: Type.String() }),
+    Type.Object({
+      id: Type.String(),
+      channel: Type.String(),
+      accountId: Type.String(),
+      text: Type.Union([Type.String(), Type.Null()]),
+      status: Type.String(),
+    }),
   ),
   source: Type.Optional(Type.String({ description: 'provenance, e.g. `run:<runId>:<nodeId>`' })),
   runId: Type.Optional(Type.String()),

@@ -31,16 +31,25 @@ export const Conversation = Type.Object({
   lastMessage: Type.Union([Message, Type.Null()]),
 });
 
-export const ConversationListQuery = Type.Object({ limit: Type.Optional(Limit), cursor: Type.Optional(Type.String({ maxLength: 300 })) });
+export const ConversationListQuery = Type.Object({
+  limit: Type.Optional(Limit),
+  cursor: Type.Optional(Type.String({ maxLength: 300 })),
+});
 export type ConversationListQuery = Static<typeof ConversationListQuery>;
-export const ConversationList = Type.Object({ items: Type.Array(Conversation), nextCursor: Type.Optional(Type.String()) });
+export const ConversationList = Type.Object({
+  items: Type.Array(Conversation),
+  nextCursor: Type.Optional(Type.String()),
+});
 
 export const MessageListQuery = Type.Object({
   limit: Type.Optional(Limit),
   cursor: Type.Optional(Type.String({ maxLength: 300, description: 'from `nextCursor`: older messages' })),
 });
 export type MessageListQuery = Static<typeof MessageListQuery>;
-export const MessageList = Type.Object({ items: Type.Array(Message, { description: 'newest first' }), nextCursor: Type.Optional(Type.String()) });
+export const MessageList = Type.Object({
+  items: Type.Array(Message, { description: 'newest first' }),
+  nextCursor: Type.Optional(Type.String()),
+});
 
 export const SendBody = Type.Object({
   text: Type.String({ minLength: 1, maxLength: 10_000 }),
@@ -51,6 +60,8 @@ export type SendBody = Static<typeof SendBody>;
 
 export const SendResult = Type.Object({
   id: Type.String({ description: 'the send (workflow) id, `snd_…`' }),
-  status: Type.Union([Type.Literal('sent'), Type.Literal('sending')], { description: '`sending`: not finished within a few seconds; it goes on durably' }),
+  status: Type.Union([Type.Literal('sent'), Type.Literal('sending')], {
+    description: '`sending`: not finished within a few seconds; it goes on durably',
+  }),
   message: Type.Optional(Json),
 });

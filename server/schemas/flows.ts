@@ -80,7 +80,10 @@ export const TestRunBody = Type.Object({
         headers: Type.Optional(Type.Record(Type.String(), Type.String())),
         query: Type.Optional(Type.Record(Type.String(), Type.String())),
       },
-      { description: 'A webhook event (`body`, `headers`, `query`), or for a channel.message flow a message event (`channel`, `message`, `sender`, `contactId`, ...)' },
+      {
+        description:
+          'A webhook event (`body`, `headers`, `query`), or for a channel.message flow a message event (`channel`, `message`, `sender`, `contactId`, ...)',
+      },
     ),
   ),
 });

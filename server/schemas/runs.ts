@@ -2,7 +2,13 @@
 import { Type, type Static } from 'typebox';
 import { DateTime, Json } from './common.js';
 
-export const RunStatus = Type.Union([Type.Literal('running'), Type.Literal('waiting'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled')]);
+export const RunStatus = Type.Union([
+  Type.Literal('running'),
+  Type.Literal('waiting'),
+  Type.Literal('completed'),
+  Type.Literal('failed'),
+  Type.Literal('cancelled'),
+]);
 
 /** Ids that go into a visibility query are limited to id characters (no quoting games). */
 const SafeId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' });
@@ -36,12 +42,18 @@ export const StepState = Type.Object({
   status: Type.String(),
   input: Type.Optional(Json),
   output: Type.Optional(Json),
-  error: Type.Optional(Type.Object({ message: Type.String(), code: Type.Optional(Type.String()), retryable: Type.Optional(Type.Boolean()) })),
+  error: Type.Optional(
+    Type.Object({
+      message: Type.String(),
+      code: Type.Optional(Type.String()),
+      retryable: Type.Optional(Type.Boolean()),
+    }),
+  ),
   attempts: Type.Optional(Type.Integer()),
   branch: Type.Optional(Type.String()),
   startedAt: Type.Optional(Type.String()),
   finishedAt: Type.Optional(Type.String()),
-  reusedFrom: Type.Optional(Type.String({ description: "The run this step was carried over from (retries)" })),
+  reusedFrom: Type.Optional(Type.String({ description: 'The run this step was carried over from (retries)' })),
 });
 
 export const RunDetail = Type.Object({

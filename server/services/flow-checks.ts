@@ -12,7 +12,12 @@ const checkShape = createAjv().compile(draftShapeSchema);
 /** A draft may be incomplete, but it must be an object with the v1 top-level shape; otherwise 400. */
 export function assertDraftShape(definition: unknown, pathPrefix = '/body/definition'): void {
   if (checkShape(definition)) return;
-  throw new HttpError(400, 'validation_failed', 'definition is not a version 1 flow definition', schemaIssues(pathPrefix, checkShape.errors ?? []));
+  throw new HttpError(
+    400,
+    'validation_failed',
+    'definition is not a version 1 flow definition',
+    schemaIssues(pathPrefix, checkShape.errors ?? []),
+  );
 }
 
 export function flowIssues(registry: Registry, definition: unknown): ValidationIssue[] {
@@ -32,12 +37,25 @@ export const DEFAULT_DEFINITION = { schemaVersion: 1, trigger: { type: 'webhook'
  * of its `channels`, when it names some); a channel action's literal `account` must exist and belong to the action's
  * connector. Templated values are left to run time.
  */
-export async function accountIssues(prisma: PrismaClient, workspaceId: string, registry: Registry, definition: unknown): Promise<ValidationIssue[]> {
+export async function accountIssues(
+  prisma: PrismaClient,
+  workspaceId: string,
+  registry: Registry,
+  definition: unknown,
+): Promise<ValidationIssue[]> {
   const def = definition as Partial<FlowDefinition> | null;
   const wanted: { path: string; id: string; connector?: string; channels?: string[]; nodeId?: string }[] = [];
   const trigger = def?.trigger;
   if (trigger?.type === 'channel.message' && Array.isArray(trigger.accounts)) {
-    trigger.accounts.forEach((id, i) => typeof id === 'string' && wanted.push({ path: `/trigger/accounts/${i}`, id, ...(Array.isArray(trigger.channels) && { channels: trigger.channels }) }));
+    trigger.accounts.forEach(
+      (id, i) =>
+        typeof id === 'string' &&
+        wanted.push({
+          path: `/trigger/accounts/${i}`,
+          id,
+          ...(Array.isArray(trigger.channels) && { channels: trigger.channels }),
+        }),
+    );
   }
   (Array.isArray(def?.nodes) ? def.nodes : []).forEach((node, i) => {
     if (node?.type !== 'action' || typeof node.action !== 'string') return;
@@ -47,16 +65,34 @@ export async function accountIssues(prisma: PrismaClient, workspaceId: string, r
     wanted.push({ path: `/nodes/${i}/input/account`, id: account, connector, nodeId: node.id });
   });
   if (wanted.length === 0) return [];
-  const rows = await prisma.channelAccount.findMany({ where: { workspaceId, id: { in: [...new Set(wanted.map((w) => w.id))] } }, select: { id: true, connector: true } });
+  const rows = await prisma.channelAccount.findMany({
+    where: { workspaceId, id: { in: [...new Set(wanted.map((w) => w.id))] } },
+    select: { id: true, connector: true },
+  });
   const byId = new Map(rows.map((r) => [r.id, r.connector]));
   const issues: ValidationIssue[] = [];
   for (const w of wanted) {
     const connector = byId.get(w.id);
     const at = { path: w.path, ...(w.nodeId !== undefined && { nodeId: w.nodeId }) };
     const channel = connector ? registry.get(connector)?.channel?.name : undefined;
-    if (!connector) issues.push({ ...at, code: 'unknown_account', message: `no channel account "${w.id}" in this workspace (see GET /api/channel-accounts)` });
-    else if (w.connector && connector !== w.connector) issues.push({ ...at, code: 'account_connector', message: `channel account "${w.id}" is a ${connector} account, not ${w.connector}` });
-    else if (w.channels && channel && !w.channels.includes(channel)) issues.push({ ...at, code: 'account_channel', message: `channel account "${w.id}" is on ${channel}, which the trigger's channels leave out` });
+    if (!connector)
+      issues.push({
+        ...at,
+        code: 'unknown_account',
+        message: `no channel account "${w.id}" in this workspace (see GET /api/channel-accounts)`,
+      });
+    else if (w.connector && connector !== w.connector)
+      issues.push({
+        ...at,
+        code: 'account_connector',
+        message: `channel account "${w.id}" is a ${connector} account, not ${w.connector}`,
+      });
+    else if (w.channels && channel && !w.channels.includes(channel))
+      issues.push({
+        ...at,
+        code: 'account_channel',
+        message: `channel account "${w.id}" is on ${channel}, which the trigger's channels leave out`,
+      });
   }
   return issues;
 }

@@ -3,7 +3,8 @@ import { HttpError } from '../errors.js';
 
 type Key = { at: Date; id: string };
 
-export const encodeKey = (at: Date, id: string) => Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
+export const encodeKey = (at: Date, id: string) =>
+  Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
 export const encodeCursor = (row: { createdAt: Date; id: string }) => encodeKey(row.createdAt, row.id);
 
 export function decodeCursor(cursor: string): Key {
@@ -14,7 +15,9 @@ export function decodeCursor(cursor: string): Key {
   } catch {
     // falls through to the 400 below
   }
-  throw new HttpError(400, 'validation_failed', 'the request is not valid', [{ path: '/query/cursor', code: 'cursor', message: 'not a cursor from this API' }]);
+  throw new HttpError(400, 'validation_failed', 'the request is not valid', [
+    { path: '/query/cursor', code: 'cursor', message: 'not a cursor from this API' },
+  ]);
 }
 
 /** The `where` part selecting rows after the cursor in `orderBy: [{ [field]: 'desc' }, { id: 'desc' }]`. */

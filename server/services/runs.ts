@@ -38,7 +38,11 @@ type RunFlow = (input: RunFlowInput) => Promise<RunFlowResult>;
  * Starts a run and resolves once Temporal has it (the event is durable). A second start with the same run id finds the
  * existing execution (REJECT_DUPLICATE + FAIL) and reports `replayed` instead of starting anything.
  */
-export async function startRun(t: TemporalDeps, runId: string, input: RunFlowInput): Promise<{ runId: string; replayed: boolean }> {
+export async function startRun(
+  t: TemporalDeps,
+  runId: string,
+  input: RunFlowInput,
+): Promise<{ runId: string; replayed: boolean }> {
   try {
     await t.client.workflow.start<RunFlow>(WORKFLOW_TYPE, {
       taskQueue: t.taskQueue,
@@ -58,7 +62,10 @@ export async function startRun(t: TemporalDeps, runId: string, input: RunFlowInp
 const S = proto.temporal.api.enums.v1.WorkflowExecutionStatus;
 
 /** Temporal's execution status (+ the workflow's phase attribute) as a Confluo run status. */
-export function runStatus(code: temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined, phase?: string): RunStatus {
+export function runStatus(
+  code: temporal.api.enums.v1.WorkflowExecutionStatus | null | undefined,
+  phase?: string,
+): RunStatus {
   switch (code) {
     case S.WORKFLOW_EXECUTION_STATUS_RUNNING:
       return phase === 'waiting' ? 'waiting' : 'running';
@@ -137,7 +144,10 @@ export async function listRuns(
       ...(closedAt && { closedAt }),
     };
   });
-  const token = res.nextPageToken && res.nextPageToken.length > 0 ? Buffer.from(res.nextPageToken).toString('base64url') : undefined;
+  const token =
+    res.nextPageToken && res.nextPageToken.length > 0
+      ? Buffer.from(res.nextPageToken).toString('base64url')
+      : undefined;
   return { items, ...(token && { nextPageToken: token }) };
 }
 
@@ -150,7 +160,11 @@ export interface RunDetail extends RunSummary {
 }
 
 /** A run of this workspace, described; 404 for unknown ids and for other workspaces' runs alike. */
-async function describeOwned(t: TemporalDeps, workspaceId: string, runId: string): Promise<WorkflowExecutionDescription> {
+async function describeOwned(
+  t: TemporalDeps,
+  workspaceId: string,
+  runId: string,
+): Promise<WorkflowExecutionDescription> {
   if (!runId.startsWith(RUN_ID_PREFIX)) throw notFound('run');
   try {
     const d = await t.client.workflow.getHandle(runId).describe();
@@ -268,7 +282,11 @@ export async function cancelRun(t: TemporalDeps, workspaceId: string, runId: str
 export async function retryRun(t: TemporalDeps, workspaceId: string, runId: string): Promise<string> {
   const run = await getRun(t, workspaceId, runId);
   if (run.status !== 'failed' && run.status !== 'cancelled')
-    throw new HttpError(409, 'run_not_failed', `only failed or cancelled runs can be retried; this one is ${run.status}`);
+    throw new HttpError(
+      409,
+      'run_not_failed',
+      `only failed or cancelled runs can be retried; this one is ${run.status}`,
+    );
   const input = await runInput(t, runId);
   const newRunId = runIdFor(input.flowId);
   await startRun(t, newRunId, {

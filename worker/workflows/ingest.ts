@@ -48,7 +48,11 @@ export async function ingest(input: IngestInput): Promise<IngestResult> {
   const wokenFlows = new Set<string>();
   for (const w of rec.waits) {
     try {
-      await getExternalWorkflowHandle(w.runId).signal(replySignal, { contactId: rec.contactId, message: rec.trigger, contact: rec.contact });
+      await getExternalWorkflowHandle(w.runId).signal(replySignal, {
+        contactId: rec.contactId,
+        message: rec.trigger,
+        contact: rec.contact,
+      });
       woken.push(w.runId);
       wokenFlows.add(w.flowId);
     } catch (err) {
@@ -78,7 +82,11 @@ export async function ingest(input: IngestInput): Promise<IngestResult> {
         ],
         parentClosePolicy: ParentClosePolicy.ABANDON,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: runSearchAttributes({ workspaceId: input.workspaceId, flowId: m.flowId, version: m.version }),
+        typedSearchAttributes: runSearchAttributes({
+          workspaceId: input.workspaceId,
+          flowId: m.flowId,
+          version: m.version,
+        }),
       });
       started.push(m.runId);
     } catch (err) {

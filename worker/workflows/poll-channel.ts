@@ -1,7 +1,14 @@
 // pollChannel: the inbound side of a polling channel (IMAP), one loop per account (workflow id `poll_<accountId>`):
 // poll, hand each new event to its own `ingest` (ids from the dedupe keys, so a message seen twice is ingested once),
 // then save the cursor (after the ingests exist: a crash in between polls the same messages again, deduped), sleep. Ends when the account is deleted; continues as new now and then to keep its history short.
-import { ParentClosePolicy, WorkflowIdReusePolicy, continueAsNew, proxyActivities, sleep, startChild } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  WorkflowIdReusePolicy,
+  continueAsNew,
+  proxyActivities,
+  sleep,
+  startChild,
+} from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { IngestActivities } from '../ingest-activities.js';
 import { ingest } from './ingest.js';

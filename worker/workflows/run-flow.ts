@@ -17,7 +17,16 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import { evaluateRule, parseDuration, planNext, resolveTemplates, truthy } from '../../connectors/flow/runtime.js';
-import type { ActionNode, FlowNode, JsonObject, JsonValue, RunContext, StepError, StepState, WaitNode } from '../../connectors/flow/types.js';
+import type {
+  ActionNode,
+  FlowNode,
+  JsonObject,
+  JsonValue,
+  RunContext,
+  StepError,
+  StepState,
+  WaitNode,
+} from '../../connectors/flow/types.js';
 import type { Activities, StepFailureDetails } from '../activities.js';
 import {
   NON_RETRYABLE_STEP_CODES,
@@ -40,7 +49,9 @@ const DEFAULT_TIMEOUT = 'PT30S';
 
 export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   const def = input.definition;
-  const states = new Map<string, StepState>(def.nodes.map((n) => [n.id, { nodeId: n.id, type: n.type, status: 'pending' }]));
+  const states = new Map<string, StepState>(
+    def.nodes.map((n) => [n.id, { nodeId: n.id, type: n.type, status: 'pending' }]),
+  );
   for (const prior of input.resume?.steps ?? []) {
     if (states.has(prior.nodeId) && (prior.status === 'completed' || prior.status === 'skipped'))
       states.set(prior.nodeId, { ...prior, reusedFrom: input.resume!.fromRunId });
@@ -123,7 +134,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
           ...(node.connection !== undefined && { connection: node.connection }),
         };
         // A channel account at its rate limit: sleep (a durable timer, no attempt used up) and go again.
-        for (let earlier = 0; ; ) {
+        for (let earlier = 0; ;) {
           try {
             const { output, attempt } = await executeStep(req);
             Object.assign(st, { output, attempts: earlier + attempt });
@@ -142,9 +153,12 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
 
   async function waitForReply(node: WaitNode, st: StepState): Promise<void> {
     const ctx = context();
-    const contactId = node.contact === undefined ? (ctx.contact as { id?: unknown } | null)?.id : resolveTemplates(node.contact, ctx);
+    const contactId =
+      node.contact === undefined ? (ctx.contact as { id?: unknown } | null)?.id : resolveTemplates(node.contact, ctx);
     if (typeof contactId !== 'string' || contactId === '') {
-      throw Object.assign(new Error(`wait "${node.id}" has no contact to wait for (the run has none; set "contact")`), { code: 'WAIT_NO_CONTACT' });
+      throw Object.assign(new Error(`wait "${node.id}" has no contact to wait for (the run has none; set "contact")`), {
+        code: 'WAIT_NO_CONTACT',
+      });
     }
     const ms = parseDuration(node.timeout);
     const runId = workflowInfo().workflowId;
@@ -165,8 +179,12 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
       const reply = () => replies.slice(from).find((r) => r.contactId === contactId);
       await condition(() => reply() !== undefined, ms);
       const got = reply();
-      if (got?.contact !== undefined && (runContact as { id?: unknown } | null)?.id === contactId) runContact = got.contact;
-      Object.assign(st, got ? { branch: 'received', output: got.message } : { branch: 'timeout', output: { timedOut: true } });
+      if (got?.contact !== undefined && (runContact as { id?: unknown } | null)?.id === contactId)
+        runContact = got.contact;
+      Object.assign(
+        st,
+        got ? { branch: 'received', output: got.message } : { branch: 'timeout', output: { timedOut: true } },
+      );
     } finally {
       setWaiting(-1);
       // Cleanup must run even when the run is being cancelled.
@@ -216,7 +234,10 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
     if (inflight.size === 0) {
       if (progressed) continue;
       if (plan.done) break;
-      throw ApplicationFailure.nonRetryable('The flow cannot make progress: no step is ready and none is running', 'FLOW_STUCK');
+      throw ApplicationFailure.nonRetryable(
+        'The flow cannot make progress: no step is ready and none is running',
+        'FLOW_STUCK',
+      );
     }
     await Promise.race(inflight.values());
     if (failedStep !== undefined) break;
@@ -226,7 +247,11 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
     nodesScope.cancel();
     await Promise.allSettled(inflight.values());
     const details: RunFailedDetails = { failedStep };
-    throw ApplicationFailure.nonRetryable(`Step "${failedStep}" failed: ${state(failedStep).error?.message}`, STEP_FAILED, details);
+    throw ApplicationFailure.nonRetryable(
+      `Step "${failedStep}" failed: ${state(failedStep).error?.message}`,
+      STEP_FAILED,
+      details,
+    );
   }
   return { status: 'completed', steps: list() };
 }
@@ -238,7 +263,12 @@ const WAIT_ACTIVITY_OPTIONS: ActivityOptions = {
 
 /** How long to sleep before asking again, when a send found its channel account at its rate limit. */
 function rateLimitWait(err: unknown): number | undefined {
-  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure) || err.cause.type !== RATE_LIMIT_WAIT) return undefined;
+  if (
+    !(err instanceof ActivityFailure) ||
+    !(err.cause instanceof ApplicationFailure) ||
+    err.cause.type !== RATE_LIMIT_WAIT
+  )
+    return undefined;
   const details = err.cause.details?.[0] as StepFailureDetails | undefined;
   const ms = (details?.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
   return typeof ms === 'number' && ms > 0 ? ms : 1000;
@@ -273,13 +303,17 @@ export function stepError(err: unknown): StepError {
   }
   // Expressions, templates and durations evaluated in the workflow.
   const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
-  return { message: err instanceof Error ? err.message : String(err), code: typeof code === 'string' ? code : 'EVALUATION_ERROR' };
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    code: typeof code === 'string' ? code : 'EVALUATION_ERROR',
+  };
 }
 
 /** Attempts an action made, from the failure's details (executeStep puts them there) or its retry state. */
 export function attemptsOf(err: unknown, node: ActionNode): number | undefined {
   if (!(err instanceof ActivityFailure)) return undefined;
-  const details = err.cause instanceof ApplicationFailure ? (err.cause.details?.[0] as StepFailureDetails | undefined) : undefined;
+  const details =
+    err.cause instanceof ApplicationFailure ? (err.cause.details?.[0] as StepFailureDetails | undefined) : undefined;
   if (typeof details?.attempt === 'number') return details.attempt;
   return err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' ? (node.retry?.maxAttempts ?? 5) : undefined;
 }

@@ -15,6 +15,11 @@ export async function sendMessage(input: SendMessageInput): Promise<ExecuteStepR
     runId: input.id,
     nodeId: 'send',
     action: 'conversations.reply',
-    input: { contact: input.contactId, text: input.text, ...(input.subject !== undefined && { subject: input.subject }), ...(input.html !== undefined && { html: input.html }) },
+    input: {
+      contact: input.contactId,
+      text: input.text,
+      ...(input.subject !== undefined && { subject: input.subject }),
+      ...(input.html !== undefined && { html: input.html }),
+    },
   });
 }

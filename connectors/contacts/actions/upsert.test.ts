@@ -18,11 +18,20 @@ beforeAll(async () => {
 afterAll(() => prisma.$disconnect());
 
 const noop = () => {};
-const unusedChannels = { send: () => Promise.reject(new Error('unused')), reply: () => Promise.reject(new Error('unused')) };
+const unusedChannels = {
+  send: () => Promise.reject(new Error('unused')),
+  reply: () => Promise.reject(new Error('unused')),
+};
 const upsert = (input: ContactUpsertActionInput, workspaceId = ws) => {
   const ctx: ActionContext = actionContext(
     { channels: unusedChannels, contacts: createContactsService(prisma) },
-    { workspaceId, runId: 'run_7', nodeId: 'save', idempotencyKey: 'run_7:save', logger: { debug: noop, info: noop, warn: noop, error: noop } },
+    {
+      workspaceId,
+      runId: 'run_7',
+      nodeId: 'save',
+      idempotencyKey: 'run_7:save',
+      logger: { debug: noop, info: noop, warn: noop, error: noop },
+    },
   );
   return contactsConnector.actions[0]!.run(ctx, input) as Promise<ContactUpsertActionOutput>;
 };
@@ -40,10 +49,24 @@ describe('contacts.upsert', () => {
 
   it('creates then updates one contact, normalizing email and phone, with provenance', async () => {
     const first = await upsert({ email: ' Ada@Example.com ', name: 'Ada', attributes: { plan: 'free' } });
-    expect(first).toMatchObject({ created: true, name: 'Ada', attributes: { plan: 'free' }, identities: [{ kind: 'email', value: 'ada@example.com' }] });
-    const second = await upsert({ email: 'ada@example.com', phone: '(415) 555-0123', defaultCountry: 'US', name: null, attributes: { plan: 'pro', seats: 3 } });
+    expect(first).toMatchObject({
+      created: true,
+      name: 'Ada',
+      attributes: { plan: 'free' },
+      identities: [{ kind: 'email', value: 'ada@example.com' }],
+    });
+    const second = await upsert({
+      email: 'ada@example.com',
+      phone: '(415) 555-0123',
+      defaultCountry: 'US',
+      name: null,
+      attributes: { plan: 'pro', seats: 3 },
+    });
     expect(second).toMatchObject({ id: first.id, created: false, name: 'Ada', attributes: { plan: 'pro', seats: 3 } });
-    expect(second.identities).toEqual([{ kind: 'email', value: 'ada@example.com' }, { kind: 'phone', value: '+14155550123' }]);
+    expect(second.identities).toEqual([
+      { kind: 'email', value: 'ada@example.com' },
+      { kind: 'phone', value: '+14155550123' },
+    ]);
     const row = await prisma.identity.findFirst({ where: { workspaceId: ws, kind: 'phone' } });
     expect(row?.source).toBe('run:run_7:save');
     expect((await findContactByIdentity(prisma, ws, 'phone', '+14155550123'))?.id).toBe(first.id);
@@ -68,7 +91,10 @@ describe('contacts.upsert', () => {
       [{ email: 'ok@example.com', phone: '12' }, 'phone'],
       [{ email: null, phone: '' }, 'email'],
     ] as const) {
-      const err = await upsert(input, own).then(() => undefined, (e: unknown) => e);
+      const err = await upsert(input, own).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(ConnectorError);
       expect(err).toMatchObject({ kind: 'validation', retryable: false, code: 'INPUT_INVALID' });
       expect((err as Error).message).toMatch(new RegExp(`^${field}:`));

@@ -42,8 +42,17 @@ export const upsertInputSchema = {
       description: 'ISO-3166 alpha-2 code for national phone numbers; defaults to CONFLUO_DEFAULT_COUNTRY.',
     },
     name: { type: ['string', 'null'], title: 'Name' },
-    attributes: { type: ['object', 'null'], title: 'Attributes', description: 'Merged into the stored attributes (shallow).' },
-    identities: { type: ['array', 'null'], items: identitySchema, title: 'Other identities', description: 'e.g. { "kind": "telegram", "value": "12345" }' },
+    attributes: {
+      type: ['object', 'null'],
+      title: 'Attributes',
+      description: 'Merged into the stored attributes (shallow).',
+    },
+    identities: {
+      type: ['array', 'null'],
+      items: identitySchema,
+      title: 'Other identities',
+      description: 'e.g. { "kind": "telegram", "value": "12345" }',
+    },
   },
   anyOf: [{ required: ['email'] }, { required: ['phone'] }, { required: ['identities'] }],
   additionalProperties: false,
@@ -65,14 +74,20 @@ export const upsertOutputSchema = {
 export const upsertAction: ActionDefinition<ContactUpsertActionInput, ContactUpsertActionOutput> = {
   id: 'upsert',
   name: 'Create or update contact',
-  description: 'Finds the contact with this email, phone or identity (or creates one), sets the name and merges attributes.',
+  description:
+    'Finds the contact with this email, phone or identity (or creates one), sets the name and merges attributes.',
   input: upsertInputSchema,
   output: upsertOutputSchema,
   async run(ctx, input) {
-    const country = normalizeCountry(input.defaultCountry) ?? normalizeCountry(process.env.CONFLUO_DEFAULT_COUNTRY, 'CONFLUO_DEFAULT_COUNTRY');
+    const country =
+      normalizeCountry(input.defaultCountry) ??
+      normalizeCountry(process.env.CONFLUO_DEFAULT_COUNTRY, 'CONFLUO_DEFAULT_COUNTRY');
     const identities = normalizeIdentities(input, country);
     if (input.attributes != null && (typeof input.attributes !== 'object' || Array.isArray(input.attributes)))
-      throw new ConnectorError('validation', 'attributes: must be an object', { code: 'INPUT_INVALID', details: { field: 'attributes' } });
+      throw new ConnectorError('validation', 'attributes: must be an object', {
+        code: 'INPUT_INVALID',
+        details: { field: 'attributes' },
+      });
     const name = typeof input.name === 'string' && input.name.trim() !== '' ? input.name.trim() : undefined;
     const { contact, created, conflicts } = await ctx.services.contacts.upsert(ctx.workspaceId, {
       identities,
@@ -80,7 +95,8 @@ export const upsertAction: ActionDefinition<ContactUpsertActionInput, ContactUps
       ...(input.attributes && { attributes: input.attributes }),
       source: `run:${ctx.runId}:${ctx.nodeId}`,
     });
-    if (conflicts?.length) ctx.logger.warn({ contactId: contact.id, conflicts }, 'identities belong to several contacts; not merged');
+    if (conflicts?.length)
+      ctx.logger.warn({ contactId: contact.id, conflicts }, 'identities belong to several contacts; not merged');
     return {
       id: contact.id,
       created,

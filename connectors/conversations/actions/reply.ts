@@ -14,7 +14,8 @@ export interface ReplyInput {
 export const replyAction: ActionDefinition<ReplyInput, SentMessage> = {
   id: 'reply',
   name: 'Reply on the last channel',
-  description: "Sends a message to the contact on the channel they last wrote from (threaded where the channel allows).",
+  description:
+    'Sends a message to the contact on the channel they last wrote from (threaded where the channel allows).',
   input: {
     type: 'object',
     required: ['contact', 'text'],

@@ -21,7 +21,9 @@ describe('email.send', () => {
     const validate = createAjv().compile(emailConnector.manifest.actions[0]!.input);
     const base = { account: 'cha_1', to: 'a@example.com', subject: 'Hi' };
     expect(validate({ ...base, text: 'x' })).toBe(true);
-    expect(validate({ ...base, html: '<p>x</p>', inReplyTo: '<m@example.com>', references: ['<r@example.com>'] })).toBe(true);
+    expect(validate({ ...base, html: '<p>x</p>', inReplyTo: '<m@example.com>', references: ['<r@example.com>'] })).toBe(
+      true,
+    );
     expect(validate(base)).toBe(false);
     expect(validate({ ...base, to: 'not an email', text: 'x' })).toBe(false);
     expect(validate({ account: 'cha_1', to: 'a@example.com', text: 'x' })).toBe(false);
@@ -29,7 +31,11 @@ describe('email.send', () => {
   });
 
   it('sends through the channel and returns the sent message, threaded when inReplyTo is given', async () => {
-    const account = testAccount({ id: 'cha_mail', credentials: { smtp: { host: smtp.host, port: smtp.port } }, settings: { from: 'help@acme.test' } });
+    const account = testAccount({
+      id: 'cha_mail',
+      credentials: { smtp: { host: smtp.host, port: smtp.port } },
+      settings: { from: 'help@acme.test' },
+    });
     const channels = directChannels(emailConnector, [account], { idempotencyKey: 'run_5:answer' });
     const input: EmailSendInput = {
       account: 'cha_mail',
@@ -41,7 +47,13 @@ describe('email.send', () => {
     };
     const out = (await emailConnector.actions[0]!.run(actionContext({ channels }), input)) as SentMessage;
     const id = messageIdFor('run_5:answer', 'acme.test');
-    expect(out).toMatchObject({ channel: 'email', accountId: 'cha_mail', providerMessageId: id, status: 'sent', to: { kind: 'email', value: 'Customer@Example.com' } });
+    expect(out).toMatchObject({
+      channel: 'email',
+      accountId: 'cha_mail',
+      providerMessageId: id,
+      status: 'sent',
+      to: { kind: 'email', value: 'Customer@Example.com' },
+    });
 
     expect(smtp.received).toHaveLength(1);
     expect(smtp.received[0]!.envelope).toEqual({ mailFrom: 'help@acme.test', rcptTo: ['customer@example.com'] });

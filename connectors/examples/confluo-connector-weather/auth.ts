@@ -12,8 +12,20 @@ export interface WeatherAuth {
 export const weatherAuth: JsonSchema = {
   type: 'object',
   properties: {
-    apiKey: { type: 'string', minLength: 1, title: 'API key', description: 'Commercial plans only (sent as `apikey`).', 'x-ui': { secret: true } },
-    apiBaseUrl: { type: 'string', format: 'uri', default: DEFAULT_API_BASE_URL, title: 'API base URL', description: 'e.g. https://customer-api.open-meteo.com for commercial plans, or your own Open-Meteo.' },
+    apiKey: {
+      type: 'string',
+      minLength: 1,
+      title: 'API key',
+      description: 'Commercial plans only (sent as `apikey`).',
+      'x-ui': { secret: true },
+    },
+    apiBaseUrl: {
+      type: 'string',
+      format: 'uri',
+      default: DEFAULT_API_BASE_URL,
+      title: 'API base URL',
+      description: 'e.g. https://customer-api.open-meteo.com for commercial plans, or your own Open-Meteo.',
+    },
   },
   additionalProperties: false,
 };

@@ -39,7 +39,10 @@ export async function fetchCurrent(url: URL, signal: AbortSignal): Promise<Curre
   } catch (err) {
     if (signal.aborted) throw err;
     // The URL is not in the message: it may carry the API key.
-    throw new ConnectorError('upstream', `Open-Meteo could not be reached: ${(err as Error).message}`, { code: 'NETWORK', cause: err });
+    throw new ConnectorError('upstream', `Open-Meteo could not be reached: ${(err as Error).message}`, {
+      code: 'NETWORK',
+      cause: err,
+    });
   }
   const text = await res.text();
   if (!res.ok) {
@@ -53,8 +56,18 @@ export async function fetchCurrent(url: URL, signal: AbortSignal): Promise<Curre
   }
   const body = parse(text);
   const current = body?.current as Record<string, unknown> | undefined;
-  if (!body || typeof current !== 'object' || current === null || typeof current.time !== 'number' || !CURRENT_VARIABLES.every((v) => typeof current[v] === 'number'))
-    throw new ConnectorError('upstream', 'Open-Meteo answered without the requested current weather', { retryable: false, code: 'BAD_RESPONSE', details: { body: text.slice(0, 500) } });
+  if (
+    !body ||
+    typeof current !== 'object' ||
+    current === null ||
+    typeof current.time !== 'number' ||
+    !CURRENT_VARIABLES.every((v) => typeof current[v] === 'number')
+  )
+    throw new ConnectorError('upstream', 'Open-Meteo answered without the requested current weather', {
+      retryable: false,
+      code: 'BAD_RESPONSE',
+      details: { body: text.slice(0, 500) },
+    });
   return body as unknown as CurrentResponse;
 }
 

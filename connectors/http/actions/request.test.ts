@@ -9,7 +9,12 @@ import { createHttpConnector, type HttpGuardOptions } from '../index.js';
 import type { HttpRequestInput, HttpRequestOutput } from './request.js';
 
 // A real sink on 127.0.0.1: echoes what it received, or answers as the path says.
-interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: string }
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
 let server: Server;
 let base: string;
 let port: number;
@@ -18,10 +23,19 @@ beforeAll(async () => {
   server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const seen: Seen = { method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() };
+    const seen: Seen = {
+      method: req.method!,
+      url: req.url!,
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString(),
+    };
     const path = new URL(req.url!, 'http://x').pathname;
-    if (path === '/text') return res.writeHead(200, { 'Content-Type': 'text/plain', 'X-Custom': 'Yes' }).end('plain words');
-    if (path === '/missing') return res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'no such thing', pad: 'p'.repeat(1000) }));
+    if (path === '/text')
+      return res.writeHead(200, { 'Content-Type': 'text/plain', 'X-Custom': 'Yes' }).end('plain words');
+    if (path === '/missing')
+      return res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'no such thing', pad: 'p'.repeat(1000) }));
     if (path === '/busy') return res.writeHead(503, { 'retry-after': '2' }).end('busy');
     if (path === '/slow-down') return res.writeHead(429).end();
     if (path === '/bad') return res.writeHead(400).end('field x is wrong');
@@ -30,7 +44,9 @@ beforeAll(async () => {
     if (path === '/redirect') return res.writeHead(302, { location: '/echo?from=redirect' }).end();
     if (path === '/redirect-internal') return res.writeHead(302, { location: 'http://10.0.0.1/' }).end();
     if (path === '/empty') return res.writeHead(204).end();
-    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(req.method === 'HEAD' ? undefined : JSON.stringify(seen));
+    res
+      .writeHead(200, { 'content-type': 'application/json; charset=utf-8' })
+      .end(req.method === 'HEAD' ? undefined : JSON.stringify(seen));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
@@ -42,14 +58,26 @@ const noop = () => {};
 const logger = { debug: noop, info: noop, warn: noop, error: noop };
 function ctx(signal = new AbortController().signal): ActionContext {
   return {
-    workspaceId: 'ws_1', runId: 'run_1', nodeId: 'call', idempotencyKey: 'run_1:call', attempt: 1, logger, signal,
-    services: { contacts: { upsert: () => Promise.reject(new Error('unused')) }, channels: { send: () => Promise.reject(new Error('unused')), reply: () => Promise.reject(new Error('unused')) } },
+    workspaceId: 'ws_1',
+    runId: 'run_1',
+    nodeId: 'call',
+    idempotencyKey: 'run_1:call',
+    attempt: 1,
+    logger,
+    signal,
+    services: {
+      contacts: { upsert: () => Promise.reject(new Error('unused')) },
+      channels: { send: () => Promise.reject(new Error('unused')), reply: () => Promise.reject(new Error('unused')) },
+    },
   };
 }
 const run = (connector: Connector, input: HttpRequestInput, signal?: AbortSignal) =>
   connector.actions[0]!.run(ctx(signal), input) as Promise<HttpRequestOutput>;
 const failure = async (p: Promise<unknown>): Promise<ConnectorError> => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ConnectorError);
   return err as ConnectorError;
 };
@@ -66,7 +94,9 @@ describe('http.request', () => {
   it('is defined as http.request with a schema that validates inputs', () => {
     expect(allowed.manifest.actions.map((a) => a.id)).toEqual(['http.request']);
     const validate = createAjv().compile(allowed.manifest.actions[0]!.input);
-    expect(validate({ url: 'https://example.com/x', method: 'POST', query: { a: 1, b: true }, body: [1], timeout: 10 })).toBe(true);
+    expect(
+      validate({ url: 'https://example.com/x', method: 'POST', query: { a: 1, b: true }, body: [1], timeout: 10 }),
+    ).toBe(true);
     expect(validate({ method: 'GET' })).toBe(false);
     expect(validate({ url: 'not a url' })).toBe(false);
     expect(validate({ url: 'https://example.com', method: 'FETCH' })).toBe(false);
@@ -97,7 +127,11 @@ describe('http.request', () => {
     const text = await echo({ method: 'PATCH', body: 'raw <xml/>', headers: { 'Content-Type': 'application/xml' } });
     expect(text.seen).toMatchObject({ method: 'PATCH', body: 'raw <xml/>' });
     expect(text.seen.headers['content-type']).toBe('application/xml');
-    const form = await echo({ method: 'POST', body: { a: 'x y', n: 1 }, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = await echo({
+      method: 'POST',
+      body: { a: 'x y', n: 1 },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(form.seen.body).toBe('a=x+y&n=1');
   });
 
@@ -131,19 +165,38 @@ describe('http.request', () => {
   });
 
   it('turns 503 with Retry-After into a retryable error with retryAfterMs, and 429 into rate_limited', async () => {
-    expect(await failure(run(allowed, { url: `${base}/busy` }))).toMatchObject({ kind: 'upstream', retryable: true, code: 'HTTP_503', retryAfterMs: 2000 });
-    expect(await failure(run(allowed, { url: `${base}/slow-down` }))).toMatchObject({ kind: 'rate_limited', retryable: true, code: 'HTTP_429' });
+    expect(await failure(run(allowed, { url: `${base}/busy` }))).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      code: 'HTTP_503',
+      retryAfterMs: 2000,
+    });
+    expect(await failure(run(allowed, { url: `${base}/slow-down` }))).toMatchObject({
+      kind: 'rate_limited',
+      retryable: true,
+      code: 'HTTP_429',
+    });
   });
 
   it('times out as a retryable upstream error, and stops when the step is cancelled', async () => {
-    expect(await failure(run(allowed, { url: `${base}/slow`, timeout: 100 }))).toMatchObject({ kind: 'upstream', retryable: true, code: 'TIMEOUT' });
+    expect(await failure(run(allowed, { url: `${base}/slow`, timeout: 100 }))).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      code: 'TIMEOUT',
+    });
     const cancel = new AbortController();
     setTimeout(() => cancel.abort(), 50);
-    expect(await failure(run(allowed, { url: `${base}/slow` }, cancel.signal))).toMatchObject({ kind: 'upstream', code: 'ABORTED' });
+    expect(await failure(run(allowed, { url: `${base}/slow` }, cancel.signal))).toMatchObject({
+      kind: 'upstream',
+      code: 'ABORTED',
+    });
   });
 
   it('refuses a response body over 5 MB', async () => {
-    expect(await failure(run(allowed, { url: `${base}/huge` }))).toMatchObject({ retryable: false, code: 'RESPONSE_TOO_LARGE' });
+    expect(await failure(run(allowed, { url: `${base}/huge` }))).toMatchObject({
+      retryable: false,
+      code: 'RESPONSE_TOO_LARGE',
+    });
   });
 
   it('reports connection failures as retryable upstream errors', async () => {
@@ -151,24 +204,37 @@ describe('http.request', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const freePort = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    expect(await failure(run(allowed, { url: `http://127.0.0.1:${freePort}/` }))).toMatchObject({ kind: 'upstream', retryable: true, code: 'ECONNREFUSED' });
+    expect(await failure(run(allowed, { url: `http://127.0.0.1:${freePort}/` }))).toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+      code: 'ECONNREFUSED',
+    });
   });
 
   it('rejects bad input with INPUT_INVALID', async () => {
-    expect(await failure(run(allowed, { url: 'ftp://example.com/x' }))).toMatchObject({ kind: 'validation', code: 'INPUT_INVALID' });
-    expect(await failure(run(allowed, { url: `${base}/echo`, body: { a: 1 } }))).toMatchObject({ kind: 'validation', code: 'INPUT_INVALID' });
+    expect(await failure(run(allowed, { url: 'ftp://example.com/x' }))).toMatchObject({
+      kind: 'validation',
+      code: 'INPUT_INVALID',
+    });
+    expect(await failure(run(allowed, { url: `${base}/echo`, body: { a: 1 } }))).toMatchObject({
+      kind: 'validation',
+      code: 'INPUT_INVALID',
+    });
   });
 });
 
 describe('SSRF guard', () => {
-  it.each(['http://127.0.0.1:1/', 'http://10.0.0.1/', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:1/', 'http://100.64.0.1/'])(
-    'refuses %s',
-    async (url) => {
-      const err = await failure(run(guarded, { url }));
-      expect(err).toMatchObject({ kind: 'config', retryable: false, code: 'ADDRESS_NOT_ALLOWED' });
-      expect(err.message).toContain(new URL(url).hostname.replace(/[[\]]/g, ''));
-    },
-  );
+  it.each([
+    'http://127.0.0.1:1/',
+    'http://10.0.0.1/',
+    'http://169.254.169.254/latest/meta-data',
+    'http://[::1]:1/',
+    'http://100.64.0.1/',
+  ])('refuses %s', async (url) => {
+    const err = await failure(run(guarded, { url }));
+    expect(err).toMatchObject({ kind: 'config', retryable: false, code: 'ADDRESS_NOT_ALLOWED' });
+    expect(err.message).toContain(new URL(url).hostname.replace(/[[\]]/g, ''));
+  });
 
   it('refuses a hostname that resolves to loopback, checking the resolved address', async () => {
     const err = await failure(run(guarded, { url: `http://localhost:${port}/echo` }));
@@ -200,9 +266,27 @@ describe('SSRF guard', () => {
   });
 
   it('classifies addresses', () => {
-    for (const ip of ['0.0.0.0', '10.1.2.3', '172.16.0.1', '192.168.1.1', '100.100.0.1', '169.254.1.1', '224.0.0.1', '255.255.255.255', '::', '::1', 'fe80::1', 'fc00::1', 'fd12::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1'])
+    for (const ip of [
+      '0.0.0.0',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '100.100.0.1',
+      '169.254.1.1',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::',
+      '::1',
+      'fe80::1',
+      'fc00::1',
+      'fd12::1',
+      'ff02::1',
+      '::ffff:127.0.0.1',
+      '::ffff:10.0.0.1',
+    ])
       expect(isAddressAllowed(ip, ip, {}), ip).toBe(false);
-    for (const ip of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8']) expect(isAddressAllowed(ip, ip, {}), ip).toBe(true);
+    for (const ip of ['8.8.8.8', '1.1.1.1', '2606:4700:4700::1111', '::ffff:8.8.8.8'])
+      expect(isAddressAllowed(ip, ip, {}), ip).toBe(true);
     expect(isAddressAllowed('db.internal', '10.0.0.5', { allowlist: ['10.0.0.0/24'] })).toBe(true);
     expect(isAddressAllowed('db.internal', '10.0.1.5', { allowlist: ['10.0.0.0/24'] })).toBe(false);
     expect(isAddressAllowed('db.internal', '10.0.1.5', { allowlist: ['db.internal'] })).toBe(true);
@@ -211,7 +295,9 @@ describe('SSRF guard', () => {
 
   it('reads CONFLUO_HTTP_ALLOW_PRIVATE and CONFLUO_HTTP_ALLOWLIST', () => {
     expect(httpOptionsFromEnv({})).toEqual({ allowPrivate: false, allowlist: [] });
-    expect(httpOptionsFromEnv({ CONFLUO_HTTP_ALLOW_PRIVATE: '1', CONFLUO_HTTP_ALLOWLIST: ' a.local, 10.0.0.0/8 ,' })).toEqual({
+    expect(
+      httpOptionsFromEnv({ CONFLUO_HTTP_ALLOW_PRIVATE: '1', CONFLUO_HTTP_ALLOWLIST: ' a.local, 10.0.0.0/8 ,' }),
+    ).toEqual({
       allowPrivate: true,
       allowlist: ['a.local', '10.0.0.0/8'],
     });

@@ -29,10 +29,15 @@ export const requestInputSchema = {
     method: { type: 'string', enum: [...METHODS], default: 'GET', title: 'Method' },
     url: { type: 'string', format: 'uri', title: 'URL' },
     headers: { type: 'object', additionalProperties: { type: 'string' }, title: 'Headers' },
-    query: { type: 'object', additionalProperties: { type: ['string', 'number', 'boolean'] }, title: 'Query parameters' },
+    query: {
+      type: 'object',
+      additionalProperties: { type: ['string', 'number', 'boolean'] },
+      title: 'Query parameters',
+    },
     body: {
       title: 'Body',
-      description: 'Objects and arrays are sent as JSON (as a form with content-type application/x-www-form-urlencoded); strings as-is.',
+      description:
+        'Objects and arrays are sent as JSON (as a form with content-type application/x-www-form-urlencoded); strings as-is.',
     },
     timeout: { type: 'integer', minimum: 1, maximum: 300_000, default: 30_000, title: 'Timeout (ms)' },
   },
@@ -76,7 +81,11 @@ export function buildRequest(input: HttpRequestInput, idempotencyKey: string): H
     if (typeof input.body === 'string') {
       body = input.body;
       headers['content-type'] ??= 'text/plain; charset=utf-8';
-    } else if (/^application\/x-www-form-urlencoded\b/i.test(headers['content-type'] ?? '') && typeof input.body === 'object' && !Array.isArray(input.body)) {
+    } else if (
+      /^application\/x-www-form-urlencoded\b/i.test(headers['content-type'] ?? '') &&
+      typeof input.body === 'object' &&
+      !Array.isArray(input.body)
+    ) {
       // The user asked for a form: encode the object's fields (nested values as JSON text).
       const form = new URLSearchParams();
       for (const [k, v] of Object.entries(input.body)) form.append(k, typeof v === 'string' ? v : JSON.stringify(v));
@@ -87,11 +96,13 @@ export function buildRequest(input: HttpRequestInput, idempotencyKey: string): H
     }
   }
   const timeoutMs = input.timeout ?? 30_000;
-  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 300_000) throw invalid('timeout', 'must be 1..300000 ms');
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 300_000)
+    throw invalid('timeout', 'must be 1..300000 ms');
   return { method, url, headers, timeoutMs, maxBodyBytes: MAX_RESPONSE_BYTES, ...(body !== undefined && { body }) };
 }
 
-const isJson = (contentType: string | undefined) => !!contentType && /^application\/(.+\+)?json\b/i.test(contentType.trim());
+const isJson = (contentType: string | undefined) =>
+  !!contentType && /^application\/(.+\+)?json\b/i.test(contentType.trim());
 
 export function requestAction(dispatcher: () => Dispatcher): ActionDefinition<HttpRequestInput, HttpRequestOutput> {
   return {
@@ -109,7 +120,10 @@ export function requestAction(dispatcher: () => Dispatcher): ActionDefinition<Ht
         try {
           body = JSON.parse(res.body) as JsonValue;
         } catch {
-          ctx.logger.warn({ url: req.url.origin + req.url.pathname }, 'response says JSON but does not parse; returning text');
+          ctx.logger.warn(
+            { url: req.url.origin + req.url.pathname },
+            'response says JSON but does not parse; returning text',
+          );
         }
       }
       return { status: res.status, headers: res.headers, body };

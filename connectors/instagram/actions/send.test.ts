@@ -13,7 +13,11 @@ let channels: ReturnType<typeof directChannels>;
 beforeAll(async () => {
   fake = await startInstagramFake({ accessToken: TOKEN, appSecret: 'TEST_APP_SECRET', igAccountId: IG_ID });
   channels = directChannels(instagramConnector, [
-    testAccount({ id: 'cha_ig', credentials: { accessToken: TOKEN, appSecret: 'TEST_APP_SECRET', verifyToken: 'v' }, settings: { igAccountId: IG_ID, apiBaseUrl: fake.url } }),
+    testAccount({
+      id: 'cha_ig',
+      credentials: { accessToken: TOKEN, appSecret: 'TEST_APP_SECRET', verifyToken: 'v' },
+      settings: { igAccountId: IG_ID, apiBaseUrl: fake.url },
+    }),
   ]);
 });
 afterAll(() => fake.close());
@@ -26,9 +30,25 @@ describe('instagram.send', () => {
   });
 
   it('sends through the channel and returns the sent message', async () => {
-    const out = await sendAction.run(actionContext({ channels }), { account: 'cha_ig', recipient: '6543210987654321', text: 'Thanks for the mention!' });
-    expect(fake.sent.map((s) => s.body)).toEqual([{ recipient: { id: '6543210987654321' }, messaging_type: 'RESPONSE', message: { text: 'Thanks for the mention!' } }]);
-    expect(out).toMatchObject({ channel: 'instagram', accountId: 'cha_ig', providerMessageId: fake.sent[0]!.messageId, status: 'sent', to: { kind: 'instagram', value: '6543210987654321' } });
+    const out = await sendAction.run(actionContext({ channels }), {
+      account: 'cha_ig',
+      recipient: '6543210987654321',
+      text: 'Thanks for the mention!',
+    });
+    expect(fake.sent.map((s) => s.body)).toEqual([
+      {
+        recipient: { id: '6543210987654321' },
+        messaging_type: 'RESPONSE',
+        message: { text: 'Thanks for the mention!' },
+      },
+    ]);
+    expect(out).toMatchObject({
+      channel: 'instagram',
+      accountId: 'cha_ig',
+      providerMessageId: fake.sent[0]!.messageId,
+      status: 'sent',
+      to: { kind: 'instagram', value: '6543210987654321' },
+    });
     expect(createAjv().compile(sendAction.output)(out)).toBe(true);
     expect(fake.violations).toEqual([]);
   });

@@ -13,7 +13,11 @@ let channels: ReturnType<typeof directChannels>;
 beforeAll(async () => {
   fake = await startMessengerFake({ pageAccessToken: TOKEN, appSecret: 'TEST_APP_SECRET', pageId: PAGE_ID });
   channels = directChannels(messengerConnector, [
-    testAccount({ id: 'cha_fb', credentials: { pageAccessToken: TOKEN, appSecret: 'TEST_APP_SECRET', verifyToken: 'v' }, settings: { pageId: PAGE_ID, apiBaseUrl: fake.url } }),
+    testAccount({
+      id: 'cha_fb',
+      credentials: { pageAccessToken: TOKEN, appSecret: 'TEST_APP_SECRET', verifyToken: 'v' },
+      settings: { pageId: PAGE_ID, apiBaseUrl: fake.url },
+    }),
   ]);
 });
 afterAll(() => fake.close());
@@ -28,11 +32,23 @@ describe('messenger.send', () => {
   });
 
   it('sends through the channel and returns the sent message', async () => {
-    const out = await sendAction.run(actionContext({ channels }), { account: 'cha_fb', recipient: `${PAGE_ID}:5275811702471834`, text: 'We are open until 6' });
-    expect(fake.sent.map((s) => s.body)).toEqual([{ recipient: { id: '5275811702471834' }, messaging_type: 'RESPONSE', message: { text: 'We are open until 6' } }]);
+    const out = await sendAction.run(actionContext({ channels }), {
+      account: 'cha_fb',
+      recipient: `${PAGE_ID}:5275811702471834`,
+      text: 'We are open until 6',
+    });
+    expect(fake.sent.map((s) => s.body)).toEqual([
+      { recipient: { id: '5275811702471834' }, messaging_type: 'RESPONSE', message: { text: 'We are open until 6' } },
+    ]);
     expect(out).toEqual({
-      id: expect.any(String), conversationId: 'cnv_test', contactId: null, channel: 'messenger', accountId: 'cha_fb',
-      providerMessageId: fake.sent[0]!.messageId, status: 'sent', to: { kind: 'messenger', value: `${PAGE_ID}:5275811702471834` },
+      id: expect.any(String),
+      conversationId: 'cnv_test',
+      contactId: null,
+      channel: 'messenger',
+      accountId: 'cha_fb',
+      providerMessageId: fake.sent[0]!.messageId,
+      status: 'sent',
+      to: { kind: 'messenger', value: `${PAGE_ID}:5275811702471834` },
       provider: { recipientId: '5275811702471834' },
     });
     expect(createAjv().compile(sendAction.output)(out)).toBe(true);

@@ -7,6 +7,7 @@ export const sendAction = messagingSendAction({
   kind: 'messenger',
   name: 'Send Messenger message',
   description: 'Sends a text message to a person on Messenger, within 24 hours of their last message.',
-  recipientHelp: "The person's identity (<pageId>:<psid>, e.g. {{ trigger.sender.identity.value }}) or their page-scoped id.",
+  recipientHelp:
+    "The person's identity (<pageId>:<psid>, e.g. {{ trigger.sender.identity.value }}) or their page-scoped id.",
   maxText: 2000,
 });

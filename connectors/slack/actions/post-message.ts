@@ -22,9 +22,26 @@ export const postMessageInputSchema = {
       title: 'Channel',
       description: 'A channel id (C0123ABCD), or a user as <teamId>:<userId> to send them a direct message.',
     },
-    text: { type: 'string', minLength: 1, title: 'Text', description: 'Slack mrkdwn; the notification text when blocks are given.', 'x-ui': { widget: 'textarea' } },
-    threadTs: { type: 'string', pattern: '^[0-9]+\\.[0-9]+$', title: 'Thread', description: "The ts of the thread's first message, to reply in the thread." },
-    blocks: { type: 'array', items: { type: 'object', required: ['type'] }, maxItems: 50, title: 'Blocks', description: 'Block Kit blocks.' },
+    text: {
+      type: 'string',
+      minLength: 1,
+      title: 'Text',
+      description: 'Slack mrkdwn; the notification text when blocks are given.',
+      'x-ui': { widget: 'textarea' },
+    },
+    threadTs: {
+      type: 'string',
+      pattern: '^[0-9]+\\.[0-9]+$',
+      title: 'Thread',
+      description: "The ts of the thread's first message, to reply in the thread.",
+    },
+    blocks: {
+      type: 'array',
+      items: { type: 'object', required: ['type'] },
+      maxItems: 50,
+      title: 'Blocks',
+      description: 'Block Kit blocks.',
+    },
   },
   required: ['account', 'channel'],
   anyOf: [{ required: ['text'] }, { required: ['blocks'] }],
@@ -40,7 +57,9 @@ export const postMessageAction: ActionDefinition<SlackPostMessageInput, SentMess
   ui: { group: 'Messages' },
   run: (ctx, input) =>
     ctx.services.channels.send(input.account, {
-      to: input.channel.includes(':') ? { kind: 'slack', value: input.channel } : { kind: 'slack_channel', value: input.channel },
+      to: input.channel.includes(':')
+        ? { kind: 'slack', value: input.channel }
+        : { kind: 'slack_channel', value: input.channel },
       ...(input.text !== undefined && { text: input.text }),
       ...(input.threadTs !== undefined && { thread: { id: input.threadTs } }),
       ...(input.blocks !== undefined && { payload: { blocks: input.blocks } }),

@@ -35,7 +35,10 @@ function run(input: SmsSendInput) {
   return { channels, account, result: action.run(actionContext({ channels }), input) };
 }
 const failure = async (p: Promise<unknown>): Promise<ConnectorError> => {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ConnectorError);
   return err as ConnectorError;
 };
@@ -51,11 +54,19 @@ describe('sms.send', () => {
     expect(validInput(input)).toBe(true);
     const { result, account } = run(input);
     const out = await result;
-    expect(tw.created).toEqual([{ To: '+14155552345', From: OUR_NUMBER, Body: 'Your table is ready', StatusCallback: account.inboundUrl }]);
+    expect(tw.created).toEqual([
+      { To: '+14155552345', From: OUR_NUMBER, Body: 'Your table is ready', StatusCallback: account.inboundUrl },
+    ]);
     expect(tw.violations).toEqual([]);
     expect(out).toEqual({
-      id: 'msg_1', conversationId: 'cnv_test', contactId: null, channel: 'sms', accountId: 'cha_sms',
-      providerMessageId: tw.messages.at(-1)!.sid, status: 'queued', to: { kind: 'phone', value: '+14155552345' },
+      id: 'msg_1',
+      conversationId: 'cnv_test',
+      contactId: null,
+      channel: 'sms',
+      accountId: 'cha_sms',
+      providerMessageId: tw.messages.at(-1)!.sid,
+      status: 'queued',
+      to: { kind: 'phone', value: '+14155552345' },
       provider: expect.objectContaining({ sid: tw.messages.at(-1)!.sid }),
     });
     expect(validOutput(out)).toBe(true);
@@ -69,16 +80,26 @@ describe('sms.send', () => {
   });
 
   it('sends media URLs as MMS (with or without a body)', async () => {
-    const { result, channels } = run({ account: 'cha_sms', to: '+14155552345', mediaUrls: ['https://cdn.example.com/menu.png', 'https://cdn.example.com/card.vcf'] });
+    const { result, channels } = run({
+      account: 'cha_sms',
+      to: '+14155552345',
+      mediaUrls: ['https://cdn.example.com/menu.png', 'https://cdn.example.com/card.vcf'],
+    });
     await result;
-    expect(tw.created[0]).toMatchObject({ MediaUrl: ['https://cdn.example.com/menu.png', 'https://cdn.example.com/card.vcf'] });
+    expect(tw.created[0]).toMatchObject({
+      MediaUrl: ['https://cdn.example.com/menu.png', 'https://cdn.example.com/card.vcf'],
+    });
     expect(tw.created[0]).not.toHaveProperty('Body');
     expect(tw.violations).toEqual([]);
     expect(channels.sent).toHaveLength(1);
   });
 
   it.each([
-    ['a national number with no country', { to: '415 555 2345', body: 'x' }, 'to: "415 555 2345" is not a valid phone number'],
+    [
+      'a national number with no country',
+      { to: '415 555 2345', body: 'x' },
+      'to: "415 555 2345" is not a valid phone number',
+    ],
     ['a media URL Twilio cannot fetch', { to: '+14155552345', mediaUrls: ['ftp://example.com/a.png'] }, 'mediaUrls/0'],
     ['an empty body and no media', { to: '+14155552345', body: '' }, 'nothing to send'],
   ])('%s fails validation without sending', async (_, input, message) => {
@@ -92,7 +113,10 @@ describe('sms.send', () => {
   it.each([
     ['neither body nor mediaUrls', { account: 'a', to: '+1' }],
     ['a body over 1600 characters', { account: 'a', to: '+1', body: 'x'.repeat(1601) }],
-    ['more than ten media', { account: 'a', to: '+1', mediaUrls: Array.from({ length: 11 }, (_, i) => `https://x.example/${i}.png`) }],
+    [
+      'more than ten media',
+      { account: 'a', to: '+1', mediaUrls: Array.from({ length: 11 }, (_, i) => `https://x.example/${i}.png`) },
+    ],
     ['an unknown field', { account: 'a', to: '+1', body: 'x', from: '+1555' }],
   ])('the input schema refuses %s', (_, input) => {
     expect(validInput(input)).toBe(false);

@@ -24,7 +24,12 @@ export const sendInputSchema = {
   type: 'object',
   properties: {
     account: ACCOUNT_INPUT,
-    to: { type: 'string', minLength: 1, title: 'To', description: 'Phone number, E.164 (+14155550123) or national with a default country.' },
+    to: {
+      type: 'string',
+      minLength: 1,
+      title: 'To',
+      description: 'Phone number, E.164 (+14155550123) or national with a default country.',
+    },
     defaultCountry: {
       type: ['string', 'null'],
       pattern: '^[A-Za-z]{2}$',
@@ -53,17 +58,27 @@ export const sendAction: ActionDefinition<SmsSendInput, SentMessage> = {
   output: SENT_MESSAGE_SCHEMA,
   ui: { group: 'Messages' },
   async run(ctx, input) {
-    const country = normalizeCountry(input.defaultCountry) ?? normalizeCountry(process.env.CONFLUO_DEFAULT_COUNTRY, 'CONFLUO_DEFAULT_COUNTRY');
+    const country =
+      normalizeCountry(input.defaultCountry) ??
+      normalizeCountry(process.env.CONFLUO_DEFAULT_COUNTRY, 'CONFLUO_DEFAULT_COUNTRY');
     const to = toE164(input.to, country, 'to');
     const mediaUrls = input.mediaUrls ?? [];
     mediaUrls.forEach((url, i) => {
       if (!/^https?:\/\//i.test(url)) {
-        throw new ConnectorError('validation', `mediaUrls/${i}: must be an http or https URL Twilio can fetch`, { code: 'INPUT_INVALID', retryable: false, details: { field: `mediaUrls/${i}` } });
+        throw new ConnectorError('validation', `mediaUrls/${i}: must be an http or https URL Twilio can fetch`, {
+          code: 'INPUT_INVALID',
+          retryable: false,
+          details: { field: `mediaUrls/${i}` },
+        });
       }
     });
     const text = input.body ?? '';
     if (text === '' && mediaUrls.length === 0) {
-      throw new ConnectorError('validation', 'body: empty, and no mediaUrls: nothing to send', { code: 'INPUT_INVALID', retryable: false, details: { field: 'body' } });
+      throw new ConnectorError('validation', 'body: empty, and no mediaUrls: nothing to send', {
+        code: 'INPUT_INVALID',
+        retryable: false,
+        details: { field: 'body' },
+      });
     }
     return ctx.services.channels.send(input.account, {
       to: { kind: 'phone', value: to },

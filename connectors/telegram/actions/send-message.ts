@@ -43,6 +43,8 @@ export const sendMessageAction: ActionDefinition<TelegramSendMessageInput, SentM
     ctx.services.channels.send(input.account, {
       to: { kind: 'telegram', value: String(input.chatId) },
       text: input.text,
-      ...(input.replyToMessageId !== undefined && { thread: { id: String(input.chatId), inReplyTo: String(input.replyToMessageId) } }),
+      ...(input.replyToMessageId !== undefined && {
+        thread: { id: String(input.chatId), inReplyTo: String(input.replyToMessageId) },
+      }),
     }),
 };

@@ -14,15 +14,31 @@ export const GRAPH_VERSION = 'v23.0';
 export const WHATSAPP_SPEC = 'whatsapp/business-messaging-api_v23.0.json';
 
 type Schema = Record<string, unknown>;
-interface OpenApi { components: { schemas: Record<string, Schema> } }
+interface OpenApi {
+  components: { schemas: Record<string, Schema> };
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared: Graph errors, signed deliveries, the handshake
 
 /** Graph's error body (the spec's `GraphAPIError`). */
-export const graphError = (status: number, code: number, message: string, type = 'OAuthException', subcode?: number): FakeReply => ({
+export const graphError = (
+  status: number,
+  code: number,
+  message: string,
+  type = 'OAuthException',
+  subcode?: number,
+): FakeReply => ({
   status,
-  body: { error: { message, type, code, ...(subcode !== undefined ? { error_subcode: subcode } : {}), fbtrace_id: randomBytes(12).toString('base64url') } },
+  body: {
+    error: {
+      message,
+      type,
+      code,
+      ...(subcode !== undefined ? { error_subcode: subcode } : {}),
+      fbtrace_id: randomBytes(12).toString('base64url'),
+    },
+  },
 });
 
 /** JSON as Meta sends it: non-ASCII characters `\uXXXX`-escaped (the signature covers these exact bytes). */
@@ -50,12 +66,20 @@ export interface HandshakeResult {
 async function deliverSigned(appSecret: string, url: string, payload: unknown): Promise<MetaDelivery> {
   const rawBody = metaJson(payload);
   const signature = signMeta(appSecret, rawBody);
-  const res = await postTo(url, rawBody, { 'content-type': 'application/json', 'x-hub-signature-256': signature, 'user-agent': 'facebookexternalua' });
+  const res = await postTo(url, rawBody, {
+    'content-type': 'application/json',
+    'x-hub-signature-256': signature,
+    'user-agent': 'facebookexternalua',
+  });
   return { ...res, rawBody, payload, signature };
 }
 
 /** The verification GET: `hub.mode=subscribe`, `hub.challenge` (an int, as Meta sends) and `hub.verify_token`. */
-export async function metaHandshakeRequest(url: string, verifyToken: string, opts: { mode?: string; challenge?: string } = {}): Promise<HandshakeResult> {
+export async function metaHandshakeRequest(
+  url: string,
+  verifyToken: string,
+  opts: { mode?: string; challenge?: string } = {},
+): Promise<HandshakeResult> {
   const challenge = opts.challenge ?? String(randomInt(1, 2 ** 31 - 1));
   const u = new URL(url);
   u.searchParams.set('hub.mode', opts.mode ?? 'subscribe');
@@ -66,7 +90,8 @@ export async function metaHandshakeRequest(url: string, verifyToken: string, opt
 }
 
 /** Bearer token of a request, when given in the `Authorization` header. */
-const bearer = (req: RecordedRequest): string | undefined => /^Bearer\s+(\S+)$/.exec(req.headers.authorization ?? '')?.[1];
+const bearer = (req: RecordedRequest): string | undefined =>
+  /^Bearer\s+(\S+)$/.exec(req.headers.authorization ?? '')?.[1];
 
 /** ajv errors as `at message` strings (`body` for the root). */
 const errorsOf = (v: ValidateFunction): string[] =>
@@ -90,7 +115,8 @@ const SPEC_ID = 'https://confluo.test/specs/whatsapp/business-messaging-api_v23.
 
 function mergedComponents(): Record<string, Schema> {
   const src = loadSpec<OpenApi>(WHATSAPP_SPEC).components.schemas;
-  const resolve = (s: Schema): Schema => (typeof s.$ref === 'string' ? resolve(src[s.$ref.replace('#/components/schemas/', '')] ?? {}) : s);
+  const resolve = (s: Schema): Schema =>
+    typeof s.$ref === 'string' ? resolve(src[s.$ref.replace('#/components/schemas/', '')] ?? {}) : s;
   const merge = (s: Schema): Schema => {
     if (!Array.isArray(s.allOf)) return s;
     const { allOf, ...rest } = s;
@@ -133,14 +159,21 @@ export interface WhatsAppSendChecker {
  */
 export function whatsappSendChecker(): WhatsAppSendChecker {
   const components = mergedComponents();
-  const mapping = ((components.Message?.discriminator as { mapping?: Record<string, string> } | undefined)?.mapping) ?? {};
+  const mapping =
+    (components.Message?.discriminator as { mapping?: Record<string, string> } | undefined)?.mapping ?? {};
   const names = Object.entries(mapping).map(([type, ref]) => [type, ref.replace('#/components/schemas/', '')] as const);
   for (const [, name] of names) {
     const s = components[name]!;
-    components[name] = { ...s, required: ((s.required as string[] | undefined) ?? []).filter((r) => r !== 'recipient_type') };
+    components[name] = {
+      ...s,
+      required: ((s.required as string[] | undefined) ?? []).filter((r) => r !== 'recipient_type'),
+    };
   }
   const lang = components.LanguageObject!;
-  components.LanguageObject = { ...lang, required: ((lang.required as string[] | undefined) ?? []).filter((r) => r !== 'policy') };
+  components.LanguageObject = {
+    ...lang,
+    required: ((lang.required as string[] | undefined) ?? []).filter((r) => r !== 'policy'),
+  };
   const ajv = createAjv();
   ajv.addSchema({ $id: SPEC_ID, components: { schemas: components } });
   const byType = new Map<string, ValidateFunction>();
@@ -151,7 +184,12 @@ export function whatsappSendChecker(): WhatsAppSendChecker {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) return ['body must be a JSON object'];
       const b = body as Record<string, unknown>;
       const out: string[] = [];
-      if (b.messaging_product !== 'whatsapp') out.push(b.messaging_product === undefined ? "body must have required property 'messaging_product'" : 'messaging_product must be "whatsapp"');
+      if (b.messaging_product !== 'whatsapp')
+        out.push(
+          b.messaging_product === undefined
+            ? "body must have required property 'messaging_product'"
+            : 'messaging_product must be "whatsapp"',
+        );
       if (b.type === undefined) return [...out, "body must have required property 'type'"];
       const v = typeof b.type === 'string' ? byType.get(b.type) : undefined;
       if (!v) return [...out, `type ${JSON.stringify(b.type)} is not one of ${[...byType.keys()].join(', ')}`];
@@ -213,7 +251,11 @@ export interface WhatsAppFake extends FakeServer {
 const wamid = (): string => `wamid.${randomBytes(24).toString('base64')}`;
 
 export async function startWhatsAppFake(opts: {
-  accessToken: string; phoneNumberId: string; appSecret: string; wabaId?: string; displayPhoneNumber?: string;
+  accessToken: string;
+  phoneNumberId: string;
+  appSecret: string;
+  wabaId?: string;
+  displayPhoneNumber?: string;
 }): Promise<WhatsAppFake> {
   const checker = whatsappSendChecker();
   let wa!: WhatsAppFake;
@@ -223,23 +265,42 @@ export async function startWhatsAppFake(opts: {
     const reject = (r: FakeReply, why: string): FakeReply => (fake.violate(req, why), r);
     const m = new RegExp(`^/${GRAPH_VERSION.replace('.', '\\.')}/([^/]+)/messages$`).exec(req.path);
     if (!m || req.method !== 'POST') {
-      return reject(graphError(400, 100, `Unknown path components: ${req.path}`), `no such endpoint ${req.method} ${req.path}`);
+      return reject(
+        graphError(400, 100, `Unknown path components: ${req.path}`),
+        `no such endpoint ${req.method} ${req.path}`,
+      );
     }
     if (bearer(req) !== opts.accessToken) {
-      return reject(graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token'), 'missing or wrong Bearer access token');
+      return reject(
+        graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token'),
+        'missing or wrong Bearer access token',
+      );
     }
     if (m[1] !== opts.phoneNumberId) {
       return reject(
-        graphError(400, 100, `Unsupported post request. Object with ID '${m[1]}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, 'GraphMethodException', 33),
+        graphError(
+          400,
+          100,
+          `Unsupported post request. Object with ID '${m[1]}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`,
+          'GraphMethodException',
+          33,
+        ),
         `unknown phone number id ${m[1]}`,
       );
     }
     const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (ct !== 'application/json' || req.body === undefined) {
-      return reject(graphError(400, 100, '(#100) The request body must be JSON'), `sendMessage: body is not JSON (${req.bodyError ?? (ct || 'no content type')})`);
+      return reject(
+        graphError(400, 100, '(#100) The request body must be JSON'),
+        `sendMessage: body is not JSON (${req.bodyError ?? (ct || 'no content type')})`,
+      );
     }
     const problems = checker.problems(req.body);
-    if (problems.length > 0) return reject(graphError(400, 100, `(#100) Invalid parameter: ${problems.join('; ')}`), `sendMessage: ${problems.join('; ')}`);
+    if (problems.length > 0)
+      return reject(
+        graphError(400, 100, `(#100) Invalid parameter: ${problems.join('; ')}`),
+        `sendMessage: ${problems.join('; ')}`,
+      );
     const injected = pendingFailures.shift();
     if (injected) return injected;
 
@@ -248,12 +309,33 @@ export async function startWhatsAppFake(opts: {
     const id = wamid();
     wa.sent.push({ id, phoneNumberId: m[1], body });
     // MessageResponsePayload, as in the spec's "Example response".
-    return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: to, wa_id: to.replace(/\D/g, '') }], messages: [{ id }] } };
+    return {
+      status: 200,
+      body: {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: to, wa_id: to.replace(/\D/g, '') }],
+        messages: [{ id }],
+      },
+    };
   };
 
   const envelope = (value: Record<string, unknown>): unknown => ({
     object: 'whatsapp_business_account',
-    entry: [{ id: wa.wabaId, changes: [{ value: { messaging_product: 'whatsapp', metadata: { display_phone_number: wa.displayPhoneNumber, phone_number_id: wa.phoneNumberId }, ...value }, field: 'messages' }] }],
+    entry: [
+      {
+        id: wa.wabaId,
+        changes: [
+          {
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: wa.displayPhoneNumber, phone_number_id: wa.phoneNumberId },
+              ...value,
+            },
+            field: 'messages',
+          },
+        ],
+      },
+    ],
   });
 
   const fake = await startFakeServer(handle);
@@ -262,22 +344,42 @@ export async function startWhatsAppFake(opts: {
     wabaId: opts.wabaId ?? '419561257915477',
     displayPhoneNumber: opts.displayPhoneNumber ?? '15550783881',
     sent: [] as WhatsAppSent[],
-    handshake: (url: string, verifyToken: string, o?: { mode?: string; challenge?: string }) => metaHandshakeRequest(url, verifyToken, o),
+    handshake: (url: string, verifyToken: string, o?: { mode?: string; challenge?: string }) =>
+      metaHandshakeRequest(url, verifyToken, o),
     sendInboundMessage: (url: string, msg: WhatsAppInbound) =>
-      deliverSigned(opts.appSecret, url, envelope({
-        contacts: [{ profile: { name: msg.name ?? 'Sheena Nelson' }, wa_id: msg.from }],
-        messages: [{
-          ...(msg.context ? { context: msg.context } : {}),
-          from: msg.from, id: msg.id ?? wamid(), timestamp: msg.timestamp ?? nowSeconds(), type: 'text', text: { body: msg.text },
-        }],
-      })),
+      deliverSigned(
+        opts.appSecret,
+        url,
+        envelope({
+          contacts: [{ profile: { name: msg.name ?? 'Sheena Nelson' }, wa_id: msg.from }],
+          messages: [
+            {
+              ...(msg.context ? { context: msg.context } : {}),
+              from: msg.from,
+              id: msg.id ?? wamid(),
+              timestamp: msg.timestamp ?? nowSeconds(),
+              type: 'text',
+              text: { body: msg.text },
+            },
+          ],
+        }),
+      ),
     sendStatus: (url: string, s: WhatsAppStatus) =>
-      deliverSigned(opts.appSecret, url, envelope({
-        statuses: [{
-          id: s.id, status: s.status, timestamp: s.timestamp ?? nowSeconds(), recipient_id: s.recipientId,
-          ...(s.errors ? { errors: s.errors } : {}),
-        }],
-      })),
+      deliverSigned(
+        opts.appSecret,
+        url,
+        envelope({
+          statuses: [
+            {
+              id: s.id,
+              status: s.status,
+              timestamp: s.timestamp ?? nowSeconds(),
+              recipient_id: s.recipientId,
+              ...(s.errors ? { errors: s.errors } : {}),
+            },
+          ],
+        }),
+      ),
     deliver: (url: string, payload: unknown) => deliverSigned(opts.appSecret, url, payload),
     failNextSend: (reply: FakeReply) => void pendingFailures.push(reply),
   });
@@ -297,7 +399,12 @@ export const SEND_API_SCHEMA: Schema = {
   additionalProperties: false,
   required: ['recipient'],
   properties: {
-    recipient: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string', minLength: 1 } } },
+    recipient: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id'],
+      properties: { id: { type: 'string', minLength: 1 } },
+    },
     messaging_type: { enum: ['RESPONSE', 'UPDATE', 'MESSAGE_TAG'] },
     tag: { type: 'string' },
     notification_type: { enum: ['REGULAR', 'SILENT_PUSH', 'NO_PUSH'] },
@@ -306,7 +413,11 @@ export const SEND_API_SCHEMA: Schema = {
       additionalProperties: false,
       properties: {
         text: { type: 'string', minLength: 1 },
-        attachment: { type: 'object', required: ['type', 'payload'], properties: { type: { type: 'string' }, payload: { type: 'object' } } },
+        attachment: {
+          type: 'object',
+          required: ['type', 'payload'],
+          properties: { type: { type: 'string' }, payload: { type: 'object' } },
+        },
         quick_replies: { type: 'array', items: { type: 'object' } },
         metadata: { type: 'string' },
       },
@@ -348,7 +459,12 @@ export interface PageFake extends FakeServer {
   failNextSend(reply: FakeReply): void;
 }
 
-async function startPageFake(object: 'page' | 'instagram', token: string, appSecret: string, accountId: string): Promise<PageFake> {
+async function startPageFake(
+  object: 'page' | 'instagram',
+  token: string,
+  appSecret: string,
+  accountId: string,
+): Promise<PageFake> {
   const ajv = createAjv();
   const validate = ajv.compile(SEND_API_SCHEMA);
   let pf!: PageFake;
@@ -358,18 +474,41 @@ async function startPageFake(object: 'page' | 'instagram', token: string, appSec
   const handle = (req: RecordedRequest, fake: FakeServer): FakeReply => {
     const reject = (r: FakeReply, why: string): FakeReply => (fake.violate(req, why), r);
     const m = pathRe.exec(req.path);
-    if (!m || req.method !== 'POST') return reject(graphError(400, 100, `Unknown path components: ${req.path}`), `no such endpoint ${req.method} ${req.path}`);
-    if (bearer(req) !== token) return reject(graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token'), 'missing or wrong Bearer access token');
+    if (!m || req.method !== 'POST')
+      return reject(
+        graphError(400, 100, `Unknown path components: ${req.path}`),
+        `no such endpoint ${req.method} ${req.path}`,
+      );
+    if (bearer(req) !== token)
+      return reject(
+        graphError(401, 190, 'Invalid OAuth access token - Cannot parse access token'),
+        'missing or wrong Bearer access token',
+      );
     if (m[1] !== 'me' && m[1] !== accountId) {
-      return reject(graphError(400, 100, `Unsupported post request. Object with ID '${m[1]}' does not exist`, 'GraphMethodException', 33), `unknown account id ${m[1]}`);
+      return reject(
+        graphError(
+          400,
+          100,
+          `Unsupported post request. Object with ID '${m[1]}' does not exist`,
+          'GraphMethodException',
+          33,
+        ),
+        `unknown account id ${m[1]}`,
+      );
     }
     const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
     if (ct !== 'application/json' || req.body === undefined) {
-      return reject(graphError(400, 100, '(#100) The request body must be JSON'), `Send API: body is not JSON (${req.bodyError ?? (ct || 'no content type')})`);
+      return reject(
+        graphError(400, 100, '(#100) The request body must be JSON'),
+        `Send API: body is not JSON (${req.bodyError ?? (ct || 'no content type')})`,
+      );
     }
     if (!validate(req.body)) {
       const problems = errorsOf(validate);
-      return reject(graphError(400, 100, `(#100) Invalid parameter: ${problems.join('; ')}`), `Send API: ${problems.join('; ')}`);
+      return reject(
+        graphError(400, 100, `(#100) Invalid parameter: ${problems.join('; ')}`),
+        `Send API: ${problems.join('; ')}`,
+      );
     }
     const injected = pendingFailures.shift();
     if (injected) return injected;
@@ -381,16 +520,29 @@ async function startPageFake(object: 'page' | 'instagram', token: string, appSec
 
   const fake = await startFakeServer(handle);
   pf = Object.assign(fake, {
-    object, accountId, sent: [] as PageSent[],
-    handshake: (url: string, verifyToken: string, o?: { mode?: string; challenge?: string }) => metaHandshakeRequest(url, verifyToken, o),
+    object,
+    accountId,
+    sent: [] as PageSent[],
+    handshake: (url: string, verifyToken: string, o?: { mode?: string; challenge?: string }) =>
+      metaHandshakeRequest(url, verifyToken, o),
     sendInboundMessage: (url: string, msg: PageInbound) => {
       const timestamp = msg.timestamp ?? Date.now();
       return deliverSigned(appSecret, url, {
         object,
-        entry: [{
-          id: accountId, time: timestamp,
-          messaging: [{ sender: { id: msg.senderId }, recipient: { id: accountId }, timestamp, message: { mid: msg.mid ?? `mid.${timestamp}:${randomBytes(9).toString('hex')}`, text: msg.text } }],
-        }],
+        entry: [
+          {
+            id: accountId,
+            time: timestamp,
+            messaging: [
+              {
+                sender: { id: msg.senderId },
+                recipient: { id: accountId },
+                timestamp,
+                message: { mid: msg.mid ?? `mid.${timestamp}:${randomBytes(9).toString('hex')}`, text: msg.text },
+              },
+            ],
+          },
+        ],
       });
     },
     deliver: (url: string, payload: unknown) => deliverSigned(appSecret, url, payload),
@@ -400,11 +552,19 @@ async function startPageFake(object: 'page' | 'instagram', token: string, appSec
 }
 
 /** Messenger: `POST /v23.0/me/messages` (or `/{page-id}/messages`) with a Page access token. */
-export function startMessengerFake(opts: { pageAccessToken: string; appSecret: string; pageId?: string }): Promise<PageFake> {
+export function startMessengerFake(opts: {
+  pageAccessToken: string;
+  appSecret: string;
+  pageId?: string;
+}): Promise<PageFake> {
   return startPageFake('page', opts.pageAccessToken, opts.appSecret, opts.pageId ?? '106540352242922');
 }
 
 /** Instagram messaging: `POST /v23.0/me/messages` (or `/{ig-account-id}/messages`), same Send API body. */
-export function startInstagramFake(opts: { accessToken: string; appSecret: string; igAccountId?: string }): Promise<PageFake> {
+export function startInstagramFake(opts: {
+  accessToken: string;
+  appSecret: string;
+  igAccountId?: string;
+}): Promise<PageFake> {
   return startPageFake('instagram', opts.accessToken, opts.appSecret, opts.igAccountId ?? '17841405822304914');
 }

@@ -2,18 +2,65 @@
 // the official docs (specs/telegram/api.json), answers in the documented `{ ok, result }` envelope, and inbound
 // updates POSTed to the webhook set with setWebhook, carrying `X-Telegram-Bot-Api-Secret-Token`.
 import { isValidTelegramSecret } from '../../sdk/signatures.js';
-import { formToRecord, postTo, startFakeServer, type FakeServer, type RecordedRequest, type FakeReply } from '../fake-server.js';
+import {
+  formToRecord,
+  postTo,
+  startFakeServer,
+  type FakeServer,
+  type RecordedRequest,
+  type FakeReply,
+} from '../fake-server.js';
 import { loadSpec } from '../specs.js';
 
-export interface ApiField { name: string; types: string[]; required: boolean }
-export interface ApiMethod { name: string; returns: string[]; fields?: ApiField[] }
-interface ApiJson { version: string; methods: Record<string, ApiMethod> }
+export interface ApiField {
+  name: string;
+  types: string[];
+  required: boolean;
+}
+export interface ApiMethod {
+  name: string;
+  returns: string[];
+  fields?: ApiField[];
+}
+interface ApiJson {
+  version: string;
+  methods: Record<string, ApiMethod>;
+}
 
-export interface TelegramUser { id: number; is_bot: boolean; first_name: string; last_name?: string; username?: string; language_code?: string }
-export interface TelegramChat { id: number; type: 'private' | 'group' | 'supergroup' | 'channel'; title?: string; username?: string; first_name?: string; last_name?: string }
-export interface TelegramMessage { message_id: number; date: number; chat: TelegramChat; from?: TelegramUser; text?: string }
-export interface TelegramUpdate { update_id: number; message?: TelegramMessage; [kind: string]: unknown }
-export interface TelegramWebhook { url: string; secretToken?: string; maxConnections?: number; allowedUpdates?: string[] }
+export interface TelegramUser {
+  id: number;
+  is_bot: boolean;
+  first_name: string;
+  last_name?: string;
+  username?: string;
+  language_code?: string;
+}
+export interface TelegramChat {
+  id: number;
+  type: 'private' | 'group' | 'supergroup' | 'channel';
+  title?: string;
+  username?: string;
+  first_name?: string;
+  last_name?: string;
+}
+export interface TelegramMessage {
+  message_id: number;
+  date: number;
+  chat: TelegramChat;
+  from?: TelegramUser;
+  text?: string;
+}
+export interface TelegramUpdate {
+  update_id: number;
+  message?: TelegramMessage;
+  [kind: string]: unknown;
+}
+export interface TelegramWebhook {
+  url: string;
+  secretToken?: string;
+  maxConnections?: number;
+  allowedUpdates?: string[];
+}
 
 export interface TelegramFake extends FakeServer {
   token: string;
@@ -49,7 +96,9 @@ function matchesType(type: string, value: unknown, fromForm: boolean): boolean {
     case 'Integer':
       return fromForm ? typeof value === 'string' && /^-?\d+$/.test(value) : Number.isInteger(value);
     case 'Float':
-      return fromForm ? typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value)) : typeof value === 'number';
+      return fromForm
+        ? typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
+        : typeof value === 'number';
     case 'String':
       return typeof value === 'string';
     case 'Boolean':
@@ -89,36 +138,61 @@ let nextMessageId = 1;
 
 /** A text-message Update (`message` with the required message_id, date, chat, plus from and text). */
 export function textMessageUpdate(opts: {
-  from: TelegramUser; chat?: TelegramChat; text: string; updateId?: number; messageId?: number; date?: number;
+  from: TelegramUser;
+  chat?: TelegramChat;
+  text: string;
+  updateId?: number;
+  messageId?: number;
+  date?: number;
 }): TelegramUpdate {
   const chat = opts.chat ?? { id: opts.from.id, type: 'private', first_name: opts.from.first_name };
   return {
     update_id: opts.updateId ?? nextUpdateId++,
     message: {
-      message_id: opts.messageId ?? nextMessageId++, date: opts.date ?? Math.floor(Date.now() / 1000),
-      chat, from: opts.from, text: opts.text,
+      message_id: opts.messageId ?? nextMessageId++,
+      date: opts.date ?? Math.floor(Date.now() / 1000),
+      chat,
+      from: opts.from,
+      text: opts.text,
     },
   };
 }
 
 const ok = (result: unknown): FakeReply => ({ status: 200, body: { ok: true, result } });
-const fail = (status: number, description: string): FakeReply => ({ status, body: { ok: false, error_code: status, description } });
+const fail = (status: number, description: string): FakeReply => ({
+  status,
+  body: { ok: false, error_code: status, description },
+});
 
 /** Telegram's flood-control answer: 429 with `parameters.retry_after` (ResponseParameters) in seconds. */
 export const tooManyRequests = (retryAfterSeconds: number): FakeReply => ({
   status: 429,
-  body: { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfterSeconds}`, parameters: { retry_after: retryAfterSeconds } },
+  body: {
+    ok: false,
+    error_code: 429,
+    description: `Too Many Requests: retry after ${retryAfterSeconds}`,
+    parameters: { retry_after: retryAfterSeconds },
+  },
 });
 
 export async function startTelegramFake(opts: { token: string; bot?: Partial<TelegramUser> }): Promise<TelegramFake> {
   const botId = Number(/^(\d+):/.exec(opts.token)?.[1] ?? 7000000001);
-  const bot: TelegramUser = { id: botId, is_bot: true, first_name: 'Confluo Test Bot', username: 'confluo_test_bot', ...opts.bot };
+  const bot: TelegramUser = {
+    id: botId,
+    is_bot: true,
+    first_name: 'Confluo Test Bot',
+    username: 'confluo_test_bot',
+    ...opts.bot,
+  };
   let tg!: TelegramFake;
   const pendingFailures: FakeReply[] = [];
 
   const handle = (req: RecordedRequest, fake: FakeServer): FakeReply => {
     const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.path);
-    const reject = (status: number, description: string): FakeReply => (fake.violate(req, description), fail(status, description));
+    const reject = (status: number, description: string): FakeReply => (
+      fake.violate(req, description),
+      fail(status, description)
+    );
     if (!m) return reject(404, 'Not Found');
     if (m[1] !== opts.token) return reject(401, 'Unauthorized');
     const method = findMethod(m[2]!);
@@ -133,7 +207,9 @@ export async function startTelegramFake(opts: { token: string; bot?: Partial<Tel
     }
     const params: Record<string, unknown> = {
       ...formToRecord(req.query),
-      ...(req.body instanceof URLSearchParams ? formToRecord(req.body) : (req.body as Record<string, unknown> | undefined)),
+      ...(req.body instanceof URLSearchParams
+        ? formToRecord(req.body)
+        : (req.body as Record<string, unknown> | undefined)),
     };
     const problems = telegramParamProblems(method, params, !isJson);
     if (problems.length > 0) return reject(400, `Bad Request: ${problems.join('; ')}`);
@@ -141,7 +217,12 @@ export async function startTelegramFake(opts: { token: string; bot?: Partial<Tel
 
     switch (method.name) {
       case 'getMe':
-        return ok({ ...bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false });
+        return ok({
+          ...bot,
+          can_join_groups: true,
+          can_read_all_group_messages: false,
+          supports_inline_queries: false,
+        });
       case 'sendMessage': {
         const failure = pendingFailures.shift();
         if (failure) return failure;
@@ -149,7 +230,13 @@ export async function startTelegramFake(opts: { token: string; bot?: Partial<Tel
         const chat: TelegramChat = /^-?\d+$/.test(chatId)
           ? { id: Number(chatId), type: Number(chatId) < 0 ? 'group' : 'private' }
           : { id: -1000000000001, type: 'channel', username: chatId.replace(/^@/, '') };
-        const message: TelegramMessage = { message_id: nextMessageId++, date: Math.floor(Date.now() / 1000), chat, from: bot, text: str(params.text)! };
+        const message: TelegramMessage = {
+          message_id: nextMessageId++,
+          date: Math.floor(Date.now() / 1000),
+          chat,
+          from: bot,
+          text: str(params.text)!,
+        };
         tg.sent.push(message);
         return ok(message);
       }
@@ -161,11 +248,18 @@ export async function startTelegramFake(opts: { token: string; bot?: Partial<Tel
         }
         if (url !== '' && !/^https?:\/\//.test(url)) return reject(400, 'Bad Request: bad webhook: invalid URL');
         const allowed = params.allowed_updates;
-        tg.webhook = url === '' ? undefined : {
-          url, secretToken: secret,
-          maxConnections: params.max_connections === undefined ? undefined : Number(params.max_connections),
-          allowedUpdates: allowed === undefined ? undefined : ((typeof allowed === 'string' ? JSON.parse(allowed) : allowed) as string[]),
-        };
+        tg.webhook =
+          url === ''
+            ? undefined
+            : {
+                url,
+                secretToken: secret,
+                maxConnections: params.max_connections === undefined ? undefined : Number(params.max_connections),
+                allowedUpdates:
+                  allowed === undefined
+                    ? undefined
+                    : ((typeof allowed === 'string' ? JSON.parse(allowed) : allowed) as string[]),
+              };
         return ok(true);
       }
       case 'deleteWebhook':
@@ -174,7 +268,9 @@ export async function startTelegramFake(opts: { token: string; bot?: Partial<Tel
       case 'getWebhookInfo': {
         const w = tg.webhook;
         return ok({
-          url: w?.url ?? '', has_custom_certificate: false, pending_update_count: 0,
+          url: w?.url ?? '',
+          has_custom_certificate: false,
+          pending_update_count: 0,
           ...(w ? { max_connections: w.maxConnections ?? 40 } : {}),
           ...(w?.allowedUpdates ? { allowed_updates: w.allowedUpdates } : {}),
         });
@@ -187,7 +283,10 @@ export async function startTelegramFake(opts: { token: string; bot?: Partial<Tel
 
   const fake = await startFakeServer(handle);
   tg = Object.assign(fake, {
-    token: opts.token, bot, webhook: undefined, sent: [],
+    token: opts.token,
+    bot,
+    webhook: undefined,
+    sent: [],
     sendUpdate: async (update: TelegramUpdate) => {
       const w = tg.webhook;
       if (!w) throw new Error('no webhook set: call setWebhook first');

@@ -6,7 +6,14 @@ import { randomBytes } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
 import { createAjv } from '../../sdk/schema.js';
 import { signTwilio } from '../../sdk/signatures.js';
-import { formToRecord, postTo, startFakeServer, type FakeReply, type FakeServer, type RecordedRequest } from '../fake-server.js';
+import {
+  formToRecord,
+  postTo,
+  startFakeServer,
+  type FakeReply,
+  type FakeServer,
+  type RecordedRequest,
+} from '../fake-server.js';
 import { loadSpec } from '../specs.js';
 
 type Schema = Record<string, unknown>;
@@ -16,7 +23,10 @@ interface Operation {
   requestBody?: { content: Record<string, { schema: Schema }> };
   'x-twilio'?: { conditional?: string[][] };
 }
-interface OpenApi { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } }
+interface OpenApi {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema> };
+}
 
 const spec = (): OpenApi => loadSpec<OpenApi>('twilio/twilio_api_v2010.json');
 
@@ -33,7 +43,11 @@ function deref(node: unknown): unknown {
 }
 
 /** `from` / `messaging_service_sid` (the conditional groups' names) to the form names `From` / `MessagingServiceSid`. */
-const pascal = (snake: string): string => snake.split('_').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+const pascal = (snake: string): string =>
+  snake
+    .split('_')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 
 export interface FormOperation {
   operationId: string;
@@ -45,20 +59,27 @@ export interface FormOperation {
 export function formOperation(path: string, method: string): FormOperation {
   const op = spec().paths[path]?.[method];
   if (!op) throw new Error(`no operation ${method.toUpperCase()} ${path} in the Twilio spec`);
-  const body = deref(op.requestBody?.content['application/x-www-form-urlencoded']?.schema ?? { type: 'object', properties: {} }) as Schema;
+  const body = deref(
+    op.requestBody?.content['application/x-www-form-urlencoded']?.schema ?? { type: 'object', properties: {} },
+  ) as Schema;
   const props = (body.properties ?? {}) as Record<string, Schema>;
   const ajv = createAjv();
   ajv.addFormat('phone-number', true); // E.164 or a channel address (`whatsapp:+1...`): not checked further
   const validate: ValidateFunction = ajv.compile({ ...body, additionalProperties: false });
-  const params = (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => ({ ...p, check: ajv.compile(deref(p.schema) as Schema) }));
+  const params = (op.parameters ?? [])
+    .filter((p) => p.in === 'path')
+    .map((p) => ({ ...p, check: ajv.compile(deref(p.schema) as Schema) }));
   const groups = (op['x-twilio']?.conditional ?? []).map((g) => g.map(pascal));
 
   // Form values are strings: give them the types the schema declares so ajv can check them (a bad one stays a string).
   const coerce = (name: string, values: string[]): unknown => {
     const type = props[name]?.type;
     const one = (v: string): unknown =>
-      (type === 'integer' && /^-?\d+$/.test(v)) || (type === 'number' && v.trim() !== '' && Number.isFinite(Number(v))) ? Number(v)
-        : type === 'boolean' && (v === 'true' || v === 'false') ? v === 'true' : v;
+      (type === 'integer' && /^-?\d+$/.test(v)) || (type === 'number' && v.trim() !== '' && Number.isFinite(Number(v)))
+        ? Number(v)
+        : type === 'boolean' && (v === 'true' || v === 'false')
+          ? v === 'true'
+          : v;
     return type === 'array' ? values : values.length === 1 ? one(values[0]!) : values.map(one);
   };
 
@@ -68,8 +89,9 @@ export function formOperation(path: string, method: string): FormOperation {
       const out: string[] = [];
       for (const p of params) {
         const v = pathParams[p.name];
-        if (v === undefined) { if (p.required) out.push(`path parameter ${p.name} is required`); }
-        else if (!p.check(v)) out.push(`path parameter ${p.name} ${p.check.errors?.[0]?.message ?? 'is invalid'}`);
+        if (v === undefined) {
+          if (p.required) out.push(`path parameter ${p.name} is required`);
+        } else if (!p.check(v)) out.push(`path parameter ${p.name} ${p.check.errors?.[0]?.message ?? 'is invalid'}`);
       }
       const data: Record<string, unknown> = {};
       for (const name of new Set(form.keys())) data[name] = coerce(name, form.getAll(name));
@@ -89,10 +111,26 @@ export function formOperation(path: string, method: string): FormOperation {
 const MESSAGES = '/2010-04-01/Accounts/{AccountSid}/Messages.json';
 
 export interface TwilioMessage {
-  sid: string; account_sid: string; api_version: '2010-04-01'; body: string | null; to: string; from: string | null;
-  messaging_service_sid: string | null; status: string; direction: string; num_media: string; num_segments: string;
-  date_created: string; date_updated: string; date_sent: string | null; error_code: number | null; error_message: string | null;
-  price: string | null; price_unit: string | null; uri: string; subresource_uris: { media: string };
+  sid: string;
+  account_sid: string;
+  api_version: '2010-04-01';
+  body: string | null;
+  to: string;
+  from: string | null;
+  messaging_service_sid: string | null;
+  status: string;
+  direction: string;
+  num_media: string;
+  num_segments: string;
+  date_created: string;
+  date_updated: string;
+  date_sent: string | null;
+  error_code: number | null;
+  error_message: string | null;
+  price: string | null;
+  price_unit: string | null;
+  uri: string;
+  subresource_uris: { media: string };
 }
 
 export interface TwilioFake extends FakeServer {
@@ -111,7 +149,15 @@ export interface TwilioFake extends FakeServer {
   /** POST an incoming-SMS webhook to `url`, signed over `url` exactly. `media` adds NumMedia, MediaUrl{N}, MediaContentType{N}. */
   sendInboundSms(opts: InboundSmsOptions): Promise<SignedDelivery>;
   /** POST a status callback for a message (one created here, or any sid with from/to given). */
-  sendStatusCallback(opts: { url: string; messageSid: string; status: string; errorCode?: string; errorMessage?: string; from?: string; to?: string }): Promise<SignedDelivery>;
+  sendStatusCallback(opts: {
+    url: string;
+    messageSid: string;
+    status: string;
+    errorCode?: string;
+    errorMessage?: string;
+    from?: string;
+    to?: string;
+  }): Promise<SignedDelivery>;
 }
 
 export interface InboundSmsOptions {
@@ -143,8 +189,11 @@ const sid = (prefix: string): string => prefix + randomBytes(16).toString('hex')
 const rfc2822 = (d = new Date()): string => d.toUTCString().replace('GMT', '+0000');
 
 /** Twilio's JSON error body (fields per twilio-node's RestException; not in the OpenAPI spec). */
-const twilioError = (status: number, code: number, message: string, headers?: Record<string, string>): FakeReply =>
-  ({ status, body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status }, ...(headers && { headers }) });
+const twilioError = (status: number, code: number, message: string, headers?: Record<string, string>): FakeReply => ({
+  status,
+  body: { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status },
+  ...(headers && { headers }),
+});
 
 // Twilio's default STOP filtering keywords on long codes (docs: "Customize users' opt-in and opt-out experience with
 // Advanced Opt-Out" and help article 223134027): the whole body, trimmed, case-insensitive.
@@ -159,8 +208,13 @@ export async function startTwilioFake(opts: { accountSid: string; authToken: str
 
   const handle = (req: RecordedRequest, fake: FakeServer): FakeReply => {
     const reject = (r: FakeReply, why: string): FakeReply => (fake.violate(req, why), r);
-    const notFound = (): FakeReply => reject(twilioError(404, 20404, `The requested resource ${req.path} was not found`), `no such resource ${req.method} ${req.path}`);
-    if (req.headers.authorization !== basic) return reject(twilioError(401, 20003, 'Authenticate'), 'missing or wrong HTTP Basic credentials');
+    const notFound = (): FakeReply =>
+      reject(
+        twilioError(404, 20404, `The requested resource ${req.path} was not found`),
+        `no such resource ${req.method} ${req.path}`,
+      );
+    if (req.headers.authorization !== basic)
+      return reject(twilioError(401, 20003, 'Authenticate'), 'missing or wrong HTTP Basic credentials');
     const m = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages(?:\/([^/]+))?\.json$/.exec(req.path);
     if (!m) return notFound();
     const [, account = '', messageSid] = m;
@@ -172,14 +226,22 @@ export async function startTwilioFake(opts: { accountSid: string; authToken: str
     }
     if (req.method !== 'POST') return notFound();
     if (!(req.body instanceof URLSearchParams)) {
-      return reject(twilioError(400, 20001, 'Request body must be application/x-www-form-urlencoded'), `${create.operationId}: body is not a form (${req.bodyError ?? req.headers['content-type'] ?? 'no content type'})`);
+      return reject(
+        twilioError(400, 20001, 'Request body must be application/x-www-form-urlencoded'),
+        `${create.operationId}: body is not a form (${req.bodyError ?? req.headers['content-type'] ?? 'no content type'})`,
+      );
     }
     const form = req.body;
     const problems = create.problems({ AccountSid: account }, form);
     if (problems.length > 0) {
       // Codes of Twilio's error dictionary where one fits; 20001 otherwise.
-      const code = !form.has('To') ? 21604 : !form.has('From') && !form.has('MessagingServiceSid') ? 21603
-        : !form.has('Body') && !form.has('MediaUrl') && !form.has('ContentSid') ? 21602 : 20001;
+      const code = !form.has('To')
+        ? 21604
+        : !form.has('From') && !form.has('MessagingServiceSid')
+          ? 21603
+          : !form.has('Body') && !form.has('MediaUrl') && !form.has('ContentSid')
+            ? 21602
+            : 20001;
       return reject(twilioError(400, code, problems.join('; ')), `${create.operationId}: ${problems.join('; ')}`);
     }
     if (account !== opts.accountSid) return notFound();
@@ -192,12 +254,26 @@ export async function startTwilioFake(opts: { accountSid: string; authToken: str
     const s = sid('SM');
     const uri = `/2010-04-01/Accounts/${account}/Messages/${s}`;
     const msg: TwilioMessage = {
-      account_sid: account, api_version: '2010-04-01', body: form.get('Body'), date_created: now, date_sent: null, date_updated: now,
-      direction: 'outbound-api', error_code: null, error_message: null, from: form.get('From'),
-      messaging_service_sid: form.get('MessagingServiceSid'), num_media: String(form.getAll('MediaUrl').length), num_segments: '1',
-      price: null, price_unit: null, sid: s,
+      account_sid: account,
+      api_version: '2010-04-01',
+      body: form.get('Body'),
+      date_created: now,
+      date_sent: null,
+      date_updated: now,
+      direction: 'outbound-api',
+      error_code: null,
+      error_message: null,
+      from: form.get('From'),
+      messaging_service_sid: form.get('MessagingServiceSid'),
+      num_media: String(form.getAll('MediaUrl').length),
+      num_segments: '1',
+      price: null,
+      price_unit: null,
+      sid: s,
       status: form.has('ScheduleType') ? 'scheduled' : form.has('From') ? 'queued' : 'accepted',
-      subresource_uris: { media: `${uri}/Media.json` }, to, uri: `${uri}.json`,
+      subresource_uris: { media: `${uri}/Media.json` },
+      to,
+      uri: `${uri}.json`,
     };
     tw.messages.push(msg);
     tw.created.push(formToRecord(form));
@@ -207,14 +283,18 @@ export async function startTwilioFake(opts: { accountSid: string; authToken: str
   const deliver = async (url: string, params: Record<string, string>): Promise<SignedDelivery> => {
     const signature = signTwilio(opts.authToken, url, params);
     const res = await postTo(url, new URLSearchParams(params).toString(), {
-      'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'user-agent': 'TwilioProxy/1.1',
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signature,
+      'user-agent': 'TwilioProxy/1.1',
     });
     return { ...res, params, signature };
   };
 
   const fake = await startFakeServer(handle);
   tw = Object.assign(fake, {
-    accountSid: opts.accountSid, messages: [] as TwilioMessage[], created: [] as Record<string, string | string[]>[],
+    accountSid: opts.accountSid,
+    messages: [] as TwilioMessage[],
+    created: [] as Record<string, string | string[]>[],
     // Parameters of the docs' "Twilio's request to your incoming message Webhook URL" (see specs/twilio/PROVENANCE.md).
     optedOut: new Set<string>(),
     failNextCreate: (error: TwilioErrorReply) => void pendingFailures.push(error),
@@ -222,11 +302,29 @@ export async function startTwilioFake(opts: { accountSid: string; authToken: str
       // MMS sids start with MM, SMS sids with SM.
       const messageSid = sid(media.length > 0 ? 'MM' : 'SM');
       const params: Record<string, string> = {
-        ToCountry: 'US', ToState: 'CA', SmsMessageSid: messageSid, NumMedia: String(media.length), ToCity: '', FromZip: '', SmsSid: messageSid,
-        FromState: '', SmsStatus: 'received', FromCity: '', Body: body, FromCountry: 'US', To: to, ToZip: '', NumSegments: '1',
-        MessageSid: messageSid, AccountSid: opts.accountSid, From: from, ApiVersion: '2010-04-01',
+        ToCountry: 'US',
+        ToState: 'CA',
+        SmsMessageSid: messageSid,
+        NumMedia: String(media.length),
+        ToCity: '',
+        FromZip: '',
+        SmsSid: messageSid,
+        FromState: '',
+        SmsStatus: 'received',
+        FromCity: '',
+        Body: body,
+        FromCountry: 'US',
+        To: to,
+        ToZip: '',
+        NumSegments: '1',
+        MessageSid: messageSid,
+        AccountSid: opts.accountSid,
+        From: from,
+        ApiVersion: '2010-04-01',
       };
-      media.forEach((m, i) => Object.assign(params, { [`MediaContentType${i}`]: m.contentType, [`MediaUrl${i}`]: m.url }));
+      media.forEach((m, i) =>
+        Object.assign(params, { [`MediaContentType${i}`]: m.contentType, [`MediaUrl${i}`]: m.url }),
+      );
       Object.assign(params, extra);
       const keyword = body.trim().toUpperCase();
       const kind = params.OptOutType ?? (OPT_OUT.has(keyword) ? 'STOP' : OPT_IN.has(keyword) ? 'START' : undefined);
@@ -234,12 +332,34 @@ export async function startTwilioFake(opts: { accountSid: string; authToken: str
       if (kind === 'START') tw.optedOut.delete(from);
       return deliver(url, params);
     },
-    sendStatusCallback: ({ url, messageSid, status, errorCode, errorMessage, from, to }: { url: string; messageSid: string; status: string; errorCode?: string; errorMessage?: string; from?: string; to?: string }) => {
+    sendStatusCallback: ({
+      url,
+      messageSid,
+      status,
+      errorCode,
+      errorMessage,
+      from,
+      to,
+    }: {
+      url: string;
+      messageSid: string;
+      status: string;
+      errorCode?: string;
+      errorMessage?: string;
+      from?: string;
+      to?: string;
+    }) => {
       const msg = tw.messages.find((x) => x.sid === messageSid);
       if (msg) msg.status = status;
       return deliver(url, {
-        SmsSid: messageSid, SmsStatus: status, MessageStatus: status, To: to ?? msg?.to ?? '', MessageSid: messageSid,
-        AccountSid: opts.accountSid, From: from ?? msg?.from ?? '', ApiVersion: '2010-04-01',
+        SmsSid: messageSid,
+        SmsStatus: status,
+        MessageStatus: status,
+        To: to ?? msg?.to ?? '',
+        MessageSid: messageSid,
+        AccountSid: opts.accountSid,
+        From: from ?? msg?.from ?? '',
+        ApiVersion: '2010-04-01',
         ...(errorCode !== undefined ? { ErrorCode: errorCode } : {}),
         ...(errorMessage !== undefined ? { ErrorMessage: errorMessage } : {}),
       });

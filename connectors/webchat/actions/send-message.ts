@@ -34,5 +34,6 @@ export const sendMessageAction: ActionDefinition<WebchatSendMessageInput, SentMe
   input: sendMessageInputSchema,
   output: SENT_MESSAGE_SCHEMA,
   ui: { group: 'Messages' },
-  run: (ctx, input) => ctx.services.channels.send(input.account, { to: { kind: 'webchat', value: input.visitorId }, text: input.text }),
+  run: (ctx, input) =>
+    ctx.services.channels.send(input.account, { to: { kind: 'webchat', value: input.visitorId }, text: input.text }),
 };

@@ -49,10 +49,16 @@
   function randomId() {
     var bytes = new Uint8Array(12);
     window.crypto.getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+    return Array.prototype.map
+      .call(bytes, function (b) {
+        return ('0' + b.toString(16)).slice(-2);
+      })
+      .join('');
   }
   function wait(ms) {
-    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+    return new Promise(function (resolve) {
+      setTimeout(resolve, ms);
+    });
   }
   function el(tag, attrs, text) {
     var e = document.createElement(tag);
@@ -89,9 +95,13 @@
     'input,textarea{width:100%;border:1px solid #d1d5db;border-radius:8px;padding:7px 9px;color:#111827;background:#fff}',
     '.row{display:flex;gap:6px;align-items:flex-end}',
     'textarea{resize:none;height:40px;max-height:120px}',
-    '.send{border:0;border-radius:8px;padding:0 14px;height:40px;background:var(--cw-color);color:#fff;cursor:pointer;font-weight:600}'
+    '.send{border:0;border-radius:8px;padding:0 14px;height:40px;background:var(--cw-color);color:#fff;cursor:pointer;font-weight:600}',
   ].join('');
-  if (root.adoptedStyleSheets !== undefined && typeof CSSStyleSheet === 'function' && 'replaceSync' in CSSStyleSheet.prototype) {
+  if (
+    root.adoptedStyleSheets !== undefined &&
+    typeof CSSStyleSheet === 'function' &&
+    'replaceSync' in CSSStyleSheet.prototype
+  ) {
     // Constructed style sheets pass a site's CSP that forbids inline <style>.
     var sheet = new CSSStyleSheet();
     sheet.replaceSync(css);
@@ -101,7 +111,13 @@
   }
   host.style.setProperty('--cw-color', '#2563eb');
 
-  var bubble = el('button', { type: 'button', class: 'bubble', part: 'bubble', 'aria-label': 'Open chat', 'aria-expanded': 'false' });
+  var bubble = el('button', {
+    type: 'button',
+    class: 'bubble',
+    part: 'bubble',
+    'aria-label': 'Open chat',
+    'aria-expanded': 'false',
+  });
   var svgNs = 'http://www.w3.org/2000/svg';
   var icon = document.createElementNS(svgNs, 'svg');
   icon.setAttribute('viewBox', '0 0 24 24');
@@ -123,12 +139,32 @@
   var status = el('div', { class: 'status', role: 'status', hidden: '' });
   var form = el('form', { novalidate: '' });
   var who = el('div', { class: 'who' });
-  var nameInput = el('input', { name: 'name', type: 'text', maxlength: '200', autocomplete: 'name', placeholder: 'Your name (optional)', 'aria-label': 'Your name' });
-  var emailInput = el('input', { name: 'email', type: 'email', maxlength: '254', autocomplete: 'email', placeholder: 'Your email (optional)', 'aria-label': 'Your email' });
+  var nameInput = el('input', {
+    name: 'name',
+    type: 'text',
+    maxlength: '200',
+    autocomplete: 'name',
+    placeholder: 'Your name (optional)',
+    'aria-label': 'Your name',
+  });
+  var emailInput = el('input', {
+    name: 'email',
+    type: 'email',
+    maxlength: '254',
+    autocomplete: 'email',
+    placeholder: 'Your email (optional)',
+    'aria-label': 'Your email',
+  });
   who.appendChild(nameInput);
   who.appendChild(emailInput);
   var row = el('div', { class: 'row' });
-  var input = el('textarea', { name: 'message', rows: '1', maxlength: String(MAX_TEXT), placeholder: 'Write a message\u2026', 'aria-label': 'Message' });
+  var input = el('textarea', {
+    name: 'message',
+    rows: '1',
+    maxlength: String(MAX_TEXT),
+    placeholder: 'Write a message\u2026',
+    'aria-label': 'Message',
+  });
   var send = el('button', { type: 'submit', class: 'send' }, 'Send');
   row.appendChild(input);
   row.appendChild(send);
@@ -159,7 +195,11 @@
   }
 
   function bubbleFor(direction, text, extraClass) {
-    var m = el('div', { class: 'msg ' + direction + (extraClass ? ' ' + extraClass : ''), part: 'message ' + direction }, text);
+    var m = el(
+      'div',
+      { class: 'msg ' + direction + (extraClass ? ' ' + extraClass : ''), part: 'message ' + direction },
+      text,
+    );
     log.appendChild(m);
     log.scrollTop = log.scrollHeight;
     return m;
@@ -179,19 +219,33 @@
 
   function request(url, init, timeoutMs) {
     var controller = typeof AbortController === 'function' ? new AbortController() : null;
-    var timer = controller ? setTimeout(function () { controller.abort(); }, timeoutMs || 15000) : null;
+    var timer = controller
+      ? setTimeout(function () {
+          controller.abort();
+        }, timeoutMs || 15000)
+      : null;
     var options = init || {};
     if (controller) options.signal = controller.signal;
     options.credentials = 'omit';
     return fetch(url, options).then(
-      function (res) { clearTimeout(timer); return res; },
-      function (err) { clearTimeout(timer); throw err; }
+      function (res) {
+        clearTimeout(timer);
+        return res;
+      },
+      function (err) {
+        clearTimeout(timer);
+        throw err;
+      },
     );
   }
 
   function postJson(url, body) {
     // text/plain keeps it a "simple" cross-origin request: no preflight.
-    return request(url, { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8' }, body: JSON.stringify(body) });
+    return request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain;charset=UTF-8' },
+      body: JSON.stringify(body),
+    });
   }
 
   function applyConfig(config) {
@@ -236,7 +290,7 @@
   }
 
   async function poll() {
-    for (var delay = 1000; ; ) {
+    for (var delay = 1000; ;) {
       var q = new URLSearchParams({ visitorId: session.visitorId, token: session.token });
       if (cursor) {
         q.set('after', cursor);
@@ -314,7 +368,13 @@
     mine[clientMessageId] = m;
     await ensureStarted();
     while (!session) await wait(200);
-    var body = { visitorId: session.visitorId, token: session.token, text: text, clientMessageId: clientMessageId, page: String(window.location.href).slice(0, 2000) };
+    var body = {
+      visitorId: session.visitorId,
+      token: session.token,
+      text: text,
+      clientMessageId: clientMessageId,
+      page: String(window.location.href).slice(0, 2000),
+    };
     if (name) body.name = name;
     if (email) body.email = email;
     deliver(body, m);
@@ -336,8 +396,12 @@
     }
   }
 
-  bubble.addEventListener('click', function () { setOpen(panel.hidden); });
-  close.addEventListener('click', function () { setOpen(false); });
+  bubble.addEventListener('click', function () {
+    setOpen(panel.hidden);
+  });
+  close.addEventListener('click', function () {
+    setOpen(false);
+  });
   panel.addEventListener('keydown', function (e) {
     if (e.key === 'Escape') setOpen(false);
   });

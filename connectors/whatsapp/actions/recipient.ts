@@ -8,16 +8,21 @@ export const TO_INPUT: JsonSchema = {
   type: 'string',
   minLength: 1,
   title: 'To',
-  description: 'A WhatsApp id (usually digits, e.g. {{ trigger.sender.identity.value }}) or a phone number in international form (+14155550123).',
+  description:
+    'A WhatsApp id (usually digits, e.g. {{ trigger.sender.identity.value }}) or a phone number in international form (+14155550123).',
 };
 
 export function toIdentity(to: string): ContactIdentityInput {
   const value = to.trim();
   if (value.startsWith('+')) return { kind: 'phone', value: normalizePhone(value, undefined, 'to') };
   if (/^[A-Za-z0-9._-]{1,64}$/.test(value)) return { kind: 'whatsapp', value };
-  throw new ConnectorError('validation', `to: ${JSON.stringify(to)} is neither a WhatsApp id nor a phone number starting with +`, {
-    code: 'INPUT_INVALID',
-    retryable: false,
-    details: { field: 'to' },
-  });
+  throw new ConnectorError(
+    'validation',
+    `to: ${JSON.stringify(to)} is neither a WhatsApp id nor a phone number starting with +`,
+    {
+      code: 'INPUT_INVALID',
+      retryable: false,
+      details: { field: 'to' },
+    },
+  );
 }

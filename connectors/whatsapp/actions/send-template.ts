@@ -25,12 +25,18 @@ export const sendTemplateAction: ActionDefinition<SendTemplateInput, SentMessage
       account: ACCOUNT_INPUT,
       to: TO_INPUT,
       name: { type: 'string', minLength: 1, maxLength: 512, title: 'Template name' },
-      language: { type: 'string', minLength: 2, title: 'Language', description: 'The template language code, e.g. en_US.' },
+      language: {
+        type: 'string',
+        minLength: 2,
+        title: 'Language',
+        description: 'The template language code, e.g. en_US.',
+      },
       components: {
         type: ['array', 'null'],
         items: { type: 'object' },
         title: 'Components',
-        description: 'The variables, as the Cloud API takes them: [{ "type": "body", "parameters": [{ "type": "text", "text": "…" }] }].',
+        description:
+          'The variables, as the Cloud API takes them: [{ "type": "body", "parameters": [{ "type": "text", "text": "…" }] }].',
       },
     },
     additionalProperties: false,
@@ -41,7 +47,11 @@ export const sendTemplateAction: ActionDefinition<SendTemplateInput, SentMessage
     return ctx.services.channels.send(input.account, {
       to: toIdentity(input.to),
       payload: {
-        template: { name: input.name, language: input.language, ...(Array.isArray(input.components) && { components: input.components }) },
+        template: {
+          name: input.name,
+          language: input.language,
+          ...(Array.isArray(input.components) && { components: input.components }),
+        },
       },
     });
   },

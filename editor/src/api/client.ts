@@ -32,8 +32,17 @@ export function errorMessage(status: number, body: unknown): ApiError {
     const text = details.length ? `${err.message}: ${details.join('; ')}${more}` : err.message;
     return new ApiError(status, typeof err.code === 'string' ? err.code : 'error', text, issues);
   }
-  if (status === 0) return new ApiError(0, 'network', 'Cannot reach the Confluo server. Check your connection; your draft is kept in this browser.');
-  return new ApiError(status, 'http_' + status, `The server answered ${status}${status >= 500 ? ' (a server error; try again)' : ''}.`);
+  if (status === 0)
+    return new ApiError(
+      0,
+      'network',
+      'Cannot reach the Confluo server. Check your connection; your draft is kept in this browser.',
+    );
+  return new ApiError(
+    status,
+    'http_' + status,
+    `The server answered ${status}${status >= 500 ? ' (a server error; try again)' : ''}.`,
+  );
 }
 
 export interface FlowSummary {
@@ -193,7 +202,8 @@ export interface SentMessage {
   to: Identity;
 }
 /** 201 `sent` once the message went out, 202 `sending` when that takes longer (it goes on durably). */
-export type ReplyResult = { id: string; status: 'sent'; message: SentMessage } | { id: string; status: 'sending'; message?: undefined };
+export type ReplyResult =
+  { id: string; status: 'sent'; message: SentMessage } | { id: string; status: 'sending'; message?: undefined };
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -237,15 +247,25 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     listFlows: () => call<{ items: FlowSummary[] }>('GET', '/api/flows?limit=100'),
     getFlow: (id: string) => call<FlowDetail>('GET', `/api/flows/${encodeURIComponent(id)}`),
     createFlow: (name: string) => call<FlowDetail>('POST', '/api/flows', { name }),
-    updateFlow: (id: string, patch: { name?: string; definition?: FlowDefinition }) => call<FlowDetail>('PUT', `/api/flows/${encodeURIComponent(id)}`, patch),
+    updateFlow: (id: string, patch: { name?: string; definition?: FlowDefinition }) =>
+      call<FlowDetail>('PUT', `/api/flows/${encodeURIComponent(id)}`, patch),
     deleteFlow: (id: string) => call<null>('DELETE', `/api/flows/${encodeURIComponent(id)}`),
-    validate: (definition: FlowDefinition) => call<{ valid: boolean; issues: ValidationIssue[] }>('POST', '/api/flows/validate', { definition }),
-    publish: (id: string) => call<{ version: number; webhookUrl: string }>('POST', `/api/flows/${encodeURIComponent(id)}/publish`),
+    validate: (definition: FlowDefinition) =>
+      call<{ valid: boolean; issues: ValidationIssue[] }>('POST', '/api/flows/validate', { definition }),
+    publish: (id: string) =>
+      call<{ version: number; webhookUrl: string }>('POST', `/api/flows/${encodeURIComponent(id)}/publish`),
     getVersion: (id: string, version: number) =>
-      call<{ flowId: string; version: number; definition: FlowDefinition; createdAt: string }>('GET', `/api/flows/${encodeURIComponent(id)}/versions/${version}`),
-    testRun: (id: string, trigger: unknown) => call<{ runId: string }>('POST', `/api/flows/${encodeURIComponent(id)}/test`, { trigger }),
+      call<{ flowId: string; version: number; definition: FlowDefinition; createdAt: string }>(
+        'GET',
+        `/api/flows/${encodeURIComponent(id)}/versions/${version}`,
+      ),
+    testRun: (id: string, trigger: unknown) =>
+      call<{ runId: string }>('POST', `/api/flows/${encodeURIComponent(id)}/test`, { trigger }),
     listRuns: (flowId: string, status?: string) =>
-      call<{ items: RunSummary[] }>('GET', `/api/runs?flowId=${encodeURIComponent(flowId)}${status ? `&status=${encodeURIComponent(status)}` : ''}`),
+      call<{ items: RunSummary[] }>(
+        'GET',
+        `/api/runs?flowId=${encodeURIComponent(flowId)}${status ? `&status=${encodeURIComponent(status)}` : ''}`,
+      ),
     getRun: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
     connectors: () => call<ConnectorManifest[]>('GET', '/api/connectors'),
     /** Every channel account of the workspace (all pages). */
@@ -253,7 +273,10 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       const all: ChannelAccount[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < 20; page++) {
-        const r = await call<{ items: ChannelAccount[]; nextCursor?: string }>('GET', `/api/channel-accounts?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const r = await call<{ items: ChannelAccount[]; nextCursor?: string }>(
+          'GET',
+          `/api/channel-accounts?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         all.push(...r.items);
         if (!r.nextCursor) break;
         cursor = r.nextCursor;
@@ -266,10 +289,12 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     updateChannelAccount: (id: string, patch: ChannelAccountPatch) => call<ChannelAccount>('PATCH', account(id), patch),
     deleteChannelAccount: (id: string) => call<null>('DELETE', account(id)),
     /** The inbox, the most recently active conversation first. */
-    listConversations: (opts: { limit?: number; cursor?: string | undefined } = {}) => call<Page<Conversation>>('GET', page('/api/conversations', opts)),
+    listConversations: (opts: { limit?: number; cursor?: string | undefined } = {}) =>
+      call<Page<Conversation>>('GET', page('/api/conversations', opts)),
     getConversation: (id: string) => call<Conversation>('GET', conversation(id)),
     /** A conversation's messages, newest first; `cursor` pages back to older ones. */
-    listMessages: (id: string, opts: { limit?: number; cursor?: string | undefined } = {}) => call<Page<Message>>('GET', page(`${conversation(id)}/messages`, opts)),
+    listMessages: (id: string, opts: { limit?: number; cursor?: string | undefined } = {}) =>
+      call<Page<Message>>('GET', page(`${conversation(id)}/messages`, opts)),
     /** An agent's reply, on the channel the contact last wrote from. 422 `send_failed` when it cannot go (opted out, never wrote). */
     reply: (id: string, text: string) => call<ReplyResult>('POST', `${conversation(id)}/messages`, { text }),
   };

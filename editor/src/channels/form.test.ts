@@ -60,16 +60,26 @@ describe('account forms from the connectors’ schemas', () => {
 
 describe('form data → API bodies', () => {
   it('prunes empty strings, blank groups and unset list items, keeping false and 0', () => {
-    expect(prune({ a: '', b: { c: undefined, d: '' }, e: [undefined, 'x', ''], f: false, g: 0, h: { limit: 5 } })).toEqual({ e: ['x'], f: false, g: 0, h: { limit: 5 } });
+    expect(
+      prune({ a: '', b: { c: undefined, d: '' }, e: [undefined, 'x', ''], f: false, g: 0, h: { limit: 5 } }),
+    ).toEqual({ e: ['x'], f: false, g: 0, h: { limit: 5 } });
     expect(prune({ smtp: {} })).toBeUndefined();
   });
 
   it('compares objects whatever their key order', () => {
-    expect(stableJson({ b: 1, a: { d: 2, c: [{ y: 1, x: 2 }] } })).toBe(stableJson({ a: { c: [{ x: 2, y: 1 }], d: 2 }, b: 1 }));
+    expect(stableJson({ b: 1, a: { d: 2, c: [{ y: 1, x: 2 }] } })).toBe(
+      stableJson({ a: { c: [{ x: 2, y: 1 }], d: 2 }, b: 1 }),
+    );
   });
 
   it('creates with a trimmed name and pruned credentials and settings', () => {
-    expect(createBody('webchat', { name: '  Website ', credentials: {}, settings: { title: 'Hi', allowedOrigins: [], rateLimit: {} } })).toEqual({
+    expect(
+      createBody('webchat', {
+        name: '  Website ',
+        credentials: {},
+        settings: { title: 'Hi', allowedOrigins: [], rateLimit: {} },
+      }),
+    ).toEqual({
       connector: 'webchat',
       name: 'Website',
       credentials: {},
@@ -81,10 +91,24 @@ describe('form data → API bodies', () => {
     const account = { name: 'Website' };
     const baseline = { title: 'Chat with us', color: '#2563eb', allowedOrigins: [], rateLimit: {} };
     const same = { color: '#2563eb', allowedOrigins: [], title: 'Chat with us' };
-    expect(patchBody(account, baseline, { name: 'Shop chat', credentials: { widgetSecret: '' }, settings: same })).toEqual({ name: 'Shop chat' });
+    expect(
+      patchBody(account, baseline, { name: 'Shop chat', credentials: { widgetSecret: '' }, settings: same }),
+    ).toEqual({ name: 'Shop chat' });
     expect(patchBody(account, baseline, { name: 'Website', credentials: {}, settings: same })).toEqual({});
-    expect(patchBody(account, baseline, { name: 'Website', credentials: { accountSid: 'AC1', authToken: '' }, settings: same })).toEqual({ credentials: { accountSid: 'AC1' } });
-    expect(patchBody(account, { ...baseline, greeting: 'Hei' }, { name: 'Website', credentials: {}, settings: { ...same, greeting: '' } })).toEqual({ settings: same });
+    expect(
+      patchBody(account, baseline, {
+        name: 'Website',
+        credentials: { accountSid: 'AC1', authToken: '' },
+        settings: same,
+      }),
+    ).toEqual({ credentials: { accountSid: 'AC1' } });
+    expect(
+      patchBody(
+        account,
+        { ...baseline, greeting: 'Hei' },
+        { name: 'Website', credentials: {}, settings: { ...same, greeting: '' } },
+      ),
+    ).toEqual({ settings: same });
     expect(patchBody(account, baseline, { name: ' ', credentials: {}, settings: same })).toEqual({ name: '' });
   });
 });

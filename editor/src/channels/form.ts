@@ -26,7 +26,8 @@ export function accountForm(schema: Schema | undefined, opts: { keep?: readonly 
     const props = isObject(out.properties) ? out.properties : {};
     for (const key of opts.keep) {
       const p = props[key];
-      if (isObject(p) && p.type !== 'object') ui[key] = { ...(ui[key] as object), 'ui:placeholder': 'Stored: leave empty to keep' };
+      if (isObject(p) && p.type !== 'object')
+        ui[key] = { ...(ui[key] as object), 'ui:placeholder': 'Stored: leave empty to keep' };
     }
   }
   // A root title would repeat the section heading the screen shows.
@@ -37,11 +38,17 @@ export function accountForm(schema: Schema | undefined, opts: { keep?: readonly 
 function convert(s: Schema, ui: UiSchema, path: string[], hidden: string[]): Schema {
   const { anyOf: _a, oneOf: _o, allOf: _l, 'x-ui': hint, writeOnly, ...rest } = s;
   const widget = isObject(hint) ? hint.widget : undefined;
-  if (widget === 'password' || (writeOnly === true && rest.type === 'string')) Object.assign(ui, { 'ui:widget': 'password', 'ui:autocomplete': 'new-password' });
+  if (widget === 'password' || (writeOnly === true && rest.type === 'string'))
+    Object.assign(ui, { 'ui:widget': 'password', 'ui:autocomplete': 'new-password' });
   else if (widget === 'textarea') Object.assign(ui, { 'ui:widget': 'textarea', 'ui:options': { rows: 3 } });
   // A list of origins or numbers has no order worth keeping: no move buttons. `addLabel` names its Add button.
   if (rest.type === 'array') {
-    Object.assign(ui, { 'ui:options': { orderable: false, addLabel: `Add to ${typeof rest.title === 'string' ? rest.title : path.at(-1) ?? 'the list'}` } });
+    Object.assign(ui, {
+      'ui:options': {
+        orderable: false,
+        addLabel: `Add to ${typeof rest.title === 'string' ? rest.title : (path.at(-1) ?? 'the list')}`,
+      },
+    });
     // An item's description ("scheme://host[:port], e.g. …") fits in its input better than repeated above each one.
     if (isObject(rest.items) && typeof rest.items.description === 'string') {
       const { description, ...items } = rest.items;
@@ -61,7 +68,9 @@ function convert(s: Schema, ui: UiSchema, path: string[], hidden: string[]): Sch
     properties[key] = convert(p, child, [...path, key], hidden);
     if (Object.keys(child).length) ui[key] = child;
   }
-  const required = Array.isArray(rest.required) ? rest.required.filter((r) => typeof r === 'string' && r in properties) : undefined;
+  const required = Array.isArray(rest.required)
+    ? rest.required.filter((r) => typeof r === 'string' && r in properties)
+    : undefined;
   const { required: _r, ...noRequired } = rest;
   return { ...noRequired, properties, ...(required?.length && { required }) };
 }
@@ -85,11 +94,14 @@ export function prune(value: unknown): unknown {
 }
 
 /** A pruned object, `{}` when nothing is left. */
-export const pruneObject = (value: unknown): Record<string, unknown> => (prune(value) as Record<string, unknown> | undefined) ?? {};
+export const pruneObject = (value: unknown): Record<string, unknown> =>
+  (prune(value) as Record<string, unknown> | undefined) ?? {};
 
 /** JSON with sorted keys: two objects built in a different order compare equal. */
 export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (isObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+  return JSON.stringify(value, (_k, v: unknown) =>
+    isObject(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
 }
 
 export interface AccountValues {

@@ -25,7 +25,10 @@ describe('server issues on the form fields', () => {
   it('puts /body/credentials/x on the credentials field x, in words for people', () => {
     const issues = serverIssues('/body/credentials', SMS_AUTH_SCHEMA, { accountSid: 'AC123' });
     const placed = accountIssues(issues, forms(SMS_AUTH_SCHEMA, SMS_SETTINGS_SCHEMA));
-    expect(placed.credentials).toEqual({ accountSid: { __errors: ['Not in the expected format.'] }, authToken: { __errors: ['Required.'] } });
+    expect(placed.credentials).toEqual({
+      accountSid: { __errors: ['Not in the expected format.'] },
+      authToken: { __errors: ['Required.'] },
+    });
     expect([placed.credentialsOther, placed.settingsOther, placed.other, placed.name]).toEqual([[], [], [], []]);
   });
 
@@ -37,7 +40,10 @@ describe('server issues on the form fields', () => {
   });
 
   it('reaches list items and nested fields', () => {
-    const issues = serverIssues('/body/settings', webchatSettingsSchema, { allowedOrigins: ['https://ok.example', 'shop'], rateLimit: { limit: 0 } });
+    const issues = serverIssues('/body/settings', webchatSettingsSchema, {
+      allowedOrigins: ['https://ok.example', 'shop'],
+      rateLimit: { limit: 0 },
+    });
     const placed = accountIssues(issues, forms(SMS_AUTH_SCHEMA, webchatSettingsSchema));
     expect(placed.settings).toEqual({
       allowedOrigins: { 1: { __errors: ['Not in the expected format.'] } },
@@ -46,10 +52,17 @@ describe('server issues on the form fields', () => {
   });
 
   it('lists what no field shows: a hidden field, an unknown one, the object itself', () => {
-    const issues = serverIssues('/body/credentials', telegramAuth, { botToken: '1:abc', webhookSecret: 'bad secret', extra: 1 });
+    const issues = serverIssues('/body/credentials', telegramAuth, {
+      botToken: '1:abc',
+      webhookSecret: 'bad secret',
+      extra: 1,
+    });
     const placed = accountIssues(issues, forms(telegramAuth, {}));
     expect(placed.credentials).toEqual({});
-    expect(placed.credentialsOther).toEqual(['Has a field this form does not know.', 'webhookSecret: Not in the expected format.']);
+    expect(placed.credentialsOther).toEqual([
+      'Has a field this form does not know.',
+      'webhookSecret: Not in the expected format.',
+    ]);
   });
 
   it('puts the name on the name and anything else in the form’s list; decodes JSON pointers', () => {
@@ -78,11 +91,23 @@ describe('server issues on the form fields', () => {
   });
 
   it('has one headline per kind of refusal', () => {
-    expect(refusalHeadline({ status: 400, code: 'validation_failed', message: 'credentials do not match', issues: [] })).toBe('Some fields need attention: see the messages below.');
-    expect(refusalHeadline({ status: 503, code: 'secrets_unavailable', message: 'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set' })).toBe(
+    expect(
+      refusalHeadline({ status: 400, code: 'validation_failed', message: 'credentials do not match', issues: [] }),
+    ).toBe('Some fields need attention: see the messages below.');
+    expect(
+      refusalHeadline({
+        status: 503,
+        code: 'secrets_unavailable',
+        message: 'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set',
+      }),
+    ).toBe(
       'Channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set. Ask the administrator to set it; nothing was saved.',
     );
-    expect(refusalHeadline({ status: 0, code: 'network', message: 'Cannot reach the Confluo server.' })).toBe('Cannot reach the Confluo server.');
-    expect(friendlyMessage({ code: 'maxLength', message: 'must NOT have more than 80 characters' })).toBe('Must not have more than 80 characters.');
+    expect(refusalHeadline({ status: 0, code: 'network', message: 'Cannot reach the Confluo server.' })).toBe(
+      'Cannot reach the Confluo server.',
+    );
+    expect(friendlyMessage({ code: 'maxLength', message: 'must NOT have more than 80 characters' })).toBe(
+      'Must not have more than 80 characters.',
+    );
   });
 });

@@ -86,7 +86,9 @@ function mergeAnyOf(issues: readonly ErrorIssue[], schemaFor: (path: string[]) =
   const rest: ErrorIssue[] = [];
   for (const i of issues) {
     if (alternatives.has(i)) continue;
-    const parent = i.code === 'required' && anyOf.find((a) => i.path.startsWith(a.path + '/') && pointer(i.path.slice(a.path.length)).length === 1);
+    const parent =
+      i.code === 'required' &&
+      anyOf.find((a) => i.path.startsWith(a.path + '/') && pointer(i.path.slice(a.path.length)).length === 1);
     if (parent) alternatives.get(parent)!.push(i.path);
     else rest.push(i);
   }
@@ -111,9 +113,21 @@ function push(tree: ErrorTree, segments: readonly string[], message: string) {
  * issue on a field they do not show still reaches the user. An issue that only repeats the error's own `message` (a
  * provider's refusal) is left out: the headline says it.
  */
-export function accountIssues(issues: readonly ErrorIssue[], forms: { credentials?: Schema; settings?: Schema }, repeats?: string): AccountIssues {
-  const out: AccountIssues = { name: [], credentials: {}, settings: {}, credentialsOther: [], settingsOther: [], other: [] };
-  const sectionSchema = (segs: string[]) => (segs[1] === 'credentials' ? forms.credentials : segs[1] === 'settings' ? forms.settings : undefined);
+export function accountIssues(
+  issues: readonly ErrorIssue[],
+  forms: { credentials?: Schema; settings?: Schema },
+  repeats?: string,
+): AccountIssues {
+  const out: AccountIssues = {
+    name: [],
+    credentials: {},
+    settings: {},
+    credentialsOther: [],
+    settingsOther: [],
+    other: [],
+  };
+  const sectionSchema = (segs: string[]) =>
+    segs[1] === 'credentials' ? forms.credentials : segs[1] === 'settings' ? forms.settings : undefined;
   const merged = mergeAnyOf(issues, (segs) => schemaAt(sectionSchema(segs), segs.slice(2)));
   for (const issue of merged) {
     if (repeats !== undefined && issue.message === repeats) continue;
@@ -126,16 +140,28 @@ export function accountIssues(issues: readonly ErrorIssue[], forms: { credential
       const schema = section === 'credentials' ? forms.credentials : forms.settings;
       const shown = field.length > 0 && schemaAt(schema, field) !== undefined;
       if (shown) push(out[section], field, message);
-      else out[section === 'credentials' ? 'credentialsOther' : 'settingsOther'].push(field.length ? `${field.join('.')}: ${message}` : message);
-    } else out.other.push(inBody && segs.length > 1 ? `${segs.slice(1).join('.')}: ${message}` : sentence(issue.message));
+      else
+        out[section === 'credentials' ? 'credentialsOther' : 'settingsOther'].push(
+          field.length ? `${field.join('.')}: ${message}` : message,
+        );
+    } else
+      out.other.push(inBody && segs.length > 1 ? `${segs.slice(1).join('.')}: ${message}` : sentence(issue.message));
   }
   return out;
 }
 
 /** The one sentence above the form after a refusal; the typed values stay. */
-export function refusalHeadline(err: { status: number; code: string; message: string; issues?: readonly ErrorIssue[] }): string {
-  if (err.code === 'validation_failed' || (err.status === 400 && err.issues?.length)) return 'Some fields need attention: see the messages below.';
-  if (err.code === 'registration_failed') return `${sentence(err.message)} Check the credentials and settings, then try again.`;
-  if (err.code === 'secrets_unavailable') return `${sentence(err.message)} Ask the administrator to set it; nothing was saved.`;
+export function refusalHeadline(err: {
+  status: number;
+  code: string;
+  message: string;
+  issues?: readonly ErrorIssue[];
+}): string {
+  if (err.code === 'validation_failed' || (err.status === 400 && err.issues?.length))
+    return 'Some fields need attention: see the messages below.';
+  if (err.code === 'registration_failed')
+    return `${sentence(err.message)} Check the credentials and settings, then try again.`;
+  if (err.code === 'secrets_unavailable')
+    return `${sentence(err.message)} Ask the administrator to set it; nothing was saved.`;
   return err.message;
 }

@@ -1,5 +1,6 @@
 // The Channels screen's routes: the list, the channel picker, the connect form of one channel, an account's edit form.
-export type ChannelsRoute = { view: 'list' } | { view: 'pick' } | { view: 'connect'; connector: string } | { view: 'edit'; accountId: string };
+export type ChannelsRoute =
+  { view: 'list' } | { view: 'pick' } | { view: 'connect'; connector: string } | { view: 'edit'; accountId: string };
 
 export function channelsRoute(path: string): ChannelsRoute | null {
   const m = /^\/channels(?:\/(.*?))?\/?$/.exec(path);

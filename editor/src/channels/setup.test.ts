@@ -1,16 +1,31 @@
 import { describe, expect, it } from 'vitest';
 import type { ChannelManifest, ConnectorManifest } from '../api/client.js';
 import { channelsPath, channelsRoute } from './route.js';
-import { channelConnectors, everyText, inboundLabel, publicBase, setupHint, webchatDemoUrl, webchatSnippet } from './setup.js';
+import {
+  channelConnectors,
+  everyText,
+  inboundLabel,
+  publicBase,
+  setupHint,
+  webchatDemoUrl,
+  webchatSnippet,
+} from './setup.js';
 
-const channel = (inbound: ChannelManifest['inbound']): ChannelManifest => ({ name: 'x', addressKinds: [], inbound, handshake: false });
+const channel = (inbound: ChannelManifest['inbound']): ChannelManifest => ({
+  name: 'x',
+  addressKinds: [],
+  inbound,
+  handshake: false,
+});
 
 describe('channel setup', () => {
   it('builds the embed snippet and the demo link from the public URL the inbound URL starts with', () => {
     const account = { id: 'cha_1', inboundUrl: 'https://confluo.example/base/hooks/channels/cha_1' };
     const base = publicBase(account, 'http://localhost:5173');
     expect(base).toBe('https://confluo.example/base');
-    expect(webchatSnippet(base, 'cha_1')).toBe('<script src="https://confluo.example/base/webchat/widget.js" data-account="cha_1" async></script>');
+    expect(webchatSnippet(base, 'cha_1')).toBe(
+      '<script src="https://confluo.example/base/webchat/widget.js" data-account="cha_1" async></script>',
+    );
     expect(webchatDemoUrl(base, 'cha_1')).toBe('https://confluo.example/base/webchat/cha_1/demo');
     expect(publicBase({ id: 'cha_2' }, 'http://localhost:5173/')).toBe('http://localhost:5173');
     expect(webchatSnippet('https://a.example/?x=1&y="2"', 'id"<')).toBe(
@@ -19,23 +34,48 @@ describe('channel setup', () => {
   });
 
   it('says in one line where the inbound URL goes, per channel', () => {
-    expect(setupHint({ connector: 'sms' }, channel('webhook'))).toMatch(/^Paste into Twilio → .*A message comes in.*HTTP POST/);
+    expect(setupHint({ connector: 'sms' }, channel('webhook'))).toMatch(
+      /^Paste into Twilio → .*A message comes in.*HTTP POST/,
+    );
     expect(setupHint({ connector: 'telegram' }, channel('webhook'))).toMatch(/registered with Telegram automatically/);
     expect(setupHint({ connector: 'webchat' }, channel('webhook'))).toMatch(/embed snippet/);
-    expect(setupHint({ connector: 'email', credentialKeys: ['imap', 'smtp'] }, channel('poll'))).toBe('Nothing to paste: Confluo polls the IMAP mailbox every minute.');
-    expect(setupHint({ connector: 'email', credentialKeys: ['imap', 'smtp'], settings: { pollInterval: 'PT30S' } }, channel('poll'))).toMatch(/every 30 seconds\.$/);
+    expect(setupHint({ connector: 'email', credentialKeys: ['imap', 'smtp'] }, channel('poll'))).toBe(
+      'Nothing to paste: Confluo polls the IMAP mailbox every minute.',
+    );
+    expect(
+      setupHint(
+        { connector: 'email', credentialKeys: ['imap', 'smtp'], settings: { pollInterval: 'PT30S' } },
+        channel('poll'),
+      ),
+    ).toMatch(/every 30 seconds\.$/);
     expect(setupHint({ connector: 'email', credentialKeys: ['smtp'] }, channel('poll'))).toMatch(/^Sends only/);
     expect(setupHint({ connector: 'acme' }, channel('webhook'))).toBe("Paste into the provider's webhook settings.");
     expect(setupHint({ connector: 'acme' }, channel('none'))).toMatch(/^Send only/);
     expect(setupHint({ connector: 'acme' }, undefined)).toMatch(/not installed/);
     expect(everyText('PT5M')).toBe('every 5 minutes');
     expect(everyText('nonsense')).toBe('every nonsense');
-    expect([inboundLabel('webhook'), inboundLabel('poll'), inboundLabel('none'), inboundLabel(undefined)]).toEqual(['webhook', 'polling', 'send only', 'unknown channel']);
+    expect([inboundLabel('webhook'), inboundLabel('poll'), inboundLabel('none'), inboundLabel(undefined)]).toEqual([
+      'webhook',
+      'polling',
+      'send only',
+      'unknown channel',
+    ]);
   });
 
   it('offers the channel connectors only, by name', () => {
-    const m = (id: string, name: string, ch?: ChannelManifest): ConnectorManifest => ({ id, name, actions: [], ...(ch && { channel: ch }) });
-    expect(channelConnectors([m('http', 'HTTP'), m('webchat', 'Web chat', channel('webhook')), m('email', 'Email', channel('poll'))]).map((c) => c.id)).toEqual(['email', 'webchat']);
+    const m = (id: string, name: string, ch?: ChannelManifest): ConnectorManifest => ({
+      id,
+      name,
+      actions: [],
+      ...(ch && { channel: ch }),
+    });
+    expect(
+      channelConnectors([
+        m('http', 'HTTP'),
+        m('webchat', 'Web chat', channel('webhook')),
+        m('email', 'Email', channel('poll')),
+      ]).map((c) => c.id),
+    ).toEqual(['email', 'webchat']);
   });
 
   it('routes /channels, the picker, a channel’s connect form and an account’s edit form', () => {

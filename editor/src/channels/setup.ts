@@ -7,7 +7,9 @@ export type ChannelConnector = ConnectorManifest & { channel: ChannelManifest };
 
 /** The connectors that are messaging channels, by name. */
 export function channelConnectors(manifests: readonly ConnectorManifest[]): ChannelConnector[] {
-  return manifests.filter((m): m is ChannelConnector => m.channel !== undefined).sort((a, b) => a.name.localeCompare(b.name));
+  return manifests
+    .filter((m): m is ChannelConnector => m.channel !== undefined)
+    .sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function inboundLabel(kind: ChannelManifest['inbound'] | undefined): string {
@@ -35,7 +37,8 @@ export const webchatSnippet = (base: string, accountId: string) =>
   `<script src="${attr(`${base}/webchat/widget.js`)}" data-account="${attr(accountId)}" async></script>`;
 
 /** A plain page with the widget on it, to try the account out. */
-export const webchatDemoUrl = (base: string, accountId: string) => `${base}/webchat/${encodeURIComponent(accountId)}/demo`;
+export const webchatDemoUrl = (base: string, accountId: string) =>
+  `${base}/webchat/${encodeURIComponent(accountId)}/demo`;
 
 /** `every minute`, `every 30 seconds`, from an ISO-8601 duration (the email poll interval). */
 export function everyText(iso: string): string {
@@ -45,7 +48,10 @@ export function everyText(iso: string): string {
 }
 
 /** Where the inbound URL goes, in one line: the provider's screen to paste it into, or why nothing is to be pasted. */
-export function setupHint(account: Pick<ChannelAccount, 'connector' | 'settings' | 'credentialKeys'>, channel: ChannelManifest | undefined): string {
+export function setupHint(
+  account: Pick<ChannelAccount, 'connector' | 'settings' | 'credentialKeys'>,
+  channel: ChannelManifest | undefined,
+): string {
   switch (account.connector) {
     case 'sms':
       return 'Paste into Twilio → Phone Numbers → your number → Messaging → “A message comes in”: Webhook, HTTP POST.';
@@ -62,8 +68,10 @@ export function setupHint(account: Pick<ChannelAccount, 'connector' | 'settings'
     case 'webchat':
       return 'Nothing to paste: put the embed snippet below on your website, before </body>.';
     case 'email': {
-      if (account.credentialKeys && !account.credentialKeys.includes('imap')) return 'Sends only: add IMAP credentials (Edit) to receive mail.';
-      const every = typeof account.settings?.pollInterval === 'string' ? everyText(account.settings.pollInterval) : 'every minute';
+      if (account.credentialKeys && !account.credentialKeys.includes('imap'))
+        return 'Sends only: add IMAP credentials (Edit) to receive mail.';
+      const every =
+        typeof account.settings?.pollInterval === 'string' ? everyText(account.settings.pollInterval) : 'every minute';
       return `Nothing to paste: Confluo polls the IMAP mailbox ${every}.`;
     }
   }

@@ -57,7 +57,12 @@ export function ActionForm({
         </button>
       </div>
       {asJson ? (
-        <JsonField label="Input" value={input} rows={10} onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && onChange(v as JsonObject)} />
+        <JsonField
+          label="Input"
+          value={input}
+          rows={10}
+          onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && onChange(v as JsonObject)}
+        />
       ) : (
         <Form
           schema={schema}

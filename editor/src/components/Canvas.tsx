@@ -19,7 +19,14 @@ import { TRIGGER_ID } from '../flow/model.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { nodeTypes } from './nodes/StepNode.js';
 
-const MINIMAP_COLOR: Record<string, string> = { trigger: '#a5b4fc', action: '#cbd2dc', condition: '#fcd34d', delay: '#7dd3fc', set: '#c4b5fd', wait: '#86efac' };
+const MINIMAP_COLOR: Record<string, string> = {
+  trigger: '#a5b4fc',
+  action: '#cbd2dc',
+  condition: '#fcd34d',
+  delay: '#7dd3fc',
+  set: '#c4b5fd',
+  wait: '#86efac',
+};
 // Module-level: a new function each render would re-render every minimap node.
 const minimapColor = (n: { type?: string }) => MINIMAP_COLOR[n.type ?? ''] ?? '#cbd2dc';
 
@@ -54,8 +61,16 @@ export function Canvas() {
   const [selectedEdge, setSelectedEdge] = useState<string | null>(null);
   const cache = useRef(new WeakMap<object, CanvasNode | CanvasEdge>());
   const { nodes, edges } = useMemo(() => {
-    const drawn = fromDefinition(definition, { triggerPosition, measured, selected: new Set(selected ? [selected] : []), cache: cache.current });
-    return { nodes: drawn.nodes, edges: drawn.edges.map((e) => (e.id === selectedEdge ? { ...e, selected: true } : e)) };
+    const drawn = fromDefinition(definition, {
+      triggerPosition,
+      measured,
+      selected: new Set(selected ? [selected] : []),
+      cache: cache.current,
+    });
+    return {
+      nodes: drawn.nodes,
+      edges: drawn.edges.map((e) => (e.id === selectedEdge ? { ...e, selected: true } : e)),
+    };
   }, [definition, triggerPosition, measured, selected, selectedEdge]);
 
   // The first viewport, fitted from the stored positions (and the nodes' initial size) before React Flow first renders:
@@ -64,7 +79,9 @@ export function Canvas() {
   const [initial, setInitial] = useState<Viewport | null>(null);
   useLayoutEffect(() => {
     const { width, height } = wrapper.current!.getBoundingClientRect();
-    setInitial(getViewportForBounds(getNodesBounds(nodes), width || 500, height || 500, FIT.minZoom, FIT.maxZoom, FIT.padding));
+    setInitial(
+      getViewportForBounds(getNodesBounds(nodes), width || 500, height || 500, FIT.minZoom, FIT.maxZoom, FIT.padding),
+    );
     // Once, on mount: later flows are fitted by fitView (viewEpoch).
   }, []);
 
@@ -90,15 +107,21 @@ export function Canvas() {
   }, []);
 
   const onEdgesChange = useCallback((changes: EdgeChange<CanvasEdge>[]) => {
-    for (const c of changes) if (c.type === 'select') setSelectedEdge((cur) => (c.selected ? c.id : cur === c.id ? null : cur));
+    for (const c of changes)
+      if (c.type === 'select') setSelectedEdge((cur) => (c.selected ? c.id : cur === c.id ? null : cur));
     const ids = new Set(changes.filter((c) => c.type === 'remove').map((c) => c.id));
     if (!ids.size) return;
     const s = flowStore.getState();
-    const gone = fromDefinition(s.definition).edges.filter((e) => ids.has(e.id)).map((e) => e.data!.edge);
+    const gone = fromDefinition(s.definition)
+      .edges.filter((e) => ids.has(e.id))
+      .map((e) => e.data!.edge);
     s.removeEdges(gone);
   }, []);
 
-  const onConnect = useCallback((c: Connection) => flowStore.getState().connect(c.source, c.target, c.sourceHandle), []);
+  const onConnect = useCallback(
+    (c: Connection) => flowStore.getState().connect(c.source, c.target, c.sourceHandle),
+    [],
+  );
 
   const onDrop = useCallback(
     (e: DragEvent) => {
@@ -113,37 +136,48 @@ export function Canvas() {
   );
 
   return (
-    <div ref={wrapper} className="canvas" onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'move'))} onDrop={onDrop} data-testid="canvas">
+    <div
+      ref={wrapper}
+      className="canvas"
+      onDragOver={(e) => (e.preventDefault(), (e.dataTransfer.dropEffect = 'move'))}
+      onDrop={onDrop}
+      data-testid="canvas"
+    >
       {initial && (
-      <ReactFlow
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeTypes}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onConnect={onConnect}
-        onNodeDragStart={() => flowStore.getState().checkpoint()}
-        onPaneClick={() => (flowStore.getState().select(null), setSelectedEdge(null))}
-        nodesDraggable={!readOnly}
-        nodesConnectable={!readOnly}
-        elementsSelectable
-        deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
-        defaultViewport={initial}
-        minZoom={0.05}
-        onlyRenderVisibleElements
-        proOptions={{ hideAttribution: true }}
-        defaultEdgeOptions={{ labelBgPadding: [4, 2], labelBgBorderRadius: 4 }}
-      >
-        <Background />
-        {miniMap && <MiniMap pannable zoomable ariaLabel="Mini map" nodeColor={minimapColor} nodeStrokeWidth={2} />}
-        <Controls>
-          {big && (
-            <ControlButton onClick={() => setMiniMapAsked((v) => !v)} title={miniMapAsked ? 'Hide the mini map' : 'Show the mini map'} aria-label={miniMapAsked ? 'Hide the mini map' : 'Show the mini map'} aria-pressed={miniMapAsked}>
-              ▦
-            </ControlButton>
-          )}
-        </Controls>
-      </ReactFlow>
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={nodeTypes}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onConnect={onConnect}
+          onNodeDragStart={() => flowStore.getState().checkpoint()}
+          onPaneClick={() => (flowStore.getState().select(null), setSelectedEdge(null))}
+          nodesDraggable={!readOnly}
+          nodesConnectable={!readOnly}
+          elementsSelectable
+          deleteKeyCode={readOnly ? null : ['Delete', 'Backspace']}
+          defaultViewport={initial}
+          minZoom={0.05}
+          onlyRenderVisibleElements
+          proOptions={{ hideAttribution: true }}
+          defaultEdgeOptions={{ labelBgPadding: [4, 2], labelBgBorderRadius: 4 }}
+        >
+          <Background />
+          {miniMap && <MiniMap pannable zoomable ariaLabel="Mini map" nodeColor={minimapColor} nodeStrokeWidth={2} />}
+          <Controls>
+            {big && (
+              <ControlButton
+                onClick={() => setMiniMapAsked((v) => !v)}
+                title={miniMapAsked ? 'Hide the mini map' : 'Show the mini map'}
+                aria-label={miniMapAsked ? 'Hide the mini map' : 'Show the mini map'}
+                aria-pressed={miniMapAsked}
+              >
+                ▦
+              </ControlButton>
+            )}
+          </Controls>
+        </ReactFlow>
       )}
     </div>
   );

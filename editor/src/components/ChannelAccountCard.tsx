@@ -2,7 +2,14 @@
 // embed snippet, and Edit / Delete.
 import type { ChannelAccount } from '../api/client.js';
 import { channelsPath } from '../channels/route.js';
-import { inboundLabel, publicBase, setupHint, webchatDemoUrl, webchatSnippet, type ChannelConnector } from '../channels/setup.js';
+import {
+  inboundLabel,
+  publicBase,
+  setupHint,
+  webchatDemoUrl,
+  webchatSnippet,
+  type ChannelConnector,
+} from '../channels/setup.js';
 import { shortDate } from '../inbox/format.js';
 import { CopyButton } from './CopyButton.js';
 import { go } from './TopBar.js';
@@ -49,14 +56,20 @@ export function ChannelAccountCard({
       </div>
       {unreadable && (
         <p className="warn">
-          Its credentials cannot be read with this server’s secret key (was CONFLUO_SECRET_KEY changed?): nothing can be sent or received until
-          you enter them again with Edit.
+          Its credentials cannot be read with this server’s secret key (was CONFLUO_SECRET_KEY changed?): nothing can be
+          sent or received until you enter them again with Edit.
         </p>
       )}
       {account.inboundUrl && (
         <div className="copy-row">
           <label htmlFor={`inbound-${id}`}>Inbound URL</label>
-          <input id={`inbound-${id}`} className="mono" readOnly value={account.inboundUrl} onFocus={(e) => e.currentTarget.select()} />
+          <input
+            id={`inbound-${id}`}
+            className="mono"
+            readOnly
+            value={account.inboundUrl}
+            onFocus={(e) => e.currentTarget.select()}
+          />
           <CopyButton text={account.inboundUrl} label={`Copy the inbound URL of ${account.name}`} />
         </div>
       )}
@@ -64,7 +77,14 @@ export function ChannelAccountCard({
       {snippet && (
         <div className="copy-row">
           <label htmlFor={`snippet-${id}`}>Embed snippet</label>
-          <textarea id={`snippet-${id}`} className="mono" readOnly rows={2} value={snippet} onFocus={(e) => e.currentTarget.select()} />
+          <textarea
+            id={`snippet-${id}`}
+            className="mono"
+            readOnly
+            rows={2}
+            value={snippet}
+            onFocus={(e) => e.currentTarget.select()}
+          />
           <CopyButton text={snippet} label={`Copy the embed snippet of ${account.name}`} />
           <a href={webchatDemoUrl(base, id)} target="_blank" rel="noopener noreferrer" className="demo-link">
             Open the demo page ↗

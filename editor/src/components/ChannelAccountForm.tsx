@@ -11,17 +11,36 @@ import { accountIssues, refusalHeadline, type AccountIssues } from '../channels/
 import type { ChannelConnector } from '../channels/setup.js';
 
 export type ChannelAccountFormProps =
-  | { mode: 'create'; connector: ChannelConnector; onSave: (body: NewChannelAccount) => Promise<void>; onCancel: () => void }
-  | { mode: 'edit'; connector: ChannelConnector; account: ChannelAccount; onSave: (patch: ChannelAccountPatch) => Promise<void>; onCancel: () => void };
+  | {
+      mode: 'create';
+      connector: ChannelConnector;
+      onSave: (body: NewChannelAccount) => Promise<void>;
+      onCancel: () => void;
+    }
+  | {
+      mode: 'edit';
+      connector: ChannelConnector;
+      account: ChannelAccount;
+      onSave: (patch: ChannelAccountPatch) => Promise<void>;
+      onCancel: () => void;
+    };
 
 /** The form's data as @rjsf first shows it: the given values with the schema's defaults filled in. */
-const withDefaults = (form: AccountForm, data: unknown): unknown => createSchemaUtils(validator, form.schema).getDefaultFormState(form.schema, data as never);
+const withDefaults = (form: AccountForm, data: unknown): unknown =>
+  createSchemaUtils(validator, form.schema).getDefaultFormState(form.schema, data as never);
 
 // The default theme's buttons are Bootstrap glyphicons, blank without Bootstrap: buttons with words instead.
 const templates = {
   ButtonTemplates: {
     AddButton: ({ id, onClick, disabled, uiSchema }: IconButtonProps) => (
-      <button type="button" id={id} className="array-add" onClick={onClick} disabled={disabled} aria-label={String(getUiOptions(uiSchema).addLabel ?? 'Add')}>
+      <button
+        type="button"
+        id={id}
+        className="array-add"
+        onClick={onClick}
+        disabled={disabled}
+        aria-label={String(getUiOptions(uiSchema).addLabel ?? 'Add')}
+      >
         + Add
       </button>
     ),
@@ -37,7 +56,8 @@ const hasFields = (form: AccountForm) => Object.keys((form.schema.properties ?? 
 
 function titleOf(schema: Record<string, unknown> | undefined, dotted: string): string {
   let at: unknown = schema;
-  for (const key of dotted.split('.')) at = (at as { properties?: Record<string, unknown> } | undefined)?.properties?.[key];
+  for (const key of dotted.split('.'))
+    at = (at as { properties?: Record<string, unknown> } | undefined)?.properties?.[key];
   const title = (at as { title?: unknown } | undefined)?.title;
   return typeof title === 'string' ? title : dotted;
 }
@@ -45,7 +65,10 @@ function titleOf(schema: Record<string, unknown> | undefined, dotted: string): s
 export function ChannelAccountForm(props: ChannelAccountFormProps) {
   const { connector } = props;
   const account = props.mode === 'edit' ? props.account : undefined;
-  const credForm = useMemo(() => accountForm(connector.auth, { ...(account?.credentialKeys && { keep: account.credentialKeys }) }), [connector, account]);
+  const credForm = useMemo(
+    () => accountForm(connector.auth, { ...(account?.credentialKeys && { keep: account.credentialKeys }) }),
+    [connector, account],
+  );
   const settingsForm = useMemo(() => accountForm(connector.channel.settings), [connector]);
   // What the settings form first shows: an edit sends settings only when they differ from it.
   const baseline = useMemo(() => withDefaults(settingsForm, account?.settings ?? {}), [settingsForm, account]);
@@ -73,7 +96,16 @@ export function ChannelAccountForm(props: ChannelAccountFormProps) {
       else await props.onSave(patchBody(props.account, baseline, values));
     } catch (err) {
       const api = err instanceof ApiError ? err : new ApiError(0, 'error', (err as Error).message);
-      setIssues(accountIssues(api.issues, { credentials: credForm.schema as Record<string, unknown>, settings: settingsForm.schema as Record<string, unknown> }, api.message));
+      setIssues(
+        accountIssues(
+          api.issues,
+          {
+            credentials: credForm.schema as Record<string, unknown>,
+            settings: settingsForm.schema as Record<string, unknown>,
+          },
+          api.message,
+        ),
+      );
       setHeadline(refusalHeadline(api));
       requestAnimationFrame(() => alertRef.current?.focus());
     } finally {
@@ -82,7 +114,12 @@ export function ChannelAccountForm(props: ChannelAccountFormProps) {
   }
 
   return (
-    <form className="account-form card" onSubmit={submit} aria-label={props.mode === 'create' ? `Connect ${connector.name}` : `Edit ${account!.name}`} noValidate>
+    <form
+      className="account-form card"
+      onSubmit={submit}
+      aria-label={props.mode === 'create' ? `Connect ${connector.name}` : `Edit ${account!.name}`}
+      noValidate
+    >
       {headline && (
         <div role="alert" className="form-alert" ref={alertRef} tabIndex={-1}>
           <p>{headline}</p>

@@ -58,7 +58,9 @@ export function ChannelAccountWidget(props: WidgetProps) {
         <small className="error">Channel accounts could not be loaded: {accounts.error}</small>
       ) : (
         !accounts.loading &&
-        mine.length === 0 && <small className="muted">This workspace has no {connector} account yet: connect one under Channels.</small>
+        mine.length === 0 && (
+          <small className="muted">This workspace has no {connector} account yet: connect one under Channels.</small>
+        )
       )}
     </div>
   );

@@ -23,7 +23,9 @@ export function ConversationList({ items, selectedId, now, error, hasMore, loadi
         </p>
       )}
       {items === null && !error && <p className="muted">Loading…</p>}
-      {items?.length === 0 && <p className="empty">No conversations yet. Messages your channel accounts receive show up here.</p>}
+      {items?.length === 0 && (
+        <p className="empty">No conversations yet. Messages your channel accounts receive show up here.</p>
+      )}
       <ul className="conv-list" aria-label="Conversations">
         {items?.map((c) => {
           const href = `/inbox/${encodeURIComponent(c.id)}`;

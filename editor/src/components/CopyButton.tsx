@@ -37,11 +37,19 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
   }, [state]);
   return (
     <>
-      <button type="button" aria-label={label} onClick={() => void copyText(text).then((ok) => setState(ok ? 'copied' : 'failed'))}>
+      <button
+        type="button"
+        aria-label={label}
+        onClick={() => void copyText(text).then((ok) => setState(ok ? 'copied' : 'failed'))}
+      >
         {state === 'copied' ? 'Copied ✓' : 'Copy'}
       </button>
       <span role="status" className={state === 'failed' ? 'error copy-status' : 'sr-only'}>
-        {state === 'copied' ? 'Copied' : state === 'failed' ? 'Copying failed: select the text and copy it by hand.' : ''}
+        {state === 'copied'
+          ? 'Copied'
+          : state === 'failed'
+            ? 'Copying failed: select the text and copy it by hand.'
+            : ''}
       </span>
     </>
   );

@@ -37,7 +37,10 @@ export function DataPicker({
   messageEvent: Record<string, unknown>;
   target: () => HTMLInputElement | HTMLTextAreaElement | null;
 }) {
-  const refs = useMemo(() => referencesFor(definition, nodeId, actions, messageEvent), [definition, nodeId, actions, messageEvent]);
+  const refs = useMemo(
+    () => referencesFor(definition, nodeId, actions, messageEvent),
+    [definition, nodeId, actions, messageEvent],
+  );
   const [note, setNote] = useState<string | null>(null);
   return (
     <details className="data-picker" open>
@@ -60,7 +63,11 @@ export function DataPicker({
           </li>
         ))}
       </ul>
-      {note && <p role="status" className="error">{note}</p>}
+      {note && (
+        <p role="status" className="error">
+          {note}
+        </p>
+      )}
     </details>
   );
 }

@@ -20,7 +20,15 @@ const ActionForm = lazy(() => import('./ActionForm.js').then((m) => ({ default: 
 
 const TITLE = { condition: 'Condition', delay: 'Delay', set: 'Set values', wait: 'Wait for reply' } as const;
 
-export function Inspector({ actions, connectors, accounts }: { actions: ReadonlyMap<string, ActionManifest>; connectors: readonly ConnectorManifest[]; accounts: AccountsState }) {
+export function Inspector({
+  actions,
+  connectors,
+  accounts,
+}: {
+  actions: ReadonlyMap<string, ActionManifest>;
+  connectors: readonly ConnectorManifest[];
+  accounts: AccountsState;
+}) {
   const selected = useFlow((s) => s.selected);
   const definition = useFlow((s) => s.definition);
   const issues = useFlow((s) => s.issues);
@@ -29,11 +37,16 @@ export function Inspector({ actions, connectors, accounts }: { actions: Readonly
   const byNode = useMemo(() => issuesByNode(definition, issues), [definition, issues]);
   const messageEvent = useMemo(() => messageEventSchema(connectors), [connectors]);
 
-  if (!selected) return <p className="empty">Select a node on the canvas to edit it. Add steps from the palette on the left.</p>;
+  if (!selected)
+    return <p className="empty">Select a node on the canvas to edit it. Add steps from the palette on the left.</p>;
 
   const trackFocus = (e: React.FocusEvent) => {
     const t = e.target;
-    if ((t instanceof HTMLInputElement && ['text', 'search', 'url', 'email', ''].includes(t.type)) || t instanceof HTMLTextAreaElement) lastField.current = t;
+    if (
+      (t instanceof HTMLInputElement && ['text', 'search', 'url', 'email', ''].includes(t.type)) ||
+      t instanceof HTMLTextAreaElement
+    )
+      lastField.current = t;
   };
 
   if (selected === TRIGGER_ID) {
@@ -41,7 +54,13 @@ export function Inspector({ actions, connectors, accounts }: { actions: Readonly
       <div className="inspector" onFocus={trackFocus}>
         <TriggerInspector connectors={connectors} accounts={accounts} issues={byNode.get(TRIGGER_ID) ?? []} />
         {!readOnly && isChannelTrigger(definition.trigger) && definition.trigger.filter !== undefined && (
-          <DataPicker definition={definition} nodeId={TRIGGER_ID} actions={actions} messageEvent={messageEvent} target={() => lastField.current} />
+          <DataPicker
+            definition={definition}
+            nodeId={TRIGGER_ID}
+            actions={actions}
+            messageEvent={messageEvent}
+            target={() => lastField.current}
+          />
         )}
       </div>
     );
@@ -52,20 +71,25 @@ export function Inspector({ actions, connectors, accounts }: { actions: Readonly
   const nodeIssues = byNode.get(node.id) ?? [];
   // Input issues of a known action are shown in its form, next to their fields.
   const inForm = node.type === 'action' && actions.has(node.action);
-  const inline = (i: ValidationIssue) => (inForm && fieldOf(i.path).startsWith('input')) || (node.type === 'wait' && fieldOf(i.path) === 'contact');
+  const inline = (i: ValidationIssue) =>
+    (inForm && fieldOf(i.path).startsWith('input')) || (node.type === 'wait' && fieldOf(i.path) === 'contact');
   const listed = nodeIssues.filter((i) => !inline(i));
-  const update = (fn: (n: FlowNode) => FlowNode, key: string) => flowStore.getState().updateNode(node.id, fn, `${node.id}/${key}`);
+  const update = (fn: (n: FlowNode) => FlowNode, key: string) =>
+    flowStore.getState().updateNode(node.id, fn, `${node.id}/${key}`);
 
   return (
     <div className="inspector" onFocus={trackFocus}>
       <fieldset disabled={readOnly} className="plain">
-        <h2>
-          {node.type === 'action' ? (actions.get(node.action)?.name ?? node.action) : TITLE[node.type]}
-        </h2>
+        <h2>{node.type === 'action' ? (actions.get(node.action)?.name ?? node.action) : TITLE[node.type]}</h2>
         <NodeIdField node={node} />
         <div className="field">
           <label htmlFor="node-name">Label</label>
-          <input id="node-name" value={node.name ?? ''} placeholder={node.id} onChange={(e) => update((n) => withName(n, e.target.value), 'name')} />
+          <input
+            id="node-name"
+            value={node.name ?? ''}
+            placeholder={node.id}
+            onChange={(e) => update((n) => withName(n, e.target.value), 'name')}
+          />
         </div>
         {listed.length > 0 && (
           <ul className="issues" aria-label="Problems with this step">
@@ -91,15 +115,33 @@ export function Inspector({ actions, connectors, accounts }: { actions: Readonly
           ) : (
             <p className="error">Unknown action “{node.action}”: no installed connector provides it.</p>
           ))}
-        {node.type === 'condition' && <ConditionBuilder key={node.id} rule={node.rule} newVar={starterVar(definition)} onChange={(rule) => update((n) => ({ ...n, rule }) as FlowNode, 'rule')} />}
-        {node.type === 'delay' && <DurationInput label="Wait for" value={node.duration} onChange={(duration) => update((n) => ({ ...n, duration }) as FlowNode, 'duration')} />}
+        {node.type === 'condition' && (
+          <ConditionBuilder
+            key={node.id}
+            rule={node.rule}
+            newVar={starterVar(definition)}
+            onChange={(rule) => update((n) => ({ ...n, rule }) as FlowNode, 'rule')}
+          />
+        )}
+        {node.type === 'delay' && (
+          <DurationInput
+            label="Wait for"
+            value={node.duration}
+            onChange={(duration) => update((n) => ({ ...n, duration }) as FlowNode, 'duration')}
+          />
+        )}
         {node.type === 'set' && (
           <JsonField
             key={node.id}
             label="Values"
             describe='An object of values, e.g. { "greeting": "Hi {{ trigger.body.name }}" }; the step output is the resolved object.'
             value={node.values}
-            onChange={(v) => v && typeof v === 'object' && !Array.isArray(v) && update((n) => ({ ...n, values: v as JsonObject }) as FlowNode, 'values')}
+            onChange={(v) =>
+              v &&
+              typeof v === 'object' &&
+              !Array.isArray(v) &&
+              update((n) => ({ ...n, values: v as JsonObject }) as FlowNode, 'values')
+            }
           />
         )}
         {node.type === 'wait' && (
@@ -119,20 +161,45 @@ export function Inspector({ actions, connectors, accounts }: { actions: Readonly
           </button>
         </div>
       </fieldset>
-      {!readOnly && <DataPicker definition={definition} nodeId={node.id} actions={actions} messageEvent={messageEvent} target={() => lastField.current} />}
+      {!readOnly && (
+        <DataPicker
+          definition={definition}
+          nodeId={node.id}
+          actions={actions}
+          messageEvent={messageEvent}
+          target={() => lastField.current}
+        />
+      )}
     </div>
   );
 }
 
 /** A wait's timeout and whose reply it waits for (a contact id template; channel-triggered runs default to the sender). */
-function WaitFields({ node, channelTriggered, issues, update }: { node: WaitNode; channelTriggered: boolean; issues: ValidationIssue[]; update: (fn: (n: WaitNode) => FlowNode, key: string) => void }) {
+function WaitFields({
+  node,
+  channelTriggered,
+  issues,
+  update,
+}: {
+  node: WaitNode;
+  channelTriggered: boolean;
+  issues: ValidationIssue[];
+  update: (fn: (n: WaitNode) => FlowNode, key: string) => void;
+}) {
   const hint = channelTriggered
     ? 'Leave empty to wait for the sender: a channel-triggered run defaults to its contact ({{ contact.id }}).'
     : 'Required here: only channel-triggered runs have a contact of their own. E.g. {{ steps.upsert.output.id }}.';
   return (
     <>
-      <p className="muted">Waits for the contact’s next message on any channel. Connect its “received” output (the message is the step’s output) and its “timeout” output.</p>
-      <DurationInput label="Timeout" value={node.timeout} onChange={(timeout) => update((n) => ({ ...n, timeout }), 'timeout')} />
+      <p className="muted">
+        Waits for the contact’s next message on any channel. Connect its “received” output (the message is the step’s
+        output) and its “timeout” output.
+      </p>
+      <DurationInput
+        label="Timeout"
+        value={node.timeout}
+        onChange={(timeout) => update((n) => ({ ...n, timeout }), 'timeout')}
+      />
       <div className="field">
         <label htmlFor="wait-contact">Contact</label>
         <small id="wait-contact-hint" className="muted">
@@ -176,14 +243,23 @@ function NodeIdField({ node }: { node: FlowNode }) {
   const commit = () => {
     if (value === node.id) return setError(null);
     if (!/^[A-Za-z0-9_-]+$/.test(value)) return setError('Use letters, digits, _ and - only.');
-    if (value === TRIGGER_ID || flowStore.getState().definition.nodes.some((n) => n.id === value)) return setError('Another step has this id.');
+    if (value === TRIGGER_ID || flowStore.getState().definition.nodes.some((n) => n.id === value))
+      return setError('Another step has this id.');
     setError(null);
     flowStore.getState().renameNode(node.id, value);
   };
   return (
     <div className="field">
       <label htmlFor="node-id">Step id</label>
-      <input id="node-id" className="mono" value={value} onChange={(e) => setValue(e.target.value)} onBlur={commit} onKeyDown={(e) => e.key === 'Enter' && commit()} aria-invalid={!!error} />
+      <input
+        id="node-id"
+        className="mono"
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => e.key === 'Enter' && commit()}
+        aria-invalid={!!error}
+      />
       {error && (
         <p role="alert" className="error">
           {error}

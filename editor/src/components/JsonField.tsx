@@ -1,7 +1,21 @@
 import { useEffect, useId, useState } from 'react';
 
 /** A JSON text area: invalid JSON is shown inline and never applied. */
-export function JsonField({ label, value, onChange, rows = 6, describe, optional = false }: { label: string; value: unknown; onChange: (v: unknown) => void; rows?: number; describe?: string; optional?: boolean }) {
+export function JsonField({
+  label,
+  value,
+  onChange,
+  rows = 6,
+  describe,
+  optional = false,
+}: {
+  label: string;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  rows?: number;
+  describe?: string;
+  optional?: boolean;
+}) {
   const id = useId();
   const show = (v: unknown) => (optional && v === undefined ? '' : JSON.stringify(v ?? null, null, 2));
   const [text, setText] = useState(() => show(value));

@@ -81,9 +81,17 @@ function Bubble({ m, who }: { m: Message; who: string }) {
   const attachments = Array.isArray(m.attachments) ? m.attachments : [];
   const failed = m.status === 'failed';
   return (
-    <li className={`bubble ${m.direction === 'in' ? 'in' : 'out'}${failed ? ' failed' : ''}`} data-direction={m.direction} data-status={m.status}>
+    <li
+      className={`bubble ${m.direction === 'in' ? 'in' : 'out'}${failed ? ' failed' : ''}`}
+      data-direction={m.direction}
+      data-status={m.status}
+    >
       <span className="sr-only">{who}: </span>
-      {m.text ? <p className="bubble-text">{m.text}</p> : attachments.length === 0 && <p className="bubble-text muted">(no text)</p>}
+      {m.text ? (
+        <p className="bubble-text">{m.text}</p>
+      ) : (
+        attachments.length === 0 && <p className="bubble-text muted">(no text)</p>
+      )}
       {attachments.length > 0 && (
         <ul className="attachments" aria-label="Attachments">
           {attachments.map((a, i) => (

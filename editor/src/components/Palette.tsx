@@ -14,7 +14,12 @@ interface Item {
 const LOGIC: Item[] = [
   { key: 'condition', label: 'Condition', description: 'Branch on a rule (true / false)', spec: { type: 'condition' } },
   { key: 'delay', label: 'Delay', description: 'Wait for a while', spec: { type: 'delay' } },
-  { key: 'wait', label: 'Wait for reply', description: "The contact's next message, or a timeout", spec: { type: 'wait' } },
+  {
+    key: 'wait',
+    label: 'Wait for reply',
+    description: "The contact's next message, or a timeout",
+    spec: { type: 'wait' },
+  },
   { key: 'set', label: 'Set values', description: 'Compute values for later steps', spec: { type: 'set' } },
 ];
 
@@ -24,12 +29,25 @@ export function Palette({ connectors }: { connectors: ConnectorManifest[] }) {
   const readOnly = useFlow((s) => s.readOnlyVersion !== null);
   const groups = useMemo(() => {
     const all = [
-      ...connectors.map((c) => ({ name: c.name, items: c.actions.map((a): Item => ({ key: a.id, label: a.name, ...(a.description && { description: a.description }), spec: { type: 'action', action: a.id } })) })),
+      ...connectors.map((c) => ({
+        name: c.name,
+        items: c.actions.map((a): Item => ({
+          key: a.id,
+          label: a.name,
+          ...(a.description && { description: a.description }),
+          spec: { type: 'action', action: a.id },
+        })),
+      })),
       { name: 'Logic', items: LOGIC },
     ];
     const needle = q.trim().toLowerCase();
     return all
-      .map((g) => ({ ...g, items: g.items.filter((i) => !needle || `${g.name} ${i.label} ${i.key} ${i.description ?? ''}`.toLowerCase().includes(needle)) }))
+      .map((g) => ({
+        ...g,
+        items: g.items.filter(
+          (i) => !needle || `${g.name} ${i.label} ${i.key} ${i.description ?? ''}`.toLowerCase().includes(needle),
+        ),
+      }))
       .filter((g) => g.items.length);
   }, [connectors, q]);
 
@@ -55,7 +73,13 @@ export function Palette({ connectors }: { connectors: ConnectorManifest[] }) {
       <label htmlFor="palette-search" className="sr-only">
         Search steps
       </label>
-      <input id="palette-search" type="search" placeholder="Search steps…" value={q} onChange={(e) => setQ(e.target.value)} />
+      <input
+        id="palette-search"
+        type="search"
+        placeholder="Search steps…"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+      />
       {groups.length === 0 && <p className="muted">Nothing matches “{q}”.</p>}
       {groups.map((g) => (
         <section key={g.name} aria-label={g.name}>
@@ -82,7 +106,9 @@ export function Palette({ connectors }: { connectors: ConnectorManifest[] }) {
           </ul>
         </section>
       ))}
-      <p className="hint">Drag a step onto the canvas, or focus it and press Enter to add it after the selected node.</p>
+      <p className="hint">
+        Drag a step onto the canvas, or focus it and press Enter to add it after the selected node.
+      </p>
     </aside>
   );
 }

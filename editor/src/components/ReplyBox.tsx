@@ -78,7 +78,9 @@ export function ReplyBox({ conversationId, channel, onSend }: Props) {
       )}
       <div className="row">
         <span id={`${id}-hint`} className="hint grow">
-          {channel ? `Goes out on ${channel}, where the contact last wrote. ` : 'Goes out on the channel the contact last wrote from. '}
+          {channel
+            ? `Goes out on ${channel}, where the contact last wrote. `
+            : 'Goes out on the channel the contact last wrote from. '}
           {shortcut}.
         </span>
         <button type="submit" className="primary" disabled={busy || !text.trim()}>

@@ -13,7 +13,12 @@ export function RunSteps({ run }: { run: RunDetail }) {
           {run.status}
         </strong>
       </p>
-      {run.error && <p className="error">{run.error.failedStep ? `Step “${run.error.failedStep}” failed: ` : ''}{run.error.message}</p>}
+      {run.error && (
+        <p className="error">
+          {run.error.failedStep ? `Step “${run.error.failedStep}” failed: ` : ''}
+          {run.error.message}
+        </p>
+      )}
       {run.steps.length === 0 && <p className="muted">No step has run yet.</p>}
       <ol>
         {run.steps.map((s) => (
@@ -25,9 +30,19 @@ export function RunSteps({ run }: { run: RunDetail }) {
                 </button>{' '}
                 <span className={`status status-${s.status}`}>{s.status}</span>
                 {s.branch && <span className="muted"> → {s.branch}</span>}
-                {s.attempts !== undefined && <span className="muted"> · {s.attempts} attempt{s.attempts === 1 ? '' : 's'}</span>}
+                {s.attempts !== undefined && (
+                  <span className="muted">
+                    {' '}
+                    · {s.attempts} attempt{s.attempts === 1 ? '' : 's'}
+                  </span>
+                )}
               </summary>
-              {s.error && <p className="error">{s.error.code ? `${s.error.code}: ` : ''}{s.error.message}</p>}
+              {s.error && (
+                <p className="error">
+                  {s.error.code ? `${s.error.code}: ` : ''}
+                  {s.error.message}
+                </p>
+              )}
               {s.input !== undefined && (
                 <>
                   <h4>Input</h4>

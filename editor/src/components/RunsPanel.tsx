@@ -6,7 +6,15 @@ import { RunSteps } from './RunSteps.js';
 const STATUSES = ['', 'running', 'waiting', 'completed', 'failed', 'cancelled'];
 
 /** The runs of the flow, filterable by status; opening one shows it over the version it ran. */
-export function RunsPanel({ api, flowId, onOpen }: { api: Api; flowId: string; onOpen: (run: RunSummary) => Promise<void> }) {
+export function RunsPanel({
+  api,
+  flowId,
+  onOpen,
+}: {
+  api: Api;
+  flowId: string;
+  onOpen: (run: RunSummary) => Promise<void>;
+}) {
   const id = useId();
   const [status, setStatus] = useState('');
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
@@ -15,7 +23,10 @@ export function RunsPanel({ api, flowId, onOpen }: { api: Api; flowId: string; o
   const watch = useRunWatch(api, open);
 
   const load = useCallback(() => {
-    api.listRuns(flowId, status || undefined).then((r) => (setRuns(r.items), setError(null)), (e: Error) => setError(e.message));
+    api.listRuns(flowId, status || undefined).then(
+      (r) => (setRuns(r.items), setError(null)),
+      (e: Error) => setError(e.message),
+    );
   }, [api, flowId, status]);
   useEffect(load, [load]);
   // The list is eventually consistent: refresh it when the opened run ends.
@@ -40,8 +51,14 @@ export function RunsPanel({ api, flowId, onOpen }: { api: Api; flowId: string; o
           Refresh
         </button>
       </div>
-      {error && <p role="alert" className="error">{error}</p>}
-      {runs?.length === 0 && <p className="empty">No runs yet. Publish the flow and call its webhook, or start a test run.</p>}
+      {error && (
+        <p role="alert" className="error">
+          {error}
+        </p>
+      )}
+      {runs?.length === 0 && (
+        <p className="empty">No runs yet. Publish the flow and call its webhook, or start a test run.</p>
+      )}
       <ul className="runs" aria-label="Runs">
         {runs?.map((r) => (
           <li key={r.id}>
@@ -56,7 +73,8 @@ export function RunsPanel({ api, flowId, onOpen }: { api: Api; flowId: string; o
             >
               {new Date(r.startedAt).toLocaleString()}
             </button>{' '}
-            <span className={`status status-${r.status}`}>{r.status}</span> <span className="muted">{r.version ? `v${r.version}` : 'test'}</span>
+            <span className={`status status-${r.status}`}>{r.status}</span>{' '}
+            <span className="muted">{r.version ? `v${r.version}` : 'test'}</span>
           </li>
         ))}
       </ul>

@@ -6,11 +6,27 @@ import { flowStore, useFlow } from '../store/flow-store.js';
 import { RunSteps } from './RunSteps.js';
 
 /** "Test run": runs the saved draft once on a sample event and watches it. */
-export function TestPanel({ api, flowId, flush, blocked }: { api: Api; flowId: string; flush: () => Promise<boolean>; blocked: string | null }) {
+export function TestPanel({
+  api,
+  flowId,
+  flush,
+  blocked,
+}: {
+  api: Api;
+  flowId: string;
+  flush: () => Promise<boolean>;
+  blocked: string | null;
+}) {
   const id = useId();
   const sample = useFlow((s) => s.definition.trigger.sample);
   const channel = useFlow((s) => s.definition.trigger.type === 'channel.message');
-  const [text, setText] = useState(() => JSON.stringify(sample ?? (channel ? SAMPLE_MESSAGE : { body: { tier: 'vip', email: 'ann@example.com', name: 'Ann' } }), null, 2));
+  const [text, setText] = useState(() =>
+    JSON.stringify(
+      sample ?? (channel ? SAMPLE_MESSAGE : { body: { tier: 'vip', email: 'ann@example.com', name: 'Ann' } }),
+      null,
+      2,
+    ),
+  );
   const [parseError, setParseError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [runId, setRunId] = useState<string | null>(null);
@@ -53,8 +69,21 @@ export function TestPanel({ api, flowId, flush, blocked }: { api: Api; flowId: s
       <h2>Test run</h2>
       <div className="field">
         <label htmlFor={id}>Sample event</label>
-        <small className="muted">{channel ? 'A message event, as the channel trigger gets it.' : '{ "body": …, "headers": …, "query": … } as the webhook would receive it.'}</small>
-        <textarea id={id} className="mono" rows={8} spellCheck={false} value={text} onChange={(e) => onText(e.target.value)} aria-invalid={!!parseError} aria-describedby={parseError ? `${id}-err` : undefined} />
+        <small className="muted">
+          {channel
+            ? 'A message event, as the channel trigger gets it.'
+            : '{ "body": …, "headers": …, "query": … } as the webhook would receive it.'}
+        </small>
+        <textarea
+          id={id}
+          className="mono"
+          rows={8}
+          spellCheck={false}
+          value={text}
+          onChange={(e) => onText(e.target.value)}
+          aria-invalid={!!parseError}
+          aria-describedby={parseError ? `${id}-err` : undefined}
+        />
         {parseError && (
           <p id={`${id}-err`} role="alert" className="error">
             {parseError}

@@ -17,7 +17,15 @@ export function go(href: string) {
   };
 }
 
-export function TopBar({ current, onSignOut, children }: { current: (typeof SECTIONS)[number]['id']; onSignOut: () => void; children?: ReactNode }) {
+export function TopBar({
+  current,
+  onSignOut,
+  children,
+}: {
+  current: (typeof SECTIONS)[number]['id'];
+  onSignOut: () => void;
+  children?: ReactNode;
+}) {
   return (
     <header className="topbar">
       <strong className="brand">Confluo</strong>

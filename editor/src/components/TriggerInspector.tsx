@@ -1,7 +1,14 @@
 import { useId } from 'react';
 import type { ConnectorManifest } from '../api/client.js';
 import type { ChannelMessageTrigger, JsonValue, ValidationIssue } from '../flow/model.js';
-import { isChannelTrigger, patchChannelTrigger, switchTrigger, toggled, type ChannelTriggerPatch, type TriggerType } from '../flow/trigger.js';
+import {
+  isChannelTrigger,
+  patchChannelTrigger,
+  switchTrigger,
+  toggled,
+  type ChannelTriggerPatch,
+  type TriggerType,
+} from '../flow/trigger.js';
 import type { AccountsState } from '../screens/use-channel-accounts.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { ConditionBuilder } from './ConditionBuilder.js';
@@ -13,11 +20,20 @@ const KINDS: { type: TriggerType; label: string }[] = [
 ];
 
 /** The trigger: a webhook (with a sample request), or inbound messages on chosen channels and accounts. */
-export function TriggerInspector({ connectors, accounts, issues }: { connectors: readonly ConnectorManifest[]; accounts: AccountsState; issues: readonly ValidationIssue[] }) {
+export function TriggerInspector({
+  connectors,
+  accounts,
+  issues,
+}: {
+  connectors: readonly ConnectorManifest[];
+  accounts: AccountsState;
+  issues: readonly ValidationIssue[];
+}) {
   const id = useId();
   const trigger = useFlow((s) => s.definition.trigger);
   const readOnly = useFlow((s) => s.readOnlyVersion !== null);
-  const setSample = (v: unknown) => flowStore.getState().change((d) => ({ ...d, trigger: { ...d.trigger, sample: v as JsonValue } }), 'trigger/sample');
+  const setSample = (v: unknown) =>
+    flowStore.getState().change((d) => ({ ...d, trigger: { ...d.trigger, sample: v as JsonValue } }), 'trigger/sample');
   return (
     <fieldset disabled={readOnly} className="plain">
       <h2>Trigger</h2>
@@ -26,7 +42,13 @@ export function TriggerInspector({ connectors, accounts, issues }: { connectors:
         <div className="row">
           {KINDS.map((k) => (
             <label key={k.type} className="check">
-              <input type="radio" name={`${id}-kind`} checked={trigger.type === k.type} onChange={() => flowStore.getState().change((d) => switchTrigger(d, k.type))} /> {k.label}
+              <input
+                type="radio"
+                name={`${id}-kind`}
+                checked={trigger.type === k.type}
+                onChange={() => flowStore.getState().change((d) => switchTrigger(d, k.type))}
+              />{' '}
+              {k.label}
             </label>
           ))}
         </div>
@@ -63,7 +85,17 @@ export function TriggerInspector({ connectors, accounts, issues }: { connectors:
           value={trigger.sample}
           optional
           rows={5}
-          onChange={(v) => flowStore.getState().change((d) => (isChannelTrigger(d.trigger) ? { ...d, trigger: withSample(d.trigger, v as JsonValue | undefined) } : d), 'trigger/sample')}
+          onChange={(v) =>
+            flowStore
+              .getState()
+              .change(
+                (d) =>
+                  isChannelTrigger(d.trigger)
+                    ? { ...d, trigger: withSample(d.trigger, v as JsonValue | undefined) }
+                    : d,
+                'trigger/sample',
+              )
+          }
         />
       )}
     </fieldset>
@@ -77,17 +109,30 @@ function withSample(t: ChannelMessageTrigger, sample: JsonValue | undefined): Ch
 
 const FILTER_START: JsonValue = { in: ['', { var: 'trigger.message.text' }] };
 
-function ChannelFields({ trigger, connectors, accounts }: { trigger: ChannelMessageTrigger; connectors: readonly ConnectorManifest[]; accounts: AccountsState }) {
-  const channels = connectors.flatMap((c) => (c.channel ? [{ name: c.channel.name, label: c.name, connector: c.id }] : []));
+function ChannelFields({
+  trigger,
+  connectors,
+  accounts,
+}: {
+  trigger: ChannelMessageTrigger;
+  connectors: readonly ConnectorManifest[];
+  accounts: AccountsState;
+}) {
+  const channels = connectors.flatMap((c) =>
+    c.channel ? [{ name: c.channel.name, label: c.name, connector: c.id }] : [],
+  );
   const names = channels.map((c) => c.name);
   const channelOf = new Map(channels.map((c) => [c.connector, c.name]));
   const chosen = trigger.channels ?? [];
   // Accounts of the chosen channels (of every channel when none is chosen), plus chosen ones this list lacks.
-  const offered = accounts.items.filter((a) => channelOf.has(a.connector) && (!chosen.length || chosen.includes(channelOf.get(a.connector)!)));
+  const offered = accounts.items.filter(
+    (a) => channelOf.has(a.connector) && (!chosen.length || chosen.includes(channelOf.get(a.connector)!)),
+  );
   const accountIds = offered.map((a) => a.id);
   const strayAccounts = (trigger.accounts ?? []).filter((a) => !accountIds.includes(a));
   const strayChannels = chosen.filter((c) => !names.includes(c));
-  const patch = (p: ChannelTriggerPatch, key?: string) => flowStore.getState().change((d) => patchChannelTrigger(d, p), key);
+  const patch = (p: ChannelTriggerPatch, key?: string) =>
+    flowStore.getState().change((d) => patchChannelTrigger(d, p), key);
 
   const setChannel = (name: string, on: boolean) => {
     const next = toggled(trigger.channels, name, on, names);
@@ -101,13 +146,26 @@ function ChannelFields({ trigger, connectors, accounts }: { trigger: ChannelMess
 
   return (
     <>
-      <p className="muted">The flow starts for each message that arrives on the chosen channels and accounts. The run’s contact is the sender: waits and replies go to them.</p>
+      <p className="muted">
+        The flow starts for each message that arrives on the chosen channels and accounts. The run’s contact is the
+        sender: waits and replies go to them.
+      </p>
       <fieldset className="field">
         <legend>Channels</legend>
-        {channels.length === 0 && strayChannels.length === 0 && <p className="muted">No installed connector provides a channel.</p>}
-        {[...channels.map((c) => ({ name: c.name, label: `${c.label} (${c.name})` })), ...strayChannels.map((n) => ({ name: n, label: `${n} (not installed)` }))].map((c) => (
+        {channels.length === 0 && strayChannels.length === 0 && (
+          <p className="muted">No installed connector provides a channel.</p>
+        )}
+        {[
+          ...channels.map((c) => ({ name: c.name, label: `${c.label} (${c.name})` })),
+          ...strayChannels.map((n) => ({ name: n, label: `${n} (not installed)` })),
+        ].map((c) => (
           <label key={c.name} className="check">
-            <input type="checkbox" checked={chosen.includes(c.name)} onChange={(e) => setChannel(c.name, e.target.checked)} /> {c.label}
+            <input
+              type="checkbox"
+              checked={chosen.includes(c.name)}
+              onChange={(e) => setChannel(c.name, e.target.checked)}
+            />{' '}
+            {c.label}
           </label>
         ))}
         <small className="muted">None chosen: every channel.</small>
@@ -116,10 +174,20 @@ function ChannelFields({ trigger, connectors, accounts }: { trigger: ChannelMess
         <legend>Accounts</legend>
         {accounts.loading && <p className="muted">Loading accounts…</p>}
         {accounts.error && <p className="error">Channel accounts could not be loaded: {accounts.error}</p>}
-        {!accounts.loading && !accounts.error && offered.length === 0 && <p className="muted">No account of {chosen.length ? 'these channels' : 'any channel'} yet.</p>}
-        {[...offered.map((a) => ({ id: a.id, label: `${a.name} (${channelOf.get(a.connector)})` })), ...strayAccounts.map((a) => ({ id: a, label: `${a} (unknown account)` }))].map((a) => (
+        {!accounts.loading && !accounts.error && offered.length === 0 && (
+          <p className="muted">No account of {chosen.length ? 'these channels' : 'any channel'} yet.</p>
+        )}
+        {[
+          ...offered.map((a) => ({ id: a.id, label: `${a.name} (${channelOf.get(a.connector)})` })),
+          ...strayAccounts.map((a) => ({ id: a, label: `${a} (unknown account)` })),
+        ].map((a) => (
           <label key={a.id} className="check">
-            <input type="checkbox" checked={(trigger.accounts ?? []).includes(a.id)} onChange={(e) => patch({ accounts: toggled(trigger.accounts, a.id, e.target.checked, accountIds) })} /> {a.label}
+            <input
+              type="checkbox"
+              checked={(trigger.accounts ?? []).includes(a.id)}
+              onChange={(e) => patch({ accounts: toggled(trigger.accounts, a.id, e.target.checked, accountIds) })}
+            />{' '}
+            {a.label}
           </label>
         ))}
         <div className="row">
@@ -133,7 +201,10 @@ function ChannelFields({ trigger, connectors, accounts }: { trigger: ChannelMess
         <legend>Filter</legend>
         {trigger.filter === undefined ? (
           <>
-            <small className="muted">Every message starts a run. A filter (a rule over trigger.* and contact.*) lets only matching ones through.</small>
+            <small className="muted">
+              Every message starts a run. A filter (a rule over trigger.* and contact.*) lets only matching ones
+              through.
+            </small>
             <div className="row">
               <button type="button" onClick={() => patch({ filter: FILTER_START })}>
                 Add a filter
@@ -142,7 +213,11 @@ function ChannelFields({ trigger, connectors, accounts }: { trigger: ChannelMess
           </>
         ) : (
           <>
-            <ConditionBuilder rule={trigger.filter} newVar="trigger.message.text" onChange={(filter) => patch({ filter }, 'trigger/filter')} />
+            <ConditionBuilder
+              rule={trigger.filter}
+              newVar="trigger.message.text"
+              onChange={(filter) => patch({ filter }, 'trigger/filter')}
+            />
             <div className="row">
               <button type="button" className="danger" onClick={() => patch({ filter: undefined })}>
                 Remove filter

@@ -2,7 +2,15 @@ import { useState } from 'react';
 import type { FlowDetail } from '../api/client.js';
 
 /** Published versions, and the webhook URL to copy when the flow starts on a webhook. */
-export function VersionsPanel({ flow, webhook, onView }: { flow: FlowDetail; webhook: boolean; onView: (version: number) => void }) {
+export function VersionsPanel({
+  flow,
+  webhook,
+  onView,
+}: {
+  flow: FlowDetail;
+  webhook: boolean;
+  onView: (version: number) => void;
+}) {
   const [copied, setCopied] = useState(false);
   return (
     <div className="panel">
@@ -13,11 +21,20 @@ export function VersionsPanel({ flow, webhook, onView }: { flow: FlowDetail; web
         <div className="field">
           <label htmlFor="webhook-url">Webhook URL</label>
           <div className="row">
-            <input id="webhook-url" readOnly value={flow.webhookUrl} className="mono grow" onFocus={(e) => e.target.select()} />
+            <input
+              id="webhook-url"
+              readOnly
+              value={flow.webhookUrl}
+              className="mono grow"
+              onFocus={(e) => e.target.select()}
+            />
             <button
               type="button"
               onClick={() => {
-                void navigator.clipboard?.writeText(flow.webhookUrl!).then(() => setCopied(true), () => setCopied(false));
+                void navigator.clipboard?.writeText(flow.webhookUrl!).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                );
               }}
             >
               {copied ? 'Copied' : 'Copy'}

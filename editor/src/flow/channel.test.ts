@@ -9,7 +9,12 @@ import type { FlowDefinition } from './model.js';
 import { MESSAGE_EVENT_FALLBACK, messageEventSchema, referencesFor } from './references.js';
 import { patchChannelTrigger, switchTrigger, toggled } from './trigger.js';
 
-const empty = (trigger: FlowDefinition['trigger']): FlowDefinition => ({ schemaVersion: 1, trigger, nodes: [], edges: [] });
+const empty = (trigger: FlowDefinition['trigger']): FlowDefinition => ({
+  schemaVersion: 1,
+  trigger,
+  nodes: [],
+  edges: [],
+});
 
 describe('trigger edits', () => {
   it('switches between webhook and channel message, dropping what the other kind cannot use', () => {
@@ -25,7 +30,9 @@ describe('trigger edits', () => {
     d = patchChannelTrigger(d, { filter: { '==': [{ var: 'trigger.message.text' }, 'hi'] } });
     d = patchChannelTrigger(d, { accounts: ['acc_1'] });
     d = patchChannelTrigger(d, { channels: ['sms'] });
-    expect(JSON.stringify(d.trigger)).toBe('{"type":"channel.message","channels":["sms"],"accounts":["acc_1"],"filter":{"==":[{"var":"trigger.message.text"},"hi"]}}');
+    expect(JSON.stringify(d.trigger)).toBe(
+      '{"type":"channel.message","channels":["sms"],"accounts":["acc_1"],"filter":{"==":[{"var":"trigger.message.text"},"hi"]}}',
+    );
     d = patchChannelTrigger(d, { channels: [], filter: undefined });
     expect(d.trigger).toEqual({ type: 'channel.message', accounts: ['acc_1'] });
     // a webhook trigger has none of these
@@ -41,10 +48,25 @@ describe('trigger edits', () => {
   });
 
   it('starts new conditions and waits from what the trigger gives', () => {
-    expect(makeNode(empty({ type: 'channel.message' }), { type: 'condition' })).toMatchObject({ rule: { '==': [{ var: 'trigger.message.text' }, ''] } });
-    expect(makeNode(empty({ type: 'webhook' }), { type: 'condition' })).toMatchObject({ rule: { '==': [{ var: 'trigger.body.x' }, ''] } });
-    expect(makeNode(empty({ type: 'webhook' }), { type: 'wait' }, { x: 1.2, y: 2 })).toEqual({ id: 'wait', type: 'wait', for: 'reply', timeout: 'P1D', position: { x: 1, y: 2 } });
-    expect([durationText('P1D'), durationText('PT2H'), durationText('PT90M'), durationText('bad')]).toEqual(['1 day', '2 hours', '90 minutes', 'bad']);
+    expect(makeNode(empty({ type: 'channel.message' }), { type: 'condition' })).toMatchObject({
+      rule: { '==': [{ var: 'trigger.message.text' }, ''] },
+    });
+    expect(makeNode(empty({ type: 'webhook' }), { type: 'condition' })).toMatchObject({
+      rule: { '==': [{ var: 'trigger.body.x' }, ''] },
+    });
+    expect(makeNode(empty({ type: 'webhook' }), { type: 'wait' }, { x: 1.2, y: 2 })).toEqual({
+      id: 'wait',
+      type: 'wait',
+      for: 'reply',
+      timeout: 'P1D',
+      position: { x: 1, y: 2 },
+    });
+    expect([durationText('P1D'), durationText('PT2H'), durationText('PT90M'), durationText('bad')]).toEqual([
+      '1 day',
+      '2 hours',
+      '90 minutes',
+      'bad',
+    ]);
   });
 });
 
@@ -56,16 +78,34 @@ describe('data picker references with a channel trigger and a wait', () => {
       { id: 'wait', type: 'wait', for: 'reply', timeout: 'P1D' },
       { id: 'reply', type: 'action', action: 'conversations.reply', input: {} },
     ],
-    edges: [{ from: 'trigger', to: 'wait' }, { from: 'wait', to: 'reply', branch: 'received' }],
+    edges: [
+      { from: 'trigger', to: 'wait' },
+      { from: 'wait', to: 'reply', branch: 'received' },
+    ],
   };
   const actions = new Map();
 
   it('offers the message event, the contact and, after a wait, its message or timedOut', () => {
     const paths = referencesFor(def, 'reply', actions).map((r) => r.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['trigger.channel', 'trigger.message.text', 'trigger.sender.name', 'trigger.sender.identity.value', 'trigger.contactId', 'contact.id', 'contact.name']),
+      expect.arrayContaining([
+        'trigger.channel',
+        'trigger.message.text',
+        'trigger.sender.name',
+        'trigger.sender.identity.value',
+        'trigger.contactId',
+        'contact.id',
+        'contact.name',
+      ]),
     );
-    expect(paths).toEqual(expect.arrayContaining(['steps.wait.output', 'steps.wait.output.message.text', 'steps.wait.output.sender.name', 'steps.wait.output.timedOut']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'steps.wait.output',
+        'steps.wait.output.message.text',
+        'steps.wait.output.sender.name',
+        'steps.wait.output.timedOut',
+      ]),
+    );
     expect(paths).not.toContain('trigger.body');
     expect(paths).not.toContain('trigger'); // the event itself is not a useful value
   });
@@ -73,11 +113,19 @@ describe('data picker references with a channel trigger and a wait', () => {
   it('offers only trigger and contact to the trigger filter, and no wait output before the wait', () => {
     const filter = referencesFor(def, 'trigger', actions).map((r) => r.path);
     expect(filter.every((p) => p.startsWith('trigger.') || p.startsWith('contact.'))).toBe(true);
-    expect(referencesFor(def, 'wait', actions).map((r) => r.path).some((p) => p.startsWith('steps.'))).toBe(false);
+    expect(
+      referencesFor(def, 'wait', actions)
+        .map((r) => r.path)
+        .some((p) => p.startsWith('steps.')),
+    ).toBe(false);
   });
 
   it('keeps webhook flows as they were: sample fields, no contact', () => {
-    const paths = referencesFor({ ...def, trigger: { type: 'webhook', sample: { body: { name: 'Ann' } } } }, 'reply', actions).map((r) => r.path);
+    const paths = referencesFor(
+      { ...def, trigger: { type: 'webhook', sample: { body: { name: 'Ann' } } } },
+      'reply',
+      actions,
+    ).map((r) => r.path);
     expect(paths.slice(0, 1)).toEqual(['trigger.body.name']);
     expect(paths).not.toContain('contact.id');
   });
@@ -86,7 +134,13 @@ describe('data picker references with a channel trigger and a wait', () => {
     const schema = { type: 'object', properties: { channel: { type: 'string' }, custom: { type: 'string' } } };
     const connectors: ConnectorManifest[] = [
       { id: 'http', name: 'HTTP', actions: [], triggers: [] },
-      { id: 'sms', name: 'SMS', actions: [], triggers: [{ id: 'sms.message', name: 'SMS message', output: schema }], channel: { name: 'sms', addressKinds: ['phone'], inbound: 'webhook', handshake: false } },
+      {
+        id: 'sms',
+        name: 'SMS',
+        actions: [],
+        triggers: [{ id: 'sms.message', name: 'SMS message', output: schema }],
+        channel: { name: 'sms', addressKinds: ['phone'], inbound: 'webhook', handshake: false },
+      },
     ];
     expect(messageEventSchema(connectors)).toBe(schema);
     expect(messageEventSchema(connectors.slice(0, 1))).toBe(MESSAGE_EVENT_FALLBACK);
@@ -96,10 +150,16 @@ describe('data picker references with a channel trigger and a wait', () => {
 
 describe('condition builder: contains', () => {
   it('writes and reads json-logic `in` with the value first', () => {
-    const b = { join: 'and' as const, rows: [{ var: 'trigger.message.text', op: 'contains' as const, value: 'order' }] };
+    const b = {
+      join: 'and' as const,
+      rows: [{ var: 'trigger.message.text', op: 'contains' as const, value: 'order' }],
+    };
     expect(toLogic(b)).toEqual({ in: ['order', { var: 'trigger.message.text' }] });
     expect(fromLogic(toLogic(b))).toEqual(b);
-    expect(fromLogic({ in: [{ var: 'x' }, ['a', 'b']] })).toEqual({ join: 'and', rows: [{ var: 'x', op: 'in', value: ['a', 'b'] }] });
+    expect(fromLogic({ in: [{ var: 'x' }, ['a', 'b']] })).toEqual({
+      join: 'and',
+      rows: [{ var: 'x', op: 'in', value: ['a', 'b'] }],
+    });
     expect(fromLogic({ in: [{ var: 'a' }, { var: 'b' }] })).toBeUndefined();
     expect(fromLogic({ contains: [{ var: 'a' }, 'b'] })).toBeUndefined();
   });
@@ -148,10 +208,21 @@ describe('auto-layout of branches', () => {
       [{ id: 'n', type: 'condition' as const, rule: true }, 'true', 'false'],
     ] as const) {
       for (const edges of [
-        [{ from: 'n', to: 'a', branch: a }, { from: 'n', to: 'b', branch: b }],
-        [{ from: 'n', to: 'b', branch: b }, { from: 'n', to: 'a', branch: a }],
+        [
+          { from: 'n', to: 'a', branch: a },
+          { from: 'n', to: 'b', branch: b },
+        ],
+        [
+          { from: 'n', to: 'b', branch: b },
+          { from: 'n', to: 'a', branch: a },
+        ],
       ]) {
-        const def: FlowDefinition = { schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [node, set('a'), set('b'), set('c')], edges: [{ from: 'trigger', to: 'n' }, ...edges, { from: 'b', to: 'c' }] };
+        const def: FlowDefinition = {
+          schemaVersion: 1,
+          trigger: { type: 'webhook' },
+          nodes: [node, set('a'), set('b'), set('c')],
+          edges: [{ from: 'trigger', to: 'n' }, ...edges, { from: 'b', to: 'c' }],
+        };
         const pos = autoLayout(def);
         expect(pos.get('a')!.x, `${node.type} ${edges[0]!.branch} first`).toBeLessThan(pos.get('b')!.x);
         expect(pos.get('a')!.y).toBe(pos.get('b')!.y);

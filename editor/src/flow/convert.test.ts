@@ -6,10 +6,20 @@ const reference: FlowDefinition = {
   schemaVersion: 1,
   trigger: { type: 'webhook', sample: { body: { tier: 'vip', email: 'a@b.c' } } },
   nodes: [
-    { id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] }, position: { x: 10, y: 120 } },
+    {
+      id: 'vip',
+      type: 'condition',
+      rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] },
+      position: { x: 10, y: 120 },
+    },
     { id: 'save', type: 'action', action: 'contacts.upsert', input: { email: '{{ trigger.body.email }}' } },
     { id: 'pause', type: 'delay', duration: 'PT2S', name: 'Wait a bit' },
-    { id: 'notify', type: 'action', action: 'http.request', input: { method: 'POST', url: '{{ trigger.body.callback }}', body: { contact: '{{ steps.save.output.id }}' } } },
+    {
+      id: 'notify',
+      type: 'action',
+      action: 'http.request',
+      input: { method: 'POST', url: '{{ trigger.body.callback }}', body: { contact: '{{ steps.save.output.id }}' } },
+    },
   ],
   edges: [
     { from: 'trigger', to: 'vip' },
@@ -54,21 +64,35 @@ describe('fromDefinition / toDefinition', () => {
       { id: 'a', source: 'vip', target: 'save', sourceHandle: 'false' },
       { id: 'b', source: 'trigger', target: 'vip', sourceHandle: null },
     ]);
-    expect(def.edges).toEqual([{ from: 'vip', to: 'save', branch: 'false' }, { from: 'trigger', to: 'vip' }]);
+    expect(def.edges).toEqual([
+      { from: 'vip', to: 'save', branch: 'false' },
+      { from: 'trigger', to: 'vip' },
+    ]);
   });
 
   it('marks selection and measured sizes without touching the definition', () => {
-    const { nodes, edges } = fromDefinition(reference, { selected: new Set(['save']), measured: new Map([['save', { width: 200, height: 60 }]]) });
+    const { nodes, edges } = fromDefinition(reference, {
+      selected: new Set(['save']),
+      measured: new Map([['save', { width: 200, height: 60 }]]),
+    });
     expect(nodes.find((n) => n.id === 'save')).toMatchObject({ selected: true, measured: { width: 200, height: 60 } });
     expect(toDefinition(nodes, edges)).toEqual(reference);
   });
 
   it('gives unmeasured nodes initial handles (React Flow culls only nodes with handle bounds), measured ones none', () => {
     const { nodes } = fromDefinition(reference, { measured: new Map([['save', { width: 200, height: 60 }]]) });
-    const handles = (id: string) => nodes.find((n) => n.id === id)!.handles?.map((h) => [h.type, h.id ?? null, h.position]);
+    const handles = (id: string) =>
+      nodes.find((n) => n.id === id)!.handles?.map((h) => [h.type, h.id ?? null, h.position]);
     expect(handles('trigger')).toEqual([['source', null, 'bottom']]);
-    expect(handles('vip')).toEqual([['target', null, 'top'], ['source', 'true', 'bottom'], ['source', 'false', 'bottom']]);
-    expect(handles('pause')).toEqual([['target', null, 'top'], ['source', null, 'bottom']]);
+    expect(handles('vip')).toEqual([
+      ['target', null, 'top'],
+      ['source', 'true', 'bottom'],
+      ['source', 'false', 'bottom'],
+    ]);
+    expect(handles('pause')).toEqual([
+      ['target', null, 'top'],
+      ['source', null, 'bottom'],
+    ]);
     expect(handles('save')).toBeUndefined();
   });
 });
@@ -84,10 +108,27 @@ const channelFlow: FlowDefinition = {
     sample: { channel: 'sms', message: { text: 'my order' } },
   },
   nodes: [
-    { id: 'ask', type: 'action', action: 'conversations.reply', input: { contact: '{{ contact.id }}', text: 'Which order?' } },
+    {
+      id: 'ask',
+      type: 'action',
+      action: 'conversations.reply',
+      input: { contact: '{{ contact.id }}', text: 'Which order?' },
+    },
     { id: 'wait', type: 'wait', for: 'reply', timeout: 'P1D', position: { x: 0, y: 260 } },
-    { id: 'thanks', type: 'action', action: 'conversations.reply', input: { contact: '{{ contact.id }}', text: 'Got {{ steps.wait.output.message.text }}' } },
-    { id: 'later', type: 'wait', name: 'Other contact', for: 'reply', timeout: 'PT2H', contact: '{{ steps.ask.output.contactId }}' },
+    {
+      id: 'thanks',
+      type: 'action',
+      action: 'conversations.reply',
+      input: { contact: '{{ contact.id }}', text: 'Got {{ steps.wait.output.message.text }}' },
+    },
+    {
+      id: 'later',
+      type: 'wait',
+      name: 'Other contact',
+      for: 'reply',
+      timeout: 'PT2H',
+      contact: '{{ steps.ask.output.contactId }}',
+    },
   ],
   edges: [
     { from: 'trigger', to: 'ask' },
@@ -116,13 +157,19 @@ describe('channel trigger and wait', () => {
   it('draws a wait with received/timeout source handles, its branches as handles and labels', () => {
     const { nodes, edges } = fromDefinition(channelFlow);
     const wait = nodes.find((n) => n.id === 'wait')!;
-    expect(wait.handles?.map((h) => [h.type, h.id ?? null])).toEqual([['target', null], ['source', 'received'], ['source', 'timeout']]);
+    expect(wait.handles?.map((h) => [h.type, h.id ?? null])).toEqual([
+      ['target', null],
+      ['source', 'received'],
+      ['source', 'timeout'],
+    ]);
     expect(edges.slice(2)).toMatchObject([
       { source: 'wait', target: 'thanks', sourceHandle: 'received', label: 'received' },
       { source: 'wait', target: 'later', sourceHandle: 'timeout', label: 'timeout' },
     ]);
     // an edge drawn from the timeout handle becomes a timeout branch
-    expect(toDefinition(nodes, [{ id: 'x', source: 'wait', target: 'later', sourceHandle: 'timeout' }]).edges).toEqual([{ from: 'wait', to: 'later', branch: 'timeout' }]);
+    expect(toDefinition(nodes, [{ id: 'x', source: 'wait', target: 'later', sourceHandle: 'timeout' }]).edges).toEqual([
+      { from: 'wait', to: 'later', branch: 'timeout' },
+    ]);
   });
 });
 
@@ -130,7 +177,10 @@ describe('fromDefinition cache', () => {
   it('reuses canvas nodes and edges whose flow node, position, selection and size did not change', () => {
     const cache = new WeakMap<object, never>();
     const first = fromDefinition(reference, { cache });
-    const moved = { ...reference, nodes: reference.nodes.map((n) => (n.id === 'notify' ? { ...n, position: { x: 5, y: 5 } } : n)) };
+    const moved = {
+      ...reference,
+      nodes: reference.nodes.map((n) => (n.id === 'notify' ? { ...n, position: { x: 5, y: 5 } } : n)),
+    };
     const second = fromDefinition(moved, { cache, selected: new Set(['pause']) });
     const same = second.nodes.map((n, i) => n === first.nodes[i]);
     expect(same).toEqual([false, true, true, false, false]); // trigger is rebuilt; pause selected; notify moved

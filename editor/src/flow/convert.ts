@@ -84,16 +84,29 @@ function initialHandles(type: string): NodeHandle[] {
   });
   if (type === TRIGGER_ID) return [at(null, 0.5, 'bottom')];
   const branches = BRANCHES[type as FlowNode['type']];
-  const sources = branches ? branches.map((b, i) => at(b, (i + 1) / (branches.length + 1), 'bottom')) : [at(null, 0.5, 'bottom')];
+  const sources = branches
+    ? branches.map((b, i) => at(b, (i + 1) / (branches.length + 1), 'bottom'))
+    : [at(null, 0.5, 'bottom')];
   return [at(null, 0.5, 'top'), ...sources];
 }
 
-export function fromDefinition(def: FlowDefinition, opts: FromOptions = {}): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
+export function fromDefinition(
+  def: FlowDefinition,
+  opts: FromOptions = {},
+): { nodes: CanvasNode[]; edges: CanvasEdge[] } {
   const pos = displayPositions(def, opts.triggerPosition);
-  const extra = (id: string, type: string): Pick<Node, 'selected' | 'initialWidth' | 'initialHeight' | 'measured' | 'handles'> => {
+  const extra = (
+    id: string,
+    type: string,
+  ): Pick<Node, 'selected' | 'initialWidth' | 'initialHeight' | 'measured' | 'handles'> => {
     const m = opts.measured?.get(id);
     // A size (and handles) before measuring lets React Flow fit the view and cull off-screen nodes from the first render.
-    return { selected: opts.selected?.has(id) ?? false, initialWidth: INITIAL.width, initialHeight: INITIAL.height, ...(m ? { measured: m } : { handles: initialHandles(type) }) };
+    return {
+      selected: opts.selected?.has(id) ?? false,
+      initialWidth: INITIAL.width,
+      initialHeight: INITIAL.height,
+      ...(m ? { measured: m } : { handles: initialHandles(type) }),
+    };
   };
   const trigger: CanvasNode = {
     id: TRIGGER_ID,
@@ -110,7 +123,8 @@ export function fromDefinition(def: FlowDefinition, opts: FromOptions = {}): { n
       const position = pos.get(n.id)!;
       const x = extra(n.id, n.type);
       const hit = cache?.get(n) as CanvasNode | undefined;
-      if (hit && samePos(hit.position, position) && hit.selected === x.selected && hit.measured === x.measured) return hit;
+      if (hit && samePos(hit.position, position) && hit.selected === x.selected && hit.measured === x.measured)
+        return hit;
       const made: CanvasNode = { id: n.id, type: n.type, position, data: { kind: 'step', node: n }, ...x };
       cache?.set(n, made);
       return made;

@@ -4,15 +4,15 @@ import { BRANCHES, TRIGGER_ID } from './model.js';
 import { starterVar } from './trigger.js';
 
 export type NewNode =
-  | { type: 'action'; action: string }
-  | { type: 'condition' }
-  | { type: 'delay' }
-  | { type: 'set' }
-  | { type: 'wait' };
+  { type: 'action'; action: string } | { type: 'condition' } | { type: 'delay' } | { type: 'set' } | { type: 'wait' };
 
 /** A readable id not yet used: `save`, `save_2`, … */
 export function uniqueId(def: FlowDefinition, base: string): string {
-  const clean = base.replace(/[^A-Za-z0-9_]/g, '_').replace(/^_+|_+$/g, '').toLowerCase() || 'step';
+  const clean =
+    base
+      .replace(/[^A-Za-z0-9_]/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .toLowerCase() || 'step';
   const taken = new Set([TRIGGER_ID, ...def.nodes.map((n) => n.id)]);
   if (!taken.has(clean)) return clean;
   for (let i = 2; ; i++) if (!taken.has(`${clean}_${i}`)) return `${clean}_${i}`;
@@ -22,9 +22,20 @@ export function makeNode(def: FlowDefinition, spec: NewNode, position?: { x: num
   const at = position && { position: { x: Math.round(position.x), y: Math.round(position.y) } };
   switch (spec.type) {
     case 'action':
-      return { id: uniqueId(def, spec.action.split('.').pop() ?? 'action'), type: 'action', action: spec.action, input: {}, ...at };
+      return {
+        id: uniqueId(def, spec.action.split('.').pop() ?? 'action'),
+        type: 'action',
+        action: spec.action,
+        input: {},
+        ...at,
+      };
     case 'condition':
-      return { id: uniqueId(def, 'condition'), type: 'condition', rule: { '==': [{ var: starterVar(def) }, ''] }, ...at };
+      return {
+        id: uniqueId(def, 'condition'),
+        type: 'condition',
+        rule: { '==': [{ var: starterVar(def) }, ''] },
+        ...at,
+      };
     case 'delay':
       return { id: uniqueId(def, 'delay'), type: 'delay', duration: 'PT1M', ...at };
     case 'set':
@@ -34,7 +45,10 @@ export function makeNode(def: FlowDefinition, spec: NewNode, position?: { x: num
   }
 }
 
-export const addNode = (def: FlowDefinition, node: FlowNode): FlowDefinition => ({ ...def, nodes: [...def.nodes, node] });
+export const addNode = (def: FlowDefinition, node: FlowNode): FlowDefinition => ({
+  ...def,
+  nodes: [...def.nodes, node],
+});
 
 export function updateNode(def: FlowDefinition, id: string, update: (n: FlowNode) => FlowNode): FlowDefinition {
   return { ...def, nodes: def.nodes.map((n) => (n.id === id ? update(n) : n)) };
@@ -53,15 +67,27 @@ export function renameNode(def: FlowDefinition, id: string, next: string): FlowD
 export function removeNodes(def: FlowDefinition, ids: readonly string[]): FlowDefinition {
   const gone = new Set(ids.filter((i) => i !== TRIGGER_ID));
   if (!def.nodes.some((n) => gone.has(n.id))) return def;
-  return { ...def, nodes: def.nodes.filter((n) => !gone.has(n.id)), edges: def.edges.filter((e) => !gone.has(e.from) && !gone.has(e.to)) };
+  return {
+    ...def,
+    nodes: def.nodes.filter((n) => !gone.has(n.id)),
+    edges: def.edges.filter((e) => !gone.has(e.from) && !gone.has(e.to)),
+  };
 }
 
 /** A copy of a node, offset a little, unconnected. */
-export function duplicateNode(def: FlowDefinition, id: string, displayed?: { x: number; y: number }): { def: FlowDefinition; id?: string } {
+export function duplicateNode(
+  def: FlowDefinition,
+  id: string,
+  displayed?: { x: number; y: number },
+): { def: FlowDefinition; id?: string } {
   const src = def.nodes.find((n) => n.id === id);
   if (!src) return { def };
   const base = src.position ?? displayed ?? { x: 0, y: 0 };
-  const copy = { ...structuredClone(src), id: uniqueId(def, src.id.replace(/_\d+$/, '')), position: { x: base.x + 40, y: base.y + 40 } } as FlowNode;
+  const copy = {
+    ...structuredClone(src),
+    id: uniqueId(def, src.id.replace(/_\d+$/, '')),
+    position: { x: base.x + 40, y: base.y + 40 },
+  } as FlowNode;
   return { def: addNode(def, copy), id: copy.id };
 }
 

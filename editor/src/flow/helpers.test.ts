@@ -13,13 +13,24 @@ const def: FlowDefinition = {
     { id: 'notify', type: 'action', action: 'http.request', input: {} },
     { id: 'other', type: 'set', values: { x: 1 } },
   ],
-  edges: [{ from: 'trigger', to: 'save' }, { from: 'save', to: 'notify' }],
+  edges: [
+    { from: 'trigger', to: 'save' },
+    { from: 'save', to: 'notify' },
+  ],
 };
 
 describe('condition builder', () => {
   it('round-trips rows joined by and/or', () => {
-    const b = { join: 'or' as const, rows: [{ var: 'trigger.body.tier', op: '==' as const, value: 'vip' }, { var: 'trigger.body.n', op: '>' as const, value: 3 }] };
-    expect(toLogic(b)).toEqual({ or: [{ '==': [{ var: 'trigger.body.tier' }, 'vip'] }, { '>': [{ var: 'trigger.body.n' }, 3] }] });
+    const b = {
+      join: 'or' as const,
+      rows: [
+        { var: 'trigger.body.tier', op: '==' as const, value: 'vip' },
+        { var: 'trigger.body.n', op: '>' as const, value: 3 },
+      ],
+    };
+    expect(toLogic(b)).toEqual({
+      or: [{ '==': [{ var: 'trigger.body.tier' }, 'vip'] }, { '>': [{ var: 'trigger.body.n' }, 3] }],
+    });
     expect(fromLogic(toLogic(b))).toEqual(b);
     expect(toLogic({ join: 'and', rows: [b.rows[0]!] })).toEqual({ '==': [{ var: 'trigger.body.tier' }, 'vip'] });
   });
@@ -29,7 +40,12 @@ describe('condition builder', () => {
     expect(fromLogic(true)).toBeUndefined();
   });
   it('parses typed values as JSON when they are JSON', () => {
-    expect([parseValue('3'), parseValue('true'), parseValue('["a"]'), parseValue('vip')]).toEqual([3, true, ['a'], 'vip']);
+    expect([parseValue('3'), parseValue('true'), parseValue('["a"]'), parseValue('vip')]).toEqual([
+      3,
+      true,
+      ['a'],
+      'vip',
+    ]);
   });
 });
 
@@ -53,7 +69,17 @@ describe('issues and references', () => {
     expect(inputErrorSchema(issues)).toEqual({ url: { __errors: ['url is required'] } });
   });
   it('offers the trigger sample and the output of upstream steps only', () => {
-    const actions = new Map([['contacts.upsert', { id: 'contacts.upsert', name: 'Upsert', input: {}, output: { type: 'object', properties: { id: { type: 'string' } } } }]]);
+    const actions = new Map([
+      [
+        'contacts.upsert',
+        {
+          id: 'contacts.upsert',
+          name: 'Upsert',
+          input: {},
+          output: { type: 'object', properties: { id: { type: 'string' } } },
+        },
+      ],
+    ]);
     const paths = referencesFor(def, 'notify', actions).map((r) => r.path);
     expect(paths).toEqual(['trigger.body.email', 'trigger.body.tier', 'steps.save.output', 'steps.save.output.id']);
     expect(referencesFor(def, 'save', actions).map((r) => r.path)).not.toContain('steps.save.output.id');
@@ -84,8 +110,13 @@ describe('friendlyIssues', () => {
       at('/nodes/0/input/account', "input must have required property 'account'"),
     ];
     const sms: FlowDefinition = { ...def, nodes: [{ id: 'send', type: 'action', action: 'sms.send', input: {} }] };
-    const actions = new Map([['sms.send', { input: { required: ['account'], anyOf: [{ required: ['body'] }, { required: ['mediaUrls'] }] } }]]);
-    expect(friendlyIssues(issues, anyOfFields(sms, actions))).toEqual([at('/nodes/0/input', 'fill in at least one of: body, mediaUrls'), issues[3]]);
+    const actions = new Map([
+      ['sms.send', { input: { required: ['account'], anyOf: [{ required: ['body'] }, { required: ['mediaUrls'] }] } }],
+    ]);
+    expect(friendlyIssues(issues, anyOfFields(sms, actions))).toEqual([
+      at('/nodes/0/input', 'fill in at least one of: body, mediaUrls'),
+      issues[3],
+    ]);
     // without the schema every alternative-looking issue merges (as before)
     expect(friendlyIssues(issues)[0]!.message).toBe('fill in at least one of: body, mediaUrls, account');
   });

@@ -51,7 +51,10 @@ const REQUIRED = / must have required property '([^']+)'$/;
  * `alternatives` names the fields an anyOf's alternatives require (from the action's schema), so that a field the
  * schema requires outright, reported in the same words, stays an issue of its own; unknown: every such field merges.
  */
-export function friendlyIssues(issues: readonly ValidationIssue[], alternatives?: (anyOf: ValidationIssue) => readonly string[] | undefined): ValidationIssue[] {
+export function friendlyIssues(
+  issues: readonly ValidationIssue[],
+  alternatives?: (anyOf: ValidationIssue) => readonly string[] | undefined,
+): ValidationIssue[] {
   const anyOf = issues.filter((i) => ANY_OF.test(i.message));
   if (!anyOf.length) return [...issues];
   const merged = new Map<ValidationIssue, string[]>(anyOf.map((a) => [a, []]));
@@ -59,11 +62,17 @@ export function friendlyIssues(issues: readonly ValidationIssue[], alternatives?
   for (const i of issues) {
     if (merged.has(i)) continue;
     const m = REQUIRED.exec(i.message);
-    const parent = m && anyOf.find((a) => a.nodeId === i.nodeId && i.path === `${a.path}/${m[1]}` && (alternatives?.(a)?.includes(m[1]!) ?? true));
+    const parent =
+      m &&
+      anyOf.find(
+        (a) => a.nodeId === i.nodeId && i.path === `${a.path}/${m[1]}` && (alternatives?.(a)?.includes(m[1]!) ?? true),
+      );
     if (parent && m) merged.get(parent)!.push(m[1]!);
     else rest.push(i);
   }
-  const out = [...merged].map(([a, fields]) => (fields.length ? { ...a, message: `fill in at least one of: ${fields.join(', ')}` } : a));
+  const out = [...merged].map(([a, fields]) =>
+    fields.length ? { ...a, message: `fill in at least one of: ${fields.join(', ')}` } : a,
+  );
   return [...out, ...rest];
 }
 

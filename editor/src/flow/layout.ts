@@ -29,7 +29,9 @@ function crossedBranches(def: FlowDefinition, pos: Positions): number {
   for (const n of def.nodes) {
     const branches = BRANCHES[n.type];
     if (!branches) continue;
-    const xs = branches.flatMap((b) => def.edges.filter((e) => e.from === n.id && e.branch === b).map((e) => pos.get(e.to)?.x ?? 0));
+    const xs = branches.flatMap((b) =>
+      def.edges.filter((e) => e.from === n.id && e.branch === b).map((e) => pos.get(e.to)?.x ?? 0),
+    );
     for (let i = 1; i < xs.length; i++) if (xs[i]! < xs[i - 1]!) crossed++;
   }
   return crossed;

@@ -36,7 +36,8 @@ function rowFrom(rule: JsonValue): Row | undefined {
   const args = rule[op];
   if (op === 'contains' || !OPERATORS.includes(op) || !Array.isArray(args) || args.length !== 2) return undefined;
   const [left, value] = args;
-  if (op === 'in' && !isVar(left) && isVar(value) && (typeof left === 'string' || typeof left === 'number')) return { var: value.var, op: 'contains', value: left };
+  if (op === 'in' && !isVar(left) && isVar(value) && (typeof left === 'string' || typeof left === 'number'))
+    return { var: value.var, op: 'contains', value: left };
   if (!isVar(left)) return undefined;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return undefined;
   return { var: left.var, op, value: value as JsonValue };
@@ -64,4 +65,5 @@ export function parseValue(text: string): JsonValue {
     return text;
   }
 }
-export const showValue = (v: JsonValue) => (typeof v === 'string' && !/^(-?\d|true$|false$|null$|\[|\{|")/.test(v) ? v : JSON.stringify(v));
+export const showValue = (v: JsonValue) =>
+  typeof v === 'string' && !/^(-?\d|true$|false$|null$|\[|\{|")/.test(v) ? v : JSON.stringify(v);

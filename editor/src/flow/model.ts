@@ -22,4 +22,7 @@ export type {
 export const TRIGGER_ID = 'trigger';
 
 /** Branch names of the edges leaving a node of this type; none means one plain output. */
-export const BRANCHES: Record<string, readonly string[]> = { condition: ['true', 'false'], wait: ['received', 'timeout'] };
+export const BRANCHES: Record<string, readonly string[]> = {
+  condition: ['true', 'false'],
+  wait: ['received', 'timeout'],
+};

@@ -27,7 +27,16 @@ export const MESSAGE_EVENT_FALLBACK = {
   properties: {
     channel: str('sms, whatsapp, telegram, email, …'),
     accountId: str(),
-    message: { type: 'object', properties: { id: str(), providerMessageId: str(), text: str(), attachments: { type: 'array' }, timestamp: str() } },
+    message: {
+      type: 'object',
+      properties: {
+        id: str(),
+        providerMessageId: str(),
+        text: str(),
+        attachments: { type: 'array' },
+        timestamp: str(),
+      },
+    },
     sender: { type: 'object', properties: { identity, name: str() } },
     replyTo: identity,
     contactId: str(),
@@ -62,7 +71,8 @@ function fromValue(prefix: string, v: JsonValue | undefined, out: Reference[], d
 function fromSchema(prefix: string, schema: unknown, out: Reference[], depth = 0, withRoot = true) {
   const s = (schema ?? {}) as { type?: unknown; properties?: Record<string, unknown> };
   if (withRoot) out.push({ path: prefix, hint: typeof s.type === 'string' ? s.type : 'value' });
-  if (s.properties && depth < MAX_DEPTH) for (const [k, child] of Object.entries(s.properties)) fromSchema(`${prefix}.${k}`, child, out, depth + 1);
+  if (s.properties && depth < MAX_DEPTH)
+    for (const [k, child] of Object.entries(s.properties)) fromSchema(`${prefix}.${k}`, child, out, depth + 1);
 }
 
 /** A wait's output: the message on `received`, `{ timedOut: true }` on `timeout`. */

@@ -6,7 +6,8 @@ export type TriggerType = TriggerDef['type'];
 export const isChannelTrigger = (t: TriggerDef): t is ChannelMessageTrigger => t.type === 'channel.message';
 
 /** The value a new condition row starts from: a field the trigger's events really have. */
-export const starterVar = (def: FlowDefinition) => (isChannelTrigger(def.trigger) ? 'trigger.message.text' : 'trigger.body.x');
+export const starterVar = (def: FlowDefinition) =>
+  isChannelTrigger(def.trigger) ? 'trigger.message.text' : 'trigger.body.x';
 
 /**
  * The definition with a fresh trigger of `type` (the old one's channels, filter and sample mean nothing to the other
@@ -40,7 +41,12 @@ export function patchChannelTrigger(def: FlowDefinition, patch: ChannelTriggerPa
 }
 
 /** A toggled member of a list, in the order of `all` (so the JSON does not depend on click order). */
-export function toggled(list: readonly string[] | undefined, item: string, on: boolean, all: readonly string[]): string[] {
+export function toggled(
+  list: readonly string[] | undefined,
+  item: string,
+  on: boolean,
+  all: readonly string[],
+): string[] {
   const set = new Set(list ?? []);
   if (on) set.add(item);
   else set.delete(item);

@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { attachmentLabel, clockTime, contactLabel, dayLabel, excerpt, messagePreview, relativeTime, shortDate, statusText } from './format.js';
+import {
+  attachmentLabel,
+  clockTime,
+  contactLabel,
+  dayLabel,
+  excerpt,
+  messagePreview,
+  relativeTime,
+  shortDate,
+  statusText,
+} from './format.js';
 
 // Local times, so the day boundaries below hold in any time zone.
 const at = (y: number, mo: number, d: number, h = 12, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s).toISOString();
@@ -8,7 +18,15 @@ const NOW = new Date(2025, 2, 12, 15, 0, 0).getTime(); // Wed 12 Mar 2025, 15:00
 describe('contactLabel', () => {
   it('prefers the name, then the first identity, then a placeholder', () => {
     expect(contactLabel({ name: 'Ada', identities: [{ kind: 'email', value: 'ada@example.com' }] })).toBe('Ada');
-    expect(contactLabel({ name: '  ', identities: [{ kind: 'webchat', value: 'v_123' }, { kind: 'email', value: 'x@y.z' }] })).toBe('v_123');
+    expect(
+      contactLabel({
+        name: '  ',
+        identities: [
+          { kind: 'webchat', value: 'v_123' },
+          { kind: 'email', value: 'x@y.z' },
+        ],
+      }),
+    ).toBe('v_123');
     expect(contactLabel({ name: null, identities: [] })).toBe('Unknown contact');
   });
 });
@@ -33,7 +51,9 @@ describe('attachmentLabel', () => {
   it('names the type and the name, caption or reference', () => {
     expect(attachmentLabel({ type: 'image', ref: 'media-1', name: 'photo.jpg' })).toBe('image: photo.jpg');
     expect(attachmentLabel({ type: 'video', ref: 'media-2', caption: 'unboxing' })).toBe('video: unboxing');
-    expect(attachmentLabel({ type: 'file', ref: 'https://files.example/invoice.pdf' })).toBe('file: https://files.example/invoice.pdf');
+    expect(attachmentLabel({ type: 'file', ref: 'https://files.example/invoice.pdf' })).toBe(
+      'file: https://files.example/invoice.pdf',
+    );
     expect(attachmentLabel({ ref: '' })).toBe('attachment');
   });
 });

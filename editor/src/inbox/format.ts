@@ -39,7 +39,8 @@ export function messagePreview(m: Pick<Message, 'direction' | 'text' | 'attachme
   const attachments = Array.isArray(m.attachments) ? m.attachments : [];
   let body: string;
   if (m.text?.trim()) body = m.text;
-  else if (attachments.length > 0) body = attachmentLabel(attachments[0]!) + (attachments.length > 1 ? ` (+${attachments.length - 1} more)` : '');
+  else if (attachments.length > 0)
+    body = attachmentLabel(attachments[0]!) + (attachments.length > 1 ? ` (+${attachments.length - 1} more)` : '');
   else body = '(no text)';
   return excerpt(prefix + body, max);
 }

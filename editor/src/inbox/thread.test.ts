@@ -30,7 +30,14 @@ function msg(id: string, sentAt: string, extra: Partial<Message> = {}): Message 
 }
 const conv = (id: string, lastMessageAt: string | null): Conversation => ({
   id,
-  contact: { id: `c-${id}`, name: null, attributes: {}, identities: [], createdAt: local(1, 0), updatedAt: local(1, 0) },
+  contact: {
+    id: `c-${id}`,
+    name: null,
+    attributes: {},
+    identities: [],
+    createdAt: local(1, 0),
+    updatedAt: local(1, 0),
+  },
   lastMessageAt,
   lastMessage: null,
 });
@@ -46,7 +53,10 @@ describe('merging', () => {
     expect(merged[1]!.status).toBe('delivered');
   });
   it('orders conversations most recently active first, never-active last', () => {
-    const merged = mergeConversations([conv('a', local(10, 9)), conv('b', local(11, 9))], [conv('c', null), conv('a', local(12, 9))]);
+    const merged = mergeConversations(
+      [conv('a', local(10, 9)), conv('b', local(11, 9))],
+      [conv('c', null), conv('a', local(12, 9))],
+    );
     expect(ids(merged)).toEqual(['a', 'b', 'c']);
   });
 });
@@ -54,7 +64,10 @@ describe('merging', () => {
 describe('thread pages', () => {
   const older = [msg('m1', local(12, 9)), msg('m2', local(12, 10))];
   it('starts from the first page and continues from its cursor', () => {
-    const first = withNewest({ messages: [], olderCursor: undefined }, { items: [...older].reverse(), nextCursor: 'k2' });
+    const first = withNewest(
+      { messages: [], olderCursor: undefined },
+      { items: [...older].reverse(), nextCursor: 'k2' },
+    );
     expect(first).toEqual({ messages: older, olderCursor: 'k2' });
     const more = withOlder(first, { items: [msg('m0', local(11, 9))] });
     expect(ids(more.messages)).toEqual(['m0', 'm1', 'm2']);
@@ -77,7 +90,10 @@ describe('thread pages', () => {
 
 describe('groupByDay', () => {
   it('puts one heading per local calendar day', () => {
-    const groups = groupByDay([msg('a', local(10, 23, 50)), msg('b', local(11, 0, 10)), msg('c', local(12, 8)), msg('d', local(12, 9))], NOW);
+    const groups = groupByDay(
+      [msg('a', local(10, 23, 50)), msg('b', local(11, 0, 10)), msg('c', local(12, 8)), msg('d', local(12, 9))],
+      NOW,
+    );
     expect(groups.map((g) => [g.label, ids(g.messages)])).toEqual([
       ['Mon 10 Mar', ['a']],
       ['Yesterday', ['b']],
@@ -88,7 +104,13 @@ describe('groupByDay', () => {
 
 describe('replyChannel', () => {
   it('is the channel of the latest inbound message', () => {
-    expect(replyChannel([msg('a', local(12, 8), { channel: 'sms' }), msg('b', local(12, 9), { channel: 'webchat' }), msg('c', local(12, 10), { direction: 'out', channel: 'email' })])).toBe('webchat');
+    expect(
+      replyChannel([
+        msg('a', local(12, 8), { channel: 'sms' }),
+        msg('b', local(12, 9), { channel: 'webchat' }),
+        msg('c', local(12, 10), { direction: 'out', channel: 'email' }),
+      ]),
+    ).toBe('webchat');
     expect(replyChannel([msg('c', local(12, 10), { direction: 'out' })])).toBeUndefined();
   });
 });

@@ -11,11 +11,16 @@ const byId = <T extends { id: string }>(current: readonly T[], incoming: readonl
 
 /** Oldest first; equal times by id, the order the server pages in. */
 export function mergeMessages(current: readonly Message[], incoming: readonly Message[]): Message[] {
-  return byId(current, incoming).sort((a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return byId(current, incoming).sort(
+    (a, b) => Date.parse(a.sentAt) - Date.parse(b.sentAt) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
 }
 
 /** Most recently active first, never-active last; equal times by id descending (the server's order). */
-export function mergeConversations(current: readonly Conversation[], incoming: readonly Conversation[]): Conversation[] {
+export function mergeConversations(
+  current: readonly Conversation[],
+  incoming: readonly Conversation[],
+): Conversation[] {
   const t = (c: Conversation) => (c.lastMessageAt ? Date.parse(c.lastMessageAt) : -Infinity);
   return byId(current, incoming).sort((a, b) => t(b) - t(a) || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }

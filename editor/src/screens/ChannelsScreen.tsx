@@ -10,7 +10,9 @@ import { go, TopBar } from '../components/TopBar.js';
 import { navigate } from '../session.js';
 
 // The form library and its JSON Schema validator: loaded when a form is first opened, not for the list.
-const ChannelAccountForm = lazy(() => import('../components/ChannelAccountForm.js').then((m) => ({ default: m.ChannelAccountForm })));
+const ChannelAccountForm = lazy(() =>
+  import('../components/ChannelAccountForm.js').then((m) => ({ default: m.ChannelAccountForm })),
+);
 
 interface Notice {
   text: string;
@@ -42,10 +44,16 @@ export function ChannelsScreen({ api, route, onSignOut }: { api: Api; route: Cha
     if (route.view !== 'list') setNotice(null);
   }, [route.view]);
 
-  const upsert = (a: ChannelAccount) => setAccounts((list) => [a, ...(list ?? []).filter((x) => x.id !== a.id)].sort(newestFirst));
+  const upsert = (a: ChannelAccount) =>
+    setAccounts((list) => [a, ...(list ?? []).filter((x) => x.id !== a.id)].sort(newestFirst));
 
   async function remove(a: ChannelAccount) {
-    if (!confirm(`Delete the channel account “${a.name}”? Messages to its inbound URL will be refused, and flows using it will fail to send.`)) return;
+    if (
+      !confirm(
+        `Delete the channel account “${a.name}”? Messages to its inbound URL will be refused, and flows using it will fail to send.`,
+      )
+    )
+      return;
     try {
       await api.deleteChannelAccount(a.id);
       setAccounts((list) => (list ?? []).filter((x) => x.id !== a.id));
@@ -114,17 +122,28 @@ export function ChannelsScreen({ api, route, onSignOut }: { api: Api; route: Cha
             Connect a channel
           </a>
         </div>
-        <p className="muted">The accounts your flows and inbox talk through: a phone number, a bot, a mailbox, a chat on your website.</p>
+        <p className="muted">
+          The accounts your flows and inbox talk through: a phone number, a bot, a mailbox, a chat on your website.
+        </p>
         {notice && (
           <p role="status" className="notice">
             {notice.text}
           </p>
         )}
         {accounts === null && !error && <p className="muted">Loading…</p>}
-        {accounts?.length === 0 && <p className="empty">No channels yet. Press “Connect a channel” to add your first one.</p>}
+        {accounts?.length === 0 && (
+          <p className="empty">No channels yet. Press “Connect a channel” to add your first one.</p>
+        )}
         <ul className="account-list" aria-label="Channel accounts">
           {accounts?.map((a) => (
-            <ChannelAccountCard key={a.id} account={a} connector={byId.get(a.connector)} highlight={notice?.accountId === a.id} now={now} onDelete={() => void remove(a)} />
+            <ChannelAccountCard
+              key={a.id}
+              account={a}
+              connector={byId.get(a.connector)}
+              highlight={notice?.accountId === a.id}
+              now={now}
+              onDelete={() => void remove(a)}
+            />
           ))}
         </ul>
       </>
@@ -214,7 +233,12 @@ function EditAccount({
     if (!account && (listed ?? fetched)) setAccount(listed ?? fetched);
   }, [account, listed, fetched]);
 
-  if (error) return <p role="alert" className="error">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="error">
+        {error}
+      </p>
+    );
   if (!account || !manifestsLoaded) return <p className="muted">Loading…</p>;
   const connector = byId.get(account.connector);
   return (
@@ -238,7 +262,9 @@ function EditAccount({
           />
         </Suspense>
       ) : (
-        <p className="error">The “{account.connector}” connector is not installed on this server: this account can only be deleted.</p>
+        <p className="error">
+          The “{account.connector}” connector is not installed on this server: this account can only be deleted.
+        </p>
       )}
     </>
   );

@@ -24,7 +24,10 @@ const TABS: { id: Tab; label: string }[] = [
   { id: 'versions', label: 'Versions' },
 ];
 
-const saveText = (s: SaveState) => (s.state === 'error' ? `Not saved: ${s.message}` : { saved: 'All changes saved', pending: 'Unsaved changes…', saving: 'Saving…' }[s.state]);
+const saveText = (s: SaveState) =>
+  s.state === 'error'
+    ? `Not saved: ${s.message}`
+    : { saved: 'All changes saved', pending: 'Unsaved changes…', saving: 'Saving…' }[s.state];
 
 export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: string; onSignOut: () => void }) {
   const [flow, setFlow] = useState<FlowDetail | null>(null);
@@ -41,12 +44,14 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
   const canUndo = useFlow((s) => s.past.length > 0);
   const canRedo = useFlow((s) => s.future.length > 0);
   const selected = useFlow((s) => s.selected);
-  const actions = useMemo(() => new Map<string, ActionManifest>(connectors.flatMap((c) => c.actions.map((a) => [a.id, a] as const))), [connectors]);
+  const actions = useMemo(
+    () => new Map<string, ActionManifest>(connectors.flatMap((c) => c.actions.map((a) => [a.id, a] as const))),
+    [connectors],
+  );
   const { save, validating, flush, markSaved } = useFlowSync(api, flowId, flow !== null, actions);
   const accounts = useChannelAccounts(api);
   const webhook = definition.trigger.type === 'webhook';
   useShortcuts();
-
 
   useEffect(() => {
     let live = true;
@@ -126,7 +131,10 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
     return (
       <div className="page">
         <p role="alert" className="error">
-          Could not open this flow: {loadError} <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))}>Back to flows</a>
+          Could not open this flow: {loadError}{' '}
+          <a href="/" onClick={(e) => (e.preventDefault(), navigate('/'))}>
+            Back to flows
+          </a>
         </p>
       </div>
     );
@@ -156,10 +164,20 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
             </button>
           ) : (
             <>
-              <button type="button" onClick={() => flowStore.getState().undo()} disabled={!canUndo} title="Undo (Ctrl+Z)">
+              <button
+                type="button"
+                onClick={() => flowStore.getState().undo()}
+                disabled={!canUndo}
+                title="Undo (Ctrl+Z)"
+              >
                 Undo
               </button>
-              <button type="button" onClick={() => flowStore.getState().redo()} disabled={!canRedo} title="Redo (Ctrl+Shift+Z)">
+              <button
+                type="button"
+                onClick={() => flowStore.getState().redo()}
+                disabled={!canRedo}
+                title="Redo (Ctrl+Shift+Z)"
+              >
                 Redo
               </button>
               <button type="button" onClick={() => flowStore.getState().layout()} title="Auto-layout (Shift+L)">
@@ -169,10 +187,20 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
           )}
           {readOnlyVersion === null && (
             <span className={`validity ${issues.length ? 'bad' : 'good'}`} data-testid="validity" role="status">
-              {validating ? 'Checking…' : issues.length ? `⚠ ${issues.length} ${issues.length === 1 ? 'issue' : 'issues'}` : '✓ Ready to publish'}
+              {validating
+                ? 'Checking…'
+                : issues.length
+                  ? `⚠ ${issues.length} ${issues.length === 1 ? 'issue' : 'issues'}`
+                  : '✓ Ready to publish'}
             </span>
           )}
-          <button type="button" className="primary" onClick={publish} disabled={!!blocked || publishing} aria-describedby={blocked ? 'publish-reason' : undefined}>
+          <button
+            type="button"
+            className="primary"
+            onClick={publish}
+            disabled={!!blocked || publishing}
+            aria-describedby={blocked ? 'publish-reason' : undefined}
+          >
             {publishing ? 'Publishing…' : 'Publish'}
           </button>
           <button type="button" onClick={onSignOut}>
@@ -222,9 +250,24 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
             </div>
             <div role="tabpanel" className="side-body">
               {tab === 'inspect' && <Inspector actions={actions} connectors={connectors} accounts={accounts} />}
-              {tab === 'test' && <TestPanel api={api} flowId={flowId} flush={flush} blocked={readOnlyVersion !== null ? 'Go back to the draft to test it.' : issues.length ? 'Fix the issues first.' : null} />}
+              {tab === 'test' && (
+                <TestPanel
+                  api={api}
+                  flowId={flowId}
+                  flush={flush}
+                  blocked={
+                    readOnlyVersion !== null
+                      ? 'Go back to the draft to test it.'
+                      : issues.length
+                        ? 'Fix the issues first.'
+                        : null
+                  }
+                />
+              )}
               {tab === 'runs' && <RunsPanel api={api} flowId={flowId} onOpen={openRun} />}
-              {tab === 'versions' && <VersionsPanel flow={flow} webhook={webhook} onView={(v) => void viewVersion(v)} />}
+              {tab === 'versions' && (
+                <VersionsPanel flow={flow} webhook={webhook} onView={(v) => void viewVersion(v)} />
+              )}
             </div>
           </aside>
         </div>

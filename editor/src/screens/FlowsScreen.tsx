@@ -10,7 +10,10 @@ export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => voi
   const [renaming, setRenaming] = useState<{ id: string; name: string } | null>(null);
 
   const load = useCallback(() => {
-    api.listFlows().then((r) => setFlows(r.items), (e: Error) => setError(e.message));
+    api.listFlows().then(
+      (r) => setFlows(r.items),
+      (e: Error) => setError(e.message),
+    );
   }, [api]);
   useEffect(load, [load]);
 
@@ -35,7 +38,12 @@ export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => voi
           <label htmlFor="new-flow-name" className="sr-only">
             New flow name
           </label>
-          <input id="new-flow-name" placeholder="New flow name, e.g. VIP signup" value={name} onChange={(e) => setName(e.target.value)} />
+          <input
+            id="new-flow-name"
+            placeholder="New flow name, e.g. VIP signup"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
           <button type="submit" className="primary">
             Create flow
           </button>
@@ -46,7 +54,9 @@ export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => voi
           </p>
         )}
         {flows === null && !error && <p className="muted">Loading…</p>}
-        {flows?.length === 0 && <p className="empty">No flows yet. Name your first flow above and press “Create flow”.</p>}
+        {flows?.length === 0 && (
+          <p className="empty">No flows yet. Name your first flow above and press “Create flow”.</p>
+        )}
         <ul className="flow-list" aria-label="Flows">
           {flows?.map((f) => (
             <li key={f.id}>
@@ -62,7 +72,12 @@ export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => voi
                   <label htmlFor={`rename-${f.id}`} className="sr-only">
                     New name for {f.name}
                   </label>
-                  <input id={`rename-${f.id}`} autoFocus value={renaming.name} onChange={(e) => setRenaming({ id: f.id, name: e.target.value })} />
+                  <input
+                    id={`rename-${f.id}`}
+                    autoFocus
+                    value={renaming.name}
+                    onChange={(e) => setRenaming({ id: f.id, name: e.target.value })}
+                  />
                   <button type="submit">Save</button>
                   <button type="button" onClick={() => setRenaming(null)}>
                     Cancel
@@ -87,7 +102,9 @@ export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => voi
                   <button
                     className="danger"
                     aria-label={`Delete ${f.name}`}
-                    onClick={() => confirm(`Delete the flow “${f.name}” and its versions?`) && act(api.deleteFlow(f.id))}
+                    onClick={() =>
+                      confirm(`Delete the flow “${f.name}” and its versions?`) && act(api.deleteFlow(f.id))
+                    }
                   >
                     Delete
                   </button>

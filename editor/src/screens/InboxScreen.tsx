@@ -10,7 +10,15 @@ import { replyChannel } from '../inbox/thread.js';
 import { useConversations } from './use-conversations.js';
 import { useThread } from './use-thread.js';
 
-export function InboxScreen({ api, conversationId, onSignOut }: { api: Api; conversationId: string | null; onSignOut: () => void }) {
+export function InboxScreen({
+  api,
+  conversationId,
+  onSignOut,
+}: {
+  api: Api;
+  conversationId: string | null;
+  onSignOut: () => void;
+}) {
   const list = useConversations(api);
   const listed = list.items?.find((c) => c.id === conversationId) ?? null;
   return (
@@ -27,7 +35,14 @@ export function InboxScreen({ api, conversationId, onSignOut }: { api: Api; conv
           onLoadMore={() => void list.loadMore()}
         />
         {conversationId ? (
-          <Thread key={conversationId} api={api} conversationId={conversationId} listed={listed} now={list.now} onSent={list.refresh} />
+          <Thread
+            key={conversationId}
+            api={api}
+            conversationId={conversationId}
+            listed={listed}
+            now={list.now}
+            onSent={list.refresh}
+          />
         ) : (
           <section className="thread thread-empty">
             <p className="muted">Choose a conversation to read it and reply.</p>
@@ -38,7 +53,19 @@ export function InboxScreen({ api, conversationId, onSignOut }: { api: Api; conv
   );
 }
 
-function Thread({ api, conversationId, listed, now, onSent }: { api: Api; conversationId: string; listed: Conversation | null; now: number; onSent: () => Promise<void> }) {
+function Thread({
+  api,
+  conversationId,
+  listed,
+  now,
+  onSent,
+}: {
+  api: Api;
+  conversationId: string;
+  listed: Conversation | null;
+  now: number;
+  onSent: () => Promise<void>;
+}) {
   const t = useThread(api, conversationId);
   const [follow, setFollow] = useState(0);
   // The list is polled, so its copy of the contact is the fresher one once it has this conversation.
@@ -92,7 +119,10 @@ function Thread({ api, conversationId, listed, now, onSent }: { api: Api; conver
       )}
       <ReplyBox
         conversationId={conversationId}
-        channel={replyChannel(messages) ?? (conversation?.lastMessage?.direction === 'in' ? conversation.lastMessage.channel : undefined)}
+        channel={
+          replyChannel(messages) ??
+          (conversation?.lastMessage?.direction === 'in' ? conversation.lastMessage.channel : undefined)
+        }
         onSend={async (text) => {
           const r = await t.send(text);
           setFollow((n) => n + 1);

@@ -19,7 +19,11 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (key: string) => void
       saveKey(k);
       onSignedIn(k);
     } catch (err) {
-      setError((err as { status?: number }).status === 401 ? 'That key was not accepted. Check it and try again.' : (err as Error).message);
+      setError(
+        (err as { status?: number }).status === 401
+          ? 'That key was not accepted. Check it and try again.'
+          : (err as Error).message,
+      );
     } finally {
       setBusy(false);
     }
@@ -31,7 +35,16 @@ export function SignInScreen({ onSignedIn }: { onSignedIn: (key: string) => void
         <h1 id="signin-title">Confluo</h1>
         <p>Sign in with your API key to build and run flows.</p>
         <label htmlFor="api-key">API key</label>
-        <input id="api-key" type="password" autoComplete="off" autoFocus value={key} onChange={(e) => setKey(e.target.value)} aria-invalid={!!error} aria-describedby={error ? 'signin-error' : undefined} />
+        <input
+          id="api-key"
+          type="password"
+          autoComplete="off"
+          autoFocus
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          aria-invalid={!!error}
+          aria-describedby={error ? 'signin-error' : undefined}
+        />
         {error && (
           <p id="signin-error" role="alert" className="error">
             {error}

@@ -76,7 +76,10 @@ export function useFlowSync(api: Api, flowId: string, ready: boolean, actions: R
       setValidating(true);
       const definition = flowStore.getState().definition;
       api.validate(definition).then(
-        (r) => seq === validateSeq.current && (flowStore.getState().setIssues(friendlyIssues(r.issues, anyOfFields(definition, actionsRef.current))), setValidating(false)),
+        (r) =>
+          seq === validateSeq.current &&
+          (flowStore.getState().setIssues(friendlyIssues(r.issues, anyOfFields(definition, actionsRef.current))),
+          setValidating(false)),
         () => seq === validateSeq.current && setValidating(false),
       );
     }, VALIDATE_DELAY);

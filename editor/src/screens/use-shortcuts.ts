@@ -2,7 +2,8 @@
 import { useEffect } from 'react';
 import { flowStore } from '../store/flow-store.js';
 
-const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+const typing = (t: EventTarget | null) =>
+  t instanceof HTMLElement && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
 
 export function useShortcuts() {
   useEffect(() => {

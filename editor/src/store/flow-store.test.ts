@@ -7,7 +7,13 @@ describe('flow store', () => {
     const a = s.getState().addNode({ type: 'action', action: 'contacts.upsert' }, { x: 1.4, y: 2.6 });
     const b = s.getState().addNode({ type: 'action', action: 'contacts.upsert' });
     expect([a, b]).toEqual(['upsert', 'upsert_2']);
-    expect(s.getState().definition.nodes[0]).toEqual({ id: 'upsert', type: 'action', action: 'contacts.upsert', input: {}, position: { x: 1, y: 3 } });
+    expect(s.getState().definition.nodes[0]).toEqual({
+      id: 'upsert',
+      type: 'action',
+      action: 'contacts.upsert',
+      input: {},
+      position: { x: 1, y: 3 },
+    });
     expect(s.getState().selected).toBe('upsert_2');
   });
 
@@ -33,7 +39,8 @@ describe('flow store', () => {
     const s = createFlowStore();
     s.getState().addNode({ type: 'set' }, { x: 0, y: 0 });
     s.getState().checkpoint();
-    for (let x = 1; x <= 5; x++) s.getState().changeQuietly((d) => ({ ...d, nodes: d.nodes.map((n) => ({ ...n, position: { x, y: 0 } })) }));
+    for (let x = 1; x <= 5; x++)
+      s.getState().changeQuietly((d) => ({ ...d, nodes: d.nodes.map((n) => ({ ...n, position: { x, y: 0 } })) }));
     expect(s.getState().definition.nodes[0]!.position).toEqual({ x: 5, y: 0 });
     s.getState().undo();
     expect(s.getState().definition.nodes[0]!.position).toEqual({ x: 0, y: 0 });
@@ -89,7 +96,8 @@ describe('flow store typing', () => {
   it('coalesces edits with the same key into one undo step', () => {
     const s = createFlowStore();
     s.getState().addNode({ type: 'delay' });
-    for (const d of ['PT1S', 'PT10S', 'PT10M']) s.getState().updateNode('delay', (n) => ({ ...n, duration: d }) as typeof n, 'delay/duration');
+    for (const d of ['PT1S', 'PT10S', 'PT10M'])
+      s.getState().updateNode('delay', (n) => ({ ...n, duration: d }) as typeof n, 'delay/duration');
     expect(s.getState().definition.nodes[0]).toMatchObject({ duration: 'PT10M' });
     s.getState().undo();
     expect(s.getState().definition.nodes[0]).toMatchObject({ duration: 'PT1M' });
@@ -161,7 +169,8 @@ describe('wait for reply and the channel trigger', () => {
     s.getState().undo();
     expect(s.getState().definition.trigger).toEqual({ type: 'webhook' });
     s.getState().addNode({ type: 'wait' });
-    for (const c of ['{', '{{ contact', '{{ contact.id }}']) s.getState().updateNode('wait', (n) => ({ ...n, contact: c }) as typeof n, 'wait/contact');
+    for (const c of ['{', '{{ contact', '{{ contact.id }}'])
+      s.getState().updateNode('wait', (n) => ({ ...n, contact: c }) as typeof n, 'wait/contact');
     expect(s.getState().definition.nodes[0]).toMatchObject({ contact: '{{ contact.id }}' });
     s.getState().undo();
     expect(s.getState().definition.nodes[0]).not.toHaveProperty('contact');

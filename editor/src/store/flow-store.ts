@@ -10,7 +10,12 @@ import type { Position, Size } from '../flow/convert.js';
 
 const HISTORY_LIMIT = 100;
 
-export const emptyDefinition = (): FlowDefinition => ({ schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [], edges: [] });
+export const emptyDefinition = (): FlowDefinition => ({
+  schemaVersion: 1,
+  trigger: { type: 'webhook' },
+  nodes: [],
+  edges: [],
+});
 
 export interface RunOverlay {
   runId: string;
@@ -158,7 +163,8 @@ export function createFlowStore(initial: FlowDefinition = emptyDefinition()): Fl
         get().change((d) => edit.updateNode(d, id, update), coalesce);
       },
       renameNode(id, next) {
-        if (!/^[A-Za-z0-9_-]+$/.test(next) || next === TRIGGER_ID || get().definition.nodes.some((n) => n.id === next)) return;
+        if (!/^[A-Za-z0-9_-]+$/.test(next) || next === TRIGGER_ID || get().definition.nodes.some((n) => n.id === next))
+          return;
         get().change((d) => edit.renameNode(d, id, next));
         if (get().selected === id) set({ selected: next });
       },
@@ -210,4 +216,4 @@ export function createFlowStore(initial: FlowDefinition = emptyDefinition()): Fl
 
 /** The store of the flow being edited (one per editor screen). */
 export const flowStore = createFlowStore();
-export const useFlow = <T,>(selector: (s: FlowState) => T): T => useStore(flowStore, selector);
+export const useFlow = <T>(selector: (s: FlowState) => T): T => useStore(flowStore, selector);

@@ -6,8 +6,12 @@ import weather from '../index.js';
 import { currentAction } from './current.js';
 
 const noChannels: ChannelsService = {
-  send: async () => { throw new Error('weather sends no messages'); },
-  reply: async () => { throw new Error('weather sends no messages'); },
+  send: async () => {
+    throw new Error('weather sends no messages');
+  },
+  reply: async () => {
+    throw new Error('weather sends no messages');
+  },
 };
 
 const BERLIN = {
@@ -16,8 +20,22 @@ const BERLIN = {
   generationtime_ms: 0.03,
   utc_offset_seconds: 0,
   timezone: 'GMT',
-  current_units: { time: 'unixtime', interval: 'seconds', temperature_2m: '°C', relative_humidity_2m: '%', wind_speed_10m: 'km/h', weather_code: 'wmo code' },
-  current: { time: 1_718_200_800, interval: 900, temperature_2m: 21.4, relative_humidity_2m: 48, wind_speed_10m: 11.9, weather_code: 3 },
+  current_units: {
+    time: 'unixtime',
+    interval: 'seconds',
+    temperature_2m: '°C',
+    relative_humidity_2m: '%',
+    wind_speed_10m: 'km/h',
+    weather_code: 'wmo code',
+  },
+  current: {
+    time: 1_718_200_800,
+    interval: 900,
+    temperature_2m: 21.4,
+    relative_humidity_2m: 48,
+    wind_speed_10m: 11.9,
+    weather_code: 3,
+  },
 };
 
 let fake: FakeServer;
@@ -69,22 +87,32 @@ describe('weather.current', () => {
   });
 
   it('sends the commercial key and the unit when given', async () => {
-    await currentAction.run(ctx(auth({ apiKey: 'k-123' })), { latitude: 1, longitude: 2, temperatureUnit: 'fahrenheit' });
+    await currentAction.run(ctx(auth({ apiKey: 'k-123' })), {
+      latitude: 1,
+      longitude: 2,
+      temperatureUnit: 'fahrenheit',
+    });
     expect(fake.requests[0]!.query.get('apikey')).toBe('k-123');
     expect(fake.requests[0]!.query.get('temperature_unit')).toBe('fahrenheit');
     expect(fake.violations).toEqual([]);
   });
 
-  it('a refused request is a non-retryable validation error carrying Open-Meteo\'s reason', async () => {
+  it("a refused request is a non-retryable validation error carrying Open-Meteo's reason", async () => {
     reply = { status: 400, body: { error: true, reason: 'Latitude must be in range of -90 to 90°. Given: 91.0.' } };
     const err = await currentAction.run(ctx(auth()), { latitude: 91, longitude: 0 }).catch((e: unknown) => e);
     expect(isConnectorError(err)).toBe(true);
     expect(err).toMatchObject({ kind: 'validation', retryable: false, code: 'HTTP_400' });
-    expect((err as Error).message).toBe('Open-Meteo answered HTTP 400: Latitude must be in range of -90 to 90°. Given: 91.0.');
+    expect((err as Error).message).toBe(
+      'Open-Meteo answered HTTP 400: Latitude must be in range of -90 to 90°. Given: 91.0.',
+    );
   });
 
   it('429 with Retry-After is rate_limited and says when to retry', async () => {
-    reply = { status: 429, body: { error: true, reason: 'Daily API request limit exceeded.' }, headers: { 'retry-after': '30' } };
+    reply = {
+      status: 429,
+      body: { error: true, reason: 'Daily API request limit exceeded.' },
+      headers: { 'retry-after': '30' },
+    };
     const err = await currentAction.run(ctx(auth()), { latitude: 1, longitude: 2 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'rate_limited', retryable: true, retryAfterMs: 30_000 });
   });
@@ -105,7 +133,9 @@ describe('weather.current', () => {
   it('an unreachable server is a retryable upstream error that does not leak the key', async () => {
     const closed = await startFakeServer(() => ({ status: 200 }));
     await closed.close();
-    const err = await currentAction.run(ctx({ apiBaseUrl: closed.url, apiKey: 'secret-key' }), { latitude: 1, longitude: 2 }).catch((e: unknown) => e);
+    const err = await currentAction
+      .run(ctx({ apiBaseUrl: closed.url, apiKey: 'secret-key' }), { latitude: 1, longitude: 2 })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'upstream', retryable: true, code: 'NETWORK' });
     expect((err as Error).message).not.toContain('secret-key');
   });

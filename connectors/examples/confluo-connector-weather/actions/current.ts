@@ -26,7 +26,12 @@ export const currentAction: ActionDefinition<CurrentQuery, CurrentWeather> = {
     properties: {
       latitude: { type: 'number', minimum: -90, maximum: 90, title: 'Latitude' },
       longitude: { type: 'number', minimum: -180, maximum: 180, title: 'Longitude' },
-      temperatureUnit: { type: 'string', enum: ['celsius', 'fahrenheit'], default: 'celsius', title: 'Temperature unit' },
+      temperatureUnit: {
+        type: 'string',
+        enum: ['celsius', 'fahrenheit'],
+        default: 'celsius',
+        title: 'Temperature unit',
+      },
     },
     required: ['latitude', 'longitude'],
     additionalProperties: false,
@@ -43,7 +48,16 @@ export const currentAction: ActionDefinition<CurrentQuery, CurrentWeather> = {
       windSpeedKmh: { type: 'number' },
       weatherCode: { type: 'integer' },
     },
-    required: ['latitude', 'longitude', 'time', 'temperature', 'temperatureUnit', 'relativeHumidity', 'windSpeedKmh', 'weatherCode'],
+    required: [
+      'latitude',
+      'longitude',
+      'time',
+      'temperature',
+      'temperatureUnit',
+      'relativeHumidity',
+      'windSpeedKmh',
+      'weatherCode',
+    ],
   },
   async run(ctx: ActionContext, input) {
     const res = await fetchCurrent(currentUrl(ctx.auth as WeatherAuth | undefined, input), ctx.signal);

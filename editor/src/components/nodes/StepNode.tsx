@@ -39,11 +39,20 @@ function triggerText(t: TriggerDef): { title: string; sub: string } {
 }
 
 /** Issues by node for the whole canvas, rebuilt when the issues or the nodes change (not once per node per change). */
-let byNode: { issues: readonly ValidationIssue[]; nodes: readonly FlowNode[]; map: Map<string, ValidationIssue[]> } | null = null;
+let byNode: {
+  issues: readonly ValidationIssue[];
+  nodes: readonly FlowNode[];
+  map: Map<string, ValidationIssue[]>;
+} | null = null;
 function issuesOf(s: FlowState, id: string): ValidationIssue[] {
   if (!s.issues.length) return NONE;
   const nodes = s.definition.nodes;
-  if (byNode?.issues !== s.issues || byNode.nodes !== nodes) byNode = { issues: s.issues, nodes, map: issuesByNode({ schemaVersion: 1, trigger: { type: 'webhook' }, nodes, edges: [] }, s.issues) };
+  if (byNode?.issues !== s.issues || byNode.nodes !== nodes)
+    byNode = {
+      issues: s.issues,
+      nodes,
+      map: issuesByNode({ schemaVersion: 1, trigger: { type: 'webhook' }, nodes, edges: [] }, s.issues),
+    };
   return byNode.map.get(id) ?? NONE;
 }
 
@@ -52,7 +61,11 @@ function issuesOf(s: FlowState, id: string): ValidationIssue[] {
  * string or a stable array, so a node re-renders only when its own badges change, not on every edit of the flow.
  */
 function useBadges(id: string) {
-  const status = useFlow((s) => (id === 'trigger' ? undefined : (s.overlay?.steps.find((x) => x.nodeId === id)?.status ?? (s.overlay ? 'pending' : undefined))));
+  const status = useFlow((s) =>
+    id === 'trigger'
+      ? undefined
+      : (s.overlay?.steps.find((x) => x.nodeId === id)?.status ?? (s.overlay ? 'pending' : undefined)),
+  );
   const issues = useFlow((s) => issuesOf(s, id));
   return { status, issues };
 }
@@ -60,7 +73,11 @@ function useBadges(id: string) {
 function Badges({ id, status, issues }: { id: string; status: string | undefined; issues: ValidationIssue[] }) {
   return (
     <>
-      {status && <span className={`status status-${status}`} data-testid={`status-${id}`}>{status}</span>}
+      {status && (
+        <span className={`status status-${status}`} data-testid={`status-${id}`}>
+          {status}
+        </span>
+      )}
       {issues.length > 0 && (
         <span className="issue-badge" title={issues.map((i) => i.message).join('\n')} data-testid={`issues-${id}`}>
           ⚠ {issues.length} {issues.length === 1 ? 'issue' : 'issues'}
@@ -75,7 +92,10 @@ export const StepNode = memo(function StepNode({ data, selected, id }: NodeProps
   const branches = BRANCHES[n.type];
   const { status, issues } = useBadges(id);
   return (
-    <div className={`node node-${n.type} ${selected ? 'selected' : ''} ${issues.length ? 'has-issues' : ''} ${status ? `run-${status}` : ''}`} aria-label={`${n.type} ${n.name ?? n.id}`}>
+    <div
+      className={`node node-${n.type} ${selected ? 'selected' : ''} ${issues.length ? 'has-issues' : ''} ${status ? `run-${status}` : ''}`}
+      aria-label={`${n.type} ${n.name ?? n.id}`}
+    >
       <Handle type="target" position={Position.Top} />
       <div className="node-title">
         <span aria-hidden>{ICON[n.type]}</span> {n.name ?? n.id}
@@ -84,7 +104,14 @@ export const StepNode = memo(function StepNode({ data, selected, id }: NodeProps
       <Badges id={id} status={status} issues={issues} />
       {branches ? (
         branches.map((b, i) => (
-          <Handle key={b} id={b} type="source" position={Position.Bottom} style={{ left: `${((i + 1) * 100) / (branches.length + 1)}%` }} className={`branch branch-${b}`}>
+          <Handle
+            key={b}
+            id={b}
+            type="source"
+            position={Position.Bottom}
+            style={{ left: `${((i + 1) * 100) / (branches.length + 1)}%` }}
+            className={`branch branch-${b}`}
+          >
             <span className="handle-label">{b}</span>
           </Handle>
         ))
@@ -99,15 +126,27 @@ export const TriggerNode = memo(function TriggerNode({ data, selected, id }: Nod
   const { status, issues } = useBadges(id);
   const { title, sub } = triggerText(data.trigger);
   return (
-    <div className={`node node-trigger ${selected ? 'selected' : ''} ${issues.length ? 'has-issues' : ''}`} aria-label={title}>
+    <div
+      className={`node node-trigger ${selected ? 'selected' : ''} ${issues.length ? 'has-issues' : ''}`}
+      aria-label={title}
+    >
       <div className="node-title">
         <span aria-hidden>{ICON.trigger}</span> {title}
       </div>
-      <div className="node-sub" data-testid="trigger-summary">{sub}</div>
+      <div className="node-sub" data-testid="trigger-summary">
+        {sub}
+      </div>
       <Badges id={id} status={status} issues={issues} />
       <Handle type="source" position={Position.Bottom} />
     </div>
   );
 });
 
-export const nodeTypes = { trigger: TriggerNode, action: StepNode, condition: StepNode, delay: StepNode, set: StepNode, wait: StepNode };
+export const nodeTypes = {
+  trigger: TriggerNode,
+  action: StepNode,
+  condition: StepNode,
+  delay: StepNode,
+  set: StepNode,
+  wait: StepNode,
+};
