@@ -109,6 +109,38 @@ describe('errors', () => {
     expect(res.json().error.code).toBe('invalid_json');
   });
 
+  it('takes an empty JSON body on the body-less action endpoints as no options', async () => {
+    const json = { 'content-type': 'application/json' };
+    const created = await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'empty body' } });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id;
+    for (const payload of ['', '  ']) {
+      const published = await t.api({ method: 'POST', url: `/api/flows/${id}/publish`, headers: json, payload });
+      expect(published.statusCode, published.body).toBe(201);
+    }
+    const run = await t.api({ method: 'POST', url: `/api/flows/${id}/test`, headers: json, payload: '' });
+    expect(run.statusCode, run.body).toBe(202);
+    const cancel = await t.api({
+      method: 'POST',
+      url: `/api/runs/${run.json().runId}/cancel`,
+      headers: json,
+      payload: '',
+    });
+    expect(cancel.statusCode, cancel.body).toBe(202);
+  });
+
+  it('still refuses an empty JSON body where the route needs one, naming the body', async () => {
+    const res = await t.api({
+      method: 'POST',
+      url: '/api/flows',
+      headers: { 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.code).toBe('validation_failed');
+    expect(JSON.stringify(res.json().error)).toContain('body');
+  });
+
   it('answers an unsupported content type with 415', async () => {
     for (const type of ['text/plain', 'application/xml']) {
       const res = await t.api({

@@ -65,6 +65,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       // The API speaks JSON only: without this, text/plain bodies would reach the schemas as strings.
       api.removeContentTypeParser('text/plain');
+      acceptEmptyJson(api);
       registerAuth(api);
       await api.register(connectorRoutes);
       await api.register(flowRoutes);
@@ -83,6 +84,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const editor = await registerEditor(app, deps.editorDir);
   registerNotFound(app, { spaFallback: editor });
   return app;
+}
+
+/**
+ * Many HTTP clients send `content-type: application/json` on every POST, also on the body-less action endpoints
+ * (publish, cancel, retry, a test run without a sample). An empty body there means "no options"; routes that need a
+ * body still refuse it, at their schema (400 naming `/body`). Malformed JSON stays 400 `invalid_json`.
+ */
+function acceptEmptyJson(api: FastifyInstance) {
+  const parseJson = api.getDefaultJsonParser('error', 'error');
+  api.removeContentTypeParser('application/json');
+  api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
+    parseJson(request, body, done);
+  });
 }
 
 function loggerOptions(
