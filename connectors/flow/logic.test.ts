@@ -15,6 +15,28 @@ describe('evaluateRule', () => {
     expect(evaluateRule({ cat: ['id-', { var: 'trigger.body.tier' }] }, data)).toBe('id-vip');
   });
 
+  it('reads own data properties only, never what an object inherits', () => {
+    for (const path of [
+      'trigger.constructor.name',
+      'trigger.constructor',
+      'trigger.__proto__',
+      'trigger.toString',
+      'trigger.body.tier.length',
+      'trigger.hasOwnProperty',
+    ]) {
+      expect(evaluateRule({ var: path }, data), path).toBeNull();
+      expect(evaluateRule({ var: [path, 'fallback'] }, data), path).toBe('fallback');
+    }
+    expect(evaluateRule({ missing: ['trigger.constructor', 'trigger.body.tier'] }, data)).toEqual([
+      'trigger.constructor',
+    ]);
+    // Own properties of arrays (indexes, length) are data.
+    expect(evaluateRule({ var: 'trigger.body.items.length' }, data)).toBe(2);
+    expect(evaluateRule({ var: '' }, data)).toEqual(data);
+    // Inside map/filter the item is the data, and the same rule holds.
+    expect(evaluateRule({ map: [{ var: 'trigger.body.items' }, { var: 'constructor' }] }, data)).toEqual([null, null]);
+  });
+
   it('maps a missing variable to null', () => {
     expect(evaluateRule({ var: 'trigger.nope' }, data)).toBeNull();
   });

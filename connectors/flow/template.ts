@@ -1,7 +1,7 @@
 // Templates in node inputs: `{{ path }}` placeholders in strings and `{ "$logic": rule }` values (DESIGN.md
 // "Contracts"). Pure and deterministic: safe in the workflow sandbox and the editor. Resolved values are data, never
 // re-scanned for placeholders, so a trigger payload cannot inject templates.
-import { evaluateRule } from './logic.js';
+import { evaluateRule, ownValue } from './logic.js';
 import type { JsonValue } from './types.js';
 
 /** The roots a reference may start with (the run context's keys). */
@@ -29,10 +29,10 @@ export function resolvePath(ctx: object, path: string): JsonValue {
   if (!segments) return null;
   let cur: unknown = ctx;
   for (const seg of segments) {
-    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, seg)) return null;
-    cur = (cur as Record<string, unknown>)[seg];
+    cur = ownValue(cur, seg);
+    if (cur === undefined) return null;
   }
-  return cur === undefined ? null : (cur as JsonValue);
+  return cur as JsonValue;
 }
 
 function isLogicObject(value: unknown): value is { $logic: JsonValue } {
