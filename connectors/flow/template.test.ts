@@ -106,6 +106,52 @@ describe('isTemplated / templateSyntaxError', () => {
     expect(templateSyntaxError('oops {{ a.b')).toMatch(/unclosed/);
     expect(templateSyntaxError('{{ a + b }}')).toMatch(/not a path/);
     expect(templateSyntaxError('{{}}')).toMatch(/not a path/);
+    // A placeholder never spans a line break (the runtime would leave it as written).
+    expect(templateSyntaxError('{{ a.b\n}}')).toMatch(/unclosed/);
+    expect(templateSyntaxError('{{ a.b }}\n{{ c }}')).toBeNull();
+  });
+
+  it('quotes at most an excerpt of a long string', () => {
+    expect(templateSyntaxError(`${'x'.repeat(5000)} {{`)!.length).toBeLessThan(200);
+    expect(templateSyntaxError(`{{ ${'a + '.repeat(5000)} }}`)!.length).toBeLessThan(200);
+  });
+
+  it('scans strings of many unclosed or many closed placeholders in one pass', () => {
+    // With a lazy regular expression each of these took minutes (quadratic); a linear scan takes milliseconds.
+    const unclosed = '{{'.repeat(200_000);
+    expect(templateSyntaxError(unclosed)).toMatch(/^unclosed/);
+    expect(isTemplated(unclosed)).toBe(false);
+    expect(resolveTemplates(unclosed, {})).toBe(unclosed);
+    expect(templateRefsAt(unclosed)).toEqual([]);
+    const many = `${'{{ trigger.a }}'.repeat(50_000)}{{`;
+    expect(resolveTemplates(many, { trigger: { a: 1 } })).toBe(`${'1'.repeat(50_000)}{{`);
+    expect(templateRefsAt(many)).toHaveLength(50_000);
+  });
+});
+
+describe('placeholder scanning matches the lazy pattern /\\{\\{(.*?)\\}\\}/g', () => {
+  // The reference: what the runtime did with a regular expression before the scan replaced it.
+  const reference = (s: string, ctx: object) =>
+    s.replace(/\{\{(.*?)\}\}/g, (whole, path: string) => {
+      if (!parsePath(path)) return whole;
+      const v = resolvePath(ctx, path);
+      return v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    });
+  const ctx = { trigger: { a: 'A', b: { c: 2 } } };
+  // Seeded, so a failure reproduces: strings over an alphabet of the characters that matter.
+  let seed = 42;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const alphabet = ['{{', '}}', '{', '}', ' ', '\n', '\r', 'trigger.a', 'trigger.b', 'x', '.', '\u2028'];
+  it('on 2,000 random strings', () => {
+    for (let i = 0; i < 2000; i++) {
+      const s = Array.from(
+        { length: Math.floor(next() * 12) },
+        () => alphabet[Math.floor(next() * alphabet.length)],
+      ).join('');
+      if (/^\{\{(.*?)\}\}$/.test(s) && parsePath(s.slice(2, -2))) continue; // a whole placeholder keeps its type
+      expect(resolveTemplates(s, ctx), JSON.stringify(s)).toBe(reference(s, ctx));
+      expect(isTemplated(s), JSON.stringify(s)).toBe(/\{\{(.*?)\}\}/.test(s));
+    }
   });
 });
 

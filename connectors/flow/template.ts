@@ -10,8 +10,47 @@ export const TEMPLATE_ROOTS = ['trigger', 'steps', 'run', 'contact'] as const;
 // Dot segments may hold `-` (header names such as `x-signature`) and digits (`items.0`); `[n]` indexes arrays.
 const PATH_RE = /^[A-Za-z_$][\w$-]*(?:\.[\w$-]+|\[\d+\])*$/;
 const SEGMENT_RE = /\.([\w$-]+)|\[(\d+)\]/g;
-const PLACEHOLDER_RE = /\{\{(.*?)\}\}/g;
 const EXACT_RE = /^\{\{(.*?)\}\}$/;
+const LINE_BREAK_RE = /[\n\r\u2028\u2029]/g;
+
+interface Placeholder {
+  /** Offsets of `{{` and just past `}}`. */
+  start: number;
+  end: number;
+  inner: string;
+}
+
+/**
+ * Every `{{ … }}` in `s`, left to right, as the lazy pattern `/\{\{(.*?)\}\}/g` would find them (a placeholder never
+ * spans a line break), and where the first `{{` without its `}}` is. Linear in the length of `s`: a regular
+ * expression with a lazy group retries from every `{{`, which is quadratic on a string of unclosed ones.
+ */
+function scanPlaceholders(s: string): { placeholders: Placeholder[]; unclosedAt: number | null } {
+  const placeholders: Placeholder[] = [];
+  let unclosedAt: number | null = null;
+  let lineStart = 0;
+  const lineEnds = [...s.matchAll(LINE_BREAK_RE)].map((m) => m.index);
+  lineEnds.push(s.length);
+  for (const lineEnd of lineEnds) {
+    let pos = lineStart;
+    for (;;) {
+      const open = s.indexOf('{{', pos);
+      if (open < 0 || open >= lineEnd) break;
+      const close = s.indexOf('}}', open + 2);
+      if (close < 0 || close + 2 > lineEnd) {
+        unclosedAt ??= open;
+        break;
+      }
+      placeholders.push({ start: open, end: close + 2, inner: s.slice(open + 2, close) });
+      pos = close + 2;
+    }
+    lineStart = lineEnd + 1;
+  }
+  return { placeholders, unclosedAt };
+}
+
+/** A long string shortened for an error message. */
+const excerpt = (s: string) => JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
 
 /** Splits `a.b[0].c` into `['a', 'b', 0, 'c']`; null when it is not a path. */
 export function parsePath(path: string): Array<string | number> | null {
@@ -55,9 +94,14 @@ function resolveString(s: string, ctx: object): JsonValue {
   // One whole placeholder keeps the value's type (an object stays an object, a number a number).
   if (exact && parsePath(exact[1]!)) return resolvePath(ctx, exact[1]!);
   // A malformed placeholder is left as written: validation reports it, and the runtime must not throw on it.
-  return s.replace(PLACEHOLDER_RE, (whole, path: string) =>
-    parsePath(path) ? stringify(resolvePath(ctx, path)) : whole,
-  );
+  let out = '';
+  let last = 0;
+  for (const { start, end, inner } of scanPlaceholders(s).placeholders) {
+    if (!parsePath(inner)) continue;
+    out += s.slice(last, start) + stringify(resolvePath(ctx, inner));
+    last = end;
+  }
+  return out + s.slice(last);
 }
 
 /**
@@ -77,22 +121,19 @@ export function resolveTemplates(value: JsonValue, ctx: object): JsonValue {
 
 /** True for a string holding a placeholder or a `{ "$logic": rule }` object: a value only known at run time. */
 export function isTemplated(value: unknown): boolean {
-  if (typeof value === 'string') return /\{\{(.*?)\}\}/.test(value);
+  if (typeof value === 'string') return value.includes('{{') && scanPlaceholders(value).placeholders.length > 0;
   return isLogicObject(value);
 }
 
 /** Why a string's placeholders are malformed (unclosed `{{`, or not a path), or null when they are fine. */
 export function templateSyntaxError(s: string): string | null {
-  let rest = s;
-  for (;;) {
-    const open = rest.indexOf('{{');
-    if (open < 0) return null;
-    const close = rest.indexOf('}}', open + 2);
-    if (close < 0) return `unclosed "{{" in ${JSON.stringify(s)}`;
-    const inner = rest.slice(open + 2, close);
-    if (!parsePath(inner)) return `"{{${inner}}}" is not a path like trigger.body.items[0].sku`;
-    rest = rest.slice(close + 2);
+  if (!s.includes('{{')) return null;
+  const { placeholders, unclosedAt } = scanPlaceholders(s);
+  for (const { start, inner } of placeholders) {
+    if (unclosedAt !== null && unclosedAt < start) break;
+    if (!parsePath(inner)) return `${excerpt(`{{${inner}}}`)} is not a path like trigger.body.items[0].sku`;
   }
+  return unclosedAt === null ? null : `unclosed "{{" in ${excerpt(s)}`;
 }
 
 /** A reference found in a value: `pointer` is the JSON Pointer (relative to the value) of the string or `$logic`. */
@@ -131,7 +172,9 @@ export function templateRefsAt(value: unknown, pointer = ''): TemplateRef[] {
   const out: TemplateRef[] = [];
   const walk = (v: unknown, at: string): void => {
     if (typeof v === 'string') {
-      for (const m of v.matchAll(PLACEHOLDER_RE)) if (parsePath(m[1]!)) out.push({ pointer: at, path: m[1]!.trim() });
+      if (!v.includes('{{')) return;
+      for (const { inner } of scanPlaceholders(v).placeholders)
+        if (parsePath(inner)) out.push({ pointer: at, path: inner.trim() });
     } else if (isLogicObject(v)) {
       for (const path of ruleRefs(v.$logic)) out.push({ pointer: at, path });
     } else if (Array.isArray(v)) {
