@@ -40,3 +40,41 @@ export function isDuration(s: unknown): s is string {
     return false;
   }
 }
+
+/**
+ * The range each kind of duration in a flow may take, in milliseconds, checked by validation (publish, test runs).
+ * - delay, wait: up to 366 days. Longer waits are kept in a run's history for as long, and what a business waits a year
+ *   for is better a schedule or an event than one run.
+ * - step timeout (one attempt of an action): 1 s to 1 h. A provider call has no business taking longer; work that
+ *   does belongs in several steps or a wait.
+ * - retry intervals: 100 ms to 1 day between attempts.
+ */
+export const DURATION_BOUNDS = {
+  delay: { min: 0, max: 366 * 86_400_000 },
+  wait: { min: 0, max: 366 * 86_400_000 },
+  timeout: { min: 1000, max: 3_600_000 },
+  retryInterval: { min: 100, max: 86_400_000 },
+} as const;
+
+export type DurationKind = keyof typeof DURATION_BOUNDS;
+
+const BOUND_TEXT: Record<DurationKind, string> = {
+  delay: 'from PT0S to P366D',
+  wait: 'from PT0S to P366D',
+  timeout: 'from PT1S to PT1H',
+  retryInterval: 'from PT0.1S to P1D',
+};
+
+/** Why `iso` is not a valid duration of that kind (malformed, or out of its bounds), or null when it is fine. */
+export function durationProblem(iso: string, kind: DurationKind): string | null {
+  let ms: number;
+  try {
+    ms = parseDuration(iso);
+  } catch {
+    return 'is not an ISO-8601 duration like PT30S, PT5M or P1D (no years or months)';
+  }
+  const { min, max } = DURATION_BOUNDS[kind];
+  return ms < min || ms > max
+    ? `is out of range: a ${kind === 'retryInterval' ? 'retry interval' : kind} goes ${BOUND_TEXT[kind]}`
+    : null;
+}

@@ -190,6 +190,26 @@ describe('validateFlow', () => {
     ]);
   });
 
+  it('bounds every duration by its kind, naming the range', () => {
+    const def = design();
+    def.nodes[2] = { id: 'pause', type: 'delay', duration: 'P9999999W' } as never;
+    Object.assign(def.nodes[3]!, { timeout: 'PT2H', retry: { initialInterval: 'PT0.01S', maximumInterval: 'P2D' } });
+    const issues = validateFlow(def, { actions });
+    expect(codes(issues)).toEqual([
+      'invalid_duration /nodes/2/duration @pause',
+      'invalid_duration /nodes/3/timeout @notify',
+      'invalid_duration /nodes/3/retry/initialInterval @notify',
+      'invalid_duration /nodes/3/retry/maximumInterval @notify',
+    ]);
+    expect(issues[0]!.message).toMatch(/out of range: a delay goes from PT0S to P366D/);
+    expect(issues[1]!.message).toMatch(/from PT1S to PT1H/);
+
+    // The bounds themselves are allowed.
+    def.nodes[2] = { id: 'pause', type: 'delay', duration: 'P366D' } as never;
+    Object.assign(def.nodes[3]!, { timeout: 'PT1H', retry: { initialInterval: 'PT0.1S', maximumInterval: 'P1D' } });
+    expect(validateFlow(def, { actions })).toEqual([]);
+  });
+
   it('checks template syntax, roots and step references', () => {
     const def = design();
     def.nodes[3]!.input = {

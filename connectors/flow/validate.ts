@@ -2,7 +2,7 @@
 // a message. Uses ajv (it generates code), so it stays out of runtime.ts and the workflow sandbox.
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import { isDuration } from './duration.js';
+import { durationProblem, type DurationKind } from './duration.js';
 import { flowSchema } from './schema.js';
 import { TEMPLATE_ROOTS, isTemplated, parsePath, ruleRefs, templateRefsAt, templateSyntaxError } from './template.js';
 import { BRANCHES, TRIGGER_ID, type NodeType, type ValidationIssue } from './types.js';
@@ -209,31 +209,26 @@ export function validateFlow(def: unknown, opts: ValidateFlowOptions): Validatio
       if (!action) add(`${at}/action`, 'unknown_action', `no connector provides action "${node.action}"`, id);
       else checkActionInput(action.input, node.input ?? {}, `${at}/input`, id, add);
     }
-    const durations: Array<[string, unknown]> =
+    const durations: Array<[string, unknown, DurationKind]> =
       node.type === 'delay'
-        ? [['duration', node.duration]]
+        ? [['duration', node.duration, 'delay']]
         : node.type === 'wait'
-          ? [['timeout', node.timeout]]
+          ? [['timeout', node.timeout, 'wait']]
           : node.type === 'action'
             ? [
-                ['timeout', node.timeout],
+                ['timeout', node.timeout, 'timeout'],
                 ...(isObj(node.retry)
-                  ? (['initialInterval', 'maximumInterval'] as const).map((k): [string, unknown] => [
+                  ? (['initialInterval', 'maximumInterval'] as const).map((k): [string, unknown, DurationKind] => [
                       `retry/${k}`,
                       (node.retry as Obj)[k],
+                      'retryInterval',
                     ])
                   : []),
               ]
             : [];
-    for (const [key, value] of durations) {
-      if (typeof value === 'string' && !isDuration(value)) {
-        add(
-          `${at}/${key}`,
-          'invalid_duration',
-          `${key.replace('/', '.')} "${value}" is not an ISO-8601 duration like PT30S, PT5M or P1D (no years or months)`,
-          id,
-        );
-      }
+    for (const [key, value, kind] of durations) {
+      const problem = typeof value === 'string' ? durationProblem(value, kind) : null;
+      if (problem) add(`${at}/${key}`, 'invalid_duration', `${key.replace('/', '.')} "${value}" ${problem}`, id);
     }
     const templated =
       node.type === 'action'
