@@ -95,8 +95,9 @@ function acceptEmptyJson(api: FastifyInstance) {
   const parseJson = api.getDefaultJsonParser('error', 'error');
   api.removeContentTypeParser('application/json');
   api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (typeof body === 'string' && body.trim() === '') return done(null, undefined);
-    parseJson(request, body, done);
+    const text = body as string; // parseAs: 'string'
+    if (text.trim() === '') return done(null, undefined);
+    parseJson(request, text, done);
   });
 }
 
