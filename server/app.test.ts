@@ -2,6 +2,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry } from '../connectors/sdk/index.js';
@@ -139,6 +140,35 @@ describe('errors', () => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('validation_failed');
     expect(JSON.stringify(res.json().error)).toContain('body');
+  });
+
+  it('answers what fails before a route runs with the one error body', async () => {
+    // A listening server: Node's HTTP parser and Fastify's router see these before any route (inject skips the parser).
+    const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const raw = (request: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(new URL(address).port), '127.0.0.1');
+        let answer = '';
+        socket.on('data', (d) => (answer += d.toString('latin1')));
+        socket.on('end', () => resolve(answer));
+        socket.on('close', () => resolve(answer));
+        socket.on('error', reject);
+        socket.end(request);
+      });
+    const cases: Array<[string, number, string]> = [
+      ['GET /hooks/flows/%zz HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'bad_url'],
+      ['GET /api/flows/%E0%A4%A HTTP/1.1\r\nHost: x\r\n\r\n', 400, 'bad_url'],
+      [`GET /api/flows/${'a'.repeat(500)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414, 'uri_too_long'],
+      [`GET /health HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'headers_too_large'],
+      ['NOT HTTP\r\n\r\n', 400, 'bad_request'],
+    ];
+    for (const [request, status, code] of cases) {
+      const answer = await raw(request);
+      const [head, body] = [answer.slice(0, answer.indexOf('\r\n\r\n')), answer.slice(answer.indexOf('\r\n\r\n') + 4)];
+      expect(head, code).toMatch(new RegExp(`^HTTP/1.1 ${status} `));
+      expect(head.toLowerCase(), code).toContain('content-type: application/json');
+      expect(JSON.parse(body), code).toEqual({ error: { code, message: expect.any(String) } });
+    }
   });
 
   it('answers an unsupported content type with 415', async () => {

@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { registerAuth } from './plugins/auth.js';
 import { registerEditor } from './plugins/editor.js';
-import { registerErrorHandling, registerNotFound } from './plugins/errors.js';
+import { clientErrorHandler, frameworkErrors, registerErrorHandling, registerNotFound } from './plugins/errors.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { channelAccountRoutes } from './routes/channel-accounts.js';
 import { channelHookRoutes } from './routes/channel-hooks.js';
@@ -35,6 +35,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     // Every validation issue at once, not the first (the editor shows them all).
     ajv: { customOptions: { allErrors: true } },
+    // What fails before a route runs (bad percent-encoding, huge headers) answers with the one error body too.
+    frameworkErrors,
+    clientErrorHandler,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onResponse', async (request, reply) => {

@@ -1,6 +1,8 @@
 // Turns every failure into the API's error body. Registered on the root instance, so every route inherits it.
 import { ServiceError } from '@temporalio/client';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import http from 'node:http';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Prisma } from '../../prisma/client.js';
 import { errorBody, HttpError, schemaIssues, type Issue } from '../errors.js';
 
@@ -56,6 +58,44 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send(errorBody('internal', 'internal error'));
   });
+}
+
+/**
+ * Errors Fastify's router meets before any route or hook runs (a `%` that is no percent-encoding, a path parameter
+ * over `maxParamLength`): answered with the one error body too. Passed to Fastify as `frameworkErrors`.
+ */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  const [status, code, message] =
+    err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, 'uri_too_long', 'a path segment is too long']
+      : err.code === 'FST_ERR_BAD_URL'
+        ? [400, 'bad_url', 'the URL is not validly percent-encoded']
+        : [400, 'bad_request', err.message];
+  void reply.code(status).header('content-type', 'application/json; charset=utf-8').send(errorBody(code, message));
+}
+
+/**
+ * Errors Node's HTTP parser meets before Fastify sees a request (headers over the size limit, a header timeout, a
+ * malformed request line): written to the socket as the one error body, then the connection is closed. Passed to
+ * Fastify as `clientErrorHandler`.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'headers_too_large', 'the request headers are too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'request_timeout', 'the request took too long to arrive']
+        : err.code === 'HPE_URI_TOO_LONG'
+          ? [414, 'uri_too_long', 'the URL is too long']
+          : [400, 'bad_request', 'the request could not be parsed'];
+  if (!socket.writable) return void socket.destroy(err);
+  const body = JSON.stringify(errorBody(code, message));
+  socket.write(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+  socket.destroy();
 }
 
 /** 404 for unknown routes; with the editor served, page navigations fall back to its index.html (client routing). */
