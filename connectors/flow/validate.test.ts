@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { validateFlow, validateInput, type JsonSchema } from './validate.js';
+import { definitionLimitIssues, FLOW_LIMITS, validateFlow, validateInput, type JsonSchema } from './validate.js';
 import type { ValidationIssue } from './types.js';
 
 const actions: Record<string, { input: JsonSchema }> = {
@@ -270,5 +270,47 @@ describe('validateInput', () => {
   it('reuses the compiled schema (cache by object)', () => {
     expect(validateInput(schema, { url: 'https://a.b' })).toEqual([]);
     expect(validateInput(schema, { url: 1 })).toHaveLength(1);
+  });
+});
+
+describe('limits', () => {
+  const empty = (n: number) => ({
+    schemaVersion: 1,
+    trigger: { type: 'webhook' },
+    nodes: Array.from({ length: n }, () => ({})),
+    edges: [],
+  });
+
+  it('refuses a definition over a size limit with only the limit issues', () => {
+    expect(codes(validateFlow(empty(20_000), { actions }))).toEqual(['too_large /nodes']);
+    const edges = { ...design(), edges: Array.from({ length: 5000 }, () => ({ from: 'trigger', to: 'vip' })) };
+    expect(codes(validateFlow(edges, { actions }))).toEqual(['too_large /edges']);
+  });
+
+  it('refuses deep nesting and long strings, naming where', () => {
+    const def = design();
+    let deep: unknown = 'x';
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    def.nodes[3]!.input = { body: deep };
+    const issues = validateFlow(def, { actions });
+    expect(codes(issues)).toEqual([`too_deep /nodes/3/input/body${'/a'.repeat(FLOW_LIMITS.depth - 4)}`]);
+
+    const long = design();
+    long.nodes[3]!.input = { url: 'https://x.test/', body: 'x'.repeat(FLOW_LIMITS.stringLength + 1) };
+    expect(codes(validateFlow(long, { actions }))).toEqual(['too_large /nodes/3/input/body']);
+    // Right at the limits, nothing is reported.
+    expect(definitionLimitIssues({ s: 'x'.repeat(FLOW_LIMITS.stringLength) })).toEqual([]);
+  });
+
+  it('lists at most the cap, the last issue counting them all', () => {
+    const def = {
+      ...design(),
+      nodes: Array.from({ length: 300 }, (_, i) => ({ id: `n${i}`, type: 'delay', duration: 'soon' })),
+    };
+    const issues = validateFlow(def, { actions });
+    expect(issues).toHaveLength(FLOW_LIMITS.issues);
+    expect(issues.at(-1)).toMatchObject({ code: 'too_many_issues' });
+    expect(issues.at(-1)!.message).toMatch(/^\d+ issues in all/);
+    expect(Number(/^(\d+)/.exec(issues.at(-1)!.message)![1])).toBeGreaterThan(300);
   });
 });

@@ -37,6 +37,8 @@ function makeAjv(useDefaults: boolean): { compile(schema: object): ValidateFunct
 const checkAjv = makeAjv(false);
 const inputAjv = makeAjv(true);
 
+const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~1');
+
 const pointerOf = (e: ErrorObject): string => {
   const p = e.params as { missingProperty?: string; additionalProperty?: string };
   const child =
@@ -45,7 +47,7 @@ const pointerOf = (e: ErrorObject): string => {
       : e.keyword === 'additionalProperties'
         ? p.additionalProperty
         : undefined;
-  return child === undefined ? e.instancePath : `${e.instancePath}/${child.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  return child === undefined ? e.instancePath : `${e.instancePath}/${escapePointer(child)}`;
 };
 
 const messageOf = (e: ErrorObject, base: string): string => {
@@ -78,10 +80,7 @@ const COMBINATORS = new Set(['anyOf', 'oneOf', 'not', 'if', 'contains', 'depende
 function templatedPointers(value: unknown, at = ''): string[] {
   if (isTemplated(value)) return [at];
   if (Array.isArray(value)) return value.flatMap((v, i) => templatedPointers(v, `${at}/${i}`));
-  if (isObj(value))
-    return Object.entries(value).flatMap(([k, v]) =>
-      templatedPointers(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`),
-    );
+  if (isObj(value)) return Object.entries(value).flatMap(([k, v]) => templatedPointers(v, `${at}/${escapePointer(k)}`));
   return [];
 }
 
@@ -89,13 +88,93 @@ function stringsIn(value: unknown, at: string, out: Array<[string, string]> = []
   if (typeof value === 'string') out.push([at, value]);
   else if (Array.isArray(value)) value.forEach((v, i) => stringsIn(v, `${at}/${i}`, out));
   else if (isObj(value) && !isTemplated(value))
-    for (const [k, v] of Object.entries(value))
-      stringsIn(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`, out);
+    for (const [k, v] of Object.entries(value)) stringsIn(v, `${at}/${escapePointer(k)}`, out);
   return out;
 }
 
-/** Every problem in a flow definition: schema, graph, templates, durations and action inputs. Empty when valid. */
+/**
+ * The size of a definition validation takes on, checked first and in one pass, so that no definition makes the
+ * expensive checks (schema, graph, templates) slow or their answer huge. A definition over a limit gets only these
+ * issues. Every list of issues is cut at `issues`, with a last `too_many_issues` issue giving the total.
+ */
+export const FLOW_LIMITS = {
+  nodes: 2000,
+  edges: 4000,
+  /** Nesting of arrays and objects, counted from the definition itself (`nodes[0].input.body` is 4). */
+  depth: 32,
+  /** Characters in any one string, keys included. */
+  stringLength: 65_536,
+  issues: 100,
+} as const;
+
+/** Issues for a definition over FLOW_LIMITS (nodes, edges, depth, string length); empty when within them. */
+export function definitionLimitIssues(def: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  if (isObj(def)) {
+    for (const [key, max] of [
+      ['nodes', FLOW_LIMITS.nodes],
+      ['edges', FLOW_LIMITS.edges],
+    ] as const) {
+      const list = def[key];
+      if (Array.isArray(list) && list.length > max)
+        issues.push({ path: `/${key}`, code: 'too_large', message: `${key}: ${list.length} is more than ${max}` });
+    }
+  }
+  // Iterative, so a deeply nested value cannot exhaust the stack; stops at the first string and depth problem.
+  let tooDeep: string | undefined;
+  let tooLong: string | undefined;
+  const stack: Array<[unknown, string, number]> = [[def, '', 0]];
+  while (stack.length > 0 && (tooDeep === undefined || tooLong === undefined)) {
+    const [value, at, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.length > FLOW_LIMITS.stringLength) tooLong ??= at;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    if (depth >= FLOW_LIMITS.depth) {
+      tooDeep ??= at;
+      continue;
+    }
+    const entries = Array.isArray(value) ? value.map((v, i) => [String(i), v] as const) : Object.entries(value);
+    for (const [k, v] of entries) {
+      if (k.length > FLOW_LIMITS.stringLength) tooLong ??= at;
+      stack.push([v, `${at}/${k.length > 64 ? `${k.slice(0, 61)}...` : escapePointer(k)}`, depth + 1]);
+    }
+  }
+  if (tooDeep !== undefined)
+    issues.push({ path: tooDeep, code: 'too_deep', message: `values nest more than ${FLOW_LIMITS.depth} levels deep` });
+  if (tooLong !== undefined)
+    issues.push({
+      path: tooLong,
+      code: 'too_large',
+      message: `a string is longer than ${FLOW_LIMITS.stringLength} characters`,
+    });
+  return issues;
+}
+
+/** At most FLOW_LIMITS.issues issues, the last one saying how many there were when there were more. */
+function capped(issues: ValidationIssue[]): ValidationIssue[] {
+  if (issues.length <= FLOW_LIMITS.issues) return issues;
+  return [
+    ...issues.slice(0, FLOW_LIMITS.issues - 1),
+    {
+      path: '',
+      code: 'too_many_issues',
+      message: `${issues.length} issues in all; the first ${FLOW_LIMITS.issues - 1} are listed`,
+    },
+  ];
+}
+
+/**
+ * Every problem in a flow definition: schema, graph, templates, durations and action inputs (at most
+ * FLOW_LIMITS.issues of them). Empty when valid.
+ */
 export function validateFlow(def: unknown, opts: ValidateFlowOptions): ValidationIssue[] {
+  const limits = definitionLimitIssues(def);
+  return capped(limits.length > 0 ? limits : collectIssues(def, opts));
+}
+
+function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const nodes = isObj(def) && Array.isArray(def.nodes) ? def.nodes : [];
   const edges = isObj(def) && Array.isArray(def.edges) ? def.edges : [];
