@@ -171,6 +171,63 @@ describe('errors', () => {
     }
   });
 
+  it('refuses text PostgreSQL cannot store, and deep nesting, with 400 naming the field, storing nothing', async () => {
+    const before = await t.prisma.flow.count({ where: { workspaceId: t.workspaceId } });
+    // Written as text: JSON.stringify itself recurses and cannot write it.
+    const deep = `${'['.repeat(1000)}1${']'.repeat(1000)}`;
+    const cases: Array<[{ method: 'GET' | 'POST'; url: string; payload?: string }, string, string]> = [
+      [
+        { method: 'POST', url: '/api/flows', payload: JSON.stringify({ name: 'a\u0000b' }) },
+        'invalid_text',
+        '/body/name',
+      ],
+      [
+        { method: 'POST', url: '/api/flows', payload: JSON.stringify({ name: 'a\ud800b' }) },
+        'invalid_text',
+        '/body/name',
+      ],
+      [
+        { method: 'POST', url: '/api/flows', payload: JSON.stringify({ name: 'x\udc00' }) },
+        'invalid_text',
+        '/body/name',
+      ],
+      [
+        { method: 'POST', url: '/api/flows', payload: JSON.stringify({ name: 'n', definition: { 'k\u0000': 1 } }) },
+        'invalid_text',
+        '/body/definition/k\u0000',
+      ],
+      [{ method: 'POST', url: '/api/flows', payload: `{"name":"n","definition":${deep}}` }, 'too_deep', ''],
+      [{ method: 'GET', url: '/api/flows/%00' }, 'invalid_text', '/params/id'],
+      [{ method: 'GET', url: '/api/flows?cursor=%00' }, 'invalid_text', '/query/cursor'],
+      [{ method: 'GET', url: '/api/contacts?identity=email:a%00b@x.test' }, 'invalid_text', '/query/identity'],
+    ];
+    for (const [req, code, path] of cases) {
+      const res = await t.api({ ...req, headers: { 'content-type': 'application/json' } });
+      expect(res.statusCode, `${req.url} ${res.body}`).toBe(400);
+      expect(res.json().error.code, `${req.url} ${res.body}`).toBe(code);
+      if (path) expect(res.json().error.issues[0].path).toBe(path);
+      else expect(res.json().error.issues[0].path).toMatch(/^\/body\/definition(\/0)+$/);
+    }
+    // Without a key too: the webhook and gateway routes.
+    for (const url of ['/hooks/flows/%00', '/hooks/channels/%00']) {
+      const res = await t.app.inject({ method: 'POST', url, payload: {} });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().error).toMatchObject({
+        code: 'invalid_text',
+        issues: [{ path: expect.stringMatching(/^\/params\//) }],
+      });
+    }
+    const hook = await t.app.inject({
+      method: 'POST',
+      url: '/hooks/flows/nope',
+      headers: { 'content-type': 'application/json' },
+      payload: deep,
+    });
+    expect(hook.statusCode).toBe(400);
+    expect(hook.json().error.code).toBe('too_deep');
+    expect(await t.prisma.flow.count({ where: { workspaceId: t.workspaceId } })).toBe(before);
+  });
+
   it('answers an unsupported content type with 415', async () => {
     for (const type of ['text/plain', 'application/xml']) {
       const res = await t.api({

@@ -11,6 +11,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { registerAuth } from './plugins/auth.js';
 import { registerEditor } from './plugins/editor.js';
 import { clientErrorHandler, frameworkErrors, registerErrorHandling, registerNotFound } from './plugins/errors.js';
+import { registerJsonParser, registerTextGuard } from './plugins/input-guard.js';
 import { registerOpenApi } from './plugins/openapi.js';
 import { channelAccountRoutes } from './routes/channel-accounts.js';
 import { channelHookRoutes } from './routes/channel-hooks.js';
@@ -60,6 +61,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('workspaceId', '');
 
   registerErrorHandling(app);
+  registerJsonParser(app);
+  // Path parameters and query strings reach lookups in PostgreSQL on every route.
+  registerTextGuard(app, ['params', 'query']);
   await registerOpenApi(app, app.publicUrl);
 
   await app.register(healthRoutes);
@@ -68,7 +72,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     async (api) => {
       // The API speaks JSON only: without this, text/plain bodies would reach the schemas as strings.
       api.removeContentTypeParser('text/plain');
-      acceptEmptyJson(api);
+      // Bodies of the API end up in PostgreSQL: text it cannot store is refused up front.
+      registerTextGuard(api, ['body']);
       registerAuth(api);
       await api.register(connectorRoutes);
       await api.register(flowRoutes);
@@ -87,21 +92,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const editor = await registerEditor(app, deps.editorDir);
   registerNotFound(app, { spaFallback: editor });
   return app;
-}
-
-/**
- * Many HTTP clients send `content-type: application/json` on every POST, also on the body-less action endpoints
- * (publish, cancel, retry, a test run without a sample). An empty body there means "no options"; routes that need a
- * body still refuse it, at their schema (400 naming `/body`). Malformed JSON stays 400 `invalid_json`.
- */
-function acceptEmptyJson(api: FastifyInstance) {
-  const parseJson = api.getDefaultJsonParser('error', 'error');
-  api.removeContentTypeParser('application/json');
-  api.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    const text = body as string; // parseAs: 'string'
-    if (text.trim() === '') return done(null, undefined);
-    parseJson(request, text, done);
-  });
 }
 
 function loggerOptions(

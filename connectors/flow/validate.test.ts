@@ -291,12 +291,14 @@ describe('limits', () => {
     const def = design();
     let deep: unknown = 'x';
     for (let i = 0; i < 5000; i++) deep = { a: deep };
-    def.nodes[3]!.input = { body: deep };
+    Object.assign(def.nodes[3]!, { input: { body: deep } });
     const issues = validateFlow(def, { actions });
     expect(codes(issues)).toEqual([`too_deep /nodes/3/input/body${'/a'.repeat(FLOW_LIMITS.depth - 4)}`]);
 
     const long = design();
-    long.nodes[3]!.input = { url: 'https://x.test/', body: 'x'.repeat(FLOW_LIMITS.stringLength + 1) };
+    Object.assign(long.nodes[3]!, {
+      input: { url: 'https://x.test/', body: 'x'.repeat(FLOW_LIMITS.stringLength + 1) },
+    });
     expect(codes(validateFlow(long, { actions }))).toEqual(['too_large /nodes/3/input/body']);
     // Right at the limits, nothing is reported.
     expect(definitionLimitIssues({ s: 'x'.repeat(FLOW_LIMITS.stringLength) })).toEqual([]);
