@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateRule, truthy } from './logic.js';
+import { evaluateRule, RuleBudgetError, truthy } from './logic.js';
 
 describe('evaluateRule', () => {
   const data = { trigger: { body: { tier: 'vip', total: 120, items: [{ sku: 'a' }, { sku: 'b' }] } } };
@@ -35,6 +35,34 @@ describe('evaluateRule', () => {
     expect(evaluateRule({ var: '' }, data)).toEqual(data);
     // Inside map/filter the item is the data, and the same rule holds.
     expect(evaluateRule({ map: [{ var: 'trigger.body.items' }, { var: 'constructor' }] }, data)).toEqual([null, null]);
+  });
+
+  it('stops a rule past its budget with a RuleBudgetError naming the limit', () => {
+    const big = { items: Array.from({ length: 60_000 }, (_, i) => i) };
+    // map + filter over 60,000 items apply well over 100,000 operations.
+    const heavy = { filter: [{ map: [{ var: 'items' }, { '+': [{ var: '' }, 1] }] }, { '>': [{ var: '' }, 0] }] };
+    expect(() => evaluateRule(heavy, big)).toThrow(RuleBudgetError);
+    expect(() => evaluateRule(heavy, big)).toThrow(/more than 100000 operations/);
+    // A rule tree that shares its subtrees is still evaluated path by path: 2^30 operations, stopped by the count.
+    let doubling: unknown = 'x';
+    for (let i = 0; i < 30; i++) doubling = { cat: [doubling, doubling] };
+    expect(() => evaluateRule(doubling as never, {})).toThrow(expect.objectContaining({ budget: 'operations' }));
+    // Large values from the data: one operation may not make them larger than the limits.
+    const data = { s: 'x'.repeat(600_000), a: Array.from({ length: 60_000 }, () => 0) };
+    expect(() => evaluateRule({ cat: [{ var: 's' }, { var: 's' }] }, data)).toThrow(
+      expect.objectContaining({ name: 'RuleBudgetError', budget: 'stringLength' }),
+    );
+    expect(() => evaluateRule({ merge: [{ var: 'a' }, { var: 'a' }] }, data)).toThrow(
+      expect.objectContaining({ budget: 'arrayLength' }),
+    );
+    // The budget is per evaluation: the next one starts afresh.
+    expect(evaluateRule({ '+': [1, 1] }, {})).toBe(2);
+    expect(evaluateRule({ map: [{ var: 'items' }, { var: '' }] }, { items: [1, 2] })).toEqual([1, 2]);
+  });
+
+  it('has no method or log operations', () => {
+    expect(() => evaluateRule({ method: ['abc', 'repeat', [3]] } as never, {})).toThrow(/Unrecognized operation/);
+    expect(() => evaluateRule({ log: ['x'] } as never, {})).toThrow(/Unrecognized operation/);
   });
 
   it('maps a missing variable to null', () => {

@@ -27,10 +27,54 @@ jsonLogic.add_operation('var', function (this: unknown, path?: unknown, notFound
   return cur;
 });
 
-/** Evaluates `rule` against `data`. Throws on an unknown operator. `undefined` results become `null` (JSON has no undefined). */
+// Operations a flow has no use for: `method` calls any method of a value (`"x".repeat(1e9)`), `log` writes to the
+// console of the worker or the browser.
+jsonLogic.rm_operation('method');
+jsonLogic.rm_operation('log');
+
+/**
+ * What one evaluation may cost. Each operation json-logic applies counts (`map` over 1,000 items is 1,000 and more);
+ * no operation may produce a string or an array larger than the limits, so doubling tricks (`cat` of `cat`s, `merge`
+ * of `merge`s) stop long before memory does.
+ */
+export const RULE_BUDGET = { operations: 100_000, stringLength: 1_048_576, arrayLength: 100_000 } as const;
+
+/** A rule that went over RULE_BUDGET; `budget` names which limit. */
+export class RuleBudgetError extends Error {
+  constructor(
+    readonly budget: keyof typeof RULE_BUDGET,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RuleBudgetError';
+  }
+}
+
+// json-logic-js recurses through `jsonLogic.apply` (the property, not a local), so wrapping it sees every operation.
+const applyOnce = jsonLogic.apply.bind(jsonLogic);
+let operationsLeft = Infinity;
+jsonLogic.apply = (logic, data) => {
+  if (--operationsLeft < 0)
+    throw new RuleBudgetError('operations', `the rule applies more than ${RULE_BUDGET.operations} operations`);
+  const result: unknown = applyOnce(logic, data);
+  if (typeof result === 'string' && result.length > RULE_BUDGET.stringLength)
+    throw new RuleBudgetError('stringLength', `the rule makes a string over ${RULE_BUDGET.stringLength} characters`);
+  if (Array.isArray(result) && result.length > RULE_BUDGET.arrayLength)
+    throw new RuleBudgetError('arrayLength', `the rule makes a list over ${RULE_BUDGET.arrayLength} items`);
+  return result;
+};
+
+/**
+ * Evaluates `rule` against `data` within RULE_BUDGET. Throws on an unknown operator, and a RuleBudgetError past the budget. `undefined` results become `null` (JSON has no undefined). */
 export function evaluateRule(rule: JsonLogicRule, data: unknown): JsonValue {
-  const result: unknown = jsonLogic.apply(rule as Parameters<typeof jsonLogic.apply>[0], data);
-  return result === undefined ? null : (result as JsonValue);
+  const outer = operationsLeft;
+  operationsLeft = RULE_BUDGET.operations;
+  try {
+    const result: unknown = jsonLogic.apply(rule as Parameters<typeof jsonLogic.apply>[0], data);
+    return result === undefined ? null : (result as JsonValue);
+  } finally {
+    operationsLeft = outer;
+  }
 }
 
 /** json-logic truthiness (https://jsonlogic.com/truthy.html): like JavaScript, except an empty array is false. */
