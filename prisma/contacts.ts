@@ -1,7 +1,6 @@
 // The contact store behind the built-in CRM (ContactsService) and the server's contacts API.
 // One contact per person: identities (kind+value) are unique per workspace, so the database, not the code,
 // decides who wins when two runs see the same new email at once; the loser retries and finds the winner's contact.
-import { randomUUID } from 'node:crypto';
 import type { JsonObject } from '../connectors/flow/types.js';
 import type {
   ContactIdentityInput,
@@ -11,10 +10,10 @@ import type {
   ContactUpsertResult,
 } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
+import { newId } from './ids.js';
 
 type Tx = Prisma.TransactionClient;
 
-export const newId = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '')}`;
 const MAX_ATTEMPTS = 3;
 // P2002: unique violation (a concurrent upsert created the identity first); P2034: write conflict or deadlock.
 const RETRYABLE_CODES = new Set(['P2002', 'P2034']);

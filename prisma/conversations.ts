@@ -5,7 +5,9 @@ import type { JsonObject, JsonValue } from '../connectors/flow/types.js';
 import type { MessageReceived, MessageStatus } from '../connectors/sdk/channel.js';
 import type { ContactIdentityInput, ContactRecord, ContactsService } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
-import { newId, toRecord, withIdentities } from './contacts.js';
+import { toRecord, withIdentities } from './contacts.js';
+import { newId } from './ids.js';
+import { afterKey, pageOf, type Page, type PageQuery } from './page.js';
 
 export interface MessageRecord {
   id: string;
@@ -85,11 +87,69 @@ export interface InboundResult {
   waits: { runId: string; nodeId: string; flowId: string }[];
 }
 
+/** A conversation as the inbox shows it: its contact and latest message. */
+export interface ConversationRecord {
+  id: string;
+  contactId: string;
+  contact: ContactRecord;
+  lastMessageAt: Date | null;
+  lastMessage: MessageRecord | null;
+}
+
+const inboxInclude = {
+  contact: { include: withIdentities },
+  messages: { orderBy: [{ sentAt: 'desc' as const }, { id: 'desc' as const }], take: 1 },
+};
+type ConversationRow = Prisma.ConversationGetPayload<{ include: typeof inboxInclude }>;
+
+const toConversation = (row: ConversationRow): ConversationRecord => ({
+  id: row.id,
+  contactId: row.contactId,
+  contact: toRecord(row.contact),
+  lastMessageAt: row.lastMessageAt,
+  lastMessage: row.messages[0] ? toMessage(row.messages[0]) : null,
+});
+
 /** Status order: a late `delivered` never overwrites `read`. `failed` wins over everything but `read`. */
 const STATUS_ORDER = ['pending', 'queued', 'sent', 'delivered', 'failed', 'read'];
 
 export function createConversationStore(prisma: PrismaClient, contacts: ContactsService) {
+  const inbox = async (where: Prisma.ConversationWhereInput, take: number) =>
+    (
+      await prisma.conversation.findMany({
+        where,
+        include: inboxInclude,
+        orderBy: [{ lastMessageAt: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
+        take,
+      })
+    ).map(toConversation);
+
   return {
+    /** The inbox: the workspace's conversations with a message, the most recently active first. */
+    async listConversations(workspaceId: string, query: PageQuery): Promise<Page<ConversationRecord>> {
+      const rows = await inbox(
+        { workspaceId, lastMessageAt: { not: null }, ...afterKey(query.cursor, 'lastMessageAt') },
+        query.limit + 1,
+      );
+      return pageOf(rows, query.limit, (c) => (c.lastMessageAt ? { at: c.lastMessageAt, id: c.id } : undefined));
+    },
+
+    /** Null when the workspace has no such conversation. */
+    async getConversation(workspaceId: string, id: string): Promise<ConversationRecord | null> {
+      const [row] = await inbox({ id, workspaceId }, 1);
+      return row ?? null;
+    },
+
+    /** A conversation's messages, newest first, on every channel. */
+    async listMessages(conversationId: string, query: PageQuery): Promise<Page<MessageRecord>> {
+      const rows = await prisma.message.findMany({
+        where: { conversationId, ...afterKey(query.cursor, 'sentAt') },
+        orderBy: [{ sentAt: 'desc' }, { id: 'desc' }],
+        take: query.limit + 1,
+      });
+      return pageOf(rows.map(toMessage), query.limit, (m) => ({ at: new Date(m.sentAt), id: m.id }));
+    },
+
     /** Finds or creates the sender's contact, records the message in their conversation, applies consent. */
     async recordInbound(input: InboundInput): Promise<InboundResult> {
       const { workspaceId, accountId, channel, event } = input;
@@ -273,3 +333,154 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
 }
 
 export type ConversationStore = ReturnType<typeof createConversationStore>;
+
+// --- A web chat visitor's messages (routes/webchat.ts) -------------------------------------------------------------
+// The visitor sees the messages of this account addressed from or to their webchat identity, whatever contact they
+// are filed under (a visitor who gives an email joins that contact; its other channels' history is not theirs to read,
+// and the email is not verified). Outbound messages count once sent (not while `pending`, nor `failed`).
+//
+// "New since last time" is keyed by when a message became visible: its insert (in) or its send (out: `sent_at` is set
+// when the send completes, `created_at` when it began). Rows do not become visible in that order (a send that waited
+// for its rate limit, a transaction committing late, two clocks), so the cursor keeps a window: the watermark `t` and
+// the ids already returned within LAG_MS before it. A late row inside the window is still returned, once.
+
+const LAG_MS = 10_000;
+const CURSOR_PREFIX = 'c1.';
+/** The most messages one answer carries. */
+const PAGE = 100;
+
+export interface Visitor {
+  accountId: string;
+  visitorId: string;
+}
+
+interface VisitorRow {
+  id: string;
+  direction: 'in' | 'out';
+  text: string | null;
+  providerMessageId: string | null;
+  sentAt: Date;
+  at: Date;
+}
+
+export interface Position {
+  /** Watermark: epoch ms of the latest visibility returned. */
+  t: number;
+  /** Ids already returned whose visibility is within LAG_MS before `t`. */
+  seen: Set<string>;
+}
+
+const VISIBLE_AT = Prisma.sql`(CASE WHEN direction = 'in' THEN created_at ELSE sent_at END)`;
+
+function visibleRows(
+  prisma: PrismaClient,
+  v: Visitor,
+  where: Prisma.Sql,
+  order: 'asc' | 'desc',
+  limit: number,
+): Promise<VisitorRow[]> {
+  const address = JSON.stringify({ kind: 'webchat', value: v.visitorId });
+  const direction = order === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  return prisma.$queryRaw<VisitorRow[]>`
+    SELECT id, direction, text, provider_message_id AS "providerMessageId", sent_at AS "sentAt", ${VISIBLE_AT} AS at
+    FROM messages
+    WHERE account_id = ${v.accountId} AND address @> ${address}::jsonb
+      AND (direction = 'in' OR status NOT IN ('pending', 'failed'))
+      AND ${where}
+    ORDER BY at ${direction}, id ${direction}
+    LIMIT ${limit}`;
+}
+
+/** An `after` that is neither a cursor from this API nor one of the visitor's message ids (the route's 400). */
+export class VisitorCursorError extends Error {
+  override name = 'VisitorCursorError';
+}
+const badAfter = (message: string) => new VisitorCursorError(message);
+
+export const encodeVisitorCursor = (p: Position) =>
+  CURSOR_PREFIX + Buffer.from(JSON.stringify([p.t, [...p.seen]])).toString('base64url');
+
+/** `after` as a position: a cursor from this API, or the id of one of the visitor's messages (everything up to it is seen). */
+async function decodePosition(prisma: PrismaClient, v: Visitor, after: string): Promise<Position> {
+  if (after.startsWith(CURSOR_PREFIX)) {
+    try {
+      const [t, seen] = JSON.parse(Buffer.from(after.slice(CURSOR_PREFIX.length), 'base64url').toString()) as [
+        unknown,
+        unknown,
+      ];
+      if (
+        typeof t === 'number' &&
+        Number.isFinite(t) &&
+        Array.isArray(seen) &&
+        seen.every((id) => typeof id === 'string')
+      )
+        return { t, seen: new Set(seen as string[]) };
+    } catch {
+      // falls through to the 400
+    }
+    throw badAfter('not a cursor from this API');
+  }
+  const [message] = await visibleRows(prisma, v, Prisma.sql`id = ${after}`, 'asc', 1);
+  if (!message) throw badAfter("not the id of one of this visitor's messages");
+  const t = message.at.getTime();
+  const window = await visibleRows(
+    prisma,
+    v,
+    Prisma.sql`${VISIBLE_AT} > ${new Date(t - LAG_MS)} AND ${VISIBLE_AT} <= ${message.at}`,
+    'asc',
+    1000,
+  );
+  return { t, seen: new Set(window.filter((r) => r.at.getTime() < t || r.id <= message.id).map((r) => r.id)) };
+}
+
+/** The messages after `position` (or the latest page without one), and the position after them. */
+async function readMessages(prisma: PrismaClient, v: Visitor, position: Position | undefined) {
+  let fresh: VisitorRow[];
+  let window: VisitorRow[];
+  let t: number;
+  if (!position) {
+    fresh = (await visibleRows(prisma, v, Prisma.sql`TRUE`, 'desc', PAGE)).reverse();
+    t = fresh.at(-1)?.at.getTime() ?? 0;
+    window = fresh;
+  } else {
+    window = await visibleRows(
+      prisma,
+      v,
+      Prisma.sql`${VISIBLE_AT} > ${new Date(position.t - LAG_MS)}`,
+      'asc',
+      PAGE + position.seen.size,
+    );
+    fresh = window.filter((r) => !position.seen.has(r.id)).slice(0, PAGE);
+    t = Math.max(position.t, ...fresh.map((r) => r.at.getTime()));
+  }
+  const returned = new Set(fresh.map((r) => r.id));
+  const seen = new Set(
+    window
+      .filter((r) => r.at.getTime() > t - LAG_MS && (returned.has(r.id) || position?.seen.has(r.id)))
+      .map((r) => r.id),
+  );
+  return {
+    messages: fresh.map((r) => ({
+      id: r.id,
+      direction: r.direction,
+      text: r.text,
+      sentAt: r.sentAt.toISOString(),
+      // The widget matches its own messages by the id it gave them (`<visitorId>:<clientMessageId>`).
+      ...(r.direction === 'in' &&
+        r.providerMessageId?.includes(':') && {
+          clientMessageId: r.providerMessageId.slice(r.providerMessageId.indexOf(':') + 1),
+        }),
+    })),
+    position: { t, seen } satisfies Position,
+  };
+}
+
+/** What the web chat routes read for a visitor: `after` as a position, and the messages after a position. */
+export function createVisitorMessages(prisma: PrismaClient) {
+  return {
+    /** A cursor from this API, or the id of one of the visitor's messages; throws VisitorCursorError for anything else. */
+    decodePosition: (v: Visitor, after: string) => decodePosition(prisma, v, after),
+    /** The messages after `position` (or the latest page without one), and the position after them. */
+    read: (v: Visitor, position: Position | undefined) => readMessages(prisma, v, position),
+  };
+}

@@ -2,7 +2,8 @@
 // generated key once.
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../prisma/client.js';
-import { newId, sha256Hex } from './ids.js';
+import { newId } from '../prisma/ids.js';
+import { sha256Hex } from './ids.js';
 
 export const DEFAULT_WORKSPACE_ID = 'ws_default';
 

@@ -5,12 +5,23 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { defineConnector } from '../connectors/sdk/define.js';
-import { channelAccountCredentials, openCredentials } from '../prisma/channel-accounts.js';
+import { openCredentials, type Credentials } from '../prisma/channel-accounts.js';
+import type { PrismaClient } from '../prisma/client.js';
 import { DecryptError, SecretKeyError } from '../prisma/secrets.js';
 import { ConfigError, loadConfig } from './config.js';
 import { PUBLIC_URL, startTestApp, type TestApp } from './test-app.js';
 
 const KEY = randomBytes(32);
+
+/** Test oracle: what is at rest, decrypted straight from the row (undefined when there is no such account). */
+async function channelAccountCredentials(
+  prisma: PrismaClient,
+  key: Buffer,
+  accountId: string,
+): Promise<Credentials | undefined> {
+  const row = await prisma.channelAccount.findUnique({ where: { id: accountId }, select: { credentials: true } });
+  return row ? openCredentials(key, accountId, row.credentials) : undefined;
+}
 const SECRET = 'tok-Sup3rSecret-value';
 const testchan = defineConnector({
   id: 'testchan',
@@ -76,7 +87,7 @@ describe('channel accounts', () => {
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body).toEqual({
-      id: expect.stringMatching(/^cha_[0-9a-f]{24}$/),
+      id: expect.stringMatching(/^cha_[0-9a-f]{32}$/),
       connector: 'testchan',
       name: 'Support bot',
       settings: { greeting: 'hi' },

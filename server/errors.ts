@@ -1,5 +1,7 @@
-// The one error shape of the HTTP API: `{ error: { code, message, issues? } }`. Routes throw HttpError; the error
-// plugin turns everything else (Fastify, ajv, Temporal, bugs) into the same shape.
+// The one error shape of the HTTP API: `{ error: { code, message, issues? } }`. Routes throw HttpError, built by the
+// named factories in `httpErrors` (fastify's lib/errors.js idea, scaled to this app) so each code and its sentence are
+// written once; the error plugin turns everything else (Fastify, ajv, Temporal, bugs) into the same shape.
+import type { AccountUnavailable } from '../prisma/channel-accounts.js';
 import type { Issue } from './schemas/common.js';
 
 export type { Issue };
@@ -16,7 +18,81 @@ export class HttpError extends Error {
   }
 }
 
-export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+export const httpErrors = {
+  /** 400: the request does not match what the route accepts; `issues` say where. */
+  validation: (message: string, issues?: Issue[]) => new HttpError(400, 'validation_failed', message, issues),
+  /** 400 for one bad query parameter, e.g. a cursor not from this API. */
+  badQuery: (param: string, code: string, message: string) =>
+    new HttpError(400, 'validation_failed', 'the request is not valid', [{ path: `/query/${param}`, code, message }]),
+  /** 400: a provider's payload the channel cannot parse. */
+  payloadInvalid: (message: string) => new HttpError(400, 'payload_invalid', message),
+  /** 401 on /api/*: no key, or an unknown one. */
+  unauthorized: (message: string) => new HttpError(401, 'unauthorized', message),
+  /** 401: an inbound request whose provider signature does not verify. */
+  signatureInvalid: (reason: string) => new HttpError(401, 'signature_invalid', reason),
+  /** 401: a web chat visitor token that does not match its visitor id. */
+  tokenInvalid: () =>
+    new HttpError(
+      401,
+      'token_invalid',
+      'the visitor token is missing or does not match the visitor id: start a new session',
+    ),
+  /** 403: a website the web chat account does not allow. */
+  originNotAllowed: () =>
+    new HttpError(
+      403,
+      'origin_not_allowed',
+      "this website is not allowed to use this chat (the account's allowedOrigins)",
+    ),
+  /** 404, the same for "does not exist" and "is another workspace's" (ids of others are not disclosed). */
+  notFound: (what: string) => new HttpError(404, 'not_found', `${what} not found`),
+  /** 404: a channel account that exists but takes no webhooks. */
+  noInbound: (accountId: string) =>
+    new HttpError(404, 'not_found', `channel account ${accountId} receives nothing over webhooks`),
+  methodNotAllowed: (message: string) => new HttpError(405, 'method_not_allowed', message),
+  runNotFailed: (status: string) =>
+    new HttpError(409, 'run_not_failed', `only failed or cancelled runs can be retried; this one is ${status}`),
+  triggerMismatch: (triggerType: string) =>
+    new HttpError(409, 'trigger_mismatch', `this flow starts on ${triggerType} events, not on webhook calls`),
+  /** 422 with every issue: the flow cannot run (publish, test runs). */
+  flowInvalid: (issues: Issue[]) =>
+    new HttpError(422, 'flow_invalid', `the flow has ${issues.length} issue(s)`, issues),
+  /** 422 (the caller's to fix) or 502 (the provider's): a channel's webhook registration was refused. */
+  registrationFailed: (status: 422 | 502, message: string, issues: Issue[]) =>
+    new HttpError(status, 'registration_failed', message, issues),
+  /** 422: an agent reply the channel refused. */
+  sendFailed: (message: string, issues: Issue[]) => new HttpError(422, 'send_failed', message, issues),
+  /** 503: the server has no key to seal or open channel-account credentials. */
+  secretsUnavailable: () =>
+    new HttpError(
+      503,
+      'secrets_unavailable',
+      'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set',
+    ),
+  /** 503: stored credentials that do not decrypt (another key, altered bytes). */
+  accountUnreadable: () => new HttpError(503, 'account_unreadable', 'this channel account cannot be read right now'),
+  /** 503: a web chat account saved before it had a widget secret. */
+  accountNotReady: () =>
+    new HttpError(503, 'account_not_ready', 'this web chat account has no widget secret yet: save the account again'),
+};
+
+/**
+ * The HTTP answer to a channel account the store could not open, for the gateway and the web chat routes alike: 503
+ * while the server cannot read it, 404 when there is nothing to reach. `what` names the account in every 404 ("web chat
+ * account"); without it, an account of a connector that is no channel "receives nothing over webhooks".
+ */
+export function accountUnavailable(err: AccountUnavailable, what?: string): HttpError {
+  switch (err.reason) {
+    case 'no_key':
+      return httpErrors.secretsUnavailable();
+    case 'unreadable':
+      return httpErrors.accountUnreadable();
+    case 'not_found':
+      return httpErrors.notFound(what ?? 'channel account');
+    case 'not_channel':
+      return what ? httpErrors.notFound(what) : httpErrors.noInbound(err.accountId);
+  }
+}
 
 export function errorBody(code: string, message: string, issues?: Issue[]) {
   return { error: issues ? { code, message, issues } : { code, message } };

@@ -2,12 +2,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { RUN_ID_PREFIX } from '../worker/contract.js';
 
-export const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
-
 export const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
-
-/** Webhook tokens are the only secret a caller needs, so 24 random bytes. */
-export const newWebhookToken = () => randomBytes(24).toString('base64url');
 
 /**
  * A run id. With an Idempotency-Key it is derived from flow and key, so a repeat maps to the same workflow id and

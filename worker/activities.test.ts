@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactsConnector } from '../connectors/contacts/index.js';
 import { createHttpConnector } from '../connectors/http/index.js';
 import { ConnectorError, createRegistry, defineConnector } from '../connectors/sdk/index.js';
-import { createContactsService } from '../prisma/contacts.js';
+import { createContactsService, getContact } from '../prisma/contacts.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { createWorkspace, testPrisma } from '../test/env.js';
 import {
@@ -121,8 +121,9 @@ describe('executeStep', () => {
     expect(res.attempt).toBe(2);
     const out = res.output as { id: string; created: boolean };
     expect(out.created).toBe(true);
-    const row = await prisma.contact.findUnique({ where: { id: out.id }, include: { identities: true } });
-    expect(row?.workspaceId).toBe(workspaceId);
+    // Read back within the workspace: found there, with the normalized identity.
+    const row = await getContact(prisma, workspaceId, out.id);
+    expect(row?.id).toBe(out.id);
     expect(row?.identities.map((i) => [i.kind, i.value])).toEqual([['email', 'ada@example.com']]);
   });
 

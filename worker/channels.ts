@@ -1,4 +1,4 @@
-// Sending on channel accounts, the same way for every channel: load the account (credentials decrypted), find or
+// Sending on channel accounts, the same way for every channel: open the account (credentials decrypted), find or
 // create the recipient's contact, refuse contacts who opted out of the channel, return the message a previous attempt
 // of the same step already sent (never send twice), wait for the account's rate limit, call the connector's `send`,
 // and record the message in the contact's conversation with the provider's id.
@@ -6,10 +6,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { JsonObject } from '../connectors/flow/types.js';
 import type { ChannelsService, OutboundMessage, RateLimit, SentMessage } from '../connectors/sdk/channel.js';
 import { ConnectorError, isConnectorError } from '../connectors/sdk/errors.js';
-import type { Registry } from '../connectors/sdk/registry.js';
 import type { Connector, ContactsService, Logger } from '../connectors/sdk/types.js';
-import { loadChannelAccount, type LoadedAccount } from '../prisma/channel-accounts.js';
-import type { PrismaClient } from '../prisma/client.js';
+import { AccountUnavailable, type ChannelAccountStore, type OpenedAccount } from '../prisma/channel-accounts.js';
 import type { ConversationStore, MessageRecord } from '../prisma/conversations.js';
 import { LATE_MS, slotStep, type RateLimiter } from '../prisma/rate-limits.js';
 import type { ChannelRuntime } from './activities.js';
@@ -19,14 +17,36 @@ import { RATE_LIMIT_WAIT } from './contract.js';
 export const PROVIDER_OPTED_OUT = 'RECIPIENT_OPTED_OUT';
 
 export interface ChannelRuntimeDeps {
-  prisma: PrismaClient;
-  registry: Registry;
+  /** Opens accounts; without a secret key every send fails with a config error saying so. */
+  accounts: ChannelAccountStore;
   contacts: ContactsService;
   store: ConversationStore;
   rateLimiter: RateLimiter;
-  /** Decrypts credentials; absent: every send fails with a config error saying so. */
-  secretKey?: Buffer;
-  publicUrl: string;
+}
+
+/** The worker's one reading of why an account cannot be opened: a ConnectorError that says who can fix it. */
+export function accountError(err: AccountUnavailable): ConnectorError {
+  const id = err.accountId;
+  switch (err.reason) {
+    case 'no_key':
+      return new ConnectorError(
+        'config',
+        'channel accounts are unavailable: the worker has no CONFLUO_SECRET_KEY to decrypt their credentials',
+        { code: 'SECRETS_UNAVAILABLE' },
+      );
+    case 'not_found':
+      return new ConnectorError('not_found', `no channel account "${id}" in this workspace`, {
+        code: 'ACCOUNT_NOT_FOUND',
+      });
+    case 'not_channel':
+      return new ConnectorError('config', err.message, { code: 'CHANNEL_NOT_INSTALLED' });
+    case 'unreadable':
+      // Another key or altered bytes: retried, since the operator may be rolling out the right key.
+      return new ConnectorError('config', `${err.message} with this worker's CONFLUO_SECRET_KEY`, {
+        code: 'ACCOUNT_UNREADABLE',
+        retryable: true,
+      });
+  }
 }
 
 /** The account's limit: its settings' `rateLimit` when valid, else the connector's declared one. */
@@ -38,32 +58,12 @@ export function rateLimitOf(connector: Connector, settings: JsonObject): RateLim
 }
 
 export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
-  const { registry, store } = deps;
+  const { store } = deps;
 
-  async function open(
-    workspaceId: string,
-    accountId: string,
-  ): Promise<{ loaded: LoadedAccount; connector: Connector }> {
-    if (!deps.secretKey)
-      throw new ConnectorError(
-        'config',
-        'channel accounts are unavailable: the worker has no CONFLUO_SECRET_KEY to decrypt their credentials',
-        { code: 'SECRETS_UNAVAILABLE' },
-      );
-    const loaded = await loadChannelAccount(deps.prisma, deps.secretKey, deps.publicUrl, accountId, workspaceId);
-    if (!loaded)
-      throw new ConnectorError('not_found', `no channel account "${accountId}" in this workspace`, {
-        code: 'ACCOUNT_NOT_FOUND',
-      });
-    const connector = registry.get(loaded.connector);
-    if (!connector?.channel)
-      throw new ConnectorError(
-        'config',
-        `channel account "${accountId}" uses connector "${loaded.connector}", which is not installed as a channel`,
-        { code: 'CHANNEL_NOT_INSTALLED' },
-      );
-    return { loaded, connector };
-  }
+  const open = (workspaceId: string, accountId: string): Promise<OpenedAccount> =>
+    deps.accounts.open(accountId, { workspaceId }).catch((err: unknown) => {
+      throw err instanceof AccountUnavailable ? accountError(err) : err;
+    });
 
   const sent = (m: MessageRecord, provider?: unknown): SentMessage => ({
     id: m.id,
@@ -111,10 +111,9 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
       }
 
       async function send(accountId: string, message: OutboundMessage, contactId?: string): Promise<SentMessage> {
-        const { loaded, connector } = await open(step.workspaceId, accountId);
+        const { account, connector } = await open(step.workspaceId, accountId);
         const channel = connector.channel!;
-        if (channel.normalizeAddress)
-          message = { ...message, to: channel.normalizeAddress(loaded.account, message.to) };
+        if (channel.normalizeAddress) message = { ...message, to: channel.normalizeAddress(account, message.to) };
         if (!channel.addressKinds.includes(message.to.kind)) {
           throw new ConnectorError(
             'validation',
@@ -166,11 +165,11 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
             ...(message.thread && { thread: message.thread as unknown as JsonObject }),
             source: `run:${step.idempotencyKey}`,
           }));
-        const rate = rateLimitOf(connector, loaded.account.settings);
+        const rate = rateLimitOf(connector, account.settings);
         if (rate) await paced(accountId, rate);
         try {
           const result = await channel.send(
-            { account: loaded.account, idempotencyKey: step.idempotencyKey, signal: step.signal, logger: log },
+            { account, idempotencyKey: step.idempotencyKey, signal: step.signal, logger: log },
             message,
           );
           const done = await store.completeOutbound(record.id, {

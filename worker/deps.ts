@@ -1,9 +1,11 @@
 // Everything the worker's activities run with, built from the database, the connectors and the secret key: the one
 // place that wires the stores together (the launcher, tests and benchmarks all use it).
 import type { Registry } from '../connectors/sdk/registry.js';
+import { createChannelAccountStore } from '../prisma/channel-accounts.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { createContactsService } from '../prisma/contacts.js';
 import { createConversationStore } from '../prisma/conversations.js';
+import { createFlowStore } from '../prisma/flows.js';
 import { createRateLimiter } from '../prisma/rate-limits.js';
 import type { ActivityDeps, WorkerLogger } from './activities.js';
 import { createChannelRuntime } from './channels.js';
@@ -21,26 +23,16 @@ export interface WorkerDepsOptions {
 export function createWorkerDeps(opts: WorkerDepsOptions): ActivityDeps {
   const contacts = createContactsService(opts.prisma);
   const store = createConversationStore(opts.prisma, contacts);
-  const channels = createChannelRuntime({
-    prisma: opts.prisma,
-    registry: opts.registry,
-    contacts,
-    store,
-    rateLimiter: createRateLimiter(opts.prisma),
+  const accounts = createChannelAccountStore(opts.prisma, {
+    secretKey: opts.secretKey,
     publicUrl: opts.publicUrl,
-    ...(opts.secretKey && { secretKey: opts.secretKey }),
+    registry: opts.registry,
   });
+  const channels = createChannelRuntime({ accounts, contacts, store, rateLimiter: createRateLimiter(opts.prisma) });
   return {
     registry: opts.registry,
     logger: opts.logger,
     services: { contacts, channels },
-    inbox: {
-      prisma: opts.prisma,
-      store,
-      registry: opts.registry,
-      publicUrl: opts.publicUrl,
-      logger: opts.logger,
-      ...(opts.secretKey && { secretKey: opts.secretKey }),
-    },
+    inbox: { store, flows: createFlowStore(opts.prisma), accounts, logger: opts.logger },
   };
 }

@@ -6,21 +6,20 @@ import { ApplicationFailure } from '@temporalio/common';
 import { isDuration, parseDuration } from '../connectors/flow/duration.js';
 import type { FlowDefinition, JsonObject, JsonValue } from '../connectors/flow/types.js';
 import type { ChannelEvent, MessageReceived } from '../connectors/sdk/channel.js';
-import type { Registry } from '../connectors/sdk/registry.js';
 import type { Logger } from '../connectors/sdk/types.js';
-import { loadChannelAccount } from '../prisma/channel-accounts.js';
-import type { Prisma, PrismaClient } from '../prisma/client.js';
+import { AccountUnavailable, type ChannelAccountStore } from '../prisma/channel-accounts.js';
 import type { ConversationStore } from '../prisma/conversations.js';
+import type { FlowStore } from '../prisma/flows.js';
+import { accountError } from './channels.js';
 import type { IngestInput } from './contract.js';
 import { channelRunIdFor, ingestIdFor } from './ids.js';
 
 export interface IngestDeps {
-  prisma: PrismaClient;
   store: ConversationStore;
-  /** For polling channels: the connectors and how to open their accounts. */
-  registry?: Registry;
-  secretKey?: Buffer;
-  publicUrl?: string;
+  /** The published flows a message starts. */
+  flows: FlowStore;
+  /** For polling channels: their accounts (opened with the worker's secret key) and cursors. */
+  accounts: ChannelAccountStore;
   logger?: Logger;
 }
 
@@ -102,37 +101,41 @@ export function createIngestActivities(deps: IngestDeps | undefined) {
   return ingestActivities(deps);
 }
 
-function ingestActivities({ prisma, store, registry, secretKey, publicUrl, logger }: IngestDeps) {
+function ingestActivities({ store, flows, accounts, logger }: IngestDeps) {
+  /** The account, or undefined when it is gone or not a channel; a poll that cannot open it fails as the error says. */
+  async function openForPoll(accountId: string) {
+    try {
+      return await accounts.open(accountId);
+    } catch (err) {
+      if (!(err instanceof AccountUnavailable)) throw err;
+      if (err.reason === 'not_found' || err.reason === 'not_channel') return undefined;
+      const e = accountError(err);
+      throw ApplicationFailure.create({ message: e.message, type: e.code, nonRetryable: !e.retryable, cause: e });
+    }
+  }
+
   return {
     async saveCursor({ accountId, cursor }: { accountId: string; cursor: JsonValue }): Promise<void> {
-      await prisma.channelCursor.upsert({
-        where: { accountId },
-        create: { accountId, cursor: cursor as Prisma.InputJsonValue },
-        update: { cursor: cursor as Prisma.InputJsonValue, updatedAt: new Date() },
-      });
+      await accounts.saveCursor(accountId, cursor);
     },
 
     /** One poll of a polling channel account (IMAP): new events since the stored cursor, and the next cursor. */
     async pollAccount({ accountId }: { accountId: string }): Promise<PollOutcome> {
-      if (!registry || !secretKey || publicUrl === undefined)
-        throw ApplicationFailure.nonRetryable(
-          'this worker cannot open channel accounts (no CONFLUO_SECRET_KEY)',
-          'SECRETS_UNAVAILABLE',
-        );
-      const loaded = await loadChannelAccount(prisma, secretKey, publicUrl, accountId);
-      const channel = loaded ? registry.get(loaded.connector)?.channel : undefined;
-      if (!loaded || !channel?.poll) return { gone: true, events: [], intervalMs: 0 };
+      const opened = await openForPoll(accountId);
+      const channel = opened?.connector.channel;
+      if (!opened || !channel?.poll) return { gone: true, events: [], intervalMs: 0 };
+      const loaded = { account: opened.account, connector: opened.connector.id };
       const interval =
         typeof loaded.account.settings.pollInterval === 'string'
           ? loaded.account.settings.pollInterval
           : (channel.pollInterval ?? 'PT1M');
       const intervalMs = Math.max(1000, isDuration(interval) ? parseDuration(interval) : 60_000);
-      const stored = await prisma.channelCursor.findUnique({ where: { accountId } });
+      const stored = await accounts.cursor(accountId);
       const actx = Context.current();
       const log: Logger = logger ?? (actx.log as unknown as Logger);
       const { events, cursor } = await channel.poll(
         { account: loaded.account, signal: actx.cancellationSignal, logger: log },
-        (stored?.cursor ?? null) as JsonValue | null,
+        stored,
       );
       const receivedAt = new Date().toISOString();
       return {
@@ -187,25 +190,8 @@ function ingestActivities({ prisma, store, registry, secretKey, publicUrl, logge
 
     /** The published flows (latest version) whose channel.message trigger names this channel and account, or none. */
     async matchFlows(input: IngestInput & { ingestId: string }): Promise<FlowMatch[]> {
-      const rows = await prisma.$queryRaw<{ id: string; version: number; definition: FlowDefinition }[]>`
-        SELECT f.id, f.latest_version AS version, v.definition
-        FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
-        WHERE f.workspace_id = ${input.workspaceId} AND f.latest_version > 0 AND v.definition->'trigger'->>'type' = 'channel.message'
-        ORDER BY f.created_at, f.id`;
-      return rows
-        .filter(({ definition }) => {
-          const t = definition.trigger;
-          if (t.type !== 'channel.message') return false;
-          return (
-            (!t.channels || t.channels.includes(input.channel)) && (!t.accounts || t.accounts.includes(input.accountId))
-          );
-        })
-        .map((r) => ({
-          flowId: r.id,
-          version: r.version,
-          definition: r.definition,
-          runId: channelRunIdFor(r.id, r.version, input.ingestId),
-        }));
+      const found = await flows.channelFlows(input.workspaceId, input.channel, input.accountId);
+      return found.map((f) => ({ ...f, runId: channelRunIdFor(f.flowId, f.version, input.ingestId) }));
     },
 
     async registerWait(w: {

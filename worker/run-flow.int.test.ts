@@ -9,7 +9,7 @@ import { builtinConnectors } from '../connectors/builtin.js';
 import type { FlowDefinition, FlowNode, StepState } from '../connectors/flow/types.js';
 import { createRegistry } from '../connectors/sdk/index.js';
 import type { PrismaClient } from '../prisma/client.js';
-import { createContactsService } from '../prisma/contacts.js';
+import { createContactsService, findContactByIdentity } from '../prisma/contacts.js';
 import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../test/env.js';
 import { SA_FLOW, SA_PHASE, STEP_FAILED, stepsQuery, type RunFailedDetails, type RunFlowInput } from './contract.js';
 import { startSink, type Sink } from '../test/sink.js';
@@ -163,9 +163,7 @@ describe('runFlow', () => {
     const result = await h.result();
     expect(result.status).toBe('completed');
 
-    const contact = await prisma.contact.findFirst({
-      where: { workspaceId, identities: { some: { kind: 'email', value: email } } },
-    });
+    const contact = await findContactByIdentity(prisma, workspaceId, 'email', email);
     expect(contact?.name).toBe('Vera');
 
     const [req, ...more] = sink.on('/ref');

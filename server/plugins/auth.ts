@@ -2,7 +2,7 @@
 // schemas, openapi, hooks) never see it. Keys are looked up by their SHA-256; the plain key is never stored.
 import type { FastifyInstance } from 'fastify';
 import { hashApiKey } from '../api-keys.js';
-import { HttpError } from '../errors.js';
+import { httpErrors } from '../errors.js';
 
 /** lastUsedAt is informative only: written at most this often per key, never awaited by the request. */
 const LAST_USED_EVERY_MS = 60_000;
@@ -12,12 +12,12 @@ export function registerAuth(app: FastifyInstance): void {
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    if (!match?.[1]) throw new HttpError(401, 'unauthorized', 'missing API key: send Authorization: Bearer <key>');
+    if (!match?.[1]) throw httpErrors.unauthorized('missing API key: send Authorization: Bearer <key>');
     const key = await app.prisma.apiKey.findUnique({
       where: { hash: hashApiKey(match[1]) },
       select: { id: true, workspaceId: true },
     });
-    if (!key) throw new HttpError(401, 'unauthorized', 'invalid API key');
+    if (!key) throw httpErrors.unauthorized('invalid API key');
     request.workspaceId = key.workspaceId;
     const now = Date.now();
     if (now - (lastWritten.get(key.id) ?? 0) > LAST_USED_EVERY_MS) {

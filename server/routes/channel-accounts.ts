@@ -10,11 +10,10 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { JsonObject } from '../../connectors/flow/types.js';
 import type { ChannelAccount as ChannelAccountData } from '../../connectors/sdk/channel.js';
 import { isConnectorError } from '../../connectors/sdk/errors.js';
-import { inboundUrlOf, openCredentials, sealCredentials, type Credentials } from '../../prisma/channel-accounts.js';
+import { createChannelAccountStore, type ChannelAccountRow, type Credentials } from '../../prisma/channel-accounts.js';
+import { newId } from '../../prisma/ids.js';
 import { pollIdFor } from '../../worker/ids.js';
-import type { Prisma } from '../../prisma/client.js';
-import { HttpError, notFound, schemaIssues, type Issue } from '../errors.js';
-import { newId } from '../ids.js';
+import { httpErrors, schemaIssues, type Issue } from '../errors.js';
 import {
   ChannelAccount,
   ChannelAccountList,
@@ -23,23 +22,21 @@ import {
   UpdateChannelAccountBody,
 } from '../schemas/channel-accounts.js';
 import { errors, IdParams, Nothing } from '../schemas/common.js';
-import { after, encodeCursor } from '../services/keyset.js';
+import { decodeCursor, nextCursor } from '../services/keyset.js';
 
 const tags = ['channel accounts'];
-type Row = Prisma.ChannelAccountGetPayload<object>;
 
 export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = async (app, opts) => {
   const { secretKey } = opts;
   app.addHook('onRequest', async () => {
-    if (!secretKey)
-      throw new HttpError(
-        503,
-        'secrets_unavailable',
-        'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set',
-      );
+    if (!secretKey) throw httpErrors.secretsUnavailable();
   });
   // Only reached after the hook above: every handler has a key.
-  const key = () => secretKey as Buffer;
+  const accounts = createChannelAccountStore(app.prisma, {
+    secretKey,
+    publicUrl: app.publicUrl,
+    registry: app.registry,
+  });
 
   const ajv = createAjv();
   const authValidators = new Map<string, ValidateFunction | undefined>();
@@ -49,9 +46,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       const manifest = app.registry.manifests().find((m) => m.id === connector);
       if (!manifest) {
         const message = `no connector "${connector}" (see GET /api/connectors)`;
-        throw new HttpError(400, 'validation_failed', message, [
-          { path: '/body/connector', code: 'unknown_connector', message },
-        ]);
+        throw httpErrors.validation(message, [{ path: '/body/connector', code: 'unknown_connector', message }]);
       }
       authValidators.set(connector, manifest.auth ? ajv.compile(manifest.auth) : undefined);
     }
@@ -86,7 +81,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       issues.push(...schemaIssues('/body/settings', settings.errors ?? []));
       parts.push(`settings do not match the ${connector} channel's settings schema`);
     }
-    if (issues.length > 0) throw new HttpError(400, 'validation_failed', parts.join('; '), issues);
+    if (issues.length > 0) throw httpErrors.validation(parts.join('; '), issues);
   }
 
   /**
@@ -111,7 +106,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       const message = `${connector} refused to register the webhook: ${(err as Error).message}`;
       log.warn({ connector, accountId: account.id, kind }, 'webhook registration failed');
       const path = kind === 'auth' ? '/body/credentials' : '/body/settings';
-      throw new HttpError(kind === 'upstream' || kind === 'rate_limited' ? 502 : 422, 'registration_failed', message, [
+      throw httpErrors.registrationFailed(kind === 'upstream' || kind === 'rate_limited' ? 502 : 422, message, [
         { path, code: kind, message },
       ]);
     }
@@ -128,11 +123,11 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     });
   }
 
-  const toAccount = (row: Row, log: { warn(o: object, m: string): void }): ChannelAccount => {
+  const toAccount = (row: ChannelAccountRow, log: { warn(o: object, m: string): void }): ChannelAccount => {
     let credentialKeys: string[] = [];
     let credentialsReadable = true;
     try {
-      credentialKeys = Object.keys(openCredentials(key(), row.id, row.credentials)).sort();
+      credentialKeys = Object.keys(accounts.credentialsOf(row)).sort();
     } catch (err) {
       // Still listed (so it can be fixed with PATCH or deleted); the values are never in the error.
       credentialsReadable = false;
@@ -143,7 +138,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       connector: row.connector,
       name: row.name,
       settings: row.settings as Record<string, unknown>,
-      inboundUrl: inboundUrlOf(app.publicUrl, row.id),
+      inboundUrl: accounts.inboundUrl(row.id),
       credentialsSet: true,
       credentialKeys,
       credentialsReadable,
@@ -152,9 +147,9 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     };
   };
 
-  async function ownedAccount(workspaceId: string, id: string): Promise<Row> {
-    const row = await app.prisma.channelAccount.findFirst({ where: { id, workspaceId } });
-    if (!row) throw notFound('channel account');
+  async function ownedAccount(workspaceId: string, id: string): Promise<ChannelAccountRow> {
+    const row = await accounts.get(workspaceId, id);
+    if (!row) throw httpErrors.notFound('channel account');
     return row;
   }
 
@@ -182,19 +177,10 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
         workspaceId: request.workspaceId,
         credentials: credentials as JsonObject,
         settings: settings as JsonObject,
-        inboundUrl: inboundUrlOf(app.publicUrl, id),
+        inboundUrl: accounts.inboundUrl(id),
       };
       const stored = await register(connector, account, request.log);
-      const row = await app.prisma.channelAccount.create({
-        data: {
-          id,
-          workspaceId: request.workspaceId,
-          connector,
-          name,
-          credentials: sealCredentials(key(), id, stored.credentials),
-          settings: stored.settings as Prisma.InputJsonObject,
-        },
-      });
+      const row = await accounts.create({ id, workspaceId: request.workspaceId, connector, name, ...stored });
       await ensurePolling(connector, id);
       return reply.code(201).send(toAccount(row, request.log));
     },
@@ -211,19 +197,9 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       },
     },
     async (request) => {
-      const limit = request.query.limit ?? 50;
-      const { connector, cursor } = request.query;
-      const rows = await app.prisma.channelAccount.findMany({
-        where: { workspaceId: request.workspaceId, ...(connector !== undefined && { connector }), ...after(cursor) },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: limit + 1,
-      });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map((r) => toAccount(r, request.log)),
-        ...(rows.length > limit && last && { nextCursor: encodeCursor(last) }),
-      };
+      const { connector, cursor, limit = 50 } = request.query;
+      const page = await accounts.list(request.workspaceId, { connector, cursor: decodeCursor(cursor), limit });
+      return { items: page.items.map((r) => toAccount(r, request.log)), ...nextCursor(page.next) };
     },
   );
 
@@ -272,25 +248,13 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
         app.registry.get(current.connector)?.channel?.register &&
         (credentials !== undefined || settings !== undefined)
       ) {
-        const account = {
-          id: current.id,
-          workspaceId: current.workspaceId,
-          credentials: (credentials ?? openCredentials(key(), current.id, current.credentials)) as JsonObject,
-          settings: (settings ?? current.settings) as JsonObject,
-          inboundUrl: inboundUrlOf(app.publicUrl, current.id),
-        };
+        const account = accounts.accountOf(current, {
+          ...(credentials && { credentials }),
+          ...(settings && { settings }),
+        });
         stored = await register(current.connector, account, request.log);
       }
-      const row = await app.prisma.channelAccount.update({
-        where: { id: current.id },
-        data: {
-          ...(name !== undefined && { name }),
-          ...(stored.settings !== undefined && { settings: stored.settings as Prisma.InputJsonObject }),
-          ...(stored.credentials !== undefined && {
-            credentials: sealCredentials(key(), current.id, stored.credentials),
-          }),
-        },
-      });
+      const row = await accounts.update(current.id, { name, ...stored });
       return toAccount(row, request.log);
     },
   );
@@ -311,13 +275,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       if (channel?.unregister) {
         // Best effort: a provider that is down must not keep an account from being deleted.
         try {
-          const account = {
-            id: current.id,
-            workspaceId: current.workspaceId,
-            credentials: openCredentials(key(), current.id, current.credentials) as JsonObject,
-            settings: current.settings as JsonObject,
-            inboundUrl: inboundUrlOf(app.publicUrl, current.id),
-          };
+          const account = accounts.accountOf(current);
           await channel.unregister({ account, signal: AbortSignal.timeout(10_000), logger: request.log });
         } catch (err) {
           request.log.warn(
@@ -326,10 +284,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
           );
         }
       }
-      const { count } = await app.prisma.channelAccount.deleteMany({
-        where: { id: current.id, workspaceId: request.workspaceId },
-      });
-      if (count === 0) throw notFound('channel account');
+      if (!(await accounts.remove(request.workspaceId, current.id))) throw httpErrors.notFound('channel account');
       // The polling loop sees the account gone and ends by itself at its next poll.
       return reply.code(204).send(null);
     },

@@ -15,11 +15,10 @@ import {
   type InboundRequest,
   type InboundResponse,
 } from '../../connectors/sdk/channel.js';
-import type { Connector } from '../../connectors/sdk/types.js';
-import { loadChannelAccount, type LoadedAccount } from '../../prisma/channel-accounts.js';
+import { AccountUnavailable, createChannelAccountStore, type OpenedAccount } from '../../prisma/channel-accounts.js';
 import type { IngestInput } from '../../worker/contract.js';
 import { ingestIdFor } from '../../worker/ids.js';
-import { HttpError, notFound } from '../errors.js';
+import { accountUnavailable, httpErrors } from '../errors.js';
 import { errors } from '../schemas/common.js';
 
 const Params = Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -42,24 +41,20 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
       .send(),
   );
 
-  async function target(accountId: string): Promise<{ loaded: LoadedAccount; connector: Connector }> {
-    if (!opts.secretKey)
-      throw new HttpError(
-        503,
-        'secrets_unavailable',
-        'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set',
-      );
-    const loaded = await loadChannelAccount(app.prisma, opts.secretKey, app.publicUrl, accountId).catch(
-      (err: unknown) => {
-        app.log.error({ accountId, err: (err as Error).message }, 'channel account unreadable');
-        throw new HttpError(503, 'account_unreadable', 'this channel account cannot be read right now');
-      },
-    );
-    if (!loaded) throw notFound('channel account');
-    const connector = app.registry.get(loaded.connector);
-    if (!connector?.channel?.inbound)
-      throw new HttpError(404, 'not_found', `channel account ${accountId} receives nothing over webhooks`);
-    return { loaded, connector };
+  const accounts = createChannelAccountStore(app.prisma, {
+    secretKey: opts.secretKey,
+    publicUrl: app.publicUrl,
+    registry: app.registry,
+  });
+
+  async function target(accountId: string): Promise<{ loaded: OpenedAccount; connector: OpenedAccount['connector'] }> {
+    const loaded = await accounts.open(accountId).catch((err: unknown) => {
+      if (!(err instanceof AccountUnavailable)) throw err;
+      if (err.reason === 'unreadable') app.log.error({ accountId, err: err.message }, 'channel account unreadable');
+      throw accountUnavailable(err);
+    });
+    if (!loaded.connector.channel?.inbound) throw httpErrors.noInbound(accountId);
+    return { loaded, connector: loaded.connector };
   }
 
   function inboundRequest(request: FastifyRequest): InboundRequest {
@@ -96,7 +91,7 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     const { loaded, connector } = await target(request.params.accountId);
     const ctx: InboundContext = { account: loaded.account, now: Date.now(), logger: request.log };
     const answer = connector.channel!.inbound!.handshake?.(inboundRequest(request), ctx);
-    if (!answer) throw new HttpError(405, 'method_not_allowed', "this endpoint accepts the provider's POST deliveries");
+    if (!answer) throw httpErrors.methodNotAllowed("this endpoint accepts the provider's POST deliveries");
     return send(reply, answer);
   });
 
@@ -111,7 +106,7 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
         { accountId: loaded.account.id, connector: connector.id, reason: verdict.reason },
         'inbound request rejected',
       );
-      throw new HttpError(401, 'signature_invalid', verdict.reason);
+      throw httpErrors.signatureInvalid(verdict.reason);
     }
     const handshake = inbound.handshake?.(req, ctx);
     if (handshake) return send(reply, handshake);
@@ -131,7 +126,7 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
         },
         'malformed inbound payload',
       );
-      throw new HttpError(400, 'payload_invalid', (err as Error).message);
+      throw httpErrors.payloadInvalid((err as Error).message);
     }
 
     const receivedAt = new Date().toISOString();
@@ -169,7 +164,7 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     schema: { hide: true },
     handler: async (_request, reply) => {
       void reply.header('allow', 'GET, POST');
-      throw new HttpError(405, 'method_not_allowed', 'channel endpoints accept GET (handshakes) and POST (deliveries)');
+      throw httpErrors.methodNotAllowed('channel endpoints accept GET (handshakes) and POST (deliveries)');
     },
   });
 };

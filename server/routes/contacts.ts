@@ -2,7 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { normalizeEmail, normalizePhone } from '../../connectors/contacts/normalize.js';
 import { contactTimeline, findContactByIdentity, getContact, listContacts } from '../../prisma/contacts.js';
-import { HttpError, notFound } from '../errors.js';
+import { httpErrors } from '../errors.js';
 import { errors, IdParams } from '../schemas/common.js';
 import { Contact, ContactList, ContactListQuery, Timeline } from '../schemas/contacts.js';
 
@@ -21,7 +21,7 @@ function parseIdentity(identity: string): { kind: string; value: string } {
     if (kind === 'phone') return { kind, value: normalizePhone(raw.replace(/^ (?=\d)/, '+'), undefined, 'identity') };
   } catch (err) {
     const message = (err as Error).message;
-    throw new HttpError(400, 'validation_failed', message, [{ path: '/query/identity', code: 'invalid', message }]);
+    throw httpErrors.validation(message, [{ path: '/query/identity', code: 'invalid', message }]);
   }
   return { kind, value: raw.trim() };
 }
@@ -63,7 +63,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const contact = await getContact(app.prisma, request.workspaceId, request.params.id);
-      if (!contact) throw notFound('contact');
+      if (!contact) throw httpErrors.notFound('contact');
       return contact;
     },
   );
@@ -80,7 +80,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const items = await contactTimeline(app.prisma, request.workspaceId, request.params.id);
-      if (!items) throw notFound('contact');
+      if (!items) throw httpErrors.notFound('contact');
       return { items };
     },
   );

@@ -2,12 +2,12 @@
 // agent's reply, sent on the channel the contact last wrote from (durably: a `sendMessage` workflow).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { WorkflowFailedError } from '@temporalio/client';
-import { toRecord, withIdentities } from '../../prisma/contacts.js';
-import { toMessage } from '../../prisma/conversations.js';
+import { createContactsService } from '../../prisma/contacts.js';
+import { createConversationStore, type ConversationRecord } from '../../prisma/conversations.js';
+import { newId } from '../../prisma/ids.js';
 import type { ExecuteStepResult } from '../../worker/activities.js';
 import type { SendMessageInput } from '../../worker/contract.js';
-import { HttpError, notFound } from '../errors.js';
-import { newId } from '../ids.js';
+import { httpErrors } from '../errors.js';
 import { errors, IdParams } from '../schemas/common.js';
 import {
   Conversation,
@@ -18,30 +18,19 @@ import {
   SendBody,
   SendResult,
 } from '../schemas/conversations.js';
-import { after, encodeKey } from '../services/keyset.js';
+import { decodeCursor, nextCursor } from '../services/keyset.js';
 
 const tags = ['conversations'];
 /** How long a send request waits for the message to go out before answering 202 `sending`. */
 const SEND_WAIT_MS = 10_000;
 
 export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const include = {
-    contact: { include: withIdentities },
-    messages: { orderBy: [{ sentAt: 'desc' as const }, { id: 'desc' as const }], take: 1 },
-  };
-  type Row = Awaited<ReturnType<typeof load>>[number];
-  const load = (where: object, take: number) =>
-    app.prisma.conversation.findMany({
-      where,
-      include,
-      orderBy: [{ lastMessageAt: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
-      take,
-    });
-  const toConversation = (row: Row) => ({
-    id: row.id,
-    contact: toRecord(row.contact),
-    lastMessageAt: row.lastMessageAt?.toISOString() ?? null,
-    lastMessage: row.messages[0] ? toMessage(row.messages[0]) : null,
+  const store = createConversationStore(app.prisma, createContactsService(app.prisma));
+  const toConversation = (c: ConversationRecord) => ({
+    id: c.id,
+    contact: c.contact,
+    lastMessageAt: c.lastMessageAt?.toISOString() ?? null,
+    lastMessage: c.lastMessage,
   });
 
   app.get(
@@ -55,28 +44,18 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const limit = request.query.limit ?? 50;
-      const rows = await load(
-        {
-          workspaceId: request.workspaceId,
-          lastMessageAt: { not: null },
-          ...after(request.query.cursor, 'lastMessageAt'),
-        },
-        limit + 1,
-      );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toConversation),
-        ...(rows.length > limit && last?.lastMessageAt && { nextCursor: encodeKey(last.lastMessageAt, last.id) }),
-      };
+      const page = await store.listConversations(request.workspaceId, {
+        limit: request.query.limit ?? 50,
+        cursor: decodeCursor(request.query.cursor),
+      });
+      return { items: page.items.map(toConversation), ...nextCursor(page.next) };
     },
   );
 
   async function owned(workspaceId: string, id: string) {
-    const [row] = await load({ id, workspaceId }, 1);
-    if (!row) throw notFound('conversation');
-    return row;
+    const conversation = await store.getConversation(workspaceId, id);
+    if (!conversation) throw httpErrors.notFound('conversation');
+    return conversation;
   }
 
   app.get(
@@ -105,18 +84,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const conversation = await owned(request.workspaceId, request.params.id);
-      const limit = request.query.limit ?? 50;
-      const rows = await app.prisma.message.findMany({
-        where: { conversationId: conversation.id, ...after(request.query.cursor, 'sentAt') },
-        orderBy: [{ sentAt: 'desc' }, { id: 'desc' }],
-        take: limit + 1,
+      const page = await store.listMessages(conversation.id, {
+        limit: request.query.limit ?? 50,
+        cursor: decodeCursor(request.query.cursor),
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        items: page.map(toMessage),
-        ...(rows.length > limit && last && { nextCursor: encodeKey(last.sentAt, last.id) }),
-      };
+      return { items: page.items, ...nextCursor(page.next) };
     },
   );
 
@@ -153,7 +125,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ]).catch((err: unknown) => {
         if (err instanceof WorkflowFailedError) {
           const cause = (err.cause as { cause?: { message?: string; type?: string } } | undefined)?.cause;
-          throw new HttpError(422, 'send_failed', cause?.message ?? err.message, [
+          throw httpErrors.sendFailed(cause?.message ?? err.message, [
             { path: '/body', code: cause?.type ?? 'send_failed', message: cause?.message ?? err.message },
           ]);
         }

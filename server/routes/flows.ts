@@ -1,10 +1,11 @@
 // /api/flows: drafts (saved even when incomplete), validation, publishing immutable versions, and test runs.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
-import type { Prisma, PrismaClient } from '../../prisma/client.js';
+import { createChannelAccountStore } from '../../prisma/channel-accounts.js';
 import { getContact } from '../../prisma/contacts.js';
-import { notFound } from '../errors.js';
-import { newId, newWebhookToken, runIdFor } from '../ids.js';
+import { createFlowStore, type FlowRecord } from '../../prisma/flows.js';
+import { httpErrors } from '../errors.js';
+import { runIdFor } from '../ids.js';
 import { errors, IdParams, Nothing, RunIdBody } from '../schemas/common.js';
 import {
   CreateFlowBody,
@@ -26,24 +27,22 @@ import {
   DEFAULT_DEFINITION,
   flowIssues,
 } from '../services/flow-checks.js';
-import { after, encodeCursor } from '../services/keyset.js';
+import { decodeCursor, nextCursor } from '../services/keyset.js';
 import { startRun } from '../services/runs.js';
 
 const tags = ['flows'];
-const detailInclude = {
-  versions: { select: { version: true, createdAt: true }, orderBy: { version: 'asc' } },
-  webhookToken: true,
-} as const;
-type FlowRow = Prisma.FlowGetPayload<{ include: typeof detailInclude }>;
 
 export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const flows = createFlowStore(app.prisma);
+  // Only to check the accounts a definition names: no credentials are opened here.
+  const accounts = createChannelAccountStore(app.prisma, { publicUrl: app.publicUrl, registry: app.registry });
   const webhookUrl = (token: string) => `${app.publicUrl}/hooks/flows/${token}`;
 
   const issuesOf = async (workspaceId: string, definition: unknown) => [
     ...flowIssues(app.registry, definition),
-    ...(await accountIssues(app.prisma, workspaceId, app.registry, definition)),
+    ...(await accountIssues(accounts.connectors(workspaceId), app.registry, definition)),
   ];
-  const toDetail = async (f: FlowRow): Promise<FlowDetail> => ({
+  const toDetail = async (f: FlowRecord): Promise<FlowDetail> => ({
     id: f.id,
     name: f.name,
     definition: f.draft,
@@ -56,9 +55,9 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   /** The flow if it belongs to the caller's workspace; 404 otherwise (never 403: ids of others are not disclosed). */
-  async function ownedFlow(workspaceId: string, id: string): Promise<FlowRow> {
-    const flow = await app.prisma.flow.findFirst({ where: { id, workspaceId }, include: detailInclude });
-    if (!flow) throw notFound('flow');
+  async function ownedFlow(workspaceId: string, id: string): Promise<FlowRecord> {
+    const flow = await flows.get(workspaceId, id);
+    if (!flow) throw httpErrors.notFound('flow');
     return flow;
   }
 
@@ -75,15 +74,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const definition = request.body.definition ?? DEFAULT_DEFINITION;
       assertDraftShape(definition);
-      const flow = await app.prisma.flow.create({
-        data: {
-          id: newId('flow'),
-          workspaceId: request.workspaceId,
-          name: request.body.name,
-          draft: definition as Prisma.InputJsonValue,
-        },
-        include: detailInclude,
-      });
+      const flow = await flows.createDraft(request.workspaceId, { name: request.body.name, definition });
       return reply.code(201).send(await toDetail(flow));
     },
   );
@@ -99,18 +90,17 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const limit = request.query.limit ?? 50;
-      const rows = await app.prisma.flow.findMany({
-        where: { workspaceId: request.workspaceId, ...after(request.query.cursor) },
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        take: limit + 1,
-        select: { id: true, name: true, latestVersion: true, createdAt: true, updatedAt: true },
+      const page = await flows.list(request.workspaceId, {
+        limit: request.query.limit ?? 50,
+        cursor: decodeCursor(request.query.cursor),
       });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
       return {
-        items: page.map((f) => ({ ...f, createdAt: f.createdAt.toISOString(), updatedAt: f.updatedAt.toISOString() })),
-        ...(rows.length > limit && last && { nextCursor: encodeCursor(last) }),
+        items: page.items.map((f) => ({
+          ...f,
+          createdAt: f.createdAt.toISOString(),
+          updatedAt: f.updatedAt.toISOString(),
+        })),
+        ...nextCursor(page.next),
       };
     },
   );
@@ -159,14 +149,8 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await ownedFlow(request.workspaceId, request.params.id);
       const { name, definition } = request.body;
       if (definition !== undefined) assertDraftShape(definition);
-      const flow = await app.prisma.flow.update({
-        where: { id: request.params.id },
-        data: {
-          ...(name !== undefined && { name }),
-          ...(definition !== undefined && { draft: definition as Prisma.InputJsonValue }),
-        },
-        include: detailInclude,
-      });
+      const flow = await flows.update(request.workspaceId, request.params.id, { name, definition });
+      if (!flow) throw httpErrors.notFound('flow');
       return toDetail(flow);
     },
   );
@@ -182,10 +166,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const { count } = await app.prisma.flow.deleteMany({
-        where: { id: request.params.id, workspaceId: request.workspaceId },
-      });
-      if (count === 0) throw notFound('flow');
+      if (!(await flows.remove(request.workspaceId, request.params.id))) throw httpErrors.notFound('flow');
       return reply.code(204).send(null);
     },
   );
@@ -201,29 +182,11 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await ownedFlow(request.workspaceId, request.params.id);
-      const { version, token } = await app.prisma.$transaction(async (tx) => {
-        // The increment locks the flow row first, so concurrent publishes (and edits) serialize, and the draft that is
-        // validated is exactly the one frozen.
-        const flow = await tx.flow.update({
-          where: { id: request.params.id },
-          data: { latestVersion: { increment: 1 } },
-        });
-        assertRunnable(
-          app.registry,
-          flow.draft,
-          await accountIssues(tx as unknown as PrismaClient, flow.workspaceId, app.registry, flow.draft),
-        );
-        await tx.flowVersion.create({
-          data: { flowId: flow.id, version: flow.latestVersion, definition: flow.draft as Prisma.InputJsonValue },
-        });
-        const hook = await tx.webhookToken.upsert({
-          where: { flowId: flow.id },
-          create: { flowId: flow.id, token: newWebhookToken() },
-          update: {},
-        });
-        return { version: flow.latestVersion, token: hook.token };
-      });
+      const published = await flows.publish(request.workspaceId, request.params.id, async (draft, accounts) =>
+        assertRunnable(app.registry, draft, await accountIssues(accounts, app.registry, draft)),
+      );
+      if (!published) throw httpErrors.notFound('flow');
+      const { version, token } = published;
       return reply.code(201).send({ version, webhookUrl: webhookUrl(token) });
     },
   );
@@ -240,10 +203,8 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       await ownedFlow(request.workspaceId, request.params.id);
-      const v = await app.prisma.flowVersion.findUnique({
-        where: { flowId_version: { flowId: request.params.id, version: request.params.version } },
-      });
-      if (!v) throw notFound('version');
+      const v = await flows.version(request.params.id, request.params.version);
+      if (!v) throw httpErrors.notFound('version');
       return { flowId: v.flowId, version: v.version, definition: v.definition, createdAt: v.createdAt.toISOString() };
     },
   );
@@ -270,7 +231,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       assertRunnable(
         app.registry,
         flow.draft,
-        await accountIssues(app.prisma, request.workspaceId, app.registry, flow.draft),
+        await accountIssues(accounts.connectors(request.workspaceId), app.registry, flow.draft),
       );
       const definition = flow.draft as unknown as FlowDefinition;
       const now = new Date().toISOString();

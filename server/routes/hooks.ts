@@ -3,11 +3,11 @@
 import formbody from '@fastify/formbody';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
-import { errorBody, HttpError, notFound } from '../errors.js';
+import { createFlowStore } from '../../prisma/flows.js';
+import { httpErrors } from '../errors.js';
 import { runIdFor } from '../ids.js';
 import { errors, RunIdBody } from '../schemas/common.js';
 import { startRun } from '../services/runs.js';
-import { createVersionCache } from '../services/version-cache.js';
 
 /** Credentials of the caller never reach run state, logs or the runs API. */
 const STRIPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
@@ -16,7 +16,7 @@ const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 
 const HookHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) });
 
 export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  const versions = createVersionCache(app.prisma);
+  const flows = createFlowStore(app.prisma);
   // Callers send whatever their system sends: JSON (built in), forms, text (built in), and anything else as raw text.
   await app.register(formbody);
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
@@ -36,22 +36,12 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const hook = await app.prisma.webhookToken.findUnique({
-        where: { token: request.params.token },
-        select: { flow: { select: { id: true, workspaceId: true, latestVersion: true } } },
-      });
-      const flow = hook?.flow;
-      if (!flow || flow.latestVersion === 0) throw notFound('webhook');
-      const version = await versions.get(flow.id, flow.latestVersion);
-      if (!version) throw notFound('webhook');
+      const flow = await flows.byWebhookToken(request.params.token);
+      if (!flow || flow.latestVersion === 0) throw httpErrors.notFound('webhook');
+      const version = await flows.version(flow.id, flow.latestVersion);
+      if (!version) throw httpErrors.notFound('webhook');
       const definition = version.definition as unknown as FlowDefinition;
-      if (definition.trigger.type !== 'webhook') {
-        throw new HttpError(
-          409,
-          'trigger_mismatch',
-          `this flow starts on ${definition.trigger.type} events, not on webhook calls`,
-        );
-      }
+      if (definition.trigger.type !== 'webhook') throw httpErrors.triggerMismatch(definition.trigger.type);
 
       const headers: Record<string, JsonValue> = {};
       for (const [name, value] of Object.entries(request.headers)) {
@@ -86,7 +76,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
     schema: { hide: true },
     handler: async (_request, reply) => {
       void reply.header('allow', 'POST');
-      return reply.code(405).send(errorBody('method_not_allowed', 'webhooks accept POST only'));
+      throw httpErrors.methodNotAllowed('webhooks accept POST only');
     },
   });
 };

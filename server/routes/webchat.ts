@@ -13,9 +13,9 @@ import { isWidgetSecret } from '../../connectors/webchat/auth.js';
 import { checkOrigin, webchatSettings, widgetConfig, type WebchatSettings } from '../../connectors/webchat/settings.js';
 import { checkVisitorToken, newVisitorId, visitorToken } from '../../connectors/webchat/token.js';
 import { WIDGET_FILE } from '../../connectors/webchat/widget.js';
-import { loadChannelAccount } from '../../prisma/channel-accounts.js';
-import { Prisma, type PrismaClient } from '../../prisma/client.js';
-import { HttpError, notFound } from '../errors.js';
+import { AccountUnavailable, createChannelAccountStore } from '../../prisma/channel-accounts.js';
+import { createVisitorMessages, encodeVisitorCursor, VisitorCursorError } from '../../prisma/conversations.js';
+import { accountUnavailable, httpErrors } from '../errors.js';
 import { errors } from '../schemas/common.js';
 import {
   AccountParams,
@@ -29,8 +29,6 @@ import {
 const tags = ['web chat'];
 /** How often a long poll looks at the database. */
 const POLL_EVERY_MS = 500;
-/** The most messages one answer carries. */
-const PAGE = 100;
 
 export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = async (app, opts) => {
   const widget = await readFile(WIDGET_FILE, 'utf8');
@@ -46,32 +44,25 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
     for (const p of polls) p.abort();
   });
 
+  const accounts = createChannelAccountStore(app.prisma, {
+    secretKey: opts.secretKey,
+    publicUrl: app.publicUrl,
+    registry: app.registry,
+  });
+  const visitorMessages = createVisitorMessages(app.prisma);
+
   async function webchatAccount(accountId: string): Promise<ChannelAccount> {
-    if (!opts.secretKey)
-      throw new HttpError(
-        503,
-        'secrets_unavailable',
-        'channel accounts need a secret key: start the server with CONFLUO_SECRET_KEY set',
-      );
-    const loaded = await loadChannelAccount(app.prisma, opts.secretKey, app.publicUrl, accountId).catch(
-      (err: unknown) => {
-        app.log.error({ accountId, err: (err as Error).message }, 'channel account unreadable');
-        throw new HttpError(503, 'account_unreadable', 'this channel account cannot be read right now');
-      },
-    );
-    if (!loaded || loaded.connector !== 'webchat' || !app.registry.get('webchat')?.channel)
-      throw notFound('web chat account');
-    return loaded.account;
+    const opened = await accounts.open(accountId, { connector: 'webchat' }).catch((err: unknown) => {
+      if (!(err instanceof AccountUnavailable)) throw err;
+      if (err.reason === 'unreadable') app.log.error({ accountId, err: err.message }, 'channel account unreadable');
+      throw accountUnavailable(err, 'web chat account');
+    });
+    return opened.account;
   }
 
   const secretOf = (account: ChannelAccount): string => {
     const secret = account.credentials.widgetSecret;
-    if (!isWidgetSecret(secret))
-      throw new HttpError(
-        503,
-        'account_not_ready',
-        'this web chat account has no widget secret yet: save the account again',
-      );
+    if (!isWidgetSecret(secret)) throw httpErrors.accountNotReady();
     return secret;
   };
 
@@ -79,23 +70,12 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
   function allowOrigin(request: FastifyRequest, reply: FastifyReply, settings: WebchatSettings): void {
     void reply.header('vary', 'Origin');
     const origin = request.headers.origin;
-    if (checkOrigin(settings, origin, app.publicUrl) === 'refused') {
-      throw new HttpError(
-        403,
-        'origin_not_allowed',
-        "this website is not allowed to use this chat (the account's allowedOrigins)",
-      );
-    }
+    if (checkOrigin(settings, origin, app.publicUrl) === 'refused') throw httpErrors.originNotAllowed();
     if (typeof origin === 'string') void reply.header('access-control-allow-origin', origin);
   }
 
   function checkToken(secret: string, visitorId: string, token: string | undefined): void {
-    if (!checkVisitorToken(secret, visitorId, token))
-      throw new HttpError(
-        401,
-        'token_invalid',
-        'the visitor token is missing or does not match the visitor id: start a new session',
-      );
+    if (!checkVisitorToken(secret, visitorId, token)) throw httpErrors.tokenInvalid();
   }
 
   app.get(
@@ -113,11 +93,8 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
 
   app.options('/:accountId/:endpoint', { schema: { hide: true, params: PreflightParams } }, async (request, reply) => {
     // A preflight: only the settings matter, so no credentials are decrypted for it.
-    const row = await app.prisma.channelAccount.findUnique({
-      where: { id: request.params.accountId },
-      select: { connector: true, settings: true },
-    });
-    if (row?.connector !== 'webchat') throw notFound('web chat account');
+    const row = await accounts.settingsOf(request.params.accountId);
+    if (row?.connector !== 'webchat') throw httpErrors.notFound('web chat account');
     allowOrigin(request, reply, webchatSettings((row.settings ?? {}) as JsonObject));
     return reply
       .code(204)
@@ -180,7 +157,13 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
       checkToken(secretOf(account), visitorId, token);
       void reply.header('cache-control', 'no-store');
       const visitor = { accountId: account.id, visitorId };
-      let position = after === undefined ? undefined : await decodePosition(app.prisma, visitor, after);
+      let position =
+        after === undefined
+          ? undefined
+          : await visitorMessages.decodePosition(visitor, after).catch((err: unknown) => {
+              if (err instanceof VisitorCursorError) throw httpErrors.badQuery('after', 'cursor', err.message);
+              throw err;
+            });
 
       const stop = new AbortController();
       const onClose = () => stop.abort();
@@ -189,9 +172,9 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
       try {
         const deadline = Date.now() + wait * 1000;
         for (;;) {
-          const page = await readMessages(app.prisma, visitor, position);
+          const page = await visitorMessages.read(visitor, position);
           if (page.messages.length > 0 || position === undefined || Date.now() >= deadline || stop.signal.aborted) {
-            return { messages: page.messages, cursor: encodeCursor(page.position) };
+            return { messages: page.messages, cursor: encodeVisitorCursor(page.position) };
           }
           position = page.position;
           await sleep(Math.min(POLL_EVERY_MS, deadline - Date.now()), undefined, { signal: stop.signal }).catch(
@@ -249,142 +232,4 @@ function demoPage(publicUrl: string, accountId: string, title: string): string {
 </body>
 </html>
 `;
-}
-
-// --- The visitor's messages -----------------------------------------------------------------------------------------
-// The visitor sees the messages of this account addressed from or to their webchat identity, whatever contact they
-// are filed under (a visitor who gives an email joins that contact; its other channels' history is not theirs to read,
-// and the email is not verified). Outbound messages count once sent (not while `pending`, nor `failed`).
-//
-// "New since last time" is keyed by when a message became visible: its insert (in) or its send (out: `sent_at` is set
-// when the send completes, `created_at` when it began). Rows do not become visible in that order (a send that waited
-// for its rate limit, a transaction committing late, two clocks), so the cursor keeps a window: the watermark `t` and
-// the ids already returned within LAG_MS before it. A late row inside the window is still returned, once.
-
-const LAG_MS = 10_000;
-const CURSOR_PREFIX = 'c1.';
-
-interface Visitor {
-  accountId: string;
-  visitorId: string;
-}
-
-interface Row {
-  id: string;
-  direction: 'in' | 'out';
-  text: string | null;
-  providerMessageId: string | null;
-  sentAt: Date;
-  at: Date;
-}
-
-export interface Position {
-  /** Watermark: epoch ms of the latest visibility returned. */
-  t: number;
-  /** Ids already returned whose visibility is within LAG_MS before `t`. */
-  seen: Set<string>;
-}
-
-const VISIBLE_AT = Prisma.sql`(CASE WHEN direction = 'in' THEN created_at ELSE sent_at END)`;
-
-function visibleRows(
-  prisma: PrismaClient,
-  v: Visitor,
-  where: Prisma.Sql,
-  order: 'asc' | 'desc',
-  limit: number,
-): Promise<Row[]> {
-  const address = JSON.stringify({ kind: 'webchat', value: v.visitorId });
-  const direction = order === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
-  return prisma.$queryRaw<Row[]>`
-    SELECT id, direction, text, provider_message_id AS "providerMessageId", sent_at AS "sentAt", ${VISIBLE_AT} AS at
-    FROM messages
-    WHERE account_id = ${v.accountId} AND address @> ${address}::jsonb
-      AND (direction = 'in' OR status NOT IN ('pending', 'failed'))
-      AND ${where}
-    ORDER BY at ${direction}, id ${direction}
-    LIMIT ${limit}`;
-}
-
-const badAfter = (message: string) =>
-  new HttpError(400, 'validation_failed', 'the request is not valid', [
-    { path: '/query/after', code: 'cursor', message },
-  ]);
-
-export const encodeCursor = (p: Position) =>
-  CURSOR_PREFIX + Buffer.from(JSON.stringify([p.t, [...p.seen]])).toString('base64url');
-
-/** `after` as a position: a cursor from this API, or the id of one of the visitor's messages (everything up to it is seen). */
-export async function decodePosition(prisma: PrismaClient, v: Visitor, after: string): Promise<Position> {
-  if (after.startsWith(CURSOR_PREFIX)) {
-    try {
-      const [t, seen] = JSON.parse(Buffer.from(after.slice(CURSOR_PREFIX.length), 'base64url').toString()) as [
-        unknown,
-        unknown,
-      ];
-      if (
-        typeof t === 'number' &&
-        Number.isFinite(t) &&
-        Array.isArray(seen) &&
-        seen.every((id) => typeof id === 'string')
-      )
-        return { t, seen: new Set(seen as string[]) };
-    } catch {
-      // falls through to the 400
-    }
-    throw badAfter('not a cursor from this API');
-  }
-  const [message] = await visibleRows(prisma, v, Prisma.sql`id = ${after}`, 'asc', 1);
-  if (!message) throw badAfter("not the id of one of this visitor's messages");
-  const t = message.at.getTime();
-  const window = await visibleRows(
-    prisma,
-    v,
-    Prisma.sql`${VISIBLE_AT} > ${new Date(t - LAG_MS)} AND ${VISIBLE_AT} <= ${message.at}`,
-    'asc',
-    1000,
-  );
-  return { t, seen: new Set(window.filter((r) => r.at.getTime() < t || r.id <= message.id).map((r) => r.id)) };
-}
-
-/** The messages after `position` (or the latest page without one), and the position after them. */
-export async function readMessages(prisma: PrismaClient, v: Visitor, position: Position | undefined) {
-  let fresh: Row[];
-  let window: Row[];
-  let t: number;
-  if (!position) {
-    fresh = (await visibleRows(prisma, v, Prisma.sql`TRUE`, 'desc', PAGE)).reverse();
-    t = fresh.at(-1)?.at.getTime() ?? 0;
-    window = fresh;
-  } else {
-    window = await visibleRows(
-      prisma,
-      v,
-      Prisma.sql`${VISIBLE_AT} > ${new Date(position.t - LAG_MS)}`,
-      'asc',
-      PAGE + position.seen.size,
-    );
-    fresh = window.filter((r) => !position.seen.has(r.id)).slice(0, PAGE);
-    t = Math.max(position.t, ...fresh.map((r) => r.at.getTime()));
-  }
-  const returned = new Set(fresh.map((r) => r.id));
-  const seen = new Set(
-    window
-      .filter((r) => r.at.getTime() > t - LAG_MS && (returned.has(r.id) || position?.seen.has(r.id)))
-      .map((r) => r.id),
-  );
-  return {
-    messages: fresh.map((r) => ({
-      id: r.id,
-      direction: r.direction,
-      text: r.text,
-      sentAt: r.sentAt.toISOString(),
-      // The widget matches its own messages by the id it gave them (`<visitorId>:<clientMessageId>`).
-      ...(r.direction === 'in' &&
-        r.providerMessageId?.includes(':') && {
-          clientMessageId: r.providerMessageId.slice(r.providerMessageId.indexOf(':') + 1),
-        }),
-    })),
-    position: { t, seen } satisfies Position,
-  };
 }

@@ -2,9 +2,9 @@
 // validation (schema, graph, action inputs) whose issues the editor shows and publish enforces.
 import { draftShapeSchema, validateFlow } from '../../connectors/flow/index.js';
 import type { FlowDefinition, ValidationIssue } from '../../connectors/flow/types.js';
-import type { PrismaClient } from '../../prisma/client.js';
+import type { AccountLookup } from '../../prisma/channel-accounts.js';
 import { createAjv } from '../../connectors/sdk/index.js';
-import { HttpError, schemaIssues } from '../errors.js';
+import { httpErrors, schemaIssues } from '../errors.js';
 import type { Registry } from '../types.js';
 
 const checkShape = createAjv().compile(draftShapeSchema);
@@ -12,9 +12,7 @@ const checkShape = createAjv().compile(draftShapeSchema);
 /** A draft may be incomplete, but it must be an object with the v1 top-level shape; otherwise 400. */
 export function assertDraftShape(definition: unknown, pathPrefix = '/body/definition'): void {
   if (checkShape(definition)) return;
-  throw new HttpError(
-    400,
-    'validation_failed',
+  throw httpErrors.validation(
     'definition is not a version 1 flow definition',
     schemaIssues(pathPrefix, checkShape.errors ?? []),
   );
@@ -27,7 +25,7 @@ export function flowIssues(registry: Registry, definition: unknown): ValidationI
 /** 422 with every issue when the definition cannot run (`extra`: issues found elsewhere, e.g. accountIssues). */
 export function assertRunnable(registry: Registry, definition: unknown, extra: ValidationIssue[] = []): void {
   const issues = [...flowIssues(registry, definition), ...extra];
-  if (issues.length > 0) throw new HttpError(422, 'flow_invalid', `the flow has ${issues.length} issue(s)`, issues);
+  if (issues.length > 0) throw httpErrors.flowInvalid(issues);
 }
 
 export const DEFAULT_DEFINITION = { schemaVersion: 1, trigger: { type: 'webhook' }, nodes: [], edges: [] } as const;
@@ -35,11 +33,11 @@ export const DEFAULT_DEFINITION = { schemaVersion: 1, trigger: { type: 'webhook'
 /**
  * Channel accounts a definition names, checked against the workspace: a trigger's `accounts` must exist (and be on one
  * of its `channels`, when it names some); a channel action's literal `account` must exist and belong to the action's
- * connector. Templated values are left to run time.
+ * connector. Templated values are left to run time. `accounts` reads the workspace's accounts (the channel-account
+ * store's `connectors(workspaceId)`, or publish's transaction).
  */
 export async function accountIssues(
-  prisma: PrismaClient,
-  workspaceId: string,
+  accounts: AccountLookup,
   registry: Registry,
   definition: unknown,
 ): Promise<ValidationIssue[]> {
@@ -65,10 +63,7 @@ export async function accountIssues(
     wanted.push({ path: `/nodes/${i}/input/account`, id: account, connector, nodeId: node.id });
   });
   if (wanted.length === 0) return [];
-  const rows = await prisma.channelAccount.findMany({
-    where: { workspaceId, id: { in: [...new Set(wanted.map((w) => w.id))] } },
-    select: { id: true, connector: true },
-  });
+  const rows = await accounts([...new Set(wanted.map((w) => w.id))]);
   const byId = new Map(rows.map((r) => [r.id, r.connector]));
   const issues: ValidationIssue[] = [];
   for (const w of wanted) {

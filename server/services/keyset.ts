@@ -1,13 +1,17 @@
-// Keyset paging over (a timestamp, id), newest first, so pages stay stable while rows are created.
-import { HttpError } from '../errors.js';
-
-type Key = { at: Date; id: string };
+// Keyset paging as the HTTP API shows it: a store's page key (a timestamp and an id, see prisma/page.ts) as an opaque
+// cursor, and back.
+import type { PageKey } from '../../prisma/page.js';
+import { httpErrors } from '../errors.js';
 
 export const encodeKey = (at: Date, id: string) =>
   Buffer.from(JSON.stringify([at.toISOString(), id])).toString('base64url');
-export const encodeCursor = (row: { createdAt: Date; id: string }) => encodeKey(row.createdAt, row.id);
 
-export function decodeCursor(cursor: string): Key {
+/** The `nextCursor` of a page, when there is a next page. */
+export const nextCursor = (next: PageKey | undefined) => (next ? { nextCursor: encodeKey(next.at, next.id) } : {});
+
+/** A cursor from this API as a page key (none without one); 400 for anything else. */
+export function decodeCursor(cursor: string | undefined): PageKey | undefined {
+  if (!cursor) return undefined;
   try {
     const [c, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
     const at = new Date(c);
@@ -15,14 +19,5 @@ export function decodeCursor(cursor: string): Key {
   } catch {
     // falls through to the 400 below
   }
-  throw new HttpError(400, 'validation_failed', 'the request is not valid', [
-    { path: '/query/cursor', code: 'cursor', message: 'not a cursor from this API' },
-  ]);
+  throw httpErrors.badQuery('cursor', 'cursor', 'not a cursor from this API');
 }
-
-/** The `where` part selecting rows after the cursor in `orderBy: [{ [field]: 'desc' }, { id: 'desc' }]`. */
-export const after = (cursor: string | undefined, field = 'createdAt') => {
-  if (!cursor) return {};
-  const k = decodeCursor(cursor);
-  return { OR: [{ [field]: { lt: k.at } }, { [field]: k.at, id: { lt: k.id } }] };
-};

@@ -27,7 +27,7 @@ import {
   type RunFlowResult,
   type RunStatus,
 } from '../../worker/contract.js';
-import { HttpError, notFound } from '../errors.js';
+import { httpErrors } from '../errors.js';
 import { runIdFor } from '../ids.js';
 import type { TemporalDeps } from '../types.js';
 
@@ -165,13 +165,14 @@ async function describeOwned(
   workspaceId: string,
   runId: string,
 ): Promise<WorkflowExecutionDescription> {
-  if (!runId.startsWith(RUN_ID_PREFIX)) throw notFound('run');
+  if (!runId.startsWith(RUN_ID_PREFIX)) throw httpErrors.notFound('run');
   try {
     const d = await t.client.workflow.getHandle(runId).describe();
-    if (d.type !== WORKFLOW_TYPE || d.typedSearchAttributes.get(SA_WORKSPACE) !== workspaceId) throw notFound('run');
+    if (d.type !== WORKFLOW_TYPE || d.typedSearchAttributes.get(SA_WORKSPACE) !== workspaceId)
+      throw httpErrors.notFound('run');
     return d;
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw notFound('run');
+    if (err instanceof WorkflowNotFoundError) throw httpErrors.notFound('run');
     throw err;
   }
 }
@@ -281,12 +282,7 @@ export async function cancelRun(t: TemporalDeps, workspaceId: string, runId: str
  */
 export async function retryRun(t: TemporalDeps, workspaceId: string, runId: string): Promise<string> {
   const run = await getRun(t, workspaceId, runId);
-  if (run.status !== 'failed' && run.status !== 'cancelled')
-    throw new HttpError(
-      409,
-      'run_not_failed',
-      `only failed or cancelled runs can be retried; this one is ${run.status}`,
-    );
+  if (run.status !== 'failed' && run.status !== 'cancelled') throw httpErrors.runNotFailed(run.status);
   const input = await runInput(t, runId);
   const newRunId = runIdFor(input.flowId);
   await startRun(t, newRunId, {
