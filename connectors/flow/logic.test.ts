@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateRule, RuleBudgetError, truthy } from './logic.js';
+import type { JsonLogicRule } from './types.js';
 
 describe('evaluateRule', () => {
   const data = { trigger: { body: { tier: 'vip', total: 120, items: [{ sku: 'a' }, { sku: 'b' }] } } };
@@ -40,7 +41,9 @@ describe('evaluateRule', () => {
   it('stops a rule past its budget with a RuleBudgetError naming the limit', () => {
     const big = { items: Array.from({ length: 60_000 }, (_, i) => i) };
     // map + filter over 60,000 items apply well over 100,000 operations.
-    const heavy = { filter: [{ map: [{ var: 'items' }, { '+': [{ var: '' }, 1] }] }, { '>': [{ var: '' }, 0] }] };
+    const heavy: JsonLogicRule = {
+      filter: [{ map: [{ var: 'items' }, { '+': [{ var: '' }, 1] }] }, { '>': [{ var: '' }, 0] }],
+    };
     expect(() => evaluateRule(heavy, big)).toThrow(RuleBudgetError);
     expect(() => evaluateRule(heavy, big)).toThrow(/more than 100000 operations/);
     // A rule tree that shares its subtrees is still evaluated path by path: 2^30 operations, stopped by the count.
