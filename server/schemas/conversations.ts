@@ -23,6 +23,7 @@ export const Message = Type.Object({
   statusAt: Type.Union([DateTime, Type.Null()]),
   source: Type.Union([Type.String(), Type.Null()]),
 });
+export type Message = Static<typeof Message>;
 
 export const Conversation = Type.Object({
   id: Type.String(),
@@ -30,6 +31,7 @@ export const Conversation = Type.Object({
   lastMessageAt: Type.Union([DateTime, Type.Null()]),
   lastMessage: Type.Union([Message, Type.Null()]),
 });
+export type Conversation = Static<typeof Conversation>;
 
 export const ConversationListQuery = Type.Object({
   limit: Type.Optional(Limit),
@@ -65,3 +67,4 @@ export const SendResult = Type.Object({
   }),
   message: Type.Optional(Json),
 });
+export type SendResult = Static<typeof SendResult>;
