@@ -42,6 +42,7 @@ export const ConversationList = Type.Object({
   items: Type.Array(Conversation),
   nextCursor: Type.Optional(Type.String()),
 });
+export type ConversationList = Static<typeof ConversationList>;
 
 export const MessageListQuery = Type.Object({
   limit: Type.Optional(Limit),
@@ -52,6 +53,7 @@ export const MessageList = Type.Object({
   items: Type.Array(Message, { description: 'newest first' }),
   nextCursor: Type.Optional(Type.String()),
 });
+export type MessageList = Static<typeof MessageList>;
 
 export const SendBody = Type.Object({
   text: Type.String({ minLength: 1, maxLength: 10_000 }),

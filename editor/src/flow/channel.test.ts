@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectorManifest } from '../api/client.js';
+import type { ConnectorManifest } from '../api/types.js';
 import { durationText } from './duration.js';
 import { makeNode } from './edit.js';
 import { formSchema } from './form-schema.js';
@@ -133,12 +133,13 @@ describe('data picker references with a channel trigger and a wait', () => {
   it('reads the message event from the channel connectors’ manifests, with a fallback', () => {
     const schema = { type: 'object', properties: { channel: { type: 'string' }, custom: { type: 'string' } } };
     const connectors: ConnectorManifest[] = [
-      { id: 'http', name: 'HTTP', actions: [], triggers: [] },
+      { id: 'http', name: 'HTTP', version: '1.0.0', actions: [], triggers: [] },
       {
         id: 'sms',
         name: 'SMS',
+        version: '1.0.0',
         actions: [],
-        triggers: [{ id: 'sms.message', name: 'SMS message', output: schema }],
+        triggers: [{ id: 'sms.message', name: 'SMS message', description: 'An inbound SMS', output: schema }],
         channel: { name: 'sms', addressKinds: ['phone'], inbound: 'webhook', handshake: false },
       },
     ];

@@ -75,6 +75,7 @@ describe('issues and references', () => {
         {
           id: 'contacts.upsert',
           name: 'Upsert',
+          description: 'Creates or updates a contact',
           input: {},
           output: { type: 'object', properties: { id: { type: 'string' } } },
         },
