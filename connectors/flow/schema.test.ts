@@ -6,7 +6,7 @@ const ajv = new Ajv2020({ strict: true, allErrors: true });
 const flow = ajv.compile(flowSchema);
 const draft = ajv.compile(draftShapeSchema);
 
-// The example from DESIGN.md "Contracts".
+// The reference flow of README.md "The flow definition" (with every optional node field and a set node).
 const example = {
   schemaVersion: 1,
   trigger: { type: 'webhook' },
@@ -43,7 +43,7 @@ const errorsFor = (def: unknown) =>
 const withNode = (node: object) => ({ ...example, nodes: [node] });
 
 describe('flowSchema', () => {
-  it('is strict-mode clean and accepts the DESIGN.md example', () => {
+  it('is strict-mode clean and accepts the reference flow of README.md', () => {
     expect(errorsFor(example)).toEqual([]);
     expect(flowSchema.$id).toBe('https://confluo.dev/schemas/flow.json');
   });

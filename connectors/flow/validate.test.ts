@@ -29,7 +29,8 @@ const actions: Record<string, { input: JsonSchema }> = {
   },
 };
 
-const design = () => ({
+/** The reference flow of README.md "The flow definition". */
+const referenceFlow = () => ({
   schemaVersion: 1,
   trigger: { type: 'webhook' },
   nodes: [
@@ -59,12 +60,12 @@ const design = () => ({
 const codes = (issues: ValidationIssue[]) => issues.map((i) => `${i.code} ${i.path}${i.nodeId ? ` @${i.nodeId}` : ''}`);
 
 describe('validateFlow', () => {
-  it('accepts the DESIGN.md example', () => {
-    expect(validateFlow(design(), { actions })).toEqual([]);
+  it('accepts the reference flow of README.md', () => {
+    expect(validateFlow(referenceFlow(), { actions })).toEqual([]);
   });
 
   it('reports schema errors with JSON Pointers and node ids, all of them', () => {
-    const def = design();
+    const def = referenceFlow();
     def.nodes[2] = { id: 'pause', type: 'delay' } as never;
     (def as Record<string, unknown>).extra = true;
     const issues = validateFlow(def, { actions });
@@ -129,7 +130,7 @@ describe('validateFlow', () => {
   });
 
   it('checks condition branches', () => {
-    const def = design();
+    const def = referenceFlow();
     def.edges[1] = { from: 'vip', to: 'save' } as never;
     def.edges.push({ from: 'save', to: 'notify', branch: 'true' }, { from: 'vip', to: 'pause', branch: 'yes' });
     expect(codes(validateFlow(def, { actions }))).toEqual([
@@ -140,7 +141,7 @@ describe('validateFlow', () => {
   });
 
   it('reports unknown actions and action inputs, ignoring what templates can still fix', () => {
-    const def = design();
+    const def = referenceFlow();
     def.nodes.push(
       { id: 'x', type: 'action', action: 'nope.run' } as never,
       {
@@ -180,7 +181,7 @@ describe('validateFlow', () => {
   });
 
   it('reports invalid durations once, with a clear code', () => {
-    const def = design();
+    const def = referenceFlow();
     def.nodes[2] = { id: 'pause', type: 'delay', duration: 'P1M' } as never;
     Object.assign(def.nodes[3]!, { timeout: '30s', retry: { initialInterval: 'PT1S', maximumInterval: 'PT' } });
     expect(codes(validateFlow(def, { actions }))).toEqual([
@@ -191,7 +192,7 @@ describe('validateFlow', () => {
   });
 
   it('checks template syntax, roots and step references', () => {
-    const def = design();
+    const def = referenceFlow();
     def.nodes[3]!.input = {
       url: 'https://x.test/{{ trigger.body.id }}',
       f: 'x {{ trigger.body.id',
