@@ -27,7 +27,9 @@ export interface RunFlowInput {
   resume?: { fromRunId: string; steps: StepState[] };
 }
 
-export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
+/** A run's status as the API reports it (`waiting`: open, in a delay or wait node). Plain data: the schemas build on it. */
+export const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export interface RunFlowResult {
   status: 'completed' | 'failed';

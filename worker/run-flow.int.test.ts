@@ -63,7 +63,7 @@ afterAll(async () => {
   await prisma?.$disconnect();
 });
 
-/** DESIGN.md's reference flow, with a 1 s pause. */
+/** README.md's reference flow ("The flow definition"), with a 1 s pause. */
 const referenceFlow = (): FlowDefinition => ({
   schemaVersion: 1,
   trigger: { type: 'webhook' },

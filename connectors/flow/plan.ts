@@ -1,6 +1,6 @@
-// The interpreter's pure step function (DESIGN.md "Conventions"): given the definition and what each step has done,
-// say what to start and what to skip. Dead-path elimination over a DAG; no I/O, no clock, no randomness, so the
-// workflow can call it on every turn and stay deterministic.
+// The interpreter's pure step function (README.md "The flow definition": branches, skipped nodes): given the
+// definition and what each step has done, say what to start and what to skip. Dead-path elimination over a DAG; no
+// I/O, no clock, no randomness, so the workflow can call it on every turn and stay deterministic.
 import { BRANCHES, TRIGGER_ID, type FlowDefinition, type FlowNode, type Plan, type StepState } from './types.js';
 
 type EdgeState = 'taken' | 'dead' | 'open';

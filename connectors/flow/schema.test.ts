@@ -1,12 +1,13 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { describe, expect, it } from 'vitest';
-import { draftShapeSchema, flowSchema } from './schema.js';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { draftShapeSchema, flowSchema, NODE_TYPES } from './schema.js';
+import type { ChannelMessageTrigger, FlowDefinition, FlowNode, NodeType, WaitNode } from './types.js';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 const flow = ajv.compile(flowSchema);
 const draft = ajv.compile(draftShapeSchema);
 
-// The example from DESIGN.md "Contracts".
+// The reference flow of README.md "The flow definition" (with every optional node field and a set node).
 const example = {
   schemaVersion: 1,
   trigger: { type: 'webhook' },
@@ -36,14 +37,14 @@ const example = {
     { from: 'save', to: 'pause' },
     { from: 'pause', to: 'notify' },
   ],
-};
+} satisfies FlowDefinition;
 
 const errorsFor = (def: unknown) =>
   flow(def) ? [] : flow.errors!.filter((e) => e.keyword !== 'if').map((e) => `${e.instancePath} ${e.keyword}`);
 const withNode = (node: object) => ({ ...example, nodes: [node] });
 
 describe('flowSchema', () => {
-  it('is strict-mode clean and accepts the DESIGN.md example', () => {
+  it('is strict-mode clean and accepts the reference flow of README.md', () => {
     expect(errorsFor(example)).toEqual([]);
     expect(flowSchema.$id).toBe('https://confluo.dev/schemas/flow.json');
   });
@@ -69,7 +70,15 @@ describe('flowSchema', () => {
       '/nodes/0/for const',
     ]);
     expect(
-      errorsFor(withNode({ id: 'a', type: 'wait', for: 'reply', timeout: 'P1D', contact: '{{ steps.s.output.id }}' })),
+      errorsFor(
+        withNode({
+          id: 'a',
+          type: 'wait',
+          for: 'reply',
+          timeout: 'P1D',
+          contact: '{{ steps.s.output.id }}',
+        } satisfies WaitNode),
+      ),
     ).toEqual([]);
     expect(errorsFor(withNode({ id: 'a', type: 'loop' }))).toEqual(['/nodes/0/type enum']);
     expect(errorsFor(withNode({ id: 'a', type: 'delay', duration: 'P1M' }))).toEqual(['/nodes/0/duration pattern']);
@@ -95,7 +104,7 @@ describe('flowSchema', () => {
 
   it('takes a channel.message trigger with channels, accounts and a filter, and nothing else', () => {
     const withTrigger = (trigger: object) => ({ schemaVersion: 1, trigger, nodes: [], edges: [] });
-    expect(errorsFor(withTrigger({ type: 'channel.message' }))).toEqual([]);
+    expect(errorsFor(withTrigger({ type: 'channel.message' } satisfies ChannelMessageTrigger))).toEqual([]);
     expect(
       errorsFor(
         withTrigger({
@@ -103,7 +112,7 @@ describe('flowSchema', () => {
           channels: ['sms', 'whatsapp'],
           accounts: ['cha_1'],
           filter: { '==': [1, 1] },
-        }),
+        } satisfies ChannelMessageTrigger),
       ),
     ).toEqual([]);
     expect(errorsFor(withTrigger({ type: 'channel.message', channels: 'sms', sample: {} }))).toEqual([
@@ -113,6 +122,28 @@ describe('flowSchema', () => {
       '/trigger/channels uniqueItems',
     ]);
     expect(errorsFor(withTrigger({ type: 'webhook', channels: ['sms'] }))).toEqual(['/trigger additionalProperties']);
+  });
+});
+
+// The schema is written by hand (its if/then per node type names the real problem in errors); these keep it and
+// types.ts from drifting apart. The accepted examples above are checked against the types with `satisfies` (by
+// `npm run typecheck`); the node types are compared here, as types and at run time.
+describe('flowSchema and types.ts', () => {
+  it('has NODE_TYPES equal to the FlowNode type union', () => {
+    expectTypeOf<(typeof NODE_TYPES)[number]>().toEqualTypeOf<FlowNode['type']>();
+    // A key missing from or added to this record fails the typecheck, so its keys are the union at run time.
+    const everyType: Record<NodeType, true> = { action: true, condition: true, delay: true, set: true, wait: true };
+    expect([...NODE_TYPES].sort()).toEqual(Object.keys(everyType).sort());
+  });
+
+  it('accepts a channel flow written as a FlowDefinition', () => {
+    const channelFlow = {
+      schemaVersion: 1,
+      trigger: { type: 'channel.message', channels: ['sms'], filter: { '==': [1, 1] } },
+      nodes: [{ id: 'a', type: 'wait', for: 'reply', timeout: 'P1D', contact: '{{ steps.s.output.id }}' }],
+      edges: [{ from: 'trigger', to: 'a' }],
+    } satisfies FlowDefinition;
+    expect(errorsFor(channelFlow)).toEqual([]);
   });
 });
 

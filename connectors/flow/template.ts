@@ -1,5 +1,5 @@
-// Templates in node inputs: `{{ path }}` placeholders in strings and `{ "$logic": rule }` values (DESIGN.md
-// "Contracts"). Pure and deterministic: safe in the workflow sandbox and the editor. Resolved values are data, never
+// Templates in node inputs: `{{ path }}` placeholders in strings and `{ "$logic": rule }` values (README.md "The flow
+// definition"). Pure and deterministic: safe in the workflow sandbox and the editor. Resolved values are data, never
 // re-scanned for placeholders, so a trigger payload cannot inject templates.
 import { evaluateRule, ownValue } from './logic.js';
 import type { JsonValue } from './types.js';
@@ -187,7 +187,10 @@ export function templateRefsAt(value: unknown, pointer = ''): TemplateRef[] {
   return out;
 }
 
-/** All distinct context paths `value` references, in order of appearance (for validation and the editor). */
+/**
+ * All distinct context paths `value` references, in order of appearance. A test oracle: only the tests call it, to
+ * state what `templateRefsAt` finds in a readable form (validation calls `templateRefsAt` itself, for the pointers).
+ */
 export function templateRefs(value: unknown): string[] {
   return [...new Set(templateRefsAt(value).map((r) => r.path))];
 }

@@ -1,4 +1,5 @@
-// The flow definition, version 1 (DESIGN.md "Contracts"). Pure types: safe in the workflow sandbox and the browser.
+// The flow definition, version 1 (README.md "The flow definition"): its types and two plain constants (`BRANCHES`,
+// `TRIGGER_ID`). No imports: safe in the workflow sandbox and the browser, which imports it too.
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };

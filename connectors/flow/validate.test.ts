@@ -29,7 +29,8 @@ const actions: Record<string, { input: JsonSchema }> = {
   },
 };
 
-const design = () => ({
+/** The reference flow of README.md "The flow definition". */
+const referenceFlow = () => ({
   schemaVersion: 1,
   trigger: { type: 'webhook' },
   nodes: [
@@ -59,12 +60,12 @@ const design = () => ({
 const codes = (issues: ValidationIssue[]) => issues.map((i) => `${i.code} ${i.path}${i.nodeId ? ` @${i.nodeId}` : ''}`);
 
 describe('validateFlow', () => {
-  it('accepts the DESIGN.md example', () => {
-    expect(validateFlow(design(), { actions })).toEqual([]);
+  it('accepts the reference flow of README.md', () => {
+    expect(validateFlow(referenceFlow(), { actions })).toEqual([]);
   });
 
   it('reports schema errors with JSON Pointers and node ids, all of them', () => {
-    const def = design();
+    const def = referenceFlow();
     def.nodes[2] = { id: 'pause', type: 'delay' } as never;
     (def as Record<string, unknown>).extra = true;
     const issues = validateFlow(def, { actions });
@@ -129,7 +130,7 @@ describe('validateFlow', () => {
   });
 
   it('checks condition branches', () => {
-    const def = design();
+    const def = referenceFlow();
     def.edges[1] = { from: 'vip', to: 'save' } as never;
     def.edges.push({ from: 'save', to: 'notify', branch: 'true' }, { from: 'vip', to: 'pause', branch: 'yes' });
     expect(codes(validateFlow(def, { actions }))).toEqual([
@@ -140,7 +141,7 @@ describe('validateFlow', () => {
   });
 
   it('reports unknown actions and action inputs, ignoring what templates can still fix', () => {
-    const def = design();
+    const def = referenceFlow();
     def.nodes.push(
       { id: 'x', type: 'action', action: 'nope.run' } as never,
       {
@@ -180,7 +181,7 @@ describe('validateFlow', () => {
   });
 
   it('reports invalid durations once, with a clear code', () => {
-    const def = design();
+    const def = referenceFlow();
     def.nodes[2] = { id: 'pause', type: 'delay', duration: 'P1M' } as never;
     Object.assign(def.nodes[3]!, { timeout: '30s', retry: { initialInterval: 'PT1S', maximumInterval: 'PT' } });
     expect(codes(validateFlow(def, { actions }))).toEqual([
@@ -191,7 +192,7 @@ describe('validateFlow', () => {
   });
 
   it('bounds every duration by its kind, naming the range', () => {
-    const def = design();
+    const def = referenceFlow();
     def.nodes[2] = { id: 'pause', type: 'delay', duration: 'P9999999W' } as never;
     Object.assign(def.nodes[3]!, { timeout: 'PT2H', retry: { initialInterval: 'PT0.01S', maximumInterval: 'P2D' } });
     const issues = validateFlow(def, { actions });
@@ -211,7 +212,7 @@ describe('validateFlow', () => {
   });
 
   it('checks template syntax, roots and step references', () => {
-    const def = design();
+    const def = referenceFlow();
     def.nodes[3]!.input = {
       url: 'https://x.test/{{ trigger.body.id }}',
       f: 'x {{ trigger.body.id',
@@ -283,19 +284,19 @@ describe('limits', () => {
 
   it('refuses a definition over a size limit with only the limit issues', () => {
     expect(codes(validateFlow(empty(20_000), { actions }))).toEqual(['too_large /nodes']);
-    const edges = { ...design(), edges: Array.from({ length: 5000 }, () => ({ from: 'trigger', to: 'vip' })) };
+    const edges = { ...referenceFlow(), edges: Array.from({ length: 5000 }, () => ({ from: 'trigger', to: 'vip' })) };
     expect(codes(validateFlow(edges, { actions }))).toEqual(['too_large /edges']);
   });
 
   it('refuses deep nesting and long strings, naming where', () => {
-    const def = design();
+    const def = referenceFlow();
     let deep: unknown = 'x';
     for (let i = 0; i < 5000; i++) deep = { a: deep };
     Object.assign(def.nodes[3]!, { input: { body: deep } });
     const issues = validateFlow(def, { actions });
     expect(codes(issues)).toEqual([`too_deep /nodes/3/input/body${'/a'.repeat(FLOW_LIMITS.depth - 4)}`]);
 
-    const long = design();
+    const long = referenceFlow();
     Object.assign(long.nodes[3]!, {
       input: { url: 'https://x.test/', body: 'x'.repeat(FLOW_LIMITS.stringLength + 1) },
     });
@@ -306,7 +307,7 @@ describe('limits', () => {
 
   it('lists at most the cap, the last issue counting them all', () => {
     const def = {
-      ...design(),
+      ...referenceFlow(),
       nodes: Array.from({ length: 300 }, (_, i) => ({ id: `n${i}`, type: 'delay', duration: 'soon' })),
     };
     const issues = validateFlow(def, { actions });

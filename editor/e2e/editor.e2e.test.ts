@@ -81,6 +81,22 @@ async function pick(field: Locator, path: string) {
 }
 
 describe('editor in Chromium', () => {
+  it('loads the first page without a console error (the icon included)', async () => {
+    const errors: string[] = [];
+    const consoleErrors: string[] = [];
+    const fresh = await openPage(browser, errors, { consoleErrors });
+    try {
+      await fresh.goto(confluo.baseUrl, { waitUntil: 'networkidle' });
+      await fresh.getByLabel('API key').waitFor();
+      expect(consoleErrors).toEqual([]);
+      expect(errors).toEqual([]);
+      const icon = await fetch(`${confluo.baseUrl}/favicon.ico`);
+      expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
+    } finally {
+      await fresh.context().close();
+    }
+  });
+
   it('signs in, builds the reference flow by drag and drop, publishes it and watches a run finish', async () => {
     onTestFailed(async () => {
       await shot('failure');

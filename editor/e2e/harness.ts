@@ -50,12 +50,23 @@ export interface Confluo {
   close(): Promise<void>;
 }
 
-/** A 1280×800 page whose uncaught errors land in `errors` and whose console errors are echoed. */
-export async function openPage(browser: Browser, errors: string[], options: BrowserContextOptions = {}): Promise<Page> {
+/**
+ * A 1280×800 page whose uncaught errors land in `errors` and whose console errors are echoed, and also collected in
+ * `consoleErrors` when given (tests that go offline or are refused on purpose log some, so not every test asserts none).
+ */
+export async function openPage(
+  browser: Browser,
+  errors: string[],
+  { consoleErrors, ...options }: BrowserContextOptions & { consoleErrors?: string[] } = {},
+): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...options });
   const page = await context.newPage();
   page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && console.error('[browser]', m.text()));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    console.error('[browser]', m.text());
+    consoleErrors?.push(`${m.text()} (${m.location().url})`);
+  });
   return page;
 }
 

@@ -12,7 +12,7 @@ function newest(path) {
   return Math.max(s.mtimeMs, ...readdirSync(path).map((f) => newest(join(path, f))));
 }
 
-const sources = ['src', 'index.html', 'vite.config.ts'].map((f) => join(root, f)).filter(existsSync);
+const sources = ['src', 'public', 'index.html', 'vite.config.ts'].map((f) => join(root, f)).filter(existsSync);
 const stale = !existsSync(built) || statSync(built).mtimeMs < Math.max(...sources.map(newest));
 if (stale) {
   console.log('building the editor (editor/dist is missing or older than editor/src)…');

@@ -45,7 +45,8 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const toDetail = async (f: FlowRecord): Promise<FlowDetail> => ({
     id: f.id,
     name: f.name,
-    definition: f.draft,
+    // Every draft passed assertDraftShape when it was written (a version, assertRunnable too).
+    definition: f.draft as unknown as FlowDefinition,
     issues: await issuesOf(f.workspaceId, f.draft),
     latestVersion: f.latestVersion,
     ...(f.webhookToken && { webhookToken: f.webhookToken.token, webhookUrl: webhookUrl(f.webhookToken.token) }),
@@ -205,7 +206,12 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await ownedFlow(request.workspaceId, request.params.id);
       const v = await flows.version(request.params.id, request.params.version);
       if (!v) throw httpErrors.notFound('version');
-      return { flowId: v.flowId, version: v.version, definition: v.definition, createdAt: v.createdAt.toISOString() };
+      return {
+        flowId: v.flowId,
+        version: v.version,
+        definition: v.definition as unknown as FlowDefinition,
+        createdAt: v.createdAt.toISOString(),
+      };
     },
   );
 

@@ -63,3 +63,4 @@ export const ChannelAccountList = Type.Object({
   items: Type.Array(ChannelAccount),
   nextCursor: Type.Optional(Type.String()),
 });
+export type ChannelAccountList = Static<typeof ChannelAccountList>;

@@ -1,5 +1,6 @@
 // Shapes shared by every route: the error body, JSON values, paging.
 import { Type, type Static } from 'typebox';
+import type { FlowDefinition } from '../../connectors/flow/types.js';
 
 export const Issue = Type.Object({
   path: Type.String({ description: 'JSON Pointer to the offending value' }),
@@ -28,6 +29,12 @@ export function errors(...statuses: number[]): Record<number, typeof ErrorBody> 
 
 /** Any JSON value (definitions, trigger payloads, step inputs): documented as free-form, serialized as-is. */
 export const Json = Type.Unknown();
+
+/**
+ * A flow definition in a response: served as free-form JSON like `Json` (its own JSON Schema is the flow model's,
+ * `GET /api/schemas/flow.json`), typed `FlowDefinition` for the code that builds or reads it (the editor included).
+ */
+export const Definition = Type.Unsafe<FlowDefinition>(Json);
 
 export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
 export type IdParams = Static<typeof IdParams>;

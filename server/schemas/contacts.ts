@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox';
 import { DateTime, Json, Limit } from './common.js';
 
 export const Identity = Type.Object({ kind: Type.String(), value: Type.String() });
+export type Identity = Static<typeof Identity>;
 
 export const Contact = Type.Object({
   id: Type.String(),
@@ -12,6 +13,7 @@ export const Contact = Type.Object({
   createdAt: DateTime,
   updatedAt: DateTime,
 });
+export type Contact = Static<typeof Contact>;
 
 export const ContactListQuery = Type.Object({
   identity: Type.Optional(

@@ -23,6 +23,7 @@ export const Message = Type.Object({
   statusAt: Type.Union([DateTime, Type.Null()]),
   source: Type.Union([Type.String(), Type.Null()]),
 });
+export type Message = Static<typeof Message>;
 
 export const Conversation = Type.Object({
   id: Type.String(),
@@ -30,6 +31,7 @@ export const Conversation = Type.Object({
   lastMessageAt: Type.Union([DateTime, Type.Null()]),
   lastMessage: Type.Union([Message, Type.Null()]),
 });
+export type Conversation = Static<typeof Conversation>;
 
 export const ConversationListQuery = Type.Object({
   limit: Type.Optional(Limit),
@@ -40,6 +42,7 @@ export const ConversationList = Type.Object({
   items: Type.Array(Conversation),
   nextCursor: Type.Optional(Type.String()),
 });
+export type ConversationList = Static<typeof ConversationList>;
 
 export const MessageListQuery = Type.Object({
   limit: Type.Optional(Limit),
@@ -50,6 +53,7 @@ export const MessageList = Type.Object({
   items: Type.Array(Message, { description: 'newest first' }),
   nextCursor: Type.Optional(Type.String()),
 });
+export type MessageList = Static<typeof MessageList>;
 
 export const SendBody = Type.Object({
   text: Type.String({ minLength: 1, maxLength: 10_000 }),
@@ -65,3 +69,4 @@ export const SendResult = Type.Object({
   }),
   message: Type.Optional(Json),
 });
+export type SendResult = Static<typeof SendResult>;

@@ -1,7 +1,8 @@
 // Request and response shapes of /api/flows. Definitions are free-form here: their own JSON Schema is the flow model's
-// (GET /api/schemas/flow.json), checked by validateFlow so the answer lists every issue with a useful path.
+// (GET /api/schemas/flow.json), checked by validateFlow so the answer lists every issue with a useful path. Responses
+// type them as `FlowDefinition` (`Definition`); request bodies keep `unknown` until checked.
 import { Type, type Static } from 'typebox';
-import { DateTime, Issue, Json, Limit } from './common.js';
+import { DateTime, Definition, Issue, Json, Limit } from './common.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -18,11 +19,12 @@ export const UpdateFlowBody = Type.Object({
 export type UpdateFlowBody = Static<typeof UpdateFlowBody>;
 
 export const VersionSummary = Type.Object({ version: Type.Integer(), createdAt: DateTime });
+export type VersionSummary = Static<typeof VersionSummary>;
 
 export const FlowDetail = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  definition: Json,
+  definition: Definition,
   issues: Type.Array(Issue),
   latestVersion: Type.Integer({ description: '0 while never published' }),
   webhookToken: Type.Optional(Type.String()),
@@ -40,6 +42,7 @@ export const FlowSummary = Type.Object({
   createdAt: DateTime,
   updatedAt: DateTime,
 });
+export type FlowSummary = Static<typeof FlowSummary>;
 
 export const FlowListQuery = Type.Object({
   limit: Type.Optional(Limit),
@@ -51,13 +54,16 @@ export const FlowList = Type.Object({
   items: Type.Array(FlowSummary),
   nextCursor: Type.Optional(Type.String()),
 });
+export type FlowList = Static<typeof FlowList>;
 
 export const ValidateBody = Type.Object({ definition: Json });
 export type ValidateBody = Static<typeof ValidateBody>;
 
 export const ValidateResult = Type.Object({ valid: Type.Boolean(), issues: Type.Array(Issue) });
+export type ValidateResult = Static<typeof ValidateResult>;
 
 export const Published = Type.Object({ version: Type.Integer(), webhookUrl: Type.String() });
+export type Published = Static<typeof Published>;
 
 export const VersionParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 100 }),
@@ -68,9 +74,10 @@ export type VersionParams = Static<typeof VersionParams>;
 export const FlowVersionBody = Type.Object({
   flowId: Type.String(),
   version: Type.Integer(),
-  definition: Json,
+  definition: Definition,
   createdAt: DateTime,
 });
+export type FlowVersionBody = Static<typeof FlowVersionBody>;
 
 export const TestRunBody = Type.Object({
   trigger: Type.Optional(

@@ -1,14 +1,12 @@
 // Shapes of /api/runs. Runs are read from Temporal; step states are the worker's StepState.
 import { Type, type Static } from 'typebox';
-import { DateTime, Json } from './common.js';
+import type { StepState as FlowStepState } from '../../connectors/flow/types.js';
+import { RUN_STATUSES, type RunStatus as RunStatusValue } from '../../worker/contract.js';
+import { DateTime, Definition, Json } from './common.js';
 
-export const RunStatus = Type.Union([
-  Type.Literal('running'),
-  Type.Literal('waiting'),
-  Type.Literal('completed'),
-  Type.Literal('failed'),
-  Type.Literal('cancelled'),
-]);
+/** The contract's list as `anyOf` literals; typed by hand because a union over a mapped array has Static `never`. */
+export const RunStatus = Type.Unsafe<RunStatusValue>(Type.Union(RUN_STATUSES.map((s) => Type.Literal(s))));
+export type RunStatus = Static<typeof RunStatus>;
 
 /** Ids that go into a visibility query are limited to id characters (no quoting games). */
 const SafeId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' });
@@ -34,9 +32,11 @@ const summary = {
 };
 
 export const RunSummary = Type.Object(summary);
+export type RunSummary = Static<typeof RunSummary>;
 export const RunList = Type.Object({ items: Type.Array(RunSummary), nextPageToken: Type.Optional(Type.String()) });
+export type RunList = Static<typeof RunList>;
 
-export const StepState = Type.Object({
+const stepState = Type.Object({
   nodeId: Type.String(),
   type: Type.String(),
   status: Type.String(),
@@ -55,12 +55,16 @@ export const StepState = Type.Object({
   finishedAt: Type.Optional(Type.String()),
   reusedFrom: Type.Optional(Type.String({ description: 'The run this step was carried over from (retries)' })),
 });
+/** Served with `type` and `status` as plain strings; typed as the flow model's `StepState`, which runs hold. */
+export const StepState = Type.Unsafe<FlowStepState>(stepState);
+export type StepState = Static<typeof StepState>;
 
 export const RunDetail = Type.Object({
   ...summary,
   /** The definition the run interprets, pinned at start (for a test run: the draft as it was). */
-  definition: Json,
+  definition: Definition,
   trigger: Json,
   steps: Type.Array(StepState),
   error: Type.Optional(Type.Object({ message: Type.String(), failedStep: Type.Optional(Type.String()) })),
 });
+export type RunDetail = Static<typeof RunDetail>;

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/client';
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 import proto, { type temporal } from '@temporalio/proto';
-import type { FlowDefinition, JsonValue, StepState } from '../../connectors/flow/types.js';
+import type { FlowDefinition, StepState } from '../../connectors/flow/types.js';
 import {
   RUN_ID_PREFIX,
   SA_FLOW,
@@ -29,6 +29,7 @@ import {
 } from '../../worker/contract.js';
 import { httpErrors } from '../errors.js';
 import { runIdFor } from '../ids.js';
+import type { RunDetail, RunSummary } from '../schemas/runs.js';
 import type { TemporalDeps } from '../types.js';
 
 const WORKFLOW_TYPE = 'runFlow';
@@ -91,15 +92,6 @@ const STATUS_CLAUSE: Record<RunStatus, string> = {
 /** Values are interpolated into a visibility query, so they are restricted to id characters by the route schema. */
 const quote = (v: string) => `"${v.replace(/["\\]/g, '')}"`;
 
-export interface RunSummary {
-  id: string;
-  flowId: string;
-  version: number;
-  status: RunStatus;
-  startedAt: string;
-  closedAt?: string;
-}
-
 const tsToIso = (ts: { seconds?: unknown; nanos?: number | null } | null | undefined): string | undefined => {
   if (!ts?.seconds) return undefined;
   const ms = Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
@@ -149,14 +141,6 @@ export async function listRuns(
       ? Buffer.from(res.nextPageToken).toString('base64url')
       : undefined;
   return { items, ...(token && { nextPageToken: token }) };
-}
-
-export interface RunDetail extends RunSummary {
-  /** The definition the run interprets (pinned at start): a version's, or the draft's as it was for a test run. */
-  definition: FlowDefinition;
-  trigger: JsonValue;
-  steps: StepState[];
-  error?: { message: string; failedStep?: string };
 }
 
 /** A run of this workspace, described; 404 for unknown ids and for other workspaces' runs alike. */

@@ -1,12 +1,23 @@
 // The HTTP API client: Bearer key, JSON, and the uniform error body turned into a readable ApiError.
-import type { FlowDefinition, StepState, ValidationIssue } from '../flow/model.js';
-
-export interface ErrorIssue {
-  path: string;
-  code: string;
-  message: string;
-  nodeId?: string;
-}
+import type { FlowDefinition } from '../flow/model.js';
+import type {
+  ChannelAccount,
+  ChannelAccountList,
+  ChannelAccountPatch,
+  ConnectorManifest,
+  Conversation,
+  ErrorIssue,
+  FlowDetail,
+  FlowList,
+  FlowVersionBody,
+  Message,
+  NewChannelAccount,
+  Published,
+  ReplyResult,
+  RunDetail,
+  RunList,
+  ValidateResult,
+} from './types.js';
 
 export class ApiError extends Error {
   constructor(
@@ -45,165 +56,12 @@ export function errorMessage(status: number, body: unknown): ApiError {
   );
 }
 
-export interface FlowSummary {
-  id: string;
-  name: string;
-  latestVersion: number;
-  createdAt: string;
-  updatedAt: string;
-}
-export interface FlowDetail extends FlowSummary {
-  definition: FlowDefinition;
-  issues: ValidationIssue[];
-  webhookUrl?: string;
-  versions: { version: number; createdAt: string }[];
-}
-export interface ActionManifest {
-  id: string;
-  name: string;
-  description?: string;
-  input: Record<string, unknown>;
-  output?: Record<string, unknown>;
-}
-export interface TriggerManifest {
-  /** `<connector>.<trigger>`; every channel connector has `<connector>.message`. */
-  id: string;
-  name: string;
-  description?: string;
-  output?: Record<string, unknown>;
-}
-/** The plain-data part of a messaging channel. */
-export interface ChannelManifest {
-  name: string;
-  addressKinds: string[];
-  settings?: Record<string, unknown>;
-  inbound: 'webhook' | 'poll' | 'none';
-  handshake: boolean;
-  rateLimit?: { limit: number; intervalMs: number };
-}
-export interface ConnectorManifest {
-  id: string;
-  name: string;
-  description?: string;
-  actions: ActionManifest[];
-  triggers?: TriggerManifest[];
-  channel?: ChannelManifest;
-  /** The credentials' JSON Schema (secret fields carry `writeOnly` or `x-ui: { widget: 'password' }`). */
-  auth?: Record<string, unknown>;
-}
-/** A channel account of the workspace (credentials are never returned, only their key names). */
-export interface ChannelAccount {
-  id: string;
-  connector: string;
-  name: string;
-  settings?: Record<string, unknown>;
-  /** Where the provider delivers this account's webhooks (the channel gateway). */
-  inboundUrl?: string;
-  credentialKeys?: string[];
-  /** false when the stored credentials do not decrypt with the server's secret key: they must be set again. */
-  credentialsReadable?: boolean;
-  createdAt?: string;
-  updatedAt?: string;
-}
-export interface NewChannelAccount {
-  connector: string;
-  name: string;
-  credentials: Record<string, unknown>;
-  settings?: Record<string, unknown>;
-}
-/** `credentials` replaces the stored ones as a whole; leave it out to keep them. */
-export interface ChannelAccountPatch {
-  name?: string;
-  credentials?: Record<string, unknown>;
-  settings?: Record<string, unknown>;
-}
-export type RunStatus = 'running' | 'waiting' | 'completed' | 'failed' | 'cancelled';
-export interface RunSummary {
-  id: string;
-  flowId: string;
-  version: number;
-  status: RunStatus;
-  startedAt: string;
-  closedAt?: string;
-}
-export interface RunDetail extends RunSummary {
-  /** The definition the run interprets (for a test run: the draft as it was then). */
-  definition: FlowDefinition;
-  trigger: unknown;
-  steps: StepState[];
-  error?: { message: string; failedStep?: string };
-}
-
-/** A contact's address on a channel, e.g. `{ kind: 'email', value: 'ann@example.com' }`. */
-export interface Identity {
-  kind: string;
-  value: string;
-}
-export interface Contact {
-  id: string;
-  name: string | null;
-  attributes: unknown;
-  identities: Identity[];
-  createdAt: string;
-  updatedAt: string;
-}
-/** A file, image, location… a message carries, by reference (a provider media id or URL, never the bytes). */
-export interface AttachmentRef {
-  type: string;
-  ref: string;
-  mimeType?: string;
-  name?: string;
-  caption?: string;
-}
-/** Inbound: `received`. Outbound: `pending`, `queued`, `sent`, `delivered`, `read` or `failed` (see `statusError`). */
-export type MessageStatus = 'received' | 'pending' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed';
-export interface Message {
-  id: string;
-  conversationId: string;
-  contactId: string;
-  direction: 'in' | 'out';
-  channel: string;
-  accountId: string;
-  providerMessageId: string | null;
-  /** A `MessageStatus`; typed open because the server documents it as a string. */
-  status: MessageStatus | (string & {});
-  statusError: string | null;
-  address: Identity;
-  replyTo: Identity | null;
-  text: string | null;
-  content: unknown;
-  attachments: AttachmentRef[];
-  thread: unknown;
-  sentAt: string;
-  statusAt: string | null;
-  source: string | null;
-}
-/** One per contact, across every channel. */
-export interface Conversation {
-  id: string;
-  contact: Contact;
-  lastMessageAt: string | null;
-  lastMessage: Message | null;
-}
+/** A page of a cursor-paged list (`/api/conversations`, `/api/conversations/:id/messages`). */
 export interface Page<T> {
   items: T[];
   /** Present when there is more: the next page (older items). */
   nextCursor?: string;
 }
-/** What a reply returns once it went out (the send's record, not the full `Message`). */
-export interface SentMessage {
-  id: string;
-  conversationId: string;
-  contactId?: string | null;
-  channel: string;
-  accountId: string;
-  providerMessageId: string;
-  status: string;
-  to: Identity;
-}
-/** 201 `sent` once the message went out, 202 `sending` when that takes longer (it goes on durably). */
-export type ReplyResult =
-  { id: string; status: 'sent'; message: SentMessage } | { id: string; status: 'sending'; message?: undefined };
 
 export type Fetch = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -244,25 +102,20 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
   const account = (id: string) => `/api/channel-accounts/${encodeURIComponent(id)}`;
 
   return {
-    listFlows: () => call<{ items: FlowSummary[] }>('GET', '/api/flows?limit=100'),
+    listFlows: () => call<FlowList>('GET', '/api/flows?limit=100'),
     getFlow: (id: string) => call<FlowDetail>('GET', `/api/flows/${encodeURIComponent(id)}`),
     createFlow: (name: string) => call<FlowDetail>('POST', '/api/flows', { name }),
     updateFlow: (id: string, patch: { name?: string; definition?: FlowDefinition }) =>
       call<FlowDetail>('PUT', `/api/flows/${encodeURIComponent(id)}`, patch),
     deleteFlow: (id: string) => call<null>('DELETE', `/api/flows/${encodeURIComponent(id)}`),
-    validate: (definition: FlowDefinition) =>
-      call<{ valid: boolean; issues: ValidationIssue[] }>('POST', '/api/flows/validate', { definition }),
-    publish: (id: string) =>
-      call<{ version: number; webhookUrl: string }>('POST', `/api/flows/${encodeURIComponent(id)}/publish`),
+    validate: (definition: FlowDefinition) => call<ValidateResult>('POST', '/api/flows/validate', { definition }),
+    publish: (id: string) => call<Published>('POST', `/api/flows/${encodeURIComponent(id)}/publish`),
     getVersion: (id: string, version: number) =>
-      call<{ flowId: string; version: number; definition: FlowDefinition; createdAt: string }>(
-        'GET',
-        `/api/flows/${encodeURIComponent(id)}/versions/${version}`,
-      ),
+      call<FlowVersionBody>('GET', `/api/flows/${encodeURIComponent(id)}/versions/${version}`),
     testRun: (id: string, trigger: unknown) =>
       call<{ runId: string }>('POST', `/api/flows/${encodeURIComponent(id)}/test`, { trigger }),
     listRuns: (flowId: string, status?: string) =>
-      call<{ items: RunSummary[] }>(
+      call<RunList>(
         'GET',
         `/api/runs?flowId=${encodeURIComponent(flowId)}${status ? `&status=${encodeURIComponent(status)}` : ''}`,
       ),
@@ -273,7 +126,7 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       const all: ChannelAccount[] = [];
       let cursor: string | undefined;
       for (let page = 0; page < 20; page++) {
-        const r = await call<{ items: ChannelAccount[]; nextCursor?: string }>(
+        const r = await call<ChannelAccountList>(
           'GET',
           `/api/channel-accounts?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
         );

@@ -5,7 +5,7 @@ import { telegramAuth } from '../../../connectors/telegram/auth.js';
 import { webchatSettingsSchema } from '../../../connectors/webchat/settings.js';
 import { createAjv } from '../../../connectors/sdk/schema.js';
 import { schemaIssues } from '../../../server/errors.js';
-import type { ErrorIssue } from '../api/client.js';
+import type { ErrorIssue } from '../api/types.js';
 import { accountForm } from './form.js';
 import { accountIssues, friendlyMessage, pointer, refusalHeadline, schemaAt } from './issues.js';
 

@@ -1,7 +1,7 @@
 // The API's answer to a refused channel account, put where the user looks: issues under `/body/credentials/x` on the
 // credentials form's field x (likewise settings), `/body/name` on the name, the rest (a hidden or unknown field, the
 // whole object, the connector) in a list under the section or the form; and one headline sentence.
-import type { ErrorIssue } from '../api/client.js';
+import type { ErrorIssue } from '../api/types.js';
 
 /** An @rjsf ErrorSchema: `{ accountSid: { __errors: ['…'] } }`. */
 export interface ErrorTree {

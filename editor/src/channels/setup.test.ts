@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelManifest, ConnectorManifest } from '../api/client.js';
+import type { ChannelManifest, ConnectorManifest } from '../api/types.js';
 import { channelsPath, channelsRoute } from './route.js';
 import {
   channelConnectors,
@@ -66,7 +66,9 @@ describe('channel setup', () => {
     const m = (id: string, name: string, ch?: ChannelManifest): ConnectorManifest => ({
       id,
       name,
+      version: '1.0.0',
       actions: [],
+      triggers: [],
       ...(ch && { channel: ch }),
     });
     expect(

@@ -1,6 +1,6 @@
 // What a channel account's owner does with it: where its inbound URL goes (one line per channel), and for web chat the
 // snippet that embeds the widget. Plain text: the UI renders it as text.
-import type { ChannelAccount, ChannelManifest, ConnectorManifest } from '../api/client.js';
+import type { ChannelAccount, ChannelManifest, ConnectorManifest } from '../api/types.js';
 import { toFriendly } from '../flow/duration.js';
 
 export type ChannelConnector = ConnectorManifest & { channel: ChannelManifest };
@@ -23,7 +23,10 @@ export function inboundLabel(kind: ChannelManifest['inbound'] | undefined): stri
  * The server's public URL, which `inboundUrl` starts with (`<public URL>/hooks/channels/<id>`); the page's origin when
  * the account carries no inbound URL.
  */
-export function publicBase(account: Pick<ChannelAccount, 'id' | 'inboundUrl'>, fallback: string): string {
+export function publicBase(
+  account: Pick<ChannelAccount, 'id'> & Partial<Pick<ChannelAccount, 'inboundUrl'>>,
+  fallback: string,
+): string {
   const suffix = `/hooks/channels/${account.id}`;
   const url = account.inboundUrl;
   if (url?.endsWith(suffix)) return url.slice(0, -suffix.length);
@@ -49,7 +52,7 @@ export function everyText(iso: string): string {
 
 /** Where the inbound URL goes, in one line: the provider's screen to paste it into, or why nothing is to be pasted. */
 export function setupHint(
-  account: Pick<ChannelAccount, 'connector' | 'settings' | 'credentialKeys'>,
+  account: Pick<ChannelAccount, 'connector'> & Partial<Pick<ChannelAccount, 'settings' | 'credentialKeys'>>,
   channel: ChannelManifest | undefined,
 ): string {
   switch (account.connector) {

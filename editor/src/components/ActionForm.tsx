@@ -2,7 +2,7 @@ import Form from '@rjsf/core';
 import type { ErrorSchema, FieldProps } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
 import { useMemo, useState } from 'react';
-import type { ActionManifest } from '../api/client.js';
+import type { ActionManifest } from '../api/types.js';
 import { formSchema } from '../flow/form-schema.js';
 import type { JsonObject } from '../flow/model.js';
 import type { AccountsState } from '../screens/use-channel-accounts.js';

@@ -1,6 +1,6 @@
 // One channel account in the Channels list: what it is, where its inbound URL goes (with a Copy button), the web chat
 // embed snippet, and Edit / Delete.
-import type { ChannelAccount } from '../api/client.js';
+import type { ChannelAccount } from '../api/types.js';
 import { channelsPath } from '../channels/route.js';
 import {
   inboundLabel,

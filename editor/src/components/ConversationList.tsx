@@ -1,5 +1,5 @@
 // The inbox's left column: one row per conversation, the most recently active first.
-import type { Conversation } from '../api/client.js';
+import type { Conversation } from '../api/types.js';
 import { contactLabel, messagePreview, relativeTime } from '../inbox/format.js';
 import { go } from './TopBar.js';
 

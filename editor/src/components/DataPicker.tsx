@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import type { ActionManifest } from '../api/client.js';
+import type { ActionManifest } from '../api/types.js';
 import type { FlowDefinition } from '../flow/model.js';
 import { placeholder, referencesFor } from '../flow/references.js';
 

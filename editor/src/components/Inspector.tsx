@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import type { ActionManifest, ConnectorManifest } from '../api/client.js';
+import type { ActionManifest, ConnectorManifest } from '../api/types.js';
 import { fieldOf, inputErrorSchema, issuesByNode } from '../flow/issues.js';
 import type { FlowNode, JsonObject, ValidationIssue, WaitNode } from '../flow/model.js';
 import { TRIGGER_ID } from '../flow/model.js';

@@ -1,7 +1,7 @@
 // A conversation's messages, oldest at the top, under day headings: the contact's on the left, ours on the right.
 // Stays scrolled to the newest message unless the agent scrolled up; "load older" keeps the view where it was.
 import { useLayoutEffect, useRef } from 'react';
-import type { Message } from '../api/client.js';
+import type { Message } from '../api/types.js';
 import { attachmentLabel, clockTime, statusText } from '../inbox/format.js';
 import { groupByDay } from '../inbox/thread.js';
 

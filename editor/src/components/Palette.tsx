@@ -1,5 +1,5 @@
 import { useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
-import type { ConnectorManifest } from '../api/client.js';
+import type { ConnectorManifest } from '../api/types.js';
 import type { NewNode } from '../flow/edit.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { DND_TYPE } from './Canvas.js';

@@ -1,7 +1,7 @@
 // The agent's reply: a textarea, Send (or Ctrl/Cmd+Enter). A refused send (422: opted out, never wrote) shows why
 // and keeps the text; drafts are kept per conversation while the tab lives.
 import { useId, useState, type FormEvent, type KeyboardEvent } from 'react';
-import type { ReplyResult } from '../api/client.js';
+import type { ReplyResult } from '../api/types.js';
 
 const drafts = new Map<string, string>();
 const MAC = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.userAgent);

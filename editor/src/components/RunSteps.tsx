@@ -1,4 +1,4 @@
-import type { RunDetail } from '../api/client.js';
+import type { RunDetail } from '../api/types.js';
 import { flowStore } from '../store/flow-store.js';
 
 const show = (v: unknown) => JSON.stringify(v, null, 2);

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useId, useState } from 'react';
-import type { Api, RunSummary } from '../api/client.js';
+import type { Api } from '../api/client.js';
+import type { RunSummary } from '../api/types.js';
 import { useRunWatch } from '../screens/use-run-watch.js';
 import { RunSteps } from './RunSteps.js';
 

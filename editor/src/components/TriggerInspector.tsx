@@ -1,5 +1,5 @@
 import { useId } from 'react';
-import type { ConnectorManifest } from '../api/client.js';
+import type { ConnectorManifest } from '../api/types.js';
 import type { ChannelMessageTrigger, JsonValue, ValidationIssue } from '../flow/model.js';
 import {
   isChannelTrigger,

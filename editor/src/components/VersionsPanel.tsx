@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { FlowDetail } from '../api/client.js';
+import type { FlowDetail } from '../api/types.js';
 
 /** Published versions, and the webhook URL to copy when the flow starts on a webhook. */
 export function VersionsPanel({

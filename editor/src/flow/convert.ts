@@ -151,7 +151,11 @@ function makeEdge(e: FlowEdge): CanvasEdge {
   };
 }
 
-/** The definition drawn by these nodes and edges (the trigger node gives the trigger, the others the flow nodes). */
+/**
+ * The definition drawn by these nodes and edges (the trigger node gives the trigger, the others the flow nodes). A test
+ * oracle: only the tests call it, to prove `fromDefinition` loses nothing; the editor never reads a definition back
+ * from the canvas, it edits the definition (`edit.ts`) and redraws.
+ */
 export function toDefinition(nodes: readonly CanvasNode[], edges: readonly CanvasEdge[]): FlowDefinition {
   let trigger: FlowDefinition['trigger'] = { type: 'webhook' };
   const flowNodes: FlowNode[] = [];

@@ -1,4 +1,6 @@
 // A friendly duration: an amount and a unit, to and from ISO-8601 (the flow model's durations).
+import { DURATION_PATTERN } from '../../../connectors/flow/duration.js';
+
 export const UNITS = [
   { id: 'seconds', label: 'seconds', ms: 1000 },
   { id: 'minutes', label: 'minutes', ms: 60_000 },
@@ -7,7 +9,8 @@ export const UNITS = [
 ] as const;
 export type Unit = (typeof UNITS)[number]['id'];
 
-const RE = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
+/** The flow model's grammar (weeks to seconds; no years or months). */
+const RE = new RegExp(DURATION_PATTERN);
 
 export function durationMs(iso: string): number | undefined {
   const m = RE.exec(iso);

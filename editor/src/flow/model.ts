@@ -1,4 +1,4 @@
-// The flow model's types, shared with the server (type-only: the editor talks to the server over HTTP only).
+// The flow model, shared with the server: its types, and two constants of connectors/flow/types.ts, a pure module.
 export type {
   ActionNode,
   ChannelMessageTrigger,
@@ -19,10 +19,5 @@ export type {
   WebhookTrigger,
 } from '../../../connectors/flow/types.js';
 
-export const TRIGGER_ID = 'trigger';
-
-/** Branch names of the edges leaving a node of this type; none means one plain output. */
-export const BRANCHES: Record<string, readonly string[]> = {
-  condition: ['true', 'false'],
-  wait: ['received', 'timeout'],
-};
+// Plain values of the same pure module (no imports of its own, so nothing else reaches the bundle).
+export { BRANCHES, TRIGGER_ID } from '../../../connectors/flow/types.js';

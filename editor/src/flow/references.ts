@@ -1,7 +1,7 @@
 // The references the data picker offers: `trigger.…` from the trigger's sample event (webhook) or the message event
 // (channel message), `contact.…` for channel-triggered runs, and `steps.<id>.output.…` from the output schemas of
 // the steps that run before the selected one.
-import type { ActionManifest, ConnectorManifest } from '../api/client.js';
+import type { ActionManifest, ConnectorManifest } from '../api/types.js';
 import { upstreamOf } from './edit.js';
 import type { FlowDefinition, JsonValue } from './model.js';
 import { TRIGGER_ID } from './model.js';

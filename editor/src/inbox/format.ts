@@ -1,5 +1,5 @@
 // How the inbox shows contacts, messages and times: short, plain text (the UI renders it as text, never as HTML).
-import type { AttachmentRef, Contact, Message } from '../api/client.js';
+import type { AttachmentRef, Contact, Message } from '../api/types.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -25,8 +25,13 @@ export function excerpt(text: string, max = 80): string {
   return (space >= (max - 1) * 0.6 ? cut.slice(0, space) : cut).trimEnd() + '…';
 }
 
-/** `image: photo.jpg`, `file: https://…/invoice.pdf`: the type and the best name the provider gave. */
-export function attachmentLabel(a: Partial<AttachmentRef>): string {
+/**
+ * `image: photo.jpg`, `file: https://…/invoice.pdf`: the type and the best name the provider gave. The server serves
+ * attachments as free-form JSON (they are the channels' `AttachmentRef`s), so every field is checked before use.
+ */
+export function attachmentLabel(attachment: unknown): string {
+  const a: { [K in keyof AttachmentRef]?: unknown } =
+    attachment !== null && typeof attachment === 'object' ? attachment : {};
   const what = typeof a.type === 'string' && a.type ? a.type : 'attachment';
   const name = [a.name, a.caption, a.ref].find((s): s is string => typeof s === 'string' && s.trim() !== '');
   return name ? `${what}: ${name}` : what;

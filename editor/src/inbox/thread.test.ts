@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Conversation, Message } from '../api/client.js';
+import type { Conversation, Message } from '../api/types.js';
 import { groupByDay, mergeConversations, mergeMessages, replyChannel, withNewest, withOlder } from './thread.js';
 
 const local = (d: number, h: number, mi = 0) => new Date(2025, 2, d, h, mi).toISOString();

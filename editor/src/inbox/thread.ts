@@ -1,6 +1,7 @@
 // Keeping the inbox's lists in order as pages and polls arrive: merged by id (a newer copy wins, so status changes
 // show), conversations most recently active first, messages oldest first.
-import type { Conversation, Message, Page } from '../api/client.js';
+import type { Page } from '../api/client.js';
+import type { Conversation, Message } from '../api/types.js';
 import { dayKey, dayLabel } from './format.js';
 
 const byId = <T extends { id: string }>(current: readonly T[], incoming: readonly T[]) => {

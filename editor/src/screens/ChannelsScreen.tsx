@@ -2,7 +2,8 @@
 // pick a channel, then `/channels/new/<connector>`: name, credentials, settings) and editing one
 // (`/channels/<id>/edit`). Credentials never come back from the server: only their key names.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { Api, ChannelAccount, ConnectorManifest } from '../api/client.js';
+import type { Api } from '../api/client.js';
+import type { ChannelAccount, ConnectorManifest } from '../api/types.js';
 import { channelsPath, type ChannelsRoute } from '../channels/route.js';
 import { channelConnectors, inboundLabel, type ChannelConnector } from '../channels/setup.js';
 import { ChannelAccountCard } from '../components/ChannelAccountCard.js';

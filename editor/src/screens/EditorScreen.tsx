@@ -1,6 +1,7 @@
 import { ReactFlowProvider } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ActionManifest, Api, ConnectorManifest, FlowDetail, RunSummary } from '../api/client.js';
+import type { Api } from '../api/client.js';
+import type { ActionManifest, ConnectorManifest, FlowDetail, RunSummary } from '../api/types.js';
 import { Canvas } from '../components/Canvas.js';
 import { Inspector } from '../components/Inspector.js';
 import { Palette } from '../components/Palette.js';

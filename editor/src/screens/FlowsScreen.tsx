@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { Api, FlowSummary } from '../api/client.js';
+import type { Api } from '../api/client.js';
+import type { FlowSummary } from '../api/types.js';
 import { TopBar } from '../components/TopBar.js';
 import { navigate } from '../session.js';
 

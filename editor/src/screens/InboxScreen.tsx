@@ -1,6 +1,7 @@
 // The inbox: conversations on the left, the open one on the right (`/inbox/<id>`), both polled while visible.
 import { useState } from 'react';
-import type { Api, Conversation } from '../api/client.js';
+import type { Api } from '../api/client.js';
+import type { Conversation } from '../api/types.js';
 import { ConversationList } from '../components/ConversationList.js';
 import { MessageLog } from '../components/MessageLog.js';
 import { ReplyBox } from '../components/ReplyBox.js';

@@ -2,7 +2,8 @@
 // per editor; `reload` after adding an account elsewhere. A server without a secret key answers 503: that is shown,
 // and the fields still take an account id or a template by hand.
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { Api, ChannelAccount } from '../api/client.js';
+import type { Api } from '../api/client.js';
+import type { ChannelAccount } from '../api/types.js';
 
 export interface AccountsState {
   items: ChannelAccount[];

@@ -1,7 +1,8 @@
 // The inbox list: the first page, "load more" from its cursor, and a poll of the first page that brings newly active
 // conversations to the top.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Api, Conversation } from '../api/client.js';
+import type { Api } from '../api/client.js';
+import type { Conversation } from '../api/types.js';
 import { mergeConversations } from '../inbox/thread.js';
 import { usePoll } from './use-poll.js';
 

@@ -2,7 +2,7 @@
 // in localStorage until the save succeeds).
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Api } from '../api/client.js';
-import type { ActionManifest } from '../api/client.js';
+import type { ActionManifest } from '../api/types.js';
 import { anyOfFields, friendlyIssues } from '../flow/issues.js';
 import type { FlowDefinition } from '../flow/model.js';
 import { dropDraft, keepDraft } from '../store/draft-cache.js';

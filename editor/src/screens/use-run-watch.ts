@@ -1,6 +1,7 @@
 // Polls a run until it ends, mirroring its steps onto the canvas.
 import { useEffect, useState } from 'react';
-import type { Api, RunDetail } from '../api/client.js';
+import type { Api } from '../api/client.js';
+import type { RunDetail } from '../api/types.js';
 import { flowStore } from '../store/flow-store.js';
 
 const POLL_MS = 700;

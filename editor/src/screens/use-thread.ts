@@ -1,7 +1,8 @@
 // One conversation: its header, its messages (newest page first, "load older" from the cursor, a poll of the newest
 // page so replies and status changes show), and sending a reply.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { Api, Conversation, ReplyResult } from '../api/client.js';
+import type { Api } from '../api/client.js';
+import type { Conversation, ReplyResult } from '../api/types.js';
 import { withNewest, withOlder, type ThreadState } from '../inbox/thread.js';
 import { usePoll } from './use-poll.js';
 

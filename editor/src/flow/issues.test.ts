@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toFriendly, toIso } from './duration.js';
 import { inputErrorSchema, issuesByNode } from './issues.js';
-import { fromLogic, parseValue, toLogic } from './logic-builder.js';
 import type { FlowDefinition } from './model.js';
-import { referencesFor } from './references.js';
 
 const def: FlowDefinition = {
   schemaVersion: 1,
@@ -19,47 +16,7 @@ const def: FlowDefinition = {
   ],
 };
 
-describe('condition builder', () => {
-  it('round-trips rows joined by and/or', () => {
-    const b = {
-      join: 'or' as const,
-      rows: [
-        { var: 'trigger.body.tier', op: '==' as const, value: 'vip' },
-        { var: 'trigger.body.n', op: '>' as const, value: 3 },
-      ],
-    };
-    expect(toLogic(b)).toEqual({
-      or: [{ '==': [{ var: 'trigger.body.tier' }, 'vip'] }, { '>': [{ var: 'trigger.body.n' }, 3] }],
-    });
-    expect(fromLogic(toLogic(b))).toEqual(b);
-    expect(toLogic({ join: 'and', rows: [b.rows[0]!] })).toEqual({ '==': [{ var: 'trigger.body.tier' }, 'vip'] });
-  });
-  it('leaves other rules to the raw view', () => {
-    expect(fromLogic({ '!': [{ var: 'x' }] })).toBeUndefined();
-    expect(fromLogic({ '==': [1, 2] })).toBeUndefined();
-    expect(fromLogic(true)).toBeUndefined();
-  });
-  it('parses typed values as JSON when they are JSON', () => {
-    expect([parseValue('3'), parseValue('true'), parseValue('["a"]'), parseValue('vip')]).toEqual([
-      3,
-      true,
-      ['a'],
-      'vip',
-    ]);
-  });
-});
-
-describe('durations', () => {
-  it('shows the largest whole unit and writes ISO-8601', () => {
-    expect(toFriendly('PT2S')).toEqual({ amount: 2, unit: 'seconds' });
-    expect(toFriendly('PT90M')).toEqual({ amount: 90, unit: 'minutes' });
-    expect(toFriendly('P1DT12H')).toEqual({ amount: 36, unit: 'hours' });
-    expect(toFriendly('nope')).toBeUndefined();
-    expect([toIso(5, 'minutes'), toIso(2, 'days')]).toEqual(['PT5M', 'P2D']);
-  });
-});
-
-describe('issues and references', () => {
+describe('issues', () => {
   it('puts issues on nodes by id or by path, and field issues into an rjsf error schema', () => {
     const issues = [
       { path: '/nodes/1/input/url', code: 'required', message: 'url is required' },
@@ -67,22 +24,6 @@ describe('issues and references', () => {
     ];
     expect([...issuesByNode(def, issues).keys()]).toEqual(['notify', 'save']);
     expect(inputErrorSchema(issues)).toEqual({ url: { __errors: ['url is required'] } });
-  });
-  it('offers the trigger sample and the output of upstream steps only', () => {
-    const actions = new Map([
-      [
-        'contacts.upsert',
-        {
-          id: 'contacts.upsert',
-          name: 'Upsert',
-          input: {},
-          output: { type: 'object', properties: { id: { type: 'string' } } },
-        },
-      ],
-    ]);
-    const paths = referencesFor(def, 'notify', actions).map((r) => r.path);
-    expect(paths).toEqual(['trigger.body.email', 'trigger.body.tier', 'steps.save.output', 'steps.save.output.id']);
-    expect(referencesFor(def, 'save', actions).map((r) => r.path)).not.toContain('steps.save.output.id');
   });
 });
 

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import type { ConnectorManifest } from '../api/types.js';
+import type { FlowDefinition } from './model.js';
+import { MESSAGE_EVENT_FALLBACK, messageEventSchema, referencesFor } from './references.js';
+
+const def: FlowDefinition = {
+  schemaVersion: 1,
+  trigger: { type: 'webhook', sample: { body: { email: 'a@b.c', tier: 'vip' } } },
+  nodes: [
+    { id: 'save', type: 'action', action: 'contacts.upsert', input: {} },
+    { id: 'notify', type: 'action', action: 'http.request', input: {} },
+    { id: 'other', type: 'set', values: { x: 1 } },
+  ],
+  edges: [
+    { from: 'trigger', to: 'save' },
+    { from: 'save', to: 'notify' },
+  ],
+};
+
+describe('data picker references', () => {
+  it('offers the trigger sample and the output of upstream steps only', () => {
+    const actions = new Map([
+      [
+        'contacts.upsert',
+        {
+          id: 'contacts.upsert',
+          name: 'Upsert',
+          description: 'Creates or updates a contact',
+          input: {},
+          output: { type: 'object', properties: { id: { type: 'string' } } },
+        },
+      ],
+    ]);
+    const paths = referencesFor(def, 'notify', actions).map((r) => r.path);
+    expect(paths).toEqual(['trigger.body.email', 'trigger.body.tier', 'steps.save.output', 'steps.save.output.id']);
+    expect(referencesFor(def, 'save', actions).map((r) => r.path)).not.toContain('steps.save.output.id');
+  });
+});
+
+describe('data picker references with a channel trigger and a wait', () => {
+  const def: FlowDefinition = {
+    schemaVersion: 1,
+    trigger: { type: 'channel.message', channels: ['sms'] },
+    nodes: [
+      { id: 'wait', type: 'wait', for: 'reply', timeout: 'P1D' },
+      { id: 'reply', type: 'action', action: 'conversations.reply', input: {} },
+    ],
+    edges: [
+      { from: 'trigger', to: 'wait' },
+      { from: 'wait', to: 'reply', branch: 'received' },
+    ],
+  };
+  const actions = new Map();
+
+  it('offers the message event, the contact and, after a wait, its message or timedOut', () => {
+    const paths = referencesFor(def, 'reply', actions).map((r) => r.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'trigger.channel',
+        'trigger.message.text',
+        'trigger.sender.name',
+        'trigger.sender.identity.value',
+        'trigger.contactId',
+        'contact.id',
+        'contact.name',
+      ]),
+    );
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'steps.wait.output',
+        'steps.wait.output.message.text',
+        'steps.wait.output.sender.name',
+        'steps.wait.output.timedOut',
+      ]),
+    );
+    expect(paths).not.toContain('trigger.body');
+    expect(paths).not.toContain('trigger'); // the event itself is not a useful value
+  });
+
+  it('offers only trigger and contact to the trigger filter, and no wait output before the wait', () => {
+    const filter = referencesFor(def, 'trigger', actions).map((r) => r.path);
+    expect(filter.every((p) => p.startsWith('trigger.') || p.startsWith('contact.'))).toBe(true);
+    expect(
+      referencesFor(def, 'wait', actions)
+        .map((r) => r.path)
+        .some((p) => p.startsWith('steps.')),
+    ).toBe(false);
+  });
+
+  it('keeps webhook flows as they were: sample fields, no contact', () => {
+    const paths = referencesFor(
+      { ...def, trigger: { type: 'webhook', sample: { body: { name: 'Ann' } } } },
+      'reply',
+      actions,
+    ).map((r) => r.path);
+    expect(paths.slice(0, 1)).toEqual(['trigger.body.name']);
+    expect(paths).not.toContain('contact.id');
+  });
+
+  it('reads the message event from the channel connectors’ manifests, with a fallback', () => {
+    const schema = { type: 'object', properties: { channel: { type: 'string' }, custom: { type: 'string' } } };
+    const connectors: ConnectorManifest[] = [
+      { id: 'http', name: 'HTTP', version: '1.0.0', actions: [], triggers: [] },
+      {
+        id: 'sms',
+        name: 'SMS',
+        version: '1.0.0',
+        actions: [],
+        triggers: [{ id: 'sms.message', name: 'SMS message', description: 'An inbound SMS', output: schema }],
+        channel: { name: 'sms', addressKinds: ['phone'], inbound: 'webhook', handshake: false },
+      },
+    ];
+    expect(messageEventSchema(connectors)).toBe(schema);
+    expect(messageEventSchema(connectors.slice(0, 1))).toBe(MESSAGE_EVENT_FALLBACK);
+    expect(referencesFor(def, 'reply', actions, schema).map((r) => r.path)).toContain('steps.wait.output.custom');
+  });
+});
