@@ -158,6 +158,7 @@ describe('when things break', () => {
     const broken = await buildApp({
       prisma: deadDb,
       temporal: { client: t.client, taskQueue: t.taskQueue, namespace: 'default' },
+      workflows: t.app.workflows,
       registry: createRegistry(builtinConnectors()),
       logger,
       publicUrl: 'http://x',
@@ -195,6 +196,7 @@ describe('editor', () => {
     const app = await buildApp({
       prisma: t.prisma,
       temporal: { client: t.client, taskQueue: t.taskQueue, namespace: 'default' },
+      workflows: t.app.workflows,
       registry: createRegistry(builtinConnectors()),
       logger: false,
       publicUrl: 'http://x',

@@ -1,6 +1,5 @@
 // Random identifiers and secrets. Ids are lower-case hex so they are safe in URLs, logs and search attribute queries.
 import { createHash, randomBytes } from 'node:crypto';
-import { RUN_ID_PREFIX } from '../worker/contract.js';
 
 export const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 
@@ -8,12 +7,3 @@ export const sha256Hex = (s: string) => createHash('sha256').update(s).digest('h
 
 /** Webhook tokens are the only secret a caller needs, so 24 random bytes. */
 export const newWebhookToken = () => randomBytes(24).toString('base64url');
-
-/**
- * A run id. With an Idempotency-Key it is derived from flow and key, so a repeat maps to the same workflow id and
- * Temporal's id uniqueness does the dedupe (no table, no race).
- */
-export function runIdFor(flowId: string, idempotencyKey?: string): string {
-  if (idempotencyKey === undefined) return RUN_ID_PREFIX + randomBytes(16).toString('hex');
-  return RUN_ID_PREFIX + sha256Hex(`${flowId}:${idempotencyKey}`).slice(0, 32);
-}

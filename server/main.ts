@@ -15,6 +15,7 @@ import { applyMigrations } from '../prisma/migrate.js';
 import { loadSecretKey, SecretKeyError } from '../prisma/secrets.js';
 import { ensureSearchAttributes, temporalSettings } from '../worker/temporal-config.js';
 import { startTemporalDevServer } from '../worker/temporal-dev-server.js';
+import { createWorkflowClient } from '../worker/client.js';
 import { createWorkerDeps } from '../worker/deps.js';
 import { createWorker } from '../worker/worker.js';
 import { ensureApiKey, ensureDefaultWorkspace } from './api-keys.js';
@@ -104,13 +105,11 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
     if (role === 'all' || role === 'server') {
       const workspaceId = await ensureDefaultWorkspace(prisma);
       const key = await ensureApiKey(prisma, { key: config.apiKey, workspaceId });
+      const client = new Client({ connection, namespace: temporal.namespace });
       const app = await buildApp({
         prisma,
-        temporal: {
-          client: new Client({ connection, namespace: temporal.namespace }),
-          taskQueue: temporal.taskQueue,
-          namespace: temporal.namespace,
-        },
+        temporal: { client, taskQueue: temporal.taskQueue, namespace: temporal.namespace },
+        workflows: createWorkflowClient({ client, taskQueue: temporal.taskQueue }),
         registry,
         logger: log.child({ component: 'server' }),
         publicUrl: config.publicUrl,

@@ -16,6 +16,7 @@ import type { PrismaClient } from '../../prisma/client.js';
 import { ensureApiKey } from '../../server/api-keys.js';
 import { buildApp } from '../../server/app.js';
 import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../../test/env.js';
+import { createWorkflowClient } from '../../worker/client.js';
 import { createWorkerDeps } from '../../worker/deps.js';
 import { bundleWorkflows, createWorker } from '../../worker/worker.js';
 
@@ -81,9 +82,11 @@ export async function startConfluo(): Promise<Confluo> {
   const registry = createRegistry(builtinConnectors());
   // Channel accounts (and their credentials) need the secret key; a throwaway one per run.
   const secretKey = randomBytes(32);
+  const client = new Client({ connection, namespace: 'default' });
   const app: FastifyInstance = await buildApp({
     prisma,
-    temporal: { client: new Client({ connection, namespace: 'default' }), taskQueue, namespace: 'default' },
+    temporal: { client, taskQueue, namespace: 'default' },
+    workflows: createWorkflowClient({ client, taskQueue }),
     registry,
     logger: false,
     publicUrl: `${baseUrl}/`,

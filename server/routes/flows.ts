@@ -4,7 +4,7 @@ import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
 import type { Prisma, PrismaClient } from '../../prisma/client.js';
 import { getContact } from '../../prisma/contacts.js';
 import { notFound } from '../errors.js';
-import { newId, newWebhookToken, runIdFor } from '../ids.js';
+import { newId, newWebhookToken } from '../ids.js';
 import { errors, IdParams, Nothing, RunIdBody } from '../schemas/common.js';
 import {
   CreateFlowBody,
@@ -27,7 +27,6 @@ import {
   flowIssues,
 } from '../services/flow-checks.js';
 import { after, encodeCursor } from '../services/keyset.js';
-import { startRun } from '../services/runs.js';
 
 const tags = ['flows'];
 const detailInclude = {
@@ -286,8 +285,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       } else {
         trigger = { body: given.body ?? null, headers: given.headers ?? {}, query: given.query ?? {}, receivedAt: now };
       }
-      const runId = runIdFor(flow.id);
-      await startRun(app.temporal, runId, {
+      const { runId } = await app.workflows.startRun({
         workspaceId: request.workspaceId,
         flowId: flow.id,
         version: 0,

@@ -4,9 +4,7 @@ import formbody from '@fastify/formbody';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
 import { errorBody, HttpError, notFound } from '../errors.js';
-import { runIdFor } from '../ids.js';
 import { errors, RunIdBody } from '../schemas/common.js';
-import { startRun } from '../services/runs.js';
 import { createVersionCache } from '../services/version-cache.js';
 
 /** Credentials of the caller never reach run state, logs or the runs API. */
@@ -66,14 +64,17 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         receivedAt,
       };
       const key = request.headers['idempotency-key'];
-      const { runId, replayed } = await startRun(app.temporal, runIdFor(flow.id, key), {
-        workspaceId: flow.workspaceId,
-        flowId: flow.id,
-        version: version.version,
-        definition,
-        trigger,
-        startedAt: receivedAt,
-      });
+      const { runId, replayed } = await app.workflows.startRun(
+        {
+          workspaceId: flow.workspaceId,
+          flowId: flow.id,
+          version: version.version,
+          definition,
+          trigger,
+          startedAt: receivedAt,
+        },
+        { idempotencyKey: key },
+      );
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(202).send({ runId });
     },
