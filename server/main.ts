@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry, loadPlugins, PluginLoadError } from '../connectors/sdk/index.js';
@@ -145,8 +145,9 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
       cleanups.push({
         name: 'worker',
         fn: async () => {
-          worker.shutdown();
-          await running;
+          // Not running any more when it failed (logged below); then there is only the connection to close.
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running.catch(() => undefined);
           await native.close();
         },
       });
@@ -195,6 +196,9 @@ async function main() {
     await stop?.();
     process.exit(process.exitCode ?? 0);
   };
+  // This process owns its signals: `stop` shuts the worker down (once, first) and then the rest. The SDK's runtime
+  // would otherwise shut every worker down on the same signals itself, and `stop` would find it already draining.
+  Runtime.install({ shutdownSignals: [] });
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   try {
