@@ -1,6 +1,6 @@
-// runFlow with mocked activities (the Temporal samples' middle tier): the real workflow bundle on a real worker, the
-// activities stand-ins, no PostgreSQL. Covers what only the workflow decides: the sleep-and-again loop of a send that
-// finds its channel account at the rate limit (RATE_LIMIT_WAIT), and how attempts are counted across it.
+// runFlow with mocked activities (the Temporal samples' middle tier): the real workflow bundle on a real worker,
+// stand-ins for the activities, no PostgreSQL. Covers what only the workflow decides: the sleep-and-again loop of a
+// send that finds its channel account at the rate limit (RATE_LIMIT_WAIT), and how attempts are counted across it.
 // On the dev server the test setup started (TestWorkflowEnvironment.createFromExistingServer): the time-skipping test
 // server is a download, and this machine may have no network; the waits here are a fraction of a second anyway.
 import { randomUUID } from 'node:crypto';
