@@ -16,6 +16,7 @@ import type { PrismaClient } from '../../prisma/client.js';
 import { ensureApiKey } from '../../server/api-keys.js';
 import { buildApp } from '../../server/app.js';
 import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../../test/env.js';
+import { freePort } from '../../test/ports.js';
 import { createWorkflowClient } from '../../worker/client.js';
 import { createWorkerDeps } from '../../worker/deps.js';
 import { bundleWorkflows, createWorker } from '../../worker/worker.js';
@@ -58,14 +59,6 @@ export async function openPage(browser: Browser, errors: string[], options: Brow
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && console.error('[browser]', m.text()));
   return page;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 export async function startConfluo(): Promise<Confluo> {
