@@ -54,7 +54,7 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
           'embedded PostgreSQL and the Temporal dev server live inside one process; use `npm start` for them',
       );
     }
-    // The key for stored credentials (the server encrypts them, workers will decrypt them).
+    // The key for stored credentials (the server encrypts them, workers decrypt them).
     const secret = loadSecretKey({ configured: config.secretKey, dataDir: config.dataDir, embedded: embeddedDb });
     if (secret.source === 'generated')
       log.warn({ path: secret.path }, 'generated a secret key for stored credentials: back it up with the data');
