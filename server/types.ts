@@ -9,7 +9,7 @@ import type { WorkflowClient } from '../worker/client.js';
 /** The connector registry (manifests for the editor, action input schemas for flow validation). */
 export type Registry = Pick<ConnectorRegistry, 'manifests' | 'actionInputs' | 'channelNames' | 'get'>;
 
-/** The read side of runs (visibility, describe, history, queries) uses the raw client; starts go through `workflows`. */
+/** The raw client: the read side of runs (visibility, describe, history, queries). Starts go through `workflows`. */
 export interface TemporalDeps {
   client: Client;
   taskQueue: string;
