@@ -108,8 +108,9 @@ export function createWorkflowClient({ client, taskQueue }: { client: Client; ta
     },
 
     async sendAgentReply(input, { waitMs }) {
-      // `input.id` is a fresh message id: one id, one send, ever. REJECT_DUPLICATE + FAIL makes a second start with
-      // it an error instead of a second message (ALLOW_DUPLICATE, the default, would send a closed one again).
+      // `input.id` is a fresh message id: one id, one send workflow, ever. REJECT_DUPLICATE + FAIL makes a second start
+      // with it an error; ALLOW_DUPLICATE, the default, would run a closed one again (its send then deduped only by
+      // the outbound record channels.ts keeps per step).
       const handle = await client.workflow.start(sendMessage, {
         taskQueue,
         workflowId: input.id,

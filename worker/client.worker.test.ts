@@ -168,7 +168,7 @@ describe('createWorkflowClient', () => {
       expect(err).toMatchObject({ code: 'OPTED_OUT', message: 'the contact opted out of sms' });
     });
 
-    it('refuses a second start with the same id instead of sending twice', async () => {
+    it('refuses a second start with the same id instead of running the send again', async () => {
       const wf = createWorkflowClient({ client, taskQueue: sendQueue });
       let sends = 0;
       send = async () => (sends++, { output: {}, attempt: 1 });
