@@ -13,9 +13,10 @@ import { startTelegramFake, tooManyRequests, type TelegramFake } from '../connec
 import { createPrisma } from '../prisma/client.js';
 import { createBenchDatabase } from './database.js';
 import { createRateLimiter } from '../prisma/rate-limits.js';
+import { freePort } from '../test/ports.js';
 import { REPO_ROOT, runNpm, waitFor, type Proc } from '../test/processes.js';
 import { RATE_LIMIT_WAIT } from '../worker/contract.js';
-import { freePort, startTemporalDevServer, type DevServer } from '../worker/temporal-dev-server.js';
+import { startTemporalDevServer, type DevServer } from '../worker/temporal-dev-server.js';
 import { histogram, maxInWindow, pushBackQuiet, quantiles, spacing } from './channel-figures.js';
 
 const BURST = Number(process.env.BENCH_CHANNEL_SENDS ?? 500);

@@ -2,6 +2,7 @@
 // folder) served on a loopback port by pglite-socket, so the rest of Confluo uses the very same `pg` + Prisma code
 // path as with a real server. PGlite runs one connection's work at a time: callers use a pool of size 1.
 import { mkdirSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
@@ -14,7 +15,7 @@ export async function startEmbeddedPostgres(dataDir: string, port = 0): Promise<
   mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create(dataDir);
   // Port 0 is not supported by every pglite-socket release: pick a free one ourselves when asked for "any".
-  const listenPort = port || (await (await import('../worker/temporal-dev-server.js')).freePort());
+  const listenPort = port || (await freePort());
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: listenPort, maxConnections: 8 });
   await server.start();
   return {
@@ -24,4 +25,12 @@ export async function startEmbeddedPostgres(dataDir: string, port = 0): Promise<
       await db.close();
     },
   };
+}
+
+async function freePort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as AddressInfo;
+  await new Promise<void>((resolve) => srv.close(() => resolve()));
+  return port;
 }

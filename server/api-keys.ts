@@ -1,13 +1,12 @@
 // API keys: only their SHA-256 is stored (keys are 32 random bytes, so a fast hash is enough), the launcher prints a
 // generated key once.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../prisma/client.js';
 import { newId } from '../prisma/ids.js';
-import { sha256Hex } from './ids.js';
 
 export const DEFAULT_WORKSPACE_ID = 'ws_default';
 
-export const hashApiKey = (key: string) => sha256Hex(key);
+export const hashApiKey = (key: string) => createHash('sha256').update(key).digest('hex');
 
 export async function ensureDefaultWorkspace(prisma: PrismaClient): Promise<string> {
   await prisma.workspace.upsert({

@@ -277,6 +277,7 @@ describe('when things break', () => {
     const broken = await buildApp({
       prisma: deadDb,
       temporal: { client: t.client, taskQueue: t.taskQueue, namespace: 'default' },
+      workflows: t.app.workflows,
       registry: createRegistry(builtinConnectors()),
       logger,
       publicUrl: 'http://x',
@@ -314,6 +315,7 @@ describe('editor', () => {
     const app = await buildApp({
       prisma: t.prisma,
       temporal: { client: t.client, taskQueue: t.taskQueue, namespace: 'default' },
+      workflows: t.app.workflows,
       registry: createRegistry(builtinConnectors()),
       logger: false,
       publicUrl: 'http://x',

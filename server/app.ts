@@ -1,5 +1,5 @@
 // The HTTP server as a tree of Fastify plugins:
-//   root: decorators (prisma, temporal, registry, publicUrl), error handling, OpenAPI
+//   root: decorators (prisma, temporal, workflows, registry, publicUrl), error handling, OpenAPI
 //   ├─ /health, /api/schemas/flow.json, /api/openapi.json        public
 //   ├─ /api (auth hook, JSON bodies only)                          connectors, flows, runs, contacts, conversations, channel accounts
 //   ├─ /hooks (no key; JSON, form, text, anything as text)       webhook triggers
@@ -56,6 +56,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.decorate('prisma', deps.prisma);
   app.decorate('temporal', deps.temporal);
+  app.decorate('workflows', deps.workflows);
   app.decorate('registry', deps.registry);
   app.decorate('publicUrl', deps.publicUrl.replace(/\/+$/, ''));
   app.decorateRequest('workspaceId', '');

@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { pino, type Logger } from 'pino';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry, loadPlugins, PluginLoadError } from '../connectors/sdk/index.js';
@@ -15,6 +15,7 @@ import { applyMigrations } from '../prisma/migrate.js';
 import { loadSecretKey, SecretKeyError } from '../prisma/secrets.js';
 import { ensureSearchAttributes, temporalSettings } from '../worker/temporal-config.js';
 import { startTemporalDevServer } from '../worker/temporal-dev-server.js';
+import { createWorkflowClient } from '../worker/client.js';
 import { createWorkerDeps } from '../worker/deps.js';
 import { createWorker } from '../worker/worker.js';
 import { ensureApiKey, ensureDefaultWorkspace } from './api-keys.js';
@@ -104,13 +105,11 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
     if (role === 'all' || role === 'server') {
       const workspaceId = await ensureDefaultWorkspace(prisma);
       const key = await ensureApiKey(prisma, { key: config.apiKey, workspaceId });
+      const client = new Client({ connection, namespace: temporal.namespace });
       const app = await buildApp({
         prisma,
-        temporal: {
-          client: new Client({ connection, namespace: temporal.namespace }),
-          taskQueue: temporal.taskQueue,
-          namespace: temporal.namespace,
-        },
+        temporal: { client, taskQueue: temporal.taskQueue, namespace: temporal.namespace },
+        workflows: createWorkflowClient({ client, taskQueue: temporal.taskQueue }),
         registry,
         logger: log.child({ component: 'server' }),
         publicUrl: config.publicUrl,
@@ -146,8 +145,9 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
       cleanups.push({
         name: 'worker',
         fn: async () => {
-          worker.shutdown();
-          await running;
+          // Not running any more when it failed (logged below); then there is only the connection to close.
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await running.catch(() => undefined);
           await native.close();
         },
       });
@@ -196,6 +196,9 @@ async function main() {
     await stop?.();
     process.exit(process.exitCode ?? 0);
   };
+  // This process owns its signals: `stop` shuts the worker down (once, first) and then the rest. The SDK's runtime
+  // would otherwise shut every worker down on the same signals itself, and `stop` would find it already draining.
+  Runtime.install({ shutdownSignals: [] });
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   try {

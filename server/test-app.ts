@@ -1,6 +1,7 @@
 // Test harness for the server: the real app over the test PostgreSQL and Temporal dev server (test/env.ts), a workspace
 // of its own with an API key, and a task queue nobody polls (runs start and stay Running; no worker needed).
 import { Client, Connection, defaultPayloadConverter, type Payload } from '@temporalio/client';
+import { createWorkflowClient, type WorkflowClient } from '../worker/client.js';
 import type { RunFlowInput } from '../worker/contract.js';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { builtinConnectors } from '../connectors/builtin.js';
@@ -36,6 +37,8 @@ export interface TestAppOptions {
   logger?: AppDeps['logger'];
   /** Default: PUBLIC_URL (a name nothing listens on; fine for inject). */
   publicUrl?: string;
+  /** Stand-ins for some workflow starts (the others, and the default, are the real ones on the test Temporal). */
+  workflows?: Partial<WorkflowClient>;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -49,6 +52,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const app = await buildApp({
     prisma,
     temporal: { client, taskQueue, namespace: 'default' },
+    workflows: { ...createWorkflowClient({ client, taskQueue }), ...opts.workflows },
     registry: createRegistry(opts.connectors ?? builtinConnectors()),
     logger: opts.logger ?? false,
     publicUrl: `${opts.publicUrl ?? PUBLIC_URL}/`,

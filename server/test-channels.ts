@@ -8,8 +8,8 @@ import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry } from '../connectors/sdk/index.js';
 import type { Connector } from '../connectors/sdk/types.js';
 import { temporalAddress } from '../test/env.js';
+import { freePort } from '../test/ports.js';
 import { createWorkerDeps } from '../worker/deps.js';
-import { freePort } from '../worker/temporal-dev-server.js';
 import { bundleWorkflows, createWorker } from '../worker/worker.js';
 import { eventually, startTestApp, type TestApp } from './test-app.js';
 

@@ -4,10 +4,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { LoggerOptions } from 'pino';
 import type { Registry as ConnectorRegistry } from '../connectors/sdk/index.js';
 import type { PrismaClient } from '../prisma/client.js';
+import type { WorkflowClient } from '../worker/client.js';
 
 /** The connector registry (manifests for the editor, action input schemas for flow validation). */
 export type Registry = Pick<ConnectorRegistry, 'manifests' | 'actionInputs' | 'channelNames' | 'get'>;
 
+/** The raw client: the read side of runs (visibility, describe, history, queries). Starts go through `workflows`. */
 export interface TemporalDeps {
   client: Client;
   taskQueue: string;
@@ -17,6 +19,8 @@ export interface TemporalDeps {
 export interface AppDeps {
   prisma: PrismaClient;
   temporal: TemporalDeps;
+  /** Every workflow start (worker/client.ts: typed, with the dedupe policies); built on `temporal`'s client. */
+  workflows: WorkflowClient;
   registry: Registry;
   /** A pino logger (the launcher's), pino options, or false for no logs (tests). Default: pino at info level. */
   logger?: FastifyBaseLogger | LoggerOptions | false;
@@ -34,6 +38,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     prisma: PrismaClient;
     temporal: TemporalDeps;
+    workflows: WorkflowClient;
     registry: Registry;
     publicUrl: string;
   }

@@ -3,8 +3,8 @@
 // carried the same Idempotency-Key (`<runId>:notify`), so the receiver can dedupe what the crash made us resend.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../worker/temporal-dev-server.js';
 import { databaseUrl, temporalAddress, uniqueTaskQueue } from './env.js';
+import { freePort } from './ports.js';
 import { runNpm, waitFor, type Proc } from './processes.js';
 import { startSink, type Sink } from './sink.js';
 

@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { SMTPServer } from 'smtp-server';
+import { freePort } from './ports.js';
 
 // ---------------------------------------------------------------------------------------------------------- SMTP
 
@@ -217,14 +218,6 @@ service imap-login {
   }
 }
 `;
-}
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 /** Resolves once the port answers with an IMAP greeting. */

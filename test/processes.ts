@@ -17,9 +17,21 @@ export interface Proc {
 
 /** Runs an npm script in its own process group, output appended to test-results/<name>.log. */
 export function runNpm(script: string, env: NodeJS.ProcessEnv, logName = script): Proc {
+  return run('npm', ['run', '--silent', script], env, logName);
+}
+
+/**
+ * Runs one role of server/main.ts as `npm run <role>` does (`tsx server/main.ts <role>`), without npm in front: npm
+ * dies of a SIGTERM at once, without waiting for its child, so only this way does `exited` give the role's exit code.
+ */
+export function runRole(role: 'all' | 'server' | 'worker', env: NodeJS.ProcessEnv, logName: string = role): Proc {
+  return run(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['server/main.ts', role], env, logName);
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, logName: string): Proc {
   mkdirSync(join(REPO_ROOT, 'test-results'), { recursive: true });
   const out = createWriteStream(join(REPO_ROOT, 'test-results', `${logName}.log`), { flags: 'a' });
-  const child = spawn('npm', ['run', '--silent', script], {
+  const child = spawn(command, args, {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     detached: true,

@@ -129,3 +129,10 @@ export interface SendMessageInput {
   subject?: string;
   html?: string;
 }
+
+/** What a `sendMessage` returns once the reply went out: the send action's output and the attempt that sent it. */
+export interface SendMessageResult {
+  output: JsonValue;
+  /** The attempt that succeeded, 1-based. */
+  attempt: number;
+}

@@ -1,9 +1,18 @@
 // Derived workflow ids (Node only: workflow code cannot hash). The same inputs always give the same id, so Temporal's
 // id uniqueness is the dedupe: a provider's redelivery, or a second poll of the same message, starts nothing new.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { INGEST_ID_PREFIX, POLL_ID_PREFIX, RUN_ID_PREFIX } from './contract.js';
 
 const sha = (s: string, n: number) => createHash('sha256').update(s).digest('hex').slice(0, n);
+
+/**
+ * A run id. With an Idempotency-Key it is derived from flow and key, so a repeat maps to the same workflow id and
+ * Temporal's id uniqueness does the dedupe (no table, no race). Without one, every call is a new run.
+ */
+export function runIdFor(flowId: string, idempotencyKey?: string): string {
+  if (idempotencyKey === undefined) return RUN_ID_PREFIX + randomBytes(16).toString('hex');
+  return RUN_ID_PREFIX + sha(`${flowId}:${idempotencyKey}`, 32);
+}
 
 /** One ingest per (account, event dedupe key). */
 export const ingestIdFor = (accountId: string, dedupeKey: string) =>

@@ -1,4 +1,5 @@
-// Builds the Temporal worker: the runFlow workflows plus the activities over the connector registry.
+// Builds the Temporal worker: the four workflows of worker/workflows (runFlow, ingest, pollChannel, sendMessage) plus
+// the activities over the connector registry. Stopping it is the caller's: `shutdown()` once, then await `run()`.
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities.js';
 import { ensureWorkflowBundle } from './bundle.js';

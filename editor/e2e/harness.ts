@@ -16,6 +16,8 @@ import type { PrismaClient } from '../../prisma/client.js';
 import { ensureApiKey } from '../../server/api-keys.js';
 import { buildApp } from '../../server/app.js';
 import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../../test/env.js';
+import { freePort } from '../../test/ports.js';
+import { createWorkflowClient } from '../../worker/client.js';
 import { createWorkerDeps } from '../../worker/deps.js';
 import { bundleWorkflows, createWorker } from '../../worker/worker.js';
 
@@ -70,14 +72,6 @@ export async function openPage(
   return page;
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 export async function startConfluo(): Promise<Confluo> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -92,9 +86,11 @@ export async function startConfluo(): Promise<Confluo> {
   const registry = createRegistry(builtinConnectors());
   // Channel accounts (and their credentials) need the secret key; a throwaway one per run.
   const secretKey = randomBytes(32);
+  const client = new Client({ connection, namespace: 'default' });
   const app: FastifyInstance = await buildApp({
     prisma,
-    temporal: { client: new Client({ connection, namespace: 'default' }), taskQueue, namespace: 'default' },
+    temporal: { client, taskQueue, namespace: 'default' },
+    workflows: createWorkflowClient({ client, taskQueue }),
     registry,
     logger: false,
     publicUrl: `${baseUrl}/`,

@@ -5,14 +5,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ValidateFunction } from 'ajv';
 import { createAjv } from '../../connectors/sdk/schema.js';
-import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import type { FastifyBaseLogger } from 'fastify';
 import type { JsonObject } from '../../connectors/flow/types.js';
 import type { ChannelAccount as ChannelAccountData } from '../../connectors/sdk/channel.js';
 import { isConnectorError } from '../../connectors/sdk/errors.js';
 import { createChannelAccountStore, type ChannelAccountRow, type Credentials } from '../../prisma/channel-accounts.js';
 import { newId } from '../../prisma/ids.js';
-import { pollIdFor } from '../../worker/ids.js';
 import { httpErrors, schemaIssues, type Issue } from '../errors.js';
 import {
   ChannelAccount,
@@ -115,12 +113,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
   /** Polling channels get their loop (idempotent: one workflow per account). */
   async function ensurePolling(connector: string, accountId: string): Promise<void> {
     if (!app.registry.get(connector)?.channel?.poll) return;
-    await app.temporal.client.workflow.start('pollChannel', {
-      taskQueue: app.temporal.taskQueue,
-      workflowId: pollIdFor(accountId),
-      args: [{ accountId }],
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-    });
+    await app.workflows.ensurePolling(accountId);
   }
 
   const toAccount = (row: ChannelAccountRow, log: { warn(o: object, m: string): void }): ChannelAccount => {

@@ -3,11 +3,6 @@
 // events, start one `ingest` workflow per event with the event's dedupe key in its workflow id (a provider's retry finds
 // the first and starts nothing), and acknowledge only once every event is durable in Temporal.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowIdConflictPolicy,
-  WorkflowIdReusePolicy,
-} from '@temporalio/client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   InboundPayloadError,
@@ -17,7 +12,6 @@ import {
 } from '../../connectors/sdk/channel.js';
 import { AccountUnavailable, createChannelAccountStore, type OpenedAccount } from '../../prisma/channel-accounts.js';
 import type { IngestInput } from '../../worker/contract.js';
-import { ingestIdFor } from '../../worker/ids.js';
 import { accountUnavailable, httpErrors } from '../errors.js';
 import { errors } from '../schemas/common.js';
 
@@ -141,18 +135,8 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
           event,
           receivedAt,
         };
-        try {
-          await app.temporal.client.workflow.start('ingest', {
-            taskQueue: app.temporal.taskQueue,
-            workflowId: ingestIdFor(loaded.account.id, event.dedupeKey),
-            args: [input],
-            workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-            workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-          });
-        } catch (err) {
-          // Delivered before: the first delivery's ingest has it.
-          if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-        }
+        // A `duplicate` was delivered before: the first delivery's ingest has it.
+        await app.workflows.startIngest(input);
       }),
     );
     return send(reply, inbound.ack ?? { status: 200 });

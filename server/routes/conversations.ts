@@ -1,11 +1,10 @@
 // /api/conversations: the inbox. One conversation per contact across channels, its messages newest first, and an
 // agent's reply, sent on the channel the contact last wrote from (durably: a `sendMessage` workflow).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { WorkflowFailedError } from '@temporalio/client';
 import { createContactsService } from '../../prisma/contacts.js';
 import { createConversationStore, type ConversationRecord } from '../../prisma/conversations.js';
 import { newId } from '../../prisma/ids.js';
-import type { ExecuteStepResult } from '../../worker/activities.js';
+import { SendFailedError } from '../../worker/client.js';
 import type { SendMessageInput } from '../../worker/contract.js';
 import { httpErrors } from '../errors.js';
 import { errors, IdParams } from '../schemas/common.js';
@@ -114,24 +113,12 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         contactId: conversation.contactId,
         ...request.body,
       };
-      const handle = await app.temporal.client.workflow.start('sendMessage', {
-        taskQueue: app.temporal.taskQueue,
-        workflowId: id,
-        args: [input],
-      });
-      const result = await Promise.race([
-        handle.result() as Promise<ExecuteStepResult>,
-        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), SEND_WAIT_MS).unref()),
-      ]).catch((err: unknown) => {
-        if (err instanceof WorkflowFailedError) {
-          const cause = (err.cause as { cause?: { message?: string; type?: string } } | undefined)?.cause;
-          throw httpErrors.sendFailed(cause?.message ?? err.message, [
-            { path: '/body', code: cause?.type ?? 'send_failed', message: cause?.message ?? err.message },
-          ]);
-        }
+      const result = await app.workflows.sendAgentReply(input, { waitMs: SEND_WAIT_MS }).catch((err: unknown) => {
+        if (err instanceof SendFailedError)
+          throw httpErrors.sendFailed(err.message, [{ path: '/body', code: err.code, message: err.message }]);
         throw err;
       });
-      if (!result) return reply.code(202).send({ id, status: 'sending' as const });
+      if (result === 'sending') return reply.code(202).send({ id, status: 'sending' as const });
       return reply.code(201).send({ id, status: 'sent' as const, message: result.output });
     },
   );

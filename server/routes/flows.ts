@@ -5,7 +5,6 @@ import { createChannelAccountStore } from '../../prisma/channel-accounts.js';
 import { getContact } from '../../prisma/contacts.js';
 import { createFlowStore, type FlowRecord } from '../../prisma/flows.js';
 import { httpErrors } from '../errors.js';
-import { runIdFor } from '../ids.js';
 import { errors, IdParams, Nothing, RunIdBody } from '../schemas/common.js';
 import {
   CreateFlowBody,
@@ -28,7 +27,6 @@ import {
   flowIssues,
 } from '../services/flow-checks.js';
 import { decodeCursor, nextCursor } from '../services/keyset.js';
-import { startRun } from '../services/runs.js';
 
 const tags = ['flows'];
 
@@ -253,8 +251,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       } else {
         trigger = { body: given.body ?? null, headers: given.headers ?? {}, query: given.query ?? {}, receivedAt: now };
       }
-      const runId = runIdFor(flow.id);
-      await startRun(app.temporal, runId, {
+      const { runId } = await app.workflows.startRun({
         workspaceId: request.workspaceId,
         flowId: flow.id,
         version: 0,

@@ -5,9 +5,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
 import { createFlowStore } from '../../prisma/flows.js';
 import { httpErrors } from '../errors.js';
-import { runIdFor } from '../ids.js';
 import { errors, RunIdBody } from '../schemas/common.js';
-import { startRun } from '../services/runs.js';
 
 /** Credentials of the caller never reach run state, logs or the runs API. */
 const STRIPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
@@ -56,14 +54,17 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         receivedAt,
       };
       const key = request.headers['idempotency-key'];
-      const { runId, replayed } = await startRun(app.temporal, runIdFor(flow.id, key), {
-        workspaceId: flow.workspaceId,
-        flowId: flow.id,
-        version: version.version,
-        definition,
-        trigger,
-        startedAt: receivedAt,
-      });
+      const { runId, replayed } = await app.workflows.startRun(
+        {
+          workspaceId: flow.workspaceId,
+          flowId: flow.id,
+          version: version.version,
+          definition,
+          trigger,
+          startedAt: receivedAt,
+        },
+        { idempotencyKey: key },
+      );
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(202).send({ runId });
     },

@@ -70,7 +70,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const runId = await retryRun(app.temporal, request.workspaceId, request.params.id);
+      const runId = await retryRun(app.temporal, app.workflows, request.workspaceId, request.params.id);
       return reply.code(202).send({ runId });
     },
   );

@@ -1,25 +1,22 @@
-// Runs live in Temporal only: this module starts `runFlow` executions and reads them back (visibility for lists,
-// describe + the `steps` query for one run). Nothing about runs is stored in PostgreSQL.
+// Runs live in Temporal only: this module reads them back (visibility for lists, describe + the `steps` query for one
+// run) and retries them; starts go through worker/client.ts. Nothing about runs is stored in PostgreSQL.
 import {
   ApplicationFailure,
   defaultPayloadConverter,
-  WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
-  WorkflowIdConflictPolicy,
-  WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   type WorkflowExecutionDescription,
 } from '@temporalio/client';
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 import proto, { type temporal } from '@temporalio/proto';
 import type { FlowDefinition, StepState } from '../../connectors/flow/types.js';
+import type { WorkflowClient } from '../../worker/client.js';
 import {
   RUN_ID_PREFIX,
   SA_FLOW,
   SA_PHASE,
   SA_VERSION,
   SA_WORKSPACE,
-  runSearchAttributes,
   STEP_FAILED,
   stepsQuery,
   type RunFailedDetails,
@@ -28,37 +25,10 @@ import {
   type RunStatus,
 } from '../../worker/contract.js';
 import { httpErrors } from '../errors.js';
-import { runIdFor } from '../ids.js';
 import type { RunDetail, RunSummary } from '../schemas/runs.js';
 import type { TemporalDeps } from '../types.js';
 
 const WORKFLOW_TYPE = 'runFlow';
-type RunFlow = (input: RunFlowInput) => Promise<RunFlowResult>;
-
-/**
- * Starts a run and resolves once Temporal has it (the event is durable). A second start with the same run id finds the
- * existing execution (REJECT_DUPLICATE + FAIL) and reports `replayed` instead of starting anything.
- */
-export async function startRun(
-  t: TemporalDeps,
-  runId: string,
-  input: RunFlowInput,
-): Promise<{ runId: string; replayed: boolean }> {
-  try {
-    await t.client.workflow.start<RunFlow>(WORKFLOW_TYPE, {
-      taskQueue: t.taskQueue,
-      workflowId: runId,
-      args: [input],
-      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
-      typedSearchAttributes: runSearchAttributes(input),
-    });
-    return { runId, replayed: false };
-  } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { runId, replayed: true };
-    throw err;
-  }
-}
 
 const S = proto.temporal.api.enums.v1.WorkflowExecutionStatus;
 
@@ -259,17 +229,20 @@ export async function cancelRun(t: TemporalDeps, workspaceId: string, runId: str
   await t.client.workflow.getHandle(runId).cancel();
 }
 
-/** A new run of the same pinned version with the same trigger. */
 /**
  * Re-runs a failed (or cancelled) run from where it stopped: a new run of the same version and trigger that carries
  * over the steps the old one completed or skipped, so their side effects are not repeated.
  */
-export async function retryRun(t: TemporalDeps, workspaceId: string, runId: string): Promise<string> {
+export async function retryRun(
+  t: TemporalDeps,
+  workflows: WorkflowClient,
+  workspaceId: string,
+  runId: string,
+): Promise<string> {
   const run = await getRun(t, workspaceId, runId);
   if (run.status !== 'failed' && run.status !== 'cancelled') throw httpErrors.runNotFailed(run.status);
   const input = await runInput(t, runId);
-  const newRunId = runIdFor(input.flowId);
-  await startRun(t, newRunId, {
+  const { runId: newRunId } = await workflows.startRun({
     ...input,
     startedAt: new Date().toISOString(),
     resume: { fromRunId: runId, steps: run.steps.filter((s) => s.status === 'completed' || s.status === 'skipped') },

@@ -156,9 +156,10 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
     const contactId =
       node.contact === undefined ? (ctx.contact as { id?: unknown } | null)?.id : resolveTemplates(node.contact, ctx);
     if (typeof contactId !== 'string' || contactId === '') {
-      throw Object.assign(new Error(`wait "${node.id}" has no contact to wait for (the run has none; set "contact")`), {
-        code: 'WAIT_NO_CONTACT',
-      });
+      throw new EvaluationError(
+        `wait "${node.id}" has no contact to wait for (the run has none; set "contact")`,
+        'WAIT_NO_CONTACT',
+      );
     }
     const ms = parseDuration(node.timeout);
     const runId = workflowInfo().workflowId;
@@ -256,6 +257,21 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   return { status: 'completed', steps: list() };
 }
 
+/**
+ * A node the workflow evaluates itself (condition, set, delay, wait, an action's templates) that cannot be carried
+ * out as written: the step fails with `code` (json-logic, template and duration errors are `EVALUATION_ERROR`).
+ * No retry fixes it; the flow does. Plain JavaScript, so sandbox-safe.
+ */
+export class EvaluationError extends Error {
+  override readonly name = 'EvaluationError';
+  constructor(
+    message: string,
+    readonly code: 'EVALUATION_ERROR' | 'WAIT_NO_CONTACT' = 'EVALUATION_ERROR',
+  ) {
+    super(message);
+  }
+}
+
 const WAIT_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
@@ -302,10 +318,9 @@ export function stepError(err: unknown): StepError {
     return { message: cause?.message ?? err.message };
   }
   // Expressions, templates and durations evaluated in the workflow.
-  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
   return {
     message: err instanceof Error ? err.message : String(err),
-    code: typeof code === 'string' ? code : 'EVALUATION_ERROR',
+    code: err instanceof EvaluationError ? err.code : 'EVALUATION_ERROR',
   };
 }
 

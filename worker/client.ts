@@ -1,0 +1,136 @@
+// The server↔worker seam: every workflow start Confluo makes from outside workflow code, typed by the workflow
+// function itself (args and result checked against worker/workflows/), with the workflow id and its id-reuse and
+// conflict policies set here, once. A workflow id is the dedupe key, so these policies are what make a provider's
+// redelivery, a repeated Idempotency-Key or a second poll start nothing new.
+// Node only (it hashes ids): workflow code never imports this file; only this direction, Node → workflows, is allowed.
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  type Client,
+} from '@temporalio/client';
+import {
+  runSearchAttributes,
+  type IngestInput,
+  type RunFlowInput,
+  type SendMessageInput,
+  type SendMessageResult,
+} from './contract.js';
+import { ingestIdFor, pollIdFor, runIdFor } from './ids.js';
+import { ingest } from './workflows/ingest.js';
+import { pollChannel } from './workflows/poll-channel.js';
+import { runFlow } from './workflows/run-flow.js';
+import { sendMessage } from './workflows/send-message.js';
+
+export interface WorkflowClient {
+  /**
+   * Starts a run and resolves once Temporal has it (the event is durable). With an idempotency key the run id is
+   * derived from flow and key; a second start with the same id finds the first execution, open or closed, and
+   * reports `replayed` instead of starting anything.
+   */
+  startRun(input: RunFlowInput, opts?: { idempotencyKey?: string }): Promise<{ runId: string; replayed: boolean }>;
+  /** One ingest per (account, event dedupe key), ever: a redelivery of the same event is a `duplicate`. */
+  startIngest(input: IngestInput): Promise<'started' | 'duplicate'>;
+  /** The account's polling loop: started when none runs, left alone when one does. */
+  ensurePolling(accountId: string): Promise<void>;
+  /**
+   * Sends an agent's reply (workflow id = `input.id`) and waits up to `waitMs` for it to go out: its result, or
+   * `sending` while it is still under way (it goes on durably). A send that failed throws `SendFailedError`.
+   */
+  sendAgentReply(input: SendMessageInput, opts: { waitMs: number }): Promise<SendMessageResult | 'sending'>;
+}
+
+/** A reply that could not be sent (opted out, no channel, the provider refused): `code` is the failure type. */
+export class SendFailedError extends Error {
+  override readonly name = 'SendFailedError';
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+}
+
+export function createWorkflowClient({ client, taskQueue }: { client: Client; taskQueue: string }): WorkflowClient {
+  /** Whether `start` started something; false when its workflow id was taken (see `once`). */
+  async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await start();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw err;
+    }
+  }
+  /** An id names one execution, ever: REJECT_DUPLICATE (a closed one counts) + FAIL (so does an open one). */
+  const once = {
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL,
+  };
+
+  return {
+    async startRun(input, opts = {}) {
+      const runId = runIdFor(input.flowId, opts.idempotencyKey);
+      const started = await startOnce(() =>
+        client.workflow.start(runFlow, {
+          taskQueue,
+          workflowId: runId,
+          args: [input],
+          ...once,
+          // Listable from its first moment (runFlow sets them itself only when a start did not).
+          typedSearchAttributes: runSearchAttributes(input),
+        }),
+      );
+      return { runId, replayed: !started };
+    },
+
+    async startIngest(input) {
+      const started = await startOnce(() =>
+        client.workflow.start(ingest, {
+          taskQueue,
+          workflowId: ingestIdFor(input.accountId, input.event.dedupeKey),
+          args: [input],
+          ...once,
+        }),
+      );
+      return started ? 'started' : 'duplicate';
+    },
+
+    async ensurePolling(accountId) {
+      // A loop that ended (its account was deleted) may be started again; a running one is the account's loop.
+      await client.workflow.start(pollChannel, {
+        taskQueue,
+        workflowId: pollIdFor(accountId),
+        args: [{ accountId }],
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      });
+    },
+
+    async sendAgentReply(input, { waitMs }) {
+      // `input.id` is a fresh message id: one id, one send workflow, ever. REJECT_DUPLICATE + FAIL makes a second start
+      // with it an error; ALLOW_DUPLICATE, the default, would run a closed one again (its send then deduped only by
+      // the outbound record channels.ts keeps per step).
+      const handle = await client.workflow.start(sendMessage, {
+        taskQueue,
+        workflowId: input.id,
+        args: [input],
+        ...once,
+      });
+      let timer: NodeJS.Timeout | undefined;
+      const sending = new Promise<'sending'>((resolve) => {
+        timer = setTimeout(() => resolve('sending'), waitMs);
+      });
+      try {
+        return await Promise.race([handle.result(), sending]);
+      } catch (err) {
+        if (!(err instanceof WorkflowFailedError)) throw err;
+        // WorkflowFailedError ← ActivityFailure ← ApplicationFailure: the send's own failure says what went wrong.
+        const cause = (err.cause as { cause?: { message?: string; type?: string } } | undefined)?.cause;
+        throw new SendFailedError(cause?.message ?? err.message, cause?.type ?? 'send_failed');
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
