@@ -4,7 +4,7 @@ import { postMessageAction } from './actions/post-message.js';
 import { slackAuth } from './auth.js';
 import { slackInbound } from './inbound.js';
 import { registerSlack } from './register.js';
-import { sendSlack } from './send.js';
+import { sendSlack } from './outbound.js';
 import { slackSettingsSchema } from './settings.js';
 
 export const slackConnector = defineConnector({

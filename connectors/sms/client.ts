@@ -4,7 +4,7 @@
 import type { JsonObject } from '../flow/types.js';
 import { ConnectorError, errorFromHttpStatus } from '../sdk/errors.js';
 import { callProvider } from '../sdk/http.js';
-import type { SmsCredentials } from './auth.js';
+import type { SmsAuth } from './auth.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -77,7 +77,7 @@ export function twilioError(status: number, body: string, retryAfter: string | n
 /** POST .../Messages.json with the form; the created message, or a ConnectorError. */
 export async function createMessage(opts: {
   apiBaseUrl: string;
-  credentials: SmsCredentials;
+  credentials: SmsAuth;
   form: URLSearchParams;
   signal: AbortSignal;
   timeoutMs?: number;

@@ -3,7 +3,7 @@ import { defineConnector } from '../sdk/define.js';
 import { sendMessageAction } from './actions/send-message.js';
 import { telegramAuth } from './auth.js';
 import { telegramInbound } from './inbound.js';
-import { sendTelegram } from './send.js';
+import { sendTelegram } from './outbound.js';
 import { telegramSettingsSchema } from './settings.js';
 import { registerTelegram, unregisterTelegram } from './webhook.js';
 

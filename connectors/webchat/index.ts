@@ -4,7 +4,7 @@ import { sendMessageAction } from './actions/send-message.js';
 import { webchatAuth } from './auth.js';
 import { webchatInbound } from './inbound.js';
 import { registerWebchat } from './register.js';
-import { sendWebchat } from './send.js';
+import { sendWebchat } from './outbound.js';
 import { webchatSettingsSchema } from './settings.js';
 
 export const webchatConnector = defineConnector({

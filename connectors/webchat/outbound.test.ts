@@ -5,7 +5,7 @@ import { createAjv } from '../sdk/schema.js';
 import { actionContext, directChannels, memoryLogger, testAccount } from '../testkit/index.js';
 import { webchatConnector } from './index.js';
 import { isWidgetSecret } from './auth.js';
-import { providerMessageIdFor } from './send.js';
+import { providerMessageIdFor } from './outbound.js';
 
 const channel = webchatConnector.channel!;
 const account = testAccount({ id: 'cha_wc', credentials: { widgetSecret: 's'.repeat(43) } });
