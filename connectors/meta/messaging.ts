@@ -13,8 +13,7 @@ import type {
   SendResult,
 } from '../sdk/channel.js';
 import { ConnectorError } from '../sdk/errors.js';
-import type { JsonSchema } from '../sdk/types.js';
-import { credentialsReader, settingsReader } from './account.js';
+import { accountReader, type TSchema } from '../sdk/index.js';
 import { graphPost } from './graph.js';
 import {
   array,
@@ -41,8 +40,8 @@ export interface MessagingChannelConfig {
   tokenKey: string;
   /** The settings key holding the account id (`entry[].id`, the first half of identities). */
   accountIdKey: string;
-  auth: JsonSchema;
-  settings: JsonSchema;
+  auth: TSchema;
+  settings: TSchema;
 }
 
 interface ParseOptions {
@@ -206,8 +205,8 @@ export function sendApiBody(message: OutboundMessage, recipientId: string, label
 }
 
 export function messagingChannel(cfg: MessagingChannelConfig): ChannelDefinition {
-  const credentialsOf = credentialsReader<Record<string, string>>(cfg.auth, cfg.label);
-  const settingsOf = settingsReader<Record<string, string>>(cfg.settings, cfg.label);
+  const credentialsOf = accountReader<TSchema, Record<string, string>>(cfg.auth, cfg.label).credentials;
+  const settingsOf = accountReader<TSchema, Record<string, string>>(cfg.settings, cfg.label).settings;
 
   async function send(ctx: SendContext, message: OutboundMessage): Promise<SendResult> {
     const token = credentialsOf(ctx.account)[cfg.tokenKey]!;

@@ -5,8 +5,8 @@ import { graphPost } from '../meta/graph.js';
 import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
 import { ConnectorError } from '../sdk/errors.js';
 import type { ContactIdentityInput } from '../sdk/types.js';
-import { whatsappCredentials } from './auth.js';
-import { whatsappSettings } from './settings.js';
+import { readWhatsappAuth } from './auth.js';
+import { readWhatsappSettings } from './settings.js';
 
 const invalid = (message: string, field?: string) =>
   new ConnectorError('validation', message, {
@@ -80,8 +80,8 @@ interface MessageResponse {
 }
 
 export async function sendWhatsApp(ctx: SendContext, message: OutboundMessage): Promise<SendResult> {
-  const { accessToken } = whatsappCredentials(ctx.account);
-  const { phoneNumberId, apiBaseUrl } = whatsappSettings(ctx.account);
+  const { accessToken } = readWhatsappAuth(ctx.account);
+  const { phoneNumberId, apiBaseUrl } = readWhatsappSettings(ctx.account);
   const body = messageBody(message);
   const res = (await graphPost({
     baseUrl: apiBaseUrl,
