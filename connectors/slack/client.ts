@@ -5,8 +5,8 @@ import type { ChannelAccount } from '../sdk/channel.js';
 import { ConnectorError, errorFromHttpStatus, parseRetryAfter } from '../sdk/errors.js';
 import { callProvider } from '../sdk/http.js';
 import type { ConnectorErrorKind } from '../sdk/types.js';
-import { slackBotToken } from './auth.js';
-import { slackSettings } from './settings.js';
+import { readSlackAuth } from './auth.js';
+import { readSlackSettings } from './settings.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -61,8 +61,8 @@ export async function callSlack<T extends object>(
   params: JsonObject,
   signal: AbortSignal,
 ): Promise<T> {
-  const token = slackBotToken(account.credentials);
-  const { apiBaseUrl } = slackSettings(account.settings);
+  const token = readSlackAuth(account).botToken;
+  const { apiBaseUrl } = readSlackSettings(account);
   const { status, text, retryAfter } = await callProvider({
     label: `Slack ${method}`,
     url: `${apiBaseUrl}/${method}`,

@@ -15,7 +15,7 @@ import { verifySlack } from '../sdk/signatures.js';
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-/** Read directly, not through slackSettings: a bad apiBaseUrl must not turn every delivery into a 500. */
+/** Read directly, not through readSlackSettings: a bad apiBaseUrl must not turn every delivery into a 500. */
 const setting = (ctx: InboundContext, name: 'teamId' | 'botUserId') => str(ctx.account.settings[name]);
 
 const TS = /^(\d{1,12})\.(\d{1,6})$/;

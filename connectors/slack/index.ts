@@ -5,7 +5,7 @@ import { slackAuth } from './auth.js';
 import { slackInbound } from './inbound.js';
 import { registerSlack } from './register.js';
 import { sendSlack } from './outbound.js';
-import { slackSettingsSchema } from './settings.js';
+import { slackSettings } from './settings.js';
 
 export const slackConnector = defineConnector({
   id: 'slack',
@@ -17,7 +17,7 @@ export const slackConnector = defineConnector({
   channel: {
     name: 'slack',
     addressKinds: ['slack_channel', 'slack'],
-    settings: slackSettingsSchema,
+    settings: slackSettings,
     inbound: slackInbound,
     send: sendSlack,
     register: registerSlack,

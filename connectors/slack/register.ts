@@ -4,7 +4,7 @@
 import type { RegisterContext, RegisterResult } from '../sdk/channel.js';
 import { ConnectorError } from '../sdk/errors.js';
 import { callSlack } from './client.js';
-import { slackSettings } from './settings.js';
+import { readSlackSettings } from './settings.js';
 
 interface AuthTestResponse {
   ok: true;
@@ -20,7 +20,7 @@ export async function registerSlack(ctx: RegisterContext): Promise<RegisterResul
       code: 'BAD_RESPONSE',
     });
   }
-  const { teamId } = slackSettings(ctx.account.settings);
+  const { teamId } = readSlackSettings(ctx.account);
   if (teamId !== undefined && teamId !== who.team_id) {
     throw new ConnectorError(
       'config',

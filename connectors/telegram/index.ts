@@ -4,7 +4,7 @@ import { sendMessageAction } from './actions/send-message.js';
 import { telegramAuth } from './auth.js';
 import { telegramInbound } from './inbound.js';
 import { sendTelegram } from './outbound.js';
-import { telegramSettingsSchema } from './settings.js';
+import { telegramSettings } from './settings.js';
 import { registerTelegram, unregisterTelegram } from './webhook.js';
 
 export const telegramConnector = defineConnector({
@@ -17,7 +17,7 @@ export const telegramConnector = defineConnector({
   channel: {
     name: 'telegram',
     addressKinds: ['telegram'],
-    settings: telegramSettingsSchema,
+    settings: telegramSettings,
     inbound: telegramInbound,
     send: sendTelegram,
     register: registerTelegram,
