@@ -5,7 +5,7 @@ import { webchatAuth } from './auth.js';
 import { webchatInbound } from './inbound.js';
 import { registerWebchat } from './register.js';
 import { sendWebchat } from './outbound.js';
-import { webchatSettingsSchema } from './settings.js';
+import { webchatSettings } from './settings.js';
 
 export const webchatConnector = defineConnector({
   id: 'webchat',
@@ -17,7 +17,7 @@ export const webchatConnector = defineConnector({
   channel: {
     name: 'webchat',
     addressKinds: ['webchat'],
-    settings: webchatSettingsSchema,
+    settings: webchatSettings,
     inbound: webchatInbound,
     send: sendWebchat,
     register: registerWebchat,
