@@ -3,8 +3,7 @@
 // with the new cursor `{ uidValidity, uid }`. A huge backlog therefore catches up over several polls.
 import { ImapFlow, type ImapFlowError } from 'imapflow';
 import type { JsonValue } from '../flow/types.js';
-import type { ChannelEvent, PollContext } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError, type ChannelEvent, type PollContext } from '../sdk/index.js';
 import { readEmailAuth } from './auth.js';
 import { toEvent, type FetchedMessage } from './parse.js';
 import { readEmailSettings, type EmailSettings } from './settings.js';

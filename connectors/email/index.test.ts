@@ -1,7 +1,7 @@
 // The connector's manifest and how it reads an account's settings and credentials.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, JsonValue } from '../flow/types.js';
-import { createAjv } from '../sdk/schema.js';
+import { createAjv } from '../sdk/index.js';
 import { testAccount } from '../testkit/channel.js';
 import { readEmailAuth } from './auth.js';
 import { parseCursor } from './imap.js';

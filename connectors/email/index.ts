@@ -1,7 +1,6 @@
 // The email channel: sends over SMTP (nodemailer) and receives by polling an IMAP mailbox (imapflow + mailparser).
 // No webhook: the platform calls `channel.poll` every `pollInterval` with the cursor the previous poll returned.
-import { defineConnector } from '../sdk/define.js';
-import type { Connector } from '../sdk/types.js';
+import { defineConnector, type Connector } from '../sdk/index.js';
 import { sendAction } from './actions/send.js';
 import { emailAuth } from './auth.js';
 import { pollMailbox, type PollOptions } from './imap.js';

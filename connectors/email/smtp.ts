@@ -3,8 +3,7 @@
 import nodemailer, { type NodemailerError, type SendMailOptions } from 'nodemailer';
 import type { JsonValue } from '../flow/types.js';
 import { normalizeEmail } from '../contacts/normalize.js';
-import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError, type OutboundMessage, type SendContext, type SendResult } from '../sdk/index.js';
 import { readEmailAuth } from './auth.js';
 import { messageIdFor, messageIdsIn, normalizeMessageId, replySubject } from './headers.js';
 import { readEmailSettings, type EmailSettings } from './settings.js';

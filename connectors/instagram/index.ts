@@ -1,7 +1,7 @@
 // The Instagram connector: an Instagram professional account's Direct messages as a channel (webhook in, Send API
 // out) and `instagram.send`.
 import { messagingChannel } from '../meta/messaging.js';
-import { defineConnector } from '../sdk/define.js';
+import { defineConnector } from '../sdk/index.js';
 import { sendAction } from './actions/send.js';
 import { instagramAuth } from './auth.js';
 import { instagramSettings } from './settings.js';

@@ -1,6 +1,6 @@
 // The Messenger connector: a Facebook Page's conversations as a channel (webhook in, Send API out) and `messenger.send`.
 import { messagingChannel } from '../meta/messaging.js';
-import { defineConnector } from '../sdk/define.js';
+import { defineConnector } from '../sdk/index.js';
 import { sendAction } from './actions/send.js';
 import { messengerAuth } from './auth.js';
 import { messengerSettings } from './settings.js';

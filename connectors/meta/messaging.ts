@@ -2,18 +2,19 @@
 // and the same Send API (`POST /v23.0/me/messages`). Each connector declares its names and schemas; this builds the
 // channel. Identities are scoped to the account: `<pageId>:<psid>` or `<igAccountId>:<igsid>`.
 import type { JsonObject } from '../flow/types.js';
-import type {
-  AttachmentRef,
-  ChannelDefinition,
-  ChannelEvent,
-  MessageReceived,
-  MessageStatus,
-  OutboundMessage,
-  SendContext,
-  SendResult,
-} from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import { accountReader, type TSchema } from '../sdk/index.js';
+import {
+  ConnectorError,
+  accountReader,
+  type AttachmentRef,
+  type ChannelDefinition,
+  type ChannelEvent,
+  type MessageReceived,
+  type MessageStatus,
+  type OutboundMessage,
+  type SendContext,
+  type SendResult,
+  type TSchema,
+} from '../sdk/index.js';
 import { graphPost } from './graph.js';
 import {
   array,

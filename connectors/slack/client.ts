@@ -1,10 +1,14 @@
 // Web API calls: POST <base>/<method>, JSON body, `Authorization: Bearer <bot token>`. Slack answers errors with
 // HTTP 200 `{ ok: false, error }` and rate limiting with HTTP 429 + Retry-After; both become ConnectorErrors here.
 import type { JsonObject } from '../flow/types.js';
-import type { ChannelAccount } from '../sdk/channel.js';
-import { ConnectorError, errorFromHttpStatus, parseRetryAfter } from '../sdk/errors.js';
-import { callProvider } from '../sdk/http.js';
-import type { ConnectorErrorKind } from '../sdk/types.js';
+import {
+  ConnectorError,
+  errorFromHttpStatus,
+  parseRetryAfter,
+  callProvider,
+  type ChannelAccount,
+  type ConnectorErrorKind,
+} from '../sdk/index.js';
 import { readSlackAuth } from './auth.js';
 import { readSlackSettings } from './settings.js';
 

@@ -1,5 +1,5 @@
 // The Slack channel: a Slack app's bot receives messages through the Events API and posts with chat.postMessage.
-import { defineConnector } from '../sdk/define.js';
+import { defineConnector } from '../sdk/index.js';
 import { postMessageAction } from './actions/post-message.js';
 import { slackAuth } from './auth.js';
 import { slackInbound } from './inbound.js';

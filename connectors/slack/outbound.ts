@@ -1,8 +1,12 @@
 // channel.send for Slack: chat.postMessage to a channel (or a user's DM), threaded when the thread names a ts.
 import type { JsonObject } from '../flow/types.js';
-import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import type { ContactIdentityInput } from '../sdk/types.js';
+import {
+  ConnectorError,
+  type OutboundMessage,
+  type SendContext,
+  type SendResult,
+  type ContactIdentityInput,
+} from '../sdk/index.js';
 import { callSlack } from './client.js';
 import { readSlackSettings, type SlackSettings } from './settings.js';
 

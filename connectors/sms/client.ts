@@ -2,8 +2,7 @@
 // ConnectorErrors. Twilio has no idempotency key for creates, so an error after the request may have reached Twilio
 // (a timeout) is retryable like any upstream failure: the platform's outbound record is what prevents re-sends.
 import type { JsonObject } from '../flow/types.js';
-import { ConnectorError, errorFromHttpStatus } from '../sdk/errors.js';
-import { callProvider } from '../sdk/http.js';
+import { ConnectorError, errorFromHttpStatus, callProvider } from '../sdk/index.js';
 import type { SmsAuth } from './auth.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;

@@ -1,7 +1,6 @@
 // channel.send for SMS: the platform's outbound message as Twilio's CreateMessage form.
 import type { JsonObject } from '../flow/types.js';
-import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError, type OutboundMessage, type SendContext, type SendResult } from '../sdk/index.js';
 import { readSmsAuth } from './auth.js';
 import { createMessage } from './client.js';
 import { toE164 } from './phone.js';

@@ -2,9 +2,7 @@
 // `{ ok: false, error_code, description, parameters?: { retry_after } }`. The token is part of the URL, so no URL and
 // no error text that may quote one leaves this module unredacted.
 import type { JsonObject, JsonValue } from '../flow/types.js';
-import type { ChannelAccount } from '../sdk/channel.js';
-import { ConnectorError, errorFromHttpStatus } from '../sdk/errors.js';
-import { callProvider } from '../sdk/http.js';
+import { ConnectorError, errorFromHttpStatus, callProvider, type ChannelAccount } from '../sdk/index.js';
 import { readTelegramAuth } from './auth.js';
 import { readTelegramSettings } from './settings.js';
 

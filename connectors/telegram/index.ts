@@ -1,5 +1,5 @@
 // The Telegram channel: a bot account receives messages by webhook and sends with the Bot API.
-import { defineConnector } from '../sdk/define.js';
+import { defineConnector } from '../sdk/index.js';
 import { sendMessageAction } from './actions/send-message.js';
 import { telegramAuth } from './auth.js';
 import { telegramInbound } from './inbound.js';

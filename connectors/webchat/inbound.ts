@@ -10,8 +10,8 @@ import {
   type InboundContract,
   type InboundRequest,
   type MessageReceived,
-} from '../sdk/channel.js';
-import type { ContactIdentityInput } from '../sdk/types.js';
+  type ContactIdentityInput,
+} from '../sdk/index.js';
 import { isWidgetSecret } from './auth.js';
 import { checkOrigin, readWebchatSettings } from './settings.js';
 import { checkVisitorToken } from './token.js';

@@ -1,5 +1,5 @@
 // The web chat channel: a widget on the business's website talks to flows and agents through Confluo itself.
-import { defineConnector } from '../sdk/define.js';
+import { defineConnector } from '../sdk/index.js';
 import { sendMessageAction } from './actions/send-message.js';
 import { webchatAuth } from './auth.js';
 import { webchatInbound } from './inbound.js';

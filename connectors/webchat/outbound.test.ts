@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { OutboundMessage } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import { createAjv } from '../sdk/schema.js';
+import { ConnectorError, createAjv, type OutboundMessage } from '../sdk/index.js';
 import { actionContext, directChannels, memoryLogger, testAccount } from '../testkit/index.js';
 import { webchatConnector } from './index.js';
 import { isWidgetSecret } from './auth.js';

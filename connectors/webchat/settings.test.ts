@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAjv } from '../sdk/schema.js';
+import { createAjv } from '../sdk/index.js';
 import { checkOrigin, readWebchatSettings, webchatSettings, widgetConfig } from './settings.js';
 import { checkVisitorToken, isVisitorId, newVisitorId, visitorToken } from './token.js';
 

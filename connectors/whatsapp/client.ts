@@ -2,9 +2,13 @@
 // carries one, an approved template; `thread.inReplyTo` makes it a reply (context.message_id).
 import type { JsonObject, JsonValue } from '../flow/types.js';
 import { graphPost } from '../meta/graph.js';
-import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import type { ContactIdentityInput } from '../sdk/types.js';
+import {
+  ConnectorError,
+  type OutboundMessage,
+  type SendContext,
+  type SendResult,
+  type ContactIdentityInput,
+} from '../sdk/index.js';
 import { readWhatsappAuth } from './auth.js';
 import { readWhatsappSettings } from './settings.js';
 

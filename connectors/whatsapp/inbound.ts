@@ -16,8 +16,14 @@ import {
   string,
   verifyMetaRequest,
 } from '../meta/webhook.js';
-import type { AttachmentRef, ChannelEvent, InboundContract, MessageReceived, MessageStatus } from '../sdk/channel.js';
-import type { ContactIdentityInput } from '../sdk/types.js';
+import type {
+  AttachmentRef,
+  ChannelEvent,
+  InboundContract,
+  MessageReceived,
+  MessageStatus,
+  ContactIdentityInput,
+} from '../sdk/index.js';
 import { readWhatsappSettings } from './settings.js';
 
 type Content = Pick<MessageReceived, 'text' | 'attachments'>;

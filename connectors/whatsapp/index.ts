@@ -1,6 +1,6 @@
 // The WhatsApp connector (Cloud API): a channel receiving customer messages and delivery statuses by webhook and
 // sending text and templates, plus the `sendText` and `sendTemplate` actions.
-import { defineConnector } from '../sdk/define.js';
+import { defineConnector } from '../sdk/index.js';
 import { sendTemplateAction } from './actions/send-template.js';
 import { sendTextAction } from './actions/send-text.js';
 import { whatsappAuth } from './auth.js';

@@ -3,11 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, testPrisma } from '../../../test/env.js';
 import type { PrismaClient } from '../../../prisma/client.js';
 import { createContactsService, findContactByIdentity } from '../../../prisma/contacts.js';
-import { createAjv } from '../../sdk/schema.js';
-import { ConnectorError } from '../../sdk/errors.js';
-import type { ActionContext } from '../../sdk/types.js';
+import { createAjv, ConnectorError, type ActionContext, type Connector } from '../../sdk/index.js';
 import { builtinConnectors } from '../../builtin.js';
-import type { Connector } from '../../sdk/index.js';
 import { contactsConnector } from '../index.js';
 import type { ContactUpsertActionInput, ContactUpsertActionOutput } from './upsert.js';
 

@@ -1,11 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SENT_MESSAGE_SCHEMA } from '../../sdk/channel-schemas.js';
-import { ConnectorError } from '../../sdk/errors.js';
-import { createAjv } from '../../sdk/schema.js';
+import { SENT_MESSAGE_SCHEMA, ConnectorError, createAjv, type Connector } from '../../sdk/index.js';
 import { actionContext, directChannels } from '../../testkit/channel.js';
 import { startTwilioFake, type TwilioFake } from '../../testkit/fakes/twilio.js';
 import { builtinConnectors } from '../../builtin.js';
-import type { Connector } from '../../sdk/index.js';
 import { createSmsConnector, smsConnector } from '../index.js';
 import { ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, smsAccount } from '../test-support.js';
 import type { SmsSendInput } from './send.js';
