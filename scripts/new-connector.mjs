@@ -120,26 +120,21 @@ export const ${id}Connector = defineConnector({
 
 export default ${id}Connector;
 `,
-    'auth.ts': `// The connection's credentials (stored encrypted by Confluo, handed to actions as ctx.auth).
-import type { JsonSchema } from 'confluo/sdk';
+    'auth.ts': `// The connection's credentials (stored encrypted by Confluo, handed to actions as ctx.auth). The schema is TypeBox,
+// which is JSON Schema: the editor renders the connection form from it, and the type comes from it.
+import { Type, type Static } from 'confluo/sdk';
 
 export const DEFAULT_API_BASE_URL = 'https://api.example.com';
 
-export interface ${Type}Auth {
-  apiKey: string;
-  /** Tests and self-hosted proxies point the connector elsewhere. */
-  apiBaseUrl?: string;
-}
-
-export const ${id}Auth: JsonSchema = {
-  type: 'object',
-  properties: {
-    apiKey: { type: 'string', minLength: 1, title: 'API key', 'x-ui': { secret: true } },
-    apiBaseUrl: { type: 'string', format: 'uri', default: DEFAULT_API_BASE_URL, title: 'API base URL' },
+export const ${id}Auth = Type.Object(
+  {
+    apiKey: Type.String({ minLength: 1, title: 'API key', 'x-ui': { secret: true } }),
+    /** Tests and self-hosted proxies point the connector elsewhere. */
+    apiBaseUrl: Type.Optional(Type.String({ format: 'uri', default: DEFAULT_API_BASE_URL, title: 'API base URL' })),
   },
-  required: ['apiKey'],
-  additionalProperties: false,
-};
+  { additionalProperties: false },
+);
+export type ${Type}Auth = Static<typeof ${id}Auth>;
 `,
     'client.ts': `// The HTTP calls to the ${Name} API. Failures become ConnectorErrors, so Confluo knows whether a retry can help
 // (5xx and 429 with Retry-After: yes; other 4xx: no).
@@ -169,39 +164,22 @@ export async function apiGet(ctx: ActionContext, path: string): Promise<Record<s
   throw new ConnectorError('upstream', '${Name} answered with something other than a JSON object', { retryable: false, code: 'BAD_RESPONSE' });
 }
 `,
-    'actions/get-record.ts': `// \`${name}.getRecord\`: one record by id. Replace it with your API's first real call.
-import type { ActionDefinition } from 'confluo/sdk';
+    'actions/get-record.ts': `// \`${name}.getRecord\`: one record by id. Replace it with your API's first real call. The input and output types
+// come from the schemas (TypeBox, which is JSON Schema: the editor renders the step's form from \`input\`).
+import { Type, defineAction } from 'confluo/sdk';
 import { apiGet } from '../client.js';
 
-export interface GetRecordInput {
-  id: string;
-}
-
-export interface GetRecordOutput {
-  id: string;
-  data: Record<string, unknown>;
-}
-
-export const getRecordAction: ActionDefinition<GetRecordInput, GetRecordOutput> = {
+export const getRecordAction = defineAction({
   id: 'getRecord',
   name: 'Get record',
   description: 'Fetches one record by id.',
-  input: {
-    type: 'object',
-    properties: { id: { type: 'string', minLength: 1, title: 'Record id' } },
-    required: ['id'],
-    additionalProperties: false,
-  },
-  output: {
-    type: 'object',
-    properties: { id: { type: 'string' }, data: { type: 'object' } },
-    required: ['id', 'data'],
-  },
+  input: Type.Object({ id: Type.String({ minLength: 1, title: 'Record id' }) }, { additionalProperties: false }),
+  output: Type.Object({ id: Type.String(), data: Type.Unsafe<Record<string, unknown>>({ type: 'object' }) }),
   async run(ctx, input) {
     const data = await apiGet(ctx, \`/records/\${encodeURIComponent(input.id)}\`);
     return { id: input.id, data };
   },
-};
+});
 `,
     'actions/get-record.test.ts': `// Runs \`${name}.getRecord\` against a local fake of the API (no network), and loads the package as Confluo does.
 import { fileURLToPath } from 'node:url';

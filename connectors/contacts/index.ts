@@ -1,12 +1,17 @@
 // The built-in CRM connector: `contacts.upsert`, backed by the ContactsService Confluo lends to actions.
-import { defineConnector } from '../sdk/define.js';
-import { upsertAction } from './actions/upsert.js';
+import { defineConnector } from '../sdk/index.js';
+import { upsertAction, type UpsertActionOptions } from './actions/upsert.js';
 
-export const contactsConnector = defineConnector({
-  id: 'contacts',
-  name: 'Contacts',
-  version: '1.0.0',
-  description: 'The built-in contact record: one contact per person across channels.',
-  actions: [upsertAction],
-});
+/** `defaultCountry`: the country of national phone numbers when an input names none. */
+export const createContactsConnector = (opts: UpsertActionOptions = {}) =>
+  defineConnector({
+    id: 'contacts',
+    name: 'Contacts',
+    version: '1.0.0',
+    description: 'The built-in contact record: one contact per person across channels.',
+    actions: [upsertAction(opts)],
+  });
+
+/** Without a default country: national phone numbers need one in the input. */
+export const contactsConnector = createContactsConnector();
 export default contactsConnector;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError } from '../sdk/index.js';
 import { normalizeCountry, normalizeEmail, normalizeIdentities, normalizePhone } from './normalize.js';
 
 const invalidField = (fn: () => unknown, field: string) => {

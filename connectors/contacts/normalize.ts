@@ -1,7 +1,6 @@
 // Identity normalization for the built-in CRM: one spelling per identity, so the same person found twice is one row.
 import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { ConnectorError } from '../sdk/errors.js';
-import type { ContactIdentityInput } from '../sdk/types.js';
+import { ConnectorError, type ContactIdentityInput } from '../sdk/index.js';
 
 const invalid = (field: string, message: string) =>
   new ConnectorError('validation', `${field}: ${message}`, {

@@ -1,5 +1,5 @@
 // The built-in inbox connector: actions over a contact's one conversation, whatever channel it is on.
-import { defineConnector } from '../sdk/define.js';
+import { defineConnector } from '../sdk/index.js';
 import { replyAction } from './actions/reply.js';
 
 export const conversationsConnector = defineConnector({

@@ -1,89 +1,58 @@
 // Email account credentials: the SMTP server mail is sent through and, optionally, the IMAP server inbound mail is
 // polled from (an account without `imap` only sends). Validated again when used: the platform stores what it got.
-import type { ChannelAccount } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import { createAjv } from '../sdk/schema.js';
-import type { JsonSchema } from '../sdk/types.js';
+import { Type, accountReader, type ChannelAccount, type Static } from '../sdk/index.js';
 
-const secret = (title: string) => ({ type: 'string', title, writeOnly: true, 'x-ui': { widget: 'password' } });
-const host = { type: 'string', minLength: 1, title: 'Host' };
-const port = { type: 'integer', minimum: 1, maximum: 65535, title: 'Port' };
+const secret = (title: string) => Type.String({ title, writeOnly: true, 'x-ui': { widget: 'password' } });
+const host = () => Type.String({ minLength: 1, title: 'Host' });
+const port = (description: string) => Type.Integer({ minimum: 1, maximum: 65535, title: 'Port', description });
+const secure = (description: string) => Type.Optional(Type.Boolean({ title: 'TLS from the start', description }));
 
-export const EMAIL_AUTH_SCHEMA: JsonSchema = {
-  type: 'object',
-  required: ['smtp'],
-  properties: {
-    smtp: {
-      type: 'object',
-      title: 'SMTP (sending)',
-      required: ['host', 'port'],
-      properties: {
-        host,
-        port: { ...port, description: '587 (STARTTLS) or 465 (TLS) usually; 25 for a local relay.' },
-        secure: {
-          type: 'boolean',
-          title: 'TLS from the start',
-          description: 'Default: true on port 465; otherwise STARTTLS is used when the server offers it.',
-        },
-        user: { type: 'string', title: 'User' },
-        pass: secret('Password'),
+export const emailAuth = Type.Object(
+  {
+    smtp: Type.Object(
+      {
+        host: host(),
+        port: port('587 (STARTTLS) or 465 (TLS) usually; 25 for a local relay.'),
+        secure: secure('Default: true on port 465; otherwise STARTTLS is used when the server offers it.'),
+        user: Type.Optional(Type.String({ title: 'User' })),
+        pass: Type.Optional(secret('Password')),
       },
-      dependentRequired: { user: ['pass'] },
-      additionalProperties: false,
-    },
-    imap: {
-      type: 'object',
-      title: 'IMAP (receiving)',
-      description: 'Leave out for an account that only sends.',
-      required: ['host', 'port', 'user', 'pass'],
-      properties: {
-        host,
-        port: { ...port, description: '993 (TLS) usually; 143 with STARTTLS.' },
-        secure: {
-          type: 'boolean',
-          title: 'TLS from the start',
-          description: 'Default: true on port 993; otherwise STARTTLS is used when the server offers it.',
+      { title: 'SMTP (sending)', dependentRequired: { user: ['pass'] }, additionalProperties: false },
+    ),
+    imap: Type.Optional(
+      Type.Object(
+        {
+          host: host(),
+          port: port('993 (TLS) usually; 143 with STARTTLS.'),
+          secure: secure('Default: true on port 993; otherwise STARTTLS is used when the server offers it.'),
+          user: Type.String({ minLength: 1, title: 'User' }),
+          pass: secret('Password'),
         },
-        user: { type: 'string', minLength: 1, title: 'User' },
-        pass: secret('Password'),
-      },
-      additionalProperties: false,
-    },
+        {
+          title: 'IMAP (receiving)',
+          description: 'Leave out for an account that only sends.',
+          additionalProperties: false,
+        },
+      ),
+    ),
   },
-  additionalProperties: false,
-};
+  { additionalProperties: false },
+);
+export type EmailAuth = Static<typeof emailAuth>;
 
-export interface ServerCredentials {
-  host: string;
-  port: number;
-  secure: boolean;
-  user?: string;
-  pass?: string;
-}
+/** One server's credentials as read: `secure` defaulted from the port. */
+export type ServerCredentials = EmailAuth['smtp'] & { secure: boolean };
 
 export interface EmailCredentials {
   smtp: ServerCredentials;
-  imap?: ServerCredentials & { user: string; pass: string };
+  imap?: NonNullable<EmailAuth['imap']> & { secure: boolean };
 }
 
-const validate = createAjv().compile(EMAIL_AUTH_SCHEMA);
+const readAuth = accountReader(emailAuth, 'email').credentials;
 
-/** The account's credentials with `secure` defaulted from the port, or a config error naming the problems (never values). */
-export function credentialsOf(account: ChannelAccount): EmailCredentials {
-  if (!validate(account.credentials)) {
-    const problems = (validate.errors ?? []).map(
-      (e) => `${e.instancePath.slice(1) || 'credentials'} ${e.message ?? 'is invalid'}`,
-    );
-    throw new ConnectorError('config', `email account ${account.id}: invalid credentials: ${problems.join('; ')}`, {
-      code: 'CREDENTIALS_INVALID',
-      retryable: false,
-      details: { problems },
-    });
-  }
-  const c = account.credentials as unknown as {
-    smtp: Omit<ServerCredentials, 'secure'> & { secure?: boolean };
-    imap?: EmailCredentials['imap'];
-  };
+/** The account's credentials with `secure` defaulted from the port, or a config error naming the fields (never values). */
+export function readEmailAuth(account: ChannelAccount): EmailCredentials {
+  const c = readAuth(account);
   return {
     smtp: { ...c.smtp, secure: c.smtp.secure ?? c.smtp.port === 465 },
     ...(c.imap && { imap: { ...c.imap, secure: c.imap.secure ?? c.imap.port === 993 } }),

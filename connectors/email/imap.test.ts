@@ -4,9 +4,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDovecot, type DovecotHandle } from '../../test/mail-servers.js';
 import type { JsonObject, JsonValue } from '../flow/types.js';
-import type { ChannelAccount, ChannelEvent } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import type { Connector } from '../sdk/types.js';
+import { ConnectorError, type ChannelAccount, type ChannelEvent, type Connector } from '../sdk/index.js';
 import { memoryLogger, testAccount } from '../testkit/channel.js';
 import { createEmailConnector, emailConnector } from './index.js';
 

@@ -3,11 +3,10 @@
 // with the new cursor `{ uidValidity, uid }`. A huge backlog therefore catches up over several polls.
 import { ImapFlow, type ImapFlowError } from 'imapflow';
 import type { JsonValue } from '../flow/types.js';
-import type { ChannelEvent, PollContext } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import { credentialsOf } from './auth.js';
+import { ConnectorError, type ChannelEvent, type PollContext } from '../sdk/index.js';
+import { readEmailAuth } from './auth.js';
 import { toEvent, type FetchedMessage } from './parse.js';
-import { settingsOf, type EmailSettings } from './settings.js';
+import { readEmailSettings, type EmailSettings } from './settings.js';
 import type { Timeouts } from './smtp.js';
 
 export interface EmailCursor {
@@ -39,8 +38,8 @@ export async function pollMailbox(
   cursor: JsonValue | null,
   opts: PollOptions,
 ): Promise<{ events: ChannelEvent[]; cursor: JsonValue }> {
-  const settings = settingsOf(ctx.account);
-  const { imap } = credentialsOf(ctx.account);
+  const settings = readEmailSettings(ctx.account);
+  const { imap } = readEmailAuth(ctx.account);
   if (!imap) return { events: [], cursor }; // a send-only account
   if (cursor !== null && !parseCursor(cursor))
     ctx.logger.warn({ accountId: ctx.account.id }, 'ignoring an unreadable email poll cursor');

@@ -1,12 +1,12 @@
 // The connector's manifest and how it reads an account's settings and credentials.
 import { describe, expect, it } from 'vitest';
 import type { JsonObject, JsonValue } from '../flow/types.js';
-import { createAjv } from '../sdk/schema.js';
+import { createAjv } from '../sdk/index.js';
 import { testAccount } from '../testkit/channel.js';
-import { credentialsOf } from './auth.js';
+import { readEmailAuth } from './auth.js';
 import { parseCursor } from './imap.js';
 import { emailConnector } from './index.js';
-import { settingsOf } from './settings.js';
+import { readEmailSettings } from './settings.js';
 
 describe('email connector', () => {
   it('is a polling channel addressed by email', () => {
@@ -28,7 +28,7 @@ describe('email connector', () => {
     expect(validate({ smtp, imap: { host: 'imap.example.com', port: 993 } })).toBe(false);
     expect(validate({ imap: { host: 'imap.example.com', port: 993, user: 'u', pass: 'p' } })).toBe(false);
 
-    const creds = credentialsOf(
+    const creds = readEmailAuth(
       testAccount({
         credentials: { smtp: { host: 'h', port: 465 }, imap: { host: 'i', port: 993, user: 'u', pass: 'p' } },
       }),
@@ -37,9 +37,9 @@ describe('email connector', () => {
       smtp: { host: 'h', port: 465, secure: true },
       imap: { host: 'i', port: 993, user: 'u', pass: 'p', secure: true },
     });
-    expect(credentialsOf(testAccount({ credentials: { smtp: { host: 'h', port: 587 } } })).smtp.secure).toBe(false);
+    expect(readEmailAuth(testAccount({ credentials: { smtp: { host: 'h', port: 587 } } })).smtp.secure).toBe(false);
     expect(() =>
-      credentialsOf(testAccount({ credentials: { smtp: { host: 'h', port: 587, pass: 'hunter2' }, extra: 1 } })),
+      readEmailAuth(testAccount({ credentials: { smtp: { host: 'h', port: 587, pass: 'hunter2' }, extra: 1 } })),
     ).toThrow(
       expect.objectContaining({
         kind: 'config',
@@ -50,7 +50,9 @@ describe('email connector', () => {
   });
 
   it('reads settings with defaults and splits the From address', () => {
-    const s = settingsOf(testAccount({ credentials: {}, settings: { from: '"Acme, Support" <Help@Acme.Example>' } }));
+    const s = readEmailSettings(
+      testAccount({ credentials: {}, settings: { from: '"Acme, Support" <Help@Acme.Example>' } }),
+    );
     expect(s).toEqual({
       from: '"Acme, Support" <Help@Acme.Example>',
       fromAddress: 'help@acme.example',
@@ -68,7 +70,7 @@ describe('email connector', () => {
       { from: 'a@x.test', initialSync: 'some' },
     ];
     for (const settings of bad) {
-      expect(() => settingsOf(testAccount({ credentials: {}, settings }))).toThrow(
+      expect(() => readEmailSettings(testAccount({ credentials: {}, settings }))).toThrow(
         expect.objectContaining({ kind: 'config', code: 'SETTINGS_INVALID' }),
       );
     }

@@ -1,11 +1,10 @@
 // The email channel: sends over SMTP (nodemailer) and receives by polling an IMAP mailbox (imapflow + mailparser).
 // No webhook: the platform calls `channel.poll` every `pollInterval` with the cursor the previous poll returned.
-import { defineConnector } from '../sdk/define.js';
-import type { Connector } from '../sdk/types.js';
+import { defineConnector, type Connector } from '../sdk/index.js';
 import { sendAction } from './actions/send.js';
-import { EMAIL_AUTH_SCHEMA } from './auth.js';
+import { emailAuth } from './auth.js';
 import { pollMailbox, type PollOptions } from './imap.js';
-import { DEFAULT_POLL_INTERVAL, EMAIL_SETTINGS_SCHEMA } from './settings.js';
+import { DEFAULT_POLL_INTERVAL, emailSettings } from './settings.js';
 import { DEFAULT_TIMEOUTS, sendEmail } from './smtp.js';
 
 export type { EmailCursor } from './imap.js';
@@ -23,12 +22,12 @@ export function createEmailConnector(options: EmailConnectorOptions = {}): Conne
     name: 'Email',
     version: '1.0.0',
     description: 'Send email over SMTP and receive it from an IMAP mailbox.',
-    auth: EMAIL_AUTH_SCHEMA,
+    auth: emailAuth,
     actions: [sendAction],
     channel: {
       name: 'email',
       addressKinds: ['email'],
-      settings: EMAIL_SETTINGS_SCHEMA,
+      settings: emailSettings,
       pollInterval: DEFAULT_POLL_INTERVAL,
       poll: (ctx, cursor) => pollMailbox(ctx, cursor, poll),
       send: (ctx, message) => sendEmail(ctx, message, poll.timeouts),

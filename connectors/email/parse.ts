@@ -4,8 +4,7 @@
 import { simpleParser, type AddressObject } from 'mailparser';
 import type { MessageStructureObject } from 'imapflow';
 import type { JsonObject } from '../flow/types.js';
-import type { AttachmentRef, MessageReceived } from '../sdk/channel.js';
-import type { Logger } from '../sdk/types.js';
+import type { AttachmentRef, MessageReceived, Logger } from '../sdk/index.js';
 import { messageIdsIn } from './headers.js';
 
 export interface FetchedMessage {

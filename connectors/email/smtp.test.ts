@@ -5,9 +5,13 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSmtpServer, type SmtpServerHandle } from '../../test/mail-servers.js';
 import type { JsonObject } from '../flow/types.js';
-import type { ChannelAccount, OutboundMessage, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import type { Connector } from '../sdk/types.js';
+import {
+  ConnectorError,
+  type ChannelAccount,
+  type OutboundMessage,
+  type SendResult,
+  type Connector,
+} from '../sdk/index.js';
 import { memoryLogger, testAccount } from '../testkit/channel.js';
 import { messageIdFor } from './headers.js';
 import { createEmailConnector, emailConnector } from './index.js';

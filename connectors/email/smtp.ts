@@ -3,11 +3,10 @@
 import nodemailer, { type NodemailerError, type SendMailOptions } from 'nodemailer';
 import type { JsonValue } from '../flow/types.js';
 import { normalizeEmail } from '../contacts/normalize.js';
-import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import { credentialsOf } from './auth.js';
+import { ConnectorError, type OutboundMessage, type SendContext, type SendResult } from '../sdk/index.js';
+import { readEmailAuth } from './auth.js';
 import { messageIdFor, messageIdsIn, normalizeMessageId, replySubject } from './headers.js';
-import { settingsOf, type EmailSettings } from './settings.js';
+import { readEmailSettings, type EmailSettings } from './settings.js';
 
 export interface Timeouts {
   connectMs: number;
@@ -82,8 +81,8 @@ export function composeMail(
 }
 
 export async function sendEmail(ctx: SendContext, message: OutboundMessage, timeouts: Timeouts): Promise<SendResult> {
-  const settings = settingsOf(ctx.account);
-  const { smtp } = credentialsOf(ctx.account);
+  const settings = readEmailSettings(ctx.account);
+  const { smtp } = readEmailAuth(ctx.account);
   const mail = composeMail(settings, message, ctx.idempotencyKey);
   const transport = nodemailer.createTransport({
     host: smtp.host,

@@ -1,7 +1,7 @@
 // Definition validation for the editor, the API and publish: every issue at once, each with a JSON Pointer, a code and
 // a message. Uses ajv (it generates code), so it stays out of runtime.ts and the workflow sandbox.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
+import { createAjv } from './ajv.js';
 import { durationProblem, type DurationKind } from './duration.js';
 import { flowSchema } from './schema.js';
 import { TEMPLATE_ROOTS, isTemplated, parsePath, ruleRefs, templateRefsAt, templateSyntaxError } from './template.js';
@@ -17,14 +17,10 @@ export interface ValidateFlowOptions {
   channels?: string[];
 }
 
-// ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
-const addFormats = addFormatsModule.default;
-
-// strict: false so connector schemas may carry UI hints (`x-ui`, ...). Two instances: definitions are checked
-// without touching them; runtime inputs get defaults filled in.
+// The one ajv setup (ajv.ts). Two instances: definitions are checked without touching them; runtime inputs get
+// defaults filled in.
 function makeAjv(useDefaults: boolean): { compile(schema: object): ValidateFunction } {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, useDefaults, coerceTypes: false });
-  addFormats(ajv);
+  const ajv = createAjv({ useDefaults });
   const cache = new WeakMap<object, ValidateFunction>();
   return {
     compile(schema) {

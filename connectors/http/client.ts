@@ -5,7 +5,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { Agent, buildConnector, interceptors, type Dispatcher } from 'undici';
-import { ConnectorError, errorFromHttpStatus } from '../sdk/errors.js';
+import { ConnectorError, errorFromHttpStatus } from '../sdk/index.js';
 
 export interface HttpGuardOptions {
   /** Allow every address (CONFLUO_HTTP_ALLOW_PRIVATE=1): for trusted single-tenant installs. */

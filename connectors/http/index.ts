@@ -1,7 +1,6 @@
 // The built-in HTTP connector: `http.request`. The SSRF guard's settings come from an options object (tests) or,
 // for the default instance, from the environment read on every connection.
-import { defineConnector } from '../sdk/define.js';
-import type { Connector } from '../sdk/types.js';
+import { defineConnector, type Connector } from '../sdk/index.js';
 import { createGuardedDispatcher, httpOptionsFromEnv, type HttpGuardOptions } from './client.js';
 import { requestAction } from './actions/request.js';
 import type { Dispatcher } from 'undici';

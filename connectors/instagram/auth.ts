@@ -2,12 +2,10 @@
 // or an Instagram User token with apiBaseUrl https://graph.instagram.com), the App Secret that signs webhooks, and
 // the verify token of the webhook subscription handshake.
 import { secretField } from '../meta/account.js';
-import type { JsonSchema } from '../sdk/types.js';
+import { Type, type Static } from '../sdk/index.js';
 
-export const INSTAGRAM_AUTH: JsonSchema = {
-  type: 'object',
-  required: ['accessToken', 'appSecret', 'verifyToken'],
-  properties: {
+export const instagramAuth = Type.Object(
+  {
     accessToken: secretField(
       'Access token',
       'A token with instagram_manage_messages (Facebook Login) or instagram_business_manage_messages (Instagram Login).',
@@ -18,11 +16,6 @@ export const INSTAGRAM_AUTH: JsonSchema = {
       "Any string; enter the same one as the webhook's Verify Token in the app dashboard.",
     ),
   },
-  additionalProperties: false,
-};
-
-export interface InstagramCredentials {
-  accessToken: string;
-  appSecret: string;
-  verifyToken: string;
-}
+  { additionalProperties: false },
+);
+export type InstagramAuth = Static<typeof instagramAuth>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError } from '../sdk/index.js';
 import { graphError, parseGraphError } from './graph-errors.js';
 
 const TARGET = 'POST https://graph.facebook.com/v23.0/1/messages';

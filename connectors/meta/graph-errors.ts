@@ -2,8 +2,7 @@
 // ConnectorErrors. Meta asks apps to act on `code` rather than on the HTTP status (its sends answer most errors with
 // 400), so the code decides first; the status only where the code says nothing.
 import type { JsonObject } from '../flow/types.js';
-import { ConnectorError, errorFromHttpStatus, parseRetryAfter } from '../sdk/errors.js';
-import type { ConnectorErrorKind } from '../sdk/types.js';
+import { ConnectorError, errorFromHttpStatus, parseRetryAfter, type ConnectorErrorKind } from '../sdk/index.js';
 
 export interface GraphErrorBody {
   message?: string;

@@ -1,8 +1,7 @@
 // The Graph API client base the WhatsApp, Messenger and Instagram connectors share: one API version, the account's
 // base URL (settings.apiBaseUrl, for tests and proxies), Bearer auth, JSON in and out, Graph errors mapped once.
 import type { JsonObject } from '../flow/types.js';
-import { ConnectorError } from '../sdk/errors.js';
-import { callProvider } from '../sdk/http.js';
+import { ConnectorError, callProvider } from '../sdk/index.js';
 import { graphError } from './graph-errors.js';
 
 export const GRAPH_VERSION = 'v23.0';

@@ -2,9 +2,13 @@
 // channel.test.ts against its own fake: Send API bodies, Graph errors, inbound events, handshake, signatures.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { JsonObject } from '../flow/types.js';
-import { InboundPayloadError, type InboundRequest, type OutboundMessage } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import type { Connector } from '../sdk/types.js';
+import {
+  InboundPayloadError,
+  ConnectorError,
+  type InboundRequest,
+  type OutboundMessage,
+  type Connector,
+} from '../sdk/index.js';
 import {
   inboundContext,
   memoryLogger,

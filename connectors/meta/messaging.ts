@@ -2,19 +2,19 @@
 // and the same Send API (`POST /v23.0/me/messages`). Each connector declares its names and schemas; this builds the
 // channel. Identities are scoped to the account: `<pageId>:<psid>` or `<igAccountId>:<igsid>`.
 import type { JsonObject } from '../flow/types.js';
-import type {
-  AttachmentRef,
-  ChannelDefinition,
-  ChannelEvent,
-  MessageReceived,
-  MessageStatus,
-  OutboundMessage,
-  SendContext,
-  SendResult,
-} from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import type { JsonSchema } from '../sdk/types.js';
-import { credentialsReader, settingsReader } from './account.js';
+import {
+  ConnectorError,
+  accountReader,
+  type AttachmentRef,
+  type ChannelDefinition,
+  type ChannelEvent,
+  type MessageReceived,
+  type MessageStatus,
+  type OutboundMessage,
+  type SendContext,
+  type SendResult,
+  type TSchema,
+} from '../sdk/index.js';
 import { graphPost } from './graph.js';
 import {
   array,
@@ -41,8 +41,8 @@ export interface MessagingChannelConfig {
   tokenKey: string;
   /** The settings key holding the account id (`entry[].id`, the first half of identities). */
   accountIdKey: string;
-  auth: JsonSchema;
-  settings: JsonSchema;
+  auth: TSchema;
+  settings: TSchema;
 }
 
 interface ParseOptions {
@@ -206,8 +206,8 @@ export function sendApiBody(message: OutboundMessage, recipientId: string, label
 }
 
 export function messagingChannel(cfg: MessagingChannelConfig): ChannelDefinition {
-  const credentialsOf = credentialsReader<Record<string, string>>(cfg.auth, cfg.label);
-  const settingsOf = settingsReader<Record<string, string>>(cfg.settings, cfg.label);
+  const credentialsOf = accountReader<TSchema, Record<string, string>>(cfg.auth, cfg.label).credentials;
+  const settingsOf = accountReader<TSchema, Record<string, string>>(cfg.settings, cfg.label).settings;
 
   async function send(ctx: SendContext, message: OutboundMessage): Promise<SendResult> {
     const token = credentialsOf(ctx.account)[cfg.tokenKey]!;

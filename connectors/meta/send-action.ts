@@ -1,15 +1,7 @@
 // The send action Messenger and Instagram share (`messenger.send`, `instagram.send`): a text to a person who wrote to
 // the account, by their account-scoped identity or bare scoped id. Without a message tag it reaches them only within
 // 24 hours of their last message.
-import { ACCOUNT_INPUT, SENT_MESSAGE_SCHEMA } from '../sdk/channel-schemas.js';
-import type { SentMessage } from '../sdk/channel.js';
-import type { ActionDefinition } from '../sdk/types.js';
-
-export interface MessagingSendInput {
-  account: string;
-  recipient: string;
-  text: string;
-}
+import { ACCOUNT_INPUT, SENT_MESSAGE_SCHEMA, Type, defineAction } from '../sdk/index.js';
 
 export function messagingSendAction(cfg: {
   kind: 'messenger' | 'instagram';
@@ -18,26 +10,23 @@ export function messagingSendAction(cfg: {
   /** How the recipient field describes the id, e.g. "<pageId>:<psid> … or their page-scoped id". */
   recipientHelp: string;
   maxText: number;
-}): ActionDefinition<MessagingSendInput, SentMessage> {
-  return {
+}) {
+  return defineAction({
     id: 'send',
     name: cfg.name,
     description: cfg.description,
-    input: {
-      type: 'object',
-      required: ['account', 'recipient', 'text'],
-      properties: {
+    input: Type.Object(
+      {
         account: ACCOUNT_INPUT,
-        recipient: {
-          type: 'string',
+        recipient: Type.String({
           pattern: '^\\s*([0-9]+:)?[0-9]+\\s*$',
           title: 'Recipient',
           description: cfg.recipientHelp,
-        },
-        text: { type: 'string', minLength: 1, maxLength: cfg.maxText, title: 'Text', 'x-ui': { widget: 'textarea' } },
+        }),
+        text: Type.String({ minLength: 1, maxLength: cfg.maxText, title: 'Text', 'x-ui': { widget: 'textarea' } }),
       },
-      additionalProperties: false,
-    },
+      { additionalProperties: false },
+    ),
     output: SENT_MESSAGE_SCHEMA,
     ui: { group: 'Messages' },
     run: (ctx, input) =>
@@ -45,5 +34,5 @@ export function messagingSendAction(cfg: {
         to: { kind: cfg.kind, value: input.recipient.trim() },
         text: input.text,
       }),
-  };
+  });
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InboundPayloadError, type InboundRequest } from '../sdk/channel.js';
-import { signMeta } from '../sdk/signatures.js';
+import { InboundPayloadError, signMeta, type InboundRequest } from '../sdk/index.js';
 import { memoryLogger } from '../testkit/channel.js';
 import { isoFromMillis, isoFromSeconds, metaHandshakeResponse, readJson, verifyMetaRequest } from './webhook.js';
 

@@ -1,9 +1,15 @@
 // The inbound side every Meta webhook shares: the `hub.challenge` subscription handshake, the X-Hub-Signature-256
 // check, and reading the JSON body with shape checks that turn an impossible payload into InboundPayloadError (400).
 import type { JsonObject, JsonValue } from '../flow/types.js';
-import { InboundPayloadError, type InboundRequest, type InboundResponse, type VerifyResult } from '../sdk/channel.js';
-import { metaHandshake, verifyMeta } from '../sdk/signatures.js';
-import type { Logger } from '../sdk/types.js';
+import {
+  InboundPayloadError,
+  metaHandshake,
+  verifyMeta,
+  type InboundRequest,
+  type InboundResponse,
+  type VerifyResult,
+  type Logger,
+} from '../sdk/index.js';
 
 const HUB_PARAMS = ['hub.mode', 'hub.verify_token', 'hub.challenge'];
 

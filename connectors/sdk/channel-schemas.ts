@@ -1,95 +1,80 @@
 // JSON Schemas of the channel shapes flows see: the event a channel-triggered run gets as `trigger`, and the sent
-// message a send action returns. Plain data, served in connector manifests for the editor's data picker.
-import type { JsonSchema } from './types.js';
+// message a send action returns. Written with TypeBox (which is JSON Schema); plain data in connector manifests, for
+// the editor's data picker.
+import { Type, type Static } from 'typebox';
+import type { JsonObject, JsonValue } from '../flow/types.js';
+import type { RateLimit, SentMessage } from './channel.js';
 
-const identity = {
-  type: 'object',
-  required: ['kind', 'value'],
-  properties: { kind: { type: 'string' }, value: { type: 'string' } },
-} as const;
+export const IDENTITY_SCHEMA = Type.Object({ kind: Type.String(), value: Type.String() });
 
-const attachment = {
-  type: 'object',
-  required: ['type', 'ref'],
-  properties: {
-    type: { enum: ['image', 'audio', 'video', 'file', 'sticker', 'location', 'contact', 'other'] },
-    ref: { type: 'string' },
-    mimeType: { type: 'string' },
-    name: { type: 'string' },
-    caption: { type: 'string' },
-  },
-} as const;
-
-export const IDENTITY_SCHEMA: JsonSchema = identity;
-export const ATTACHMENT_SCHEMA: JsonSchema = attachment;
+export const ATTACHMENT_SCHEMA = Type.Object({
+  type: Type.Enum(['image', 'audio', 'video', 'file', 'sticker', 'location', 'contact', 'other']),
+  ref: Type.String(),
+  mimeType: Type.Optional(Type.String()),
+  name: Type.Optional(Type.String()),
+  caption: Type.Optional(Type.String()),
+});
 
 /** `trigger` in a run started by an inbound message (channel.message trigger). */
-export const MESSAGE_EVENT_SCHEMA: JsonSchema = {
-  type: 'object',
-  required: ['type', 'channel', 'accountId', 'message', 'sender', 'contactId', 'conversationId', 'receivedAt'],
-  properties: {
-    type: { const: 'message.received' },
-    channel: { type: 'string', description: 'sms, whatsapp, telegram, email, ...' },
-    accountId: { type: 'string' },
-    message: {
-      type: 'object',
-      required: ['id', 'providerMessageId', 'timestamp'],
-      properties: {
-        id: { type: 'string', description: "Confluo's message id" },
-        providerMessageId: { type: 'string' },
-        text: { type: 'string' },
-        attachments: { type: 'array', items: attachment },
-        thread: { type: 'object' },
-        timestamp: { type: 'string', format: 'date-time' },
-      },
-    },
-    sender: {
-      type: 'object',
-      required: ['identity'],
-      properties: { identity, identities: { type: 'array', items: identity }, name: { type: 'string' } },
-    },
-    replyTo: identity,
-    contactId: { type: 'string' },
-    conversationId: { type: 'string' },
-    receivedAt: { type: 'string', format: 'date-time' },
-  },
-};
+export const MESSAGE_EVENT_SCHEMA = Type.Object({
+  type: Type.Unsafe<'message.received'>({ const: 'message.received' }),
+  channel: Type.String({ description: 'sms, whatsapp, telegram, email, ...' }),
+  accountId: Type.String(),
+  message: Type.Object({
+    id: Type.String({ description: "Confluo's message id" }),
+    providerMessageId: Type.String(),
+    text: Type.Optional(Type.String()),
+    attachments: Type.Optional(Type.Array(ATTACHMENT_SCHEMA)),
+    thread: Type.Optional(Type.Unsafe<JsonObject>({ type: 'object' })),
+    timestamp: Type.String({ format: 'date-time' }),
+  }),
+  sender: Type.Object({
+    identity: IDENTITY_SCHEMA,
+    identities: Type.Optional(Type.Array(IDENTITY_SCHEMA)),
+    name: Type.Optional(Type.String()),
+  }),
+  replyTo: Type.Optional(IDENTITY_SCHEMA),
+  contactId: Type.String(),
+  conversationId: Type.String(),
+  receivedAt: Type.String({ format: 'date-time' }),
+});
 
-/** What a send action returns. */
-export const SENT_MESSAGE_SCHEMA: JsonSchema = {
-  type: 'object',
-  required: ['id', 'conversationId', 'channel', 'accountId', 'providerMessageId', 'status', 'to'],
-  properties: {
-    id: { type: 'string' },
-    conversationId: { type: 'string' },
-    contactId: { type: ['string', 'null'] },
-    channel: { type: 'string' },
-    accountId: { type: 'string' },
-    providerMessageId: { type: 'string' },
-    status: { type: 'string' },
-    to: identity,
-    provider: {},
-  },
-};
+/** What a send action returns (the SDK's `SentMessage`). */
+export const SENT_MESSAGE_SCHEMA = Type.Object({
+  id: Type.String(),
+  conversationId: Type.String(),
+  contactId: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'] })),
+  channel: Type.String(),
+  accountId: Type.String(),
+  providerMessageId: Type.String(),
+  status: Type.String(),
+  to: IDENTITY_SCHEMA,
+  provider: Type.Optional(Type.Unsafe<JsonValue>({})),
+});
 
 /** The input property every channel send action has: which channel account to send from. */
-export const ACCOUNT_INPUT: JsonSchema = {
-  type: 'string',
+export const ACCOUNT_INPUT = Type.String({
   minLength: 1,
   title: 'Channel account',
   description: 'The id of the channel account to send from (GET /api/channel-accounts)',
   'x-ui': { widget: 'channel-account' },
-};
+});
 
 /**
  * The optional `rateLimit` setting every channel's settings may carry: the platform paces the account's sends by it
- * instead of the connector's declared limit. Spread it and give your own description.
+ * instead of the connector's declared limit. `rateLimitSetting(description)` gives it your own description.
  */
-export const RATE_LIMIT_SETTING: JsonSchema = {
-  type: 'object',
-  required: ['limit', 'intervalMs'],
-  properties: { limit: { type: 'integer', minimum: 1 }, intervalMs: { type: 'integer', minimum: 1 } },
-  additionalProperties: false,
-  title: 'Rate limit',
-  description: 'Sends per interval on this account, instead of the connector’s declared limit.',
-};
+export const rateLimitSetting = (
+  description = 'Sends per interval on this account, instead of the connector’s declared limit.',
+) =>
+  Type.Unsafe<RateLimit>(
+    Type.Object(
+      { limit: Type.Integer({ minimum: 1 }), intervalMs: Type.Integer({ minimum: 1 }) },
+      { additionalProperties: false, title: 'Rate limit', description },
+    ),
+  );
+
+export const RATE_LIMIT_SETTING = rateLimitSetting();
+
+// Every SentMessage fits the schema (the schema leaves `contactId` optional, the interface always sets it).
+true satisfies [SentMessage] extends [Static<typeof SENT_MESSAGE_SCHEMA>] ? true : false;

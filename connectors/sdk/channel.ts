@@ -3,7 +3,7 @@
 // account, answer handshakes, verify, parse, deduplicate on each event's key, make it durable in Temporal, acknowledge.
 // Sends go through the platform too (consent, rate limit, idempotent outbound record), which calls `send`.
 import type { JsonObject, JsonValue } from '../flow/types.js';
-import type { ContactIdentityInput, JsonSchema, Logger } from './types.js';
+import type { ContactIdentityInput, JsonSchema, Logger, SchemaLike } from './base.js';
 
 /** An inbound HTTP request as the provider sent it. Header names are lower-case. */
 export interface InboundRequest {
@@ -179,7 +179,7 @@ export interface ChannelDefinition {
   /** Identity kinds a recipient may be addressed by, preferred first (`phone` for SMS, `whatsapp` then `phone`, ...). */
   addressKinds: string[];
   /** JSON Schema of the account's settings (not secret), e.g. an API base URL or a phone number id. */
-  settings?: JsonSchema;
+  settings?: SchemaLike;
   /** Webhook-based channels. */
   inbound?: InboundContract;
   /** Polling channels (IMAP): new events since `cursor`, and the cursor to pass next time. */

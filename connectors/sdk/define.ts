@@ -1,14 +1,18 @@
 // defineConnector: checks a connector definition once, when the module loads, so a broken plugin fails at startup
 // with a message naming the connector, the action and the problem, never in the middle of a run.
+import type { Static, TSchema } from 'typebox';
 import { MESSAGE_EVENT_SCHEMA } from './channel-schemas.js';
 import type { ChannelManifest } from './channel.js';
 import { createAjv } from './schema.js';
 import type {
+  ActionContext,
+  ActionDefinition,
   ActionManifest,
   Connector,
   ConnectorDefinition,
   ConnectorManifest,
   JsonSchema,
+  SchemaLike,
   TriggerManifest,
 } from './types.js';
 
@@ -16,8 +20,36 @@ const CONNECTOR_ID = /^[a-z][a-z0-9_-]*$/;
 const ACTION_ID = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 const CHANNEL_NAME = /^[a-z][a-z0-9_-]*$/;
 
+/** The plain JSON Schema a declared one is (a TypeBox schema is one). */
+const json = (schema: SchemaLike): JsonSchema => schema as JsonSchema;
+
 /** The trigger every channel connector gets: a message arrived on one of its accounts. */
 export const MESSAGE_TRIGGER_ID = 'message';
+
+/** An action as a connector declares it: TypeBox schemas (JSON Schema), and `run` typed by them. */
+export interface ActionSpec<I extends TSchema, O extends TSchema> {
+  /** Short id within the connector, e.g. `request`; the flow names it `<connector>.<id>`. */
+  id: string;
+  name: string;
+  description: string;
+  input: I;
+  output: O;
+  /** Hints for the editor's form (plain data), e.g. `{ "group": "Messages" }`. Field hints go in the schemas as `x-ui`. */
+  ui?: ActionDefinition['ui'];
+  /** Gets the input checked against `input` (defaults filled in); returns what `output` describes. */
+  run(ctx: ActionContext, input: Static<I>): Promise<Static<O>>;
+}
+
+/**
+ * An action whose input and output types are inferred from its schemas (TypeBox: `Type.Object({ ... })` is JSON
+ * Schema). The schemas stay plain data in the manifest: TypeBox's own markers are not enumerable, so they don't reach
+ * the JSON the editor and the validator see.
+ */
+export function defineAction<I extends TSchema, O extends TSchema>(
+  spec: ActionSpec<I, O>,
+): ActionDefinition<Static<I>, Static<O>> {
+  return { ...spec, input: json(spec.input), output: json(spec.output) };
+}
 
 export function defineConnector(def: ConnectorDefinition): Connector {
   const problems = definitionProblems(def);
@@ -29,11 +61,16 @@ export function defineConnector(def: ConnectorDefinition): Connector {
             id: `${def.id}.${MESSAGE_TRIGGER_ID}`,
             name: `${def.name} message`,
             description: `A message arrives on a ${def.name} account`,
-            output: MESSAGE_EVENT_SCHEMA,
+            output: json(MESSAGE_EVENT_SCHEMA),
           },
         ]
       : []),
-    ...(def.triggers ?? []).map((t) => ({ ...t, id: `${def.id}.${t.id}` })),
+    ...(def.triggers ?? []).map(({ input, output, ...t }): TriggerManifest => ({
+      ...t,
+      id: `${def.id}.${t.id}`,
+      ...(input !== undefined && { input: json(input) }),
+      output: json(output),
+    })),
   ];
   const channel = def.channel;
   const manifest: ConnectorManifest = {
@@ -41,7 +78,7 @@ export function defineConnector(def: ConnectorDefinition): Connector {
     name: def.name,
     version: def.version,
     ...(def.description !== undefined && { description: def.description }),
-    ...(def.auth !== undefined && { auth: def.auth }),
+    ...(def.auth !== undefined && { auth: json(def.auth) }),
     actions: def.actions.map((a): ActionManifest => ({
       id: `${def.id}.${a.id}`,
       name: a.name,
@@ -55,7 +92,7 @@ export function defineConnector(def: ConnectorDefinition): Connector {
       channel: {
         name: channel.name,
         addressKinds: channel.addressKinds,
-        ...(channel.settings !== undefined && { settings: channel.settings }),
+        ...(channel.settings !== undefined && { settings: json(channel.settings) }),
         inbound: channel.inbound ? 'webhook' : channel.poll ? 'poll' : 'none',
         handshake: typeof channel.inbound?.handshake === 'function',
         ...(channel.rateLimit !== undefined && { rateLimit: channel.rateLimit }),
@@ -74,7 +111,8 @@ export function definitionProblems(def: ConnectorDefinition): string[] {
   if (!def.name) problems.push('name is required');
   if (!def.version) problems.push('version is required');
   const ajv = createAjv();
-  const checkSchema = (where: string, schema: JsonSchema | undefined, objectRequired = false) => {
+  const checkSchema = (where: string, declared: SchemaLike | undefined, objectRequired = false) => {
+    const schema = declared as JsonSchema | undefined;
     if (typeof schema !== 'object' || schema === null || Array.isArray(schema))
       return void problems.push(`${where} must be a JSON Schema object`);
     if (objectRequired && schema.type !== 'object') problems.push(`${where} must have type "object"`);

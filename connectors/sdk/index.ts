@@ -1,8 +1,11 @@
-// The connector SDK: what a connector (built-in or plugin package) imports.
+// The connector SDK: what a connector (built-in or plugin package) imports, and all it imports: schemas are written
+// with TypeBox (`Type`, re-exported here), which is JSON Schema.
 export type * from './types.js';
 export type { JsonObject, JsonValue } from '../flow/types.js';
 export { ConnectorError, isConnectorError, errorFromHttpStatus, parseRetryAfter } from './errors.js';
-export { defineConnector, definitionProblems } from './define.js';
+export { Type, type Static, type TSchema } from 'typebox';
+export { defineAction, defineConnector, definitionProblems, type ActionSpec } from './define.js';
+export { accountReader, type AccountReader, type AccountReaderOptions, type WithDefaults } from './account.js';
 export { createRegistry, type Registry } from './registry.js';
 export { createAjv, type Ajv } from './schema.js';
 export {
@@ -35,6 +38,7 @@ export {
   IDENTITY_SCHEMA,
   ATTACHMENT_SCHEMA,
   RATE_LIMIT_SETTING,
+  rateLimitSetting,
 } from './channel-schemas.js';
 export { MESSAGE_TRIGGER_ID } from './define.js';
 export {

@@ -1,22 +1,9 @@
 // The connector SDK's shapes. A connector is plain data (its manifest) plus small functions.
 import type { JsonObject, JsonValue } from '../flow/types.js';
+import type { ContactIdentityInput, JsonSchema, Logger, SchemaLike } from './base.js';
 import type { ChannelDefinition, ChannelManifest, ChannelsService } from './channel.js';
 
-/** A JSON Schema (draft 2020-12 subset that ajv understands). Kept loose: schemas are data. */
-export type JsonSchema = { [key: string]: unknown };
-
-export interface Logger {
-  debug(obj: object | string, msg?: string): void;
-  info(obj: object | string, msg?: string): void;
-  warn(obj: object | string, msg?: string): void;
-  error(obj: object | string, msg?: string): void;
-}
-
-export interface ContactIdentityInput {
-  /** `email`, `phone` (E.164), or a channel-scoped kind such as `whatsapp`, `telegram`. */
-  kind: string;
-  value: string;
-}
+export type { ContactIdentityInput, JsonSchema, Logger, SchemaLike } from './base.js';
 
 export interface ContactRecord {
   id: string;
@@ -91,9 +78,9 @@ export interface TriggerDefinition {
   name: string;
   description: string;
   /** JSON Schema of the trigger's configuration in a flow. */
-  input?: JsonSchema;
+  input?: SchemaLike;
   /** JSON Schema of the event a run sees as `trigger`. */
-  output: JsonSchema;
+  output: SchemaLike;
   ui?: JsonObject;
 }
 
@@ -104,7 +91,7 @@ export interface ConnectorDefinition {
   version: string;
   description?: string;
   /** JSON Schema of the connection's credentials; absent when the connector needs none. */
-  auth?: JsonSchema;
+  auth?: SchemaLike;
   actions: ActionDefinition[];
   /** Event sources besides the channel's own `message` trigger (added for every channel). */
   triggers?: TriggerDefinition[];

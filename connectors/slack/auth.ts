@@ -1,44 +1,27 @@
 // Slack credentials: the app's bot token (OAuth & Permissions) and its signing secret (Basic Information), which
 // signs every Events API request.
-import type { JsonObject } from '../flow/types.js';
-import { ConnectorError } from '../sdk/errors.js';
-import type { JsonSchema } from '../sdk/types.js';
+import { Type, accountReader, type Static } from '../sdk/index.js';
 
-/** A bot token, optionally a rotating one (`xoxe.xoxb-...`). */
-const BOT_TOKEN = '^(xoxe\\.)?xoxb-[A-Za-z0-9-]+$';
-
-export const slackAuth: JsonSchema = {
-  type: 'object',
-  properties: {
-    botToken: {
-      type: 'string',
-      pattern: BOT_TOKEN,
+export const slackAuth = Type.Object(
+  {
+    botToken: Type.String({
+      // A bot token, optionally a rotating one (`xoxe.xoxb-...`).
+      pattern: '^(xoxe\\.)?xoxb-[A-Za-z0-9-]+$',
       title: 'Bot token',
       description: 'The Bot User OAuth Token (xoxb-...) with the chat:write scope.',
       writeOnly: true,
       'x-ui': { widget: 'password' },
-    },
-    signingSecret: {
-      type: 'string',
+    }),
+    signingSecret: Type.String({
       minLength: 1,
       title: 'Signing secret',
       description: "The app's signing secret (Basic Information > App Credentials); verifies inbound events.",
       writeOnly: true,
       'x-ui': { widget: 'password' },
-    },
+    }),
   },
-  required: ['botToken', 'signingSecret'],
-  additionalProperties: false,
-};
+  { additionalProperties: false },
+);
+export type SlackAuth = Static<typeof slackAuth>;
 
-const missing = (name: string) =>
-  new ConnectorError('config', `the Slack account has no valid ${name} credential`, {
-    code: 'CREDENTIALS_INVALID',
-    retryable: false,
-  });
-
-export function slackBotToken(credentials: JsonObject): string {
-  const token = credentials.botToken;
-  if (typeof token !== 'string' || !new RegExp(BOT_TOKEN).test(token)) throw missing('botToken');
-  return token;
-}
+export const readSlackAuth = accountReader(slackAuth, 'Slack').credentials;

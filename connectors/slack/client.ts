@@ -1,12 +1,16 @@
 // Web API calls: POST <base>/<method>, JSON body, `Authorization: Bearer <bot token>`. Slack answers errors with
 // HTTP 200 `{ ok: false, error }` and rate limiting with HTTP 429 + Retry-After; both become ConnectorErrors here.
 import type { JsonObject } from '../flow/types.js';
-import type { ChannelAccount } from '../sdk/channel.js';
-import { ConnectorError, errorFromHttpStatus, parseRetryAfter } from '../sdk/errors.js';
-import { callProvider } from '../sdk/http.js';
-import type { ConnectorErrorKind } from '../sdk/types.js';
-import { slackBotToken } from './auth.js';
-import { slackSettings } from './settings.js';
+import {
+  ConnectorError,
+  errorFromHttpStatus,
+  parseRetryAfter,
+  callProvider,
+  type ChannelAccount,
+  type ConnectorErrorKind,
+} from '../sdk/index.js';
+import { readSlackAuth } from './auth.js';
+import { readSlackSettings } from './settings.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -61,8 +65,8 @@ export async function callSlack<T extends object>(
   params: JsonObject,
   signal: AbortSignal,
 ): Promise<T> {
-  const token = slackBotToken(account.credentials);
-  const { apiBaseUrl } = slackSettings(account.settings);
+  const token = readSlackAuth(account).botToken;
+  const { apiBaseUrl } = readSlackSettings(account);
   const { status, text, retryAfter } = await callProvider({
     label: `Slack ${method}`,
     url: `${apiBaseUrl}/${method}`,

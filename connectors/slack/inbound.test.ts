@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { InboundRequest } from '../sdk/channel.js';
-import { InboundPayloadError } from '../sdk/channel.js';
-import { signSlack } from '../sdk/signatures.js';
+import { InboundPayloadError, signSlack, type InboundRequest } from '../sdk/index.js';
 import {
   inboundContext,
   startInboundCapture,

@@ -4,18 +4,18 @@
 import type { JsonObject } from '../flow/types.js';
 import {
   InboundPayloadError,
+  verifySlack,
   type AttachmentRef,
   type ChannelEvent,
   type InboundContract,
   type InboundContext,
   type MessageReceived,
-} from '../sdk/channel.js';
-import { verifySlack } from '../sdk/signatures.js';
+} from '../sdk/index.js';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-/** Read directly, not through slackSettings: a bad apiBaseUrl must not turn every delivery into a 500. */
+/** Read directly, not through readSlackSettings: a bad apiBaseUrl must not turn every delivery into a 500. */
 const setting = (ctx: InboundContext, name: 'teamId' | 'botUserId') => str(ctx.account.settings[name]);
 
 const TS = /^(\d{1,12})\.(\d{1,6})$/;

@@ -1,11 +1,11 @@
 // The Slack channel: a Slack app's bot receives messages through the Events API and posts with chat.postMessage.
-import { defineConnector } from '../sdk/define.js';
+import { defineConnector } from '../sdk/index.js';
 import { postMessageAction } from './actions/post-message.js';
 import { slackAuth } from './auth.js';
 import { slackInbound } from './inbound.js';
 import { registerSlack } from './register.js';
-import { sendSlack } from './send.js';
-import { slackSettingsSchema } from './settings.js';
+import { sendSlack } from './outbound.js';
+import { slackSettings } from './settings.js';
 
 export const slackConnector = defineConnector({
   id: 'slack',
@@ -17,7 +17,7 @@ export const slackConnector = defineConnector({
   channel: {
     name: 'slack',
     addressKinds: ['slack_channel', 'slack'],
-    settings: slackSettingsSchema,
+    settings: slackSettings,
     inbound: slackInbound,
     send: sendSlack,
     register: registerSlack,

@@ -1,10 +1,9 @@
 // Registration: Slack has no API to set an app's Request URL (it is entered once in the app's Event Subscriptions),
 // so `register` checks the bot token with auth.test and records the workspace and the bot's own user id in settings:
 // inbound uses them to ignore other workspaces and the bot's own messages.
-import type { RegisterContext, RegisterResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError, type RegisterContext, type RegisterResult } from '../sdk/index.js';
 import { callSlack } from './client.js';
-import { slackSettings } from './settings.js';
+import { readSlackSettings } from './settings.js';
 
 interface AuthTestResponse {
   ok: true;
@@ -20,7 +19,7 @@ export async function registerSlack(ctx: RegisterContext): Promise<RegisterResul
       code: 'BAD_RESPONSE',
     });
   }
-  const { teamId } = slackSettings(ctx.account.settings);
+  const { teamId } = readSlackSettings(ctx.account);
   if (teamId !== undefined && teamId !== who.team_id) {
     throw new ConnectorError(
       'config',

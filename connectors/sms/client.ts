@@ -2,9 +2,8 @@
 // ConnectorErrors. Twilio has no idempotency key for creates, so an error after the request may have reached Twilio
 // (a timeout) is retryable like any upstream failure: the platform's outbound record is what prevents re-sends.
 import type { JsonObject } from '../flow/types.js';
-import { ConnectorError, errorFromHttpStatus } from '../sdk/errors.js';
-import { callProvider } from '../sdk/http.js';
-import type { SmsCredentials } from './auth.js';
+import { ConnectorError, errorFromHttpStatus, callProvider } from '../sdk/index.js';
+import type { SmsAuth } from './auth.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -77,7 +76,7 @@ export function twilioError(status: number, body: string, retryAfter: string | n
 /** POST .../Messages.json with the form; the created message, or a ConnectorError. */
 export async function createMessage(opts: {
   apiBaseUrl: string;
-  credentials: SmsCredentials;
+  credentials: SmsAuth;
   form: URLSearchParams;
   signal: AbortSignal;
   timeoutMs?: number;

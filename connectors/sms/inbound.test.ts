@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { InboundPayloadError, type ChannelAccount, type InboundRequest } from '../sdk/channel.js';
-import { signTwilio } from '../sdk/signatures.js';
+import { InboundPayloadError, signTwilio, type ChannelAccount, type InboundRequest } from '../sdk/index.js';
 import { inboundContext, startInboundCapture, type InboundCapture } from '../testkit/channel.js';
 import { startTwilioFake, type TwilioFake } from '../testkit/fakes/twilio.js';
 import { smsConnector } from './index.js';

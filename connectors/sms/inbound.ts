@@ -3,6 +3,8 @@
 import type { JsonObject } from '../flow/types.js';
 import {
   InboundPayloadError,
+  verifyTwilio,
+  verifyTwilioBody,
   type AttachmentRef,
   type ChannelEvent,
   type InboundContext,
@@ -12,8 +14,7 @@ import {
   type MessageReceived,
   type MessageStatus,
   type VerifyResult,
-} from '../sdk/channel.js';
-import { verifyTwilio, verifyTwilioBody } from '../sdk/signatures.js';
+} from '../sdk/index.js';
 import { consentOf } from './keywords.js';
 import { attachmentType } from './media.js';
 import { reportedPhone } from './phone.js';

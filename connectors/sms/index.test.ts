@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAjv } from '../sdk/schema.js';
+import { createAjv } from '../sdk/index.js';
 import { smsConnector } from './index.js';
 
 describe('sms connector manifest', () => {

@@ -1,5 +1,5 @@
 // Attachment kinds for media Twilio reports by content type, and for media URLs a flow sends.
-import type { AttachmentRef } from '../sdk/channel.js';
+import type { AttachmentRef } from '../sdk/index.js';
 
 export function attachmentType(mimeType: string | undefined): AttachmentRef['type'] {
   const type = (mimeType ?? '').split(';')[0]!.trim().toLowerCase();

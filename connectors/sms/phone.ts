@@ -1,7 +1,7 @@
 // Phone numbers for SMS: E.164, through the CRM's normalizer so a number is spelled the same as on its contact.
 import type { CountryCode } from 'libphonenumber-js';
 import { normalizePhone } from '../contacts/normalize.js';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError } from '../sdk/index.js';
 
 const E164 = /^\+[1-9][0-9]{1,14}$/;
 

@@ -1,6 +1,6 @@
 // Shared fixtures of the SMS tests: one Twilio fake per file and accounts pointing at it.
 import type { JsonObject } from '../flow/types.js';
-import type { ChannelAccount } from '../sdk/channel.js';
+import type { ChannelAccount } from '../sdk/index.js';
 import { testAccount } from '../testkit/channel.js';
 
 export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';

@@ -2,11 +2,9 @@
 // `{ ok: false, error_code, description, parameters?: { retry_after } }`. The token is part of the URL, so no URL and
 // no error text that may quote one leaves this module unredacted.
 import type { JsonObject, JsonValue } from '../flow/types.js';
-import type { ChannelAccount } from '../sdk/channel.js';
-import { ConnectorError, errorFromHttpStatus } from '../sdk/errors.js';
-import { callProvider } from '../sdk/http.js';
-import { botToken } from './auth.js';
-import { telegramSettings } from './settings.js';
+import { ConnectorError, errorFromHttpStatus, callProvider, type ChannelAccount } from '../sdk/index.js';
+import { readTelegramAuth } from './auth.js';
+import { readTelegramSettings } from './settings.js';
 
 /** A Bot API call that hangs longer than this is given up on (and retried by the step). */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -19,8 +17,8 @@ export async function callTelegram<T = JsonValue>(
   params: JsonObject,
   signal: AbortSignal,
 ): Promise<T> {
-  const token = botToken(account.credentials);
-  const { apiBaseUrl } = telegramSettings(account.settings);
+  const token = readTelegramAuth(account).botToken;
+  const { apiBaseUrl } = readTelegramSettings(account);
   const redact = (s: string) => s.split(token).join('<bot token>');
   // keepCause false: fetch's errors quote the URL, token included.
   const { status, text, retryAfter } = await callProvider({

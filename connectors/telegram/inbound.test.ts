@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelAccount, InboundRequest } from '../sdk/channel.js';
-import { InboundPayloadError } from '../sdk/channel.js';
-import { newTelegramSecret } from '../sdk/signatures.js';
+import { InboundPayloadError, newTelegramSecret, type ChannelAccount, type InboundRequest } from '../sdk/index.js';
 import {
   inboundContext,
   memoryLogger,

@@ -4,12 +4,13 @@
 import type { JsonObject } from '../flow/types.js';
 import {
   InboundPayloadError,
+  isValidTelegramSecret,
+  verifyTelegram,
   type AttachmentRef,
   type ChannelEvent,
   type InboundContract,
   type MessageReceived,
-} from '../sdk/channel.js';
-import { isValidTelegramSecret, verifyTelegram } from '../sdk/signatures.js';
+} from '../sdk/index.js';
 
 type Obj = Record<string, unknown>;
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);

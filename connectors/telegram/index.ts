@@ -1,10 +1,10 @@
 // The Telegram channel: a bot account receives messages by webhook and sends with the Bot API.
-import { defineConnector } from '../sdk/define.js';
+import { defineConnector } from '../sdk/index.js';
 import { sendMessageAction } from './actions/send-message.js';
 import { telegramAuth } from './auth.js';
 import { telegramInbound } from './inbound.js';
-import { sendTelegram } from './send.js';
-import { telegramSettingsSchema } from './settings.js';
+import { sendTelegram } from './outbound.js';
+import { telegramSettings } from './settings.js';
 import { registerTelegram, unregisterTelegram } from './webhook.js';
 
 export const telegramConnector = defineConnector({
@@ -17,7 +17,7 @@ export const telegramConnector = defineConnector({
   channel: {
     name: 'telegram',
     addressKinds: ['telegram'],
-    settings: telegramSettingsSchema,
+    settings: telegramSettings,
     inbound: telegramInbound,
     send: sendTelegram,
     register: registerTelegram,

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConnectorError } from '../sdk/errors.js';
-import { isValidTelegramSecret } from '../sdk/signatures.js';
+import { ConnectorError, isValidTelegramSecret } from '../sdk/index.js';
 import { memoryLogger, startTelegramFake, testAccount, type TelegramFake } from '../testkit/index.js';
 import { telegramConnector } from './index.js';
 

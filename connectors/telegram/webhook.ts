@@ -1,7 +1,6 @@
 // Webhook registration: setWebhook with the account's inbound URL and a fresh secret_token, which the platform merges
 // into the credentials (inbound.verify compares X-Telegram-Bot-Api-Secret-Token against it); deleteWebhook undoes it.
-import type { RegisterContext, RegisterResult } from '../sdk/channel.js';
-import { newTelegramSecret } from '../sdk/signatures.js';
+import { newTelegramSecret, type RegisterContext, type RegisterResult } from '../sdk/index.js';
 import { callTelegram } from './client.js';
 
 /** Only the update kinds Confluo turns into events, so Telegram does not POST the rest. */

@@ -11,8 +11,11 @@ import type {
   InboundRequest,
   OutboundMessage,
   SentMessage,
-} from '../sdk/channel.js';
-import type { ActionContext, Connector, ContactsService, Logger } from '../sdk/types.js';
+  ActionContext,
+  Connector,
+  ContactsService,
+  Logger,
+} from '../sdk/index.js';
 
 export interface InboundCapture {
   /** `http://127.0.0.1:<port>`: give `${url}/hooks/channels/<id>` (or any path) to a fake as the webhook URL. */

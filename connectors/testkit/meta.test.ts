@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSink, type Sink } from '../../test/sink.js';
-import { metaHandshake, signMeta, verifyMeta } from '../sdk/signatures.js';
+import { metaHandshake, signMeta, verifyMeta } from '../sdk/index.js';
 import {
   compileWhatsAppSchema,
   graphError,

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSink, type Sink } from '../../test/sink.js';
-import { createAjv } from '../sdk/schema.js';
-import { signSlack, verifySlack } from '../sdk/signatures.js';
+import { createAjv, signSlack, verifySlack } from '../sdk/index.js';
 import { loadSpec, slackMethod, startSlackFake, type SlackFake } from './index.js';
 
 const BOT = 'xoxb-1234-5678-fake-bot-token';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSink, type Sink } from '../../test/sink.js';
-import { newTelegramSecret, verifyTelegram } from '../sdk/signatures.js';
+import { newTelegramSecret, verifyTelegram } from '../sdk/index.js';
 import {
   loadSpec,
   startTelegramFake,

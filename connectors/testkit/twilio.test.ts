@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSink, type Sink } from '../../test/sink.js';
-import { verifyTwilio } from '../sdk/signatures.js';
+import { verifyTwilio } from '../sdk/index.js';
 import { loadSpec, startTwilioFake, type TwilioFake } from './index.js';
 
 const SID = 'AC0123456789abcdef0123456789abcdef';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelAccount, InboundRequest } from '../sdk/channel.js';
-import { InboundPayloadError } from '../sdk/channel.js';
+import { InboundPayloadError, type ChannelAccount, type InboundRequest } from '../sdk/index.js';
 import { inboundContext, testAccount } from '../testkit/index.js';
 import { webchatConnector } from './index.js';
 import { newVisitorId, visitorToken } from './token.js';

@@ -10,10 +10,10 @@ import {
   type InboundContract,
   type InboundRequest,
   type MessageReceived,
-} from '../sdk/channel.js';
-import type { ContactIdentityInput } from '../sdk/types.js';
+  type ContactIdentityInput,
+} from '../sdk/index.js';
 import { isWidgetSecret } from './auth.js';
-import { checkOrigin, webchatSettings } from './settings.js';
+import { checkOrigin, readWebchatSettings } from './settings.js';
 import { checkVisitorToken } from './token.js';
 
 export const MAX_TEXT = 4000;
@@ -89,7 +89,7 @@ export const webchatInbound: InboundContract = {
     const secret = ctx.account.credentials.widgetSecret;
     if (!isWidgetSecret(secret))
       return { ok: false, reason: 'the account has no widget secret yet: save the account again to generate one' };
-    const settings = webchatSettings(ctx.account.settings);
+    const settings = readWebchatSettings(ctx.account.settings);
     if (checkOrigin(settings, req.headers.origin, ctx.account.inboundUrl) === 'refused') {
       return { ok: false, reason: 'this website (Origin) is not allowed to use this chat' };
     }

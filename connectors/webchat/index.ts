@@ -1,11 +1,11 @@
 // The web chat channel: a widget on the business's website talks to flows and agents through Confluo itself.
-import { defineConnector } from '../sdk/define.js';
+import { defineConnector } from '../sdk/index.js';
 import { sendMessageAction } from './actions/send-message.js';
 import { webchatAuth } from './auth.js';
 import { webchatInbound } from './inbound.js';
 import { registerWebchat } from './register.js';
-import { sendWebchat } from './send.js';
-import { webchatSettingsSchema } from './settings.js';
+import { sendWebchat } from './outbound.js';
+import { webchatSettings } from './settings.js';
 
 export const webchatConnector = defineConnector({
   id: 'webchat',
@@ -17,7 +17,7 @@ export const webchatConnector = defineConnector({
   channel: {
     name: 'webchat',
     addressKinds: ['webchat'],
-    settings: webchatSettingsSchema,
+    settings: webchatSettings,
     inbound: webchatInbound,
     send: sendWebchat,
     register: registerWebchat,

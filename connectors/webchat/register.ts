@@ -1,6 +1,6 @@
 // "Registration" of a web chat account: nothing to tell a provider, only a widget secret to make when there is none.
 // An existing secret is kept (settings changes re-register too), so visitors stay signed in.
-import type { RegisterContext, RegisterResult } from '../sdk/channel.js';
+import type { RegisterContext, RegisterResult } from '../sdk/index.js';
 import { isWidgetSecret, newWidgetSecret } from './auth.js';
 
 export async function registerWebchat(ctx: RegisterContext): Promise<RegisterResult> {

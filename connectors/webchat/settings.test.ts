@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createAjv } from '../sdk/schema.js';
-import { checkOrigin, webchatSettings, webchatSettingsSchema, widgetConfig } from './settings.js';
+import { createAjv } from '../sdk/index.js';
+import { checkOrigin, readWebchatSettings, webchatSettings, widgetConfig } from './settings.js';
 import { checkVisitorToken, isVisitorId, newVisitorId, visitorToken } from './token.js';
 
 describe('webchat settings', () => {
   it('the schema takes origins, looks and a rate limit', () => {
-    const validate = createAjv().compile(webchatSettingsSchema);
+    const validate = createAjv().compile(webchatSettings);
     expect(validate({})).toBe(true);
     expect(
       validate({
@@ -25,9 +25,9 @@ describe('webchat settings', () => {
   });
 
   it('reads settings with defaults, ignoring values that do not fit', () => {
-    expect(webchatSettings({})).toEqual({ allowedOrigins: [], title: 'Chat with us', color: '#2563eb' });
+    expect(readWebchatSettings({})).toEqual({ allowedOrigins: [], title: 'Chat with us', color: '#2563eb' });
     expect(
-      webchatSettings({
+      readWebchatSettings({
         allowedOrigins: ['https://Shop.Example:443', 'nonsense', 7],
         title: 'Help',
         greeting: 'Hi!',
@@ -39,12 +39,12 @@ describe('webchat settings', () => {
       greeting: 'Hi!',
       color: '#ABCDEF',
     });
-    expect(webchatSettings({ color: 'red', title: ' ', greeting: '' })).toEqual({
+    expect(readWebchatSettings({ color: 'red', title: ' ', greeting: '' })).toEqual({
       allowedOrigins: [],
       title: 'Chat with us',
       color: '#2563eb',
     });
-    expect(widgetConfig(webchatSettings({ allowedOrigins: ['https://a.example'], greeting: 'Hi' }))).toEqual({
+    expect(widgetConfig(readWebchatSettings({ allowedOrigins: ['https://a.example'], greeting: 'Hi' }))).toEqual({
       title: 'Chat with us',
       greeting: 'Hi',
       color: '#2563eb',
@@ -53,8 +53,8 @@ describe('webchat settings', () => {
 
   it('origins: no header and the server itself always pass; with a list, only listed origins', () => {
     const own = 'https://confluo.example/hooks/channels/cha_1';
-    const open = webchatSettings({});
-    const listed = webchatSettings({ allowedOrigins: ['https://shop.example'] });
+    const open = readWebchatSettings({});
+    const listed = readWebchatSettings({ allowedOrigins: ['https://shop.example'] });
     expect(checkOrigin(open, 'https://any.example', own)).toBe('allowed');
     expect(checkOrigin(open, 'null', own)).toBe('allowed');
     expect(checkOrigin(listed, undefined, own)).toBe('allowed');

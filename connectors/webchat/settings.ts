@@ -1,57 +1,54 @@
 // Web chat account settings (not secret): where the widget may be embedded, and how it looks.
-import type { JsonObject } from '../flow/types.js';
-import type { JsonSchema } from '../sdk/types.js';
-import { RATE_LIMIT_SETTING } from '../sdk/channel-schemas.js';
+import { Type, rateLimitSetting, type JsonObject } from '../sdk/index.js';
 
 export const DEFAULT_TITLE = 'Chat with us';
 export const DEFAULT_COLOR = '#2563eb';
 const COLOR = /^#[0-9a-fA-F]{6}$/;
 
-export const webchatSettingsSchema: JsonSchema = {
-  type: 'object',
-  properties: {
-    allowedOrigins: {
-      type: 'array',
-      maxItems: 50,
-      uniqueItems: true,
-      items: {
-        type: 'string',
-        pattern: '^https?://[^/?#\\s]+$',
-        description: 'scheme://host[:port], e.g. https://shop.example',
+export const webchatSettings = Type.Object({
+  allowedOrigins: Type.Optional(
+    Type.Array(
+      Type.String({ pattern: '^https?://[^/?#\\s]+$', description: 'scheme://host[:port], e.g. https://shop.example' }),
+      {
+        maxItems: 50,
+        uniqueItems: true,
+        default: [],
+        title: 'Allowed origins',
+        description: 'Websites allowed to embed the chat (scheme://host[:port]). Empty: any website.',
       },
-      default: [],
-      title: 'Allowed origins',
-      description: 'Websites allowed to embed the chat (scheme://host[:port]). Empty: any website.',
-    },
-    title: {
-      type: 'string',
+    ),
+  ),
+  title: Type.Optional(
+    Type.String({
       minLength: 1,
       maxLength: 80,
       default: DEFAULT_TITLE,
       title: 'Title',
       description: 'Shown at the top of the chat panel.',
-    },
-    greeting: {
-      type: 'string',
+    }),
+  ),
+  greeting: Type.Optional(
+    Type.String({
       maxLength: 500,
       title: 'Greeting',
       description: 'The first message a visitor sees (not stored).',
       'x-ui': { widget: 'textarea' },
-    },
-    color: {
-      type: 'string',
+    }),
+  ),
+  color: Type.Optional(
+    Type.String({
       pattern: COLOR.source,
       default: DEFAULT_COLOR,
       title: 'Colour',
       description: 'The bubble and header colour, #rrggbb.',
-    },
-    rateLimit: {
-      ...RATE_LIMIT_SETTING,
-      description: 'Sends per interval on this account. Default: none (web chat has no provider to protect).',
-    },
-  },
-};
+    }),
+  ),
+  rateLimit: Type.Optional(
+    rateLimitSetting('Sends per interval on this account. Default: none (web chat has no provider to protect).'),
+  ),
+});
 
+/** As read (`readWebchatSettings`): defaults applied, origins normalized, no rate limit. */
 export interface WebchatSettings {
   /** Normalized origins (`new URL(o).origin`); empty: any. */
   allowedOrigins: string[];
@@ -70,8 +67,11 @@ export function normalizeOrigin(value: string): string | undefined {
   }
 }
 
-/** The settings with defaults; values that do not fit the schema fall back to the defaults (settings are stored as given). */
-export function webchatSettings(settings: JsonObject): WebchatSettings {
+/**
+ * The settings with defaults; values that do not fit the schema fall back to the defaults (settings are stored as
+ * given), and origins are normalized. Lenient on purpose, unlike accountReader: a bad colour must not close the chat.
+ */
+export function readWebchatSettings(settings: JsonObject): WebchatSettings {
   const origins = Array.isArray(settings.allowedOrigins) ? settings.allowedOrigins : [];
   const title =
     typeof settings.title === 'string' && settings.title.trim() !== '' ? settings.title.slice(0, 80) : DEFAULT_TITLE;

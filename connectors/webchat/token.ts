@@ -1,7 +1,7 @@
 // Visitor identity: a random visitor id, and a token proving the server issued it (HMAC-SHA256 of the id under the
 // account's widget secret). The widget keeps both in localStorage; whoever holds the pair is that visitor.
 import { createHmac, randomBytes } from 'node:crypto';
-import { constantTimeEqual } from '../sdk/signatures.js';
+import { constantTimeEqual } from '../sdk/index.js';
 
 /** Visitor ids: URL-safe, no `:` (the message ids are `<visitorId>:<clientMessageId>`). */
 export const VISITOR_ID_PATTERN = '^[A-Za-z0-9_-]{8,64}$';

@@ -1,12 +1,10 @@
 // The secrets of a WhatsApp Cloud API account: the access token that sends (a system-user token, Bearer), the App
 // Secret that keys X-Hub-Signature-256 on webhooks, and the verify token of the webhook subscription handshake.
-import { credentialsReader, secretField } from '../meta/account.js';
-import type { JsonSchema } from '../sdk/types.js';
+import { secretField } from '../meta/account.js';
+import { Type, accountReader, type Static } from '../sdk/index.js';
 
-export const WHATSAPP_AUTH: JsonSchema = {
-  type: 'object',
-  required: ['accessToken', 'appSecret', 'verifyToken'],
-  properties: {
+export const whatsappAuth = Type.Object(
+  {
     accessToken: secretField('Access token', 'A system-user access token with whatsapp_business_messaging permission.'),
     appSecret: secretField('App secret', "The Meta app's App Secret (App settings > Basic): it signs every webhook."),
     verifyToken: secretField(
@@ -14,13 +12,8 @@ export const WHATSAPP_AUTH: JsonSchema = {
       "Any string; enter the same one as the webhook's Verify Token in the app dashboard.",
     ),
   },
-  additionalProperties: false,
-};
+  { additionalProperties: false },
+);
+export type WhatsappAuth = Static<typeof whatsappAuth>;
 
-export interface WhatsAppCredentials {
-  accessToken: string;
-  appSecret: string;
-  verifyToken: string;
-}
-
-export const whatsappCredentials = credentialsReader<WhatsAppCredentials>(WHATSAPP_AUTH, 'WhatsApp');
+export const readWhatsappAuth = accountReader(whatsappAuth, 'WhatsApp').credentials;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { OutboundMessage } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError, type OutboundMessage } from '../sdk/index.js';
 import { memoryLogger, testAccount } from '../testkit/channel.js';
 import { graphError, startWhatsAppFake, type WhatsAppFake } from '../testkit/fakes/meta.js';
 import { whatsappConnector } from './index.js';

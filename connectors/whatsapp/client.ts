@@ -2,11 +2,15 @@
 // carries one, an approved template; `thread.inReplyTo` makes it a reply (context.message_id).
 import type { JsonObject, JsonValue } from '../flow/types.js';
 import { graphPost } from '../meta/graph.js';
-import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import type { ContactIdentityInput } from '../sdk/types.js';
-import { whatsappCredentials } from './auth.js';
-import { whatsappSettings } from './settings.js';
+import {
+  ConnectorError,
+  type OutboundMessage,
+  type SendContext,
+  type SendResult,
+  type ContactIdentityInput,
+} from '../sdk/index.js';
+import { readWhatsappAuth } from './auth.js';
+import { readWhatsappSettings } from './settings.js';
 
 const invalid = (message: string, field?: string) =>
   new ConnectorError('validation', message, {
@@ -80,8 +84,8 @@ interface MessageResponse {
 }
 
 export async function sendWhatsApp(ctx: SendContext, message: OutboundMessage): Promise<SendResult> {
-  const { accessToken } = whatsappCredentials(ctx.account);
-  const { phoneNumberId, apiBaseUrl } = whatsappSettings(ctx.account);
+  const { accessToken } = readWhatsappAuth(ctx.account);
+  const { phoneNumberId, apiBaseUrl } = readWhatsappSettings(ctx.account);
   const body = messageBody(message);
   const res = (await graphPost({
     baseUrl: apiBaseUrl,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { InboundPayloadError, type InboundRequest } from '../sdk/channel.js';
+import { InboundPayloadError, type InboundRequest } from '../sdk/index.js';
 import { inboundContext, startInboundCapture, testAccount, type InboundCapture } from '../testkit/channel.js';
 import { startWhatsAppFake, WHATSAPP_SPEC, type MetaDelivery, type WhatsAppFake } from '../testkit/fakes/meta.js';
 import { loadSpec } from '../testkit/specs.js';

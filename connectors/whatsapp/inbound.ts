@@ -16,9 +16,15 @@ import {
   string,
   verifyMetaRequest,
 } from '../meta/webhook.js';
-import type { AttachmentRef, ChannelEvent, InboundContract, MessageReceived, MessageStatus } from '../sdk/channel.js';
-import type { ContactIdentityInput } from '../sdk/types.js';
-import { whatsappSettings } from './settings.js';
+import type {
+  AttachmentRef,
+  ChannelEvent,
+  InboundContract,
+  MessageReceived,
+  MessageStatus,
+  ContactIdentityInput,
+} from '../sdk/index.js';
+import { readWhatsappSettings } from './settings.js';
 
 type Content = Pick<MessageReceived, 'text' | 'attachments'>;
 
@@ -205,7 +211,7 @@ export const whatsappInbound: InboundContract = {
   handshake: (req, ctx) => metaHandshakeResponse(req, credential(ctx.account.credentials, 'verifyToken'), ctx.logger),
   verify: (req, ctx) => verifyMetaRequest(req, credential(ctx.account.credentials, 'appSecret')),
   parse(req, ctx) {
-    const { phoneNumberId } = whatsappSettings(ctx.account);
+    const { phoneNumberId } = readWhatsappSettings(ctx.account);
     return parseWhatsAppWebhook(readJson(req), phoneNumberId);
   },
 };

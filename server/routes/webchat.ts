@@ -10,7 +10,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ChannelAccount } from '../../connectors/sdk/channel.js';
 import type { JsonObject } from '../../connectors/flow/types.js';
 import { isWidgetSecret } from '../../connectors/webchat/auth.js';
-import { checkOrigin, webchatSettings, widgetConfig, type WebchatSettings } from '../../connectors/webchat/settings.js';
+import {
+  checkOrigin,
+  readWebchatSettings,
+  widgetConfig,
+  type WebchatSettings,
+} from '../../connectors/webchat/settings.js';
 import { checkVisitorToken, newVisitorId, visitorToken } from '../../connectors/webchat/token.js';
 import { WIDGET_FILE } from '../../connectors/webchat/widget.js';
 import { AccountUnavailable, createChannelAccountStore } from '../../prisma/channel-accounts.js';
@@ -95,7 +100,7 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
     // A preflight: only the settings matter, so no credentials are decrypted for it.
     const row = await accounts.settingsOf(request.params.accountId);
     if (row?.connector !== 'webchat') throw httpErrors.notFound('web chat account');
-    allowOrigin(request, reply, webchatSettings((row.settings ?? {}) as JsonObject));
+    allowOrigin(request, reply, readWebchatSettings((row.settings ?? {}) as JsonObject));
     return reply
       .code(204)
       .header('access-control-allow-methods', 'GET, POST')
@@ -121,7 +126,7 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
     },
     async (request, reply) => {
       const account = await webchatAccount(request.params.accountId);
-      const settings = webchatSettings(account.settings);
+      const settings = readWebchatSettings(account.settings);
       allowOrigin(request, reply, settings);
       const secret = secretOf(account);
       const config = widgetConfig(settings);
@@ -152,7 +157,7 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
     },
     async (request, reply) => {
       const account = await webchatAccount(request.params.accountId);
-      allowOrigin(request, reply, webchatSettings(account.settings));
+      allowOrigin(request, reply, readWebchatSettings(account.settings));
       const { visitorId, token, after, wait = 0 } = request.query;
       checkToken(secretOf(account), visitorId, token);
       void reply.header('cache-control', 'no-store');
@@ -201,7 +206,7 @@ export const webchatRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }> = 
     },
     async (request, reply) => {
       const account = await webchatAccount(request.params.accountId);
-      const { title } = webchatSettings(account.settings);
+      const { title } = readWebchatSettings(account.settings);
       // No inline script: the page works under a CSP as strict as the widget allows (its styles are inline).
       return reply
         .type('text/html; charset=utf-8')

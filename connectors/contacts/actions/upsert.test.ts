@@ -3,9 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, testPrisma } from '../../../test/env.js';
 import type { PrismaClient } from '../../../prisma/client.js';
 import { createContactsService, findContactByIdentity } from '../../../prisma/contacts.js';
-import { createAjv } from '../../sdk/schema.js';
-import { ConnectorError } from '../../sdk/errors.js';
-import type { ActionContext } from '../../sdk/types.js';
+import { createAjv, ConnectorError, type ActionContext, type Connector } from '../../sdk/index.js';
+import { builtinConnectors } from '../../builtin.js';
 import { contactsConnector } from '../index.js';
 import type { ContactUpsertActionInput, ContactUpsertActionOutput } from './upsert.js';
 
@@ -22,7 +21,7 @@ const unusedChannels = {
   send: () => Promise.reject(new Error('unused')),
   reply: () => Promise.reject(new Error('unused')),
 };
-const upsert = (input: ContactUpsertActionInput, workspaceId = ws) => {
+const upsert = (input: ContactUpsertActionInput, workspaceId = ws, connector: Connector = contactsConnector) => {
   const ctx: ActionContext = actionContext(
     { channels: unusedChannels, contacts: createContactsService(prisma) },
     {
@@ -33,7 +32,7 @@ const upsert = (input: ContactUpsertActionInput, workspaceId = ws) => {
       logger: { debug: noop, info: noop, warn: noop, error: noop },
     },
   );
-  return contactsConnector.actions[0]!.run(ctx, input) as Promise<ContactUpsertActionOutput>;
+  return connector.actions[0]!.run(ctx, input) as Promise<ContactUpsertActionOutput>;
 };
 
 describe('contacts.upsert', () => {
@@ -76,7 +75,9 @@ describe('contacts.upsert', () => {
     const before = process.env.CONFLUO_DEFAULT_COUNTRY;
     process.env.CONFLUO_DEFAULT_COUNTRY = 'GB';
     try {
-      const out = await upsert({ phone: '07911 123456', email: null });
+      // Read where the built-in connectors are made, not inside the action.
+      const contacts = builtinConnectors().find((c) => c.id === 'contacts')!;
+      const out = await upsert({ phone: '07911 123456', email: null }, ws, contacts);
       expect(out.identities).toEqual([{ kind: 'phone', value: '+447911123456' }]);
     } finally {
       if (before === undefined) delete process.env.CONFLUO_DEFAULT_COUNTRY;

@@ -2,8 +2,7 @@
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpServer, type SmtpServerHandle } from '../../../test/mail-servers.js';
-import { createAjv } from '../../sdk/schema.js';
-import type { SentMessage } from '../../sdk/channel.js';
+import { createAjv, type SentMessage } from '../../sdk/index.js';
 import { actionContext, directChannels, testAccount } from '../../testkit/channel.js';
 import { messageIdFor } from '../headers.js';
 import { emailConnector } from '../index.js';

@@ -1,49 +1,44 @@
 // `email.send`: send an email from a channel account. Thin on purpose: the platform checks consent and the rate limit
-// and records the message, then calls the channel's `send` (smtp.ts), which builds and sends it.
-import type { JsonObject } from '../../flow/types.js';
-import { ACCOUNT_INPUT, SENT_MESSAGE_SCHEMA } from '../../sdk/channel-schemas.js';
-import type { OutboundMessage, SentMessage } from '../../sdk/channel.js';
-import type { ActionDefinition } from '../../sdk/types.js';
+// and records the message, then calls the channel's `send` (outbound.ts), which builds and sends it.
+import {
+  ACCOUNT_INPUT,
+  SENT_MESSAGE_SCHEMA,
+  Type,
+  defineAction,
+  type JsonObject,
+  type OutboundMessage,
+  type Static,
+} from '../../sdk/index.js';
 
-export interface EmailSendInput {
-  account: string;
-  to: string;
-  subject: string;
-  text?: string;
-  html?: string;
-  /** The Message-ID this email answers (e.g. `{{ trigger.message.providerMessageId }}`). */
-  inReplyTo?: string;
-  /** The thread's earlier Message-IDs, oldest first (e.g. `{{ trigger.message.thread.extra.references }}`). */
-  references?: string[];
-}
-
-export const sendInputSchema = {
-  type: 'object',
-  required: ['account', 'to', 'subject'],
-  properties: {
+export const sendInputSchema = Type.Object(
+  {
     account: ACCOUNT_INPUT,
-    to: { type: 'string', format: 'email', title: 'To' },
-    subject: { type: 'string', minLength: 1, title: 'Subject' },
-    text: { type: 'string', title: 'Text', 'x-ui': { widget: 'textarea' } },
-    html: { type: 'string', title: 'HTML', 'x-ui': { widget: 'textarea' } },
-    inReplyTo: {
-      type: 'string',
-      minLength: 3,
-      title: 'In reply to',
-      description: 'The Message-ID of the email this one answers, to keep the thread.',
-    },
-    references: {
-      type: 'array',
-      items: { type: 'string', minLength: 3 },
-      title: 'References',
-      description: "The thread's earlier Message-IDs, oldest first.",
-    },
+    to: Type.String({ format: 'email', title: 'To' }),
+    subject: Type.String({ minLength: 1, title: 'Subject' }),
+    text: Type.Optional(Type.String({ title: 'Text', 'x-ui': { widget: 'textarea' } })),
+    html: Type.Optional(Type.String({ title: 'HTML', 'x-ui': { widget: 'textarea' } })),
+    /** The Message-ID this email answers (e.g. `{{ trigger.message.providerMessageId }}`). */
+    inReplyTo: Type.Optional(
+      Type.String({
+        minLength: 3,
+        title: 'In reply to',
+        description: 'The Message-ID of the email this one answers, to keep the thread.',
+      }),
+    ),
+    /** The thread's earlier Message-IDs, oldest first (e.g. `{{ trigger.message.thread.extra.references }}`). */
+    references: Type.Optional(
+      Type.Array(Type.String({ minLength: 3 }), {
+        title: 'References',
+        description: "The thread's earlier Message-IDs, oldest first.",
+      }),
+    ),
   },
-  anyOf: [{ required: ['text'] }, { required: ['html'] }],
-  additionalProperties: false,
-};
+  { anyOf: [{ required: ['text'] }, { required: ['html'] }], additionalProperties: false },
+);
 
-export const sendAction: ActionDefinition<EmailSendInput, SentMessage> = {
+export type EmailSendInput = Static<typeof sendInputSchema>;
+
+export const sendAction = defineAction({
   id: 'send',
   name: 'Send email',
   description: 'Sends an email (text, HTML or both) from an email account; with inReplyTo it continues that thread.',
@@ -63,4 +58,4 @@ export const sendAction: ActionDefinition<EmailSendInput, SentMessage> = {
     };
     return ctx.services.channels.send(input.account, message);
   },
-};
+});

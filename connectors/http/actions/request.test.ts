@@ -1,9 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAjv } from '../../sdk/schema.js';
-import { ConnectorError } from '../../sdk/errors.js';
-import type { ActionContext, Connector } from '../../sdk/types.js';
+import { createAjv, ConnectorError, type ActionContext, type Connector } from '../../sdk/index.js';
 import { httpOptionsFromEnv, isAddressAllowed } from '../client.js';
 import { createHttpConnector, type HttpGuardOptions } from '../index.js';
 import type { HttpRequestInput, HttpRequestOutput } from './request.js';

@@ -1,59 +1,49 @@
 // `http.request`: call any HTTP API. Sends the step's idempotency key so providers that dedupe see retries as one.
-import type { JsonValue } from '../../flow/types.js';
-import { ConnectorError } from '../../sdk/errors.js';
-import type { ActionDefinition } from '../../sdk/types.js';
+import { ConnectorError, Type, defineAction, type JsonValue, type Static } from '../../sdk/index.js';
 import { responseError, sendRequest, type HttpRequest } from '../client.js';
 import type { Dispatcher } from 'undici';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
 export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 
-export interface HttpRequestInput {
-  method?: (typeof METHODS)[number];
-  url: string;
-  headers?: Record<string, string>;
-  query?: Record<string, string | number | boolean>;
-  body?: JsonValue;
-  timeout?: number;
-}
-
-export interface HttpRequestOutput {
-  status: number;
-  headers: Record<string, string>;
-  body: JsonValue;
-}
-
-export const requestInputSchema = {
-  type: 'object',
-  properties: {
-    method: { type: 'string', enum: [...METHODS], default: 'GET', title: 'Method' },
-    url: { type: 'string', format: 'uri', title: 'URL' },
-    headers: { type: 'object', additionalProperties: { type: 'string' }, title: 'Headers' },
-    query: {
-      type: 'object',
-      additionalProperties: { type: ['string', 'number', 'boolean'] },
-      title: 'Query parameters',
-    },
-    body: {
-      title: 'Body',
-      description:
-        'Objects and arrays are sent as JSON (as a form with content-type application/x-www-form-urlencoded); strings as-is.',
-    },
-    timeout: { type: 'integer', minimum: 1, maximum: 300_000, default: 30_000, title: 'Timeout (ms)' },
+export const requestInputSchema = Type.Object(
+  {
+    method: Type.Optional(Type.Enum(METHODS, { type: 'string', default: 'GET', title: 'Method' })),
+    url: Type.String({ format: 'uri', title: 'URL' }),
+    headers: Type.Optional(
+      Type.Unsafe<Record<string, string>>({
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        title: 'Headers',
+      }),
+    ),
+    query: Type.Optional(
+      Type.Unsafe<Record<string, string | number | boolean>>({
+        type: 'object',
+        additionalProperties: { type: ['string', 'number', 'boolean'] },
+        title: 'Query parameters',
+      }),
+    ),
+    body: Type.Optional(
+      Type.Unsafe<JsonValue>({
+        title: 'Body',
+        description:
+          'Objects and arrays are sent as JSON (as a form with content-type application/x-www-form-urlencoded); strings as-is.',
+      }),
+    ),
+    timeout: Type.Optional(Type.Integer({ minimum: 1, maximum: 300_000, default: 30_000, title: 'Timeout (ms)' })),
   },
-  required: ['url'],
-  additionalProperties: false,
-};
+  { additionalProperties: false },
+);
 
-export const requestOutputSchema = {
-  type: 'object',
-  properties: {
-    status: { type: 'integer' },
-    headers: { type: 'object', additionalProperties: { type: 'string' } },
-    body: { description: 'Parsed JSON when the response is JSON, else text.' },
-  },
-  required: ['status', 'headers', 'body'],
-};
+export const requestOutputSchema = Type.Object({
+  status: Type.Integer(),
+  headers: Type.Unsafe<Record<string, string>>({ type: 'object', additionalProperties: { type: 'string' } }),
+  body: Type.Unsafe<JsonValue>({ description: 'Parsed JSON when the response is JSON, else text.' }),
+});
+
+export type HttpRequestInput = Static<typeof requestInputSchema>;
+export type HttpRequestOutput = Static<typeof requestOutputSchema>;
 
 const invalid = (field: string, message: string) =>
   new ConnectorError('validation', `${field}: ${message}`, { code: 'INPUT_INVALID', details: { field } });
@@ -104,8 +94,8 @@ export function buildRequest(input: HttpRequestInput, idempotencyKey: string): H
 const isJson = (contentType: string | undefined) =>
   !!contentType && /^application\/(.+\+)?json\b/i.test(contentType.trim());
 
-export function requestAction(dispatcher: () => Dispatcher): ActionDefinition<HttpRequestInput, HttpRequestOutput> {
-  return {
+export function requestAction(dispatcher: () => Dispatcher) {
+  return defineAction({
     id: 'request',
     name: 'HTTP request',
     description: 'Sends an HTTP request and returns the status, headers and body. Non-2xx answers fail the step.',
@@ -128,5 +118,5 @@ export function requestAction(dispatcher: () => Dispatcher): ActionDefinition<Ht
       }
       return { status: res.status, headers: res.headers, body };
     },
-  };
+  });
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAjv } from '../../sdk/schema.js';
+import { createAjv } from '../../sdk/index.js';
 import { actionContext, directChannels, testAccount } from '../../testkit/channel.js';
 import { startInstagramFake, type PageFake } from '../../testkit/fakes/meta.js';
 import { instagramConnector } from '../index.js';

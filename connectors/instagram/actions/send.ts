@@ -2,8 +2,6 @@
 // (an Instagram-scoped id).
 import { messagingSendAction } from '../../meta/send-action.js';
 
-export type { MessagingSendInput as InstagramSendInput } from '../../meta/send-action.js';
-
 export const sendAction = messagingSendAction({
   kind: 'instagram',
   name: 'Send Instagram message',

@@ -1,8 +1,6 @@
 // `messenger.send`: a text message to a person who wrote to the Page (a page-scoped id).
 import { messagingSendAction } from '../../meta/send-action.js';
 
-export type { MessagingSendInput as MessengerSendInput } from '../../meta/send-action.js';
-
 export const sendAction = messagingSendAction({
   kind: 'messenger',
   name: 'Send Messenger message',

@@ -1,54 +1,41 @@
 // `slack.postMessage`: post to a Slack channel or a user's DM through the platform (consent, rate limit, conversation).
-import type { JsonObject } from '../../flow/types.js';
-import { ACCOUNT_INPUT, SENT_MESSAGE_SCHEMA } from '../../sdk/channel-schemas.js';
-import type { SentMessage } from '../../sdk/channel.js';
-import type { ActionDefinition } from '../../sdk/types.js';
+import { ACCOUNT_INPUT, SENT_MESSAGE_SCHEMA, Type, defineAction, type JsonObject } from '../../sdk/index.js';
 
-export interface SlackPostMessageInput {
-  account: string;
-  channel: string;
-  text?: string;
-  threadTs?: string;
-  blocks?: JsonObject[];
-}
-
-export const postMessageInputSchema = {
-  type: 'object',
-  properties: {
+export const postMessageInputSchema = Type.Object(
+  {
     account: ACCOUNT_INPUT,
-    channel: {
-      type: 'string',
+    channel: Type.String({
       pattern: '^([A-Z0-9]+|[A-Z0-9]+:[A-Z0-9]+)$',
       title: 'Channel',
       description: 'A channel id (C0123ABCD), or a user as <teamId>:<userId> to send them a direct message.',
-    },
-    text: {
-      type: 'string',
-      minLength: 1,
-      title: 'Text',
-      description: 'Slack mrkdwn; the notification text when blocks are given.',
-      'x-ui': { widget: 'textarea' },
-    },
-    threadTs: {
-      type: 'string',
-      pattern: '^[0-9]+\\.[0-9]+$',
-      title: 'Thread',
-      description: "The ts of the thread's first message, to reply in the thread.",
-    },
-    blocks: {
-      type: 'array',
-      items: { type: 'object', required: ['type'] },
-      maxItems: 50,
-      title: 'Blocks',
-      description: 'Block Kit blocks.',
-    },
+    }),
+    text: Type.Optional(
+      Type.String({
+        minLength: 1,
+        title: 'Text',
+        description: 'Slack mrkdwn; the notification text when blocks are given.',
+        'x-ui': { widget: 'textarea' },
+      }),
+    ),
+    threadTs: Type.Optional(
+      Type.String({
+        pattern: '^[0-9]+\\.[0-9]+$',
+        title: 'Thread',
+        description: "The ts of the thread's first message, to reply in the thread.",
+      }),
+    ),
+    blocks: Type.Optional(
+      Type.Array(Type.Unsafe<JsonObject>({ type: 'object', required: ['type'] }), {
+        maxItems: 50,
+        title: 'Blocks',
+        description: 'Block Kit blocks.',
+      }),
+    ),
   },
-  required: ['account', 'channel'],
-  anyOf: [{ required: ['text'] }, { required: ['blocks'] }],
-  additionalProperties: false,
-};
+  { anyOf: [{ required: ['text'] }, { required: ['blocks'] }], additionalProperties: false },
+);
 
-export const postMessageAction: ActionDefinition<SlackPostMessageInput, SentMessage> = {
+export const postMessageAction = defineAction({
   id: 'postMessage',
   name: 'Post message',
   description: 'Post a message to a Slack channel, thread or direct message.',
@@ -64,4 +51,4 @@ export const postMessageAction: ActionDefinition<SlackPostMessageInput, SentMess
       ...(input.threadTs !== undefined && { thread: { id: input.threadTs } }),
       ...(input.blocks !== undefined && { payload: { blocks: input.blocks } }),
     }),
-};
+});

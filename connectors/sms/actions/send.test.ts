@@ -1,10 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { SENT_MESSAGE_SCHEMA } from '../../sdk/channel-schemas.js';
-import { ConnectorError } from '../../sdk/errors.js';
-import { createAjv } from '../../sdk/schema.js';
+import { SENT_MESSAGE_SCHEMA, ConnectorError, createAjv, type Connector } from '../../sdk/index.js';
 import { actionContext, directChannels } from '../../testkit/channel.js';
 import { startTwilioFake, type TwilioFake } from '../../testkit/fakes/twilio.js';
-import { smsConnector } from '../index.js';
+import { builtinConnectors } from '../../builtin.js';
+import { createSmsConnector, smsConnector } from '../index.js';
 import { ACCOUNT_SID, AUTH_TOKEN, OUR_NUMBER, smsAccount } from '../test-support.js';
 import type { SmsSendInput } from './send.js';
 
@@ -29,10 +28,11 @@ const ajv = createAjv();
 const validInput = ajv.compile(action.input);
 const validOutput = ajv.compile(action.output);
 
-function run(input: SmsSendInput) {
+function run(input: SmsSendInput, connector: Connector = smsConnector) {
   const account = smsAccount(tw.url);
-  const channels = directChannels(smsConnector, [account]);
-  return { channels, account, result: action.run(actionContext({ channels }), input) };
+  const channels = directChannels(connector, [account]);
+  const send = connector.actions.find((a) => a.id === 'send')!;
+  return { channels, account, result: send.run(actionContext({ channels }), input) };
 }
 const failure = async (p: Promise<unknown>): Promise<ConnectorError> => {
   const err = await p.then(
@@ -74,7 +74,17 @@ describe('sms.send', () => {
 
   it('uses CONFLUO_DEFAULT_COUNTRY when the input gives none', async () => {
     process.env.CONFLUO_DEFAULT_COUNTRY = 'FR';
-    const { result, channels } = run({ account: 'cha_sms', to: '06 12 34 56 78', body: 'Bonjour' });
+    // Read where the built-in connectors are made, not inside the action.
+    const sms = builtinConnectors().find((c) => c.id === 'sms')!;
+    const { result, channels } = run({ account: 'cha_sms', to: '06 12 34 56 78', body: 'Bonjour' }, sms);
+    await result;
+    expect(channels.sent[0]!.to).toEqual({ kind: 'phone', value: '+33612345678' });
+  });
+
+  it("uses the connector's defaultCountry, not the environment, when made with one", async () => {
+    process.env.CONFLUO_DEFAULT_COUNTRY = 'US';
+    const sms = createSmsConnector({ defaultCountry: 'FR' });
+    const { result, channels } = run({ account: 'cha_sms', to: '06 12 34 56 78', body: 'Bonjour' }, sms);
     await result;
     expect(channels.sent[0]!.to).toEqual({ kind: 'phone', value: '+33612345678' });
   });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createAjv } from '../../sdk/schema.js';
+import { createAjv } from '../../sdk/index.js';
 import {
   actionContext,
   directChannels,

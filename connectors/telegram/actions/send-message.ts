@@ -1,38 +1,29 @@
 // `telegram.sendMessage`: send a text to a Telegram chat through the platform (consent, rate limit, conversation).
-import { ACCOUNT_INPUT, SENT_MESSAGE_SCHEMA } from '../../sdk/channel-schemas.js';
-import type { SentMessage } from '../../sdk/channel.js';
-import type { ActionDefinition } from '../../sdk/types.js';
+import { ACCOUNT_INPUT, SENT_MESSAGE_SCHEMA, Type, defineAction } from '../../sdk/index.js';
 
-export interface TelegramSendMessageInput {
-  account: string;
-  chatId: string | number;
-  text: string;
-  replyToMessageId?: string | number;
-}
-
-export const sendMessageInputSchema = {
-  type: 'object',
-  properties: {
+export const sendMessageInputSchema = Type.Object(
+  {
     account: ACCOUNT_INPUT,
-    chatId: {
+    chatId: Type.Unsafe<string | number>({
       type: ['string', 'integer'],
       pattern: '^(-?[0-9]{1,16}|@[A-Za-z0-9_]{4,32})$',
       title: 'Chat',
       description: 'The chat id (a user id for private chats, negative for groups) or a public @channelusername.',
-    },
-    text: { type: 'string', minLength: 1, maxLength: 4096, title: 'Text', 'x-ui': { widget: 'textarea' } },
-    replyToMessageId: {
-      type: ['string', 'integer'],
-      pattern: '^(-?[0-9]+:)?[0-9]+$',
-      title: 'Reply to message',
-      description: 'A message id in the chat, or a message providerMessageId (<chat id>:<message id>).',
-    },
+    }),
+    text: Type.String({ minLength: 1, maxLength: 4096, title: 'Text', 'x-ui': { widget: 'textarea' } }),
+    replyToMessageId: Type.Optional(
+      Type.Unsafe<string | number>({
+        type: ['string', 'integer'],
+        pattern: '^(-?[0-9]+:)?[0-9]+$',
+        title: 'Reply to message',
+        description: 'A message id in the chat, or a message providerMessageId (<chat id>:<message id>).',
+      }),
+    ),
   },
-  required: ['account', 'chatId', 'text'],
-  additionalProperties: false,
-};
+  { additionalProperties: false },
+);
 
-export const sendMessageAction: ActionDefinition<TelegramSendMessageInput, SentMessage> = {
+export const sendMessageAction = defineAction({
   id: 'sendMessage',
   name: 'Send message',
   description: 'Send a text message to a Telegram chat from a bot account.',
@@ -47,4 +38,4 @@ export const sendMessageAction: ActionDefinition<TelegramSendMessageInput, SentM
         thread: { id: String(input.chatId), inReplyTo: String(input.replyToMessageId) },
       }),
     }),
-};
+});

@@ -5,8 +5,7 @@
 // Plus the webhook side: the `hub.challenge` GET handshake and signed (`X-Hub-Signature-256`) inbound deliveries.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
-import { createAjv } from '../../sdk/schema.js';
-import { signMeta } from '../../sdk/signatures.js';
+import { createAjv, signMeta } from '../../sdk/index.js';
 import { postTo, startFakeServer, type FakeReply, type FakeServer, type RecordedRequest } from '../fake-server.js';
 import { loadSpec } from '../specs.js';
 

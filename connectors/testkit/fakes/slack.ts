@@ -5,7 +5,7 @@
 // wrapper of specs/slack/slack_common_event_wrapper_schema.json), signed v0 with X-Slack-Signature over the raw body.
 // The specs are stale: only our requests are checked strictly; nothing Slack sends is held to `additionalProperties`.
 import { randomBytes } from 'node:crypto';
-import { signSlack } from '../../sdk/signatures.js';
+import { signSlack } from '../../sdk/index.js';
 import { postTo, startFakeServer, type FakeReply, type FakeServer, type RecordedRequest } from '../fake-server.js';
 import { loadSpec } from '../specs.js';
 

@@ -1,7 +1,7 @@
 // A fake Telegram Bot API: `GET|POST /bot<token>/<method>`, every call checked against the method's parameter table in
 // the official docs (specs/telegram/api.json), answers in the documented `{ ok, result }` envelope, and inbound
 // updates POSTed to the webhook set with setWebhook, carrying `X-Telegram-Bot-Api-Secret-Token`.
-import { isValidTelegramSecret } from '../../sdk/signatures.js';
+import { isValidTelegramSecret } from '../../sdk/index.js';
 import {
   formToRecord,
   postTo,

@@ -4,8 +4,7 @@
 // incoming-SMS and status-callback webhooks, form-encoded and signed with X-Twilio-Signature over the exact URL.
 import { randomBytes } from 'node:crypto';
 import type { ValidateFunction } from 'ajv';
-import { createAjv } from '../../sdk/schema.js';
-import { signTwilio } from '../../sdk/signatures.js';
+import { createAjv, signTwilio } from '../../sdk/index.js';
 import {
   formToRecord,
   postTo,

@@ -1,33 +1,22 @@
 // `webchat.sendMessage`: write to a web chat visitor through the platform (consent, rate limit, conversation).
-import { ACCOUNT_INPUT, SENT_MESSAGE_SCHEMA } from '../../sdk/channel-schemas.js';
-import type { SentMessage } from '../../sdk/channel.js';
-import type { ActionDefinition } from '../../sdk/types.js';
+import { ACCOUNT_INPUT, SENT_MESSAGE_SCHEMA, Type, defineAction } from '../../sdk/index.js';
 import { MAX_TEXT } from '../inbound.js';
 import { VISITOR_ID_PATTERN } from '../token.js';
 
-export interface WebchatSendMessageInput {
-  account: string;
-  visitorId: string;
-  text: string;
-}
-
-export const sendMessageInputSchema = {
-  type: 'object',
-  properties: {
+export const sendMessageInputSchema = Type.Object(
+  {
     account: ACCOUNT_INPUT,
-    visitorId: {
-      type: 'string',
+    visitorId: Type.String({
       pattern: VISITOR_ID_PATTERN,
       title: 'Visitor',
       description: 'The visitor id (the value of their webchat identity), e.g. {{ trigger.sender.identity.value }}',
-    },
-    text: { type: 'string', minLength: 1, maxLength: MAX_TEXT, title: 'Text', 'x-ui': { widget: 'textarea' } },
+    }),
+    text: Type.String({ minLength: 1, maxLength: MAX_TEXT, title: 'Text', 'x-ui': { widget: 'textarea' } }),
   },
-  required: ['account', 'visitorId', 'text'],
-  additionalProperties: false,
-};
+  { additionalProperties: false },
+);
 
-export const sendMessageAction: ActionDefinition<WebchatSendMessageInput, SentMessage> = {
+export const sendMessageAction = defineAction({
   id: 'sendMessage',
   name: 'Send message',
   description: 'Write to a website visitor in the web chat.',
@@ -36,4 +25,4 @@ export const sendMessageAction: ActionDefinition<WebchatSendMessageInput, SentMe
   ui: { group: 'Messages' },
   run: (ctx, input) =>
     ctx.services.channels.send(input.account, { to: { kind: 'webchat', value: input.visitorId }, text: input.text }),
-};
+});

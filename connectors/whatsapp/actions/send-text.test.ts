@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectorError } from '../../sdk/errors.js';
-import { createAjv } from '../../sdk/schema.js';
+import { ConnectorError, createAjv } from '../../sdk/index.js';
 import { actionContext } from '../../testkit/channel.js';
 import { useWhatsAppFake } from '../test-support.js';
 import { whatsappConnector } from '../index.js';

@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { EMAIL_AUTH_SCHEMA } from '../../../connectors/email/auth.js';
-import { SMS_AUTH_SCHEMA } from '../../../connectors/sms/auth.js';
-import { SMS_SETTINGS_SCHEMA } from '../../../connectors/sms/settings.js';
-import { telegramAuth } from '../../../connectors/telegram/auth.js';
-import { webchatAuth } from '../../../connectors/webchat/auth.js';
-import { webchatSettingsSchema } from '../../../connectors/webchat/settings.js';
+import { emailAuth as emailAuthType } from '../../../connectors/email/auth.js';
+import { smsAuth as smsAuthType } from '../../../connectors/sms/auth.js';
+import { smsSettings as smsSettingsType } from '../../../connectors/sms/settings.js';
+import { telegramAuth as telegramAuthType } from '../../../connectors/telegram/auth.js';
+import { webchatAuth as webchatAuthType } from '../../../connectors/webchat/auth.js';
+import { webchatSettings as webchatSettingsType } from '../../../connectors/webchat/settings.js';
 import { accountForm, createBody, patchBody, prune, stableJson } from './form.js';
+
+/** A connector's schema as the editor gets it: plain JSON, from the manifest. */
+const plain = (schema: object) => JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+const EMAIL_AUTH_SCHEMA = plain(emailAuthType);
+const SMS_AUTH_SCHEMA = plain(smsAuthType);
+const SMS_SETTINGS_SCHEMA = plain(smsSettingsType);
+const telegramAuth = plain(telegramAuthType);
+const webchatAuth = plain(webchatAuthType);
+const webchatSettingsSchema = plain(webchatSettingsType);
 
 const props = (s: unknown) => (s as { properties: Record<string, Record<string, unknown>> }).properties;
 

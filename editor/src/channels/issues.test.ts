@@ -1,13 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { SMS_AUTH_SCHEMA } from '../../../connectors/sms/auth.js';
-import { SMS_SETTINGS_SCHEMA } from '../../../connectors/sms/settings.js';
-import { telegramAuth } from '../../../connectors/telegram/auth.js';
-import { webchatSettingsSchema } from '../../../connectors/webchat/settings.js';
+import { smsAuth as smsAuthType } from '../../../connectors/sms/auth.js';
+import { smsSettings as smsSettingsType } from '../../../connectors/sms/settings.js';
+import { telegramAuth as telegramAuthType } from '../../../connectors/telegram/auth.js';
+import { webchatSettings as webchatSettingsType } from '../../../connectors/webchat/settings.js';
 import { createAjv } from '../../../connectors/sdk/schema.js';
 import { schemaIssues } from '../../../server/errors.js';
 import type { ErrorIssue } from '../api/types.js';
 import { accountForm } from './form.js';
 import { accountIssues, friendlyMessage, pointer, refusalHeadline, schemaAt } from './issues.js';
+
+/** A connector's schema as the editor gets it: plain JSON, from the manifest. */
+const plain = (schema: object) => JSON.parse(JSON.stringify(schema)) as Record<string, unknown>;
+const SMS_AUTH_SCHEMA = plain(smsAuthType);
+const SMS_SETTINGS_SCHEMA = plain(smsSettingsType);
+const telegramAuth = plain(telegramAuthType);
+const webchatSettingsSchema = plain(webchatSettingsType);
 
 /** The issues the server answers with, made the way it makes them (ajv over the connector's schema). */
 function serverIssues(root: string, schema: Record<string, unknown>, data: unknown): ErrorIssue[] {

@@ -1,65 +1,41 @@
 // `weather.current`: the weather now at a latitude/longitude.
-import type { ActionContext, ActionDefinition } from 'confluo/sdk';
+import { Type, defineAction, type Static } from 'confluo/sdk';
 import type { WeatherAuth } from '../auth.js';
-import { currentUrl, fetchCurrent, type CurrentQuery } from '../client.js';
+import { currentUrl, fetchCurrent } from '../client.js';
 
-export interface CurrentWeather {
-  latitude: number;
-  longitude: number;
+export const currentInput = Type.Object(
+  {
+    latitude: Type.Number({ minimum: -90, maximum: 90, title: 'Latitude' }),
+    longitude: Type.Number({ minimum: -180, maximum: 180, title: 'Longitude' }),
+    temperatureUnit: Type.Optional(
+      Type.Enum(['celsius', 'fahrenheit'], { type: 'string', default: 'celsius', title: 'Temperature unit' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const currentOutput = Type.Object({
+  latitude: Type.Number(),
+  longitude: Type.Number(),
   /** When the values were measured/modelled (ISO 8601, UTC). */
-  time: string;
-  temperature: number;
+  time: Type.String({ format: 'date-time' }),
+  temperature: Type.Number(),
   /** `°C` or `°F`, as Open-Meteo reports it. */
-  temperatureUnit: string;
-  relativeHumidity: number;
-  windSpeedKmh: number;
+  temperatureUnit: Type.String(),
+  relativeHumidity: Type.Number(),
+  windSpeedKmh: Type.Number(),
   /** WMO weather interpretation code (0 clear sky, 61 rain, ...). */
-  weatherCode: number;
-}
+  weatherCode: Type.Integer(),
+});
+export type CurrentWeather = Static<typeof currentOutput>;
 
-export const currentAction: ActionDefinition<CurrentQuery, CurrentWeather> = {
+export const currentAction = defineAction({
   id: 'current',
   name: 'Current weather',
   description: 'The weather now at a place, from Open-Meteo.',
-  input: {
-    type: 'object',
-    properties: {
-      latitude: { type: 'number', minimum: -90, maximum: 90, title: 'Latitude' },
-      longitude: { type: 'number', minimum: -180, maximum: 180, title: 'Longitude' },
-      temperatureUnit: {
-        type: 'string',
-        enum: ['celsius', 'fahrenheit'],
-        default: 'celsius',
-        title: 'Temperature unit',
-      },
-    },
-    required: ['latitude', 'longitude'],
-    additionalProperties: false,
-  },
-  output: {
-    type: 'object',
-    properties: {
-      latitude: { type: 'number' },
-      longitude: { type: 'number' },
-      time: { type: 'string', format: 'date-time' },
-      temperature: { type: 'number' },
-      temperatureUnit: { type: 'string' },
-      relativeHumidity: { type: 'number' },
-      windSpeedKmh: { type: 'number' },
-      weatherCode: { type: 'integer' },
-    },
-    required: [
-      'latitude',
-      'longitude',
-      'time',
-      'temperature',
-      'temperatureUnit',
-      'relativeHumidity',
-      'windSpeedKmh',
-      'weatherCode',
-    ],
-  },
-  async run(ctx: ActionContext, input) {
+  input: currentInput,
+  output: currentOutput,
+  async run(ctx, input) {
     const res = await fetchCurrent(currentUrl(ctx.auth as WeatherAuth | undefined, input), ctx.signal);
     const c = res.current;
     return {
@@ -73,4 +49,4 @@ export const currentAction: ActionDefinition<CurrentQuery, CurrentWeather> = {
       weatherCode: c.weather_code,
     };
   },
-};
+});

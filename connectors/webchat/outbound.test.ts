@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { OutboundMessage } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import { createAjv } from '../sdk/schema.js';
+import { ConnectorError, createAjv, type OutboundMessage } from '../sdk/index.js';
 import { actionContext, directChannels, memoryLogger, testAccount } from '../testkit/index.js';
 import { webchatConnector } from './index.js';
 import { isWidgetSecret } from './auth.js';
-import { providerMessageIdFor } from './send.js';
+import { providerMessageIdFor } from './outbound.js';
 
 const channel = webchatConnector.channel!;
 const account = testAccount({ id: 'cha_wc', credentials: { widgetSecret: 's'.repeat(43) } });

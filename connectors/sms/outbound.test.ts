@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { ChannelAccount, OutboundMessage } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError, type ChannelAccount, type OutboundMessage } from '../sdk/index.js';
 import { memoryLogger, startInboundCapture, type InboundCapture } from '../testkit/channel.js';
 import { startTwilioFake, type TwilioFake } from '../testkit/fakes/twilio.js';
 import { smsConnector } from './index.js';

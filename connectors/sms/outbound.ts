@@ -1,11 +1,10 @@
 // channel.send for SMS: the platform's outbound message as Twilio's CreateMessage form.
 import type { JsonObject } from '../flow/types.js';
-import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import { credentialsOf } from './auth.js';
+import { ConnectorError, type OutboundMessage, type SendContext, type SendResult } from '../sdk/index.js';
+import { readSmsAuth } from './auth.js';
 import { createMessage } from './client.js';
 import { toE164 } from './phone.js';
-import { settingsOf, type SmsSettings } from './settings.js';
+import { readSmsSettings, type SmsSettings } from './settings.js';
 
 const invalid = (field: string, message: string) =>
   new ConnectorError('validation', `${field}: ${message}`, {
@@ -74,8 +73,8 @@ export function messageForm(settings: SmsSettings, inboundUrl: string, message: 
 const sendStatus = (s: string): SendResult['status'] => (s === 'sent' || s === 'delivered' ? s : 'queued');
 
 export async function sendSms(ctx: SendContext, message: OutboundMessage): Promise<SendResult> {
-  const settings = settingsOf(ctx.account);
-  const credentials = credentialsOf(ctx.account);
+  const settings = readSmsSettings(ctx.account);
+  const credentials = readSmsAuth(ctx.account);
   const form = messageForm(settings, ctx.account.inboundUrl, message);
   const created = await createMessage({ apiBaseUrl: settings.apiBaseUrl, credentials, form, signal: ctx.signal });
   ctx.logger.debug({ accountId: ctx.account.id, sid: created.sid, status: created.status }, 'Twilio accepted the SMS');

@@ -1,7 +1,6 @@
 // channel.send for Telegram: sendMessage to the chat in `to.value`, as a reply when the thread names the message.
 import type { JsonObject } from '../flow/types.js';
-import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError, type OutboundMessage, type SendContext, type SendResult } from '../sdk/index.js';
 import { callTelegram } from './client.js';
 
 /** sendMessage options a flow may pass in `payload` (Bot API field names); chat_id, text and replies are ours. */

@@ -3,8 +3,7 @@
 // something the widget can show and naming it. The id is derived from the step's idempotency key: a retried step
 // names the same message.
 import { createHash } from 'node:crypto';
-import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
+import { ConnectorError, type OutboundMessage, type SendContext, type SendResult } from '../sdk/index.js';
 import { MAX_TEXT } from './inbound.js';
 import { isVisitorId } from './token.js';
 

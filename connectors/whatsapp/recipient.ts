@@ -1,16 +1,14 @@
 // The `to` of the WhatsApp actions: a WhatsApp id (as inbound messages' sender identity has it, usually digits) or a
 // phone number in international form (`+…`, normalized to E.164).
-import { normalizePhone } from '../../contacts/normalize.js';
-import { ConnectorError } from '../../sdk/errors.js';
-import type { ContactIdentityInput, JsonSchema } from '../../sdk/types.js';
+import { normalizePhone } from '../contacts/normalize.js';
+import { ConnectorError, Type, type ContactIdentityInput } from '../sdk/index.js';
 
-export const TO_INPUT: JsonSchema = {
-  type: 'string',
+export const TO_INPUT = Type.String({
   minLength: 1,
   title: 'To',
   description:
     'A WhatsApp id (usually digits, e.g. {{ trigger.sender.identity.value }}) or a phone number in international form (+14155550123).',
-};
+});
 
 export function toIdentity(to: string): ContactIdentityInput {
   const value = to.trim();

@@ -1,10 +1,14 @@
 // channel.send for Slack: chat.postMessage to a channel (or a user's DM), threaded when the thread names a ts.
 import type { JsonObject } from '../flow/types.js';
-import type { OutboundMessage, SendContext, SendResult } from '../sdk/channel.js';
-import { ConnectorError } from '../sdk/errors.js';
-import type { ContactIdentityInput } from '../sdk/types.js';
+import {
+  ConnectorError,
+  type OutboundMessage,
+  type SendContext,
+  type SendResult,
+  type ContactIdentityInput,
+} from '../sdk/index.js';
 import { callSlack } from './client.js';
-import { slackSettings, type SlackSettings } from './settings.js';
+import { readSlackSettings, type SlackSettings } from './settings.js';
 
 /** chat.postMessage options a flow may pass in `payload`; channel, text and thread_ts are ours. */
 export const PAYLOAD_OPTIONS = ['blocks', 'unfurl_links', 'unfurl_media', 'reply_broadcast', 'mrkdwn'] as const;
@@ -72,7 +76,7 @@ interface PostMessageResponse {
 }
 
 export async function sendSlack(ctx: SendContext, message: OutboundMessage): Promise<SendResult> {
-  const params = postMessageParams(message, slackSettings(ctx.account.settings));
+  const params = postMessageParams(message, readSlackSettings(ctx.account));
   const res = await callSlack<PostMessageResponse>(ctx.account, 'chat.postMessage', params, ctx.signal);
   if (typeof res.channel !== 'string' || typeof res.ts !== 'string') {
     throw new ConnectorError('upstream', 'Slack chat.postMessage answered without channel and ts', {
