@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync 
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
+import type { Compiler } from 'webpack';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(HERE, '..');
@@ -14,10 +15,32 @@ const REPO_ROOT = resolve(HERE, '..');
 /** The workflow entry point the bundler starts from. */
 export const WORKFLOWS_PATH = join(HERE, 'workflows', 'index.ts');
 
-/** Bundles the workflow code in this process (a few seconds), e.g. for tests or to check it in CI. */
-export async function bundleWorkflows(workflowsPath = WORKFLOWS_PATH): Promise<{ code: string }> {
+/**
+ * Bundles the workflow code in this process (a few seconds), e.g. for tests or to check it in CI. `modules` lists
+ * every file webpack resolved and built from the workflow code's imports, relative to the repo root, including those
+ * tree shaking later drops from `code` (a bare `import 'ajv'` of a package marked side-effect free leaves no trace in
+ * the output, but is still an import workflow code must not make).
+ */
+export async function bundleWorkflows(workflowsPath = WORKFLOWS_PATH): Promise<{ code: string; modules: string[] }> {
+  const modules = new Set<string>();
+  const recordModules = {
+    apply(compiler: Compiler) {
+      compiler.hooks.compilation.tap('confluo-modules', (compilation) =>
+        compilation.hooks.finishModules.tap('confluo-modules', (built) => {
+          for (const m of built)
+            if ('resource' in m && typeof m.resource === 'string')
+              modules.add(relative(REPO_ROOT, m.resource).split('\\').join('/'));
+        }),
+      );
+    },
+  };
   // The bundler resolves our `.js` import suffixes to the `.ts` sources itself (resolve.extensionAlias).
-  return bundleWorkflowCode({ workflowsPath, logger: quietBundlerLogger });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath,
+    logger: quietBundlerLogger,
+    webpackConfigHook: (config) => ({ ...config, plugins: [...(config.plugins ?? []), recordModules] }),
+  });
+  return { code, modules: [...modules].sort() };
 }
 
 // Everything a bundle can be built from: our sources (workflow code may import any of them) and the lock file.

@@ -2,7 +2,9 @@
 // - the SDK's bundler fails when workflow code (or anything it imports) reaches a Node built-in (node:fs, net, ...) or
 //   @temporalio/client, worker or activity: bundleWorkflows() below then throws;
 // - pure-JS modules pass the SDK's check, so this test lists the bundle's modules and asserts that none is ajv,
-//   ajv-formats, pg, @prisma/* or our prisma/ folder (the Node-side validation and database code).
+//   ajv-formats, pg, @prisma/* or our prisma/ folder (the Node-side validation and database code); and it does the
+//   same for every module webpack built on the way (`modules`), so an import whose code tree shaking drops (a bare
+//   `import 'ajv'`: ajv is marked side-effect free) fails it too. ESLint refuses the same imports in the source.
 import { describe, expect, it } from 'vitest';
 import { bundleWorkflows } from '../bundle.js';
 
@@ -11,7 +13,7 @@ const modulesOf = (code: string) => [...code.matchAll(/^\/\*{3}\/ "([^"]+)"/gm)]
 
 describe('workflow bundle', () => {
   it('bundles runFlow with the flow runtime (json-logic-js included) and no forbidden imports', async () => {
-    const { code } = await bundleWorkflows();
+    const { code, modules: built } = await bundleWorkflows();
     expect(code).toContain('runFlow');
     // json-logic-js made it into the bundle (conditions and $logic need it at run time).
     expect(code).toMatch(/json-logic-js/);
@@ -24,5 +26,11 @@ describe('workflow bundle', () => {
     expect(modules.filter((m) => /^\.\/prisma\//.test(m))).toEqual([]);
     expect(modules.filter((m) => /^node:|^external /.test(m))).toEqual([]);
     expect(modules.filter((m) => /node_modules\/@temporalio\/(client|worker|activity)\//.test(m))).toEqual([]);
+
+    // Everything webpack resolved from the workflow code, before tree shaking.
+    expect(built).toEqual(expect.arrayContaining(['worker/workflows/run-flow.ts', 'connectors/flow/runtime.ts']));
+    const forbidden =
+      /node_modules\/(ajv|ajv-formats|pg|pg-[a-z-]+|@prisma\/[^/]+|@temporalio\/(client|worker|activity))\/|^prisma\//;
+    expect(built.filter((m) => forbidden.test(m))).toEqual([]);
   }, 120_000);
 });
