@@ -95,7 +95,6 @@ async function main() {
   let connection: Connection | undefined;
   const results: Record<string, unknown> = { machine: { cpus: cpus().length, node: process.version } };
   const rounds: Round[] = [];
-  let failed = false;
   try {
     await db.connect();
     mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
@@ -463,7 +462,7 @@ async function main() {
     await db.end().catch(() => undefined);
     await database.drop();
   }
-  failed = rounds.some((r) => !r.ok) || (results.limiterOnly as { ok?: boolean } | undefined)?.ok !== true;
+  const failed = rounds.some((r) => !r.ok) || (results.limiterOnly as { ok?: boolean } | undefined)?.ok !== true;
   Object.assign(results, {
     rounds,
     seconds: (Date.now() - started) / 1000,

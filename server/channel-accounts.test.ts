@@ -2,12 +2,12 @@
 // at rest (ciphertext only, bound to its row), what is returned (key names only) and what is logged (no secrets).
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { defineConnector } from '../connectors/sdk/define.js';
 import { openCredentials, type Credentials } from '../prisma/channel-accounts.js';
 import type { PrismaClient } from '../prisma/client.js';
-import { DecryptError, SecretKeyError } from '../prisma/secrets.js';
+import { DecryptError } from '../prisma/secrets.js';
 import { ConfigError, loadConfig } from './config.js';
 import { PUBLIC_URL, startTestApp, type TestApp } from './test-app.js';
 

@@ -115,7 +115,9 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
     } catch (err) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`Temporal dev server did not become ready on ${address}: ${(err as Error).message}`);
+        throw new Error(`Temporal dev server did not become ready on ${address}: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       await new Promise((r) => setTimeout(r, 250));
     }

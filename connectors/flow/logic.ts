@@ -19,6 +19,8 @@ export function ownValue(value: unknown, key: string | number): unknown {
 jsonLogic.add_operation('var', function (this: unknown, path?: unknown, notFound?: unknown) {
   const fallback = notFound === undefined ? null : notFound;
   if (path === undefined || path === null || path === '') return this;
+  // json-logic-js calls operations with the data as `this`.
+  // eslint-disable-next-line @typescript-eslint/no-this-alias
   let cur: unknown = this;
   for (const key of String(path).split('.')) {
     cur = ownValue(cur, key);

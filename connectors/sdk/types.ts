@@ -59,6 +59,8 @@ export interface ActionContext {
   services: ConnectorServices;
 }
 
+// `any` by default so an action of any input type fits a list of actions (`run` takes its input contravariantly).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export interface ActionDefinition<I = any, O = any> {
   /** Short id within the connector, e.g. `request`; the flow names it `<connector>.<id>`. */
   id: string;

@@ -97,7 +97,7 @@ export async function startFakeServer(handler: FakeHandler): Promise<FakeServer>
         ...parseBody(req.headers['content-type'], rawBody),
       };
       requests.push(r);
-      Promise.resolve()
+      void Promise.resolve()
         .then(() => handler(r, fake))
         .catch((e: unknown): FakeReply => ({ status: 500, body: { error: String(e) } }))
         .then((out) => {

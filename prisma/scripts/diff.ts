@@ -11,13 +11,17 @@ import { bindMigrationAwareSqlAdapterFactory } from '@prisma/driver-adapter-util
 import { createRequire } from 'node:module';
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
 
+interface WasmApi {
+  instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: unknown } }>;
+}
+
 // The package imports its .wasm as an ES module, which Node 20 only does behind a flag: instantiate it by hand.
 async function loadSchemaEngine() {
   const main = createRequire(import.meta.url).resolve('@prisma/schema-engine-wasm');
   const dir = join(main, '..', 'schema_engine_bg.wasm');
-  const { instance } = await (globalThis as any).WebAssembly.instantiate(readFileSync(dir), {
-    './schema_engine_bg.js': bg as never,
-  });
+  // The project's TypeScript lib has no WebAssembly declarations (no DOM lib); Node has the global.
+  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const { instance } = await wasm.instantiate(readFileSync(dir), { './schema_engine_bg.js': bg as never });
   (bg as unknown as { __wbg_set_wasm(w: unknown): void }).__wbg_set_wasm(instance.exports);
   (instance.exports as { __wbindgen_start(): void }).__wbindgen_start();
   return (bg as unknown as { SchemaEngine: typeof import('@prisma/schema-engine-wasm').SchemaEngine }).SchemaEngine;

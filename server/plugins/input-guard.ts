@@ -75,7 +75,7 @@ export function registerJsonParser(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = body as string; // parseAs: 'string'
     if (text.trim() === '') return done(null, undefined);
-    parseJson(request, text, (err, value) => {
+    void parseJson(request, text, (err, value) => {
       if (err) return done(err, undefined);
       const deep = depthIssue(value, '/body');
       return deep ? done(invalid(deep), undefined) : done(null, value);

@@ -30,7 +30,7 @@ export function JsonField({
       // fall through
     }
     setText(show(value));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // Only a new value from outside resets the text (an edit in progress is kept while it is invalid).
   }, [value]);
   return (
     <div className="field">

@@ -129,7 +129,11 @@ export function upstreamOf(def: FlowDefinition, id: string): string[] {
   const stack = [id];
   while (stack.length) {
     const cur = stack.pop()!;
-    for (const e of def.edges) if (e.to === cur && !seen.has(e.from)) (seen.add(e.from), stack.push(e.from));
+    for (const e of def.edges) {
+      if (e.to !== cur || seen.has(e.from)) continue;
+      seen.add(e.from);
+      stack.push(e.from);
+    }
   }
   return def.nodes.filter((n) => seen.has(n.id)).map((n) => n.id);
 }

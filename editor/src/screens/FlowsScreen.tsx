@@ -66,7 +66,7 @@ export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => voi
                   className="row grow"
                   onSubmit={(e) => {
                     e.preventDefault();
-                    act(api.updateFlow(f.id, { name: renaming.name }));
+                    void act(api.updateFlow(f.id, { name: renaming.name }));
                     setRenaming(null);
                   }}
                 >

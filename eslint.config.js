@@ -1,0 +1,102 @@
+// ESLint (flat config, typescript-eslint). Two jobs: promises are never dropped by accident, and code that Temporal
+// bundles into its deterministic workflow sandbox (or that the sandbox-safe flow model shares with it) cannot import
+// Node, I/O or validation libraries. `worker/workflows/bundle.test.ts` checks the built bundle as well.
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import globals from 'globals';
+import { defineConfig } from 'eslint/config';
+import tseslint from 'typescript-eslint';
+
+/** Modules no workflow code may import at run time (type-only imports are erased and stay allowed). */
+const SANDBOX_FORBIDDEN = {
+  paths: [
+    ...builtinModules
+      .filter((m) => !m.startsWith('_'))
+      .map((name) => ({ name, message: 'Node built-ins are not available in the workflow sandbox.' })),
+    { name: 'ajv', message: 'Validation belongs in activities or connectors/flow/index.ts, not in workflow code.' },
+    {
+      name: 'ajv-formats',
+      message: 'Validation belongs in activities or connectors/flow/index.ts, not in workflow code.',
+    },
+    { name: 'pg', message: 'Database access belongs in activities.' },
+  ],
+  patterns: [
+    { group: ['node:*'], message: 'Node built-ins are not available in the workflow sandbox.' },
+    {
+      group: ['@prisma/*', '**/prisma/**', '**/generated/prisma/**'],
+      message: 'Database access belongs in activities.',
+    },
+    {
+      group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'],
+      message: 'Workflow code imports only @temporalio/workflow and @temporalio/common.',
+    },
+  ],
+};
+
+export default defineConfig(
+  {
+    ignores: [
+      'node_modules/',
+      '.tools/',
+      '.confluo/',
+      'prisma/generated/',
+      'editor/dist/',
+      'bench/results/',
+      'test-results/',
+      'connectors/testkit/specs/',
+      'connectors/webchat/widget/*.js',
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{ts,tsx,mts}'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      // `let fake!: Fake` that the handlers defined before it read once it is assigned: a const cannot say that.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
+      // `const { a: _a, ...rest } = x` is how a field is left out; `_` marks a parameter kept for its position.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
+    },
+  },
+  {
+    // Tests, fakes and benchmarks read answers whose shape they are checking: `any` is allowed there.
+    files: ['**/*.test.{ts,tsx}', 'bench/**', 'editor/e2e/**', 'connectors/testkit/**', 'server/test-*.ts', 'test/**'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['**/*.{js,mjs,cjs}'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // Temporal's workflow sandbox and the pure flow model it shares with the browser and the server.
+    files: [
+      'worker/workflows/**/*.ts',
+      'worker/contract.ts',
+      'connectors/flow/{types,duration,logic,template,plan,runtime}.ts',
+    ],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: SANDBOX_FORBIDDEN.paths.map((p) => ({ ...p, allowTypeImports: true })),
+          patterns: SANDBOX_FORBIDDEN.patterns.map((p) => ({ ...p, allowTypeImports: true })),
+        },
+      ],
+    },
+  },
+);
