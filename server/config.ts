@@ -1,6 +1,7 @@
 // Every environment variable Confluo reads itself (README's configuration table mirrors this file; the Temporal
 // connection variables are read by @temporalio/envconfig in worker/temporal-config.ts).
 import { resolve } from 'node:path';
+import { allowlistProblems, httpOptionsFromEnv } from '../connectors/http/client.js';
 import { parsePluginSpecs } from '../connectors/sdk/plugins.js';
 import { parseSecretKey, SecretKeyError } from '../prisma/secrets.js';
 
@@ -44,6 +45,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch {
     throw new ConfigError(`CONFLUO_PUBLIC_URL must be an absolute URL, got "${publicUrl}"`);
   }
+  // Read again on every connection (so a changed env applies), but checked once here: an entry that means nothing
+  // would otherwise be silently ignored.
+  const badEntries = allowlistProblems(httpOptionsFromEnv(env).allowlist ?? []);
+  if (badEntries.length > 0)
+    throw new ConfigError(
+      `CONFLUO_HTTP_ALLOWLIST: ${badEntries.map((e) => JSON.stringify(e)).join(', ')} ` +
+        'is not a host, IP or CIDR with an optional port (e.g. db.internal, db.internal:8080, 10.0.0.0/8, [fd00::1]:80)',
+    );
   return {
     port,
     host,
