@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { inputErrorSchema, issuesByNode } from './issues.js';
+import { sampleFlow } from './test-support.js';
 import type { FlowDefinition } from './model.js';
 
-const def: FlowDefinition = {
-  schemaVersion: 1,
-  trigger: { type: 'webhook', sample: { body: { email: 'a@b.c', tier: 'vip' } } },
-  nodes: [
-    { id: 'save', type: 'action', action: 'contacts.upsert', input: {} },
-    { id: 'notify', type: 'action', action: 'http.request', input: {} },
-    { id: 'other', type: 'set', values: { x: 1 } },
-  ],
-  edges: [
-    { from: 'trigger', to: 'save' },
-    { from: 'save', to: 'notify' },
-  ],
-};
+const def = sampleFlow;
 
 describe('issues', () => {
   it('puts issues on nodes by id or by path, and field issues into an rjsf error schema', () => {

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ConnectorManifest } from '../api/types.js';
+import { sampleFlow } from './test-support.js';
 import type { FlowDefinition } from './model.js';
 import { MESSAGE_EVENT_FALLBACK, messageEventSchema, referencesFor } from './references.js';
 
-const def: FlowDefinition = {
-  schemaVersion: 1,
-  trigger: { type: 'webhook', sample: { body: { email: 'a@b.c', tier: 'vip' } } },
-  nodes: [
-    { id: 'save', type: 'action', action: 'contacts.upsert', input: {} },
-    { id: 'notify', type: 'action', action: 'http.request', input: {} },
-    { id: 'other', type: 'set', values: { x: 1 } },
-  ],
-  edges: [
-    { from: 'trigger', to: 'save' },
-    { from: 'save', to: 'notify' },
-  ],
-};
+const def = sampleFlow;
 
 describe('data picker references', () => {
   it('offers the trigger sample and the output of upstream steps only', () => {
