@@ -249,6 +249,52 @@ describe('runFlow', () => {
     expect(s.notify!.output).toBeUndefined();
   });
 
+  it('fails a step over its value budget instead of wedging the run (a 900 KB body copied five times)', async () => {
+    // Before budgets this failed the workflow task for ever: the run stayed running and could not be cancelled.
+    const copies = Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`copy${i}`, '{{ trigger.body }}']));
+    const h = await start(
+      {
+        schemaVersion: 1,
+        trigger: { type: 'webhook' },
+        nodes: [
+          { id: 'copy', type: 'set', values: copies },
+          { id: 'after', type: 'set', values: { ok: true } },
+        ],
+        edges: [
+          { from: 'trigger', to: 'copy' },
+          { from: 'copy', to: 'after' },
+        ],
+      },
+      { blob: 'x'.repeat(900 * 1024) },
+    );
+    expect((await runFailure(h)).failedStep).toBe('copy');
+    const s = await steps(h);
+    expect(s.copy).toMatchObject({ status: 'failed', error: { code: 'BUDGET_EXCEEDED' } });
+    expect(s.copy!.error!.message).toContain('step value budget of 262144 bytes');
+    expect(s.copy!.output).toBeUndefined();
+    expect(s.after!.status).not.toBe('completed');
+  });
+
+  it('fails a condition whose rule goes over the operation budget, naming it', async () => {
+    const h = await start(
+      {
+        schemaVersion: 1,
+        trigger: { type: 'webhook' },
+        nodes: [
+          {
+            id: 'heavy',
+            type: 'condition',
+            rule: { some: [{ var: 'trigger.body.items' }, { some: [{ var: '' }, { '==': [{ var: '' }, -1] }] }] },
+          },
+        ],
+        edges: [{ from: 'trigger', to: 'heavy' }],
+      },
+      { items: Array.from({ length: 400 }, () => Array.from({ length: 400 }, (_, i) => i)) },
+    );
+    expect((await runFailure(h)).failedStep).toBe('heavy');
+    expect((await steps(h)).heavy).toMatchObject({ status: 'failed', error: { code: 'BUDGET_EXCEEDED' } });
+  });
+
   it("records the error and goes on with onError 'continue'", async () => {
     sink.script('/denied', () => ({ status: 403, body: 'nope' }));
     const next: FlowNode = { id: 'after', type: 'set', values: { code: '{{ steps.notify.output.error.code }}' } };

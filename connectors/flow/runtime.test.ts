@@ -23,6 +23,7 @@ describe('runtime barrel', () => {
     };
     visit('./runtime.ts');
     expect([...seen].sort()).toEqual([
+      './budget.ts',
       './duration.ts',
       './logic.ts',
       './plan.ts',

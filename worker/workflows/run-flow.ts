@@ -16,7 +16,16 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import { evaluateRule, parseDuration, planNext, resolveTemplates, truthy } from '../../connectors/flow/runtime.js';
+import {
+  evaluateRule,
+  jsonBytes,
+  parseDuration,
+  planNext,
+  resolveTemplates,
+  RuleBudgetError,
+  RUN_BUDGET,
+  truthy,
+} from '../../connectors/flow/runtime.js';
 import type {
   ActionNode,
   FlowNode,
@@ -96,16 +105,35 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
     contact: runContact,
   });
 
+  // Bytes of JSON the run's steps hold (inputs and outputs), against RUN_BUDGET.runStateBytes.
+  let stateBytes = 0;
+  /** `value` when it fits the step's and the run's budgets; otherwise the step fails, naming the budget. */
+  function budgeted<T>(node: FlowNode, what: string, value: T): T {
+    const bytes = jsonBytes(value, RUN_BUDGET.stepValueBytes);
+    if (bytes > RUN_BUDGET.stepValueBytes)
+      throw new EvaluationError(
+        `the ${what} of "${node.id}" is over the step value budget of ${RUN_BUDGET.stepValueBytes} bytes of JSON`,
+        'BUDGET_EXCEEDED',
+      );
+    if (stateBytes + bytes > RUN_BUDGET.runStateBytes)
+      throw new EvaluationError(
+        `the ${what} of "${node.id}" would take the run over its state budget of ${RUN_BUDGET.runStateBytes} bytes of JSON`,
+        'BUDGET_EXCEEDED',
+      );
+    stateBytes += bytes;
+    return value;
+  }
+
   async function perform(node: FlowNode, st: StepState): Promise<void> {
     switch (node.type) {
       case 'condition': {
-        const result = evaluateRule(node.rule, context());
+        const result = budgeted(node, 'result', evaluateRule(node.rule, context()));
         const branch = truthy(result) ? 'true' : 'false';
         Object.assign(st, { input: result, output: branch === 'true', branch });
         return;
       }
       case 'set':
-        st.output = resolveTemplates(node.values, context()) as JsonValue;
+        st.output = budgeted(node, 'values', resolveTemplates(node.values, context()) as JsonValue);
         return;
       case 'delay': {
         const ms = parseDuration(node.duration);
@@ -122,7 +150,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
       case 'wait':
         return waitForReply(node, st);
       case 'action': {
-        const resolved = resolveTemplates(node.input ?? {}, context()) as JsonObject;
+        const resolved = budgeted(node, 'input', resolveTemplates(node.input ?? {}, context()) as JsonObject);
         st.input = resolved;
         const { executeStep } = proxyActivities<Activities>(activityOptions(node));
         const req = {
@@ -137,7 +165,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
         for (let earlier = 0; ;) {
           try {
             const { output, attempt } = await executeStep(req);
-            Object.assign(st, { output, attempts: earlier + attempt });
+            Object.assign(st, { output: budgeted(node, 'output', output), attempts: earlier + attempt });
             return;
           } catch (err) {
             const wait = rateLimitWait(err);
@@ -266,7 +294,7 @@ export class EvaluationError extends Error {
   override readonly name = 'EvaluationError';
   constructor(
     message: string,
-    readonly code: 'EVALUATION_ERROR' | 'WAIT_NO_CONTACT' = 'EVALUATION_ERROR',
+    readonly code: 'EVALUATION_ERROR' | 'WAIT_NO_CONTACT' | 'BUDGET_EXCEEDED' = 'EVALUATION_ERROR',
   ) {
     super(message);
   }
@@ -320,7 +348,12 @@ export function stepError(err: unknown): StepError {
   // Expressions, templates and durations evaluated in the workflow.
   return {
     message: err instanceof Error ? err.message : String(err),
-    code: err instanceof EvaluationError ? err.code : 'EVALUATION_ERROR',
+    code:
+      err instanceof EvaluationError
+        ? err.code
+        : err instanceof RuleBudgetError
+          ? 'BUDGET_EXCEEDED'
+          : 'EVALUATION_ERROR',
   };
 }
 
