@@ -54,6 +54,8 @@ export const httpErrors = {
     new HttpError(409, 'run_not_failed', `only failed or cancelled runs can be retried; this one is ${status}`),
   triggerMismatch: (triggerType: string) =>
     new HttpError(409, 'trigger_mismatch', `this flow starts on ${triggerType} events, not on webhook calls`),
+  /** 422: an Idempotency-Key sent again with a different request. */
+  idempotencyKeyReused: (message: string) => new HttpError(422, 'idempotency_key_reused', message),
   /** 422 with every issue: the flow cannot run (publish, test runs). */
   flowInvalid: (issues: Issue[]) =>
     new HttpError(422, 'flow_invalid', `the flow has ${issues.length} issue(s)`, issues),

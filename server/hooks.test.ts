@@ -123,6 +123,28 @@ describe('POST /hooks/flows/:token', () => {
     expect(other.json().runId).not.toBe(runId);
   });
 
+  it('refuses an Idempotency-Key sent again with a different body (422), and replays the same body', async () => {
+    const key = `reused-${Date.now()}`;
+    const send = (payload: object, url = hookUrl) =>
+      t.app.inject({ method: 'POST', url, headers: { 'idempotency-key': key }, payload });
+    const first = await send({ amount: 10 });
+    expect(first.statusCode).toBe(202);
+    const changed = await send({ amount: 99 });
+    expect(changed.statusCode).toBe(422);
+    expect(changed.json()).toEqual({ error: { code: 'idempotency_key_reused', message: expect.any(String) } });
+    const query = await send({ amount: 10 }, `${hookUrl}?extra=1`);
+    expect(query.statusCode).toBe(422);
+    const same = await send({ amount: 10 });
+    expect(same.statusCode).toBe(202);
+    expect(same.json().runId).toBe(first.json().runId);
+    expect(same.headers['idempotent-replayed']).toBe('true');
+    // The refused requests started nothing: the first run is the only execution of its id.
+    const runs = [];
+    for await (const w of t.client.workflow.list({ query: `WorkflowId = "${first.json().runId}"` })) runs.push(w);
+    expect(runs.length).toBeLessThanOrEqual(1);
+    expect((await startedInput(t.client, first.json().runId)).trigger).toMatchObject({ body: { amount: 10 } });
+  });
+
   it('answers 404 for unknown tokens and flows never published', async () => {
     const unknown = await t.app.inject({ method: 'POST', url: '/hooks/flows/nope', payload: {} });
     expect(unknown.statusCode).toBe(404);

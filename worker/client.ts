@@ -29,7 +29,10 @@ export interface WorkflowClient {
    * derived from flow and key; a second start with the same id finds the first execution, open or closed, and
    * reports `replayed` instead of starting anything.
    */
-  startRun(input: RunFlowInput, opts?: { idempotencyKey?: string }): Promise<{ runId: string; replayed: boolean }>;
+  startRun(
+    input: RunFlowInput,
+    opts?: { idempotencyKey?: string; requestHash?: string },
+  ): Promise<{ runId: string; replayed: boolean }>;
   /** One ingest per (account, event dedupe key), ever: a redelivery of the same event is a `duplicate`. */
   startIngest(input: IngestInput): Promise<'started' | 'duplicate'>;
   /** The account's polling loop: started when none runs, left alone when one does. */
@@ -39,6 +42,14 @@ export interface WorkflowClient {
    * `sending` while it is still under way (it goes on durably). A send that failed throws `SendFailedError`.
    */
   sendAgentReply(input: SendMessageInput, opts: { waitMs: number }): Promise<SendMessageResult | 'sending'>;
+}
+
+/**
+ * An idempotency key used again with a different request (its `requestHash` differs from the first one's), as
+ * Stripe refuses it: replaying the first run would silently drop the second request.
+ */
+export class IdempotencyKeyReusedError extends Error {
+  override readonly name = 'IdempotencyKeyReusedError';
 }
 
 /** A reply that could not be sent (opted out, no channel, the provider refused): `code` is the failure type. */
@@ -80,8 +91,17 @@ export function createWorkflowClient({ client, taskQueue }: { client: Client; ta
           ...once,
           // Listable from its first moment (runFlow sets them itself only when a start did not).
           typedSearchAttributes: runSearchAttributes(input),
+          ...(opts.requestHash !== undefined && { memo: { requestHash: opts.requestHash } }),
         }),
       );
+      if (!started && opts.requestHash !== undefined) {
+        // A run started before request hashes were kept has none: it replays, as it did then.
+        const first = (await client.workflow.getHandle(runId).describe()).memo?.requestHash;
+        if (first !== undefined && first !== opts.requestHash)
+          throw new IdempotencyKeyReusedError(
+            'this Idempotency-Key was already used with a different request; use a new key for a new request',
+          );
+      }
       return { runId, replayed: !started };
     },
 

@@ -1,9 +1,11 @@
 // POST /hooks/flows/:token: the webhook trigger. No API key: the token in the URL is the secret. Answers 202 only after
 // Temporal accepted the run, so an acknowledged event is never lost.
+import { createHash } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
 import { createFlowStore } from '../../prisma/flows.js';
+import { IdempotencyKeyReusedError } from '../../worker/client.js';
 import { httpErrors } from '../errors.js';
 import { errors, RunIdBody } from '../schemas/common.js';
 
@@ -12,6 +14,11 @@ const STRIPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorizatio
 
 const TokenParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) });
 const HookHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) });
+
+const requestHash = (body: JsonValue, query: JsonValue) =>
+  createHash('sha256')
+    .update(JSON.stringify([body, query]))
+    .digest('hex');
 
 export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const flows = createFlowStore(app.prisma);
@@ -30,7 +37,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         security: [],
         params: TokenParams,
         headers: HookHeaders,
-        response: { 202: RunIdBody, ...errors(400, 404, 409, 413, 503) },
+        response: { 202: RunIdBody, ...errors(400, 404, 409, 413, 422, 503) },
       },
     },
     async (request, reply) => {
@@ -54,17 +61,22 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         receivedAt,
       };
       const key = request.headers['idempotency-key'];
-      const { runId, replayed } = await app.workflows.startRun(
-        {
-          workspaceId: flow.workspaceId,
-          flowId: flow.id,
-          version: version.version,
-          definition,
-          trigger,
-          startedAt: receivedAt,
-        },
-        { idempotencyKey: key },
-      );
+      const { runId, replayed } = await app.workflows
+        .startRun(
+          {
+            workspaceId: flow.workspaceId,
+            flowId: flow.id,
+            version: version.version,
+            definition,
+            trigger,
+            startedAt: receivedAt,
+          },
+          // What "the same request" means for a repeated key: the same body and query string.
+          key === undefined ? {} : { idempotencyKey: key, requestHash: requestHash(trigger.body, trigger.query) },
+        )
+        .catch((err: unknown) => {
+          throw err instanceof IdempotencyKeyReusedError ? httpErrors.idempotencyKeyReused(err.message) : err;
+        });
       if (replayed) void reply.header('idempotent-replayed', 'true');
       return reply.code(202).send({ runId });
     },
