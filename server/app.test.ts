@@ -6,7 +6,11 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry } from '../connectors/sdk/index.js';
+import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
+import { hashApiKey } from './api-keys.js';
 import { buildApp } from './app.js';
+import { registerAuth, roleFor } from './plugins/auth.js';
 import { startTestApp, type TestApp } from './test-app.js';
 
 let t: TestApp;
@@ -89,6 +93,78 @@ describe('auth', () => {
     await expect
       .poll(async () => (await t.prisma.apiKey.findUniqueOrThrow({ where: { id: key.id } })).lastUsedAt)
       .not.toBeNull();
+  });
+});
+
+describe('roles', () => {
+  const keyWithRole = async (role: string) => {
+    const key = `test_${role}_${randomBytes(8).toString('hex')}`;
+    await t.prisma.apiKey.create({
+      data: {
+        id: `key_${randomBytes(8).toString('hex')}`,
+        workspaceId: t.workspaceId,
+        name: role,
+        prefix: key.slice(0, 8),
+        hash: hashApiKey(key),
+        role,
+      },
+    });
+    return (opts: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; payload?: object }) =>
+      t.app.inject({ ...opts, headers: { authorization: `Bearer ${key}` } });
+  };
+
+  it('lets a viewer read and validate but not create, change or delete, with 403 naming the role', async () => {
+    const viewer = await keyWithRole('viewer');
+    const flow = (await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'roles' } })).json();
+    const before = await t.prisma.flow.count({ where: { workspaceId: t.workspaceId } });
+    expect((await viewer({ method: 'GET', url: '/api/flows' })).statusCode).toBe(200);
+    expect((await viewer({ method: 'GET', url: `/api/flows/${flow.id}` })).statusCode).toBe(200);
+    expect((await viewer({ method: 'POST', url: '/api/flows/validate', payload: { definition: {} } })).statusCode).toBe(
+      200,
+    );
+    for (const req of [
+      { method: 'POST' as const, url: '/api/flows', payload: { name: 'x' } },
+      { method: 'PUT' as const, url: `/api/flows/${flow.id}`, payload: { name: 'y' } },
+      { method: 'DELETE' as const, url: `/api/flows/${flow.id}` },
+      { method: 'POST' as const, url: `/api/flows/${flow.id}/publish` },
+      { method: 'POST' as const, url: '/api/channel-accounts', payload: { connector: 'webchat', name: 'w' } },
+    ]) {
+      const res = await viewer(req);
+      expect(res.statusCode, `${req.method} ${req.url}`).toBe(403);
+      expect(res.json().error).toEqual({ code: 'forbidden', message: expect.stringContaining('builder role') });
+    }
+    expect(await t.prisma.flow.count({ where: { workspaceId: t.workspaceId } })).toBe(before);
+    expect((await t.api({ method: 'GET', url: `/api/flows/${flow.id}` })).json().name).toBe('roles');
+  });
+
+  it('lets an agent answer customers but not build; a builder builds; an unknown role counts as viewer', async () => {
+    const agent = await keyWithRole('agent');
+    expect((await agent({ method: 'POST', url: '/api/flows', payload: { name: 'x' } })).statusCode).toBe(403);
+    // Past the role check, the route itself answers (no such conversation).
+    expect(
+      (await agent({ method: 'POST', url: '/api/conversations/cnv_nope/messages', payload: { text: 'hi' } }))
+        .statusCode,
+    ).toBe(404);
+    const builder = await keyWithRole('builder');
+    expect((await builder({ method: 'POST', url: '/api/flows', payload: { name: 'b' } })).statusCode).toBe(201);
+    const odd = await keyWithRole('superuser');
+    expect((await odd({ method: 'POST', url: '/api/flows', payload: { name: 'o' } })).statusCode).toBe(403);
+    expect((await odd({ method: 'GET', url: '/api/flows' })).statusCode).toBe(200);
+  });
+
+  it('refuses to register a route that declares no role', async () => {
+    const app = Fastify();
+    await app.register(
+      async (api) => {
+        registerAuth(api);
+        api.get('/things', async () => []);
+        expect(() => api.post('/things', async () => ({}))).toThrow(/POST \/api\/things declares no role/);
+      },
+      { prefix: '/api' },
+    );
+    await app.close();
+    expect(roleFor('POST', '/api/flows')).toBe('builder');
+    expect(roleFor('HEAD', '/api/anything')).toBe('viewer');
   });
 });
 

@@ -44,6 +44,9 @@ export const httpErrors = {
       'origin_not_allowed',
       "this website is not allowed to use this chat (the account's allowedOrigins)",
     ),
+  /** 403: the key's role is below what the route needs. */
+  forbidden: (needed: string, has: string) =>
+    new HttpError(403, 'forbidden', `this needs a key with the ${needed} role (or above); this key's role is ${has}`),
   /** 404, the same for "does not exist" and "is another workspace's" (ids of others are not disclosed). */
   notFound: (what: string) => new HttpError(404, 'not_found', `${what} not found`),
   /** 404: a channel account that exists but takes no webhooks. */
