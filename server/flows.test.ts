@@ -237,6 +237,9 @@ describe('publish', () => {
     expect(detail.versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     expect((await t.api({ method: 'GET', url: `/api/flows/${flow.id}/versions/3` })).statusCode).toBe(404);
     expect((await t.api({ method: 'GET', url: `/api/flows/${flow.id}/versions/zero` })).statusCode).toBe(400);
+    const huge = await t.api({ method: 'GET', url: `/api/flows/${flow.id}/versions/2147483648` });
+    expect(huge.statusCode).toBe(400);
+    expect(huge.json().error.issues[0].path).toBe('/params/version');
   });
 
   it('numbers concurrent publishes without gaps or duplicates', async () => {

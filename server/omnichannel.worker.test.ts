@@ -198,6 +198,10 @@ describe('one customer across channels', () => {
     expect(ok).toMatchObject({ status: 200, body: '1158201444' });
     const bad = await wa.handshake(whatsapp.inboundUrl, 'guess', { challenge: '1' });
     expect(bad.status).toBe(403);
+    // In the API's one error body, not text/plain.
+    expect(JSON.parse(bad.body)).toEqual({
+      error: { code: 'handshake_refused', message: expect.stringContaining('verification refused') },
+    });
   });
 
   it('records delivery statuses from WhatsApp on the message they are about', async () => {

@@ -12,7 +12,7 @@ import {
 } from '../../connectors/sdk/channel.js';
 import { AccountUnavailable, createChannelAccountStore, type OpenedAccount } from '../../prisma/channel-accounts.js';
 import type { IngestInput } from '../../worker/contract.js';
-import { accountUnavailable, httpErrors } from '../errors.js';
+import { accountUnavailable, errorBody, httpErrors } from '../errors.js';
 import { errors } from '../schemas/common.js';
 
 const Params = Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -64,6 +64,11 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
   }
 
   const send = (reply: FastifyReply, r: InboundResponse) => {
+    // A refusal (a handshake with the wrong verify token, ...) is an error like any other: the one error body.
+    if (r.status >= 400) {
+      const message = typeof r.body === 'string' && r.body !== '' ? r.body : 'refused';
+      return reply.code(r.status).send(errorBody('handshake_refused', message));
+    }
     void reply.code(r.status);
     for (const [k, v] of Object.entries(r.headers ?? {})) void reply.header(k, v);
     if (r.body === undefined) return reply.send('');

@@ -67,7 +67,8 @@ export type Published = Static<typeof Published>;
 
 export const VersionParams = Type.Object({
   id: Type.String({ minLength: 1, maxLength: 100 }),
-  version: Type.Integer({ minimum: 1 }),
+  // PostgreSQL's integer: a larger one cannot exist (and used to reach the database as a 500).
+  version: Type.Integer({ minimum: 1, maximum: 2_147_483_647 }),
 });
 export type VersionParams = Static<typeof VersionParams>;
 
