@@ -145,6 +145,20 @@ describe('POST /hooks/flows/:token', () => {
     expect((await startedInput(t.client, first.json().runId)).trigger).toMatchObject({ body: { amount: 10 } });
   });
 
+  it('answers 404 for tokens and account ids that cannot exist, before any lookup', async () => {
+    for (const url of [
+      '/hooks/flows/short',
+      `/hooks/flows/${'a'.repeat(31)}!`,
+      '/hooks/channels/cha_nope',
+      `/hooks/channels/cha_${'z'.repeat(32)}`,
+      "/hooks/channels/x'%20OR%201=1",
+    ]) {
+      const res = await t.app.inject({ method: 'POST', url, payload: {} });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().error.code, url).toBe('not_found');
+    }
+  });
+
   it('answers 404 for unknown tokens and flows never published', async () => {
     const unknown = await t.app.inject({ method: 'POST', url: '/hooks/flows/nope', payload: {} });
     expect(unknown.statusCode).toBe(404);

@@ -10,6 +10,7 @@ import {
   type InboundRequest,
   type InboundResponse,
 } from '../../connectors/sdk/channel.js';
+import { isIdOf } from '../../prisma/ids.js';
 import { AccountUnavailable, createChannelAccountStore, type OpenedAccount } from '../../prisma/channel-accounts.js';
 import type { IngestInput } from '../../worker/contract.js';
 import { accountUnavailable, errorBody, httpErrors } from '../errors.js';
@@ -42,6 +43,7 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
   });
 
   async function target(accountId: string): Promise<{ loaded: OpenedAccount; connector: OpenedAccount['connector'] }> {
+    if (!isIdOf('cha', accountId)) throw httpErrors.notFound('channel account');
     const loaded = await accounts.open(accountId).catch((err: unknown) => {
       if (!(err instanceof AccountUnavailable)) throw err;
       if (err.reason === 'unreadable') app.log.error({ accountId, err: err.message }, 'channel account unreadable');

@@ -5,6 +5,7 @@ import formbody from '@fastify/formbody';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
 import { createFlowStore } from '../../prisma/flows.js';
+import { isWebhookToken } from '../../prisma/ids.js';
 import { IdempotencyKeyReusedError } from '../../worker/client.js';
 import { httpErrors } from '../errors.js';
 import { errors, RunIdBody } from '../schemas/common.js';
@@ -41,7 +42,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const flow = await flows.byWebhookToken(request.params.token);
+      const flow = isWebhookToken(request.params.token) ? await flows.byWebhookToken(request.params.token) : null;
       if (!flow || flow.latestVersion === 0) throw httpErrors.notFound('webhook');
       const version = await flows.version(flow.id, flow.latestVersion);
       if (!version) throw httpErrors.notFound('webhook');
