@@ -33,6 +33,28 @@ const SANDBOX_FORBIDDEN = {
   ],
 };
 
+/** What a connector may not use to reach the network: its provider calls go through the SDK's guard. */
+const NETWORK_MESSAGE =
+  'Connectors reach their provider only through the SDK (defineProvider(...).call, connectors/sdk/http.ts), whose guard refuses internal addresses and other hosts.';
+const NETWORK_FORBIDDEN = [
+  'http',
+  'https',
+  'http2',
+  'net',
+  'tls',
+  'dgram',
+  'undici',
+  'axios',
+  'node-fetch',
+  'got',
+].flatMap((name) =>
+  [name, ...(builtinModules.includes(name) ? [`node:${name}`] : [])].map((n) => ({
+    name: n,
+    message: NETWORK_MESSAGE,
+    allowTypeImports: true,
+  })),
+);
+
 export default defineConfig(
   {
     ignores: [
@@ -79,6 +101,22 @@ export default defineConfig(
   {
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    // Connectors (built-in and the example plugin) never open connections of their own: no fetch, no sockets. The
+    // guard and the provider client are the exceptions that implement it; the email connector speaks SMTP and IMAP
+    // through its libraries to the mail servers its settings name.
+    files: ['connectors/**/*.ts'],
+    ignores: ['**/*.test.ts', 'connectors/testkit/**', 'connectors/sdk/guard.ts', 'connectors/sdk/http.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: NETWORK_MESSAGE },
+        { name: 'XMLHttpRequest', message: NETWORK_MESSAGE },
+        { name: 'WebSocket', message: NETWORK_MESSAGE },
+      ],
+      '@typescript-eslint/no-restricted-imports': ['error', { paths: NETWORK_FORBIDDEN }],
+    },
   },
   {
     // Temporal's workflow sandbox and the pure flow model it shares with the browser and the server.

@@ -110,6 +110,8 @@ async function main() {
       CONFLUO_API_KEY: API_KEY,
       CONFLUO_SECRET_KEY: randomBytes(32).toString('hex'),
       CONFLUO_MIGRATE: '0',
+      // The fake Twilio listens on loopback: allowed as an operator would allow a proxy (connectors/sdk/guard.ts).
+      CONFLUO_HTTP_ALLOWLIST: '127.0.0.1',
       LOG_LEVEL: 'warn',
     };
     // Server and worker as separate processes: the fake's clock (this process) is not slowed by the worker's work.

@@ -101,8 +101,11 @@ function files(name, pkgDir) {
       exclude: ['node_modules'],
     }),
     '.gitignore': 'node_modules/\n',
-    'vitest.config.ts': `// Its own config, so running the tests from this folder never picks up the config of a project around it.
-export default { test: { include: ['**/*.test.ts'], exclude: ['**/node_modules/**'] } };
+    'vitest.config.ts': `// Its own config, so running the tests from this folder never picks up the config of a project around it. The fake
+// API listens on loopback, which provider calls reach only when the operator allows it, as here.
+export default {
+  test: { include: ['**/*.test.ts'], exclude: ['**/node_modules/**'], env: { CONFLUO_HTTP_ALLOWLIST: '127.0.0.1' } },
+};
 `,
     'index.ts': `// The ${Name} connector for Confluo. Load it with CONFLUO_PLUGINS=<this folder> (or its package name once installed).
 import { defineConnector } from 'confluo/sdk';
@@ -120,43 +123,48 @@ export const ${id}Connector = defineConnector({
 
 export default ${id}Connector;
 `,
-    'auth.ts': `// The connection's credentials (stored encrypted by Confluo, handed to actions as ctx.auth). The schema is TypeBox,
-// which is JSON Schema: the editor renders the connection form from it, and the type comes from it.
-import { Type, type Static } from 'confluo/sdk';
+    'auth.ts': `// The connection's credentials (stored encrypted by Confluo, handed to actions as ctx.auth), and the provider the
+// connector calls: its public host, which a base URL setting must match unless the operator allows another host
+// (CONFLUO_HTTP_ALLOWLIST). The schema is TypeBox, which is JSON Schema: the editor renders the connection form from it.
+import { Type, defineProvider, type Static } from 'confluo/sdk';
 
-export const DEFAULT_API_BASE_URL = 'https://api.example.com';
+export const ${id}Api = defineProvider({
+  name: '${Name} API',
+  hosts: ['api.example.com'],
+  defaultBaseUrl: 'https://api.example.com',
+});
 
 export const ${id}Auth = Type.Object(
   {
     apiKey: Type.String({ minLength: 1, title: 'API key', 'x-ui': { secret: true } }),
-    /** Tests and self-hosted proxies point the connector elsewhere. */
-    apiBaseUrl: Type.Optional(Type.String({ format: 'uri', default: DEFAULT_API_BASE_URL, title: 'API base URL' })),
+    /** Tests and self-hosted proxies point the connector elsewhere (their host in CONFLUO_HTTP_ALLOWLIST). */
+    apiBaseUrl: Type.Optional(${id}Api.baseUrlField()),
   },
   { additionalProperties: false },
 );
 export type ${Type}Auth = Static<typeof ${id}Auth>;
 `,
-    'client.ts': `// The HTTP calls to the ${Name} API. Failures become ConnectorErrors, so Confluo knows whether a retry can help
-// (5xx and 429 with Retry-After: yes; other 4xx: no).
+    'client.ts': `// The HTTP calls to the ${Name} API, made through the SDK's provider (the only way a connector reaches the network:
+// it checks the base URL and refuses internal addresses). Failures become ConnectorErrors, so Confluo knows whether a
+// retry can help (5xx and 429 with Retry-After: yes; other 4xx: no). Only the provider's own error text is quoted.
 import { ConnectorError, errorFromHttpStatus, type ActionContext } from 'confluo/sdk';
-import { DEFAULT_API_BASE_URL, type ${Type}Auth } from './auth.js';
+import { ${id}Api, type ${Type}Auth } from './auth.js';
 
 export async function apiGet(ctx: ActionContext, path: string): Promise<Record<string, unknown>> {
   const auth = ctx.auth as ${Type}Auth | undefined;
   if (!auth?.apiKey) throw new ConnectorError('auth', 'this action needs a connection with a ${Name} API key', { code: 'NO_CONNECTION' });
-  const base = (auth.apiBaseUrl || DEFAULT_API_BASE_URL).replace(/\\/+$/, '');
-  let res: Response;
+  const base = ${id}Api.baseUrl(auth.apiBaseUrl);
+  // For calls that change something, also send ctx.idempotencyKey (the same on every retry) if the API dedupes.
+  const res = await ${id}Api.call({
+    label: '${Name} GET',
+    url: \`\${base}\${path}\`,
+    init: { headers: { authorization: \`Bearer \${auth.apiKey}\`, accept: 'application/json' } },
+    signal: ctx.signal,
+  });
+  if (res.status < 200 || res.status > 299)
+    throw errorFromHttpStatus(res.status, { retryAfter: res.retryAfter, message: \`${Name} answered HTTP \${res.status}\` });
   try {
-    // For calls that change something, also send ctx.idempotencyKey (the same on every retry) if the API dedupes.
-    res = await fetch(\`\${base}\${path}\`, { headers: { authorization: \`Bearer \${auth.apiKey}\`, accept: 'application/json' }, signal: ctx.signal });
-  } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    throw new ConnectorError('upstream', \`${Name} could not be reached: \${(err as Error).message}\`, { code: 'NETWORK', cause: err });
-  }
-  const text = await res.text();
-  if (!res.ok) throw errorFromHttpStatus(res.status, { retryAfter: res.headers.get('retry-after'), message: \`${Name} answered HTTP \${res.status}\`, body: text });
-  try {
-    const body: unknown = JSON.parse(text);
+    const body: unknown = JSON.parse(res.text);
     if (typeof body === 'object' && body !== null && !Array.isArray(body)) return body as Record<string, unknown>;
   } catch {
     // reported below
@@ -258,7 +266,8 @@ A Confluo connector plugin: ${Name}.
 |---|---|
 | \`${name}.getRecord\` | fetches one record by id (\`GET {apiBaseUrl}/records/{id}\`) |
 
-Connection (\`auth.ts\`): \`apiKey\` (required, sent as a bearer token), \`apiBaseUrl\` (default \`https://api.example.com\`).
+Connection (\`auth.ts\`): \`apiKey\` (required, sent as a bearer token), \`apiBaseUrl\` (default \`https://api.example.com\`;
+another host only when the operator lists it in \`CONFLUO_HTTP_ALLOWLIST\`).
 
 ## Develop
 

@@ -1,6 +1,8 @@
 // /api/channel-accounts over the real PostgreSQL: CRUD, validation against the connector's auth schema, and what is
 // at rest (ciphertext only, bound to its row), what is returned (key names only) and what is logged (no secrets).
 import { randomBytes } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
@@ -295,6 +297,75 @@ describe('channel account validation', () => {
     expect(paths).toContain('/body/settings/from');
     expect(res.json().error.message).toMatch(/credentials .*; settings /);
     expect(JSON.stringify(res.json())).not.toContain('secret-token');
+  });
+
+  it("refuses a provider base URL off the provider's host (SSRF through settings), naming the field; nothing stored", async () => {
+    const before = await t.prisma.channelAccount.count();
+    const cases: [string, object, object][] = [
+      ['telegram', { botToken: '123:abc' }, { apiBaseUrl: 'http://169.254.169.254/latest' }],
+      ['slack', { botToken: 'xoxb-1', signingSecret: 's3cr3t' }, { apiBaseUrl: 'https://evil.example/api' }],
+      [
+        'whatsapp',
+        { accessToken: 'EAAx', appSecret: 'app-secret-1', verifyToken: 'verify-1' },
+        { phoneNumberId: '1', apiBaseUrl: 'http://10.0.0.7:8080' },
+      ],
+      [
+        'sms',
+        { accountSid: `AC${'0'.repeat(32)}`, authToken: 'secret-token' },
+        { from: '+14155550123', apiBaseUrl: 'http://[::1]:9' },
+      ],
+    ];
+    for (const [connector, credentials, settings] of cases) {
+      const res = await create({ connector, name: 'ssrf', credentials, settings });
+      expect(res.statusCode, `${connector}: ${res.body}`).toBe(400);
+      expect(res.json().error.issues, connector).toContainEqual({
+        path: '/body/settings/apiBaseUrl',
+        code: 'base_url_not_allowed',
+        message: expect.stringMatching(/^settings\.apiBaseUrl must be https:\/\/.* CONFLUO_HTTP_ALLOWLIST$/),
+      });
+    }
+    // The same on PATCH of an existing account.
+    const ok = await createOk({
+      connector: 'sms',
+      name: 'ok',
+      credentials: { accountSid: `AC${'0'.repeat(32)}`, authToken: 'secret-token' },
+      settings: { from: '+14155550123' },
+    });
+    const patched = await t.api({
+      method: 'PATCH',
+      url: `/api/channel-accounts/${ok.id}`,
+      payload: { settings: { from: '+14155550123', apiBaseUrl: 'http://metadata.google.internal' } },
+    });
+    expect(patched.statusCode, patched.body).toBe(400);
+    expect(patched.json().error.issues[0]).toMatchObject({
+      path: '/body/settings/apiBaseUrl',
+      code: 'base_url_not_allowed',
+    });
+    expect(await t.prisma.channelAccount.count()).toBe(before + 1);
+  });
+
+  it("a registration refused by a server that is not the provider's API never echoes its answer", async () => {
+    // An internal service the operator allowed (127.0.0.1 in the tests' CONFLUO_HTTP_ALLOWLIST) answering with what it
+    // knows: the 502/422 names the call and the status, not the body.
+    const internal = http.createServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>db password=hunter2</h1>');
+    });
+    await new Promise<void>((r) => internal.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(internal.address() as AddressInfo).port}`;
+      const res = await create({
+        connector: 'telegram',
+        name: 'probe',
+        credentials: { botToken: '123:abc' },
+        settings: { apiBaseUrl: url },
+      });
+      expect(res.statusCode, res.body).toBe(502);
+      expect(res.json().error).toMatchObject({ code: 'registration_failed' });
+      expect(res.json().error.message).toMatch(/Telegram setWebhook failed with 500 \(not a Bot API answer\)/);
+      expect(res.body).not.toContain('hunter2');
+    } finally {
+      await new Promise<void>((r) => internal.close(() => r()));
+    }
   });
 
   it('refuses credentials and settings that are not objects, and a missing name', async () => {

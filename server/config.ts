@@ -1,7 +1,7 @@
 // Every environment variable Confluo reads itself (README's configuration table mirrors this file; the Temporal
 // connection variables are read by @temporalio/envconfig in worker/temporal-config.ts).
 import { resolve } from 'node:path';
-import { allowlistProblems, httpOptionsFromEnv } from '../connectors/http/client.js';
+import { allowlistProblems, httpOptionsFromEnv } from '../connectors/sdk/guard.js';
 import { parsePluginSpecs } from '../connectors/sdk/plugins.js';
 import { parseSecretKey, SecretKeyError } from '../prisma/secrets.js';
 

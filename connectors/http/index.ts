@@ -1,11 +1,11 @@
 // The built-in HTTP connector: `http.request`. The SSRF guard's settings come from an options object (tests) or,
 // for the default instance, from the environment read on every connection.
 import { defineConnector, type Connector } from '../sdk/index.js';
-import { createGuardedDispatcher, httpOptionsFromEnv, type HttpGuardOptions } from './client.js';
+import { createGuardedDispatcher, httpOptionsFromEnv, type HttpGuardOptions } from '../sdk/guard.js';
 import { requestAction } from './actions/request.js';
 import type { Dispatcher } from 'undici';
 
-export type { HttpGuardOptions } from './client.js';
+export type { HttpGuardOptions } from '../sdk/guard.js';
 
 export function createHttpConnector(
   options: HttpGuardOptions | (() => HttpGuardOptions) = () => httpOptionsFromEnv(),

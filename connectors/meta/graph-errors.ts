@@ -2,7 +2,13 @@
 // ConnectorErrors. Meta asks apps to act on `code` rather than on the HTTP status (its sends answer most errors with
 // 400), so the code decides first; the status only where the code says nothing.
 import type { JsonObject } from '../flow/types.js';
-import { ConnectorError, errorFromHttpStatus, parseRetryAfter, type ConnectorErrorKind } from '../sdk/index.js';
+import {
+  ConnectorError,
+  errorFromHttpStatus,
+  parseRetryAfter,
+  providerText,
+  type ConnectorErrorKind,
+} from '../sdk/index.js';
 
 export interface GraphErrorBody {
   message?: string;
@@ -124,20 +130,26 @@ export function graphError(
   const e = parseGraphError(body);
   let rule = ruleFor(status, e);
   if (!rule && e?.is_transient === true) rule = { kind: 'upstream', retryable: true };
-  // Not Graph's shape (a proxy's error page), or a code nothing above knows: the HTTP status decides, as for any API.
-  if (!rule || !e)
-    return errorFromHttpStatus(status, { retryAfter, message: `${target} answered HTTP ${status}`, body });
-  const said = e.message ?? 'no message';
+  // Not Graph's shape (a proxy's error page, never quoted), or a code nothing above knows: the HTTP status decides.
+  if (!rule || !e) {
+    const said = e?.message !== undefined ? providerText(e.message) : undefined;
+    return errorFromHttpStatus(status, {
+      retryAfter,
+      message: `${target} answered HTTP ${status}${e ? '' : ' (not a Graph API error)'}`,
+      ...(said && { body: said }),
+    });
+  }
+  const said = e.message !== undefined ? providerText(e.message) : 'no message';
   const prefix = e.code !== undefined && !said.startsWith('(#') ? `(#${e.code}) ` : '';
-  const details = e.error_data?.details;
+  const details = e.error_data?.details !== undefined ? providerText(e.error_data.details) : undefined;
   const message = `${target} answered HTTP ${status}: ${prefix}${said}${details && details !== said ? ` (${details})` : ''}${rule.hint ? `. ${rule.hint}` : ''}`;
   const retryAfterMs = rule.retryable ? parseRetryAfter(retryAfter) : undefined;
   const info: JsonObject = { status };
   if (e.code !== undefined) info.code = e.code;
   if (e.error_subcode !== undefined) info.subcode = e.error_subcode;
-  if (e.type !== undefined) info.type = e.type;
+  if (e.type !== undefined) info.type = providerText(e.type);
   if (details !== undefined) info.details = details;
-  if (e.fbtrace_id !== undefined) info.fbtraceId = e.fbtrace_id;
+  if (e.fbtrace_id !== undefined) info.fbtraceId = providerText(e.fbtrace_id);
   return new ConnectorError(rule.kind, message, {
     retryable: rule.retryable,
     code: e.code !== undefined ? `GRAPH_${e.code}` : `HTTP_${status}`,

@@ -1,11 +1,18 @@
 // The Graph API client base the WhatsApp, Messenger and Instagram connectors share: one API version, the account's
 // base URL (settings.apiBaseUrl, for tests and proxies), Bearer auth, JSON in and out, Graph errors mapped once.
 import type { JsonObject } from '../flow/types.js';
-import { ConnectorError, callProvider } from '../sdk/index.js';
+import { ConnectorError, defineProvider } from '../sdk/index.js';
 import { graphError } from './graph-errors.js';
 
 export const GRAPH_VERSION = 'v23.0';
 export const DEFAULT_GRAPH_BASE_URL = 'https://graph.facebook.com';
+
+/** Meta's Graph API (graph.instagram.com for Instagram User tokens); another host only if the operator allows it. */
+export const graphApi = defineProvider({
+  name: 'Meta Graph API',
+  hosts: ['graph.facebook.com', 'graph.instagram.com'],
+  defaultBaseUrl: DEFAULT_GRAPH_BASE_URL,
+});
 /** Per request, on top of the step's own signal: a hung connection must not hold a step until its timeout. */
 export const GRAPH_TIMEOUT_MS = 30_000;
 
@@ -30,9 +37,9 @@ export function graphUrl(baseUrl: string, path: string[]): string {
  * taken effect, and a second one could send the message twice).
  */
 export async function graphPost(req: GraphPostRequest): Promise<unknown> {
-  const url = graphUrl(req.baseUrl, req.path);
+  const url = graphUrl(graphApi.baseUrl(req.baseUrl), req.path);
   const target = `POST ${url}`;
-  const { status, text, retryAfter } = await callProvider({
+  const { status, text, retryAfter } = await graphApi.call({
     label: target,
     url,
     init: {
@@ -50,7 +57,7 @@ export async function graphPost(req: GraphPostRequest): Promise<unknown> {
     throw new ConnectorError('upstream', `${target} answered HTTP ${status} with a body that is not JSON`, {
       code: 'BAD_RESPONSE',
       retryable: false,
-      details: { status, body: text.slice(0, 500) },
+      details: { status },
     });
   }
 }

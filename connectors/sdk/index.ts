@@ -50,4 +50,14 @@ export {
   type PluginFailure,
   type PluginProblem,
 } from './plugins.js';
-export { callProvider, PROVIDER_TIMEOUT_MS, type ProviderAnswer, type ProviderRequest } from './http.js';
+export {
+  defineProvider,
+  providerText,
+  providerUrlProblems,
+  PROVIDER_KEYWORD,
+  PROVIDER_TIMEOUT_MS,
+  type Provider,
+  type ProviderSpec,
+  type ProviderAnswer,
+  type ProviderRequest,
+} from './http.js';

@@ -5,12 +5,12 @@ import {
   ConnectorError,
   errorFromHttpStatus,
   parseRetryAfter,
-  callProvider,
+  providerText,
   type ChannelAccount,
   type ConnectorErrorKind,
 } from '../sdk/index.js';
 import { readSlackAuth } from './auth.js';
-import { readSlackSettings } from './settings.js';
+import { readSlackSettings, slackApi } from './settings.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -51,7 +51,11 @@ export function slackError(
   const kind = kindOf(error);
   const retryAfterMs = parseRetryAfter(opts.retryAfter);
   const details: JsonObject = { error };
-  if (Array.isArray(opts.messages)) details.messages = opts.messages.filter((m): m is string => typeof m === 'string');
+  if (Array.isArray(opts.messages))
+    details.messages = opts.messages
+      .filter((m): m is string => typeof m === 'string')
+      .slice(0, 10)
+      .map(providerText);
   return new ConnectorError(kind, `Slack ${method} failed: ${error}`, {
     code: `SLACK_${error.toUpperCase()}`,
     ...(retryAfterMs !== undefined && { retryAfterMs }),
@@ -67,7 +71,7 @@ export async function callSlack<T extends object>(
 ): Promise<T> {
   const token = readSlackAuth(account).botToken;
   const { apiBaseUrl } = readSlackSettings(account);
-  const { status, text, retryAfter } = await callProvider({
+  const { status, text, retryAfter } = await slackApi.call({
     label: `Slack ${method}`,
     url: `${apiBaseUrl}/${method}`,
     init: {
@@ -79,7 +83,8 @@ export async function callSlack<T extends object>(
     timeoutMs: REQUEST_TIMEOUT_MS,
   });
   if (status < 200 || status > 299) {
-    throw errorFromHttpStatus(status, { retryAfter, message: `Slack ${method} answered HTTP ${status}`, body: text });
+    // Slack answers errors as 200 { ok: false, error }; a non-2xx body (a proxy's page, an internal server) is not quoted.
+    throw errorFromHttpStatus(status, { retryAfter, message: `Slack ${method} answered HTTP ${status}` });
   }
   let body: unknown;
   try {
@@ -94,7 +99,8 @@ export async function callSlack<T extends object>(
     });
   }
   if (body.ok) return body as T;
-  const error = typeof body.error === 'string' && body.error !== '' ? body.error : 'unknown_error';
+  // Slack's error codes are snake_case words; anything else is not quoted.
+  const error = typeof body.error === 'string' && /^[a-z0-9_]{1,80}$/.test(body.error) ? body.error : 'unknown_error';
   const metadata = isObject(body.response_metadata) ? body.response_metadata : undefined;
   throw slackError(method, error, { retryAfter, messages: metadata?.messages });
 }

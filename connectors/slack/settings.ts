@@ -1,9 +1,9 @@
 // Slack account settings (not secret): the Web API base, and the workspace and bot user the token belongs to
 // (filled in by `register` from auth.test; teamId may be set up front to pin the account to one workspace).
 import {
-  ConnectorError,
   Type,
   accountReader,
+  defineProvider,
   rateLimitSetting,
   type ChannelAccount,
   type Static,
@@ -11,13 +11,15 @@ import {
 
 export const SLACK_API_BASE = 'https://slack.com/api';
 
+/** The Web API: calls go to slack.com unless the operator allows another host (a proxy, a test fake). */
+export const slackApi = defineProvider({ name: 'Slack Web API', hosts: ['slack.com'], defaultBaseUrl: SLACK_API_BASE });
+
 export const slackSettings = Type.Object({
   apiBaseUrl: Type.Optional(
-    Type.String({
-      format: 'uri',
-      default: SLACK_API_BASE,
+    slackApi.baseUrlField({
       title: 'Web API base URL',
-      description: 'Methods are called at <base>/<method>, e.g. https://slack.com/api/chat.postMessage.',
+      description:
+        'Methods are called at <base>/<method>, e.g. https://slack.com/api/chat.postMessage; another host must be in CONFLUO_HTTP_ALLOWLIST.',
     }),
   ),
   rateLimit: Type.Optional(rateLimitSetting('Posts per interval on this workspace; default 5 per 1000 ms.')),
@@ -41,16 +43,11 @@ export type SlackSettings = Omit<Static<typeof slackSettings>, 'apiBaseUrl' | 'r
 
 const readSettings = accountReader(slackSettings, 'Slack').settings;
 
-/** The account's settings, checked against the schema, with an http(s) `apiBaseUrl` (trailing slashes trimmed). */
+/** The account's settings, checked against the schema, with an allowed `apiBaseUrl` (trailing slashes trimmed). */
 export function readSlackSettings(account: ChannelAccount): SlackSettings {
-  const { apiBaseUrl = SLACK_API_BASE, teamId, botUserId } = readSettings(account);
-  if (!/^https?:\/\//i.test(apiBaseUrl))
-    throw new ConnectorError('config', 'the Slack account setting apiBaseUrl must be an http(s) URL', {
-      code: 'SETTINGS_INVALID',
-      retryable: false,
-    });
+  const { apiBaseUrl, teamId, botUserId } = readSettings(account);
   return {
-    apiBaseUrl: apiBaseUrl.replace(/\/+$/, ''),
+    apiBaseUrl: slackApi.baseUrl(apiBaseUrl),
     ...(teamId !== undefined && teamId !== '' && { teamId }),
     ...(botUserId !== undefined && botUserId !== '' && { botUserId }),
   };

@@ -2,8 +2,9 @@
 // ConnectorErrors. Twilio has no idempotency key for creates, so an error after the request may have reached Twilio
 // (a timeout) is retryable like any upstream failure: the platform's outbound record is what prevents re-sends.
 import type { JsonObject } from '../flow/types.js';
-import { ConnectorError, errorFromHttpStatus, callProvider } from '../sdk/index.js';
+import { ConnectorError, errorFromHttpStatus, providerText } from '../sdk/index.js';
 import type { SmsAuth } from './auth.js';
+import { twilioApi } from './settings.js';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 
@@ -48,13 +49,15 @@ function parseError(body: string): TwilioErrorBody | undefined {
 /** The ConnectorError for a non-2xx answer of the Messages API. */
 export function twilioError(status: number, body: string, retryAfter: string | null, to: string): ConnectorError {
   const err = parseError(body);
-  if (!err) return errorFromHttpStatus(status, { retryAfter, message: `Twilio answered HTTP ${status}`, body });
-  const twilioMessage = err.message ?? '';
+  // Not Twilio's error shape (a proxy's page, an internal server's answer): never quoted.
+  if (!err)
+    return errorFromHttpStatus(status, { retryAfter, message: `Twilio answered HTTP ${status} (not a Twilio error)` });
+  const twilioMessage = typeof err.message === 'string' ? providerText(err.message) : '';
   const details: JsonObject = {
     status,
     twilioCode: err.code ?? null,
     twilioMessage,
-    ...(err.more_info && { moreInfo: err.more_info }),
+    ...(typeof err.more_info === 'string' && { moreInfo: providerText(err.more_info) }),
   };
   if (err.code === TWILIO_UNSUBSCRIBED) {
     return new ConnectorError(
@@ -81,10 +84,10 @@ export async function createMessage(opts: {
   signal: AbortSignal;
   timeoutMs?: number;
 }): Promise<TwilioMessageResource> {
-  const url = messagesUrl(opts.apiBaseUrl, opts.credentials.accountSid);
+  const url = messagesUrl(twilioApi.baseUrl(opts.apiBaseUrl), opts.credentials.accountSid);
   const timeoutMs = opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
   const to = opts.form.get('To') ?? '';
-  const res = await callProvider({
+  const res = await twilioApi.call({
     label: `Twilio message create (${new URL(url).origin})`,
     url,
     init: {

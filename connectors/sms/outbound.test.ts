@@ -230,7 +230,7 @@ describe('sms channel send: Twilio errors', () => {
     expect(err).toMatchObject({ kind: 'auth', retryable: false, details: { status: 401, twilioCode: 20003 } });
   });
 
-  it('a non-JSON error (a proxy page) keeps the status mapping and a body excerpt', async () => {
+  it('a non-JSON error (a proxy page) keeps the status mapping and never quotes the body', async () => {
     const err = await failure(
       send(smsAccount(capture.url, { settings: { from: OUR_NUMBER, apiBaseUrl: capture.url } }), {
         to: to('+14155552345'),
@@ -251,8 +251,10 @@ describe('sms channel send: Twilio errors', () => {
         kind: 'upstream',
         retryable: true,
         code: 'HTTP_502',
-        details: { status: 502, body: '<html>Bad gateway</html>' },
+        message: 'Twilio answered HTTP 502 (not a Twilio error)',
+        details: { status: 502 },
       });
+      expect(JSON.stringify({ m: bad.message, d: bad.details })).not.toContain('Bad gateway');
     } finally {
       capture.reply = { status: 200 };
     }

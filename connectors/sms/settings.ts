@@ -1,9 +1,16 @@
 // The (non-secret) settings of an SMS account. The sender is `from` (a number), `messagingServiceSid`, or both; the
 // schema says so with anyOf, and `readSmsSettings` checks it again at send time because the platform stores settings as
 // given.
-import { Type, accountReader, rateLimitSetting, type Static, type WithDefaults } from '../sdk/index.js';
+import { Type, accountReader, defineProvider, rateLimitSetting, type Static, type WithDefaults } from '../sdk/index.js';
 
 export const TWILIO_API_BASE_URL = 'https://api.twilio.com';
+
+/** Twilio's REST API: calls go to api.twilio.com unless the operator allows another host (a proxy, a test fake). */
+export const twilioApi = defineProvider({
+  name: 'Twilio REST API',
+  hosts: ['api.twilio.com'],
+  defaultBaseUrl: TWILIO_API_BASE_URL,
+});
 
 export const smsSettings = Type.Object(
   {
@@ -23,7 +30,7 @@ export const smsSettings = Type.Object(
           "MG + 32 hex digits: Twilio picks the sender from the service's pool. Required unless from is set.",
       }),
     ),
-    apiBaseUrl: Type.Optional(Type.String({ format: 'uri', default: TWILIO_API_BASE_URL, title: 'API base URL' })),
+    apiBaseUrl: Type.Optional(twilioApi.baseUrlField()),
     statusCallback: Type.Optional(
       Type.Boolean({
         default: true,

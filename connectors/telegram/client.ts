@@ -2,9 +2,9 @@
 // `{ ok: false, error_code, description, parameters?: { retry_after } }`. The token is part of the URL, so no URL and
 // no error text that may quote one leaves this module unredacted.
 import type { JsonObject, JsonValue } from '../flow/types.js';
-import { ConnectorError, errorFromHttpStatus, callProvider, type ChannelAccount } from '../sdk/index.js';
+import { ConnectorError, errorFromHttpStatus, providerText, type ChannelAccount } from '../sdk/index.js';
 import { readTelegramAuth } from './auth.js';
-import { readTelegramSettings } from './settings.js';
+import { readTelegramSettings, telegramApi } from './settings.js';
 
 /** A Bot API call that hangs longer than this is given up on (and retried by the step). */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -21,7 +21,7 @@ export async function callTelegram<T = JsonValue>(
   const { apiBaseUrl } = readTelegramSettings(account);
   const redact = (s: string) => s.split(token).join('<bot token>');
   // keepCause false: fetch's errors quote the URL, token included.
-  const { status, text, retryAfter } = await callProvider({
+  const { status, text, retryAfter } = await telegramApi.call({
     label: `Telegram ${method}`,
     url: `${apiBaseUrl}/bot${token}/${method}`,
     init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(params) },
@@ -36,7 +36,7 @@ export async function callTelegram<T = JsonValue>(
     body = undefined;
   }
   if (isObject(body) && body.ok === true && 'result' in body) return body.result as T;
-  throw telegramError(method, status, body, text, retryAfter, redact);
+  throw telegramError(method, status, body, retryAfter, redact);
 }
 
 /** The ConnectorError for a failed call: error_code decides the kind (429 → rate_limited with retry_after). */
@@ -44,7 +44,6 @@ export function telegramError(
   method: string,
   httpStatus: number,
   body: unknown,
-  text: string,
   retryAfterHeader: string | null,
   redact: (s: string) => string = (s) => s,
 ): ConnectorError {
@@ -58,10 +57,11 @@ export function telegramError(
   }
   const params = isObject(b?.parameters) ? b.parameters : undefined;
   const retryAfter = typeof params?.retry_after === 'number' ? String(params.retry_after) : retryAfterHeader;
-  const description = typeof b?.description === 'string' ? b.description : text;
+  // Only the Bot API's own description, never a body in another shape (a proxy's page, an internal server's answer).
+  const description = typeof b?.description === 'string' ? providerText(redact(b.description)) : '';
   return errorFromHttpStatus(code, {
     retryAfter,
-    message: `Telegram ${method} failed with ${code}`,
-    body: redact(description),
+    message: `Telegram ${method} failed with ${code}${b?.ok === false ? '' : ' (not a Bot API answer)'}`,
+    body: description,
   });
 }

@@ -1,15 +1,21 @@
 // Telegram account settings (not secret): where the Bot API lives.
-import { ConnectorError, Type, accountReader, rateLimitSetting, type ChannelAccount } from '../sdk/index.js';
+import { Type, accountReader, defineProvider, rateLimitSetting, type ChannelAccount } from '../sdk/index.js';
 
 export const TELEGRAM_API_BASE = 'https://api.telegram.org';
 
+/** The Bot API: calls go to api.telegram.org unless the operator allows another host (a self-hosted Bot API server). */
+export const telegramApi = defineProvider({
+  name: 'Telegram Bot API',
+  hosts: ['api.telegram.org'],
+  defaultBaseUrl: TELEGRAM_API_BASE,
+});
+
 export const telegramSettings = Type.Object({
   apiBaseUrl: Type.Optional(
-    Type.String({
-      format: 'uri',
-      default: TELEGRAM_API_BASE,
+    telegramApi.baseUrlField({
       title: 'Bot API base URL',
-      description: 'A self-hosted Bot API server or a test fake; calls go to <base>/bot<token>/<method>.',
+      description:
+        'A self-hosted Bot API server or a test fake (its host must be in CONFLUO_HTTP_ALLOWLIST); calls go to <base>/bot<token>/<method>.',
     }),
   ),
   rateLimit: Type.Optional(
@@ -23,13 +29,7 @@ export interface TelegramSettings {
 
 const readSettings = accountReader(telegramSettings, 'Telegram').settings;
 
-/** The account's settings, checked against the schema, with an http(s) `apiBaseUrl` (trailing slashes trimmed). */
+/** The account's settings, checked against the schema, with an allowed `apiBaseUrl` (trailing slashes trimmed). */
 export function readTelegramSettings(account: ChannelAccount): TelegramSettings {
-  const { apiBaseUrl = TELEGRAM_API_BASE } = readSettings(account);
-  if (!/^https?:\/\//i.test(apiBaseUrl))
-    throw new ConnectorError('config', 'the Telegram account setting apiBaseUrl must be an http(s) URL', {
-      code: 'SETTINGS_INVALID',
-      retryable: false,
-    });
-  return { apiBaseUrl: apiBaseUrl.replace(/\/+$/, '') };
+  return { apiBaseUrl: telegramApi.baseUrl(readSettings(account).apiBaseUrl) };
 }

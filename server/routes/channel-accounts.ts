@@ -9,6 +9,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { JsonObject } from '../../connectors/flow/types.js';
 import type { ChannelAccount as ChannelAccountData } from '../../connectors/sdk/channel.js';
 import { isConnectorError } from '../../connectors/sdk/errors.js';
+import { providerUrlProblems } from '../../connectors/sdk/http.js';
 import { createChannelAccountStore, type ChannelAccountRow, type Credentials } from '../../prisma/channel-accounts.js';
 import { newId } from '../../prisma/ids.js';
 import { httpErrors, schemaIssues, type Issue } from '../errors.js';
@@ -78,6 +79,14 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     if (settings && !settings(given.settings)) {
       issues.push(...schemaIssues('/body/settings', settings.errors ?? []));
       parts.push(`settings do not match the ${connector} channel's settings schema`);
+    }
+    // A provider base URL (Telegram's, Slack's, the Graph API's, ...) only on the provider's host or one the operator
+    // allowed: the server and the worker would otherwise send the account's token wherever it points.
+    const schema = app.registry.get(connector)?.channel?.settings;
+    for (const { field, problem } of providerUrlProblems(schema, given.settings)) {
+      const message = `settings.${field} ${problem}`;
+      issues.push({ path: `/body/settings/${field}`, code: 'base_url_not_allowed', message });
+      parts.push(message);
     }
     if (issues.length > 0) throw httpErrors.validation(parts.join('; '), issues);
   }

@@ -1,8 +1,15 @@
 // The connection: none is needed for Open-Meteo's free API. A commercial key, or a self-hosted Open-Meteo (or a test
 // fake) at another base URL, is set on a connection.
-import { Type, type Static } from 'confluo/sdk';
+import { Type, defineProvider, type Static } from 'confluo/sdk';
 
 export const DEFAULT_API_BASE_URL = 'https://api.open-meteo.com';
+
+/** Open-Meteo: its public hosts; a self-hosted instance or a test fake needs the operator's CONFLUO_HTTP_ALLOWLIST. */
+export const openMeteo = defineProvider({
+  name: 'Open-Meteo API',
+  hosts: ['api.open-meteo.com', 'customer-api.open-meteo.com'],
+  defaultBaseUrl: DEFAULT_API_BASE_URL,
+});
 
 export const weatherAuth = Type.Object(
   {
@@ -15,10 +22,7 @@ export const weatherAuth = Type.Object(
       }),
     ),
     apiBaseUrl: Type.Optional(
-      Type.String({
-        format: 'uri',
-        default: DEFAULT_API_BASE_URL,
-        title: 'API base URL',
+      openMeteo.baseUrlField({
         description: 'e.g. https://customer-api.open-meteo.com for commercial plans, or your own Open-Meteo.',
       }),
     ),

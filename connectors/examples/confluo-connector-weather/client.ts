@@ -1,7 +1,8 @@
-// Open-Meteo's forecast endpoint, the one HTTP call of this connector. Failures become ConnectorErrors so Confluo
-// knows whether a retry can help (5xx and 429 yes, other 4xx no).
-import { ConnectorError, errorFromHttpStatus } from 'confluo/sdk';
-import { DEFAULT_API_BASE_URL, type WeatherAuth } from './auth.js';
+// Open-Meteo's forecast endpoint, the one HTTP call of this connector, made through the SDK's provider (`openMeteo`):
+// the guard checks the base URL and the address, and transport failures come back as ConnectorErrors. Answers become
+// ConnectorErrors so Confluo knows whether a retry can help (5xx and 429 yes, other 4xx no).
+import { ConnectorError, errorFromHttpStatus, providerText } from 'confluo/sdk';
+import { openMeteo, type WeatherAuth } from './auth.js';
 
 /** The `current` variables requested, in Open-Meteo's names. */
 export const CURRENT_VARIABLES = ['temperature_2m', 'relative_humidity_2m', 'wind_speed_10m', 'weather_code'] as const;
@@ -20,7 +21,7 @@ export interface CurrentResponse {
 }
 
 export function currentUrl(auth: WeatherAuth | undefined, q: CurrentQuery): URL {
-  const base = (auth?.apiBaseUrl || DEFAULT_API_BASE_URL).replace(/\/+$/, '');
+  const base = openMeteo.baseUrl(auth?.apiBaseUrl || undefined);
   const url = new URL(`${base}/v1/forecast`);
   url.searchParams.set('latitude', String(q.latitude));
   url.searchParams.set('longitude', String(q.longitude));
@@ -33,25 +34,20 @@ export function currentUrl(auth: WeatherAuth | undefined, q: CurrentQuery): URL 
 }
 
 export async function fetchCurrent(url: URL, signal: AbortSignal): Promise<CurrentResponse> {
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: { accept: 'application/json' }, signal });
-  } catch (err) {
-    if (signal.aborted) throw err;
-    // The URL is not in the message: it may carry the API key.
-    throw new ConnectorError('upstream', `Open-Meteo could not be reached: ${(err as Error).message}`, {
-      code: 'NETWORK',
-      cause: err,
-    });
-  }
-  const text = await res.text();
-  if (!res.ok) {
-    // Open-Meteo explains a refusal as { "error": true, "reason": "..." }.
+  // keepCause false: the URL may carry the API key, and fetch's errors quote it.
+  const { status, text, retryAfter } = await openMeteo.call({
+    label: 'Open-Meteo forecast',
+    url: url.toString(),
+    init: { headers: { accept: 'application/json' } },
+    signal,
+    keepCause: false,
+  });
+  if (status < 200 || status > 299) {
+    // Open-Meteo explains a refusal as { "error": true, "reason": "..." }; another body is never quoted.
     const reason = reasonOf(text);
-    throw errorFromHttpStatus(res.status, {
-      retryAfter: res.headers.get('retry-after'),
-      message: `Open-Meteo answered HTTP ${res.status}${reason ? `: ${reason}` : ''}`,
-      ...(reason === undefined && { body: text }),
+    throw errorFromHttpStatus(status, {
+      retryAfter,
+      message: `Open-Meteo answered HTTP ${status}${reason ? `: ${providerText(reason)}` : ''}`,
     });
   }
   const body = parse(text);
@@ -66,7 +62,6 @@ export async function fetchCurrent(url: URL, signal: AbortSignal): Promise<Curre
     throw new ConnectorError('upstream', 'Open-Meteo answered without the requested current weather', {
       retryable: false,
       code: 'BAD_RESPONSE',
-      details: { body: text.slice(0, 500) },
     });
   return body as unknown as CurrentResponse;
 }

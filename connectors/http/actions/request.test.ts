@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAjv, ConnectorError, type ActionContext, type Connector } from '../../sdk/index.js';
-import { httpOptionsFromEnv, isAddressAllowed } from '../client.js';
+import { httpOptionsFromEnv, isAddressAllowed } from '../../sdk/guard.js';
 import { createHttpConnector, type HttpGuardOptions } from '../index.js';
 import type { HttpRequestInput, HttpRequestOutput } from './request.js';
 

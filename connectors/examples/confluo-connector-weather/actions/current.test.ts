@@ -117,11 +117,11 @@ describe('weather.current', () => {
     expect(err).toMatchObject({ kind: 'rate_limited', retryable: true, retryAfterMs: 30_000 });
   });
 
-  it('5xx is retryable', async () => {
+  it("5xx is retryable; a body not in Open-Meteo's error shape is never quoted", async () => {
     reply = { status: 503, body: 'upstream down' };
     const err = await currentAction.run(ctx(auth()), { latitude: 1, longitude: 2 }).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: 'upstream', retryable: true, code: 'HTTP_503' });
-    expect((err as Error).message).toBe('Open-Meteo answered HTTP 503: upstream down');
+    expect((err as Error).message).toBe('Open-Meteo answered HTTP 503');
   });
 
   it('an answer without current weather is not retried', async () => {
@@ -136,7 +136,14 @@ describe('weather.current', () => {
     const err = await currentAction
       .run(ctx({ apiBaseUrl: closed.url, apiKey: 'secret-key' }), { latitude: 1, longitude: 2 })
       .catch((e: unknown) => e);
-    expect(err).toMatchObject({ kind: 'upstream', retryable: true, code: 'NETWORK' });
+    expect(err).toMatchObject({ kind: 'upstream', retryable: true, code: 'ECONNREFUSED' });
     expect((err as Error).message).not.toContain('secret-key');
+  });
+
+  it('a base URL on another host is refused unless the operator allowed it (CONFLUO_HTTP_ALLOWLIST)', async () => {
+    const err = await currentAction
+      .run(ctx({ apiBaseUrl: 'https://weather.evil.example' }), { latitude: 1, longitude: 2 })
+      .catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'config', retryable: false, code: 'BASE_URL_NOT_ALLOWED' });
   });
 });

@@ -3,14 +3,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendRequest } from '../http/client.js';
 import {
   allowlistProblems,
   createGuardedDispatcher,
   isAddressAllowed,
   parseAllowEntry,
-  sendRequest,
   type HttpGuardOptions,
-} from './client.js';
+} from './guard.js';
 
 describe('isAddressAllowed', () => {
   it('refuses every special-purpose range, including IPv4 addresses inside IPv6 transition forms', () => {
