@@ -151,6 +151,17 @@ describe('telegram send against the fake', () => {
   });
 });
 
+describe('telegram send: where it may go', () => {
+  it('an account whose apiBaseUrl is not api.telegram.org nor allowed by the operator sends nothing, anywhere', async () => {
+    // Stored before the rule, or written to the row directly: the worker refuses it too (the token never leaves).
+    for (const apiBaseUrl of ['http://169.254.169.254/latest', 'https://evil.example', 'http://10.0.0.1:8080']) {
+      const err = await failure(channel.send(sendCtx(apiBaseUrl), { to: { kind: 'telegram', value: '1' }, text: 'x' }));
+      expect(err, apiBaseUrl).toMatchObject({ kind: 'config', retryable: false, code: 'BASE_URL_NOT_ALLOWED' });
+      expect(err.message).not.toContain(TOKEN);
+    }
+  });
+});
+
 describe('telegram send: provider errors', () => {
   let script: (path: string) => FakeReply;
   let server: FakeServer;
