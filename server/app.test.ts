@@ -50,6 +50,11 @@ describe('documents', () => {
       expect(Object.keys(doc.paths)).toContain(path);
     expect(doc.paths['/api/flows'].post.responses).toHaveProperty('201');
     expect(doc.paths['/hooks/flows/{token}'].post.security).toEqual([]);
+    // Every keyed route documents the 401 and the 403 its role check can answer.
+    for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>))
+      for (const [method, op] of Object.entries(item))
+        if (op.security?.length !== 0 && path.startsWith('/api/') && op.responses?.['200'] !== undefined)
+          expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(['401', '403']));
   });
 
   it('serves the flow JSON Schema without a key', async () => {

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { hashApiKey } from '../api-keys.js';
 import { httpErrors } from '../errors.js';
+import { errors } from '../schemas/common.js';
 
 /** From least to most: each role may do what the ones before it may. */
 export const ROLES = ['viewer', 'agent', 'builder', 'admin', 'owner'] as const;
@@ -51,6 +52,9 @@ export function registerAuth(app: FastifyInstance): void {
     for (const method of [route.method].flat())
       if (!roleFor(method, route.url))
         throw new Error(`${method} ${route.url} declares no role: add it to ROUTE_ROLES in server/plugins/auth.ts`);
+    // Every route here can answer 401 (no or a wrong key) and 403 (a key whose role is below the route's): documented.
+    const response = route.schema?.response as Record<number, unknown> | undefined;
+    if (response) route.schema!.response = { ...response, ...errors(401, 403) };
   });
   app.addHook('onRequest', async (request) => {
     const header = request.headers.authorization ?? '';
