@@ -105,7 +105,7 @@ export default defineConfig(
   {
     // Connectors (built-in and the example plugin) never open connections of their own: no fetch, no sockets. The
     // guard and the provider client are the exceptions that implement it; the email connector speaks SMTP and IMAP
-    // through its libraries to the mail servers its settings name.
+    // through its libraries, to the address the guard's `guardedAddress` returns.
     files: ['connectors/**/*.ts'],
     ignores: ['**/*.test.ts', 'connectors/testkit/**', 'connectors/sdk/guard.ts', 'connectors/sdk/http.ts'],
     rules: {

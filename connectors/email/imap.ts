@@ -3,7 +3,7 @@
 // with the new cursor `{ uidValidity, uid }`. A huge backlog therefore catches up over several polls.
 import { ImapFlow, type ImapFlowError } from 'imapflow';
 import type { JsonValue } from '../flow/types.js';
-import { ConnectorError, type ChannelEvent, type PollContext } from '../sdk/index.js';
+import { ConnectorError, guardedAddress, type ChannelEvent, type PollContext } from '../sdk/index.js';
 import { readEmailAuth } from './auth.js';
 import { toEvent, type FetchedMessage } from './parse.js';
 import { readEmailSettings, type EmailSettings } from './settings.js';
@@ -44,8 +44,11 @@ export async function pollMailbox(
   if (cursor !== null && !parseCursor(cursor))
     ctx.logger.warn({ accountId: ctx.account.id }, 'ignoring an unreadable email poll cursor');
   const server = `${imap.host}:${imap.port}`;
+  // The outbound guard: no internal address unless the operator allowed it (the host's name stays the TLS name).
+  const { address, servername } = await guardedAddress(imap.host, imap.port);
   const client = new ImapFlow({
-    host: imap.host,
+    host: address,
+    ...(servername && { servername }),
     port: imap.port,
     secure: imap.secure,
     auth: { user: imap.user, pass: imap.pass },

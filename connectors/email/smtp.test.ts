@@ -223,6 +223,16 @@ describe('email send (SMTP)', () => {
     expect(smtp.received).toEqual([]);
   });
 
+  it('connects through the outbound guard: an internal SMTP host the operator did not allow is refused unsent', async () => {
+    // The tests' CONFLUO_HTTP_ALLOWLIST names 127.0.0.1 and localhost only.
+    for (const host of ['10.0.0.25', '169.254.169.254', '[::1]'])
+      expect(
+        await failure(send({ subject: 's', text: 't' }, { account: account({ smtp: { host } }) })),
+        host,
+      ).toMatchObject({ kind: 'config', retryable: false, code: 'ADDRESS_NOT_ALLOWED' });
+    expect(smtp.received).toHaveLength(0);
+  });
+
   it('treats a server that is down, silent or cancelled as a retryable upstream failure', async () => {
     const closed = net.createServer();
     await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));

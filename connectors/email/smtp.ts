@@ -3,7 +3,13 @@
 import nodemailer, { type NodemailerError, type SendMailOptions } from 'nodemailer';
 import type { JsonValue } from '../flow/types.js';
 import { normalizeEmail } from '../contacts/normalize.js';
-import { ConnectorError, type OutboundMessage, type SendContext, type SendResult } from '../sdk/index.js';
+import {
+  ConnectorError,
+  guardedAddress,
+  type OutboundMessage,
+  type SendContext,
+  type SendResult,
+} from '../sdk/index.js';
 import { readEmailAuth } from './auth.js';
 import { messageIdFor, messageIdsIn, normalizeMessageId, replySubject } from './headers.js';
 import { readEmailSettings, type EmailSettings } from './settings.js';
@@ -84,12 +90,14 @@ export async function sendEmail(ctx: SendContext, message: OutboundMessage, time
   const settings = readEmailSettings(ctx.account);
   const { smtp } = readEmailAuth(ctx.account);
   const mail = composeMail(settings, message, ctx.idempotencyKey);
+  // The outbound guard: no internal address unless the operator allowed it (the host's name stays the TLS name).
+  const { address, servername } = await guardedAddress(smtp.host, smtp.port);
   const transport = nodemailer.createTransport({
-    host: smtp.host,
+    host: address,
     port: smtp.port,
     secure: smtp.secure,
     ...(smtp.user !== undefined && { auth: { user: smtp.user, pass: smtp.pass ?? '' } }),
-    tls: { rejectUnauthorized: settings.tls.rejectUnauthorized },
+    tls: { rejectUnauthorized: settings.tls.rejectUnauthorized, ...(servername && { servername }) },
     connectionTimeout: timeouts.connectMs,
     greetingTimeout: timeouts.greetingMs,
     socketTimeout: timeouts.socketMs,

@@ -9,6 +9,7 @@ import {
   createGuardedDispatcher,
   isAddressAllowed,
   parseAllowEntry,
+  guardedAddress,
   type HttpGuardOptions,
 } from './guard.js';
 
@@ -112,5 +113,33 @@ describe('redirects', () => {
     await expect(get({ allowlist: [`127.0.0.1:${hopPort}`] })).rejects.toMatchObject({ code: 'ADDRESS_NOT_ALLOWED' });
     expect((await get({ allowlist: [`127.0.0.1:${hopPort}`, `127.0.0.1:${targetPort}`] })).body).toBe('target');
     expect((await get({ allowlist: ['127.0.0.1'] })).body).toBe('target');
+  });
+});
+
+describe('guardedAddress (SMTP and IMAP clients connect to the address it returns)', () => {
+  it('resolves a name, checks every address, and keeps the name for TLS', async () => {
+    expect(await guardedAddress('localhost', 25, { allowlist: ['localhost:25'] })).toMatchObject({
+      address: expect.stringMatching(/^(127\.0\.0\.1|::1)$/),
+      servername: 'localhost',
+    });
+    await expect(guardedAddress('localhost', 26, { allowlist: ['localhost:25'] })).rejects.toMatchObject({
+      code: 'ADDRESS_NOT_ALLOWED',
+    });
+  });
+
+  it('checks IP literals without a lookup, and names no TLS server for them', async () => {
+    expect(await guardedAddress('8.8.8.8', 465, {})).toEqual({ address: '8.8.8.8' });
+    for (const ip of ['10.1.2.3', '169.254.169.254', '[::ffff:127.0.0.1]', '::1'])
+      await expect(guardedAddress(ip, 993, {}), ip).rejects.toMatchObject({
+        kind: 'config',
+        code: 'ADDRESS_NOT_ALLOWED',
+      });
+  });
+
+  it('a name that does not resolve is a retryable upstream error', async () => {
+    await expect(guardedAddress('no-such-host.invalid', 25, {})).rejects.toMatchObject({
+      kind: 'upstream',
+      retryable: true,
+    });
   });
 });

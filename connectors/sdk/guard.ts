@@ -250,3 +250,33 @@ export function guardRefusal(err: unknown): ConnectorError | undefined {
     if (e instanceof ConnectorError) return e;
   return undefined;
 }
+
+/**
+ * The address a connector's non-HTTP client (SMTP, IMAP) connects to: `host` resolved and every address checked as an
+ * HTTP connection's would be (on `port`), then the first. Connect to the address returned, with `servername` (the
+ * host's name; absent for an IP literal) as the TLS server name, so no second lookup can answer differently. The guard's refusal is a config error; a name that does not
+ * resolve is a retryable upstream error.
+ */
+export async function guardedAddress(
+  host: string,
+  port: number,
+  opts: HttpGuardOptions = httpOptionsFromEnv(),
+): Promise<{ address: string; servername?: string }> {
+  const name = stripBrackets(host);
+  if (net.isIP(name)) {
+    if (!isAddressAllowed(name, name, opts, port)) throw addressNotAllowed(name, name);
+    return { address: name }; // no TLS server name for an IP literal
+  }
+  let addresses: dns.LookupAddress[];
+  try {
+    addresses = await dns.promises.lookup(name, { all: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'ENOTFOUND';
+    throw new ConnectorError('upstream', `${name} could not be resolved (${code})`, { code, cause: err });
+  }
+  const bad = addresses.find((a) => !isAddressAllowed(name, a.address, opts, port));
+  if (bad) throw addressNotAllowed(name, bad.address);
+  const first = addresses[0];
+  if (!first) throw new ConnectorError('upstream', `${name} has no address`, { code: 'ENOTFOUND' });
+  return { address: first.address, servername: name };
+}

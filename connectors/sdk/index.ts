@@ -50,6 +50,7 @@ export {
   type PluginFailure,
   type PluginProblem,
 } from './plugins.js';
+export { guardedAddress } from './guard.js';
 export {
   defineProvider,
   providerText,
