@@ -9,6 +9,7 @@ import { createRegistry } from '../connectors/sdk/index.js';
 import type { Connector } from '../connectors/sdk/types.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../test/env.js';
+import { clientConnectionOptions } from '../worker/temporal-config.js';
 import { ensureApiKey } from './api-keys.js';
 import { buildApp, type AppDeps } from './app.js';
 
@@ -39,20 +40,28 @@ export interface TestAppOptions {
   publicUrl?: string;
   /** Stand-ins for some workflow starts (the others, and the default, are the real ones on the test Temporal). */
   workflows?: Partial<WorkflowClient>;
+  /** Default: the suite's dev server (test/env.ts). */
+  temporalAddress?: string;
+  /** CONFLUO_TEMPORAL_DEADLINE_MS. Default: the server's default. */
+  temporalDeadlineMs?: number;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const prisma = testPrisma();
-  const connection = await Connection.connect({ address: temporalAddress() });
+  // Connected as server/main.ts connects (its reconnect backoff too).
+  const connection = await Connection.connect(
+    clientConnectionOptions({ address: opts.temporalAddress ?? temporalAddress() }),
+  );
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = uniqueTaskQueue('server');
+  const deadlineMs = opts.temporalDeadlineMs;
   const workspaceId = await createWorkspace(prisma);
   const { key } = await ensureApiKey(prisma, { workspaceId });
   if (!key) throw new Error('expected a generated key');
   const app = await buildApp({
     prisma,
-    temporal: { client, taskQueue, namespace: 'default' },
-    workflows: { ...createWorkflowClient({ client, taskQueue }), ...opts.workflows },
+    temporal: { client, taskQueue, namespace: 'default', deadlineMs },
+    workflows: { ...createWorkflowClient({ client, taskQueue, deadlineMs }), ...opts.workflows },
     registry: createRegistry(opts.connectors ?? builtinConnectors()),
     logger: opts.logger ?? false,
     publicUrl: `${opts.publicUrl ?? PUBLIC_URL}/`,
