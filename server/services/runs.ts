@@ -1,9 +1,11 @@
 // Runs live in Temporal only: this module reads them back (visibility for lists, describe + the `steps` query for one
 // run) and retries them; starts go through worker/client.ts. Nothing about runs is stored in PostgreSQL. Every call
 // to Temporal has the deadline (`call`): past it, or with Temporal down, a read answers 503 temporal_unavailable.
+import { createHash } from 'node:crypto';
 import {
   ApplicationFailure,
   defaultPayloadConverter,
+  isGrpcServiceError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type WorkflowExecutionDescription,
@@ -85,6 +87,45 @@ function searchAttr(fields: Record<string, temporal.api.common.v1.IPayload> | nu
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** Bytes of the check in front of Temporal's token in the API's page token. */
+const PAGE_CHECK_BYTES = 8;
+
+/** The check binds a token to the visibility query it pages (workspace, flowId and status filters are all in it). */
+const pageCheck = (query: string, token: Uint8Array) =>
+  createHash('sha256').update(`confluo runs page v1\0${query}\0`).update(token).digest().subarray(0, PAGE_CHECK_BYTES);
+
+/**
+ * The API's page token: Temporal's own, behind a short checksum over the query and the token. Unkeyed on purpose:
+ * it is not a permission (the query carries the workspace, so no token can widen what is listed), only a check that
+ * refuses a token from another query, a truncated or an altered one with a 400 before Temporal sees it.
+ */
+export const encodePageToken = (query: string, token: Uint8Array) =>
+  Buffer.concat([pageCheck(query, token), token]).toString('base64url');
+
+/** Temporal's token inside an API page token, when it is one of this query; 400 on /query/pageToken otherwise. */
+export function decodePageToken(query: string, pageToken: string): Buffer {
+  const raw = Buffer.from(pageToken, 'base64url');
+  const token = raw.subarray(PAGE_CHECK_BYTES);
+  // Re-encoding proves the text was canonical base64url (Buffer.from skips what is not).
+  if (
+    raw.length > PAGE_CHECK_BYTES &&
+    raw.toString('base64url') === pageToken &&
+    pageCheck(query, token).equals(raw.subarray(0, PAGE_CHECK_BYTES))
+  )
+    return token;
+  throw pageTokenRefused();
+}
+
+const pageTokenRefused = () =>
+  httpErrors.badQuery(
+    'pageToken',
+    'page_token',
+    "not a page token of this list: pass the previous page's nextPageToken, with the same flowId and status",
+  );
+
+/** Temporal's INVALID_ARGUMENT: what it answers for a page token it cannot read. */
+const INVALID_ARGUMENT = 3;
+
 /**
  * One page of a workspace's runs, newest first. The raw list call is used (not the SDK's iterator) because it hands
  * back Temporal's page token, which becomes the API's `nextPageToken`.
@@ -97,14 +138,20 @@ export async function listRuns(
   const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`, `${SA_WORKSPACE.name} = ${quote(workspaceId)}`];
   if (opts.flowId) clauses.push(`${SA_FLOW.name} = ${quote(opts.flowId)}`);
   if (opts.status) clauses.push(`(${STATUS_CLAUSE[opts.status]})`);
+  const query = clauses.join(' AND ');
+  const nextPageToken = opts.pageToken ? decodePageToken(query, opts.pageToken) : undefined;
   const res = await call(t, () =>
     t.client.workflowService.listWorkflowExecutions({
       namespace: t.namespace,
-      query: clauses.join(' AND '),
+      query,
       pageSize: opts.limit,
-      nextPageToken: opts.pageToken ? Buffer.from(opts.pageToken, 'base64url') : undefined,
+      nextPageToken,
     }),
-  );
+  ).catch((err: unknown) => {
+    // A token with a valid check that Temporal still cannot read (made by hand, or from an older server).
+    if (nextPageToken && isGrpcServiceError(err) && err.code === INVALID_ARGUMENT) throw pageTokenRefused();
+    throw err;
+  });
   const items = res.executions.map((e): RunSummary => {
     const fields = e.searchAttributes?.indexedFields;
     const closedAt = tsToIso(e.closeTime);
@@ -118,9 +165,7 @@ export async function listRuns(
     };
   });
   const token =
-    res.nextPageToken && res.nextPageToken.length > 0
-      ? Buffer.from(res.nextPageToken).toString('base64url')
-      : undefined;
+    res.nextPageToken && res.nextPageToken.length > 0 ? encodePageToken(query, res.nextPageToken) : undefined;
   return { items, ...(token && { nextPageToken: token }) };
 }
 
