@@ -42,8 +42,6 @@ export interface TestAppOptions {
   workflows?: Partial<WorkflowClient>;
   /** Default: the suite's dev server (test/env.ts). */
   temporalAddress?: string;
-  /** CONFLUO_TEMPORAL_DEADLINE_MS. Default: the server's default. */
-  temporalDeadlineMs?: number;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -54,14 +52,13 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   );
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = uniqueTaskQueue('server');
-  const deadlineMs = opts.temporalDeadlineMs;
   const workspaceId = await createWorkspace(prisma);
   const { key } = await ensureApiKey(prisma, { workspaceId });
   if (!key) throw new Error('expected a generated key');
   const app = await buildApp({
     prisma,
-    temporal: { client, taskQueue, namespace: 'default', deadlineMs },
-    workflows: { ...createWorkflowClient({ client, taskQueue, deadlineMs }), ...opts.workflows },
+    temporal: { client, taskQueue, namespace: 'default' },
+    workflows: { ...createWorkflowClient({ client, taskQueue }), ...opts.workflows },
     registry: createRegistry(opts.connectors ?? builtinConnectors()),
     logger: opts.logger ?? false,
     publicUrl: `${opts.publicUrl ?? PUBLIC_URL}/`,
