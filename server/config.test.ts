@@ -14,4 +14,11 @@ describe('loadConfig', () => {
     expect(load).toThrow(ConfigError);
     expect(load).toThrow(/CONFLUO_HTTP_ALLOWLIST: "http:\/\/x.test", "host:99999" is not a host/);
   });
+
+  it('reads the Temporal deadline, 2 s by default, and refuses one that means nothing', () => {
+    expect(loadConfig({}).temporalDeadlineMs).toBe(2000);
+    expect(loadConfig({ CONFLUO_TEMPORAL_DEADLINE_MS: '750' }).temporalDeadlineMs).toBe(750);
+    for (const bad of ['0', '50', '2s', '-1'])
+      expect(() => loadConfig({ CONFLUO_TEMPORAL_DEADLINE_MS: bad })).toThrow(/CONFLUO_TEMPORAL_DEADLINE_MS must be/);
+  });
 });

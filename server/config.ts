@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { allowlistProblems, httpOptionsFromEnv } from '../connectors/sdk/guard.js';
 import { parsePluginSpecs } from '../connectors/sdk/plugins.js';
 import { parseSecretKey, SecretKeyError } from '../prisma/secrets.js';
+import { DEFAULT_TEMPORAL_DEADLINE_MS } from '../worker/temporal-deadline.js';
 
 export interface Config {
   port: number;
@@ -12,6 +13,11 @@ export interface Config {
   databaseUrl?: string;
   /** Set: connect to that Temporal; unset: start a dev server (all-in-one only). */
   temporalAddress?: string;
+  /**
+   * CONFLUO_TEMPORAL_DEADLINE_MS: how long a request waits for each Temporal operation (a start with its dedupe check,
+   * a read) before it answers 503 temporal_unavailable (worker/temporal-deadline.ts says why 2 s).
+   */
+  temporalDeadlineMs: number;
   publicUrl: string;
   apiKey?: string;
   /** CONFLUO_SECRET_KEY, decoded; unset: generated under dataDir when embedded; otherwise none (a warning, and channel accounts answer 503; prisma/secrets.ts). */
@@ -59,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.DATA_DIR || '.confluo'),
     databaseUrl: env.DATABASE_URL || undefined,
     temporalAddress: env.TEMPORAL_ADDRESS || undefined,
+    temporalDeadlineMs: int(env, 'CONFLUO_TEMPORAL_DEADLINE_MS', DEFAULT_TEMPORAL_DEADLINE_MS, 100),
     publicUrl,
     apiKey: env.CONFLUO_API_KEY || undefined,
     secretKey: env.CONFLUO_SECRET_KEY ? secretKey(env.CONFLUO_SECRET_KEY) : undefined,

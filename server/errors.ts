@@ -12,11 +12,20 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly issues?: Issue[],
+    /** Headers the answer carries, e.g. `retry-after`. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'HttpError';
   }
 }
+
+/**
+ * Seconds a caller is asked to wait after a 503 temporal_unavailable. The server itself reconnects within about a
+ * second of Temporal's return (worker/temporal-config.ts), so this is only how often a caller usefully asks again
+ * while Temporal restarts (a dev server takes 1–2 s, a cluster's frontend more).
+ */
+export const TEMPORAL_RETRY_AFTER_S = 2;
 
 export const httpErrors = {
   /** 400: the request does not match what the route accepts; `issues` say where. */
@@ -76,6 +85,14 @@ export const httpErrors = {
     ),
   /** 503: stored credentials that do not decrypt (another key, altered bytes). */
   accountUnreadable: () => new HttpError(503, 'account_unreadable', 'this channel account cannot be read right now'),
+  /**
+   * 503: Temporal could not be reached or did not answer within CONFLUO_TEMPORAL_DEADLINE_MS. For a webhook or a
+   * delivery nothing was acknowledged: the caller retries (after `Retry-After` seconds), under the same dedupe key.
+   */
+  temporalUnavailable: () =>
+    new HttpError(503, 'temporal_unavailable', 'the workflow service is unavailable; retry later', undefined, {
+      'retry-after': String(TEMPORAL_RETRY_AFTER_S),
+    }),
   /** 503: a web chat account saved before it had a widget secret. */
   accountNotReady: () =>
     new HttpError(503, 'account_not_ready', 'this web chat account has no widget secret yet: save the account again'),

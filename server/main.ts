@@ -13,7 +13,7 @@ import { createPrisma } from '../prisma/client.js';
 import { startEmbeddedPostgres } from '../prisma/embedded.js';
 import { applyMigrations } from '../prisma/migrate.js';
 import { loadSecretKey, SecretKeyError } from '../prisma/secrets.js';
-import { ensureSearchAttributes, temporalSettings } from '../worker/temporal-config.js';
+import { clientConnectionOptions, ensureSearchAttributes, temporalSettings } from '../worker/temporal-config.js';
 import { startTemporalDevServer } from '../worker/temporal-dev-server.js';
 import { createWorkflowClient } from '../worker/client.js';
 import { createWorkerDeps } from '../worker/deps.js';
@@ -89,7 +89,7 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
 
     // Search attributes: the dev server got them by flag; a cluster may need them added (Temporal Cloud refuses
     // this API: add them there by hand, see README).
-    const connection = await Connection.connect(temporal.connectionOptions);
+    const connection = await Connection.connect(clientConnectionOptions(temporal.connectionOptions));
     cleanups.push({ name: 'Temporal client', fn: () => connection.close() });
     if (!devTemporal) {
       await ensureSearchAttributes(connection, temporal.namespace).catch((err) =>
@@ -108,8 +108,17 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
       const client = new Client({ connection, namespace: temporal.namespace });
       const app = await buildApp({
         prisma,
-        temporal: { client, taskQueue: temporal.taskQueue, namespace: temporal.namespace },
-        workflows: createWorkflowClient({ client, taskQueue: temporal.taskQueue }),
+        temporal: {
+          client,
+          taskQueue: temporal.taskQueue,
+          namespace: temporal.namespace,
+          deadlineMs: config.temporalDeadlineMs,
+        },
+        workflows: createWorkflowClient({
+          client,
+          taskQueue: temporal.taskQueue,
+          deadlineMs: config.temporalDeadlineMs,
+        }),
         registry,
         logger: log.child({ component: 'server' }),
         publicUrl: config.publicUrl,

@@ -70,6 +70,42 @@ describe('GET /api/runs', () => {
     }
   });
 
+  it('refuses, on /query/pageToken and without asking Temporal, a page token that is not one of this list', async () => {
+    await trigger({ n: 'a' });
+    await trigger({ n: 'b' });
+    const page1 = await eventually(async () => {
+      const body = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}&limit=1` })).json();
+      return body.nextPageToken ? body : undefined;
+    });
+    const token = page1.nextPageToken as string;
+    const refused = {
+      // Temporal's dev server answers UNKNOWN to bytes it cannot read, which the SDK retried for ~18 s (then a 500).
+      'made up': 'hello-world',
+      'raw bytes': Buffer.from('{"not":"a token"}').toString('base64url'),
+      truncated: token.slice(0, -3),
+      'not base64url': `${token.slice(0, 10)}%2B%2F`,
+      'another status filter': token,
+      'another flow': token,
+    };
+    for (const [what, pageToken] of Object.entries(refused)) {
+      const query =
+        what === 'another status filter'
+          ? `flowId=${flowId}&status=running`
+          : what === 'another flow'
+            ? 'flowId=flw_other'
+            : `flowId=${flowId}`;
+      const started = Date.now();
+      const res = await t.api({ method: 'GET', url: `/api/runs?${query}&limit=1&pageToken=${pageToken}` });
+      expect(res.statusCode, `${what}: ${res.body}`).toBe(400);
+      expect(res.json().error.issues[0].path, what).toBe('/query/pageToken');
+      expect(Date.now() - started, what).toBeLessThan(5_000);
+    }
+    // The same token still pages its own list.
+    const page2 = await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}&limit=1&pageToken=${token}` });
+    expect(page2.statusCode, page2.body).toBe(200);
+    expect(page2.json().items[0].id).not.toBe(page1.items[0].id);
+  });
+
   it('refuses ids that could escape the visibility query', async () => {
     const res = await t.api({
       method: 'GET',

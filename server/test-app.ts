@@ -9,6 +9,7 @@ import { createRegistry } from '../connectors/sdk/index.js';
 import type { Connector } from '../connectors/sdk/types.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { createWorkspace, temporalAddress, testPrisma, uniqueTaskQueue } from '../test/env.js';
+import { clientConnectionOptions } from '../worker/temporal-config.js';
 import { ensureApiKey } from './api-keys.js';
 import { buildApp, type AppDeps } from './app.js';
 
@@ -39,11 +40,16 @@ export interface TestAppOptions {
   publicUrl?: string;
   /** Stand-ins for some workflow starts (the others, and the default, are the real ones on the test Temporal). */
   workflows?: Partial<WorkflowClient>;
+  /** Default: the suite's dev server (test/env.ts). */
+  temporalAddress?: string;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const prisma = testPrisma();
-  const connection = await Connection.connect({ address: temporalAddress() });
+  // Connected as server/main.ts connects (its reconnect backoff too).
+  const connection = await Connection.connect(
+    clientConnectionOptions({ address: opts.temporalAddress ?? temporalAddress() }),
+  );
   const client = new Client({ connection, namespace: 'default' });
   const taskQueue = uniqueTaskQueue('server');
   const workspaceId = await createWorkspace(prisma);

@@ -14,6 +14,8 @@ export interface TemporalDeps {
   client: Client;
   taskQueue: string;
   namespace: string;
+  /** Deadline of each read (CONFLUO_TEMPORAL_DEADLINE_MS); default DEFAULT_TEMPORAL_DEADLINE_MS. */
+  deadlineMs?: number;
 }
 
 export interface AppDeps {

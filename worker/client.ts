@@ -1,7 +1,10 @@
 // The server↔worker seam: every workflow start Confluo makes from outside workflow code, typed by the workflow
 // function itself (args and result checked against worker/workflows/), with the workflow id and its id-reuse and
 // conflict policies set here, once. A workflow id is the dedupe key, so these policies are what make a provider's
-// redelivery, a repeated Idempotency-Key or a second poll start nothing new.
+// redelivery, a repeated Idempotency-Key or a second poll start nothing new. Every start is bounded by a deadline
+// (worker/temporal-deadline.ts) and fails with TemporalUnavailableError past it, so a request never waits out the
+// SDK's retries. A start that failed so was not acknowledged; retried with the same dedupe key (Idempotency-Key,
+// the provider's message id), it maps to the same workflow id and still starts one execution.
 // Node only (it hashes ids): workflow code never imports this file; only this direction, Node → workflows, is allowed.
 import {
   WorkflowExecutionAlreadyStartedError,
@@ -18,6 +21,7 @@ import {
   type SendMessageResult,
 } from './contract.js';
 import { ingestIdFor, pollIdFor, runIdFor } from './ids.js';
+import { DEFAULT_TEMPORAL_DEADLINE_MS, withinDeadline } from './temporal-deadline.js';
 import { ingest } from './workflows/ingest.js';
 import { pollChannel } from './workflows/poll-channel.js';
 import { runFlow } from './workflows/run-flow.js';
@@ -63,7 +67,23 @@ export class SendFailedError extends Error {
   }
 }
 
-export function createWorkflowClient({ client, taskQueue }: { client: Client; taskQueue: string }): WorkflowClient {
+export interface WorkflowClientOptions {
+  client: Client;
+  taskQueue: string;
+  /**
+   * How long each start (with its dedupe check) may take before it fails with TemporalUnavailableError; default
+   * DEFAULT_TEMPORAL_DEADLINE_MS. Starts answer requests, so they wait for Temporal no longer than a caller would.
+   */
+  deadlineMs?: number;
+}
+
+export function createWorkflowClient({
+  client,
+  taskQueue,
+  deadlineMs = DEFAULT_TEMPORAL_DEADLINE_MS,
+}: WorkflowClientOptions): WorkflowClient {
+  /** One deadline for all the Temporal calls of one start. */
+  const bounded = <T>(fn: () => Promise<T>) => withinDeadline(client, deadlineMs, fn);
   /** Whether `start` started something; false when its workflow id was taken (see `once`). */
   async function startOnce(start: () => Promise<unknown>): Promise<boolean> {
     try {
@@ -81,62 +101,68 @@ export function createWorkflowClient({ client, taskQueue }: { client: Client; ta
   };
 
   return {
-    async startRun(input, opts = {}) {
-      const runId = runIdFor(input.flowId, opts.idempotencyKey);
-      const started = await startOnce(() =>
-        client.workflow.start(runFlow, {
-          taskQueue,
-          workflowId: runId,
-          args: [input],
-          ...once,
-          // Listable from its first moment (runFlow sets them itself only when a start did not).
-          typedSearchAttributes: runSearchAttributes(input),
-          ...(opts.requestHash !== undefined && { memo: { requestHash: opts.requestHash } }),
-        }),
-      );
-      if (!started && opts.requestHash !== undefined) {
-        // A run started before request hashes were kept has none: it replays, as it did then.
-        const first = (await client.workflow.getHandle(runId).describe()).memo?.requestHash;
-        if (first !== undefined && first !== opts.requestHash)
-          throw new IdempotencyKeyReusedError(
-            'this Idempotency-Key was already used with a different request; use a new key for a new request',
-          );
-      }
-      return { runId, replayed: !started };
-    },
+    startRun: (input, opts = {}) =>
+      bounded(async () => {
+        const runId = runIdFor(input.flowId, opts.idempotencyKey);
+        const started = await startOnce(() =>
+          client.workflow.start(runFlow, {
+            taskQueue,
+            workflowId: runId,
+            args: [input],
+            ...once,
+            // Listable from its first moment (runFlow sets them itself only when a start did not).
+            typedSearchAttributes: runSearchAttributes(input),
+            ...(opts.requestHash !== undefined && { memo: { requestHash: opts.requestHash } }),
+          }),
+        );
+        if (!started && opts.requestHash !== undefined) {
+          // A run started before request hashes were kept has none: it replays, as it did then.
+          const first = (await client.workflow.getHandle(runId).describe()).memo?.requestHash;
+          if (first !== undefined && first !== opts.requestHash)
+            throw new IdempotencyKeyReusedError(
+              'this Idempotency-Key was already used with a different request; use a new key for a new request',
+            );
+        }
+        return { runId, replayed: !started };
+      }),
 
-    async startIngest(input) {
-      const started = await startOnce(() =>
-        client.workflow.start(ingest, {
-          taskQueue,
-          workflowId: ingestIdFor(input.accountId, input.event.dedupeKey),
-          args: [input],
-          ...once,
-        }),
-      );
-      return started ? 'started' : 'duplicate';
-    },
+    startIngest: (input) =>
+      bounded(async () => {
+        const started = await startOnce(() =>
+          client.workflow.start(ingest, {
+            taskQueue,
+            workflowId: ingestIdFor(input.accountId, input.event.dedupeKey),
+            args: [input],
+            ...once,
+          }),
+        );
+        return started ? 'started' : 'duplicate';
+      }),
 
-    async ensurePolling(accountId) {
-      // A loop that ended (its account was deleted) may be started again; a running one is the account's loop.
-      await client.workflow.start(pollChannel, {
-        taskQueue,
-        workflowId: pollIdFor(accountId),
-        args: [{ accountId }],
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      });
-    },
+    ensurePolling: (accountId) =>
+      bounded(async () => {
+        // A loop that ended (its account was deleted) may be started again; a running one is the account's loop.
+        await client.workflow.start(pollChannel, {
+          taskQueue,
+          workflowId: pollIdFor(accountId),
+          args: [{ accountId }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        });
+      }),
 
     async sendAgentReply(input, { waitMs }) {
       // `input.id` is a fresh message id: one id, one send workflow, ever. REJECT_DUPLICATE + FAIL makes a second start
       // with it an error; ALLOW_DUPLICATE, the default, would run a closed one again (its send then deduped only by
       // the outbound record channels.ts keeps per step).
-      const handle = await client.workflow.start(sendMessage, {
-        taskQueue,
-        workflowId: input.id,
-        args: [input],
-        ...once,
-      });
+      const handle = await bounded(() =>
+        client.workflow.start(sendMessage, {
+          taskQueue,
+          workflowId: input.id,
+          args: [input],
+          ...once,
+        }),
+      );
+      // The wait for its result is bounded by `waitMs` (then `sending`), not by the deadline: the send is durable now.
       let timer: NodeJS.Timeout | undefined;
       const sending = new Promise<'sending'>((resolve) => {
         timer = setTimeout(() => resolve('sending'), waitMs);

@@ -1,7 +1,7 @@
 // Temporal connection settings from the SDK's standard environment variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 // TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE / config file), read by @temporalio/envconfig so Confluo
 // accepts exactly what every other Temporal tool does. Used by the worker and by the server's client.
-import type { Connection } from '@temporalio/client';
+import type { Connection, ConnectionOptions } from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTES } from './contract.js';
@@ -30,6 +30,22 @@ export function temporalSettings(env: NodeJS.ProcessEnv = process.env, address?:
     taskQueue: env.TEMPORAL_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
     connectionOptions: { ...connectionOptions, address: addr },
   };
+}
+
+/**
+ * gRPC's reconnect backoff for the server's client connection. grpc-js waits 1 s after a failed connection attempt,
+ * then ×1.6 each time up to 120 s, and while it waits every call fails at once: after a 40 s outage a client with the
+ * defaults got through 3–18 s after one with this backoff (after a long outage it could be minutes). Attempting every
+ * 250 ms–1 s instead costs a refused TCP connect a second while Temporal is down, and finds it within a second.
+ */
+export const RECONNECT_CHANNEL_ARGS = {
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 1_000,
+} as const;
+
+/** Options for the server's `Connection.connect` (the request path): `options` with the reconnect backoff above. */
+export function clientConnectionOptions<T extends ConnectionOptions>(options: T): T {
+  return { ...options, channelArgs: { ...options.channelArgs, ...RECONNECT_CHANNEL_ARGS } };
 }
 
 /**

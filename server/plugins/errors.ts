@@ -1,10 +1,10 @@
 // Turns every failure into the API's error body. Registered on the root instance, so every route inherits it.
-import { ServiceError } from '@temporalio/client';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Prisma } from '../../prisma/client.js';
-import { errorBody, HttpError, schemaIssues, type Issue } from '../errors.js';
+import { isTemporalUnavailable } from '../../worker/temporal-deadline.js';
+import { errorBody, HttpError, httpErrors, schemaIssues, type Issue } from '../errors.js';
 
 /** Fastify's own client errors, by code. Anything with a 4xx status not listed keeps its status as `bad_request`. */
 const FASTIFY_CODES: Record<string, [number, string]> = {
@@ -23,18 +23,14 @@ function validationIssues(err: FastifyError): Issue[] {
   return schemaIssues(`/${context}`, err.validation ?? []);
 }
 
-/** gRPC UNAVAILABLE / DEADLINE_EXCEEDED: Temporal is down or slow; callers should retry, so 503 rather than 500. */
-const temporalUnavailable = (err: unknown) => {
-  const code = (err as { cause?: { code?: number } })?.cause?.code;
-  return err instanceof ServiceError && (code === 14 || code === 4);
-};
-
 export function registerErrorHandling(app: FastifyInstance): void {
+  const send = (reply: FastifyReply, err: HttpError) => {
+    if (err.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
+    for (const [name, value] of Object.entries(err.headers ?? {})) void reply.header(name, value);
+    return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.issues));
+  };
   app.setErrorHandler((err: unknown, request, reply) => {
-    if (err instanceof HttpError) {
-      if (err.statusCode === 401) void reply.header('www-authenticate', 'Bearer');
-      return reply.code(err.statusCode).send(errorBody(err.code, err.message, err.issues));
-    }
+    if (err instanceof HttpError) return send(reply, err);
     const fe = err as FastifyError;
     if (fe.validation) {
       return reply.code(400).send(errorBody('validation_failed', 'the request is not valid', validationIssues(fe)));
@@ -48,11 +44,11 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2025') {
       return reply.code(404).send(errorBody('not_found', 'not found'));
     }
-    if (temporalUnavailable(err)) {
-      request.log.warn({ err }, 'temporal unavailable');
-      return reply
-        .code(503)
-        .send(errorBody('temporal_unavailable', 'the workflow service is unavailable; retry later'));
+    // Temporal down or past the deadline (TemporalUnavailableError, or a bare gRPC UNAVAILABLE / DEADLINE_EXCEEDED
+    // from a call made without one): callers should retry, so 503 rather than 500.
+    if (isTemporalUnavailable(err)) {
+      request.log.warn({ err: (err as Error).message }, 'temporal unavailable');
+      return send(reply, httpErrors.temporalUnavailable());
     }
     // Unexpected: logged with its stack, answered without it.
     request.log.error({ err }, 'unhandled error');

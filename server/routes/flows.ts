@@ -223,7 +223,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "Without a trigger, the definition's `trigger.sample` is used. For a channel.message flow the trigger is a message event; its `contactId`, when it names a contact of the workspace, becomes the run's `contact`.",
         params: IdParams,
         body: TestRunBody,
-        response: { 202: RunIdBody, ...errors(400, 401, 404, 422) },
+        response: { 202: RunIdBody, ...errors(400, 401, 404, 422, 503) },
       },
       // The body is optional (the sample is the default): a request without one validates as `{}`.
       preValidation: async (request) => {

@@ -1,4 +1,5 @@
-// /api/runs: runs as Temporal knows them (status, steps, trigger), scoped to the caller's workspace.
+// /api/runs: runs as Temporal knows them (status, steps, trigger), scoped to the caller's workspace. Temporal
+// unreachable or slower than CONFLUO_TEMPORAL_DEADLINE_MS: 503 temporal_unavailable (server/services/runs.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors, RunIdBody } from '../schemas/common.js';
 import { RunDetail, RunList, RunListQuery, RunParams } from '../schemas/runs.js';
@@ -14,7 +15,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'List runs, newest first (eventually consistent: a run just started may take a moment to appear)',
         querystring: RunListQuery,
-        response: { 200: RunList, ...errors(400, 401) },
+        response: { 200: RunList, ...errors(400, 401, 503) },
       },
     },
     async (request) => {
@@ -35,7 +36,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'A run with its trigger and every step',
         params: RunParams,
-        response: { 200: RunDetail, ...errors(400, 401, 404) },
+        response: { 200: RunDetail, ...errors(400, 401, 404, 503) },
       },
     },
     async (request) => getRun(app.temporal, request.workspaceId, request.params.id),
@@ -48,7 +49,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Request cancellation',
         params: RunParams,
-        response: { 202: RunIdBody, ...errors(400, 401, 404) },
+        response: { 202: RunIdBody, ...errors(400, 401, 404, 503) },
       },
     },
     async (request, reply) => {
@@ -66,7 +67,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'Starts a new run of the same version with the same trigger. Steps the old run completed or skipped are carried over (marked `reusedFrom`), not executed again.',
         params: RunParams,
-        response: { 202: RunIdBody, ...errors(400, 401, 404, 409) },
+        response: { 202: RunIdBody, ...errors(400, 401, 404, 409, 503) },
       },
     },
     async (request, reply) => {

@@ -18,7 +18,13 @@ export const RunListQuery = Type.Object({
   flowId: Type.Optional(SafeId),
   status: Type.Optional(RunStatus),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-  pageToken: Type.Optional(Type.String({ maxLength: 2000 })),
+  pageToken: Type.Optional(
+    Type.String({
+      maxLength: 2000,
+      pattern: '^[A-Za-z0-9_-]+$',
+      description: "The previous page's `nextPageToken` (base64url), with the same flowId and status",
+    }),
+  ),
 });
 export type RunListQuery = Static<typeof RunListQuery>;
 

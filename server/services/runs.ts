@@ -1,8 +1,11 @@
 // Runs live in Temporal only: this module reads them back (visibility for lists, describe + the `steps` query for one
-// run) and retries them; starts go through worker/client.ts. Nothing about runs is stored in PostgreSQL.
+// run) and retries them; starts go through worker/client.ts. Nothing about runs is stored in PostgreSQL. Every call
+// to Temporal has the deadline (`call`): past it, or with Temporal down, a read answers 503 temporal_unavailable.
+import { createHash } from 'node:crypto';
 import {
   ApplicationFailure,
   defaultPayloadConverter,
+  isGrpcServiceError,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type WorkflowExecutionDescription,
@@ -11,6 +14,7 @@ import {
 import proto, { type temporal } from '@temporalio/proto';
 import type { FlowDefinition, StepState } from '../../connectors/flow/types.js';
 import type { WorkflowClient } from '../../worker/client.js';
+import { DEFAULT_TEMPORAL_DEADLINE_MS, isTemporalUnavailable, withinDeadline } from '../../worker/temporal-deadline.js';
 import {
   RUN_ID_PREFIX,
   SA_FLOW,
@@ -29,6 +33,13 @@ import type { RunDetail, RunSummary } from '../schemas/runs.js';
 import type { TemporalDeps } from '../types.js';
 
 const WORKFLOW_TYPE = 'runFlow';
+
+/** One Temporal call (or a few that belong together) within the read deadline. */
+const call = <T>(t: TemporalDeps, fn: () => Promise<T>) =>
+  withinDeadline(t.client, t.deadlineMs ?? DEFAULT_TEMPORAL_DEADLINE_MS, fn);
+
+/** How long a run's steps may take to come back from a worker (a query); past it the steps show as pending. */
+const QUERY_WAIT_MS = 5_000;
 
 const S = proto.temporal.api.enums.v1.WorkflowExecutionStatus;
 
@@ -76,6 +87,45 @@ function searchAttr(fields: Record<string, temporal.api.common.v1.IPayload> | nu
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** Bytes of the check in front of Temporal's token in the API's page token. */
+const PAGE_CHECK_BYTES = 8;
+
+/** The check binds a token to the visibility query it pages (workspace, flowId and status filters are all in it). */
+const pageCheck = (query: string, token: Uint8Array) =>
+  createHash('sha256').update(`confluo runs page v1\0${query}\0`).update(token).digest().subarray(0, PAGE_CHECK_BYTES);
+
+/**
+ * The API's page token: Temporal's own, behind a short checksum over the query and the token. Unkeyed on purpose:
+ * it is not a permission (the query carries the workspace, so no token can widen what is listed), only a check that
+ * refuses a token from another query, a truncated or an altered one with a 400 before Temporal sees it.
+ */
+export const encodePageToken = (query: string, token: Uint8Array) =>
+  Buffer.concat([pageCheck(query, token), token]).toString('base64url');
+
+/** Temporal's token inside an API page token, when it is one of this query; 400 on /query/pageToken otherwise. */
+export function decodePageToken(query: string, pageToken: string): Buffer {
+  const raw = Buffer.from(pageToken, 'base64url');
+  const token = raw.subarray(PAGE_CHECK_BYTES);
+  // Re-encoding proves the text was canonical base64url (Buffer.from skips what is not).
+  if (
+    raw.length > PAGE_CHECK_BYTES &&
+    raw.toString('base64url') === pageToken &&
+    pageCheck(query, token).equals(raw.subarray(0, PAGE_CHECK_BYTES))
+  )
+    return token;
+  throw pageTokenRefused();
+}
+
+const pageTokenRefused = () =>
+  httpErrors.badQuery(
+    'pageToken',
+    'page_token',
+    "not a page token of this list: pass the previous page's nextPageToken, with the same flowId and status",
+  );
+
+/** Temporal's INVALID_ARGUMENT: what it answers for a page token it cannot read. */
+const INVALID_ARGUMENT = 3;
+
 /**
  * One page of a workspace's runs, newest first. The raw list call is used (not the SDK's iterator) because it hands
  * back Temporal's page token, which becomes the API's `nextPageToken`.
@@ -88,11 +138,19 @@ export async function listRuns(
   const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`, `${SA_WORKSPACE.name} = ${quote(workspaceId)}`];
   if (opts.flowId) clauses.push(`${SA_FLOW.name} = ${quote(opts.flowId)}`);
   if (opts.status) clauses.push(`(${STATUS_CLAUSE[opts.status]})`);
-  const res = await t.client.workflowService.listWorkflowExecutions({
-    namespace: t.namespace,
-    query: clauses.join(' AND '),
-    pageSize: opts.limit,
-    nextPageToken: opts.pageToken ? Buffer.from(opts.pageToken, 'base64url') : undefined,
+  const query = clauses.join(' AND ');
+  const nextPageToken = opts.pageToken ? decodePageToken(query, opts.pageToken) : undefined;
+  const res = await call(t, () =>
+    t.client.workflowService.listWorkflowExecutions({
+      namespace: t.namespace,
+      query,
+      pageSize: opts.limit,
+      nextPageToken,
+    }),
+  ).catch((err: unknown) => {
+    // A token with a valid check that Temporal still cannot read (made by hand, or from an older server).
+    if (nextPageToken && isGrpcServiceError(err) && err.code === INVALID_ARGUMENT) throw pageTokenRefused();
+    throw err;
   });
   const items = res.executions.map((e): RunSummary => {
     const fields = e.searchAttributes?.indexedFields;
@@ -107,9 +165,7 @@ export async function listRuns(
     };
   });
   const token =
-    res.nextPageToken && res.nextPageToken.length > 0
-      ? Buffer.from(res.nextPageToken).toString('base64url')
-      : undefined;
+    res.nextPageToken && res.nextPageToken.length > 0 ? encodePageToken(query, res.nextPageToken) : undefined;
   return { items, ...(token && { nextPageToken: token }) };
 }
 
@@ -121,7 +177,7 @@ async function describeOwned(
 ): Promise<WorkflowExecutionDescription> {
   if (!runId.startsWith(RUN_ID_PREFIX)) throw httpErrors.notFound('run');
   try {
-    const d = await t.client.workflow.getHandle(runId).describe();
+    const d = await call(t, () => t.client.workflow.getHandle(runId).describe());
     if (d.type !== WORKFLOW_TYPE || d.typedSearchAttributes.get(SA_WORKSPACE) !== workspaceId)
       throw httpErrors.notFound('run');
     return d;
@@ -133,11 +189,13 @@ async function describeOwned(
 
 /** The run's input, from the first history event (history is not paged in full for this). */
 export async function runInput(t: TemporalDeps, runId: string): Promise<RunFlowInput> {
-  const res = await t.client.workflowService.getWorkflowExecutionHistory({
-    namespace: t.namespace,
-    execution: { workflowId: runId },
-    maximumPageSize: 1,
-  });
+  const res = await call(t, () =>
+    t.client.workflowService.getWorkflowExecutionHistory({
+      namespace: t.namespace,
+      execution: { workflowId: runId },
+      maximumPageSize: 1,
+    }),
+  );
   const payload = res.history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.[0];
   if (!payload) throw new Error(`run ${runId} has no input`);
   return defaultPayloadConverter.fromPayload<RunFlowInput>(payload as temporal.api.common.v1.Payload);
@@ -147,13 +205,15 @@ export async function runInput(t: TemporalDeps, runId: string): Promise<RunFlowI
 async function queriedSteps(t: TemporalDeps, runId: string, taskQueue: string): Promise<StepState[] | undefined> {
   try {
     // A query waits for a worker; when none polls the queue, don't make the caller wait for the deadline.
-    const { pollers } = await t.client.workflowService.describeTaskQueue({
-      namespace: t.namespace,
-      taskQueue: { name: taskQueue },
-      taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
-    });
+    const { pollers } = await call(t, () =>
+      t.client.workflowService.describeTaskQueue({
+        namespace: t.namespace,
+        taskQueue: { name: taskQueue },
+        taskQueueType: proto.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      }),
+    );
     if (!pollers?.length) return undefined;
-    return await t.client.withDeadline(Date.now() + 5_000, () => t.client.workflow.getHandle(runId).query(stepsQuery));
+    return await withinDeadline(t.client, QUERY_WAIT_MS, () => t.client.workflow.getHandle(runId).query(stepsQuery));
   } catch {
     return undefined;
   }
@@ -172,8 +232,9 @@ export async function getRun(t: TemporalDeps, workspaceId: string, runId: string
   if (status !== 'running' && status !== 'waiting') {
     // Closed: the outcome is in the result or the failure, available without a worker.
     try {
-      steps = ((await t.client.workflow.getHandle(runId).result()) as RunFlowResult | undefined)?.steps;
+      steps = ((await call(t, () => t.client.workflow.getHandle(runId).result())) as RunFlowResult | undefined)?.steps;
     } catch (err) {
+      if (isTemporalUnavailable(err)) throw err;
       error = runError(err);
     }
   }
@@ -226,7 +287,7 @@ function mergePendingActivities(steps: StepState[], d: WorkflowExecutionDescript
 
 export async function cancelRun(t: TemporalDeps, workspaceId: string, runId: string): Promise<void> {
   await describeOwned(t, workspaceId, runId);
-  await t.client.workflow.getHandle(runId).cancel();
+  await call(t, () => t.client.workflow.getHandle(runId).cancel());
 }
 
 /**

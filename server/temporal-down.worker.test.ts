@@ -1,0 +1,216 @@
+// Temporal down, then back, on a Temporal dev server of this file's own (stopped and restarted on the same port and
+// SQLite file, so what was started before the outage is still there): webhooks and channel deliveries answer 503
+// temporal_unavailable with Retry-After within the deadline (not after the SDK's ~20 s of retries), reads answer 503
+// too (not 500), nothing gets in half-way, and within seconds of Temporal's return webhooks are acknowledged again and
+// their runs complete on a worker that stayed up through the outage.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { builtinConnectors } from '../connectors/builtin.js';
+import { signTwilio } from '../connectors/sdk/index.js';
+import { createRegistry } from '../connectors/sdk/index.js';
+import type { LightMyRequestResponse } from 'fastify';
+import { freePort } from '../test/ports.js';
+import { createWorkerDeps } from '../worker/deps.js';
+import { ingestIdFor } from '../worker/ids.js';
+import { startTemporalDevServer, type DevServer, type DevServerOptions } from '../worker/temporal-dev-server.js';
+import { bundleWorkflows, createWorker } from '../worker/worker.js';
+import { eventually, PUBLIC_URL, startTestApp, validDefinition, type TestApp } from './test-app.js';
+
+// The worker's core warns about every retried poll while Temporal is away: expected here, so errors only.
+Runtime.install({
+  logger: new DefaultLogger('ERROR'),
+  telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+});
+
+const ACCOUNT_SID = `AC${'2'.repeat(32)}`;
+const AUTH_TOKEN = 'twilio-auth-token';
+/** Far from the ~20 s the SDK's retries took, with room for a slow machine; the deadline itself is 2 s. */
+const ANSWER_BOUND_MS = 5_000;
+
+let dir: string;
+let devOptions: DevServerOptions;
+let dev: DevServer | undefined;
+let t: TestApp;
+let hookUrl: string;
+let flowId: string;
+let accountId: string;
+let workerConnection: NativeConnection;
+let worker: Worker;
+let workerRun: Promise<void>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'confluo-temporal-down-'));
+  devOptions = { port: await freePort(), dbFile: join(dir, 'temporal.db'), logFile: join(dir, 'temporal.log') };
+  dev = await startTemporalDevServer(devOptions);
+  const secretKey = randomBytes(32);
+  t = await startTestApp({ temporalAddress: dev.address, secretKey });
+  const flow = (
+    await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'down', definition: validDefinition() } })
+  ).json();
+  flowId = flow.id;
+  hookUrl = new URL((await t.api({ method: 'POST', url: `/api/flows/${flowId}/publish` })).json().webhookUrl).pathname;
+  const account = await t.api({
+    method: 'POST',
+    url: '/api/channel-accounts',
+    payload: {
+      connector: 'sms',
+      name: 'Line',
+      credentials: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN },
+      settings: { from: '+14155550100' },
+    },
+  });
+  expect(account.statusCode, account.body).toBe(201);
+  accountId = account.json().id;
+
+  workerConnection = await NativeConnection.connect({ address: dev.address });
+  const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  worker = await createWorker({
+    connection: workerConnection,
+    namespace: 'default',
+    taskQueue: t.taskQueue,
+    deps: createWorkerDeps({
+      prisma: t.prisma,
+      registry: createRegistry(builtinConnectors()),
+      logger: silent,
+      secretKey,
+      publicUrl: PUBLIC_URL,
+    }),
+    workflowBundle: await bundleWorkflows(),
+  });
+  workerRun = worker.run();
+});
+
+afterAll(async () => {
+  if (worker?.getState() === 'RUNNING') worker.shutdown();
+  await workerRun;
+  await workerConnection?.close();
+  await t?.close();
+  await dev?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const webhook = (key: string) =>
+  t.app.inject({ method: 'POST', url: hookUrl, payload: { hello: key }, headers: { 'idempotency-key': key } });
+
+/** A signed Twilio delivery of one incoming SMS (its MessageSid is the dedupe key). */
+function delivery(sid: string) {
+  const url = `/hooks/channels/${accountId}`;
+  const params = {
+    MessageSid: sid,
+    AccountSid: ACCOUNT_SID,
+    From: '+14155550199',
+    To: '+14155550100',
+    Body: 'are you there?',
+    NumMedia: '0',
+    SmsStatus: 'received',
+  };
+  return t.app.inject({
+    method: 'POST',
+    url,
+    payload: new URLSearchParams(params).toString(),
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-twilio-signature': signTwilio(AUTH_TOKEN, PUBLIC_URL + url, params),
+    },
+  });
+}
+
+async function timed(fn: () => Promise<LightMyRequestResponse>) {
+  const started = Date.now();
+  const res = await fn();
+  return { res, ms: Date.now() - started };
+}
+
+function expectUnavailable({ res, ms }: { res: LightMyRequestResponse; ms: number }, what: string) {
+  expect(res.statusCode, `${what}: ${res.body}`).toBe(503);
+  expect(res.json(), what).toEqual({
+    error: { code: 'temporal_unavailable', message: expect.any(String) },
+  });
+  expect(Number(res.headers['retry-after']), what).toBeGreaterThan(0);
+  expect(ms, what).toBeLessThan(ANSWER_BOUND_MS);
+}
+
+async function describeOrNone(workflowId: string) {
+  try {
+    return await t.client.workflow.getHandle(workflowId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+const completed = (runId: string) =>
+  eventually(async () => {
+    const res = await t.api({ method: 'GET', url: `/api/runs/${runId}` });
+    return res.statusCode === 200 && res.json().status === 'completed'
+      ? (res.json() as { steps: object[] })
+      : undefined;
+  }, 30_000);
+
+describe('Temporal down and back', () => {
+  it('answers 503 with Retry-After within the deadline, starts nothing, and acknowledges again within seconds', async () => {
+    const before = await webhook('before-outage');
+    expect(before.statusCode, before.body).toBe(202);
+    const beforeRun = before.json().runId as string;
+
+    await dev!.stop();
+    dev = undefined;
+
+    // Nothing is acknowledged while Temporal is away: webhook and channel delivery alike.
+    expectUnavailable(await timed(() => webhook('during-outage')), 'webhook');
+    expectUnavailable(await timed(() => delivery(`SM${'d'.repeat(32)}`)), 'channel delivery');
+    // Reads: 503 as well, never 500.
+    expectUnavailable(await timed(() => t.api({ method: 'GET', url: '/api/runs' })), 'list');
+    expectUnavailable(await timed(() => t.api({ method: 'GET', url: `/api/runs/${beforeRun}` })), 'detail');
+    expectUnavailable(await timed(() => t.api({ method: 'POST', url: `/api/runs/${beforeRun}/cancel` })), 'cancel');
+
+    // Back on the same port and SQLite file: the run from before the outage is still there.
+    dev = await startTemporalDevServer(devOptions);
+    const back = Date.now();
+    let first: LightMyRequestResponse | undefined;
+    while (Date.now() - back < 15_000) {
+      const res = await webhook('during-outage');
+      if (res.statusCode === 202) {
+        first = res;
+        break;
+      }
+      expect(res.statusCode, res.body).toBe(503);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const recoveredMs = Date.now() - back;
+    expect(first, 'no 202 within 15 s of the restart').toBeDefined();
+    expect(recoveredMs).toBeLessThan(ANSWER_BOUND_MS);
+
+    // The refused attempt started nothing: the retry with the same key is the first start (not a replay), and a
+    // second one replays it. Exactly one run for the key.
+    expect(first!.headers['idempotent-replayed']).toBeUndefined();
+    const runId = first!.json().runId as string;
+    const again = await webhook('during-outage');
+    expect(again.statusCode).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.json().runId).toBe(runId);
+
+    // The refused delivery started no ingest; its redelivery does, once.
+    const sid = `SM${'d'.repeat(32)}`;
+    expect(await describeOrNone(ingestIdFor(accountId, sid))).toBeUndefined();
+    expect((await delivery(sid)).statusCode).toBe(200);
+    expect((await delivery(sid)).statusCode).toBe(200);
+    expect(await describeOrNone(ingestIdFor(accountId, sid))).toBeDefined();
+
+    // Both runs complete on the worker that stayed up; the flow has exactly these two.
+    for (const id of [beforeRun, runId])
+      expect((await completed(id)).steps).toEqual([expect.objectContaining({ nodeId: 'greet', status: 'completed' })]);
+    const listed = await eventually(async () => {
+      const items = (await t.api({ method: 'GET', url: `/api/runs?flowId=${flowId}` })).json().items as {
+        id: string;
+      }[];
+      return items.length >= 2 ? items : undefined;
+    });
+    expect(listed.map((r) => r.id).sort()).toEqual([beforeRun, runId].sort());
+  });
+});
