@@ -168,6 +168,24 @@ describe('Temporal down and back', () => {
     expectUnavailable(await timed(() => t.api({ method: 'GET', url: '/api/runs' })), 'list');
     expectUnavailable(await timed(() => t.api({ method: 'GET', url: `/api/runs/${beforeRun}` })), 'detail');
     expectUnavailable(await timed(() => t.api({ method: 'POST', url: `/api/runs/${beforeRun}/cancel` })), 'cancel');
+    // A polling channel's account needs its polling loop started: refused whole, nothing stored half-way.
+    const accountsBefore = await t.prisma.channelAccount.count();
+    const mail = () =>
+      t.api({
+        method: 'POST',
+        url: '/api/channel-accounts',
+        payload: {
+          connector: 'email',
+          name: 'Support inbox',
+          credentials: {
+            smtp: { host: '127.0.0.1', port: 2525 },
+            imap: { host: '127.0.0.1', port: 1143, user: 'support', pass: 'imap-pass-1' },
+          },
+          settings: { from: 'support@acme.test' },
+        },
+      });
+    expectUnavailable(await timed(mail), 'polling account create');
+    expect(await t.prisma.channelAccount.count()).toBe(accountsBefore);
 
     // Back on the same port and SQLite file: the run from before the outage is still there.
     dev = await startTemporalDevServer(devOptions);

@@ -183,7 +183,13 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       };
       const stored = await register(connector, account, request.log);
       const row = await accounts.create({ id, workspaceId: request.workspaceId, connector, name, ...stored });
-      await ensurePolling(connector, id);
+      try {
+        await ensurePolling(connector, id);
+      } catch (err) {
+        // Not acknowledged (Temporal down: 503), so nothing stays behind: a retry would otherwise make a second account.
+        await accounts.remove(request.workspaceId, id);
+        throw err;
+      }
       return reply.code(201).send(toAccount(row, request.log));
     },
   );
