@@ -25,6 +25,35 @@ const received = (id: string, phone: string, over: Partial<MessageReceived> = {}
 });
 
 describe('conversation store', () => {
+  it("keeps a provider's time as sent, but one PostgreSQL cannot store is the time it was received", async () => {
+    const record = (id: string, timestamp: string) =>
+      store.recordInbound({
+        workspaceId: ws,
+        accountId: 'cha_t',
+        channel: 'sms',
+        event: received(id, '+14155550077', { timestamp }),
+      });
+    expect((await record('SM-old', '1960-05-01T00:00:00.000Z')).message.sentAt).toBe('1960-05-01T00:00:00.000Z');
+    // Dates JavaScript reads but PostgreSQL refuses (the ingest activity failed on them, retrying for ever).
+    for (const [id, timestamp] of [
+      ['SM-bc', '-271821-04-20T00:00:00.000Z'],
+      ['SM-zero', '0000-01-01T00:00:00.000Z'],
+      ['SM-far', '+275760-09-13T00:00:00.000Z'],
+    ]) {
+      const before = Date.now();
+      const { message } = await record(id!, timestamp!);
+      expect(Date.parse(message.sentAt), timestamp).toBeGreaterThanOrEqual(before - 1000);
+      expect(Date.parse(message.sentAt), timestamp).toBeLessThanOrEqual(Date.now() + 1000);
+    }
+    const status = {
+      type: 'message.status',
+      dedupeKey: 'd',
+      providerMessageId: 'SM-old',
+      status: 'delivered',
+    } as const;
+    expect(await store.recordStatus('cha_t', { ...status, timestamp: '-271821-04-20T00:00:00.000Z' })).toBe(true);
+  });
+
   it('files messages of one person in one conversation, once per provider id', async () => {
     const a = await store.recordInbound({
       workspaceId: ws,

@@ -6,8 +6,8 @@ import type { MessageReceived, MessageStatus } from '../connectors/sdk/channel.j
 import type { ContactIdentityInput, ContactRecord, ContactsService } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
 import { toRecord, withIdentities } from './contacts.js';
-import { newId } from './ids.js';
-import { afterKey, pageOf, type Page, type PageQuery } from './page.js';
+import { isIdOf, newId } from './ids.js';
+import { afterKey, isStorableTime, pageOf, type Page, type PageQuery } from './page.js';
 
 export interface MessageRecord {
   id: string;
@@ -159,8 +159,9 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
         ...(event.sender.name && { name: event.sender.name }),
         source: `channel:${accountId}:${event.providerMessageId}`,
       });
+      // A provider's time PostgreSQL cannot store (or none) is "now", as the message is received now.
       const sentAt = new Date(event.timestamp);
-      const at = Number.isNaN(sentAt.getTime()) ? new Date() : sentAt;
+      const at = isStorableTime(sentAt.getTime()) ? sentAt : new Date();
       return prisma.$transaction(async (tx) => {
         const existing = await tx.message.findUnique({
           where: { accountId_providerMessageId: { accountId, providerMessageId: event.providerMessageId } },
@@ -210,7 +211,7 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
     async recordStatus(accountId: string, event: MessageStatus): Promise<boolean> {
       const at = new Date(event.timestamp);
       const updated = await prisma.$executeRaw`
-        UPDATE messages SET status = ${event.status}, status_error = ${event.error ?? null}, status_at = ${Number.isNaN(at.getTime()) ? new Date() : at}
+        UPDATE messages SET status = ${event.status}, status_error = ${event.error ?? null}, status_at = ${isStorableTime(at.getTime()) ? at : new Date()}
         WHERE account_id = ${accountId} AND provider_message_id = ${event.providerMessageId}
           AND COALESCE(array_position(${STATUS_ORDER}::text[], status), 0) < array_position(${STATUS_ORDER}::text[], ${event.status}::text)`;
       if (updated > 0) return true;
@@ -408,9 +409,11 @@ async function decodePosition(prisma: PrismaClient, v: Visitor, after: string): 
         unknown,
         unknown,
       ];
+      // Only a watermark PostgreSQL can compare with (the window reaches LAG_MS before it); `seen` stays in memory.
       if (
         typeof t === 'number' &&
-        Number.isFinite(t) &&
+        isStorableTime(t - LAG_MS) &&
+        isStorableTime(t) &&
         Array.isArray(seen) &&
         seen.every((id) => typeof id === 'string')
       )
@@ -420,6 +423,7 @@ async function decodePosition(prisma: PrismaClient, v: Visitor, after: string): 
     }
     throw badAfter('not a cursor from this API');
   }
+  if (!isIdOf('msg', after)) throw badAfter("not the id of one of this visitor's messages");
   const [message] = await visibleRows(prisma, v, Prisma.sql`id = ${after}`, 'asc', 1);
   if (!message) throw badAfter("not the id of one of this visitor's messages");
   const t = message.at.getTime();

@@ -32,3 +32,19 @@ export function pageOf<T>(rows: T[], limit: number, keyOf: (row: T) => PageKey |
   const next = rows.length > limit && last ? keyOf(last) : undefined;
   return { items, ...(next && { next }) };
 }
+
+/**
+ * The instants Confluo gives a timestamp(3) column, and so the only ones a cursor can carry: years 0001 to 9999 (UTC).
+ * Before year 1 a Date reaches PostgreSQL as a year it refuses (0000, or an expanded `-271821`: measured, a 500);
+ * after 9999 it would be stored, but RFC 3339 (the API's `date-time`) writes four-digit years only, so no time this
+ * API shows or takes is there. Not narrower, e.g. from 1970: messages keep the provider's own timestamp, which may
+ * be older, and their cursors must still decode.
+ */
+export const STORABLE_TIME = {
+  min: Date.parse('0001-01-01T00:00:00.000Z'),
+  max: Date.parse('9999-12-31T23:59:59.999Z'),
+};
+
+/** Whether `ms` (epoch milliseconds) is an instant PostgreSQL stores from us (STORABLE_TIME). */
+export const isStorableTime = (ms: number) =>
+  Number.isInteger(ms) && ms >= STORABLE_TIME.min && ms <= STORABLE_TIME.max;

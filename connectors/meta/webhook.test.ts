@@ -71,6 +71,9 @@ describe('Meta webhook helpers', () => {
     expect(isoFromSeconds('1749416383', 't')).toBe('2025-06-08T20:59:43.000Z');
     expect(isoFromMillis(1458692752478, 't')).toBe('2016-03-23T00:25:52.478Z');
     expect(() => isoFromSeconds('soon', 't')).toThrow(InboundPayloadError);
+    // Found by server/fuzz.test.ts: a RangeError from toISOString (a 500 at the gateway) before.
+    expect(() => isoFromSeconds(Number.MAX_SAFE_INTEGER, 't')).toThrow(InboundPayloadError);
+    expect(isoFromSeconds(8.64e12, 't')).toBe('+275760-09-13T00:00:00.000Z');
     expect(() => isoFromMillis('1458692752478', 't')).toThrow(InboundPayloadError);
   });
 });

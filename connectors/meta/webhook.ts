@@ -83,12 +83,15 @@ export function optionalString(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+/** The latest Unix second a Date can hold (8.64e15 ms): past it, toISOString throws. */
+const MAX_DATE_SECONDS = 8.64e12;
+
 /** Unix seconds (WhatsApp sends them as a decimal string) as ISO-8601. */
 export function isoFromSeconds(v: unknown, where: string): string {
   const n =
     typeof v === 'string' && /^\d{1,12}$/.test(v)
       ? Number(v)
-      : typeof v === 'number' && Number.isInteger(v) && v >= 0
+      : typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_DATE_SECONDS
         ? v
         : NaN;
   if (Number.isNaN(n)) throw invalid(where, 'must be Unix seconds');

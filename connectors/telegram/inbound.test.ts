@@ -260,6 +260,20 @@ describe('telegram inbound: parse', () => {
       },
     ],
     ['a document without file_id', withMessage({ document: { file_name: 'x.pdf' } })],
+    // Found by server/fuzz.test.ts: a RangeError from toISOString (a 500 at the gateway) before.
+    [
+      'a date no Date can hold',
+      {
+        update_id: 1,
+        message: {
+          message_id: 1,
+          date: Number.MAX_SAFE_INTEGER,
+          chat: { id: 1, type: 'private' },
+          from: jane,
+          text: 'x',
+        },
+      },
+    ],
   ])('%s is an InboundPayloadError', (_, body) => {
     expect(() => parse(request(body))).toThrow(InboundPayloadError);
   });

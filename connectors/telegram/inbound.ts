@@ -78,6 +78,8 @@ export function messageEvent(m: unknown): MessageReceived | undefined {
   if (!isObject(m) || !isInt(m.message_id) || !isInt(m.date) || !isObject(m.chat) || !isInt(m.chat.id)) {
     throw new InboundPayloadError('a Telegram Message needs an integer message_id, date and chat.id');
   }
+  // Unix seconds a Date can hold (±8.64e12): past them toISOString throws.
+  if (Math.abs(m.date) > 8.64e12) throw new InboundPayloadError('a Telegram Message date is Unix seconds');
   const from = m.from;
   if (from === undefined) return undefined;
   if (!isObject(from) || !isInt(from.id))

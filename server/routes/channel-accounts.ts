@@ -206,7 +206,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     },
     async (request) => {
       const { connector, cursor, limit = 50 } = request.query;
-      const page = await accounts.list(request.workspaceId, { connector, cursor: decodeCursor(cursor), limit });
+      const page = await accounts.list(request.workspaceId, { connector, cursor: decodeCursor(cursor, 'cha'), limit });
       return { items: page.items.map((r) => toAccount(r, request.log)), ...nextCursor(page.next) };
     },
   );

@@ -14,6 +14,7 @@ import { isIdOf } from '../../prisma/ids.js';
 import { AccountUnavailable, createChannelAccountStore, type OpenedAccount } from '../../prisma/channel-accounts.js';
 import type { IngestInput } from '../../worker/contract.js';
 import { accountUnavailable, errorBody, httpErrors } from '../errors.js';
+import { checkStartBytes, jsonTooDeep, tooDeepBody } from '../plugins/input-guard.js';
 import { errors } from '../schemas/common.js';
 
 const Params = Type.Object({ accountId: Type.String({ minLength: 1, maxLength: 100 }) });
@@ -109,6 +110,8 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
       );
       throw httpErrors.signatureInvalid(verdict.reason);
     }
+    // Signed, but deeper than any provider nests: no connector could write its events back as JSON (a 500 before).
+    if (jsonTooDeep(req.rawBody)) throw tooDeepBody();
     const handshake = inbound.handshake?.(req, ctx);
     if (handshake) return send(reply, handshake);
 
@@ -132,20 +135,18 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
 
     const receivedAt = new Date().toISOString();
     const channel = connector.channel!.name;
-    await Promise.all(
-      events.map(async (event) => {
-        const input: IngestInput = {
-          workspaceId: loaded.account.workspaceId,
-          accountId: loaded.account.id,
-          connector: connector.id,
-          channel,
-          event,
-          receivedAt,
-        };
-        // A `duplicate` was delivered before: the first delivery's ingest has it.
-        await app.workflows.startIngest(input);
-      }),
-    );
+    const inputs = events.map((event): IngestInput => ({
+      workspaceId: loaded.account.workspaceId,
+      accountId: loaded.account.id,
+      connector: connector.id,
+      channel,
+      event,
+      receivedAt,
+    }));
+    // Every event fits Temporal, or none is started.
+    for (const input of inputs) checkStartBytes(input, 'an event of this delivery');
+    // A `duplicate` was delivered before: the first delivery's ingest has it.
+    await Promise.all(inputs.map((input) => app.workflows.startIngest(input)));
     return send(reply, inbound.ack ?? { status: 200 });
   });
 

@@ -1,6 +1,7 @@
 // /api/contacts: the unified contact record, looked up by id or by one identity (`kind:value`).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { normalizeEmail, normalizePhone } from '../../connectors/contacts/normalize.js';
+import { isIdOf } from '../../prisma/ids.js';
 import { contactTimeline, findContactByIdentity, getContact, listContacts } from '../../prisma/contacts.js';
 import { httpErrors } from '../errors.js';
 import { errors, IdParams } from '../schemas/common.js';
@@ -44,6 +45,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const found = await findContactByIdentity(app.prisma, request.workspaceId, kind, value);
         return { items: found ? [found] : [] };
       }
+      // The cursor is a contact id (listContacts' nextCursor): anything else could never be one.
+      if (cursor && !isIdOf('ct', cursor)) throw httpErrors.badQuery('cursor', 'cursor', 'not a cursor from this API');
       return listContacts(app.prisma, request.workspaceId, {
         limit: request.query.limit ?? 50,
         ...(cursor && { cursor }),

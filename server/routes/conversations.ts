@@ -45,7 +45,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const page = await store.listConversations(request.workspaceId, {
         limit: request.query.limit ?? 50,
-        cursor: decodeCursor(request.query.cursor),
+        cursor: decodeCursor(request.query.cursor, 'cnv'),
       });
       return { items: page.items.map(toConversation), ...nextCursor(page.next) };
     },
@@ -85,7 +85,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const conversation = await owned(request.workspaceId, request.params.id);
       const page = await store.listMessages(conversation.id, {
         limit: request.query.limit ?? 50,
-        cursor: decodeCursor(request.query.cursor),
+        cursor: decodeCursor(request.query.cursor, 'msg'),
       });
       return { items: page.items, ...nextCursor(page.next) };
     },

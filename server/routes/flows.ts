@@ -91,7 +91,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const page = await flows.list(request.workspaceId, {
         limit: request.query.limit ?? 50,
-        cursor: decodeCursor(request.query.cursor),
+        cursor: decodeCursor(request.query.cursor, 'flow'),
       });
       return {
         items: page.items.map((f) => ({

@@ -8,6 +8,7 @@ import { createFlowStore } from '../../prisma/flows.js';
 import { isWebhookToken } from '../../prisma/ids.js';
 import { IdempotencyKeyReusedError } from '../../worker/client.js';
 import { httpErrors } from '../errors.js';
+import { checkStartBytes } from '../plugins/input-guard.js';
 import { errors, RunIdBody } from '../schemas/common.js';
 
 /** Credentials of the caller never reach run state, logs or the runs API. */
@@ -62,16 +63,18 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         receivedAt,
       };
       const key = request.headers['idempotency-key'];
+      const input = {
+        workspaceId: flow.workspaceId,
+        flowId: flow.id,
+        version: version.version,
+        definition,
+        trigger,
+        startedAt: receivedAt,
+      };
+      checkStartBytes(input, "the webhook's body, headers and query string");
       const { runId, replayed } = await app.workflows
         .startRun(
-          {
-            workspaceId: flow.workspaceId,
-            flowId: flow.id,
-            version: version.version,
-            definition,
-            trigger,
-            startedAt: receivedAt,
-          },
+          input,
           // What "the same request" means for a repeated key: the same body and query string.
           key === undefined ? {} : { idempotencyKey: key, requestHash: requestHash(trigger.body, trigger.query) },
         )
