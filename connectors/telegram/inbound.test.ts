@@ -152,7 +152,7 @@ describe('telegram inbound: parse', () => {
       { phone_number: '+14155550123', first_name: 'Bob' },
     ]) {
       const [other] = parse(request(withMessage({ contact })));
-      expect(other!.type === 'message.received' && other.sender.identities).toBeFalsy();
+      expect(other?.type === 'message.received' && other.sender.identities).toBeFalsy();
     }
   });
 

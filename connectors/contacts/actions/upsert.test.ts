@@ -90,7 +90,7 @@ describe('contacts.upsert', () => {
     const own = await createWorkspace(prisma);
     for (const [input, field] of [
       [{ email: 'not-an-email' }, 'email'],
-      [{ phone: '12', identities: [{ kind: 'email', value: 'x' }] }, 'phone'],
+      [{ phone: '12', email: 'x' }, 'email'],
       [{ email: null, phone: '' }, 'email'],
     ] as const) {
       const err = await upsert(input, own).then(
