@@ -23,6 +23,7 @@ export function checkEmail(written: string): Checked {
   return { ok: true, value, key: `${mailbox}@gmail.com` };
 }
 
+const E164 = /^\+[1-9][0-9]{1,14}$/;
 const valid = (e164: string) => parsePhoneNumberFromString(e164)?.isValid() === true;
 
 /**
@@ -95,5 +96,10 @@ export function resolveIdentities(
  * a Telegram user's own shared number are, an email typed into a web chat is not). Channels give E.164 phones.
  */
 export function senderIdentities(sender: MessageReceived['sender']): ResolvedIdentity[] {
-  return resolveIdentities([{ ...sender.identity, verified: true }, ...(sender.identities ?? [])]);
+  const [first, ...rest] = resolveIdentities([{ ...sender.identity, verified: true }, ...(sender.identities ?? [])]);
+  // The number a provider delivered from exists, whatever the metadata says (a range opened after the library's
+  // release, kept in E.164 by the SMS parser): it stays valid, so the delivery always has a contact to file under.
+  if (first && !first.valid && first.kind === 'phone' && E164.test(first.value))
+    return [{ kind: first.kind, value: first.value, key: first.value, valid: true, verified: true }, ...rest];
+  return first ? [first, ...rest] : [];
 }
