@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, testPrisma } from '../test/env.js';
-import { createContactsService, findContactByIdentity, getContact } from './contacts.js';
+import { kindValues as kv, testContacts as service } from '../test/contacts.js';
+import { findContactByIdentity, getContact } from './contacts.js';
 import type { PrismaClient } from './client.js';
 
 let prisma: PrismaClient;
@@ -20,29 +21,31 @@ const count = async (workspaceId = ws) => ({
 
 describe('createContactsService', () => {
   it('creates a contact with its identities, name, attributes and provenance', async () => {
-    const svc = createContactsService(prisma);
+    const svc = service(prisma);
     const { contact, created } = await svc.upsert(ws, {
       identities: [email('ada'), { kind: 'phone', value: '+14155550123' }],
       name: 'Ada',
       attributes: { plan: 'pro' },
-      source: 'run:r1:save',
+      source: { type: 'run', runId: 'r1', nodeId: 'save' },
     });
     expect(created).toBe(true);
     expect(contact.id).toMatch(/^ct_[0-9a-f]{32}$/);
     expect(contact).toMatchObject({ name: 'Ada', attributes: { plan: 'pro' } });
     expect(contact.identities).toHaveLength(2);
-    expect(contact.identities).toEqual(
-      expect.arrayContaining([email('ada'), { kind: 'phone', value: '+14155550123' }]),
-    );
+    expect(kv(contact)).toEqual(expect.arrayContaining([email('ada'), { kind: 'phone', value: '+14155550123' }]));
     expect(new Date(contact.createdAt).toISOString()).toBe(contact.createdAt);
     const rows = await prisma.identity.findMany({ where: { contactId: contact.id } });
-    expect(rows.every((r) => r.id.startsWith('idn_') && r.source === 'run:r1:save')).toBe(true);
+    expect(rows.every((r) => r.id.startsWith('idn_') && r.valid && !r.verified)).toBe(true);
+    expect(rows.map((r) => r.source)).toEqual([
+      { type: 'run', runId: 'r1', nodeId: 'save' },
+      { type: 'run', runId: 'r1', nodeId: 'save' },
+    ]);
     expect(await getContact(prisma, ws, contact.id)).toEqual(contact);
     expect(await findContactByIdentity(prisma, ws, 'phone', '+14155550123')).toEqual(contact);
   });
 
   it('updates the name, shallow-merges attributes and attaches new identities', async () => {
-    const svc = createContactsService(prisma);
+    const svc = service(prisma);
     const first = await svc.upsert(ws, {
       identities: [email('bob')],
       name: 'Bob',
@@ -56,7 +59,7 @@ describe('createContactsService', () => {
     expect(second.contact.id).toBe(first.contact.id);
     expect(second.contact.name).toBe('Bob'); // not given → kept
     expect(second.contact.attributes).toEqual({ a: 1, b: 2, nested: { y: 2 } });
-    expect(second.contact.identities).toEqual([email('bob'), { kind: 'telegram', value: '42' }]);
+    expect(kv(second.contact)).toEqual([email('bob'), { kind: 'telegram', value: '42' }]);
     const third = await svc.upsert(ws, {
       identities: [{ kind: 'telegram', value: '42' }],
       name: 'Robert',
@@ -71,7 +74,7 @@ describe('createContactsService', () => {
 
   it('is idempotent: the same input twice gives the same contact and no duplicates', async () => {
     const own = await createWorkspace(prisma);
-    const svc = createContactsService(prisma);
+    const svc = service(prisma);
     const input = {
       identities: [email('cy'), { kind: 'phone', value: '+447911123456' }],
       name: 'Cy',
@@ -87,7 +90,7 @@ describe('createContactsService', () => {
 
   it('ends with one contact when five upserts of one new email race', async () => {
     const own = await createWorkspace(prisma);
-    const svc = createContactsService(prisma);
+    const svc = service(prisma);
     const results = await Promise.all(
       [1, 2, 3, 4, 5].map((i) => svc.upsert(own, { identities: [email('race')], attributes: { [`k${i}`]: i } })),
     );
@@ -101,7 +104,7 @@ describe('createContactsService', () => {
 
   it('uses the oldest contact when identities belong to several, attaches only unowned ones, reports conflicts', async () => {
     const own = await createWorkspace(prisma);
-    const svc = createContactsService(prisma);
+    const svc = service(prisma);
     const older = await svc.upsert(own, { identities: [email('dee')], name: 'Dee' });
     // Make "oldest" unambiguous (timestamps have millisecond precision).
     await prisma.contact.update({
@@ -115,7 +118,7 @@ describe('createContactsService', () => {
     });
     expect(res).toMatchObject({ created: false, conflicts: [newer.contact.id] });
     expect(res.contact.id).toBe(older.contact.id);
-    expect(res.contact.identities).toEqual([email('dee'), { kind: 'whatsapp', value: '14155550199' }]);
+    expect(kv(res.contact)).toEqual([email('dee'), { kind: 'whatsapp', value: '14155550199' }]);
     expect(res.contact.attributes).toEqual({ vip: true });
     const untouched = await getContact(prisma, own, newer.contact.id);
     expect(untouched).toMatchObject({
@@ -128,7 +131,7 @@ describe('createContactsService', () => {
 
   it('writes nothing when a step of the transaction fails', async () => {
     const own = await createWorkspace(prisma);
-    const svc = createContactsService(prisma);
+    const svc = service(prisma);
     const { contact } = await svc.upsert(own, { identities: [email('eve')], attributes: { a: 1 } });
     // The new identity is inserted first; then the attribute update fails in PostgreSQL (jsonb rejects \u0000).
     await expect(
@@ -145,13 +148,13 @@ describe('createContactsService', () => {
 
   it('keeps workspaces apart and returns null for unknown ids', async () => {
     const other = await createWorkspace(prisma);
-    const svc = createContactsService(prisma);
+    const svc = service(prisma);
     const mine = await svc.upsert(ws, { identities: [email('same')] });
     const theirs = await svc.upsert(other, { identities: [email('same')] });
     expect(theirs.created).toBe(true);
     expect(theirs.contact.id).not.toBe(mine.contact.id);
     expect(await getContact(prisma, other, mine.contact.id)).toBeNull();
     expect(await findContactByIdentity(prisma, other, 'email', 'nobody@example.com')).toBeNull();
-    await expect(svc.upsert(ws, { identities: [] })).rejects.toThrow(/at least one identity/);
+    await expect(svc.upsert(ws, { identities: [] })).rejects.toThrow(/at least one valid identity/);
   });
 });

@@ -1,13 +1,18 @@
 // The contact store behind the built-in CRM (ContactsService) and the server's contacts API.
-// One contact per person: identities (kind+value) are unique per workspace, so the database, not the code,
-// decides who wins when two runs see the same new email at once; the loser retries and finds the winner's contact.
+// One contact per person: a valid identity's match key (kind+key) is unique per workspace, so the database, not the
+// code, decides who wins when two runs see the same new email at once; the loser retries and finds the winner's
+// contact. Keys come from the matching rules (connectors/contacts/identity.ts), applied by the callers: the store only
+// compares them. Invalid identities are kept on the contact, flagged, and never looked up.
 import type { JsonObject } from '../connectors/flow/types.js';
 import type {
+  ContactIdentity,
   ContactIdentityInput,
   ContactRecord,
   ContactsService,
   ContactUpsertInput,
   ContactUpsertResult,
+  IdentitySource,
+  ResolvedIdentity,
 } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
 import { newId } from './ids.js';
@@ -28,16 +33,27 @@ export function toRecord(row: ContactRow): ContactRecord {
     id: row.id,
     name: row.name,
     attributes: (row.attributes ?? {}) as JsonObject,
-    identities: row.identities.map((i) => ({ kind: i.kind, value: i.value })),
+    identities: row.identities.map(toIdentity),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
 }
 
+type IdentityRow = ContactRow['identities'][number];
+
+const toIdentity = (i: IdentityRow): ContactIdentity => ({
+  kind: i.kind,
+  value: i.value,
+  valid: i.valid,
+  verified: i.verified,
+  source: i.source as IdentitySource,
+  addedAt: i.createdAt.toISOString(),
+});
+
 export function createContactsService(prisma: PrismaClient): ContactsService {
   return {
     async upsert(workspaceId, input) {
-      if (input.identities.length === 0) throw new Error('contacts.upsert needs at least one identity');
+      if (!input.identities.some((i) => i.valid)) throw new Error('contacts.upsert needs at least one valid identity');
       for (let attempt = 1; ; attempt++) {
         try {
           return await prisma.$transaction((tx) => upsertInTx(tx, workspaceId, input), {
@@ -55,29 +71,41 @@ export function createContactsService(prisma: PrismaClient): ContactsService {
 
 async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput): Promise<ContactUpsertResult> {
   // A canonical order, so two transactions inserting the same identities lock them in the same order (no deadlock).
-  const wanted = dedupe(input.identities).sort(
-    (a, b) => a.kind.localeCompare(b.kind) || a.value.localeCompare(b.value),
+  const given = dedupe(input.identities).sort(
+    (a, b) => a.kind.localeCompare(b.kind) || a.key.localeCompare(b.key) || a.value.localeCompare(b.value),
   );
+  const wanted = given.filter((i) => i.valid);
+  const flagged = given.filter((i) => !i.valid);
+  // Only valid identities match: an invalid phone of one person must never pull in another's record.
   const owned = await tx.identity.findMany({
-    where: { workspaceId, OR: wanted.map(({ kind, value }) => ({ kind, value })) },
-    select: { kind: true, value: true, contactId: true },
+    where: { workspaceId, valid: true, OR: wanted.map(({ kind, key }) => ({ kind, key })) },
+    select: { id: true, kind: true, key: true, verified: true, contactId: true },
   });
-  const source = input.source ?? null;
+  const source = (input.source ?? { type: 'api' }) as Prisma.InputJsonObject;
+  const row = (contactId: string | undefined, i: ResolvedIdentity) => ({
+    id: newId('idn'),
+    workspaceId,
+    ...(contactId && { contactId }),
+    kind: i.kind,
+    value: i.value,
+    key: i.key,
+    valid: i.valid,
+    verified: i.verified,
+    source,
+  });
 
   if (owned.length === 0) {
-    const row = await tx.contact.create({
+    const created = await tx.contact.create({
       data: {
         id: newId('ct'),
         workspaceId,
         name: input.name ?? null,
         attributes: input.attributes ?? {},
-        identities: {
-          create: wanted.map(({ kind, value }) => ({ id: newId('idn'), workspaceId, kind, value, source })),
-        },
+        identities: { create: given.map((i) => row(undefined, i)) },
       },
       include: withIdentities,
     });
-    return { contact: toRecord(row), created: true };
+    return { contact: toRecord(created), created: true };
   }
 
   // Several owners: keep the oldest contact, attach only unowned identities, report the others (no merge in v1).
@@ -95,11 +123,27 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     { name: string | null; attributes: JsonObject | null }[]
   >`SELECT name, attributes FROM contacts WHERE id = ${contactId} FOR UPDATE`;
   const stored = current?.attributes ?? {};
-  const missing = wanted.filter((w) => !owned.some((o) => o.kind === w.kind && o.value === w.value));
-  if (missing.length > 0)
-    await tx.identity.createMany({
-      data: missing.map(({ kind, value }) => ({ id: newId('idn'), workspaceId, contactId, kind, value, source })),
-    });
+  const missing = wanted.filter((w) => !owned.some((o) => o.kind === w.kind && o.key === w.key));
+  // An invalid identity is attached once per contact and written value (it has no unique key to lean on).
+  const keptInvalid =
+    flagged.length === 0
+      ? []
+      : await tx.identity.findMany({
+          where: { contactId, valid: false, OR: flagged.map(({ kind, value }) => ({ kind, value })) },
+          select: { kind: true, value: true },
+        });
+  const missingInvalid = flagged.filter((f) => !keptInvalid.some((k) => k.kind === f.kind && k.value === f.value));
+  const added = [...missing, ...missingInvalid];
+  if (added.length > 0) await tx.identity.createMany({ data: added.map((i) => row(contactId, i) as never) });
+  // A provider now vouches for an identity someone typed before (a web chat email, then a delivery from it).
+  const upgrade = owned.filter(
+    (o) =>
+      o.contactId === contactId &&
+      !o.verified &&
+      wanted.some((w) => w.verified && w.kind === o.kind && w.key === o.key),
+  );
+  if (upgrade.length > 0)
+    await tx.identity.updateMany({ where: { id: { in: upgrade.map((o) => o.id) } }, data: { verified: true } });
 
   // Write only what changes, so repeating an upsert (a retried step) touches nothing.
   const data: Prisma.ContactUpdateInput = {};
@@ -108,19 +152,25 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
   if (Object.entries(attributes).some(([k, v]) => JSON.stringify(stored[k]) !== JSON.stringify(v)))
     data.attributes = { ...stored, ...attributes };
   // Touch updatedAt when anything changed, identities included.
-  const row =
-    Object.keys(data).length > 0 || missing.length > 0
-      ? await tx.contact.update({
-          where: { id: contactId },
-          data: { ...data, updatedAt: new Date() },
-          include: withIdentities,
-        })
-      : await tx.contact.findUniqueOrThrow({ where: { id: contactId }, include: withIdentities });
-  return { contact: toRecord(row), created: false, ...(conflicts.length > 0 && { conflicts }) };
+  const changed = Object.keys(data).length > 0 || added.length > 0 || upgrade.length > 0;
+  const result = changed
+    ? await tx.contact.update({
+        where: { id: contactId },
+        data: { ...data, updatedAt: new Date() },
+        include: withIdentities,
+      })
+    : await tx.contact.findUniqueOrThrow({ where: { id: contactId }, include: withIdentities });
+  return { contact: toRecord(result), created: false, ...(conflicts.length > 0 && { conflicts }) };
 }
 
-function dedupe(identities: ContactIdentityInput[]): ContactIdentityInput[] {
-  const seen = new Map(identities.map((i) => [`${i.kind}\u0000${i.value}`, { kind: i.kind, value: i.value }]));
+/** One per match key (valid) or written value (invalid); verified when any copy is. */
+function dedupe(identities: ResolvedIdentity[]): ResolvedIdentity[] {
+  const seen = new Map<string, ResolvedIdentity>();
+  for (const i of identities) {
+    const id = `${i.kind}\u0000${i.valid ? `k:${i.key}` : `v:${i.value}`}`;
+    const prev = seen.get(id);
+    seen.set(id, prev ? { ...prev, verified: prev.verified || i.verified } : { ...i });
+  }
   return [...seen.values()];
 }
 
@@ -129,15 +179,15 @@ export async function getContact(prisma: PrismaClient, workspaceId: string, id: 
   return row ? toRecord(row) : null;
 }
 
-/** `value` must already be normalized (lower-cased email, E.164 phone), as the store keeps it. */
+/** The contact owning a valid identity; `key` is its match key (checkIdentity of connectors/contacts/identity.ts). */
 export async function findContactByIdentity(
   prisma: PrismaClient,
   workspaceId: string,
   kind: string,
-  value: string,
+  key: string,
 ): Promise<ContactRecord | null> {
-  const identity = await prisma.identity.findUnique({
-    where: { workspaceId_kind_value: { workspaceId, kind, value } },
+  const identity = await prisma.identity.findFirst({
+    where: { workspaceId, kind, key, valid: true },
     select: { contact: { include: withIdentities } },
   });
   return identity ? toRecord(identity.contact) : null;
@@ -159,6 +209,18 @@ export async function listContacts(
   const items = rows.slice(0, page.limit).map(toRecord);
   const last = items.at(-1);
   return { items, ...(rows.length > page.limit && last && { nextCursor: last.id }) };
+}
+
+/** An identity's provenance in the timeline's text form (`run:<runId>:<nodeId>`, `channel:<account>:<message>`, ...). */
+export function sourceText(s: IdentitySource): string {
+  switch (s.type) {
+    case 'run':
+      return `run:${s.runId}:${s.nodeId}`;
+    case 'message':
+      return `channel:${s.accountId}:${s.providerMessageId}`;
+    default:
+      return s.ref ? `${s.type}:${s.ref}` : s.type;
+  }
 }
 
 /** Messages shown in a contact's timeline (the newest). */
@@ -196,11 +258,15 @@ export async function contactTimeline(
     type: 'identity.added',
     at: i.createdAt.toISOString(),
     identity: { kind: i.kind, value: i.value },
-    ...fromSource(i.source),
+    ...fromSource(sourceText(i.source as IdentitySource)),
   }));
   // The identities a contact was created with share its creation, so "created" carries the first one's provenance.
   const first = row.identities[0];
-  events.push({ type: 'contact.created', at: row.createdAt.toISOString(), ...fromSource(first?.source ?? null) });
+  events.push({
+    type: 'contact.created',
+    at: row.createdAt.toISOString(),
+    ...fromSource(first ? sourceText(first.source as IdentitySource) : null),
+  });
   // The conversation, on every channel: the latest messages (the full history is GET /api/conversations/:id/messages).
   const messages = await prisma.message.findMany({
     where: { workspaceId, contactId: id },

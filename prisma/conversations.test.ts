@@ -1,13 +1,17 @@
 // The conversation store over the real PostgreSQL: one conversation per contact, inbound dedupe, outbound idempotency,
 // statuses only forwards, consent, waits.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { senderIdentities } from '../connectors/contacts/identity.js';
 import type { MessageReceived } from '../connectors/sdk/channel.js';
 import { createWorkspace, testPrisma } from '../test/env.js';
 import { createContactsService } from './contacts.js';
-import { createConversationStore } from './conversations.js';
+import { createConversationStore, type InboundInput } from './conversations.js';
 
 const prisma = testPrisma();
 const store = createConversationStore(prisma, createContactsService(prisma));
+/** As the ingest activity calls it: the sender's identities through the matching rules. */
+const inbound = (input: Omit<InboundInput, 'identities'>) =>
+  store.recordInbound({ ...input, identities: senderIdentities(input.event.sender) });
 let ws: string;
 beforeAll(async () => {
   ws = await createWorkspace(prisma);
@@ -27,7 +31,7 @@ const received = (id: string, phone: string, over: Partial<MessageReceived> = {}
 describe('conversation store', () => {
   it("keeps a provider's time as sent, but one PostgreSQL cannot store is the time it was received", async () => {
     const record = (id: string, timestamp: string) =>
-      store.recordInbound({
+      inbound({
         workspaceId: ws,
         accountId: 'cha_t',
         channel: 'sms',
@@ -55,13 +59,13 @@ describe('conversation store', () => {
   });
 
   it('files messages of one person in one conversation, once per provider id', async () => {
-    const a = await store.recordInbound({
+    const a = await inbound({
       workspaceId: ws,
       accountId: 'cha_a',
       channel: 'sms',
       event: received('SM1', '+14155550001'),
     });
-    const b = await store.recordInbound({
+    const b = await inbound({
       workspaceId: ws,
       accountId: 'cha_b',
       channel: 'whatsapp',
@@ -72,7 +76,7 @@ describe('conversation store', () => {
         },
       }),
     });
-    const again = await store.recordInbound({
+    const again = await inbound({
       workspaceId: ws,
       accountId: 'cha_a',
       channel: 'sms',
@@ -88,7 +92,7 @@ describe('conversation store', () => {
   });
 
   it('keeps one outbound record per step and applies statuses only forwards', async () => {
-    const { contact } = await store.recordInbound({
+    const { contact } = await inbound({
       workspaceId: ws,
       accountId: 'cha_a',
       channel: 'sms',
@@ -134,7 +138,7 @@ describe('conversation store', () => {
   });
 
   it('records consent from a message and lists waiting runs for the sender', async () => {
-    const stop = await store.recordInbound({
+    const stop = await inbound({
       workspaceId: ws,
       accountId: 'cha_a',
       channel: 'sms',
@@ -162,7 +166,7 @@ describe('conversation store', () => {
       contactId: stop.contact.id,
       expiresAt: new Date(Date.now() - 1000),
     });
-    const next = await store.recordInbound({
+    const next = await inbound({
       workspaceId: ws,
       accountId: 'cha_a',
       channel: 'sms',

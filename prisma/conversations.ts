@@ -3,7 +3,12 @@
 // outbound ones per (account, step), so neither a provider's redelivery nor a retried step writes a message twice.
 import type { JsonObject, JsonValue } from '../connectors/flow/types.js';
 import type { MessageReceived, MessageStatus } from '../connectors/sdk/channel.js';
-import type { ContactIdentityInput, ContactRecord, ContactsService } from '../connectors/sdk/types.js';
+import type {
+  ContactIdentityInput,
+  ContactRecord,
+  ContactsService,
+  ResolvedIdentity,
+} from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
 import { toRecord, withIdentities } from './contacts.js';
 import { isIdOf, newId } from './ids.js';
@@ -76,6 +81,8 @@ export interface InboundInput {
   accountId: string;
   channel: string;
   event: MessageReceived;
+  /** The sender's identities through the matching rules (`senderIdentities` of connectors/contacts/identity.ts). */
+  identities: ResolvedIdentity[];
 }
 
 export interface InboundResult {
@@ -152,12 +159,11 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
 
     /** Finds or creates the sender's contact, records the message in their conversation, applies consent. */
     async recordInbound(input: InboundInput): Promise<InboundResult> {
-      const { workspaceId, accountId, channel, event } = input;
-      const identities = [event.sender.identity, ...(event.sender.identities ?? [])];
+      const { workspaceId, accountId, channel, event, identities } = input;
       const { contact } = await contacts.upsert(workspaceId, {
         identities,
         ...(event.sender.name && { name: event.sender.name }),
-        source: `channel:${accountId}:${event.providerMessageId}`,
+        source: { type: 'message', accountId, providerMessageId: event.providerMessageId },
       });
       // A provider's time PostgreSQL cannot store (or none) is "now", as the message is received now.
       const sentAt = new Date(event.timestamp);

@@ -148,7 +148,9 @@ describe('the channel gateway', () => {
     expect(twilio.violations).toEqual([]);
 
     const contact = await contactByPhone(from);
-    expect(contact.identities).toEqual([{ kind: 'phone', value: from }]);
+    expect(contact.identities).toEqual([
+      expect.objectContaining({ kind: 'phone', value: from, valid: true, verified: true }),
+    ]);
     const messages = await h.t.prisma.message.findMany({
       where: { contactId: contact.id },
       orderBy: { createdAt: 'asc' },

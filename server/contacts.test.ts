@@ -1,6 +1,6 @@
 // Contacts API over the real contact store: identity lookup (normalized like the store), listing, detail, scoping.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContactsService } from '../prisma/contacts.js';
+import { kindValues, testContacts } from '../test/contacts.js';
 import { startTestApp, type TestApp } from './test-app.js';
 
 let t: TestApp;
@@ -8,7 +8,7 @@ let ada: string;
 let bob: string;
 beforeAll(async () => {
   t = await startTestApp();
-  const contacts = createContactsService(t.prisma);
+  const contacts = testContacts(t.prisma);
   ada = (
     await contacts.upsert(t.workspaceId, {
       identities: [
@@ -36,8 +36,8 @@ describe('GET /api/contacts', () => {
         id: ada,
         name: 'Ada',
         identities: expect.arrayContaining([
-          { kind: 'email', value: 'ada@example.com' },
-          { kind: 'phone', value: '+441234567890' },
+          expect.objectContaining({ kind: 'email', value: 'ada@example.com', valid: true, verified: false }),
+          expect.objectContaining({ kind: 'phone', value: '+441234567890', source: { type: 'api' } }),
         ]),
       }),
     ]);
@@ -94,6 +94,42 @@ describe('GET /api/contacts', () => {
   });
 });
 
+describe('GET /api/contacts by match key', () => {
+  it('finds a Gmail mailbox however it is written, and a phone in any international format', async () => {
+    const { contact } = await testContacts(t.prisma).upsert(t.workspaceId, {
+      identities: [
+        { kind: 'email', value: 'john@gmail.com' },
+        { kind: 'phone', value: '+52 1 55 1234 5678' },
+      ],
+    });
+    expect(kindValues(contact)).toEqual([
+      { kind: 'email', value: 'john@gmail.com' },
+      { kind: 'phone', value: '+525512345678' },
+    ]);
+    for (const identity of [
+      'email:j.o.h.n+shop@googlemail.com',
+      'email: John@Gmail.com ',
+      'phone:+52 55 1234 5678',
+      'phone:+5215512345678',
+      'phone:+52 (55) 1234-5678',
+    ]) {
+      const res = await t.api({ method: 'GET', url: `/api/contacts?identity=${encodeURIComponent(identity)}` });
+      expect(res.statusCode, identity).toBe(200);
+      expect(
+        res.json().items.map((c: { id: string }) => c.id),
+        identity,
+      ).toEqual([contact.id]);
+    }
+    // A +tag on another provider is another address (at most a duplicate suggestion, later).
+    await testContacts(t.prisma).upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'ann@example.org' }] });
+    const tagged = await t.api({
+      method: 'GET',
+      url: `/api/contacts?identity=${encodeURIComponent('email:ann+x@example.org')}`,
+    });
+    expect(tagged.json().items).toEqual([]);
+  });
+});
+
 describe('GET /api/contacts/:id', () => {
   it('returns the contact with its identities', async () => {
     const res = await t.api({ method: 'GET', url: `/api/contacts/${ada}` });
@@ -111,10 +147,10 @@ describe('GET /api/contacts/:id', () => {
 
 describe('GET /api/contacts/:id/timeline', () => {
   it('tells when the contact was created and which run step attached each identity, newest first', async () => {
-    const contacts = createContactsService(t.prisma);
+    const contacts = testContacts(t.prisma);
     const { contact } = await contacts.upsert(t.workspaceId, {
       identities: [{ kind: 'email', value: 'tim@example.com' }],
-      source: 'run:run_a:save',
+      source: { type: 'run', runId: 'run_a', nodeId: 'save' },
     });
     await new Promise((r) => setTimeout(r, 10));
     await contacts.upsert(t.workspaceId, {
@@ -122,7 +158,7 @@ describe('GET /api/contacts/:id/timeline', () => {
         { kind: 'email', value: 'tim@example.com' },
         { kind: 'phone', value: '+14155550100' },
       ],
-      source: 'run:run_b:enrich',
+      source: { type: 'run', runId: 'run_b', nodeId: 'enrich' },
     });
     const res = await t.api({ method: 'GET', url: `/api/contacts/${contact.id}/timeline` });
     expect(res.statusCode).toBe(200);

@@ -2,7 +2,7 @@
 // HTTP answer. Sends end to end, on a real worker, are in channel-gateway.worker.test.ts and webchat.worker.test.ts.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContactsService } from '../prisma/contacts.js';
+import { testContacts } from '../test/contacts.js';
 import { SendFailedError, type WorkflowClient } from '../worker/client.js';
 import type { SendMessageInput } from '../worker/contract.js';
 import { startTestApp, type TestApp } from './test-app.js';
@@ -22,9 +22,9 @@ beforeAll(async () => {
       },
     },
   });
-  const { contact } = await createContactsService(t.prisma).upsert(t.workspaceId, {
+  const { contact } = await testContacts(t.prisma).upsert(t.workspaceId, {
     identities: [{ kind: 'email', value: `${randomUUID()}@example.com` }],
-    source: 'test',
+    source: { type: 'api', ref: 'test' },
   });
   contactId = contact.id;
   conversationId = `cnv_${randomUUID().replace(/-/g, '')}`;

@@ -3,7 +3,7 @@
 // for a message a provider dated 1960, still page.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createContactsService } from '../prisma/contacts.js';
+import { testContacts } from '../test/contacts.js';
 import { newId } from '../prisma/ids.js';
 import { startTestApp, type TestApp } from './test-app.js';
 
@@ -18,9 +18,9 @@ const visitorCursor = (key: unknown) => `c1.${cursorOf(key)}`;
 
 beforeAll(async () => {
   t = await startTestApp({ secretKey: randomBytes(32) });
-  const { contact } = await createContactsService(t.prisma).upsert(t.workspaceId, {
+  const { contact } = await testContacts(t.prisma).upsert(t.workspaceId, {
     identities: [{ kind: 'email', value: `${hex()}@example.com` }],
-    source: 'test',
+    source: { type: 'api', ref: 'test' },
   });
   conversationId = newId('cnv');
   await t.prisma.conversation.create({

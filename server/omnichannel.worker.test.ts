@@ -128,8 +128,8 @@ describe('one customer across channels', () => {
     expect(contact).toMatchObject({ name: 'Ada' });
     expect(contact.identities).toEqual(
       expect.arrayContaining([
-        { kind: 'whatsapp', value: phone.slice(1) },
-        { kind: 'phone', value: phone },
+        expect.objectContaining({ kind: 'whatsapp', value: phone.slice(1), verified: true }),
+        expect.objectContaining({ kind: 'phone', value: phone, valid: true, verified: true }),
       ]),
     );
     const conv = (await h.t.api({ method: 'GET', url: '/api/conversations?limit=100' }))
@@ -152,6 +152,31 @@ describe('one customer across channels', () => {
       ['message.received', 'whatsapp', '#support my parcel is late'],
     ]);
     expect(said[0]).toMatchObject({ runId: started!.id, nodeId: 'answer' });
+  });
+
+  it("files WhatsApp's Mexican 521 sender and an SMS from the same +52 number under one contact", async () => {
+    const waId = '5215512345678';
+    expect((await wa.sendInboundMessage(whatsapp.inboundUrl, { from: waId, text: 'hola', name: 'Lupe' })).status).toBe(
+      200,
+    );
+    const contact = await eventually(() => h.contactBy('whatsapp', waId), 30_000);
+    expect(contact.identities).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'phone', value: '+525512345678', valid: true, verified: true }),
+      ]),
+    );
+    await twilio.sendInboundSms({
+      url: `${h.base}/hooks/channels/${sms}`,
+      from: '+525512345678',
+      to: BUSINESS,
+      body: 'soy yo',
+    });
+    await eventually(async () => {
+      const n = await h.t.prisma.message.count({ where: { contactId: contact.id, direction: 'in' } });
+      return n === 2 || undefined;
+    }, 30_000);
+    expect((await h.contactBy('phone', '+52 1 55 1234 5678')).id).toBe(contact.id);
+    expect(await h.t.prisma.contact.count({ where: { name: 'Lupe' } })).toBe(1);
   });
 
   it('starts on SMS and answers on WhatsApp when the reply comes from WhatsApp, threaded on it', async () => {

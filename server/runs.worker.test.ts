@@ -4,7 +4,7 @@ import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporal
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry } from '../connectors/sdk/index.js';
-import { createContactsService } from '../prisma/contacts.js';
+import { testContacts } from '../test/contacts.js';
 import { createWorkerDeps } from '../worker/deps.js';
 import { temporalAddress } from '../test/env.js';
 import { startSink } from '../test/sink.js';
@@ -202,7 +202,7 @@ describe('runs with a worker', () => {
   });
 
   it("test-runs a channel flow on a sample message: its contactId is the run's contact, and a wait times out on it", async () => {
-    const { contact } = await createContactsService(t.prisma).upsert(t.workspaceId, {
+    const { contact } = await testContacts(t.prisma).upsert(t.workspaceId, {
       identities: [{ kind: 'phone', value: '+14155550199' }],
       name: 'Sam',
     });

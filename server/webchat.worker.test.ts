@@ -2,7 +2,7 @@
 // messages through the channel gateway, a flow's and an agent's replies reaching the visitor by long poll.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { visitorToken } from '../connectors/webchat/token.js';
-import { createContactsService } from '../prisma/contacts.js';
+import { testContacts } from '../test/contacts.js';
 import { eventually } from './test-app.js';
 import { startChannelHarness, type ChannelHarness } from './test-channels.js';
 
@@ -356,11 +356,11 @@ describe('web chat conversations', () => {
 
 describe('web chat visitors and contacts', () => {
   it('a visitor who gives an email joins the contact who wrote with that email before', async () => {
-    const contacts = createContactsService(h.t.prisma);
+    const contacts = testContacts(h.t.prisma);
     const { contact: grace } = await contacts.upsert(h.t.workspaceId, {
       identities: [{ kind: 'email', value: 'grace@example.com' }],
       name: 'Grace Hopper',
-      source: 'test',
+      source: { type: 'api', ref: 'test' },
     });
     const v = await visitor.start();
     const cursor = await cursorOf(v);
@@ -383,11 +383,11 @@ describe('web chat visitors and contacts', () => {
   });
 
   it('a visitor who wrote anonymously first and gives an email later still gets the answers, and only their own messages', async () => {
-    const contacts = createContactsService(h.t.prisma);
+    const contacts = testContacts(h.t.prisma);
     const { contact: linus } = await contacts.upsert(h.t.workspaceId, {
       identities: [{ kind: 'email', value: 'linus@example.com' }],
       name: 'Linus',
-      source: 'test',
+      source: { type: 'api', ref: 'test' },
     });
     // Linus's email conversation: not something a web visitor typing his address may read.
     const conversationId = `cnv_linus${Date.now()}`;

@@ -10,6 +10,8 @@ import type { Connector, ContactsService, Logger } from '../connectors/sdk/types
 import { AccountUnavailable, type ChannelAccountStore, type OpenedAccount } from '../prisma/channel-accounts.js';
 import type { ConversationStore, MessageRecord } from '../prisma/conversations.js';
 import { LATE_MS, slotStep, type RateLimiter } from '../prisma/rate-limits.js';
+import { resolveIdentities } from '../connectors/contacts/identity.js';
+import type { IdentitySource } from '../connectors/sdk/types.js';
 import type { ChannelRuntime } from './activities.js';
 import { RATE_LIMIT_WAIT } from './contract.js';
 
@@ -55,6 +57,14 @@ export function rateLimitOf(connector: Connector, settings: JsonObject): RateLim
   if (s && Number.isInteger(s.limit) && (s.limit as number) > 0 && typeof s.intervalMs === 'number' && s.intervalMs > 0)
     return { limit: s.limit as number, intervalMs: s.intervalMs };
   return connector.channel?.rateLimit;
+}
+
+/** A step's idempotency key is `<runId>:<nodeId>` (activities.ts); anything else is recorded as it is. */
+function stepSource(idempotencyKey: string): IdentitySource {
+  const at = idempotencyKey.indexOf(':');
+  return at > 0
+    ? { type: 'run', runId: idempotencyKey.slice(0, at), nodeId: idempotencyKey.slice(at + 1) }
+    : { type: 'api', ref: idempotencyKey };
 }
 
 export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
@@ -129,8 +139,8 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
           contactId ??
           (
             await deps.contacts.upsert(step.workspaceId, {
-              identities: [message.to],
-              source: `run:${step.idempotencyKey}`,
+              identities: resolveIdentities([message.to]),
+              source: stepSource(step.idempotencyKey),
             })
           ).contact.id;
         const consent = await store.consent(recipient, channel.name);

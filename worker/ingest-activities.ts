@@ -3,6 +3,7 @@
 // stay in the workflow.
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { senderIdentities } from '../connectors/contacts/identity.js';
 import { isDuration, parseDuration } from '../connectors/flow/duration.js';
 import type { FlowDefinition, JsonObject, JsonValue } from '../connectors/flow/types.js';
 import type { ChannelEvent, MessageReceived } from '../connectors/sdk/channel.js';
@@ -162,6 +163,7 @@ function ingestActivities({ store, flows, accounts, logger }: IngestDeps) {
         accountId: input.accountId,
         channel: input.channel,
         event,
+        identities: senderIdentities(event.sender),
       });
       return {
         duplicate: r.duplicate,

@@ -1,6 +1,8 @@
-// Identity normalization for the built-in CRM: one spelling per identity, so the same person found twice is one row.
-import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { ConnectorError, type ContactIdentityInput } from '../sdk/index.js';
+// Input checks of the built-in CRM: throwing normalizers for the actions that need one valid address (a send's `to`),
+// and contacts.upsert's identities, through the matching rules of identity.ts.
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/max';
+import { ConnectorError, type ContactIdentityInput, type ResolvedIdentity } from '../sdk/index.js';
+import { checkEmail, checkPhone, resolveIdentities, resolveIdentity } from './identity.js';
 
 const invalid = (field: string, message: string) =>
   new ConnectorError('validation', `${field}: ${message}`, {
@@ -9,14 +11,13 @@ const invalid = (field: string, message: string) =>
     details: { field },
   });
 
-// Deliberately loose (one @, a dot in the domain, no spaces): the provider is the final judge of deliverability.
-const EMAIL = /^[^\s@]+@[^\s@.]+(\.[^\s@.]+)+$/;
 const KIND = /^[a-z][a-z0-9_.:-]*$/;
 
+/** The display value of an email (trimmed, lower-cased); throws naming the field when it is not one. */
 export function normalizeEmail(value: string, field = 'email'): string {
-  const email = value.trim().toLowerCase();
-  if (!EMAIL.test(email)) throw invalid(field, `${JSON.stringify(value)} is not an email address`);
-  return email;
+  const checked = checkEmail(value);
+  if (!checked.ok) throw invalid(field, checked.problem);
+  return checked.value;
 }
 
 export function normalizeCountry(value: string | null | undefined, field = 'defaultCountry'): CountryCode | undefined {
@@ -27,16 +28,11 @@ export function normalizeCountry(value: string | null | undefined, field = 'defa
   return code;
 }
 
-/** E.164 (`+14155550123`); a national number needs a default country. */
+/** E.164 (`+14155550123`), providers' quirks repaired (identity.ts); a national number needs a default country. */
 export function normalizePhone(value: string, defaultCountry?: CountryCode, field = 'phone'): string {
-  const phone = parsePhoneNumberFromString(value.trim(), defaultCountry);
-  if (!phone?.isValid()) {
-    const hint = defaultCountry
-      ? ` for country ${defaultCountry}`
-      : ' (give it in international form, +<country code>..., or set defaultCountry)';
-    throw invalid(field, `${JSON.stringify(value)} is not a valid phone number${hint}`);
-  }
-  return phone.number;
+  const checked = checkPhone(value, defaultCountry);
+  if (!checked.ok) throw invalid(field, checked.problem);
+  return checked.value;
 }
 
 export interface IdentityFields {
@@ -47,15 +43,27 @@ export interface IdentityFields {
 
 const blank = (v: string | null | undefined): v is null | undefined => v === undefined || v === null || v.trim() === '';
 
+/** An identity the input could not use: stored flagged (`valid: false`), reported by contacts.upsert. */
+export interface InvalidIdentity {
+  field: string;
+  kind: string;
+  value: string;
+  reason: string;
+}
+
 /**
- * The normalized, de-duplicated identities of an input. Empty or null email/phone are ignored (a template of a
- * missing path resolves to null); explicit identities of kind email/phone are normalized the same way.
+ * The input's identities through the matching rules (identity.ts), one per match key. Empty or null email/phone are
+ * ignored (a template of a missing path resolves to null). An email or phone that is not one does not fail the input:
+ * it comes back `valid: false` (and in `invalid`, with its field), so the valid ones are still kept. Throws when the
+ * input is malformed (a bad kind, an empty value) or has no valid identity at all.
  */
-export function normalizeIdentities(input: IdentityFields, defaultCountry?: CountryCode): ContactIdentityInput[] {
-  const out = new Map<string, ContactIdentityInput>();
-  const add = (kind: string, value: string) => out.set(`${kind}\u0000${value}`, { kind, value });
-  if (!blank(input.email)) add('email', normalizeEmail(input.email));
-  if (!blank(input.phone)) add('phone', normalizePhone(input.phone, defaultCountry));
+export function normalizeIdentities(
+  input: IdentityFields,
+  defaultCountry?: CountryCode,
+): { identities: ResolvedIdentity[]; invalid: InvalidIdentity[] } {
+  const given: { field: string; identity: ContactIdentityInput }[] = [];
+  if (!blank(input.email)) given.push({ field: 'email', identity: { kind: 'email', value: input.email } });
+  if (!blank(input.phone)) given.push({ field: 'phone', identity: { kind: 'phone', value: input.phone } });
   (input.identities ?? []).forEach((identity, i) => {
     const field = `identities/${i}`;
     const kind = typeof identity?.kind === 'string' ? identity.kind.trim().toLowerCase() : '';
@@ -63,11 +71,19 @@ export function normalizeIdentities(input: IdentityFields, defaultCountry?: Coun
       throw invalid(`${field}/kind`, `${JSON.stringify(identity?.kind)} is not a valid identity kind`);
     if (typeof identity.value !== 'string' || blank(identity.value))
       throw invalid(`${field}/value`, 'must be a non-empty string');
-    if (kind === 'email') add(kind, normalizeEmail(identity.value, `${field}/value`));
-    else if (kind === 'phone') add(kind, normalizePhone(identity.value, defaultCountry, `${field}/value`));
-    else add(kind, identity.value.trim());
+    given.push({ field: `${field}/value`, identity: { kind, value: identity.value } });
   });
-  if (out.size === 0)
+  if (given.length === 0)
     throw invalid('email', 'at least one of email, phone or identities must be given (all were empty)');
-  return [...out.values()];
+  const bad: InvalidIdentity[] = given.flatMap(({ field, identity }) => {
+    const r = resolveIdentity(identity, defaultCountry);
+    return r.valid ? [] : [{ field, kind: r.kind, value: r.value, reason: r.problem ?? 'invalid' }];
+  });
+  const identities = resolveIdentities(
+    given.map((g) => g.identity),
+    defaultCountry,
+  );
+  if (!identities.some((i) => i.valid))
+    throw invalid(bad[0]!.field, bad.map((b) => (b === bad[0] ? b.reason : `${b.field}: ${b.reason}`)).join('; '));
+  return { identities, invalid: bad };
 }

@@ -18,4 +18,23 @@ export interface ContactIdentityInput {
   /** `email`, `phone` (E.164), or a channel-scoped kind such as `whatsapp`, `telegram`. */
   kind: string;
   value: string;
+  /**
+   * The provider vouches for it: the message came from this phone, or the sender shared their own number through the
+   * provider. Absent: not verified (typed by someone). A sender's own channel identity is verified by the delivery.
+   */
+  verified?: boolean;
+}
+
+/**
+ * An identity after the matching rules (connectors/contacts/identity.ts): what the contact store keeps. `key` is what
+ * matches (a Gmail mailbox without dots and +tags, an E.164 phone); an invalid one keeps `value` as written, never
+ * matches, and says why in `problem`.
+ */
+export interface ResolvedIdentity {
+  kind: string;
+  value: string;
+  key: string;
+  valid: boolean;
+  verified: boolean;
+  problem?: string;
 }

@@ -5,7 +5,12 @@ import { Type, type Static } from 'typebox';
 import type { JsonObject, JsonValue } from '../flow/types.js';
 import type { RateLimit, SentMessage } from './channel.js';
 
-export const IDENTITY_SCHEMA = Type.Object({ kind: Type.String(), value: Type.String() });
+export const IDENTITY_SCHEMA = Type.Object({
+  kind: Type.String(),
+  value: Type.String(),
+  /** The provider vouches for it (a sender's phone); absent when not. */
+  verified: Type.Optional(Type.Boolean()),
+});
 
 export const ATTACHMENT_SCHEMA = Type.Object({
   type: Type.Enum(['image', 'audio', 'video', 'file', 'sticker', 'location', 'contact', 'other']),

@@ -41,6 +41,7 @@ export {
   rateLimitSetting,
 } from './channel-schemas.js';
 export { MESSAGE_TRIGGER_ID } from './define.js';
+export { CONTACT_IDENTITY_SCHEMA, IDENTITY_SOURCE_SCHEMA } from './identity-schemas.js';
 export {
   loadPlugins,
   parsePluginSpecs,

@@ -1,27 +1,29 @@
 // The connector SDK's shapes. A connector is plain data (its manifest) plus small functions.
 import type { JsonObject, JsonValue } from '../flow/types.js';
-import type { ContactIdentityInput, JsonSchema, Logger, SchemaLike } from './base.js';
+import type { JsonSchema, Logger, ResolvedIdentity, SchemaLike } from './base.js';
 import type { ChannelDefinition, ChannelManifest, ChannelsService } from './channel.js';
+import type { ContactIdentity, IdentitySource } from './identity-schemas.js';
 
-export type { ContactIdentityInput, JsonSchema, Logger, SchemaLike } from './base.js';
+export type { ContactIdentityInput, JsonSchema, Logger, ResolvedIdentity, SchemaLike } from './base.js';
+export type { ContactIdentity, IdentitySource } from './identity-schemas.js';
 
 export interface ContactRecord {
   id: string;
   name: string | null;
   attributes: JsonObject;
-  identities: ContactIdentityInput[];
+  identities: ContactIdentity[];
   createdAt: string;
   updatedAt: string;
 }
 
 export interface ContactUpsertInput {
-  /** Already normalized (email lower-cased, phone E.164). At least one. */
-  identities: ContactIdentityInput[];
+  /** Through the matching rules (`resolveIdentities` of connectors/contacts/identity.ts). At least one valid. */
+  identities: ResolvedIdentity[];
   name?: string | null;
   /** Merged into the stored attributes (shallow). */
   attributes?: JsonObject;
-  /** Provenance recorded on new identities, e.g. `run:<runId>:<nodeId>`. */
-  source?: string;
+  /** Provenance recorded on new identities; `{ type: 'api' }` when not given. */
+  source?: IdentitySource;
 }
 
 export interface ContactUpsertResult {

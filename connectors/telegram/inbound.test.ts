@@ -137,6 +137,25 @@ describe('telegram inbound: delivered by the fake', () => {
 });
 
 describe('telegram inbound: parse', () => {
+  it("a contact the sender shares of themselves (request_contact) is their verified phone; someone else's is not", () => {
+    const own = { phone_number: '5215512345678', first_name: 'Jane', user_id: jane.id };
+    const [event] = parse(request(withMessage({ contact: own })));
+    expect(event).toMatchObject({
+      sender: {
+        identity: { kind: 'telegram', value: String(jane.id) },
+        identities: [{ kind: 'phone', value: '+5215512345678', verified: true }],
+      },
+      attachments: [{ type: 'contact', ref: '5215512345678' }],
+    });
+    for (const contact of [
+      { phone_number: '+14155550123', first_name: 'Bob', user_id: jane.id + 1 },
+      { phone_number: '+14155550123', first_name: 'Bob' },
+    ]) {
+      const [other] = parse(request(withMessage({ contact })));
+      expect(other?.type === 'message.received' && other.sender.identities).toBeFalsy();
+    }
+  });
+
   it('photo (largest size), caption as text', () => {
     const photo = [
       { file_id: 'small', file_unique_id: 's', width: 90, height: 60 },

@@ -73,6 +73,19 @@ function attachmentsOf(m: Obj): AttachmentRef[] {
   return out.filter((a): a is AttachmentRef => a !== undefined);
 }
 
+/**
+ * The sender's own phone, when the message shares their own contact (a `request_contact` keyboard button, or the
+ * contact card of themselves: `contact.user_id` is the sender's id). Telegram vouches for it (verified). A contact of
+ * someone else (another user_id, or none) is only an attachment. Telegram gives the number without `+` at times.
+ */
+function ownPhone(m: Obj, userId: number): { kind: 'phone'; value: string; verified: true } | undefined {
+  const contact = m.contact;
+  if (!isObject(contact) || contact.user_id !== userId) return undefined;
+  const phone = str(contact.phone_number)?.trim();
+  if (!phone) return undefined;
+  return { kind: 'phone', value: /^[0-9]+$/.test(phone) ? `+${phone}` : phone, verified: true };
+}
+
 /** The event for one `message`, or undefined for messages with no person or no content (service messages). */
 export function messageEvent(m: unknown): MessageReceived | undefined {
   if (!isObject(m) || !isInt(m.message_id) || !isInt(m.date) || !isObject(m.chat) || !isInt(m.chat.id)) {
@@ -97,12 +110,17 @@ export function messageEvent(m: unknown): MessageReceived | undefined {
       ? `${chatId}:${m.reply_to_message.message_id}`
       : undefined;
   const topic = m.is_topic_message === true && isInt(m.message_thread_id) ? m.message_thread_id : undefined;
+  const phone = ownPhone(m, from.id);
   return {
     type: 'message.received',
     dedupeKey: id,
     providerMessageId: id,
     timestamp: new Date(m.date * 1000).toISOString(),
-    sender: { identity: { kind: 'telegram', value: userId }, ...(name && { name }) },
+    sender: {
+      identity: { kind: 'telegram', value: userId },
+      ...(phone && { identities: [phone] }),
+      ...(name && { name }),
+    },
     // In a group the reply goes to the group, not privately to the member.
     ...(chatId !== userId && { replyTo: { kind: 'telegram', value: chatId } }),
     ...(text !== undefined && { text }),

@@ -49,7 +49,7 @@ async function received(
 
 const SHEENA = {
   identity: { kind: 'whatsapp', value: '16505551234' },
-  identities: [{ kind: 'phone', value: '+16505551234' }],
+  identities: [{ kind: 'phone', value: '+16505551234', verified: true }],
   name: 'Sheena Nelson',
 };
 
@@ -406,7 +406,7 @@ describe('WhatsApp inbound: statuses', () => {
         'wamid.1',
         {
           identity: { kind: 'whatsapp', value: '16505551234' },
-          identities: [{ kind: 'phone', value: '+16505551234' }],
+          identities: [{ kind: 'phone', value: '+16505551234', verified: true }],
           name: 'A',
         },
       ],
@@ -415,7 +415,7 @@ describe('WhatsApp inbound: statuses', () => {
         'wamid.2',
         {
           identity: { kind: 'whatsapp', value: '4915112345678' },
-          identities: [{ kind: 'phone', value: '+4915112345678' }],
+          identities: [{ kind: 'phone', value: '+4915112345678', verified: true }],
           name: 'B',
         },
       ],

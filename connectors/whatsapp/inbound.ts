@@ -30,7 +30,10 @@ type Content = Pick<MessageReceived, 'text' | 'attachments'>;
 
 const MEDIA = { image: 'image', audio: 'audio', video: 'video', document: 'file', sticker: 'sticker' } as const;
 
-/** The sender's phone, when the WhatsApp id is one (it is not always: contacts are keyed by WhatsApp id). */
+/**
+ * The sender's phone, when the WhatsApp id is one (it is not always: contacts are keyed by WhatsApp id). The
+ * normalizer repairs WhatsApp's quirks (Mexican `521…`, Brazilian numbers without the ninth digit).
+ */
 export function phoneOf(waId: string): string | undefined {
   if (!/^[1-9][0-9]{5,14}$/.test(waId)) return undefined;
   try {
@@ -131,7 +134,8 @@ function messageEvent(m: JsonObject, names: Map<string, string>, where: string):
     timestamp,
     sender: {
       identity: { kind: 'whatsapp', value: from },
-      ...(phone && { identities: [{ kind: 'phone', value: phone }] }),
+      // Verified: WhatsApp delivered the message from this number.
+      ...(phone && { identities: [{ kind: 'phone', value: phone, verified: true }] }),
       ...(name && { name }),
     },
     ...content,

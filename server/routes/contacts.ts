@@ -1,6 +1,6 @@
 // /api/contacts: the unified contact record, looked up by id or by one identity (`kind:value`).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { normalizeEmail, normalizePhone } from '../../connectors/contacts/normalize.js';
+import { checkIdentity } from '../../connectors/contacts/identity.js';
 import { isIdOf } from '../../prisma/ids.js';
 import { contactTimeline, findContactByIdentity, getContact, listContacts } from '../../prisma/contacts.js';
 import { httpErrors } from '../errors.js';
@@ -10,21 +10,19 @@ import { Contact, ContactList, ContactListQuery, Timeline } from '../schemas/con
 const tags = ['contacts'];
 
 /**
- * Identities are stored normalized, so the filter is normalized the same way contacts.upsert does it (emails
- * lower-cased, phones to E.164; a `+` that arrived unencoded in the query string reads as a space).
+ * The filter goes through the same matching rules as ingest and contacts.upsert, and is looked up by its match key
+ * (`j.o.hn+shop@googlemail.com` finds john@gmail.com). A `+` that arrived unencoded in the query string reads as a space.
  */
-function parseIdentity(identity: string): { kind: string; value: string } {
+function parseIdentity(identity: string): { kind: string; key: string } {
   const i = identity.indexOf(':');
   const kind = identity.slice(0, i);
   const raw = identity.slice(i + 1);
-  try {
-    if (kind === 'email') return { kind, value: normalizeEmail(raw, 'identity') };
-    if (kind === 'phone') return { kind, value: normalizePhone(raw.replace(/^ (?=\d)/, '+'), undefined, 'identity') };
-  } catch (err) {
-    const message = (err as Error).message;
+  const checked = checkIdentity(kind, kind === 'phone' ? raw.replace(/^ (?=\d)/, '+') : raw);
+  if (!checked.ok) {
+    const message = `identity: ${checked.problem}`;
     throw httpErrors.validation(message, [{ path: '/query/identity', code: 'invalid', message }]);
   }
-  return { kind, value: raw.trim() };
+  return { kind, key: checked.key };
 }
 
 export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -41,8 +39,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { identity, cursor } = request.query;
       if (identity !== undefined) {
-        const { kind, value } = parseIdentity(identity);
-        const found = await findContactByIdentity(app.prisma, request.workspaceId, kind, value);
+        const { kind, key } = parseIdentity(identity);
+        const found = await findContactByIdentity(app.prisma, request.workspaceId, kind, key);
         return { items: found ? [found] : [] };
       }
       // The cursor is a contact id (listContacts' nextCursor): anything else could never be one.

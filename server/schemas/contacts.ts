@@ -1,9 +1,16 @@
 // Shapes of /api/contacts: the unified record (ContactRecord of the connector SDK).
 import { Type, type Static } from 'typebox';
+import { IDENTITY_SCHEMA } from '../../connectors/sdk/channel-schemas.js';
+import { CONTACT_IDENTITY_SCHEMA } from '../../connectors/sdk/identity-schemas.js';
 import { DateTime, Json, Limit } from './common.js';
 
-export const Identity = Type.Object({ kind: Type.String(), value: Type.String() });
+/** An identity of a contact: value, validity, verification and what added it (the SDK's one definition). */
+export const Identity = CONTACT_IDENTITY_SCHEMA;
 export type Identity = Static<typeof Identity>;
+
+/** An address on a channel (a message's sender or recipient): kind and value only. */
+export const Address = IDENTITY_SCHEMA;
+export type Address = Static<typeof Address>;
 
 export const Contact = Type.Object({
   id: Type.String(),
@@ -20,7 +27,9 @@ export const ContactListQuery = Type.Object({
     Type.String({
       pattern: '^[a-z][a-z0-9_.-]*:.+$',
       maxLength: 500,
-      description: '`kind:value`, e.g. `email:ada@example.com`',
+      description:
+        '`kind:value`, e.g. `email:ada@example.com`; matched by the identity rules (a Gmail address with or without ' +
+        'dots or a +tag, a phone in any international format)',
     }),
   ),
   limit: Type.Optional(Limit),
@@ -38,7 +47,7 @@ export const TimelineEvent = Type.Object({
     Type.Literal('message.sent'),
   ]),
   at: DateTime,
-  identity: Type.Optional(Identity),
+  identity: Type.Optional(Address),
   message: Type.Optional(
     Type.Object({
       id: Type.String(),

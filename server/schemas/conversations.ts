@@ -1,7 +1,7 @@
 // Shapes of /api/conversations: the inbox. One conversation per contact, every channel's messages in it.
 import { Type, type Static } from 'typebox';
 import { DateTime, Json, Limit } from './common.js';
-import { Contact, Identity } from './contacts.js';
+import { Address, Contact } from './contacts.js';
 
 export const Message = Type.Object({
   id: Type.String(),
@@ -13,8 +13,8 @@ export const Message = Type.Object({
   providerMessageId: Type.Union([Type.String(), Type.Null()]),
   status: Type.String({ description: 'in: received; out: pending, queued, sent, delivered, read or failed' }),
   statusError: Type.Union([Type.String(), Type.Null()]),
-  address: Identity,
-  replyTo: Type.Union([Identity, Type.Null()]),
+  address: Address,
+  replyTo: Type.Union([Address, Type.Null()]),
   text: Type.Union([Type.String(), Type.Null()]),
   content: Json,
   attachments: Type.Array(Json),

@@ -6,6 +6,7 @@ import { createContactsService, findContactByIdentity } from '../../../prisma/co
 import { createAjv, ConnectorError, type ActionContext, type Connector } from '../../sdk/index.js';
 import { builtinConnectors } from '../../builtin.js';
 import { contactsConnector } from '../index.js';
+import { kindValues } from '../../../test/contacts.js';
 import type { ContactUpsertActionInput, ContactUpsertActionOutput } from './upsert.js';
 
 let prisma: PrismaClient;
@@ -62,12 +63,12 @@ describe('contacts.upsert', () => {
       attributes: { plan: 'pro', seats: 3 },
     });
     expect(second).toMatchObject({ id: first.id, created: false, name: 'Ada', attributes: { plan: 'pro', seats: 3 } });
-    expect(second.identities).toEqual([
+    expect(kindValues(second)).toEqual([
       { kind: 'email', value: 'ada@example.com' },
       { kind: 'phone', value: '+14155550123' },
     ]);
     const row = await prisma.identity.findFirst({ where: { workspaceId: ws, kind: 'phone' } });
-    expect(row?.source).toBe('run:run_7:save');
+    expect(row?.source).toEqual({ type: 'run', runId: 'run_7', nodeId: 'save' });
     expect((await findContactByIdentity(prisma, ws, 'phone', '+14155550123'))?.id).toBe(first.id);
   });
 
@@ -78,7 +79,7 @@ describe('contacts.upsert', () => {
       // Read where the built-in connectors are made, not inside the action.
       const contacts = builtinConnectors().find((c) => c.id === 'contacts')!;
       const out = await upsert({ phone: '07911 123456', email: null }, ws, contacts);
-      expect(out.identities).toEqual([{ kind: 'phone', value: '+447911123456' }]);
+      expect(kindValues(out)).toEqual([{ kind: 'phone', value: '+447911123456' }]);
     } finally {
       if (before === undefined) delete process.env.CONFLUO_DEFAULT_COUNTRY;
       else process.env.CONFLUO_DEFAULT_COUNTRY = before;
@@ -89,7 +90,7 @@ describe('contacts.upsert', () => {
     const own = await createWorkspace(prisma);
     for (const [input, field] of [
       [{ email: 'not-an-email' }, 'email'],
-      [{ email: 'ok@example.com', phone: '12' }, 'phone'],
+      [{ phone: '12', email: 'x' }, 'email'],
       [{ email: null, phone: '' }, 'email'],
     ] as const) {
       const err = await upsert(input, own).then(
@@ -101,6 +102,37 @@ describe('contacts.upsert', () => {
       expect((err as Error).message).toMatch(new RegExp(`^${field}:`));
     }
     expect(await prisma.contact.count({ where: { workspaceId: own } })).toBe(0);
+  });
+
+  it('keeps the valid email when the phone is not one: the phone is stored as written, flagged, never matched', async () => {
+    const own = await createWorkspace(prisma);
+    const out = await upsert({ email: 'Lupe@Example.mx', phone: '044 55 1234 5678', defaultCountry: 'MX' }, own);
+    expect(out.created).toBe(true);
+    expect(out.identities).toEqual([
+      expect.objectContaining({ kind: 'email', value: 'lupe@example.mx', valid: true }),
+      expect.objectContaining({ kind: 'phone', value: '044 55 1234 5678', valid: false, verified: false }),
+    ]);
+    expect(out.invalid).toEqual([
+      { field: 'phone', kind: 'phone', value: '044 55 1234 5678', reason: expect.stringMatching(/not a valid phone/) },
+    ]);
+    // The same bad phone beside another email: no match on it, a second contact.
+    const other = await upsert({ email: 'paco@example.mx', phone: '044 55 1234 5678', defaultCountry: 'MX' }, own);
+    expect(other.created).toBe(true);
+    expect(other.id).not.toBe(out.id);
+    // Repeating the first upsert attaches nothing twice.
+    const again = await upsert({ email: 'lupe@example.mx', phone: '044 55 1234 5678', defaultCountry: 'MX' }, own);
+    expect(again).toMatchObject({ id: out.id, created: false });
+    expect(await prisma.identity.count({ where: { contactId: out.id } })).toBe(2);
+  });
+
+  it('links Gmail spellings of one mailbox to one contact, keeping the first as written', async () => {
+    const own = await createWorkspace(prisma);
+    const a = await upsert({ email: 'J.Doe@gmail.com' }, own);
+    const b = await upsert({ email: 'jdoe+orders@googlemail.com', name: 'Jo' }, own);
+    expect(b).toMatchObject({ id: a.id, created: false, name: 'Jo' });
+    expect(kindValues(b)).toEqual([{ kind: 'email', value: 'j.doe@gmail.com' }]);
+    const c = await upsert({ email: 'jdoe+orders@example.com' }, own);
+    expect(c.created).toBe(true);
   });
 
   it('reports identities owned by another contact as conflicts', async () => {

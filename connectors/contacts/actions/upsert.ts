@@ -1,5 +1,12 @@
 // `contacts.upsert`: find or create the contact owning an email, phone or channel identity, in the built-in CRM.
-import { ConnectorError, Type, defineAction, type JsonObject, type Static } from '../../sdk/index.js';
+import {
+  CONTACT_IDENTITY_SCHEMA,
+  ConnectorError,
+  Type,
+  defineAction,
+  type JsonObject,
+  type Static,
+} from '../../sdk/index.js';
 import { normalizeCountry, normalizeIdentities } from '../normalize.js';
 
 const identitySchema = Type.Object(
@@ -49,7 +56,11 @@ export const upsertOutputSchema = Type.Object({
   created: Type.Boolean(),
   name: Type.Unsafe<string | null>({ type: ['string', 'null'] }),
   attributes: Type.Unsafe<JsonObject>({ type: 'object' }),
-  identities: Type.Array(identitySchema),
+  identities: Type.Array(CONTACT_IDENTITY_SCHEMA),
+  /** Emails and phones of the input that are not valid: stored as written, flagged, never matched on. */
+  invalid: Type.Optional(
+    Type.Array(Type.Object({ field: Type.String(), kind: Type.String(), value: Type.String(), reason: Type.String() })),
+  ),
   /** Other contacts that own some of the given identities (left as they are: no automatic merge in v1). */
   conflicts: Type.Optional(Type.Array(Type.String())),
 });
@@ -67,13 +78,14 @@ export const upsertAction = (opts: UpsertActionOptions = {}) =>
     id: 'upsert',
     name: 'Create or update contact',
     description:
-      'Finds the contact with this email, phone or identity (or creates one), sets the name and merges attributes.',
+      'Finds the contact with this email, phone or identity (or creates one), sets the name and merges attributes. ' +
+      'An invalid email or phone is kept flagged (never matched on) and reported in `invalid`.',
     input: upsertInputSchema,
     output: upsertOutputSchema,
     async run(ctx, input) {
       const country =
         normalizeCountry(input.defaultCountry) ?? normalizeCountry(opts.defaultCountry, 'CONFLUO_DEFAULT_COUNTRY');
-      const identities = normalizeIdentities(input, country);
+      const { identities, invalid } = normalizeIdentities(input, country);
       if (input.attributes != null && (typeof input.attributes !== 'object' || Array.isArray(input.attributes)))
         throw new ConnectorError('validation', 'attributes: must be an object', {
           code: 'INPUT_INVALID',
@@ -84,8 +96,10 @@ export const upsertAction = (opts: UpsertActionOptions = {}) =>
         identities,
         ...(name !== undefined && { name }),
         ...(input.attributes && { attributes: input.attributes }),
-        source: `run:${ctx.runId}:${ctx.nodeId}`,
+        source: { type: 'run', runId: ctx.runId, nodeId: ctx.nodeId },
       });
+      if (invalid.length > 0)
+        ctx.logger.warn({ contactId: contact.id, invalid }, 'kept invalid identities flagged; not used to match');
       if (conflicts?.length)
         ctx.logger.warn({ contactId: contact.id, conflicts }, 'identities belong to several contacts; not merged');
       return {
@@ -94,6 +108,7 @@ export const upsertAction = (opts: UpsertActionOptions = {}) =>
         name: contact.name,
         attributes: contact.attributes,
         identities: contact.identities,
+        ...(invalid.length > 0 && { invalid }),
         ...(conflicts?.length ? { conflicts } : {}),
       };
     },

@@ -8,7 +8,9 @@ const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
 /** The contact's name, else its first identity's value (a visitor id, a phone number), else a placeholder. */
-export function contactLabel(contact: Pick<Contact, 'name' | 'identities'>): string {
+export function contactLabel(
+  contact: Pick<Contact, 'name'> & { identities: { kind: string; value: string }[] },
+): string {
   const name = contact.name?.trim();
   if (name) return name;
   return contact.identities[0]?.value ?? 'Unknown contact';
