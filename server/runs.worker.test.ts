@@ -1,46 +1,25 @@
 // Runs API against the real runFlow worker: the detail's steps come from the workflow (query / result), a failed run
 // names its failed step, and test runs of the draft execute. One worker (one bundle) for the file.
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
-import { createRegistry } from '../connectors/sdk/index.js';
 import { testContacts } from '../test/contacts.js';
-import { createWorkerDeps } from '../worker/deps.js';
-import { temporalAddress } from '../test/env.js';
 import { startSink } from '../test/sink.js';
-import { bundleWorkflows, createWorker } from '../worker/worker.js';
 import { eventually, startTestApp, type TestApp } from './test-app.js';
+import { startTestWorker, type TestWorker } from './test-worker.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 let t: TestApp;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
+let worker: TestWorker;
 
 beforeAll(async () => {
   t = await startTestApp();
-  workerConnection = await NativeConnection.connect({ address: temporalAddress() });
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  worker = await createWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    taskQueue: t.taskQueue,
-    deps: createWorkerDeps({
-      prisma: t.prisma,
-      registry: createRegistry(builtinConnectors({ http: { allowlist: ['127.0.0.1'] } })),
-      logger: silent,
-      publicUrl: 'http://confluo.test',
-    }),
-    workflowBundle: await bundleWorkflows(),
-  });
-  workerRun = worker.run();
+  worker = await startTestWorker(t, { connectors: builtinConnectors({ http: { allowlist: ['127.0.0.1'] } }) });
 });
 
 afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await workerRun;
-  await workerConnection?.close();
+  await worker?.stop();
   await t?.close();
 });
 

@@ -8,18 +8,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinConnectors } from '../connectors/builtin.js';
 import { signTwilio } from '../connectors/sdk/index.js';
-import { createRegistry } from '../connectors/sdk/index.js';
 import type { LightMyRequestResponse } from 'fastify';
 import { freePort } from '../test/ports.js';
-import { createWorkerDeps } from '../worker/deps.js';
 import { ingestIdFor } from '../worker/ids.js';
 import { startTemporalDevServer, type DevServer, type DevServerOptions } from '../worker/temporal-dev-server.js';
-import { bundleWorkflows, createWorker } from '../worker/worker.js';
 import { eventually, PUBLIC_URL, startTestApp, validDefinition, type TestApp } from './test-app.js';
+import { startTestWorker, type TestWorker } from './test-worker.js';
 
 // The worker's core warns about every retried poll while Temporal is away: expected here, so errors only.
 Runtime.install({
@@ -39,9 +36,7 @@ let t: TestApp;
 let hookUrl: string;
 let flowId: string;
 let accountId: string;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
+let worker: TestWorker;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'confluo-temporal-down-'));
@@ -67,28 +62,11 @@ beforeAll(async () => {
   expect(account.statusCode, account.body).toBe(201);
   accountId = account.json().id;
 
-  workerConnection = await NativeConnection.connect({ address: dev.address });
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  worker = await createWorker({
-    connection: workerConnection,
-    namespace: 'default',
-    taskQueue: t.taskQueue,
-    deps: createWorkerDeps({
-      prisma: t.prisma,
-      registry: createRegistry(builtinConnectors()),
-      logger: silent,
-      secretKey,
-      publicUrl: PUBLIC_URL,
-    }),
-    workflowBundle: await bundleWorkflows(),
-  });
-  workerRun = worker.run();
+  worker = await startTestWorker(t, { address: dev.address, secretKey });
 });
 
 afterAll(async () => {
-  if (worker?.getState() === 'RUNNING') worker.shutdown();
-  await workerRun;
-  await workerConnection?.close();
+  await worker?.stop();
   await t?.close();
   await dev?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });
