@@ -191,11 +191,12 @@ export function createChannelAccountStore(prisma: PrismaClient, opts: ChannelAcc
       if (!row || (where.connector !== undefined && row.connector !== where.connector))
         throw new AccountUnavailable('not_found', accountId, `no channel account "${accountId}"`);
       const connector = registry.get(row.connector);
-      if (!connector?.channel)
+      // A CRM account (connector.crm) is stored and opened the same way; it has no channel side.
+      if (!connector?.channel && !connector?.crm)
         throw new AccountUnavailable(
           'not_channel',
           accountId,
-          `channel account "${accountId}" uses connector "${row.connector}", which is not installed as a channel`,
+          `account "${accountId}" uses connector "${row.connector}", which is not installed as a channel or CRM`,
         );
       return { account: accountOf(row), connector };
     },

@@ -8,7 +8,8 @@ import type { JsonObject, JsonValue, ValidationIssue } from '../connectors/flow/
 import { isConnectorError, type Registry } from '../connectors/sdk/index.js';
 import type { ChannelsService } from '../connectors/sdk/channel.js';
 import { ConnectorError } from '../connectors/sdk/errors.js';
-import type { ActionContext, ContactsService, Logger } from '../connectors/sdk/types.js';
+import type { CrmAccount } from '../connectors/sdk/crm.js';
+import type { AccountsService, ActionContext, ContactsService, Logger } from '../connectors/sdk/types.js';
 import { STEP_TIMEOUT_MARGIN_MS } from './contract.js';
 import { createIngestActivities, type IngestDeps } from './ingest-activities.js';
 
@@ -33,6 +34,8 @@ export interface WorkerServices {
   contacts: ContactsService;
   /** Absent where no database and secret key are set up: channel sends then fail with a config error. */
   channels?: ChannelRuntime;
+  /** Stored accounts of non-channel connectors (CRMs); absent without a database: their actions fail, saying so. */
+  accounts?: { open(accountId: string, where: { workspaceId: string; connector: string }): Promise<CrmAccount> };
 }
 
 export interface ActivityDeps {
@@ -120,6 +123,7 @@ export function createActivities(deps: ActivityDeps) {
             // time; a longer queue sends the run to sleep durably instead.
             maxWaitMs: Math.min(3_000, (limitMs ?? 30_000) / 3),
           }) ?? NO_CHANNELS,
+        accounts: accountsFor(deps.services, req.workspaceId, req.action.split('.')[0]!),
       },
     };
 
@@ -161,6 +165,19 @@ const noChannels = async (): Promise<never> => {
   );
 };
 const NO_CHANNELS: ChannelsService = { send: noChannels, reply: noChannels };
+
+/** The accounts a step may open: the run's workspace, the action's own connector. */
+function accountsFor(services: WorkerServices, workspaceId: string, connector: string): AccountsService {
+  return {
+    async open(accountId) {
+      if (!services.accounts)
+        throw new ConnectorError('config', 'accounts are not available here: the worker has no database', {
+          code: 'ACCOUNTS_UNAVAILABLE',
+        });
+      return services.accounts.open(accountId, { workspaceId, connector });
+    },
+  };
+}
 
 /** A connector's error (or any other) as an ApplicationFailure carrying the attempt number. */
 export function toFailure(err: unknown, attempt: number): ApplicationFailure {

@@ -1,14 +1,14 @@
 // Everything the worker's activities run with, built from the database, the connectors and the secret key: the one
 // place that wires the stores together (the launcher, tests and benchmarks all use it).
 import type { Registry } from '../connectors/sdk/registry.js';
-import { createChannelAccountStore } from '../prisma/channel-accounts.js';
+import { AccountUnavailable, createChannelAccountStore } from '../prisma/channel-accounts.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { createContactsService } from '../prisma/contacts.js';
 import { createConversationStore } from '../prisma/conversations.js';
 import { createFlowStore } from '../prisma/flows.js';
 import { createRateLimiter } from '../prisma/rate-limits.js';
 import type { ActivityDeps, WorkerLogger } from './activities.js';
-import { createChannelRuntime } from './channels.js';
+import { accountError, createChannelRuntime } from './channels.js';
 
 export interface WorkerDepsOptions {
   prisma: PrismaClient;
@@ -32,7 +32,19 @@ export function createWorkerDeps(opts: WorkerDepsOptions): ActivityDeps {
   return {
     registry: opts.registry,
     logger: opts.logger,
-    services: { contacts, channels },
+    services: {
+      contacts,
+      channels,
+      accounts: {
+        async open(accountId, where) {
+          try {
+            return (await accounts.open(accountId, where)).account;
+          } catch (err) {
+            throw err instanceof AccountUnavailable ? accountError(err) : err;
+          }
+        },
+      },
+    },
     inbox: { store, flows: createFlowStore(opts.prisma), accounts, logger: opts.logger },
   };
 }

@@ -3,6 +3,7 @@
 import type { Static, TSchema } from 'typebox';
 import { MESSAGE_EVENT_SCHEMA } from './channel-schemas.js';
 import type { ChannelManifest } from './channel.js';
+import type { CrmDefinition } from './crm.js';
 import { createAjv } from './schema.js';
 import type {
   ActionContext,
@@ -11,6 +12,7 @@ import type {
   Connector,
   ConnectorDefinition,
   ConnectorManifest,
+  CrmManifest,
   JsonSchema,
   SchemaLike,
   TriggerManifest,
@@ -98,6 +100,15 @@ export function defineConnector(def: ConnectorDefinition): Connector {
         ...(channel.rateLimit !== undefined && { rateLimit: channel.rateLimit }),
       } satisfies ChannelManifest,
     }),
+    ...(def.crm && {
+      crm: {
+        ...(def.crm.settings !== undefined && { settings: json(def.crm.settings) }),
+        inbound: def.crm.inbound !== undefined,
+        merge: typeof def.crm.client.mergePersons === 'function',
+        ...(def.crm.rateLimit !== undefined && { rateLimit: def.crm.rateLimit }),
+        ...(def.crm.defaultFieldMap !== undefined && { defaultFieldMap: def.crm.defaultFieldMap }),
+      } satisfies CrmManifest,
+    }),
   };
   // A deep, function-free copy: the editor and `GET /api/connectors` get data, and later edits to `def` don't leak.
   return { ...def, manifest: JSON.parse(JSON.stringify(manifest)) as ConnectorManifest };
@@ -178,5 +189,45 @@ export function definitionProblems(def: ConnectorDefinition): string[] {
     )
       problems.push('channel rateLimit needs a positive integer limit and a positive intervalMs');
   }
+  if (def.crm !== undefined) problems.push(...crmProblems(def.crm));
+  return problems;
+}
+
+const CRM_CLIENT_CALLS = [
+  'scope',
+  'getPerson',
+  'findPerson',
+  'createPerson',
+  'updatePerson',
+  'addNote',
+  'changedSince',
+];
+
+function crmProblems(crm: CrmDefinition): string[] {
+  if (typeof crm !== 'object' || crm === null) return ['crm must be an object'];
+  const problems: string[] = [];
+  const client = crm.client as unknown as Record<string, unknown> | undefined;
+  if (typeof client !== 'object' || client === null) problems.push('crm client must be an object');
+  else {
+    for (const fn of CRM_CLIENT_CALLS)
+      if (typeof client[fn] !== 'function') problems.push(`crm client.${fn} must be a function`);
+    if (client.mergePersons !== undefined && typeof client.mergePersons !== 'function')
+      problems.push('crm client.mergePersons must be a function');
+  }
+  if (crm.inbound !== undefined) {
+    if (typeof crm.inbound.verify !== 'function') problems.push('crm inbound.verify must be a function');
+    if (typeof crm.inbound.parse !== 'function') problems.push('crm inbound.parse must be a function');
+  }
+  if (crm.settings !== undefined) {
+    const s = crm.settings as JsonSchema;
+    if (typeof s !== 'object' || s === null || s.type !== 'object')
+      problems.push('crm settings schema must have type "object"');
+  }
+  const rl = crm.rateLimit;
+  if (
+    rl !== undefined &&
+    !(Number.isInteger(rl.limit) && rl.limit > 0 && Number.isFinite(rl.intervalMs) && rl.intervalMs > 0)
+  )
+    problems.push('crm rateLimit needs a positive integer limit and a positive intervalMs');
   return problems;
 }

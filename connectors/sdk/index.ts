@@ -30,6 +30,7 @@ export {
   type SlackVerifyResult,
 } from './signatures.js';
 export type * from './channel.js';
+export type * from './crm.js';
 export { InboundPayloadError } from './channel.js';
 export {
   MESSAGE_EVENT_SCHEMA,

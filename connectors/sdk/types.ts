@@ -2,6 +2,7 @@
 import type { JsonObject, JsonValue } from '../flow/types.js';
 import type { JsonSchema, Logger, ResolvedIdentity, SchemaLike } from './base.js';
 import type { ChannelDefinition, ChannelManifest, ChannelsService } from './channel.js';
+import type { CrmAccount, CrmDefinition } from './crm.js';
 import type { ContactIdentity, IdentitySource } from './identity-schemas.js';
 
 export type { ContactIdentityInput, JsonSchema, Logger, ResolvedIdentity, SchemaLike } from './base.js';
@@ -43,6 +44,16 @@ export interface ConnectorServices {
   contacts: ContactsService;
   /** Bound to the step (idempotency key, signal). Throws a config error where no channel runtime is set up. */
   channels: ChannelsService;
+  /** The stored accounts of non-channel connectors (a CRM): bound to the run's workspace and the action's connector. */
+  accounts: AccountsService;
+}
+
+export interface AccountsService {
+  /**
+   * The account with its credentials decrypted, when it is in the run's workspace and belongs to the calling action's
+   * connector; otherwise a ConnectorError (`not_found`, or `config` where no secret key is set up).
+   */
+  open(accountId: string): Promise<CrmAccount>;
 }
 
 export interface ActionContext {
@@ -101,6 +112,8 @@ export interface ConnectorDefinition {
   triggers?: TriggerDefinition[];
   /** A messaging channel: inbound contract, send, webhook registration, rate limits. */
   channel?: ChannelDefinition;
+  /** A CRM the platform keeps contacts in step with (crm.ts): its client, inbound webhook, rate limit. */
+  crm?: CrmDefinition;
 }
 
 /** The plain-data description served by `GET /api/connectors`; no functions. */
@@ -131,6 +144,18 @@ export interface ConnectorManifest {
   actions: ActionManifest[];
   triggers: TriggerManifest[];
   channel?: ChannelManifest;
+  crm?: CrmManifest;
+}
+
+/** The plain-data side of a CRM capability. */
+export interface CrmManifest {
+  settings?: JsonSchema;
+  /** Whether the CRM sends webhooks (else only the catch-up poll sees its changes). */
+  inbound: boolean;
+  /** Whether a merge in Confluo merges the CRM records too (else both stay, linked to the one contact). */
+  merge: boolean;
+  rateLimit?: { limit: number; intervalMs: number };
+  defaultFieldMap?: Record<string, string>;
 }
 
 export type ConnectorErrorKind = 'auth' | 'config' | 'rate_limited' | 'upstream' | 'not_found' | 'validation';

@@ -11,6 +11,7 @@ import type {
   InboundRequest,
   OutboundMessage,
   SentMessage,
+  AccountsService,
   ActionContext,
   Connector,
   ContactsService,
@@ -143,9 +144,12 @@ export function directChannels(
 
 /** An ActionContext for running a connector's action in a test. */
 export function actionContext(
-  services: { channels: ChannelsService; contacts?: ContactsService },
+  services: { channels?: ChannelsService; contacts?: ContactsService; accounts?: AccountsService },
   over: Partial<ActionContext> = {},
 ): ActionContext {
+  const missing = (what: string) => async (): Promise<never> => {
+    throw new Error(`no ${what} service in this test`);
+  };
   return {
     workspaceId: 'ws_test',
     runId: 'run_test',
@@ -155,12 +159,9 @@ export function actionContext(
     logger: memoryLogger(),
     signal: AbortSignal.timeout(10_000),
     services: {
-      channels: services.channels,
-      contacts: services.contacts ?? {
-        upsert: async () => {
-          throw new Error('no contacts service in this test');
-        },
-      },
+      channels: services.channels ?? { send: missing('channels'), reply: missing('channels') },
+      contacts: services.contacts ?? { upsert: missing('contacts') },
+      accounts: services.accounts ?? { open: missing('accounts') },
     },
     ...over,
   };

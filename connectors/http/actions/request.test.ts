@@ -66,6 +66,7 @@ function ctx(signal = new AbortController().signal): ActionContext {
     services: {
       contacts: { upsert: () => Promise.reject(new Error('unused')) },
       channels: { send: () => Promise.reject(new Error('unused')), reply: () => Promise.reject(new Error('unused')) },
+      accounts: { open: () => Promise.reject(new Error('unused')) },
     },
   };
 }
