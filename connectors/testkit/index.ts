@@ -52,6 +52,7 @@ export {
   type HubSpotDelivery,
   type HubSpotObjectType,
 } from './fakes/hubspot.js';
+export { directAccounts } from './accounts.js';
 export { loadSpec } from './specs.js';
 export {
   startWhatsAppFake,
