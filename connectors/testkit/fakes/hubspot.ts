@@ -231,6 +231,15 @@ function hubspotError(
   return { status, body: { status: 'error', message, correlationId: randomUUID(), category, ...extra } };
 }
 
+/** HubSpot's 429 body, as its API usage guidelines show it (errorType and policyName, no category). */
+function rateLimitError(message: string, policyName: string): FakeReply {
+  const correlationId = randomUUID();
+  return {
+    status: 429,
+    body: { status: 'error', message, errorType: 'RATE_LIMIT', correlationId, policyName, requestId: correlationId },
+  };
+}
+
 function timeOf(v: string | undefined): number | undefined {
   if (v === undefined || v === '') return undefined;
   const ms = /^-?\d{1,15}$/.test(v) ? Number(v) : Date.parse(v);
@@ -614,10 +623,7 @@ export async function startHubSpotFake(opts: HubSpotFakeOptions): Promise<HubSpo
         hs.rateLimited++;
         const wait = Math.max(1, Math.ceil((searches[0]! + 1000 - t) / 1000));
         return {
-          ...hubspotError(429, 'RATE_LIMITS', 'You have reached your secondly limit.', {
-            errorType: 'RATE_LIMIT',
-            policyName: 'SECONDLY',
-          }),
+          ...rateLimitError('You have reached your secondly limit.', 'SECONDLY'),
           headers: retryAfterHeader ? { 'retry-after': String(wait) } : {},
         };
       }
@@ -630,10 +636,7 @@ export async function startHubSpotFake(opts: HubSpotFakeOptions): Promise<HubSpo
       hs.rateLimited++;
       const wait = Math.max(1, Math.ceil((calls[0]! + rate.intervalMs - t) / 1000));
       return {
-        ...hubspotError(429, 'RATE_LIMITS', 'You have reached your ten_secondly_rolling limit.', {
-          errorType: 'RATE_LIMIT',
-          policyName: 'TEN_SECONDLY_ROLLING',
-        }),
+        ...rateLimitError('You have reached your ten_secondly_rolling limit.', 'TEN_SECONDLY_ROLLING'),
         headers: { ...rateHeaders(0), ...(retryAfterHeader && { 'retry-after': String(wait) }) },
       };
     }
