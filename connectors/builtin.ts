@@ -3,6 +3,7 @@ import { createContactsConnector } from './contacts/index.js';
 import { conversationsConnector } from './conversations/index.js';
 import { emailConnector } from './email/index.js';
 import { createHttpConnector, type HttpGuardOptions } from './http/index.js';
+import { hubspotConnector } from './hubspot/index.js';
 import { instagramConnector } from './instagram/index.js';
 import { messengerConnector } from './messenger/index.js';
 import { slackConnector } from './slack/index.js';
@@ -36,5 +37,6 @@ export function builtinConnectors(opts: BuiltinOptions = {}): Connector[] {
     telegramConnector,
     slackConnector,
     webchatConnector,
+    hubspotConnector,
   ];
 }

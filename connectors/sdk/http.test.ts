@@ -27,7 +27,9 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/hang') return; // never answers
     if (req.url === '/moved') return void res.writeHead(302, { location: 'http://169.254.169.254/latest' }).end();
-    res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' }).end('{"slow":"down"}');
+    res
+      .writeHead(429, { 'retry-after': '7', 'content-type': 'application/json', 'x-acme-remaining': '0' })
+      .end('{"slow":"down"}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -54,6 +56,22 @@ const call = (path: string, opts: { signal?: AbortSignal; timeoutMs?: number; ke
 describe('provider.call', () => {
   it("returns the status, body and Retry-After as they came (mapping them is the connector's)", async () => {
     expect(await call('/x')).toEqual({ status: 429, text: '{"slow":"down"}', retryAfter: '7' });
+  });
+
+  it('hands back the response headers the request names, those present', async () => {
+    const answer = await callProvider({
+      label: 'Acme send',
+      url: `${base}/x`,
+      init: { method: 'POST', body: '{}' },
+      signal: new AbortController().signal,
+      responseHeaders: ['X-Acme-Remaining', 'x-acme-absent'],
+    });
+    expect(answer).toEqual({
+      status: 429,
+      text: '{"slow":"down"}',
+      retryAfter: '7',
+      headers: { 'x-acme-remaining': '0' },
+    });
   });
 
   it('a hung provider is a retryable TIMEOUT naming the call', async () => {

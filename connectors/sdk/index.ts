@@ -20,6 +20,10 @@ export {
   signSlack,
   verifySlack,
   SLACK_WINDOW_SECONDS,
+  signHubSpotV3,
+  verifyHubSpotV3,
+  hubspotSignedUri,
+  HUBSPOT_WINDOW_MS,
   verifyTelegram,
   isValidTelegramSecret,
   newTelegramSecret,
@@ -28,6 +32,7 @@ export {
   type TwilioParams,
   type MetaHandshakeResult,
   type SlackVerifyResult,
+  type HubSpotVerifyResult,
 } from './signatures.js';
 export type * from './channel.js';
 export type * from './crm.js';

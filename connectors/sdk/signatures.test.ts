@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   constantTimeEqual,
+  hubspotSignedUri,
+  signHubSpotV3,
+  verifyHubSpotV3,
   isValidTelegramSecret,
   metaHandshake,
   newTelegramSecret,
@@ -253,6 +256,81 @@ describe('Slack X-Slack-Signature', () => {
     ] as const) {
       expect(verifySlack(secret, body, t, s, now)).toEqual(missing);
     }
+  });
+});
+
+describe('HubSpot X-HubSpot-Signature-v3', () => {
+  // HubSpot publishes no v3 vector. Inputs: the example values of HubSpot's "Validating requests" page (client secret
+  // yyyyyyyy-…, POST https://www.example.com/webhook_uri, body {"example_field":"example_value"}); the signature was
+  // computed independently with `printf '%s' 'POSThttps://www.example.com/webhook_uri{"example_field":"example_value"}1700000000000'
+  // | openssl dgst -sha256 -hmac 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy' -binary | base64`.
+  const secret = 'yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy';
+  const uri = 'https://www.example.com/webhook_uri';
+  const body = '{"example_field":"example_value"}';
+  const ts = '1700000000000';
+  const signature = 'rQEKkaNUiu+1qGF//O/pw4BCzstSqO1PyUnGICmf+7o=';
+  const req = { method: 'POST', uri, rawBody: body };
+  const now = 1700000000000 + 1000;
+
+  it('matches the computed vector, over string or bytes', () => {
+    expect(signHubSpotV3(secret, 'POST', uri, body, ts)).toBe(signature);
+    expect(signHubSpotV3(secret, 'POST', uri, Buffer.from(body), 1700000000000)).toBe(signature);
+    expect(verifyHubSpotV3(secret, req, ts, signature, now)).toEqual({ ok: true });
+    expect(verifyHubSpotV3(secret, { ...req, rawBody: Buffer.from(body) }, ts, signature, now)).toEqual({ ok: true });
+  });
+
+  it("decodes exactly the escapes of the page's table in the URI, and nothing else", () => {
+    // The table: %3A %2F %3F %40 %21 %24 %27 %28 %29 %2A %2C %3B; "%20" and "%26" are not in it.
+    expect(hubspotSignedUri('https://h.example/a%3Ab%2Fc%3Fd%40e%21f%24g%27h%28i%29j%2Ak%2Cl%3Bm')).toBe(
+      "https://h.example/a:b/c?d@e!f$g'h(i)j*k,l;m",
+    );
+    expect(hubspotSignedUri('https://h.example/x?q=a%20b%26c%3db%3a')).toBe('https://h.example/x?q=a%20b%26c%3db:');
+    // Computed independently: printf '%s' 'POSThttps://confluo.example/hooks/crm/acc_1?a=b:c/d@e{"x":1}1700000000000'
+    // | openssl dgst -sha256 -hmac secret -binary | base64
+    const encoded = 'https://confluo.example/hooks/crm/acc_1?a=b%3Ac%2fd%40e';
+    const v = '5Eep5wRtvmbkc7JlTv4BEeNuePFD2ItvzkhSW7cVWBs=';
+    expect(signHubSpotV3('secret', 'POST', encoded, '{"x":1}', ts)).toBe(v);
+    expect(verifyHubSpotV3('secret', { method: 'POST', uri: encoded, rawBody: '{"x":1}' }, ts, v, now)).toEqual({
+      ok: true,
+    });
+  });
+
+  it('rejects a changed body, URI, method, secret or timestamp as bad_signature', () => {
+    const bad = { ok: false, reason: 'bad_signature' };
+    expect(verifyHubSpotV3(secret, { ...req, rawBody: `${body} ` }, ts, signature, now)).toEqual(bad);
+    expect(verifyHubSpotV3(secret, { ...req, uri: `${uri}?x=1` }, ts, signature, now)).toEqual(bad);
+    expect(verifyHubSpotV3(secret, { ...req, uri: uri.replace('https', 'http') }, ts, signature, now)).toEqual(bad);
+    expect(verifyHubSpotV3(secret, { ...req, method: 'PUT' }, ts, signature, now)).toEqual(bad);
+    expect(verifyHubSpotV3(`${secret}x`, req, ts, signature, now)).toEqual(bad);
+    expect(verifyHubSpotV3('', req, ts, signHubSpotV3('', 'POST', uri, body, ts), now)).toEqual(bad);
+    expect(verifyHubSpotV3(secret, req, '1700000000001', signature, now)).toEqual(bad);
+    expect(verifyHubSpotV3(secret, req, ts, flip(signature, 5), now)).toEqual(bad);
+    for (const h of [`sha256=${signature}`, signature.slice(0, -1), `${signature} `])
+      expect(verifyHubSpotV3(secret, req, ts, h, now)).toEqual(bad);
+  });
+
+  it('refuses timestamps older than 5 minutes (or as far ahead), against the injected clock', () => {
+    const stale = { ok: false, reason: 'stale' };
+    expect(verifyHubSpotV3(secret, req, ts, signature, 1700000000000 + 300_000)).toEqual({ ok: true });
+    expect(verifyHubSpotV3(secret, req, ts, signature, 1700000000000 + 300_001)).toEqual(stale);
+    expect(verifyHubSpotV3(secret, req, ts, signature, 1700000000000 - 300_001)).toEqual(stale);
+    expect(verifyHubSpotV3(secret, req, ts, signature)).toEqual(stale); // the real clock, years later
+    // Seconds instead of milliseconds are decades old.
+    expect(verifyHubSpotV3(secret, req, '1700000000', signature, now)).toEqual(stale);
+    for (const t of ['abc', '1700000000000.0', '-1700000000000', ' 1700000000000'])
+      expect(verifyHubSpotV3(secret, req, t, signature, now)).toEqual(stale);
+  });
+
+  it('reports missing headers', () => {
+    const missing = { ok: false, reason: 'missing' };
+    for (const [t, s] of [
+      [undefined, signature],
+      [ts, undefined],
+      ['', signature],
+      [ts, ''],
+      [[ts, '1'], signature],
+    ] as const)
+      expect(verifyHubSpotV3(secret, req, t, s, now)).toEqual(missing);
   });
 });
 

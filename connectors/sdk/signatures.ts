@@ -1,4 +1,4 @@
-// Inbound request signatures of the channel providers: pure functions over the raw request parts, no I/O.
+// Inbound request signatures of the channel and CRM providers: pure functions over the raw request parts, no I/O.
 // Every comparison is constant time (timingSafeEqual on equal-length buffers; a length mismatch is just `false`).
 // Schemes and their reference implementations: ../shared/contracts/<provider>/NOTES.md, summarized per section.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -213,6 +213,79 @@ export function verifySlack(
   if (signingSecret === '' || !constantTimeEqual(signSlack(signingSecret, rawBody, timestamp), signature)) {
     return { ok: false, reason: 'bad_signature' };
   }
+  return { ok: true };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// HubSpot: X-HubSpot-Signature-v3 = base64(HMAC-SHA256(clientSecret, method + uri + body + timestamp)), where the
+// timestamp is X-HubSpot-Request-Timestamp (Unix milliseconds) and the URI has a few URL-encoded characters decoded.
+// From HubSpot's "Validating requests" page (developers.hubspot.com/docs/apps/developer-platform/build-apps/
+// authentication/request-validation, "Validate the v3 request signature"): reject a timestamp older than 5 minutes,
+// decode the table of escapes below in the URI, HMAC the UTF-8 concatenation with the app's client secret, base64 it.
+// hubspot-api-nodejs (src/utils/signature.ts) builds the same source string.
+
+/** HubSpot rejects requests whose timestamp is older than this (5 minutes, in milliseconds). */
+export const HUBSPOT_WINDOW_MS = 300_000;
+
+/** The escapes HubSpot's page lists as decoded in the request URI before signing (in either hex case). */
+const HUBSPOT_DECODED: Readonly<Record<string, string>> = {
+  '3A': ':',
+  '2F': '/',
+  '3F': '?',
+  '40': '@',
+  '21': '!',
+  '24': '$',
+  '27': "'",
+  '28': '(',
+  '29': ')',
+  '2A': '*',
+  '2C': ',',
+  '3B': ';',
+};
+
+/** The URI as HubSpot signs it: the listed escapes decoded, every other byte as given. */
+export function hubspotSignedUri(uri: string): string {
+  return uri.replace(
+    /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi,
+    (_, hex: string) => HUBSPOT_DECODED[hex.toUpperCase()]!,
+  );
+}
+
+export type HubSpotVerifyResult = { ok: true } | { ok: false; reason: 'bad_signature' | 'stale' | 'missing' };
+
+export function signHubSpotV3(
+  clientSecret: string,
+  method: string,
+  uri: string,
+  rawBody: RawBody,
+  timestamp: number | string,
+): string {
+  return createHmac('sha256', clientSecret)
+    .update(`${method.toUpperCase()}${hubspotSignedUri(uri)}`, 'utf8')
+    .update(bytes(rawBody))
+    .update(String(timestamp), 'utf8')
+    .digest('base64');
+}
+
+/**
+ * Verify a HubSpot v3 request: the timestamp first (older than 5 minutes is `stale`; so is one more than 5 minutes
+ * ahead of `nowMs`, which only a forger or a broken clock sends), then the signature over the public URI HubSpot
+ * called (`uri`, exactly as received; the listed escapes are decoded here).
+ */
+export function verifyHubSpotV3(
+  clientSecret: string,
+  req: { method: string; uri: string; rawBody: RawBody },
+  timestampHeader: HeaderValue,
+  signatureHeader: HeaderValue,
+  nowMs: number = Date.now(),
+): HubSpotVerifyResult {
+  const timestamp = single(timestampHeader);
+  const signature = single(signatureHeader);
+  if (timestamp === undefined || signature === undefined) return { ok: false, reason: 'missing' };
+  if (!/^\d{1,15}$/.test(timestamp) || Math.abs(nowMs - Number(timestamp)) > HUBSPOT_WINDOW_MS)
+    return { ok: false, reason: 'stale' };
+  const expected = signHubSpotV3(clientSecret, req.method, req.uri, req.rawBody, timestamp);
+  if (clientSecret === '' || !constantTimeEqual(expected, signature)) return { ok: false, reason: 'bad_signature' };
   return { ok: true };
 }
 

@@ -42,6 +42,17 @@ export {
   type SlackMessageEvent,
   type SlackSendOptions,
 } from './fakes/slack.js';
+export {
+  startHubSpotFake,
+  type HubSpotFake,
+  type HubSpotFakeOptions,
+  type HubSpotFailure,
+  type HubSpotRecord,
+  type HubSpotEvent,
+  type HubSpotDelivery,
+  type HubSpotObjectType,
+} from './fakes/hubspot.js';
+export { directAccounts } from './accounts.js';
 export { loadSpec } from './specs.js';
 export {
   startWhatsAppFake,
