@@ -27,7 +27,9 @@ beforeAll(async () => {
   server = createServer((req, res) => {
     if (req.url === '/hang') return; // never answers
     if (req.url === '/moved') return void res.writeHead(302, { location: 'http://169.254.169.254/latest' }).end();
-    res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' }).end('{"slow":"down"}');
+    res
+      .writeHead(429, { 'retry-after': '7', 'content-type': 'application/json', 'x-acme-remaining': '0' })
+      .end('{"slow":"down"}');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -54,6 +56,22 @@ const call = (path: string, opts: { signal?: AbortSignal; timeoutMs?: number; ke
 describe('provider.call', () => {
   it("returns the status, body and Retry-After as they came (mapping them is the connector's)", async () => {
     expect(await call('/x')).toEqual({ status: 429, text: '{"slow":"down"}', retryAfter: '7' });
+  });
+
+  it('hands back the response headers the request names, those present', async () => {
+    const answer = await callProvider({
+      label: 'Acme send',
+      url: `${base}/x`,
+      init: { method: 'POST', body: '{}' },
+      signal: new AbortController().signal,
+      responseHeaders: ['X-Acme-Remaining', 'x-acme-absent'],
+    });
+    expect(answer).toEqual({
+      status: 429,
+      text: '{"slow":"down"}',
+      retryAfter: '7',
+      headers: { 'x-acme-remaining': '0' },
+    });
   });
 
   it('a hung provider is a retryable TIMEOUT naming the call', async () => {
@@ -163,6 +181,41 @@ describe('provider.baseUrl', () => {
     expect(problem('https://10.1.2.3')).toBe('https://10.1.2.3');
     // A CIDR entry names addresses, not hostnames (resolved later, by the address guard).
     expect(problem('http://db.internal')).toMatch(/must be/);
+  });
+});
+
+describe('a provider host entry *.<domain> (one label in front of the domain)', () => {
+  const company = defineProvider({
+    name: 'Company API',
+    hosts: ['api.company.example', '*.company.example'],
+    defaultBaseUrl: 'https://api.company.example',
+  });
+  const problem = (url: string) => {
+    try {
+      return company.baseUrl(url);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it('takes any one label over https on the default port', () => {
+    allowlist = [];
+    expect(problem('https://acme.company.example')).toBe('https://acme.company.example');
+    expect(problem('https://ACME-2.Company.Example/')).toBe('https://ACME-2.Company.Example');
+  });
+
+  it('refuses the bare domain, deeper names, look-alikes, plain http and other ports', () => {
+    allowlist = [];
+    for (const url of [
+      'https://company.example',
+      'https://a.b.company.example',
+      'https://acmecompany.example',
+      'https://acme.company.example.evil.example',
+      'https://-acme.company.example',
+      'http://acme.company.example',
+      'https://acme.company.example:8443',
+    ])
+      expect(problem(url), url).toMatch(/^the account setting apiBaseUrl must be/);
   });
 });
 

@@ -26,6 +26,8 @@ export interface ProviderAnswer {
   status: number;
   text: string;
   retryAfter: string | null;
+  /** The response headers the request named in `responseHeaders` (lower-case names), those present. */
+  headers?: Record<string, string>;
 }
 
 export interface ProviderRequest {
@@ -39,6 +41,8 @@ export interface ProviderRequest {
   timeoutMs?: number;
   /** Whether errors keep the fetch error as `cause`: false when the URL carries a secret (its messages quote it). */
   keepCause?: boolean;
+  /** Response headers to hand back besides Retry-After (e.g. a provider's rate-limit headers), by name. */
+  responseHeaders?: readonly string[];
 }
 
 export interface ProviderSpec extends ProviderHosts {
@@ -161,7 +165,17 @@ async function callProvider(req: ProviderRequest): Promise<ProviderAnswer> {
       dispatcher: dispatcher(),
       signal: AbortSignal.any([req.signal, timeout]),
     });
-    return { status: res.status, retryAfter: res.headers.get('retry-after'), text: await res.text() };
+    const answer: ProviderAnswer = { status: res.status, retryAfter: res.headers.get('retry-after'), text: '' };
+    if (req.responseHeaders) {
+      const headers: Record<string, string> = {};
+      for (const name of req.responseHeaders) {
+        const value = res.headers.get(name);
+        if (value !== null) headers[name.toLowerCase()] = value;
+      }
+      answer.headers = headers;
+    }
+    answer.text = await res.text();
+    return answer;
   } catch (err) {
     const refused = guardRefusal(err);
     if (refused) throw refused;
