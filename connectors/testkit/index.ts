@@ -42,6 +42,20 @@ export {
   type SlackMessageEvent,
   type SlackSendOptions,
 } from './fakes/slack.js';
+export {
+  startPipedriveFake,
+  v1Time as pipedriveV1Time,
+  v2Time as pipedriveV2Time,
+  type PipedriveFake,
+  type PipedriveFakeOptions,
+  type PipedriveFailure,
+  type PipedrivePerson,
+  type PipedriveDeal,
+  type PipedriveNote,
+  type PipedriveDelivery,
+  type PipedriveSubscription,
+  type PipedriveWebhookPayload,
+} from './fakes/pipedrive.js';
 export { loadSpec } from './specs.js';
 export {
   startWhatsAppFake,
@@ -75,3 +89,4 @@ export {
   actionContext,
   type InboundCapture,
 } from './channel.js';
+export { directAccounts } from './accounts.js';
