@@ -5,6 +5,7 @@ import { emailConnector } from './email/index.js';
 import { createHttpConnector, type HttpGuardOptions } from './http/index.js';
 import { instagramConnector } from './instagram/index.js';
 import { messengerConnector } from './messenger/index.js';
+import { pipedriveConnector } from './pipedrive/index.js';
 import { slackConnector } from './slack/index.js';
 import { createSmsConnector } from './sms/index.js';
 import { telegramConnector } from './telegram/index.js';
@@ -36,5 +37,6 @@ export function builtinConnectors(opts: BuiltinOptions = {}): Connector[] {
     telegramConnector,
     slackConnector,
     webchatConnector,
+    pipedriveConnector,
   ];
 }
