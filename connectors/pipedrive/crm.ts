@@ -13,6 +13,11 @@ import { readPipedriveSettings } from './settings.js';
 const MAX_LOOKUPS = 5;
 /** v2 list pages hold at most 500 records. */
 const MAX_PAGE = 500;
+/**
+ * Ids remembered for the second the cursor stands at. Beyond this (a bulk import in one second) the rest may come
+ * again on the next poll: a repeat only makes the platform read a record twice, a skip would lose a change.
+ */
+const MAX_SKIP = 1_000;
 
 // users/me answers per token: remembered, so `scope` costs one call per account and token, not one per sync item.
 const scopes = new Map<string, string>();
@@ -170,7 +175,8 @@ export const pipedriveCrmClient: CrmClient = {
       const at = second(Date.parse(p.updatedAt));
       const ms = Date.parse(at);
       if (ms > Date.parse(seen.at)) seen = { at, ids: [Number(p.id)] };
-      else if (ms === Date.parse(seen.at) && !seen.ids.includes(Number(p.id))) seen.ids.push(Number(p.id));
+      else if (ms === Date.parse(seen.at) && !seen.ids.includes(Number(p.id)) && seen.ids.length < MAX_SKIP)
+        seen.ids.push(Number(p.id));
     }
     if (next !== null) return { people: fresh, cursor: encode({ ...c, page: next, seen }), more: true };
     return { people: fresh, cursor: encode({ v: 1, since: seen.at, skip: seen.ids }), more: false };
