@@ -6,6 +6,7 @@ import { createHttpConnector, type HttpGuardOptions } from './http/index.js';
 import { hubspotConnector } from './hubspot/index.js';
 import { instagramConnector } from './instagram/index.js';
 import { messengerConnector } from './messenger/index.js';
+import { pipedriveConnector } from './pipedrive/index.js';
 import { slackConnector } from './slack/index.js';
 import { createSmsConnector } from './sms/index.js';
 import { telegramConnector } from './telegram/index.js';
@@ -38,5 +39,6 @@ export function builtinConnectors(opts: BuiltinOptions = {}): Connector[] {
     slackConnector,
     webchatConnector,
     hubspotConnector,
+    pipedriveConnector,
   ];
 }

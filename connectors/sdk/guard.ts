@@ -203,8 +203,22 @@ export function createGuardedDispatcher(
 export interface ProviderHosts {
   /** Names the provider in messages, e.g. `Telegram Bot API`. */
   name: string;
-  /** Hostnames its public API is served on over https, e.g. `api.telegram.org`. */
+  /**
+   * Hostnames its public API is served on over https, e.g. `api.telegram.org`. An entry `*.<domain>` stands for any one
+   * DNS label in front of the domain (Pipedrive's `<company>.pipedrive.com`), never for the domain itself or deeper names.
+   */
   hosts: readonly string[];
+}
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** Whether `host` (lower-case, as URL parsing leaves it) is one of `hosts`, a `*.` entry matching one label. */
+function isProviderHost(host: string, hosts: readonly string[]): boolean {
+  return hosts.some((h) => {
+    if (!h.startsWith('*.')) return h === host;
+    const domain = h.slice(1); // ".pipedrive.com"
+    return host.endsWith(domain) && LABEL.test(host.slice(0, -domain.length));
+  });
 }
 
 /** Whether an allowlist entry names this URL host (a hostname entry, or an IP/CIDR entry for an IP literal) and port. */
@@ -238,7 +252,7 @@ export function baseUrlProblem(url: string, provider: ProviderHosts, opts: HttpG
   if (u.search || u.hash) return 'must not have a query string or fragment';
   const host = stripBrackets(u.hostname).replace(/\.$/, '');
   const port = u.port ? Number(u.port) : u.protocol === 'https:' ? 443 : 80;
-  if (u.protocol === 'https:' && port === 443 && provider.hosts.includes(host)) return undefined;
+  if (u.protocol === 'https:' && port === 443 && isProviderHost(host.toLowerCase(), provider.hosts)) return undefined;
   if (hostPermitted(host, port, opts.allowlist ?? [])) return undefined;
   const hosts = provider.hosts.map((h) => `https://${h}`).join(' or ');
   return `must be ${hosts} (the ${provider.name}); another host needs an entry in CONFLUO_HTTP_ALLOWLIST`;

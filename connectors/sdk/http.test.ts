@@ -184,6 +184,41 @@ describe('provider.baseUrl', () => {
   });
 });
 
+describe('a provider host entry *.<domain> (one label in front of the domain)', () => {
+  const company = defineProvider({
+    name: 'Company API',
+    hosts: ['api.company.example', '*.company.example'],
+    defaultBaseUrl: 'https://api.company.example',
+  });
+  const problem = (url: string) => {
+    try {
+      return company.baseUrl(url);
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it('takes any one label over https on the default port', () => {
+    allowlist = [];
+    expect(problem('https://acme.company.example')).toBe('https://acme.company.example');
+    expect(problem('https://ACME-2.Company.Example/')).toBe('https://ACME-2.Company.Example');
+  });
+
+  it('refuses the bare domain, deeper names, look-alikes, plain http and other ports', () => {
+    allowlist = [];
+    for (const url of [
+      'https://company.example',
+      'https://a.b.company.example',
+      'https://acmecompany.example',
+      'https://acme.company.example.evil.example',
+      'https://-acme.company.example',
+      'http://acme.company.example',
+      'https://acme.company.example:8443',
+    ])
+      expect(problem(url), url).toMatch(/^the account setting apiBaseUrl must be/);
+  });
+});
+
 describe('providerUrlProblems (the platform checks settings when an account is saved)', () => {
   const schema = Type.Object({ apiBaseUrl: Type.Optional(acme.baseUrlField()), other: Type.Optional(Type.String()) });
 

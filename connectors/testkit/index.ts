@@ -53,6 +53,20 @@ export {
   type HubSpotObjectType,
 } from './fakes/hubspot.js';
 export { directAccounts } from './accounts.js';
+export {
+  startPipedriveFake,
+  v1Time as pipedriveV1Time,
+  v2Time as pipedriveV2Time,
+  type PipedriveFake,
+  type PipedriveFakeOptions,
+  type PipedriveFailure,
+  type PipedrivePerson,
+  type PipedriveDeal,
+  type PipedriveNote,
+  type PipedriveDelivery,
+  type PipedriveSubscription,
+  type PipedriveWebhookPayload,
+} from './fakes/pipedrive.js';
 export { loadSpec } from './specs.js';
 export {
   startWhatsAppFake,
