@@ -218,6 +218,8 @@ export function sourceText(s: IdentitySource): string {
       return `run:${s.runId}:${s.nodeId}`;
     case 'message':
       return `channel:${s.accountId}:${s.providerMessageId}`;
+    case 'crm':
+      return `crm:${s.accountId}:${s.recordId}`;
     default:
       return s.ref ? `${s.type}:${s.ref}` : s.type;
   }

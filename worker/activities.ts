@@ -11,6 +11,7 @@ import { ConnectorError } from '../connectors/sdk/errors.js';
 import type { CrmAccount } from '../connectors/sdk/crm.js';
 import type { AccountsService, ActionContext, ContactsService, Logger } from '../connectors/sdk/types.js';
 import { STEP_TIMEOUT_MARGIN_MS } from './contract.js';
+import { createCrmActivities, type CrmDeps } from './crm-activities.js';
 import { createIngestActivities, type IngestDeps } from './ingest-activities.js';
 
 /** Largest step output kept in workflow history (JSON, UTF-8). Bigger outputs fail the step instead of the run's history. */
@@ -41,6 +42,8 @@ export interface WorkerServices {
 export interface ActivityDeps {
   registry: Registry;
   services: WorkerServices;
+  /** CRM accounts and the contact store for `crmChange`; without them it fails, saying so. */
+  crm?: CrmDeps;
   /** The conversation store and database for `ingest` and wait nodes; without it they fail, saying so. */
   inbox?: IngestDeps;
   logger: WorkerLogger;
@@ -153,7 +156,7 @@ export function createActivities(deps: ActivityDeps) {
     return { output, attempt };
   }
 
-  return { executeStep, ...createIngestActivities(deps.inbox) };
+  return { executeStep, ...createIngestActivities(deps.inbox), ...createCrmActivities(deps.crm) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -15,13 +15,15 @@ import {
 } from '@temporalio/client';
 import {
   runSearchAttributes,
+  type CrmChangeInput,
   type IngestInput,
   type RunFlowInput,
   type SendMessageInput,
   type SendMessageResult,
 } from './contract.js';
-import { ingestIdFor, pollIdFor, runIdFor } from './ids.js';
+import { crmChangeIdFor, ingestIdFor, pollIdFor, runIdFor } from './ids.js';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, withinDeadline } from './temporal-deadline.js';
+import { crmChange } from './workflows/crm-change.js';
 import { ingest } from './workflows/ingest.js';
 import { pollChannel } from './workflows/poll-channel.js';
 import { runFlow } from './workflows/run-flow.js';
@@ -39,6 +41,8 @@ export interface WorkflowClient {
   ): Promise<{ runId: string; replayed: boolean }>;
   /** One ingest per (account, event dedupe key), ever: a redelivery of the same event is a `duplicate`. */
   startIngest(input: IngestInput): Promise<'started' | 'duplicate'>;
+  /** One pull per (CRM account, change dedupe key), ever: a redelivered webhook event is a `duplicate`. */
+  startCrmChange(input: CrmChangeInput): Promise<'started' | 'duplicate'>;
   /** The account's polling loop: started when none runs, left alone when one does. */
   ensurePolling(accountId: string): Promise<void>;
   /**
@@ -124,6 +128,19 @@ export function createWorkflowClient({
             );
         }
         return { runId, replayed: !started };
+      }),
+
+    startCrmChange: (input) =>
+      bounded(async () => {
+        const started = await startOnce(() =>
+          client.workflow.start(crmChange, {
+            taskQueue,
+            workflowId: crmChangeIdFor(input.accountId, input.change.dedupeKey),
+            args: [input],
+            ...once,
+          }),
+        );
+        return started ? 'started' : 'duplicate';
       }),
 
     startIngest: (input) =>

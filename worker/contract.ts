@@ -4,6 +4,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { FlowDefinition, JsonValue, StepState } from '../connectors/flow/types.js';
 import type { ChannelEvent } from '../connectors/sdk/channel.js';
+import type { CrmChange } from '../connectors/sdk/crm.js';
 
 export const DEFAULT_TASK_QUEUE = 'confluo';
 
@@ -116,6 +117,26 @@ export const replySignal = defineSignal<[ReplySignal]>('reply');
 
 /** Workflow ids of polling loops: one per polling account. */
 export const POLL_ID_PREFIX = 'poll_';
+
+/** A change a CRM reported on one of its accounts (a webhook event): `crmChange` pulls the record into the contacts. */
+export interface CrmChangeInput {
+  workspaceId: string;
+  accountId: string;
+  /** The account's connector id (`hubspot`, `pipedrive`). */
+  connector: string;
+  change: CrmChange;
+  /** ISO time Confluo accepted it. */
+  receivedAt: string;
+}
+
+export interface CrmChangeResult {
+  /** `skipped`: nothing to pull (a deletion, or a record the CRM no longer has). */
+  outcome: 'created' | 'updated' | 'skipped';
+  contactId?: string;
+  reason?: string;
+}
+
+export const CRM_CHANGE_ID_PREFIX = 'crm_';
 
 /** The step failure type telling runFlow to sleep (durably, without using up attempts) and run the step again. */
 export const RATE_LIMIT_WAIT = 'RATE_LIMIT_WAIT';

@@ -46,5 +46,6 @@ export function createWorkerDeps(opts: WorkerDepsOptions): ActivityDeps {
       },
     },
     inbox: { store, flows: createFlowStore(opts.prisma), accounts, logger: opts.logger },
+    crm: { accounts, contacts, defaultCountry: process.env.CONFLUO_DEFAULT_COUNTRY, logger: opts.logger },
   };
 }

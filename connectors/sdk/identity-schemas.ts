@@ -4,13 +4,14 @@ import { Type, type Static } from 'typebox';
 
 /**
  * What added an identity: a channel message (the account and the provider's message id: the message row is written
- * after its sender's contact is found), a run step, an API call, or a person. When is the identity's `addedAt`.
+ * after its sender's contact is found), a run step, an API call, a person, or a CRM record (its account and id). When is the identity's `addedAt`.
  */
 export const IDENTITY_SOURCE_SCHEMA = Type.Union([
   Type.Object({ type: Type.Literal('message'), accountId: Type.String(), providerMessageId: Type.String() }),
   Type.Object({ type: Type.Literal('run'), runId: Type.String(), nodeId: Type.String() }),
   Type.Object({ type: Type.Literal('api'), ref: Type.Optional(Type.String()) }),
   Type.Object({ type: Type.Literal('person'), ref: Type.Optional(Type.String()) }),
+  Type.Object({ type: Type.Literal('crm'), accountId: Type.String(), recordId: Type.String() }),
 ]);
 export type IdentitySource = Static<typeof IDENTITY_SOURCE_SCHEMA>;
 

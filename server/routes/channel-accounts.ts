@@ -51,10 +51,15 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     }
     return authValidators.get(connector);
   }
+  /** A channel's settings schema, or a CRM's (CRM accounts live here too: same sealing, same gateway). */
+  const settingsSchema = (connector: string) => {
+    const c = app.registry.get(connector);
+    return c?.channel?.settings ?? c?.crm?.settings;
+  };
   const settingsValidators = new Map<string, ValidateFunction | undefined>();
   function settingsValidator(connector: string): ValidateFunction | undefined {
     if (!settingsValidators.has(connector)) {
-      const schema = app.registry.get(connector)?.channel?.settings;
+      const schema = settingsSchema(connector);
       settingsValidators.set(connector, schema ? ajv.compile(schema) : undefined);
     }
     return settingsValidators.get(connector);
@@ -82,7 +87,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     }
     // A provider base URL (Telegram's, Slack's, the Graph API's, ...) only on the provider's host or one the operator
     // allowed: the server and the worker would otherwise send the account's token wherever it points.
-    const schema = app.registry.get(connector)?.channel?.settings;
+    const schema = settingsSchema(connector);
     for (const { field, problem } of providerUrlProblems(schema, given.settings)) {
       const message = `settings.${field} ${problem}`;
       issues.push({ path: `/body/settings/${field}`, code: 'base_url_not_allowed', message });
@@ -100,17 +105,22 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     account: ChannelAccountData,
     log: FastifyBaseLogger,
   ): Promise<{ credentials: Credentials; settings: Record<string, unknown> }> {
-    const channel = app.registry.get(connector)?.channel;
-    if (!channel?.register) return { credentials: account.credentials, settings: account.settings };
+    const { channel, crm } = app.registry.get(connector) ?? {};
+    if (!channel?.register && !crm) return { credentials: account.credentials, settings: account.settings };
     try {
-      const r = await channel.register({ account, signal: AbortSignal.timeout(20_000), logger: log });
+      // A CRM account is checked by asking the CRM who it is (the portal or company its record ids belong to).
+      const signal = AbortSignal.timeout(20_000);
+      const r = channel?.register
+        ? await channel.register({ account, signal, logger: log })
+        : void (await crm!.client.scope({ account, signal, logger: log }));
       return {
         credentials: { ...account.credentials, ...(r?.credentials ?? {}) },
         settings: { ...account.settings, ...(r?.settings ?? {}) },
       };
     } catch (err) {
       const kind = isConnectorError(err) ? err.kind : 'upstream';
-      const message = `${connector} refused to register the webhook: ${(err as Error).message}`;
+      const what = crm && !channel ? 'the account' : 'the webhook';
+      const message = `${connector} refused to register ${what}: ${(err as Error).message}`;
       log.warn({ connector, accountId: account.id, kind }, 'webhook registration failed');
       const path = kind === 'auth' ? '/body/credentials' : '/body/settings';
       throw httpErrors.registrationFailed(kind === 'upstream' || kind === 'rate_limited' ? 502 : 422, message, [
@@ -253,7 +263,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       };
       if (
         installed &&
-        app.registry.get(current.connector)?.channel?.register &&
+        (app.registry.get(current.connector)?.channel?.register || app.registry.get(current.connector)?.crm) &&
         (credentials !== undefined || settings !== undefined)
       ) {
         const account = accounts.accountOf(current, {

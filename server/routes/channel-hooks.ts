@@ -6,13 +6,14 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
   InboundPayloadError,
+  type ChannelEvent,
   type InboundContext,
   type InboundRequest,
   type InboundResponse,
 } from '../../connectors/sdk/channel.js';
 import { isIdOf } from '../../prisma/ids.js';
 import { AccountUnavailable, createChannelAccountStore, type OpenedAccount } from '../../prisma/channel-accounts.js';
-import type { IngestInput } from '../../worker/contract.js';
+import type { CrmChangeInput, IngestInput } from '../../worker/contract.js';
 import { accountUnavailable, errorBody, httpErrors } from '../errors.js';
 import { checkStartBytes, jsonTooDeep, tooDeepBody } from '../plugins/input-guard.js';
 import { errors } from '../schemas/common.js';
@@ -50,7 +51,7 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
       if (err.reason === 'unreadable') app.log.error({ accountId, err: err.message }, 'channel account unreadable');
       throw accountUnavailable(err);
     });
-    if (!loaded.connector.channel?.inbound) throw httpErrors.noInbound(accountId);
+    if (!loaded.connector.channel?.inbound && !loaded.connector.crm?.inbound) throw httpErrors.noInbound(accountId);
     return { loaded, connector: loaded.connector };
   }
 
@@ -79,9 +80,30 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     return reply.type(r.contentType ?? 'application/json; charset=utf-8').send(JSON.stringify(r.body));
   };
 
+  /** A CRM's changes: one `crmChange` per change dedupe key, all durable before the 200. */
+  async function startCrmChanges(
+    loaded: OpenedAccount,
+    connector: OpenedAccount['connector'],
+    req: InboundRequest,
+    ctx: InboundContext,
+    reply: FastifyReply,
+  ) {
+    const receivedAt = new Date().toISOString();
+    const inputs = connector.crm!.inbound!.parse(req, ctx).map((change): CrmChangeInput => ({
+      workspaceId: loaded.account.workspaceId,
+      accountId: loaded.account.id,
+      connector: connector.id,
+      change,
+      receivedAt,
+    }));
+    for (const input of inputs) checkStartBytes(input, 'a change of this delivery');
+    await Promise.all(inputs.map((input) => app.workflows.startCrmChange(input)));
+    return send(reply, { status: 200 });
+  }
+
   const schema = {
     tags: ['hooks'],
-    summary: "A channel account's inbound endpoint (providers call it)",
+    summary: "A channel or CRM account's inbound endpoint (providers call it)",
     description:
       "Verified with the provider's signature scheme (401 and nothing started when it fails), handshakes answered, each event made durable (one `ingest` workflow per provider message id) before the acknowledgement.",
     security: [],
@@ -92,14 +114,15 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
   app.get('/:accountId', { schema }, async (request, reply) => {
     const { loaded, connector } = await target(request.params.accountId);
     const ctx: InboundContext = { account: loaded.account, now: Date.now(), logger: request.log };
-    const answer = connector.channel!.inbound!.handshake?.(inboundRequest(request), ctx);
+    const answer = (connector.channel?.inbound ?? connector.crm?.inbound)!.handshake?.(inboundRequest(request), ctx);
     if (!answer) throw httpErrors.methodNotAllowed("this endpoint accepts the provider's POST deliveries");
     return send(reply, answer);
   });
 
   app.post('/:accountId', { schema }, async (request, reply) => {
     const { loaded, connector } = await target(request.params.accountId);
-    const inbound = connector.channel!.inbound!;
+    // A CRM account's webhooks (HubSpot, Pipedrive) arrive here too, verified and made durable the same way.
+    const inbound = connector.channel?.inbound ?? connector.crm!.inbound!;
     const req = inboundRequest(request);
     const ctx: InboundContext = { account: loaded.account, now: Date.now(), logger: request.log };
     const verdict = inbound.verify(req, ctx);
@@ -115,9 +138,10 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     const handshake = inbound.handshake?.(req, ctx);
     if (handshake) return send(reply, handshake);
 
-    let events;
+    let events: ChannelEvent[];
     try {
-      events = inbound.parse(req, ctx);
+      if (!connector.channel?.inbound) return await startCrmChanges(loaded, connector, req, ctx, reply);
+      events = connector.channel.inbound.parse(req, ctx);
     } catch (err) {
       if (!(err instanceof InboundPayloadError || (err as Error)?.name === 'InboundPayloadError')) throw err;
       // The message says what is wrong with the shape; the body itself (possibly personal data) is not logged.
@@ -147,7 +171,7 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     for (const input of inputs) checkStartBytes(input, 'an event of this delivery');
     // A `duplicate` was delivered before: the first delivery's ingest has it.
     await Promise.all(inputs.map((input) => app.workflows.startIngest(input)));
-    return send(reply, inbound.ack ?? { status: 200 });
+    return send(reply, connector.channel!.inbound!.ack ?? { status: 200 });
   });
 
   app.route({

@@ -3,3 +3,4 @@ export { runFlow } from './run-flow.js';
 export { ingest } from './ingest.js';
 export { pollChannel } from './poll-channel.js';
 export { sendMessage } from './send-message.js';
+export { crmChange } from './crm-change.js';
