@@ -332,11 +332,19 @@ export async function contactTimeline(
 ): Promise<TimelineEvent[] | null> {
   const row = await prisma.contact.findFirst({ where: { id, workspaceId }, include: withIdentities });
   if (!row) return null;
+  // A root's history is its cluster's (every row's identities and messages); a merged row's is its own.
+  const ids = row.mergedIntoId ? [id] : await clusterIds(prisma, id);
+  const identities =
+    ids.length === 1
+      ? row.identities
+      : (await prisma.contact.findMany({ where: { id: { in: ids } }, include: withIdentities }))
+          .flatMap((c) => c.identities)
+          .sort(byAdded);
   const fromSource = (source: string | null) => {
     const m = source ? /^run:([^:]+):(.+)$/.exec(source) : null;
     return { ...(source && { source }), ...(m && { runId: m[1], nodeId: m[2] }) };
   };
-  const events: TimelineEvent[] = row.identities.map((i) => ({
+  const events: TimelineEvent[] = identities.map((i) => ({
     type: 'identity.added',
     at: i.createdAt.toISOString(),
     identity: { kind: i.kind, value: i.value },
@@ -351,7 +359,7 @@ export async function contactTimeline(
   });
   // The conversation, on every channel: the latest messages (the full history is GET /api/conversations/:id/messages).
   const messages = await prisma.message.findMany({
-    where: { workspaceId, contactId: id },
+    where: { workspaceId, contactId: { in: ids } },
     orderBy: [{ sentAt: 'desc' }, { id: 'desc' }],
     take: TIMELINE_MESSAGES,
     select: {
