@@ -28,6 +28,7 @@ export const withIdentities = {
 } satisfies Prisma.ContactInclude;
 type ContactRow = Prisma.ContactGetPayload<{ include: typeof withIdentities }>;
 
+/** One row as it is (a merged row says where it went); a root's merged view is `clusterRecords`. */
 export function toRecord(row: ContactRow): ContactRecord {
   return {
     id: row.id,
@@ -36,7 +37,71 @@ export function toRecord(row: ContactRow): ContactRecord {
     identities: row.identities.map(toIdentity),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    ...(row.mergedIntoId && { mergedInto: row.mergedIntoId }),
   };
+}
+
+const byAdded = (a: IdentityRow, b: IdentityRow) =>
+  a.createdAt.getTime() - b.createdAt.getTime() || a.kind.localeCompare(b.kind) || a.value.localeCompare(b.value);
+
+/**
+ * The merged view of roots: the identities of every row of the cluster, the members' attributes (oldest first)
+ * overlaid by the root's, the root's name else the oldest member's, and the members. Two queries for any number of
+ * roots (lists).
+ */
+export async function clusterRecords(db: Tx | PrismaClient, workspaceId: string, roots: ContactRow[]) {
+  const ids = roots.map((r) => r.id);
+  const members =
+    ids.length === 0
+      ? []
+      : await db.contact.findMany({
+          where: { workspaceId, mergedIntoId: { in: ids } },
+          orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+          include: withIdentities,
+        });
+  if (members.length === 0) return roots.map(toRecord);
+  // The live merge that moved each member last (a member moved twice, with its first cluster, names the later one).
+  const merges = await db.$queryRaw<{ member: string; id: string }[]>`
+    SELECT DISTINCT ON (m) m AS member, id FROM contact_merges, unnest(members) AS m
+    WHERE workspace_id = ${workspaceId} AND undone_at IS NULL AND m = ANY(${members.map((m) => m.id)}::text[])
+    ORDER BY m, created_at DESC`;
+  const mergeOf = new Map(merges.map((m) => [m.member, m.id]));
+  return roots.map((root) => {
+    const own = members.filter((m) => m.mergedIntoId === root.id);
+    if (own.length === 0) return toRecord(root);
+    const attributes = Object.assign(
+      {},
+      ...own.map((m) => (m.attributes ?? {}) as JsonObject),
+      (root.attributes ?? {}) as JsonObject,
+    ) as JsonObject;
+    return {
+      ...toRecord(root),
+      name: root.name ?? own.find((m) => m.name !== null)?.name ?? null,
+      attributes,
+      identities: [...root.identities, ...own.flatMap((m) => m.identities)].sort(byAdded).map(toIdentity),
+      members: own.map((m) => ({
+        id: m.id,
+        name: m.name,
+        mergeId: mergeOf.get(m.id) ?? null,
+        mergedAt: m.mergedAt?.toISOString() ?? null,
+      })),
+    } satisfies ContactRecord;
+  });
+}
+
+/** A contact as the API shows it: a root's merged view, or a merged row as it is with `mergedInto`. */
+export async function contactView(db: Tx | PrismaClient, workspaceId: string, id: string) {
+  const row = await db.contact.findFirst({ where: { id, workspaceId }, include: withIdentities });
+  if (!row) return null;
+  if (row.mergedIntoId) return toRecord(row);
+  const [record] = await clusterRecords(db, workspaceId, [row]);
+  return record!;
+}
+
+/** The ids of a root's cluster: itself and the rows merged into it. */
+export async function clusterIds(db: Tx | PrismaClient, rootId: string): Promise<string[]> {
+  const rows = await db.contact.findMany({ where: { mergedIntoId: rootId }, select: { id: true } });
+  return [rootId, ...rows.map((r) => r.id)];
 }
 
 type IdentityRow = ContactRow['identities'][number];
@@ -108,20 +173,32 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     return { contact: toRecord(created), created: true };
   }
 
-  // Several owners: keep the oldest contact, attach only unowned identities, report the others (no merge in v1).
+  // An identity's owner stands for its root (a merged row for the contact it was merged into). Several roots: keep
+  // the oldest, attach only unowned identities to it, report the others (merging is a separate, recorded act).
   const ownerIds = [...new Set(owned.map((o) => o.contactId))];
   const owners = await tx.contact.findMany({
     where: { id: { in: ownerIds } },
+    select: { mergedIntoId: true, id: true },
+  });
+  const roots = await tx.contact.findMany({
+    where: { id: { in: [...new Set(owners.map((o) => o.mergedIntoId ?? o.id))] } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     select: { id: true },
   });
-  const contactId = owners[0]!.id;
-  const conflicts = owners.slice(1).map((o) => o.id);
+  let contactId = roots[0]!.id;
 
-  // Lock the row so concurrent attribute merges serialize instead of losing each other's keys.
-  const [current] = await tx.$queryRaw<
-    { name: string | null; attributes: JsonObject | null }[]
-  >`SELECT name, attributes FROM contacts WHERE id = ${contactId} FOR UPDATE`;
+  // Lock the root so concurrent attribute merges serialize instead of losing each other's keys (a merge locks it too).
+  const lock = (id: string) =>
+    tx.$queryRaw<{ name: string | null; attributes: JsonObject | null; merged_into_id: string | null }[]>`
+      SELECT name, attributes, merged_into_id FROM contacts WHERE id = ${id} FOR UPDATE`;
+  let [current] = await lock(contactId);
+  // Merged between the read and the lock: its new root (flat, so one step).
+  if (current?.merged_into_id) {
+    contactId = current.merged_into_id;
+    [current] = await lock(contactId);
+  }
+  const conflicts = roots.map((r) => r.id).filter((id) => id !== contactId && id !== roots[0]!.id);
+  const cluster = await clusterIds(tx, contactId);
   const stored = current?.attributes ?? {};
   const missing = wanted.filter((w) => !owned.some((o) => o.kind === w.kind && o.key === w.key));
   // An invalid identity is attached once per contact and written value (it has no unique key to lean on).
@@ -129,7 +206,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     flagged.length === 0
       ? []
       : await tx.identity.findMany({
-          where: { contactId, valid: false, OR: flagged.map(({ kind, value }) => ({ kind, value })) },
+          where: { contactId: { in: cluster }, valid: false, OR: flagged.map(({ kind, value }) => ({ kind, value })) },
           select: { kind: true, value: true },
         });
   const missingInvalid = flagged.filter((f) => !keptInvalid.some((k) => k.kind === f.kind && k.value === f.value));
@@ -138,7 +215,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
   // A provider now vouches for an identity someone typed before (a web chat email, then a delivery from it).
   const upgrade = owned.filter(
     (o) =>
-      o.contactId === contactId &&
+      cluster.includes(o.contactId) &&
       !o.verified &&
       wanted.some((w) => w.verified && w.kind === o.kind && w.key === o.key),
   );
@@ -160,7 +237,8 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
         include: withIdentities,
       })
     : await tx.contact.findUniqueOrThrow({ where: { id: contactId }, include: withIdentities });
-  return { contact: toRecord(result), created: false, ...(conflicts.length > 0 && { conflicts }) };
+  const [contact] = await clusterRecords(tx, workspaceId, [result]);
+  return { contact: contact!, created: false, ...(conflicts.length > 0 && { conflicts }) };
 }
 
 /** One per match key (valid) or written value (invalid); verified when any copy is. */
@@ -174,12 +252,15 @@ function dedupe(identities: ResolvedIdentity[]): ResolvedIdentity[] {
   return [...seen.values()];
 }
 
+/** A root's merged view, or a merged row as it is with `mergedInto`. */
 export async function getContact(prisma: PrismaClient, workspaceId: string, id: string): Promise<ContactRecord | null> {
-  const row = await prisma.contact.findFirst({ where: { id, workspaceId }, include: withIdentities });
-  return row ? toRecord(row) : null;
+  return contactView(prisma, workspaceId, id);
 }
 
-/** The contact owning a valid identity; `key` is its match key (checkIdentity of connectors/contacts/identity.ts). */
+/**
+ * The contact owning a valid identity, as its root's merged view; `key` is its match key (checkIdentity of
+ * connectors/contacts/identity.ts).
+ */
 export async function findContactByIdentity(
   prisma: PrismaClient,
   workspaceId: string,
@@ -188,25 +269,26 @@ export async function findContactByIdentity(
 ): Promise<ContactRecord | null> {
   const identity = await prisma.identity.findFirst({
     where: { workspaceId, kind, key, valid: true },
-    select: { contact: { include: withIdentities } },
+    select: { contact: { select: { id: true, mergedIntoId: true } } },
   });
-  return identity ? toRecord(identity.contact) : null;
+  if (!identity) return null;
+  return contactView(prisma, workspaceId, identity.contact.mergedIntoId ?? identity.contact.id);
 }
 
-/** A page of the workspace's contacts, newest first; the cursor is the last id of the previous page. */
+/** A page of the workspace's contacts (roots, merged views), newest first; the cursor is the last id of the previous page. */
 export async function listContacts(
   prisma: PrismaClient,
   workspaceId: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ items: ContactRecord[]; nextCursor?: string }> {
   const rows = await prisma.contact.findMany({
-    where: { workspaceId },
+    where: { workspaceId, mergedIntoId: null },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: page.limit + 1,
     ...(page.cursor && { cursor: { id: page.cursor }, skip: 1 }),
     include: withIdentities,
   });
-  const items = rows.slice(0, page.limit).map(toRecord);
+  const items = await clusterRecords(prisma, workspaceId, rows.slice(0, page.limit));
   const last = items.at(-1);
   return { items, ...(rows.length > page.limit && last && { nextCursor: last.id }) };
 }
@@ -252,11 +334,19 @@ export async function contactTimeline(
 ): Promise<TimelineEvent[] | null> {
   const row = await prisma.contact.findFirst({ where: { id, workspaceId }, include: withIdentities });
   if (!row) return null;
+  // A root's history is its cluster's (every row's identities and messages); a merged row's is its own.
+  const ids = row.mergedIntoId ? [id] : await clusterIds(prisma, id);
+  const identities =
+    ids.length === 1
+      ? row.identities
+      : (await prisma.contact.findMany({ where: { id: { in: ids } }, include: withIdentities }))
+          .flatMap((c) => c.identities)
+          .sort(byAdded);
   const fromSource = (source: string | null) => {
     const m = source ? /^run:([^:]+):(.+)$/.exec(source) : null;
     return { ...(source && { source }), ...(m && { runId: m[1], nodeId: m[2] }) };
   };
-  const events: TimelineEvent[] = row.identities.map((i) => ({
+  const events: TimelineEvent[] = identities.map((i) => ({
     type: 'identity.added',
     at: i.createdAt.toISOString(),
     identity: { kind: i.kind, value: i.value },
@@ -271,7 +361,7 @@ export async function contactTimeline(
   });
   // The conversation, on every channel: the latest messages (the full history is GET /api/conversations/:id/messages).
   const messages = await prisma.message.findMany({
-    where: { workspaceId, contactId: id },
+    where: { workspaceId, contactId: { in: ids } },
     orderBy: [{ sentAt: 'desc' }, { id: 'desc' }],
     take: TIMELINE_MESSAGES,
     select: {

@@ -10,7 +10,7 @@ import type {
   ResolvedIdentity,
 } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
-import { toRecord, withIdentities } from './contacts.js';
+import { clusterIds, contactView, toRecord, withIdentities } from './contacts.js';
 import { isIdOf, newId } from './ids.js';
 import { afterKey, isStorableTime, pageOf, type Page, type PageQuery } from './page.js';
 
@@ -74,6 +74,27 @@ async function conversationFor(
     ON CONFLICT (contact_id) DO UPDATE SET last_message_at = GREATEST(conversations.last_message_at, EXCLUDED.last_message_at)
     RETURNING id`;
   return row!.id;
+}
+
+/** The row of a cluster owning the sender's identity (the first valid one given that the cluster holds). */
+async function senderRow(
+  tx: Prisma.TransactionClient,
+  workspaceId: string,
+  cluster: string[],
+  identities: ResolvedIdentity[],
+  fallback: string,
+): Promise<string> {
+  const valid = identities.filter((i) => i.valid);
+  if (valid.length === 0) return fallback;
+  const rows = await tx.identity.findMany({
+    where: { workspaceId, contactId: { in: cluster }, valid: true, OR: valid.map(({ kind, key }) => ({ kind, key })) },
+    select: { contactId: true, kind: true, key: true },
+  });
+  for (const i of valid) {
+    const hit = rows.find((r) => r.kind === i.kind && r.key === i.key);
+    if (hit) return hit.contactId;
+  }
+  return fallback;
 }
 
 export interface InboundInput {
@@ -173,13 +194,18 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
           where: { accountId_providerMessageId: { accountId, providerMessageId: event.providerMessageId } },
         });
         if (existing) return { duplicate: true, message: toMessage(existing), contact, waits: [] };
+        // The contact is the root (a merged view); the message belongs to the row owning the sender's identity, so
+        // undoing the merge takes it back with that row, but it goes in the root's conversation.
+        const cluster = await clusterIds(tx, contact.id);
+        const owner =
+          cluster.length === 1 ? contact.id : await senderRow(tx, workspaceId, cluster, identities, contact.id);
         const conversationId = await conversationFor(tx, workspaceId, contact.id, at);
         const row = await tx.message.create({
           data: {
             id: newId('msg'),
             workspaceId,
             conversationId,
-            contactId: contact.id,
+            contactId: owner,
             direction: 'in',
             channel,
             accountId,
@@ -196,13 +222,13 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
         });
         if (event.consent) {
           await tx.consent.upsert({
-            where: { contactId_channel: { contactId: contact.id, channel } },
-            create: { workspaceId, contactId: contact.id, channel, status: event.consent, source: `message:${row.id}` },
+            where: { contactId_channel: { contactId: owner, channel } },
+            create: { workspaceId, contactId: owner, channel, status: event.consent, source: `message:${row.id}` },
             update: { status: event.consent, source: `message:${row.id}`, updatedAt: new Date() },
           });
         }
         const waits = await tx.runWait.findMany({
-          where: { contactId: contact.id, expiresAt: { gt: new Date() } },
+          where: { contactId: { in: cluster }, expiresAt: { gt: new Date() } },
           select: { runId: true, nodeId: true, flowId: true },
           orderBy: { createdAt: 'asc' },
         });
@@ -299,14 +325,22 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
       contactId: string,
       channel: string,
     ): Promise<{ status: string; source: string | null; updatedAt: string } | null> {
-      const row = await prisma.consent.findUnique({ where: { contactId_channel: { contactId, channel } } });
+      // A merged contact's rows keep their own consents; an opt-out on any of them holds for the whole contact (the
+      // safe side: never write to someone who said STOP), else the latest change.
+      const root = await prisma.contact.findUnique({ where: { id: contactId }, select: { mergedIntoId: true } });
+      const rows = await prisma.consent.findMany({
+        where: { contactId: { in: await clusterIds(prisma, root?.mergedIntoId ?? contactId) }, channel },
+        orderBy: { updatedAt: 'desc' },
+      });
+      const row = rows.find((r) => r.status === 'opted_out') ?? rows[0];
       return row ? { status: row.status, source: row.source, updatedAt: row.updatedAt.toISOString() } : null;
     },
 
     /** The contact's latest inbound message: where "reply on the channel they used last" goes. */
     async lastInbound(workspaceId: string, contactId: string): Promise<MessageRecord | null> {
+      // A merged contact's rows each keep their messages: the latest of any of them.
       const row = await prisma.message.findFirst({
-        where: { workspaceId, contactId, direction: 'in' },
+        where: { workspaceId, contactId: { in: await clusterIds(prisma, contactId) }, direction: 'in' },
         // Arrival order, not the providers' clocks: a WhatsApp timestamp has whole seconds, an SMS has none at all.
         orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       });
@@ -333,8 +367,7 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
     },
 
     async getContact(workspaceId: string, id: string): Promise<ContactRecord | null> {
-      const row = await prisma.contact.findFirst({ where: { id, workspaceId }, include: withIdentities });
-      return row ? toRecord(row) : null;
+      return contactView(prisma, workspaceId, id);
     },
   };
 }

@@ -16,6 +16,7 @@ import { registerOpenApi } from './plugins/openapi.js';
 import { channelAccountRoutes } from './routes/channel-accounts.js';
 import { channelHookRoutes } from './routes/channel-hooks.js';
 import { connectorRoutes } from './routes/connectors.js';
+import { contactMergeRoutes } from './routes/contact-merges.js';
 import { contactRoutes } from './routes/contacts.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { flowRoutes } from './routes/flows.js';
@@ -80,6 +81,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(flowRoutes);
       await api.register(runRoutes);
       await api.register(contactRoutes);
+      await api.register(contactMergeRoutes);
       await api.register(conversationRoutes);
       // The key goes to this plugin only, not onto a decorator every route could reach.
       await api.register(channelAccountRoutes, { secretKey: deps.secretKey });

@@ -62,6 +62,16 @@ export const httpErrors = {
   noInbound: (accountId: string) =>
     new HttpError(404, 'not_found', `channel account ${accountId} receives nothing over webhooks`),
   methodNotAllowed: (message: string) => new HttpError(405, 'method_not_allowed', message),
+  /** 400: a contact merged with itself. */
+  mergeSelf: () =>
+    new HttpError(400, 'merge_self', 'a contact cannot be merged with itself', [
+      { path: '/body/contactId', code: 'merge_self', message: 'the contact to merge is this contact' },
+    ]),
+  /** 409: both contacts are one merged contact already. */
+  alreadyMerged: () =>
+    new HttpError(409, 'already_merged', 'these contacts are merged already (one is in the other, or both in a third)'),
+  /** 409: an undo of a merge already undone. */
+  notMerged: () => new HttpError(409, 'not_merged', 'this merge was undone already: nothing to undo'),
   runNotFailed: (status: string) =>
     new HttpError(409, 'run_not_failed', `only failed or cancelled runs can be retried; this one is ${status}`),
   triggerMismatch: (triggerType: string) =>

@@ -15,6 +15,18 @@ export interface ContactRecord {
   identities: ContactIdentity[];
   createdAt: string;
   updatedAt: string;
+  /** A contact merged into another (prisma/contact-merges.ts): the root whose merged view holds it. */
+  mergedInto?: string;
+  /** A root with merged contacts: its view holds their identities and attributes too; these are the rows. */
+  members?: ContactMember[];
+}
+
+export interface ContactMember {
+  id: string;
+  name: string | null;
+  /** The merge that put it under this contact. */
+  mergeId: string | null;
+  mergedAt: string | null;
 }
 
 export interface ContactUpsertInput {
@@ -30,7 +42,7 @@ export interface ContactUpsertInput {
 export interface ContactUpsertResult {
   contact: ContactRecord;
   created: boolean;
-  /** Ids of other contacts owning some of the given identities; v1 leaves them alone (no automatic merge). */
+  /** Ids of other contacts (roots) owning some of the given identities; left alone (merging is a separate act). */
   conflicts?: string[];
 }
 

@@ -14,7 +14,7 @@ export type Role = (typeof ROLES)[number];
 /**
  * The role each /api route needs, by `METHOD /path` (without `/api`). Reads (GET) need `viewer` and are not listed;
  * every other route must be, or registering it fails, so none can be added without saying who may call it.
- * - agent: answer customers (the inbox);
+ * - agent: answer customers (the inbox), merge and unmerge their contacts;
  * - builder: flows, runs and channel accounts.
  */
 export const ROUTE_ROLES: Record<string, Role> = {
@@ -27,6 +27,8 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'POST /runs/:id/cancel': 'builder',
   'POST /runs/:id/retry': 'builder',
   'POST /conversations/:id/messages': 'agent',
+  'POST /contacts/:id/merge': 'agent',
+  'POST /contact-merges/:mergeId/undo': 'agent',
   'POST /channel-accounts': 'builder',
   'PATCH /channel-accounts/:id': 'builder',
   'DELETE /channel-accounts/:id': 'builder',

@@ -19,6 +19,23 @@ export const Contact = Type.Object({
   identities: Type.Array(Identity),
   createdAt: DateTime,
   updatedAt: DateTime,
+  mergedInto: Type.Optional(
+    Type.String({ description: 'this contact was merged: the contact whose merged view holds it' }),
+  ),
+  members: Type.Optional(
+    Type.Array(
+      Type.Object({
+        id: Type.String(),
+        name: Type.Union([Type.String(), Type.Null()]),
+        mergeId: Type.Union([Type.String(), Type.Null()]),
+        mergedAt: Type.Union([DateTime, Type.Null()]),
+      }),
+      {
+        description:
+          'the contacts merged into this one: identities, attributes (under its own) and messages are shown here',
+      },
+    ),
+  ),
 });
 export type Contact = Static<typeof Contact>;
 

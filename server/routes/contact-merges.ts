@@ -1,0 +1,88 @@
+// Merging contacts (issue 11's identity graph): merge one contact into another, undo a merge, list a contact's
+// merges. The store (prisma/contact-merges.ts) decides and refuses; this maps its refusals to statuses.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { createContactMergeStore, MergeRefused } from '../../prisma/contact-merges.js';
+import { isIdOf } from '../../prisma/ids.js';
+import { httpErrors } from '../errors.js';
+import { errors, IdParams } from '../schemas/common.js';
+import { MergeBody, MergeList, MergeParams, MergeResult, UndoResult } from '../schemas/contact-merges.js';
+
+const tags = ['contacts'];
+
+/** The store's refusal as the one error body; anything else goes on to the error plugin. */
+function refused(err: unknown, what: string): never {
+  if (!(err instanceof MergeRefused)) throw err;
+  switch (err.reason) {
+    case 'not_found':
+      throw httpErrors.notFound(what);
+    case 'merge_self':
+      throw httpErrors.mergeSelf();
+    case 'already_merged':
+      throw httpErrors.alreadyMerged();
+    case 'not_merged':
+      throw httpErrors.notMerged();
+  }
+}
+
+export const contactMergeRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const merges = createContactMergeStore(app.prisma);
+
+  app.post(
+    '/contacts/:id/merge',
+    {
+      schema: {
+        tags,
+        summary: 'Merge a contact into this one (reversible)',
+        description:
+          "`contactId` (and whatever had been merged into it) joins this contact: one view of every row's identities, " +
+          'attributes and messages, one conversation. Nothing is deleted; `POST /api/contact-merges/:mergeId/undo` ' +
+          'restores both sides exactly. A contact id that was merged itself stands for the contact it is in.',
+        params: IdParams,
+        body: MergeBody,
+        response: { 200: MergeResult, ...errors(400, 401, 404, 409, 415) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { contactId } = request.body;
+      if (id === contactId) throw httpErrors.mergeSelf();
+      // An id that cannot exist is not looked up.
+      if (!isIdOf('ct', id) || !isIdOf('ct', contactId)) throw httpErrors.notFound('contact');
+      return merges.merge(request.workspaceId, id, contactId, { type: 'api' }).catch((err) => refused(err, 'contact'));
+    },
+  );
+
+  app.post(
+    '/contact-merges/:mergeId/undo',
+    {
+      schema: {
+        tags,
+        summary: 'Undo a merge: both contacts as they were, with what arrived since through each one',
+        params: MergeParams,
+        response: { 200: UndoResult, ...errors(401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { mergeId } = request.params;
+      if (!isIdOf('mrg', mergeId)) throw httpErrors.notFound('merge');
+      return merges.undo(request.workspaceId, mergeId).catch((err) => refused(err, 'merge'));
+    },
+  );
+
+  app.get(
+    '/contacts/:id/merges',
+    {
+      schema: {
+        tags,
+        summary: "A contact's merges, newest first (the latest 100), undone ones included",
+        params: IdParams,
+        response: { 200: MergeList, ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const items = await merges.list(request.workspaceId, request.params.id);
+      if (!items) throw httpErrors.notFound('contact');
+      return { items };
+    },
+  );
+};
