@@ -220,6 +220,16 @@ export function writtenEmail(r: Rand, email: string): { value: string; labels: s
 }
 
 /**
+ * The id WhatsApp reports for a number, the same for every message from it: Mexican mobiles with the `1` Mexico
+ * dropped in 2019 (`521…`), and some Brazilian mobiles (4 in 10, by the number's last digit) without the ninth digit.
+ */
+export function whatsappId(c: Pick<Customer, 'phone' | 'country'>): string {
+  if (c.country === 'MX') return `521${c.phone.slice(3)}`;
+  if (c.country === 'BR' && Number(c.phone.at(-1)) < 4) return `55${c.phone.slice(3, 5)}${c.phone.slice(6)}`;
+  return c.phone.slice(1);
+}
+
+/**
  * `customers` customers, each writing on 2-4 channels 1-3 times (a shop order 1-2 times). About 3 % live with an
  * earlier customer and share that customer's email or phone under their own name.
  */
@@ -313,12 +323,9 @@ export function generateIdentityData(opts: { customers: number; seed: number }):
             noise.push(...shared(c, 'phone'));
             break;
           case 'whatsapp': {
-            let waId = c.phone.slice(1);
-            // WhatsApp reports Mexican mobiles with the 1 Mexico dropped in 2019, and some Brazilian ones without
-            // the ninth digit.
-            if (c.country === 'MX') ((waId = `521${c.phone.slice(3)}`), noise.push('wa-mx-521'));
-            else if (c.country === 'BR' && r() < 0.4)
-              ((waId = `55${c.phone.slice(3, 5)}${c.phone.slice(6)}`), noise.push('wa-br-no-ninth'));
+            const waId = whatsappId(c);
+            if (c.country === 'MX') noise.push('wa-mx-521');
+            else if (waId !== c.phone.slice(1)) noise.push('wa-br-no-ninth');
             const n = nameFor();
             noise.push(...n.noise, ...shared(c, 'phone'));
             send = { channel, waId, name: n.name };
