@@ -1,7 +1,7 @@
 // The identity benchmark's data and scoring, pure (no I/O, deterministic for a seed): customers who write on 2-4
 // channels each with the noise real deliveries carry, what each delivery truly carries, and pairwise precision and
 // recall of where a resolver filed the deliveries. bench/identity.ts sends the deliveries and reads the answer back.
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 export type Channel = 'sms' | 'whatsapp' | 'telegram' | 'messenger' | 'instagram' | 'slack' | 'webchat' | 'shop';
 export const CHANNELS: readonly Channel[] = [
@@ -422,6 +422,25 @@ export function components(deliveries: readonly Delivery[], keysOf: (d: Delivery
     }
   });
   return deliveries.map((_, i) => find(i));
+}
+
+/**
+ * A reference resolver: files deliveries sharing any key on one contact, across customers (what "merge on any shared
+ * identifier" gives). With the true keys it shows what the data allows, households' wrong pairs included.
+ */
+export function mergeOnAny(deliveries: readonly Delivery[], keysOf: (d: Delivery) => readonly string[]) {
+  const parent = deliveries.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  const owner = new Map<string, number>();
+  deliveries.forEach((d, i) => {
+    for (const k of keysOf(d)) {
+      const o = owner.get(k);
+      if (o === undefined) owner.set(k, i);
+      else parent[find(i)] = find(o);
+    }
+  });
+  const at = new Map(deliveries.map((d, i) => [d.id, `g${find(i)}`]));
+  return (d: Delivery) => at.get(d.id);
 }
 
 const pairs = (n: number) => (n * (n - 1)) / 2;

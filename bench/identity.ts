@@ -18,7 +18,7 @@ import {
 import { resolveIdentity } from '../connectors/contacts/identity.js';
 import { REPO_ROOT, waitFor } from '../test/processes.js';
 import { forEachLimit, latency, startBenchStack } from './bench-processes.js';
-import { generateIdentityData, scorePairs, type Delivery, type Tally } from './identity-data.js';
+import { generateIdentityData, mergeOnAny, scorePairs, type Delivery, type Tally } from './identity-data.js';
 
 const CUSTOMERS = Number(process.env.BENCH_IDENTITY_CUSTOMERS ?? 1000);
 const SEED = Number(process.env.BENCH_SEED ?? 1);
@@ -337,6 +337,18 @@ async function main() {
       return c === undefined ? undefined : (root.get(c) ?? c);
     };
     const score = scorePairs(data.customers, data.deliveries, contactOf, rulesKeys);
+    // What merging on any shared identifier would give, with the true keys and with the rules' keys.
+    const reference = Object.fromEntries(
+      (
+        [
+          ['trueIdentifiers', (d: Delivery) => d.truth],
+          ['rulesKeys', rulesKeys],
+        ] as const
+      ).map(([name, keys]) => {
+        const s = scorePairs(data.customers, data.deliveries, mergeOnAny(data.deliveries, keys), rulesKeys);
+        return [name, { precision: s.precision, recall: s.recall, recallOfRules: s.recallOfRules }];
+      }),
+    );
     const lostBy = new Map<string, number>();
     for (const d of data.deliveries)
       if (contactOf(d) === undefined) lostBy.set(d.channel, (lostBy.get(d.channel) ?? 0) + 1);
@@ -356,6 +368,7 @@ async function main() {
       },
       targets: TARGET,
       score,
+      mergeOnAnyIdentifier: reference,
       contacts: new Set(root.values()).size,
       lostByChannel: Object.fromEntries(lostBy),
       refused: { count: refused.length, first: refused.slice(0, 10) },
@@ -378,6 +391,16 @@ async function main() {
       { measure: 'recall of discoverable pairs', value: pct(score.recall), target: `≥ ${pct(TARGET.recall)}` },
       { measure: "recall of the pairs today's rules cover", value: pct(score.recallOfRules), target: '' },
       { measure: 'recall of all true pairs', value: pct(score.recallOfAll), target: '(not all discoverable)' },
+      {
+        measure: 'reference: merge on any true identifier',
+        value: `${pct(reference.trueIdentifiers!.precision)} / ${pct(reference.trueIdentifiers!.recall)}`,
+        target: 'precision / recall',
+      },
+      {
+        measure: "reference: merge on any of the rules' keys",
+        value: `${pct(reference.rulesKeys!.precision)} / ${pct(reference.rulesKeys!.recall)}`,
+        target: 'precision / recall',
+      },
       {
         measure: 'pairs filed together / correct',
         value: `${score.predictedPairs} / ${score.correctPairs}`,
@@ -402,7 +425,10 @@ async function main() {
       console.table(t.map((x) => ({ pairs: x.pairs, reason: x.reason })));
     };
     show('Missed discoverable pairs, by cause', score.missesBy.cause);
-    show('Missed discoverable pairs, by cause and noise (of the deliveries whose identifiers the rules miss)', score.missesBy.labels);
+    show(
+      'Missed discoverable pairs, by cause and noise (of the deliveries whose identifiers the rules miss)',
+      score.missesBy.labels,
+    );
     show('Missed discoverable pairs, by each noise label', score.missesBy.label);
     show('Missed discoverable pairs, by channels', score.missesBy.channels);
     show('Wrong pairs (two customers on one contact), by noise', score.wrongBy.labels);
