@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{server,worker,connectors,prisma,test}/**/*.test.ts', 'editor/{src,e2e}/**/*.test.{ts,tsx}'],
+    include: ['{server,worker,connectors,prisma,test,bench}/**/*.test.ts', 'editor/{src,e2e}/**/*.test.{ts,tsx}'],
     environment: 'node',
     // As an operator running the providers' fakes on loopback would: provider base URLs (Telegram, Slack, Graph API,
     // Twilio) and their connections may point at 127.0.0.1 (connectors/sdk/guard.ts). Tests of the guard set their own.
