@@ -42,14 +42,10 @@ const rulesKeys = (d: Delivery) =>
     .filter((r) => r.valid)
     .map((r) => `${r.kind}:${r.key}`);
 
-/** A contact's merge pointer, under whichever name the API gives it (none today). */
+/** A merged contact's root (GET /api/contacts/<merged id> answers the row with `mergedInto`). */
 function mergedInto(contact: Record<string, unknown>): string | undefined {
-  for (const f of ['mergedInto', 'mergedIntoId', 'mergedIntoContactId', 'survivorId', 'rootId', 'rootContactId']) {
-    const v = contact[f];
-    if (typeof v === 'string' && v !== '') return v;
-    if (v && typeof v === 'object' && typeof (v as { id?: unknown }).id === 'string') return (v as { id: string }).id;
-  }
-  return undefined;
+  const v = contact.mergedInto;
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
