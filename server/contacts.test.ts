@@ -261,3 +261,27 @@ describe('GET /api/contacts?q=', () => {
     expect(await ids('a'.repeat(200))).toEqual([]);
   });
 });
+
+describe('GET /api/contacts?q= over merged contacts', () => {
+  it('finds the surviving contact by a merged one’s name or identity, and never lists the merged one itself', async () => {
+    const contacts = testContacts(t.prisma);
+    const keep = (
+      await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'zoe@shop.example' }], name: 'Zoe' })
+    ).contact.id;
+    const gone = (
+      await contacts.upsert(t.workspaceId, {
+        identities: [{ kind: 'telegram', value: 'tg-zoe-771' }],
+        name: 'Zoë Telegram',
+      })
+    ).contact.id;
+    const merge = await t.api({ method: 'POST', url: `/api/contacts/${keep}/merge`, payload: { contactId: gone } });
+    expect(merge.statusCode, merge.body).toBe(200);
+    for (const q of ['tg-zoe', 'zoë tele', 'zoe@shop']) {
+      const res = await t.api({ method: 'GET', url: `/api/contacts?q=${encodeURIComponent(q)}` });
+      expect(
+        res.json().items.map((c: { id: string }) => c.id),
+        q,
+      ).toEqual([keep]);
+    }
+  });
+});
