@@ -293,6 +293,34 @@ export async function listContacts(
   return { items, ...(rows.length > page.limit && last && { nextCursor: last.id }) };
 }
 
+/** `text` for a LIKE pattern, matched literally: `%`, `_` and the escape character itself escaped (PostgreSQL's `\`). */
+export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Contacts whose name or any identity's value contains `text`, case-insensitively (ILIKE), newest first, paged like
+ * listContacts (roots, merged views). A scan bounded by `limit`; the identity lookup (findContactByIdentity) is the indexed path.
+ */
+export async function searchContacts(
+  prisma: PrismaClient,
+  workspaceId: string,
+  text: string,
+  page: { limit: number; cursor?: string },
+): Promise<{ items: ContactRecord[]; nextCursor?: string }> {
+  const contains = { contains: likeLiteral(text), mode: 'insensitive' } as const;
+  const matches = { OR: [{ name: contains }, { identities: { some: { value: contains } } }] };
+  // Roots only, found by their own record or any contact merged into them (the merged view shows them all).
+  const rows = await prisma.contact.findMany({
+    where: { workspaceId, mergedIntoId: null, OR: [matches, { members: { some: matches } }] },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: page.limit + 1,
+    ...(page.cursor && { cursor: { id: page.cursor }, skip: 1 }),
+    include: withIdentities,
+  });
+  const items = await clusterRecords(prisma, workspaceId, rows.slice(0, page.limit));
+  const last = items.at(-1);
+  return { items, ...(rows.length > page.limit && last && { nextCursor: last.id }) };
+}
+
 /** An identity's provenance in the timeline's text form (`run:<runId>:<nodeId>`, `channel:<account>:<message>`, ...). */
 export function sourceText(s: IdentitySource): string {
   switch (s.type) {

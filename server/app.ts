@@ -16,6 +16,7 @@ import { registerOpenApi } from './plugins/openapi.js';
 import { channelAccountRoutes } from './routes/channel-accounts.js';
 import { channelHookRoutes } from './routes/channel-hooks.js';
 import { connectorRoutes } from './routes/connectors.js';
+import { normalizeCountry } from '../connectors/contacts/normalize.js';
 import { contactMergeRoutes } from './routes/contact-merges.js';
 import { contactRoutes } from './routes/contacts.js';
 import { conversationRoutes } from './routes/conversations.js';
@@ -80,7 +81,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(connectorRoutes);
       await api.register(flowRoutes);
       await api.register(runRoutes);
-      await api.register(contactRoutes);
+      await api.register(contactRoutes, {
+        defaultCountry: normalizeCountry(
+          deps.defaultCountry ?? process.env.CONFLUO_DEFAULT_COUNTRY,
+          'CONFLUO_DEFAULT_COUNTRY',
+        ),
+      });
       await api.register(contactMergeRoutes);
       await api.register(conversationRoutes);
       // The key goes to this plugin only, not onto a decorator every route could reach.

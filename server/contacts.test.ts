@@ -179,3 +179,109 @@ describe('GET /api/contacts/:id/timeline', () => {
     expect((await t.api({ method: 'GET', url: '/api/contacts/contact_nope/timeline' })).statusCode).toBe(404);
   });
 });
+
+describe('GET /api/contacts?q=', () => {
+  let es: TestApp;
+  let maria: string;
+  let pct: string;
+  beforeAll(async () => {
+    es = await startTestApp({ defaultCountry: 'ES' });
+    const contacts = testContacts(es.prisma);
+    maria = (
+      await contacts.upsert(es.workspaceId, {
+        identities: [
+          { kind: 'phone', value: '+34612345678' },
+          { kind: 'email', value: 'maria.garcia@gmail.com' },
+        ],
+        name: 'María García',
+      })
+    ).contact.id;
+    pct = (
+      await contacts.upsert(es.workspaceId, {
+        identities: [{ kind: 'webchat', value: 'visitor_50%_off' }],
+        name: 'Promo_Bot',
+      })
+    ).contact.id;
+  });
+  afterAll(async () => es?.close());
+
+  const ids = async (q: string, app = es) => {
+    const res = await app.api({ method: 'GET', url: `/api/contacts?q=${encodeURIComponent(q)}` });
+    expect(res.statusCode, q).toBe(200);
+    return res.json().items.map((c: { id: string }) => c.id);
+  };
+
+  it('finds a phone written any way, national ones in the default country, and an email by its mailbox', async () => {
+    for (const q of [
+      '+34 612 34 56 78',
+      '0034612345678',
+      '612 345 678',
+      '(+34) 612-345-678',
+      'MariaGarcia+x@googlemail.com',
+    ])
+      expect(await ids(q), q).toEqual([maria]);
+    // The + left unencoded reads as a space.
+    const raw = await es.api({ method: 'GET', url: '/api/contacts?q=+34612345678' });
+    expect(raw.json().items.map((c: { id: string }) => c.id)).toEqual([maria]);
+    // Without a default country a national number is no phone: a text search, which finds no such value.
+    expect(await ids('612 345 678', t)).toEqual([]);
+    expect(await ids('+34 699 99 99 99')).toEqual([]);
+  });
+
+  it('matches names and identity values case-insensitively, wildcards taken literally', async () => {
+    expect(await ids('garcía')).toEqual([maria]);
+    expect(await ids('MARIA.GAR')).toEqual([maria]);
+    expect(await ids('3456')).toEqual([maria]);
+    expect(await ids('50%_')).toEqual([pct]);
+    expect(await ids('o_b')).toEqual([pct]);
+    expect(await ids('%')).toEqual([pct]);
+    expect(await ids('_')).toEqual([pct]);
+    expect(await ids('a%a')).toEqual([]);
+    expect(await ids('\\')).toEqual([]);
+    // Blank: the plain list.
+    expect(await ids('  ')).toEqual([pct, maria]);
+  });
+
+  it('pages a text search newest first with the list cursor, within the workspace', async () => {
+    const first = (await es.api({ method: 'GET', url: '/api/contacts?q=o&limit=1' })).json();
+    expect(first.items.map((c: { id: string }) => c.id)).toEqual([pct]);
+    const second = (
+      await es.api({ method: 'GET', url: `/api/contacts?q=o&limit=1&cursor=${first.nextCursor}` })
+    ).json();
+    expect(second.items.map((c: { id: string }) => c.id)).toEqual([maria]);
+    expect(second.nextCursor).toBeUndefined();
+    expect(await ids('garcía', t)).toEqual([]);
+    expect(await ids('+34612345678', t)).toEqual([]);
+  });
+
+  it('refuses a search text over 200 characters, naming /query/q', async () => {
+    const res = await es.api({ method: 'GET', url: `/api/contacts?q=${'a'.repeat(201)}` });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.issues[0].path).toBe('/query/q');
+    expect(await ids('a'.repeat(200))).toEqual([]);
+  });
+});
+
+describe('GET /api/contacts?q= over merged contacts', () => {
+  it('finds the surviving contact by a merged one’s name or identity, and never lists the merged one itself', async () => {
+    const contacts = testContacts(t.prisma);
+    const keep = (
+      await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'zoe@shop.example' }], name: 'Zoe' })
+    ).contact.id;
+    const gone = (
+      await contacts.upsert(t.workspaceId, {
+        identities: [{ kind: 'telegram', value: 'tg-zoe-771' }],
+        name: 'Zoë Telegram',
+      })
+    ).contact.id;
+    const merge = await t.api({ method: 'POST', url: `/api/contacts/${keep}/merge`, payload: { contactId: gone } });
+    expect(merge.statusCode, merge.body).toBe(200);
+    for (const q of ['tg-zoe', 'zoë tele', 'zoe@shop']) {
+      const res = await t.api({ method: 'GET', url: `/api/contacts?q=${encodeURIComponent(q)}` });
+      expect(
+        res.json().items.map((c: { id: string }) => c.id),
+        q,
+      ).toEqual([keep]);
+    }
+  });
+});

@@ -42,6 +42,8 @@ export interface TestAppOptions {
   workflows?: Partial<WorkflowClient>;
   /** Default: the suite's dev server (test/env.ts). */
   temporalAddress?: string;
+  /** The contacts search's country of national numbers; default: none. */
+  defaultCountry?: string;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -64,6 +66,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     publicUrl: `${opts.publicUrl ?? PUBLIC_URL}/`,
     ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
     ...(opts.secretKey && { secretKey: opts.secretKey }),
+    defaultCountry: opts.defaultCountry ?? '',
   });
   await app.ready();
   return {

@@ -34,6 +34,8 @@ export interface AppDeps {
   editorDir?: string;
   /** The 32-byte key credentials are encrypted with; absent: the channel-account routes answer 503. */
   secretKey?: Buffer;
+  /** Country of national phone numbers typed into the contacts search. Default: CONFLUO_DEFAULT_COUNTRY. */
+  defaultCountry?: string;
 }
 
 declare module 'fastify' {

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import type { Api } from './api/client.js';
 import { channelsRoute } from './channels/route.js';
 import { ChannelsScreen } from './screens/ChannelsScreen.js';
+import { ContactScreen } from './screens/ContactScreen.js';
+import { ContactsScreen } from './screens/ContactsScreen.js';
 import { EditorScreen } from './screens/EditorScreen.js';
 import { FlowsScreen } from './screens/FlowsScreen.js';
 import { InboxScreen } from './screens/InboxScreen.js';
@@ -26,6 +28,13 @@ export function App() {
   if (inbox)
     return (
       <InboxScreen api={api} conversationId={inbox[1] ? decodeURIComponent(inbox[1]) : null} onSignOut={signOut} />
+    );
+  const contact = /^\/contacts(?:\/([^/]+))?\/?$/.exec(path);
+  if (contact)
+    return contact[1] ? (
+      <ContactScreen key={contact[1]} api={api} contactId={decodeURIComponent(contact[1])} onSignOut={signOut} />
+    ) : (
+      <ContactsScreen api={api} onSignOut={signOut} />
     );
   const channels = channelsRoute(path);
   if (channels) return <ChannelsScreen api={api} route={channels} onSignOut={signOut} />;

@@ -1,8 +1,15 @@
 // /api/contacts: the unified contact record, looked up by id or by one identity (`kind:value`).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { checkIdentity } from '../../connectors/contacts/identity.js';
+import type { CountryCode } from 'libphonenumber-js/max';
+import { checkEmail, checkIdentity, checkPhone } from '../../connectors/contacts/identity.js';
 import { isIdOf } from '../../prisma/ids.js';
-import { contactTimeline, findContactByIdentity, getContact, listContacts } from '../../prisma/contacts.js';
+import {
+  contactTimeline,
+  findContactByIdentity,
+  getContact,
+  listContacts,
+  searchContacts,
+} from '../../prisma/contacts.js';
 import { httpErrors } from '../errors.js';
 import { errors, IdParams } from '../schemas/common.js';
 import { Contact, ContactList, ContactListQuery, Timeline } from '../schemas/contacts.js';
@@ -25,30 +32,58 @@ function parseIdentity(identity: string): { kind: string; key: string } {
   return { kind, key: checked.key };
 }
 
-export const contactRoutes: FastifyPluginAsyncTypebox = async (app) => {
+// What a typed phone number may hold: digits and the separators people write (no letters, so a name never parses).
+const PHONE_LIKE = /^[+\d\s().-]{6,}$/;
+
+/**
+ * A search text that is a phone number (any written format, national ones in `defaultCountry`) or an email: its
+ * identity, by match key, so "0034 612 34 56 78" finds +34612345678. Anything else: undefined (a text search).
+ */
+export function searchIdentity(q: string, defaultCountry?: CountryCode): { kind: string; key: string } | undefined {
+  // A `+` left unencoded in the query string arrives as a space.
+  const text = q.replace(/^ (?=\d)/, '+').trim();
+  if (text.includes('@')) {
+    const email = checkEmail(text);
+    return email.ok ? { kind: 'email', key: email.key } : undefined;
+  }
+  if (!PHONE_LIKE.test(text)) return undefined;
+  const phone = checkPhone(text, defaultCountry);
+  return phone.ok ? { kind: 'phone', key: phone.key } : undefined;
+}
+
+export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: CountryCode | undefined }> = async (
+  app,
+  opts,
+) => {
   app.get(
     '/contacts',
     {
       schema: {
         tags,
-        summary: 'List contacts (newest first), or find the one owning an identity',
+        summary: 'List or search contacts (newest first), or find the one owning an identity',
         querystring: ContactListQuery,
         response: { 200: ContactList, ...errors(400, 401) },
       },
     },
     async (request) => {
-      const { identity, cursor } = request.query;
+      const { identity, cursor, q } = request.query;
       if (identity !== undefined) {
         const { kind, key } = parseIdentity(identity);
         const found = await findContactByIdentity(app.prisma, request.workspaceId, kind, key);
         return { items: found ? [found] : [] };
       }
+      const match = q !== undefined && q.trim() !== '' ? searchIdentity(q, opts.defaultCountry) : undefined;
+      if (match) {
+        const found = await findContactByIdentity(app.prisma, request.workspaceId, match.kind, match.key);
+        return { items: found ? [found] : [] };
+      }
       // The cursor is a contact id (listContacts' nextCursor): anything else could never be one.
       if (cursor && !isIdOf('ct', cursor)) throw httpErrors.badQuery('cursor', 'cursor', 'not a cursor from this API');
-      return listContacts(app.prisma, request.workspaceId, {
-        limit: request.query.limit ?? 50,
-        ...(cursor && { cursor }),
-      });
+      const page = { limit: request.query.limit ?? 50, ...(cursor && { cursor }) };
+      const text = q?.trim();
+      return text
+        ? searchContacts(app.prisma, request.workspaceId, text, page)
+        : listContacts(app.prisma, request.workspaceId, page);
     },
   );
 

@@ -49,12 +49,22 @@ export const ContactListQuery = Type.Object({
         'dots or a +tag, a phone in any international format)',
     }),
   ),
+  q: Type.Optional(
+    Type.String({
+      maxLength: 200,
+      description:
+        'Search: a phone number in any written format (national ones in CONFLUO_DEFAULT_COUNTRY) or an email finds ' +
+        'the contact owning it by the identity rules; any other text matches names and identity values ' +
+        '(case-insensitive substring), newest first, paged by `cursor`',
+    }),
+  ),
   limit: Type.Optional(Limit),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
 export type ContactListQuery = Static<typeof ContactListQuery>;
 
 export const ContactList = Type.Object({ items: Type.Array(Contact), nextCursor: Type.Optional(Type.String()) });
+export type ContactList = Static<typeof ContactList>;
 
 export const TimelineEvent = Type.Object({
   type: Type.Union([
@@ -78,4 +88,6 @@ export const TimelineEvent = Type.Object({
   runId: Type.Optional(Type.String()),
   nodeId: Type.Optional(Type.String()),
 });
+export type TimelineEvent = Static<typeof TimelineEvent>;
 export const Timeline = Type.Object({ items: Type.Array(TimelineEvent) });
+export type Timeline = Static<typeof Timeline>;

@@ -5,6 +5,8 @@ import type {
   ChannelAccountList,
   ChannelAccountPatch,
   ConnectorManifest,
+  Contact,
+  ContactList,
   Conversation,
   ErrorIssue,
   FlowDetail,
@@ -16,6 +18,7 @@ import type {
   ReplyResult,
   RunDetail,
   RunList,
+  Timeline,
   ValidateResult,
 } from './types.js';
 
@@ -150,6 +153,15 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       call<Page<Message>>('GET', page(`${conversation(id)}/messages`, opts)),
     /** An agent's reply, on the channel the contact last wrote from. 422 `send_failed` when it cannot go (opted out, never wrote). */
     reply: (id: string, text: string) => call<ReplyResult>('POST', `${conversation(id)}/messages`, { text }),
+    /** Contacts newest first; `q`: a phone or email finds its owner (any written format), other text names and values. */
+    listContacts: (opts: { q?: string; limit?: number; cursor?: string | undefined } = {}) => {
+      const path = page('/api/contacts', opts);
+      const q = opts.q?.trim() ? `q=${encodeURIComponent(opts.q.trim())}` : '';
+      return call<ContactList>('GET', q ? `${path}${path.includes('?') ? '&' : '?'}${q}` : path);
+    },
+    getContact: (id: string) => call<Contact>('GET', `/api/contacts/${encodeURIComponent(id)}`),
+    /** The contact's history on every channel, newest first. */
+    contactTimeline: (id: string) => call<Timeline>('GET', `/api/contacts/${encodeURIComponent(id)}/timeline`),
   };
 }
 

@@ -19,7 +19,7 @@ export type {
   /** `credentials` replaces the stored ones as a whole; leave it out to keep them. */
   UpdateChannelAccountBody as ChannelAccountPatch,
 } from '../../../server/schemas/channel-accounts.js';
-export type { Contact, Identity } from '../../../server/schemas/contacts.js';
+export type { Contact, ContactList, Identity, Timeline, TimelineEvent } from '../../../server/schemas/contacts.js';
 export type {
   Conversation,
   ConversationList,

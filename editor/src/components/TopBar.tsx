@@ -1,10 +1,11 @@
-// The top bar of the list screens: the brand, the main navigation (Flows, Inbox, Channels) and sign-out.
+// The top bar of the list screens: the brand, the main navigation (Flows, Inbox, Contacts, Channels) and sign-out.
 import type { MouseEvent, ReactNode } from 'react';
 import { navigate } from '../session.js';
 
 const SECTIONS = [
   { id: 'flows', label: 'Flows', href: '/' },
   { id: 'inbox', label: 'Inbox', href: '/inbox' },
+  { id: 'contacts', label: 'Contacts', href: '/contacts' },
   { id: 'channels', label: 'Channels', href: '/channels' },
 ] as const;
 

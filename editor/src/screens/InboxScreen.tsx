@@ -90,6 +90,14 @@ function Thread({
           ← Conversations
         </a>
         <h2 id="thread-title">{conversation ? name : 'Loading…'}</h2>
+        {conversation && (
+          <a
+            href={`/contacts/${encodeURIComponent(conversation.contact.id)}`}
+            onClick={go(`/contacts/${encodeURIComponent(conversation.contact.id)}`)}
+          >
+            Contact page
+          </a>
+        )}
         {conversation && conversation.contact.identities.length > 0 && (
           <ul className="identities" aria-label="Identities">
             {conversation.contact.identities.map((i) => (

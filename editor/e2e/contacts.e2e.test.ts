@@ -1,0 +1,170 @@
+// The Contacts screen and contact page in real Chromium against a real Confluo: customers arrive as real signed
+// deliveries (WhatsApp and SMS, through the providers' fakes and the channel gateway, ingested by the worker), are
+// found by a phone written another way than it arrived, and show both channels' messages on one timeline.
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import {
+  startTwilioFake,
+  startWhatsAppFake,
+  type TwilioFake,
+  type WhatsAppFake,
+} from '../../connectors/testkit/index.js';
+import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
+
+const BUSINESS = '+14155550100';
+const TWILIO = { accountSid: `AC${'3'.repeat(32)}`, authToken: 'tw-token' };
+const META = { accessToken: 'EAAG-test', phoneNumberId: '106540352242922', appSecret: 'meta-secret', verifyToken: 'v' };
+
+let confluo: Confluo;
+let browser: Browser;
+let page: Page;
+let twilio: TwilioFake;
+let wa: WhatsAppFake;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  ensureEditorBuilt();
+  [confluo, browser, twilio, wa] = await Promise.all([
+    startConfluo(),
+    launchChromium(),
+    startTwilioFake(TWILIO),
+    startWhatsAppFake({ accessToken: META.accessToken, phoneNumberId: META.phoneNumberId, appSecret: META.appSecret }),
+  ]);
+  page = await openPage(browser, pageErrors);
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([twilio?.close(), wa?.close()]);
+  await confluo?.close();
+});
+
+const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+const call = (method: string, path: string, body?: unknown) => confluo.call(method, path, body);
+
+/** Ingest runs in the worker: wait until the contact owning `phone` has `count` messages on its timeline. */
+async function contactWithMessages(phone: string, count: number): Promise<string> {
+  let id: string | undefined;
+  await expect
+    .poll(
+      async () => {
+        const found = await call('GET', `/api/contacts?identity=${encodeURIComponent(`phone:${phone}`)}`);
+        id = found.json.items[0]?.id;
+        if (!id) return 0;
+        const timeline = await call('GET', `/api/contacts/${id}/timeline`);
+        return timeline.json.items.filter((e: any) => e.type.startsWith('message.')).length;
+      },
+      { timeout: 30_000, interval: 300 },
+    )
+    .toBe(count);
+  return id!;
+}
+
+describe('contacts in Chromium', () => {
+  it('finds a customer by a phone written another way, shows WhatsApp and SMS on one timeline, and is linked from the inbox', async () => {
+    onTestFailed(async () => {
+      await shot('contacts-failure');
+      console.error('page errors:', pageErrors);
+    });
+    const sms = await call('POST', '/api/channel-accounts', {
+      connector: 'sms',
+      name: 'Shop SMS',
+      credentials: TWILIO,
+      settings: { from: BUSINESS, apiBaseUrl: twilio.url },
+    });
+    expect(sms.status, JSON.stringify(sms.json)).toBe(201);
+    const whatsapp = await call('POST', '/api/channel-accounts', {
+      connector: 'whatsapp',
+      name: 'Shop WhatsApp',
+      credentials: { accessToken: META.accessToken, appSecret: META.appSecret, verifyToken: META.verifyToken },
+      settings: { phoneNumberId: META.phoneNumberId, apiBaseUrl: wa.url },
+    });
+    expect(whatsapp.status, JSON.stringify(whatsapp.json)).toBe(201);
+
+    // María writes on WhatsApp (id 34612345678), then by SMS from the same number; Bob only on WhatsApp, later.
+    const first = await wa.sendInboundMessage(whatsapp.json.inboundUrl, {
+      from: '34612345678',
+      text: 'Hola, ¿dónde está mi pedido?',
+      name: 'María García',
+    });
+    expect(first.status).toBe(200);
+    const sent = await twilio.sendInboundSms({
+      url: sms.json.inboundUrl,
+      from: '+34612345678',
+      to: BUSINESS,
+      body: 'Pedido 4411',
+    });
+    expect(sent.status).toBe(200);
+    const maria = await contactWithMessages('+34612345678', 2);
+    expect(
+      (await wa.sendInboundMessage(whatsapp.json.inboundUrl, { from: '14155552671', text: 'Hi', name: 'Bob' })).status,
+    ).toBe(200);
+    await contactWithMessages('+14155552671', 1);
+
+    await page.goto(confluo.baseUrl);
+    await page.evaluate((key) => sessionStorage.setItem('confluo.apiKey', key), confluo.key);
+    await page.reload();
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Contacts' }).click();
+    expect(new URL(page.url()).pathname).toBe('/contacts');
+    expect(await nav.getByRole('link', { name: 'Contacts' }).getAttribute('aria-current')).toBe('page');
+
+    // Newest first, with identities and their kinds.
+    const list = page.getByRole('list', { name: 'Contacts' });
+    const rows = list.getByRole('link');
+    await expect.poll(() => rows.locator('.contact-name').allTextContents()).toEqual(['Bob', 'María García']);
+    expect(await rows.nth(1).locator('.contact-identities').textContent()).toContain('Phone: +34612345678');
+
+    // A phone written with spaces finds María; a text that is nobody shows the empty state.
+    const search = page.getByRole('searchbox', { name: 'Search contacts' });
+    await search.fill('+34 612 34 56 78');
+    await expect.poll(() => rows.locator('.contact-name').allTextContents()).toEqual(['María García']);
+    await search.fill('nobody-at-all');
+    await page.getByText('No contact matches “nobody-at-all”.').waitFor();
+    await search.fill('garcía');
+    await expect.poll(() => rows.locator('.contact-name').allTextContents()).toEqual(['María García']);
+    await rows.first().click();
+    expect(new URL(page.url()).pathname).toBe(`/contacts/${maria}`);
+
+    // Her page: identities by kind, verified, from the WhatsApp message; one timeline with both channels.
+    await page.getByRole('heading', { name: 'María García', level: 1 }).waitFor();
+    const phones = page.getByRole('list', { name: 'Phone' });
+    expect(await phones.locator('.identity-value').allTextContents()).toEqual(['+34612345678']);
+    expect(await phones.locator('.flag').allTextContents()).toEqual(['verified']);
+    expect(await phones.locator('.provenance').textContent()).toMatch(
+      /^from message \S+ on Shop WhatsApp \(whatsapp\), /,
+    );
+    expect(await page.getByRole('list', { name: 'WhatsApp' }).locator('.identity-value').textContent()).toBe(
+      '34612345678',
+    );
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    const messages = timeline.locator('li[data-type^="message."]');
+    await expect
+      .poll(() => messages.locator('.event-text').allTextContents())
+      .toEqual(['Pedido 4411', 'Hola, ¿dónde está mi pedido?']);
+    expect(await messages.evaluateAll((els) => els.map((e) => e.getAttribute('data-channel')))).toEqual([
+      'sms',
+      'whatsapp',
+    ]);
+    expect(await timeline.locator('li[data-type="contact.created"]').count()).toBe(1);
+    await page.getByRole('combobox', { name: 'Channel' }).selectOption('sms');
+    await expect.poll(() => timeline.locator('.event-text').allTextContents()).toEqual(['Pedido 4411']);
+    expect(await timeline.locator('li[data-type="contact.created"]').count()).toBe(0);
+    await shot('12-contact');
+
+    // From the inbox: the open conversation links to the contact's page.
+    await nav.getByRole('link', { name: 'Inbox' }).click();
+    await page
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('link', { name: /María García/ })
+      .click();
+    await page.getByRole('heading', { name: 'María García' }).waitFor();
+    await page.getByRole('link', { name: 'Contact page' }).click();
+    expect(new URL(page.url()).pathname).toBe(`/contacts/${maria}`);
+    await page.getByRole('heading', { name: 'María García', level: 1 }).waitFor();
+
+    expect([...twilio.violations, ...wa.violations]).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});

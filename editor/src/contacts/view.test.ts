@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { Identity, TimelineEvent } from '../api/types.js';
+import {
+  contactName,
+  eventTitle,
+  filterTimeline,
+  groupIdentities,
+  identityFlag,
+  provenanceText,
+  timelineChannels,
+} from './view.js';
+
+const idn = (kind: string, value: string, over: Partial<Identity> = {}): Identity => ({
+  kind,
+  value,
+  valid: true,
+  verified: false,
+  source: { type: 'api' },
+  addedAt: '2026-12-01T10:00:00.000Z',
+  ...over,
+});
+
+describe('contact view helpers', () => {
+  it('names a contact, or calls it Unnamed', () => {
+    expect(contactName({ name: ' Ada ' })).toBe('Ada');
+    expect(contactName({ name: null })).toBe('Unnamed');
+    expect(contactName({ name: '  ' })).toBe('Unnamed');
+  });
+
+  it('groups identities by kind in order of first appearance, keeping their order', () => {
+    const groups = groupIdentities([
+      idn('phone', '+34612345678'),
+      idn('email', 'a@x.org'),
+      idn('phone', '+34699999999'),
+      idn('acme', 'x1'),
+    ]);
+    expect(groups.map((g) => [g.label, g.items.map((i) => i.value)])).toEqual([
+      ['Phone', ['+34612345678', '+34699999999']],
+      ['Email', ['a@x.org']],
+      ['acme', ['x1']],
+    ]);
+    expect(groupIdentities([])).toEqual([]);
+  });
+
+  it('flags invalid before verified', () => {
+    expect(identityFlag({ valid: false, verified: true })).toBe('invalid');
+    expect(identityFlag({ valid: true, verified: true })).toBe('verified');
+    expect(identityFlag({ valid: true, verified: false })).toBe('unverified');
+  });
+
+  it('says where an identity came from, naming known accounts', () => {
+    const names = (id: string) => (id === 'ca_1' ? 'Shop SMS' : undefined);
+    expect(provenanceText({ type: 'message', accountId: 'ca_1', providerMessageId: 'SM1' }, names)).toBe(
+      'message SM1 on Shop SMS',
+    );
+    expect(provenanceText({ type: 'message', accountId: 'ca_2', providerMessageId: 'm' }, names)).toBe(
+      'message m on ca_2',
+    );
+    expect(provenanceText({ type: 'run', runId: 'run_9', nodeId: 'save' })).toBe('run run_9, step save');
+    expect(provenanceText({ type: 'crm', accountId: 'ca_1', recordId: 'hubspot:1:2' }, names)).toBe(
+      'CRM Shop SMS, record hubspot:1:2',
+    );
+    expect(provenanceText({ type: 'api' })).toBe('API');
+    expect(provenanceText({ type: 'api', ref: 'import' })).toBe('API (import)');
+    expect(provenanceText({ type: 'person' })).toBe('added by a person');
+    expect(provenanceText({ type: 'person', ref: 'ana' })).toBe('added by ana');
+  });
+
+  it("filters the timeline by a message's channel, and lists the channels", () => {
+    const msg = (channel: string, id: string): TimelineEvent => ({
+      type: 'message.received',
+      at: '2026-12-01T10:00:00.000Z',
+      message: { id, channel, accountId: 'ca', text: 'hi', status: 'received' },
+    });
+    const created: TimelineEvent = { type: 'contact.created', at: '2026-12-01T09:00:00.000Z' };
+    const events = [msg('whatsapp', 'm1'), msg('sms', 'm2'), msg('whatsapp', 'm3'), created];
+    expect(timelineChannels(events)).toEqual(['sms', 'whatsapp']);
+    expect(filterTimeline(events, '')).toEqual(events);
+    expect(filterTimeline(events, 'whatsapp').map((e) => e.message?.id)).toEqual(['m1', 'm3']);
+    expect(filterTimeline(events, 'telegram')).toEqual([]);
+    expect(eventTitle(events[1]!)).toBe('Received on sms');
+    expect(eventTitle(created)).toBe('Contact created');
+    expect(eventTitle({ type: 'identity.added', at: created.at, identity: { kind: 'email', value: 'a@x.org' } })).toBe(
+      'Email a@x.org added',
+    );
+  });
+});

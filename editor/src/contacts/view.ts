@@ -1,0 +1,72 @@
+// Pure helpers of the Contacts screen and the contact page: identities grouped by kind, where each came from, its
+// flags, and the timeline's channel filter.
+import type { Contact, Identity, TimelineEvent } from '../api/types.js';
+
+/** What a kind is called on screen; kinds not listed (a connector's own) show as they are. */
+const KIND_LABELS: Record<string, string> = {
+  email: 'Email',
+  phone: 'Phone',
+  whatsapp: 'WhatsApp',
+  telegram: 'Telegram',
+  messenger: 'Messenger',
+  instagram: 'Instagram',
+  slack: 'Slack',
+  webchat: 'Web chat',
+};
+
+export const kindLabel = (kind: string) => KIND_LABELS[kind] ?? kind;
+
+/** The contact's name, or "Unnamed" (the list shows identities beside it). */
+export const contactName = (c: Pick<Contact, 'name'>) => (c.name?.trim() ? c.name.trim() : 'Unnamed');
+
+/** Identities grouped by kind, kinds in order of first appearance, each group in the order given (oldest first). */
+export function groupIdentities(identities: Identity[]): { kind: string; label: string; items: Identity[] }[] {
+  const groups = new Map<string, Identity[]>();
+  for (const i of identities) groups.set(i.kind, [...(groups.get(i.kind) ?? []), i]);
+  return [...groups].map(([kind, items]) => ({ kind, label: kindLabel(kind), items }));
+}
+
+/** The one plain flag an identity carries: invalid (never matched) beats verified/unverified. */
+export const identityFlag = (i: Pick<Identity, 'valid' | 'verified'>): 'invalid' | 'verified' | 'unverified' =>
+  !i.valid ? 'invalid' : i.verified ? 'verified' : 'unverified';
+
+/**
+ * Where an identity came from, in words; `accountName` names a channel account by id when the editor knows it.
+ * The run id is given whole: the editor has no run route of its own to link to.
+ */
+export function provenanceText(source: Identity['source'], accountName?: (id: string) => string | undefined): string {
+  switch (source.type) {
+    case 'message':
+      return `message ${source.providerMessageId} on ${accountName?.(source.accountId) ?? source.accountId}`;
+    case 'run':
+      return `run ${source.runId}, step ${source.nodeId}`;
+    case 'crm':
+      return `CRM ${accountName?.(source.accountId) ?? source.accountId}, record ${source.recordId}`;
+    case 'api':
+      return source.ref ? `API (${source.ref})` : 'API';
+    case 'person':
+      return source.ref ? `added by ${source.ref}` : 'added by a person';
+  }
+}
+
+/** The channels the timeline's messages are on, sorted: the filter's choices. */
+export const timelineChannels = (events: TimelineEvent[]) =>
+  [...new Set(events.flatMap((e) => (e.message ? [e.message.channel] : [])))].sort();
+
+/** The events on `channel` (its messages only); every event when the filter is empty. */
+export const filterTimeline = (events: TimelineEvent[], channel: string) =>
+  channel === '' ? events : events.filter((e) => e.message?.channel === channel);
+
+/** One line for an event: what happened. */
+export function eventTitle(e: TimelineEvent): string {
+  switch (e.type) {
+    case 'contact.created':
+      return 'Contact created';
+    case 'identity.added':
+      return e.identity ? `${kindLabel(e.identity.kind)} ${e.identity.value} added` : 'Identity added';
+    case 'message.received':
+      return `Received on ${e.message?.channel ?? 'a channel'}`;
+    case 'message.sent':
+      return `Sent on ${e.message?.channel ?? 'a channel'}`;
+  }
+}

@@ -1,0 +1,107 @@
+// The Contacts screen (`/contacts`): one debounced search box (a phone in any format, an email, or any text) and the
+// list, newest first, paged by "Load more".
+import { useEffect, useState } from 'react';
+import type { Api } from '../api/client.js';
+import type { Contact } from '../api/types.js';
+import { contactName, kindLabel } from '../contacts/view.js';
+import { go, TopBar } from '../components/TopBar.js';
+
+const PAGE = 50;
+/** Typing pauses this long before the search goes out. */
+const DEBOUNCE_MS = 300;
+
+export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
+  const [q, setQ] = useState('');
+  const [query, setQuery] = useState('');
+  const [items, setItems] = useState<Contact[] | null>(null);
+  const [cursor, setCursor] = useState<string | undefined>();
+  const [error, setError] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+
+  useEffect(() => {
+    const t = setTimeout(() => setQuery(q.trim()), DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [q]);
+
+  useEffect(() => {
+    let live = true;
+    setItems(null);
+    setError(null);
+    api.listContacts({ q: query, limit: PAGE }).then(
+      (r) => {
+        if (!live) return;
+        setItems(r.items);
+        setCursor(r.nextCursor);
+      },
+      (e: Error) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, query]);
+
+  const loadMore = async () => {
+    setLoadingMore(true);
+    try {
+      const r = await api.listContacts({ q: query, limit: PAGE, cursor });
+      setItems((prev) => [...(prev ?? []), ...r.items.filter((c) => !prev?.some((p) => p.id === c.id))]);
+      setCursor(r.nextCursor);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+
+  return (
+    <div className="page">
+      <TopBar current="contacts" onSignOut={onSignOut} />
+      <main className="contacts">
+        <h1>Contacts</h1>
+        <input
+          type="search"
+          aria-label="Search contacts"
+          placeholder="Name, phone (any format), email or any identity"
+          value={q}
+          maxLength={200}
+          onChange={(e) => setQ(e.target.value)}
+        />
+        {error && (
+          <p role="alert" className="error">
+            {error}
+          </p>
+        )}
+        {items === null && !error && <p className="muted">Loading…</p>}
+        {items?.length === 0 && (
+          <p className="empty">{query ? `No contact matches “${query}”.` : 'No contacts yet.'}</p>
+        )}
+        {items && items.length > 0 && (
+          <ul className="contact-list" aria-label="Contacts">
+            {items.map((c) => (
+              <li key={c.id}>
+                <a href={`/contacts/${encodeURIComponent(c.id)}`} onClick={go(`/contacts/${encodeURIComponent(c.id)}`)}>
+                  <span className="contact-name">{contactName(c)}</span>
+                  <span className="contact-identities">
+                    {c.identities.map((i) => (
+                      <span key={`${i.kind}:${i.value}`}>
+                        <span className="muted">{kindLabel(i.kind)}:</span> {i.value}
+                      </span>
+                    ))}
+                  </span>
+                  <time className="muted" dateTime={c.createdAt}>
+                    {new Date(c.createdAt).toLocaleDateString()}
+                  </time>
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+        {cursor && items && (
+          <button onClick={() => void loadMore()} disabled={loadingMore}>
+            {loadingMore ? 'Loading…' : 'Load more'}
+          </button>
+        )}
+      </main>
+    </div>
+  );
+}
