@@ -21,11 +21,13 @@ export function runNpm(script: string, env: NodeJS.ProcessEnv, logName = script)
 }
 
 /**
- * Runs one role of server/main.ts as `npm run <role>` does (`tsx server/main.ts <role>`), without npm in front: npm
+ * Runs one role of server/main.ts as `npm run <role>` does (server/main.ts through tsx), without npm in front: npm
  * dies of a SIGTERM at once, without waiting for its child, so only this way does `exited` give the role's exit code.
  */
 export function runRole(role: 'all' | 'server' | 'worker', env: NodeJS.ProcessEnv, logName: string = role): Proc {
-  return run(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), ['server/main.ts', role], env, logName);
+  // `node --import tsx`, not the `tsx` command: that one is a wrapper process relaying signals to a child node, and on
+  // a loaded machine its relay can miss the child's answer and end with 143 although the role shut down cleanly.
+  return run(process.execPath, ['--import', 'tsx', 'server/main.ts', role], env, logName);
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, logName: string): Proc {
