@@ -4,14 +4,15 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { validateInput } from '../connectors/flow/index.js';
-import type { JsonObject, JsonValue, ValidationIssue } from '../connectors/flow/types.js';
-import { isConnectorError, type Registry } from '../connectors/sdk/index.js';
+import type { JsonObject, JsonValue } from '../connectors/flow/types.js';
+import type { Registry } from '../connectors/sdk/index.js';
 import type { ChannelsService } from '../connectors/sdk/channel.js';
 import { ConnectorError } from '../connectors/sdk/errors.js';
 import type { CrmAccount } from '../connectors/sdk/crm.js';
 import type { AccountsService, ActionContext, ContactsService, Logger } from '../connectors/sdk/types.js';
 import { STEP_TIMEOUT_MARGIN_MS } from './contract.js';
 import { createCrmActivities, type CrmDeps } from './crm-activities.js';
+import { toFailure, type StepFailureDetails } from './failures.js';
 import { createIngestActivities, type IngestDeps } from './ingest-activities.js';
 
 /** Largest step output kept in workflow history (JSON, UTF-8). Bigger outputs fail the step instead of the run's history. */
@@ -68,14 +69,7 @@ export interface ExecuteStepResult {
   attempt: number;
 }
 
-/** What every failure of executeStep carries as its first detail. */
-export interface StepFailureDetails {
-  attempt: number;
-  kind?: string;
-  code?: string;
-  issues?: ValidationIssue[];
-  details?: JsonValue;
-}
+export { toFailure, type StepFailureDetails } from './failures.js';
 
 export function createActivities(deps: ActivityDeps) {
   async function executeStep(req: ExecuteStepInput): Promise<ExecuteStepResult> {
@@ -180,33 +174,4 @@ function accountsFor(services: WorkerServices, workspaceId: string, connector: s
       return services.accounts.open(accountId, { workspaceId, connector });
     },
   };
-}
-
-/** A connector's error (or any other) as an ApplicationFailure carrying the attempt number. */
-export function toFailure(err: unknown, attempt: number): ApplicationFailure {
-  if (isConnectorError(err)) {
-    const type = err.code ?? err.kind;
-    const details: StepFailureDetails = {
-      attempt,
-      kind: err.kind,
-      code: type,
-      ...(err.details !== undefined && { details: err.details }),
-    };
-    return ApplicationFailure.create({
-      message: err.message,
-      type,
-      nonRetryable: !err.retryable,
-      details: [details],
-      ...(err.retryable && err.retryAfterMs !== undefined && { nextRetryDelay: err.retryAfterMs }),
-      cause: err,
-    });
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  const type = err instanceof Error ? err.name : 'Error';
-  return ApplicationFailure.create({
-    message,
-    type,
-    details: [{ attempt, code: type }],
-    ...(err instanceof Error && { cause: err }),
-  });
 }

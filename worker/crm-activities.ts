@@ -12,7 +12,7 @@ import type { JsonObject } from '../connectors/flow/types.js';
 import type { CrmCallContext, CrmPerson } from '../connectors/sdk/crm.js';
 import type { ContactIdentityInput, ContactsService, Logger } from '../connectors/sdk/types.js';
 import { AccountUnavailable, type ChannelAccountStore } from '../prisma/channel-accounts.js';
-import { toFailure } from './activities.js';
+import { toFailure } from './failures.js';
 import { accountError } from './channels.js';
 import type { CrmChangeInput, CrmChangeResult } from './contract.js';
 

@@ -1,27 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAjv } from '../../sdk/index.js';
-import { actionContext, directAccounts, startHubSpotFake, testAccount, type HubSpotFake } from '../../testkit/index.js';
-import { hubspotConnector } from '../index.js';
+import { useHubSpotFake } from './test-support.js';
 
-const TOKEN = 'pat-na1-action-test-token';
-let hs: HubSpotFake;
-beforeAll(async () => {
-  hs = await startHubSpotFake({ accessToken: TOKEN, rateLimit: false, searchPerSecond: false });
-});
-afterAll(() => hs.close());
-beforeEach(() => {
-  hs.violations.length = 0;
-  hs.requests.length = 0;
-});
-
-const accounts = () =>
-  directAccounts([
-    testAccount({ id: 'crm_hs', credentials: { accessToken: TOKEN }, settings: { apiBaseUrl: hs.url } }),
-  ]);
-
-const action = hubspotConnector.actions.find((a) => a.id === 'addNote')!;
-const run = (input: Record<string, unknown>, attempt = 1) =>
-  action.run(actionContext({ accounts: accounts() }, { attempt }), input);
+const h = useHubSpotFake();
+const action = h.action('addNote');
+const run = (input: Record<string, unknown>, attempt = 1) => action.run(h.ctx(attempt), input);
 
 describe('hubspot.addNote', () => {
   it('validates its input', () => {
@@ -35,8 +18,8 @@ describe('hubspot.addNote', () => {
   });
 
   it('creates a note on the contact and the deal (202, 214) with hs_timestamp', async () => {
-    const c = hs.crm.create('contacts', { email: 'note@example.com' });
-    const d = hs.crm.create('deals', { dealname: 'D', pipeline: 'default', dealstage: 'qualifiedtobuy' });
+    const c = h.hs.crm.create('contacts', { email: 'note@example.com' });
+    const d = h.hs.crm.create('deals', { dealname: 'D', pipeline: 'default', dealstage: 'qualifiedtobuy' });
     const out = await run({
       account: 'crm_hs',
       contactId: c.id,
@@ -44,7 +27,7 @@ describe('hubspot.addNote', () => {
       body: 'Called back',
       timestamp: '2026-12-01T10:00:00Z',
     });
-    expect(hs.requests.at(-1)!.body).toEqual({
+    expect(h.hs.requests.at(-1)!.body).toEqual({
       properties: { hs_timestamp: '2026-12-01T10:00:00.000Z', hs_note_body: 'Called back' },
       associations: [
         { to: { id: c.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 202 }] },
@@ -52,23 +35,23 @@ describe('hubspot.addNote', () => {
       ],
     });
     expect(out).toEqual({ id: expect.any(String), timestamp: '2026-12-01T10:00:00.000Z' });
-    expect(hs.get('notes', out.id)!.associations).toEqual({ contacts: [c.id], deals: [d.id] });
-    expect(hs.violations).toEqual([]);
+    expect(h.hs.get('notes', out.id)!.associations).toEqual({ contacts: [c.id], deals: [d.id] });
+    expect(h.hs.violations).toEqual([]);
   });
 
   it('a retry finds the note the first attempt made instead of adding another', async () => {
-    const c = hs.crm.create('contacts', { email: 'note2@example.com' });
+    const c = h.hs.crm.create('contacts', { email: 'note2@example.com' });
     const first = await run({ account: 'crm_hs', contactId: c.id, body: 'Once' });
     const again = await run({ account: 'crm_hs', contactId: c.id, body: 'Once' }, 2);
     expect(again.id).toBe(first.id);
-    expect(hs.records('notes').filter((n) => n.properties.hs_note_body === 'Once')).toHaveLength(1);
+    expect(h.hs.records('notes').filter((n) => n.properties.hs_note_body === 'Once')).toHaveLength(1);
   });
 
   it('a missing contact is refused by HubSpot, nothing written', async () => {
-    const before = hs.records('notes').length;
+    const before = h.hs.records('notes').length;
     await expect(run({ account: 'crm_hs', contactId: '99999', body: 'x' })).rejects.toMatchObject({
       kind: 'validation',
     });
-    expect(hs.records('notes')).toHaveLength(before);
+    expect(h.hs.records('notes')).toHaveLength(before);
   });
 });

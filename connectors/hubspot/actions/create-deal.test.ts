@@ -1,27 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAjv } from '../../sdk/index.js';
-import { actionContext, directAccounts, startHubSpotFake, testAccount, type HubSpotFake } from '../../testkit/index.js';
-import { hubspotConnector } from '../index.js';
+import { useHubSpotFake } from './test-support.js';
 
-const TOKEN = 'pat-na1-action-test-token';
-let hs: HubSpotFake;
-beforeAll(async () => {
-  hs = await startHubSpotFake({ accessToken: TOKEN, rateLimit: false, searchPerSecond: false });
-});
-afterAll(() => hs.close());
-beforeEach(() => {
-  hs.violations.length = 0;
-  hs.requests.length = 0;
-});
-
-const accounts = () =>
-  directAccounts([
-    testAccount({ id: 'crm_hs', credentials: { accessToken: TOKEN }, settings: { apiBaseUrl: hs.url } }),
-  ]);
-
-const action = hubspotConnector.actions.find((a) => a.id === 'createDeal')!;
-const run = (input: Record<string, unknown>, attempt = 1) =>
-  action.run(actionContext({ accounts: accounts() }, { attempt }), input);
+const h = useHubSpotFake();
+const action = h.action('createDeal');
+const run = (input: Record<string, unknown>, attempt = 1) => action.run(h.ctx(attempt), input);
 
 describe('hubspot.createDeal', () => {
   it('validates its input', () => {
@@ -36,7 +19,7 @@ describe('hubspot.createDeal', () => {
   });
 
   it('creates the deal associated to the contact (type 3) with amount as a string', async () => {
-    const c = hs.crm.create('contacts', { email: 'deal@example.com' });
+    const c = h.hs.crm.create('contacts', { email: 'deal@example.com' });
     const out = await run({
       account: 'crm_hs',
       name: 'Website',
@@ -44,7 +27,7 @@ describe('hubspot.createDeal', () => {
       amount: 1200,
       contactId: c.id,
     });
-    expect(hs.requests.at(-1)).toMatchObject({
+    expect(h.hs.requests.at(-1)).toMatchObject({
       method: 'POST',
       path: '/crm/v3/objects/deals',
       body: {
@@ -57,17 +40,17 @@ describe('hubspot.createDeal', () => {
       properties: { dealname: 'Website', amount: '1200' },
     });
     expect(createAjv().compile(action.output)(out)).toBe(true);
-    expect(hs.get('deals', out.id)!.associations).toEqual({ contacts: [c.id] });
-    expect(hs.violations).toEqual([]);
+    expect(h.hs.get('deals', out.id)!.associations).toEqual({ contacts: [c.id] });
+    expect(h.hs.violations).toEqual([]);
   });
 
   it('a retry reuses the deal the first attempt made', async () => {
-    const c = hs.crm.create('contacts', { email: 'deal2@example.com' });
+    const c = h.hs.crm.create('contacts', { email: 'deal2@example.com' });
     const input = { account: 'crm_hs', name: 'Retry deal', stage: 'contractsent', contactId: c.id };
     const first = await run(input);
     const again = await run(input, 2);
     expect(again.id).toBe(first.id);
-    expect(hs.records('deals').filter((d) => d.properties.dealname === 'Retry deal')).toHaveLength(1);
+    expect(h.hs.records('deals').filter((d) => d.properties.dealname === 'Retry deal')).toHaveLength(1);
   });
 
   it('an unknown stage is HubSpot’s 400, a validation error', async () => {

@@ -1,33 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAjv } from '../../sdk/index.js';
-import { actionContext, directAccounts, startHubSpotFake, testAccount, type HubSpotFake } from '../../testkit/index.js';
-import { hubspotConnector } from '../index.js';
+import { useHubSpotFake } from './test-support.js';
 
-const TOKEN = 'pat-na1-action-test-token';
-let hs: HubSpotFake;
-beforeAll(async () => {
-  hs = await startHubSpotFake({ accessToken: TOKEN, rateLimit: false, searchPerSecond: false });
-});
-afterAll(() => hs.close());
-beforeEach(() => {
-  hs.violations.length = 0;
-  hs.requests.length = 0;
-  hs.searchLag(false);
-});
-
-const action = hubspotConnector.actions.find((a) => a.id === 'findOrCreateContact')!;
-const run = (input: Record<string, unknown>, attempt = 1) =>
-  action.run(
-    actionContext(
-      {
-        accounts: directAccounts([
-          testAccount({ id: 'crm_hs', credentials: { accessToken: TOKEN }, settings: { apiBaseUrl: hs.url } }),
-        ]),
-      },
-      { attempt },
-    ),
-    input,
-  );
+const h = useHubSpotFake((hs) => hs.searchLag(false));
+const action = h.action('findOrCreateContact');
+const run = (input: Record<string, unknown>, attempt = 1) => action.run(h.ctx(attempt), input);
 
 describe('hubspot.findOrCreateContact', () => {
   it('validates its input', () => {
@@ -50,11 +27,11 @@ describe('hubspot.findOrCreateContact', () => {
       properties: { firstname: 'Nia', company: 'Acme', zip: 1000 },
     });
     expect(made).toMatchObject({ created: true, contact: { properties: { email: 'new@example.com', zip: '1000' } } });
-    expect(hs.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+    expect(h.hs.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
       'POST /crm/v3/objects/contacts/search',
       'POST /crm/v3/objects/contacts',
     ]);
-    expect(hs.requests[1]!.body).toEqual({
+    expect(h.hs.requests[1]!.body).toEqual({
       properties: { firstname: 'Nia', company: 'Acme', zip: '1000', email: 'new@example.com', phone: '+351910000009' },
     });
     const byEmail = await run({ account: 'crm_hs', email: 'new@example.com' });
@@ -62,16 +39,16 @@ describe('hubspot.findOrCreateContact', () => {
     const byPhone = await run({ account: 'crm_hs', phone: '+351910000009' });
     expect(byPhone).toMatchObject({ created: false, contact: { id: made.contact.id } });
     expect(createAjv().compile(action.output)(byPhone)).toBe(true);
-    expect(hs.records('contacts')).toHaveLength(1);
-    expect(hs.violations).toEqual([]);
+    expect(h.hs.records('contacts')).toHaveLength(1);
+    expect(h.hs.violations).toEqual([]);
   });
 
   it('a retry finds what the first attempt made even while search lags (through the 409)', async () => {
-    hs.searchLag(true);
+    h.hs.searchLag(true);
     const first = await run({ account: 'crm_hs', email: 'retry@example.com' });
     const retried = await run({ account: 'crm_hs', email: 'retry@example.com' }, 2);
     expect(retried).toMatchObject({ created: false, contact: { id: first.contact.id } });
-    expect(hs.records('contacts').filter((r) => r.properties.email === 'retry@example.com')).toHaveLength(1);
+    expect(h.hs.records('contacts').filter((r) => r.properties.email === 'retry@example.com')).toHaveLength(1);
   });
 
   it('an account of another workspace or connector is not found', async () => {

@@ -1,26 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAjv } from '../../sdk/index.js';
-import { actionContext, directAccounts, startHubSpotFake, testAccount, type HubSpotFake } from '../../testkit/index.js';
-import { hubspotConnector } from '../index.js';
+import { useHubSpotFake } from './test-support.js';
 
-const TOKEN = 'pat-na1-action-test-token';
-let hs: HubSpotFake;
-beforeAll(async () => {
-  hs = await startHubSpotFake({ accessToken: TOKEN, rateLimit: false, searchPerSecond: false });
-});
-afterAll(() => hs.close());
-beforeEach(() => {
-  hs.violations.length = 0;
-  hs.requests.length = 0;
-});
-
-const accounts = () =>
-  directAccounts([
-    testAccount({ id: 'crm_hs', credentials: { accessToken: TOKEN }, settings: { apiBaseUrl: hs.url } }),
-  ]);
-
-const action = hubspotConnector.actions.find((a) => a.id === 'moveDeal')!;
-const run = (input: Record<string, unknown>) => action.run(actionContext({ accounts: accounts() }), input);
+const h = useHubSpotFake();
+const action = h.action('moveDeal');
+const run = (input: Record<string, unknown>, attempt = 1) => action.run(h.ctx(attempt), input);
 
 describe('hubspot.moveDeal', () => {
   it('validates its input', () => {
@@ -30,17 +14,17 @@ describe('hubspot.moveDeal', () => {
   });
 
   it('PATCHes dealstage (twice is the same) and returns the deal', async () => {
-    const d = hs.crm.create('deals', { dealname: 'Move me', pipeline: 'default', dealstage: 'qualifiedtobuy' });
+    const d = h.hs.crm.create('deals', { dealname: 'Move me', pipeline: 'default', dealstage: 'qualifiedtobuy' });
     const out = await run({ account: 'crm_hs', dealId: d.id, stage: 'closedwon' });
-    expect(hs.requests.at(-1)).toMatchObject({
+    expect(h.hs.requests.at(-1)).toMatchObject({
       method: 'PATCH',
       path: `/crm/v3/objects/deals/${d.id}`,
       body: { properties: { dealstage: 'closedwon' } },
     });
     expect(out).toMatchObject({ id: d.id, properties: { dealstage: 'closedwon' } });
     await run({ account: 'crm_hs', dealId: d.id, stage: 'closedwon' });
-    expect(hs.get('deals', d.id)!.properties.dealstage).toBe('closedwon');
-    expect(hs.violations).toEqual([]);
+    expect(h.hs.get('deals', d.id)!.properties.dealstage).toBe('closedwon');
+    expect(h.hs.violations).toEqual([]);
   });
 
   it('a missing deal is not_found', async () => {

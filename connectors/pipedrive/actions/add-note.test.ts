@@ -1,35 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAjv } from '../../sdk/index.js';
-import {
-  actionContext,
-  directAccounts,
-  startPipedriveFake,
-  testAccount,
-  type PipedriveFake,
-} from '../../testkit/index.js';
-import { pipedriveConnector } from '../index.js';
+import { usePipedriveFake } from './test-support.js';
 
-const TOKEN = '0123456789abcdef0123456789abcdef01234567';
-let pd: PipedriveFake;
-beforeAll(async () => {
-  pd = await startPipedriveFake({ apiToken: TOKEN, burst: { limit: 10_000 } });
-});
-afterAll(() => pd.close());
-beforeEach(() => {
-  pd.violations.length = 0;
-  pd.requests.length = 0;
-});
-
-const action = pipedriveConnector.actions.find((a) => a.id === 'addNote')!;
-const run = (input: Record<string, unknown>) =>
-  action.run(
-    actionContext({
-      accounts: directAccounts([
-        testAccount({ id: 'crm_pd', credentials: { apiToken: TOKEN }, settings: { apiBaseUrl: pd.url } }),
-      ]),
-    }),
-    input,
-  );
+const h = usePipedriveFake();
+const action = h.action('addNote');
+const run = (input: Record<string, unknown>, attempt = 1) => action.run(h.ctx(attempt), input);
 
 describe('pipedrive.addNote', () => {
   it('needs a person and text', () => {
@@ -40,9 +15,9 @@ describe('pipedrive.addNote', () => {
   });
 
   it('adds an escaped note to a person, and to a deal too', async () => {
-    const p = await pd.createPerson({ name: 'Noted' });
+    const p = await h.pd.createPerson({ name: 'Noted' });
     const out = await run({ account: 'crm_pd', personId: String(p.id), text: 'Asked about <pricing>\nCall back' });
-    expect(pd.requests.at(-1)).toMatchObject({
+    expect(h.pd.requests.at(-1)).toMatchObject({
       method: 'POST',
       path: '/v1/notes',
       body: { content: 'Asked about &lt;pricing&gt;<br>Call back', person_id: p.id },
@@ -52,29 +27,22 @@ describe('pipedrive.addNote', () => {
     expect(out.addedAt).toMatch(/Z$/);
     expect(createAjv().compile(action.output)(out)).toBe(true);
 
-    const created = await pipedriveConnector.actions
-      .find((a) => a.id === 'createDeal')!
-      .run(
-        actionContext({
-          accounts: directAccounts([
-            testAccount({ id: 'crm_pd', credentials: { apiToken: TOKEN }, settings: { apiBaseUrl: pd.url } }),
-          ]),
-        }),
-        { account: 'crm_pd', title: 'Noted deal', personId: String(p.id) },
-      );
+    const created = await h
+      .action('createDeal')
+      .run(h.ctx(), { account: 'crm_pd', title: 'Noted deal', personId: String(p.id) });
     const onDeal = await run({
       account: 'crm_pd',
       personId: String(p.id),
       dealId: created.deal.id,
       text: 'On the deal',
     });
-    expect(pd.requests.at(-1)!.body).toEqual({
+    expect(h.pd.requests.at(-1)!.body).toEqual({
       content: 'On the deal',
       person_id: p.id,
       deal_id: Number(created.deal.id),
     });
     expect(onDeal.dealId).toBe(created.deal.id);
-    expect(pd.violations).toEqual([]);
+    expect(h.pd.violations).toEqual([]);
   });
 
   it('says which id is wrong when the person does not exist', async () => {

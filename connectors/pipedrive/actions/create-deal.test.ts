@@ -1,39 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAjv } from '../../sdk/index.js';
-import {
-  actionContext,
-  directAccounts,
-  startPipedriveFake,
-  testAccount,
-  type PipedriveFake,
-} from '../../testkit/index.js';
-import { pipedriveConnector } from '../index.js';
+import { usePipedriveFake } from './test-support.js';
 
-const TOKEN = '0123456789abcdef0123456789abcdef01234567';
-let pd: PipedriveFake;
-beforeAll(async () => {
-  pd = await startPipedriveFake({ apiToken: TOKEN, burst: { limit: 10_000 } });
-});
-afterAll(() => pd.close());
-beforeEach(() => {
-  pd.violations.length = 0;
-  pd.requests.length = 0;
-  pd.deals.clear();
-});
-
-const action = pipedriveConnector.actions.find((a) => a.id === 'createDeal')!;
-const run = (input: Record<string, unknown>, attempt = 1) =>
-  action.run(
-    actionContext(
-      {
-        accounts: directAccounts([
-          testAccount({ id: 'crm_pd', credentials: { apiToken: TOKEN }, settings: { apiBaseUrl: pd.url } }),
-        ]),
-      },
-      { attempt },
-    ),
-    input,
-  );
+const h = usePipedriveFake((pd) => pd.deals.clear());
+const action = h.action('createDeal');
+const run = (input: Record<string, unknown>, attempt = 1) => action.run(h.ctx(attempt), input);
 
 describe('pipedrive.createDeal', () => {
   it('needs a title', () => {
@@ -44,7 +15,7 @@ describe('pipedrive.createDeal', () => {
   });
 
   it('creates a v2 deal with value, currency, pipeline, stage and person', async () => {
-    const p = await pd.createPerson({ name: 'Buyer' });
+    const p = await h.pd.createPerson({ name: 'Buyer' });
     const out = await run({
       account: 'crm_pd',
       title: 'Annual plan',
@@ -54,7 +25,7 @@ describe('pipedrive.createDeal', () => {
       stageId: '5',
       personId: String(p.id),
     });
-    expect(pd.requests.at(-1)).toMatchObject({
+    expect(h.pd.requests.at(-1)).toMatchObject({
       method: 'POST',
       path: '/api/v2/deals',
       body: { title: 'Annual plan', value: 1200, currency: 'EUR', pipeline_id: 2, stage_id: 5, person_id: p.id },
@@ -73,18 +44,18 @@ describe('pipedrive.createDeal', () => {
       },
     });
     expect(createAjv().compile(action.output)(out)).toBe(true);
-    expect(pd.violations).toEqual([]);
+    expect(h.pd.violations).toEqual([]);
   });
 
   it('on a retry takes the deal the first attempt made; a first attempt always creates', async () => {
-    const p = await pd.createPerson({ name: 'Retry Buyer' });
+    const p = await h.pd.createPerson({ name: 'Retry Buyer' });
     const input = { account: 'crm_pd', title: 'Upsell', personId: String(p.id) };
     const first = await run(input);
     const retried = await run(input, 2);
     expect(retried).toEqual({ created: false, deal: first.deal });
-    expect(pd.deals.size).toBe(1);
+    expect(h.pd.deals.size).toBe(1);
     expect((await run(input)).created).toBe(true);
-    expect(pd.deals.size).toBe(2);
+    expect(h.pd.deals.size).toBe(2);
   });
 
   it('refuses a stage outside the pipeline as a validation error', async () => {

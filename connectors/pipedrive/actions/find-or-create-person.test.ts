@@ -1,31 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAjv } from '../../sdk/index.js';
-import {
-  actionContext,
-  directAccounts,
-  startPipedriveFake,
-  testAccount,
-  type PipedriveFake,
-} from '../../testkit/index.js';
 import { pipedriveConnector } from '../index.js';
+import { usePipedriveFake } from './test-support.js';
 
-const TOKEN = '0123456789abcdef0123456789abcdef01234567';
-let pd: PipedriveFake;
-beforeAll(async () => {
-  pd = await startPipedriveFake({ apiToken: TOKEN, burst: { limit: 10_000 } });
-});
-afterAll(() => pd.close());
-beforeEach(() => {
-  pd.violations.length = 0;
-  pd.requests.length = 0;
-  pd.persons.clear();
-});
-
-const action = pipedriveConnector.actions.find((a) => a.id === 'findOrCreatePerson')!;
-const accounts = () =>
-  directAccounts([testAccount({ id: 'crm_pd', credentials: { apiToken: TOKEN }, settings: { apiBaseUrl: pd.url } })]);
-const run = (input: Record<string, unknown>, attempt = 1) =>
-  action.run(actionContext({ accounts: accounts() }, { attempt }), input);
+const h = usePipedriveFake((pd) => pd.persons.clear());
+const action = h.action('findOrCreatePerson');
+const run = (input: Record<string, unknown>, attempt = 1) => action.run(h.ctx(attempt), input);
 
 describe('pipedrive.findOrCreatePerson', () => {
   it('is listed with the other actions, each with its group', () => {
@@ -57,12 +37,12 @@ describe('pipedrive.findOrCreatePerson', () => {
     expect(createAjv().compile(action.output)(first)).toBe(true);
     const retried = await run({ account: 'crm_pd', email: 'NEW@example.com', name: 'New Person' }, 2);
     expect(retried).toEqual({ created: false, person: first.person });
-    expect(pd.persons.size).toBe(1);
-    expect(pd.violations).toEqual([]);
+    expect(h.pd.persons.size).toBe(1);
+    expect(h.pd.violations).toEqual([]);
   });
 
   it('finds by phone when no email is given, and names a new person after the phone', async () => {
-    const p = await pd.createPerson({ name: 'Phone Person', phones: ['+14155550100'] });
+    const p = await h.pd.createPerson({ name: 'Phone Person', phones: ['+14155550100'] });
     expect(await run({ account: 'crm_pd', phone: '+14155550100' })).toMatchObject({
       created: false,
       person: { id: String(p.id) },
@@ -75,6 +55,6 @@ describe('pipedrive.findOrCreatePerson', () => {
 
   it('opens only accounts of its own workspace and connector (the accounts service refuses others)', async () => {
     await expect(run({ account: 'crm_other', email: 'x@example.com' })).rejects.toMatchObject({ kind: 'not_found' });
-    expect(pd.requests).toHaveLength(0);
+    expect(h.pd.requests).toHaveLength(0);
   });
 });

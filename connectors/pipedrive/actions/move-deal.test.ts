@@ -1,33 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAjv } from '../../sdk/index.js';
-import {
-  actionContext,
-  directAccounts,
-  startPipedriveFake,
-  testAccount,
-  type PipedriveFake,
-} from '../../testkit/index.js';
-import { pipedriveConnector } from '../index.js';
+import { usePipedriveFake } from './test-support.js';
 
-const TOKEN = '0123456789abcdef0123456789abcdef01234567';
-let pd: PipedriveFake;
-beforeAll(async () => {
-  pd = await startPipedriveFake({ apiToken: TOKEN, burst: { limit: 10_000 } });
-});
-afterAll(() => pd.close());
-beforeEach(() => {
-  pd.violations.length = 0;
-  pd.requests.length = 0;
-});
-
-const ctx = () =>
-  actionContext({
-    accounts: directAccounts([
-      testAccount({ id: 'crm_pd', credentials: { apiToken: TOKEN }, settings: { apiBaseUrl: pd.url } }),
-    ]),
-  });
-const action = pipedriveConnector.actions.find((a) => a.id === 'moveDeal')!;
-const createDeal = pipedriveConnector.actions.find((a) => a.id === 'createDeal')!;
+const h = usePipedriveFake();
+const action = h.action('moveDeal');
+const createDeal = h.action('createDeal');
+const ctx = () => h.ctx();
 
 describe('pipedrive.moveDeal', () => {
   it('needs a deal and a stage', () => {
@@ -41,7 +19,7 @@ describe('pipedrive.moveDeal', () => {
     const { deal } = await createDeal.run(ctx(), { account: 'crm_pd', title: 'Mover' });
     expect(deal).toMatchObject({ pipelineId: '1', stageId: '1' });
     const moved = await action.run(ctx(), { account: 'crm_pd', dealId: deal.id, stageId: '4' });
-    expect(pd.requests.at(-1)).toMatchObject({
+    expect(h.pd.requests.at(-1)).toMatchObject({
       method: 'PATCH',
       path: `/api/v2/deals/${deal.id}`,
       body: { stage_id: 4 },
@@ -49,7 +27,7 @@ describe('pipedrive.moveDeal', () => {
     expect(moved).toEqual({ ...deal, pipelineId: '2', stageId: '4' });
     expect(await action.run(ctx(), { account: 'crm_pd', dealId: deal.id, stageId: '4' })).toEqual(moved);
     expect(createAjv().compile(action.output)(moved)).toBe(true);
-    expect(pd.violations).toEqual([]);
+    expect(h.pd.violations).toEqual([]);
   });
 
   it('says not_found for a deal that does not exist', async () => {

@@ -1,35 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAjv } from '../../sdk/index.js';
-import {
-  actionContext,
-  directAccounts,
-  startPipedriveFake,
-  testAccount,
-  type PipedriveFake,
-} from '../../testkit/index.js';
-import { pipedriveConnector } from '../index.js';
+import { usePipedriveFake } from './test-support.js';
 
-const TOKEN = '0123456789abcdef0123456789abcdef01234567';
-let pd: PipedriveFake;
-beforeAll(async () => {
-  pd = await startPipedriveFake({ apiToken: TOKEN, burst: { limit: 10_000 } });
-});
-afterAll(() => pd.close());
-beforeEach(() => {
-  pd.violations.length = 0;
-  pd.requests.length = 0;
-});
-
-const action = pipedriveConnector.actions.find((a) => a.id === 'updatePerson')!;
-const run = (input: Record<string, unknown>) =>
-  action.run(
-    actionContext({
-      accounts: directAccounts([
-        testAccount({ id: 'crm_pd', credentials: { apiToken: TOKEN }, settings: { apiBaseUrl: pd.url } }),
-      ]),
-    }),
-    input,
-  );
+const h = usePipedriveFake();
+const action = h.action('updatePerson');
+const run = (input: Record<string, unknown>, attempt = 1) => action.run(h.ctx(attempt), input);
 
 describe('pipedrive.updatePerson', () => {
   it('needs something to change', () => {
@@ -40,14 +15,14 @@ describe('pipedrive.updatePerson', () => {
   });
 
   it('PATCHes the given fields only: emails replaced (the first primary), fields by API name', async () => {
-    const p = await pd.createPerson({ name: 'Up Date', emails: ['old@example.com'], phones: ['+15550000001'] });
+    const p = await h.pd.createPerson({ name: 'Up Date', emails: ['old@example.com'], phones: ['+15550000001'] });
     const out = await run({
       account: 'crm_pd',
       personId: String(p.id),
       emails: ['new@example.com', 'old@example.com'],
       fields: { job_title: 'CFO' },
     });
-    expect(pd.requests.at(-1)).toMatchObject({
+    expect(h.pd.requests.at(-1)).toMatchObject({
       method: 'PATCH',
       path: `/api/v2/persons/${p.id}`,
       body: {
@@ -66,7 +41,7 @@ describe('pipedrive.updatePerson', () => {
       fields: { job_title: 'CFO' },
     });
     expect(createAjv().compile(action.output)(out)).toBe(true);
-    expect(pd.violations).toEqual([]);
+    expect(h.pd.violations).toEqual([]);
   });
 
   it('says not_found for a person that does not exist', async () => {
