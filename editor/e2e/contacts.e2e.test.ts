@@ -89,6 +89,8 @@ describe('contacts in Chromium', () => {
       name: 'María García',
     });
     expect(first.status).toBe(200);
+    // Ingests run concurrently: wait for the WhatsApp message, so the phone's provenance is that message.
+    await contactWithMessages('+34612345678', 1);
     const sent = await twilio.sendInboundSms({
       url: sms.json.inboundUrl,
       from: '+34612345678',

@@ -109,9 +109,7 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
     const state = flowStore.getState();
     if (state.readOnlyVersion === null) draft.current = state.definition;
     const v = await api.getVersion(flowId, version);
-    const keep = overlay ? state.overlay : null;
-    flowStore.getState().load(v.definition, { readOnlyVersion: version });
-    if (keep) flowStore.getState().setOverlay(keep);
+    flowStore.getState().load(v.definition, { readOnlyVersion: version, keepOverlay: overlay });
   }
   function backToDraft() {
     if (draft.current) flowStore.getState().load(draft.current);
@@ -123,9 +121,7 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
     const state = flowStore.getState();
     if (state.readOnlyVersion === null) draft.current = state.definition;
     const detail = await api.getRun(run.id);
-    const keep = state.overlay;
-    flowStore.getState().load(detail.definition, { readOnlyVersion: 0 });
-    if (keep) flowStore.getState().setOverlay(keep);
+    flowStore.getState().load(detail.definition, { readOnlyVersion: 0, keepOverlay: true });
   }
 
   if (loadError)

@@ -90,6 +90,17 @@ describe('flow store', () => {
     s.getState().addNode({ type: 'set' });
     expect(s.getState().definition.nodes).toEqual([]);
   });
+
+  it('keeps the run overlay a watcher set while the version loaded, and clears it on a plain load', () => {
+    const s = createFlowStore();
+    const overlay = { runId: 'r1', status: 'completed', steps: [] };
+    // The run's watcher answers before the version does: the overlay is set first, then the version arrives.
+    s.getState().setOverlay(overlay);
+    s.getState().load(emptyDefinition(), { readOnlyVersion: 1, keepOverlay: true });
+    expect(s.getState().overlay).toBe(overlay);
+    s.getState().load(emptyDefinition());
+    expect(s.getState().overlay).toBeNull();
+  });
 });
 
 describe('flow store typing', () => {

@@ -40,7 +40,11 @@ export interface FlowState {
   /** Bumped when the whole view should be refitted (a flow or version loaded, auto-layout). */
   viewEpoch: number;
 
-  load(def: FlowDefinition, opts?: { readOnlyVersion?: number | null }): void;
+  /**
+   * Shows a definition. `keepOverlay` keeps the run overlay as it is when the definition arrives (a run opened over its
+   * version: the run's watcher may have set it while the version was loading).
+   */
+  load(def: FlowDefinition, opts?: { readOnlyVersion?: number | null; keepOverlay?: boolean }): void;
   /** Applies an edit as one undoable step; edits with the same `coalesce` key within a second make one step (typing). */
   change(fn: (def: FlowDefinition) => FlowDefinition, coalesce?: string): void;
   /** Records the current definition for undo, for an edit made of many small changes (a drag). */
@@ -108,7 +112,7 @@ export function createFlowStore(initial: FlowDefinition = emptyDefinition()): Fl
           future: [],
           selected: null,
           issues: [],
-          overlay: null,
+          overlay: opts?.keepOverlay ? get().overlay : null,
           readOnlyVersion: opts?.readOnlyVersion ?? null,
           revision: get().revision + 1,
         });
