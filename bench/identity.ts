@@ -15,7 +15,7 @@ import {
   startWhatsAppFake,
   type FakeServer,
 } from '../connectors/testkit/index.js';
-import { resolveIdentity } from '../connectors/contacts/identity.js';
+import { resolveIdentity, whatsappPhone } from '../connectors/contacts/identity.js';
 import { REPO_ROOT, waitFor } from '../test/processes.js';
 import { forEachLimit, latency, startBenchStack } from './bench-processes.js';
 import { generateIdentityData, mergeOnAny, scorePairs, type Delivery, type Tally } from './identity-data.js';
@@ -37,10 +37,15 @@ const IG_ID = '17841405822300001';
 
 /** The contact a delivery's identities give under the documented rules, for the "covered by the rules" recall. */
 const rulesKeys = (d: Delivery) =>
-  d.written
-    .map((w) => resolveIdentity({ kind: w.kind, value: w.value }, w.defaultCountry))
-    .filter((r) => r.valid)
-    .map((r) => `${r.kind}:${r.key}`);
+  d.written.flatMap((w) => {
+    // A WhatsApp sender's phone is read from the id by WhatsApp's own rule (the ninth digit put back in Brazil).
+    if (d.send.channel === 'whatsapp' && w.kind === 'phone') {
+      const phone = whatsappPhone(d.send.waId);
+      return phone ? [`phone:${phone}`] : [];
+    }
+    const r = resolveIdentity({ kind: w.kind, value: w.value }, w.defaultCountry);
+    return r.valid ? [`${r.kind}:${r.key}`] : [];
+  });
 
 /** A merged contact's root (GET /api/contacts/<merged id> answers the row with `mergedInto`). */
 function mergedInto(contact: Record<string, unknown>): string | undefined {

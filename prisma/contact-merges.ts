@@ -115,6 +115,50 @@ async function fileMessages(tx: Tx, workspaceId: string, rows: string[], contact
   await recompute(tx, from);
 }
 
+/**
+ * Merges `mergedId`'s cluster into `survivorId`'s inside the caller's transaction (the store's `merge`, and the upsert's
+ * merge on a shared delivery); throws MergeRefused. Returns the merge and the survivor's root.
+ */
+export async function mergeInTx(
+  tx: Tx,
+  workspaceId: string,
+  survivorId: string,
+  mergedId: string,
+  by: MergeActor,
+): Promise<{ merge: MergeRecord; survivor: string }> {
+  if (survivorId === mergedId) throw new MergeRefused('merge_self');
+  const [survivor, merged] = await lockPair(tx, workspaceId, survivorId, mergedId);
+  if (survivor === merged) throw new MergeRefused('already_merged');
+  const members = [
+    merged,
+    ...(
+      await tx.contact.findMany({
+        where: { mergedIntoId: merged },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        select: { id: true },
+      })
+    ).map((r) => r.id),
+  ];
+  const at = new Date();
+  await tx.contact.updateMany({
+    where: { id: { in: members } },
+    data: { mergedIntoId: survivor, mergedAt: at },
+  });
+  await fileMessages(tx, workspaceId, members, survivor, merged);
+  const row = await tx.contactMerge.create({
+    data: {
+      id: newId('mrg'),
+      workspaceId,
+      survivorId: survivor,
+      mergedId: merged,
+      members,
+      by: by as unknown as Prisma.InputJsonObject,
+      createdAt: at,
+    },
+  });
+  return { merge: toMerge(row), survivor };
+}
+
 export function createContactMergeStore(prisma: PrismaClient) {
   const run = <T>(fn: (tx: Tx) => Promise<T>) => prisma.$transaction(fn, TX);
 
@@ -128,36 +172,8 @@ export function createContactMergeStore(prisma: PrismaClient) {
     ): Promise<{ merge: MergeRecord; contact: ContactRecord }> {
       if (survivorId === mergedId) return Promise.reject(new MergeRefused('merge_self'));
       return run(async (tx) => {
-        const [survivor, merged] = await lockPair(tx, workspaceId, survivorId, mergedId);
-        if (survivor === merged) throw new MergeRefused('already_merged');
-        const members = [
-          merged,
-          ...(
-            await tx.contact.findMany({
-              where: { mergedIntoId: merged },
-              orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-              select: { id: true },
-            })
-          ).map((r) => r.id),
-        ];
-        const at = new Date();
-        await tx.contact.updateMany({
-          where: { id: { in: members } },
-          data: { mergedIntoId: survivor, mergedAt: at },
-        });
-        await fileMessages(tx, workspaceId, members, survivor, merged);
-        const row = await tx.contactMerge.create({
-          data: {
-            id: newId('mrg'),
-            workspaceId,
-            survivorId: survivor,
-            mergedId: merged,
-            members,
-            by: by as unknown as Prisma.InputJsonObject,
-            createdAt: at,
-          },
-        });
-        return { merge: toMerge(row), contact: (await contactView(tx, workspaceId, survivor))! };
+        const { merge, survivor } = await mergeInTx(tx, workspaceId, survivorId, mergedId, by);
+        return { merge, contact: (await contactView(tx, workspaceId, survivor))! };
       });
     },
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, testPrisma } from '../test/env.js';
 import { kindValues as kv, testContacts as service } from '../test/contacts.js';
-import { findContactByIdentity, getContact } from './contacts.js';
+import { createContactMergeStore } from './contact-merges.js';
+import { compatibleNames, findContactByIdentity, getContact } from './contacts.js';
 import type { PrismaClient } from './client.js';
 
 let prisma: PrismaClient;
@@ -127,6 +128,82 @@ describe('createContactsService', () => {
       identities: [{ kind: 'phone', value: '+14155550199' }],
     });
     expect(await count(own)).toEqual({ contacts: 2, identities: 3 });
+  });
+
+  it('merges the contacts a delivery vouches for (verified identities of two, compatible names), recorded and undoable', async () => {
+    const own = await createWorkspace(prisma);
+    const svc = service(prisma);
+    const tg = { kind: 'telegram', value: '777', verified: true };
+    const phone = { kind: 'phone', value: '+14155550177', verified: true };
+    // María on Telegram; an SMS from her phone (no name); then she shares her own contact on Telegram.
+    const onTelegram = await svc.upsert(own, { identities: [tg], name: 'María García' });
+    await prisma.contact.update({
+      where: { id: onTelegram.contact.id },
+      data: { createdAt: new Date(Date.now() - 60_000) },
+    });
+    const bySms = await svc.upsert(own, { identities: [phone] });
+    const shared = await svc.upsert(own, { identities: [tg, phone], name: 'Maria' });
+    expect(shared.contact.id).toBe(onTelegram.contact.id);
+    expect(shared).toMatchObject({ created: false, merged: [bySms.contact.id] });
+    expect(shared.conflicts).toBeUndefined();
+    expect(kv(shared.contact).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
+      { kind: 'phone', value: '+14155550177' },
+      { kind: 'telegram', value: '777' },
+    ]);
+    expect(await getContact(prisma, own, bySms.contact.id)).toMatchObject({ mergedInto: onTelegram.contact.id });
+    const merges = await createContactMergeStore(prisma).list(own, onTelegram.contact.id);
+    expect(merges).toMatchObject([
+      {
+        survivorId: onTelegram.contact.id,
+        mergedId: bySms.contact.id,
+        by: { type: 'rule', ref: 'shared-delivery api' },
+      },
+    ]);
+    // A merge by the rule is undone like any other.
+    await createContactMergeStore(prisma).undo(own, merges![0]!.id);
+    expect((await getContact(prisma, own, bySms.contact.id))!.mergedInto).toBeUndefined();
+  });
+
+  it('never merges on a typed identity or across names that differ (a household): those stay conflicts', async () => {
+    const own = await createWorkspace(prisma);
+    const svc = service(prisma);
+    const ana = await svc.upsert(own, {
+      identities: [{ kind: 'whatsapp', value: '555', verified: true }],
+      name: 'Ana García',
+    });
+    await prisma.contact.update({ where: { id: ana.contact.id }, data: { createdAt: new Date(Date.now() - 60_000) } });
+    const family = { kind: 'phone', value: '+14155550155', verified: true };
+    const luis = await svc.upsert(own, { identities: [family], name: 'Luis García' });
+    const both = await svc.upsert(own, {
+      identities: [{ kind: 'whatsapp', value: '555', verified: true }, family],
+      name: 'Ana García',
+    });
+    expect(both).toMatchObject({ contact: { id: ana.contact.id }, conflicts: [luis.contact.id] });
+    expect(both.merged).toBeUndefined();
+    // An email typed into a web chat (unverified) never vouches for anyone.
+    const typed = await svc.upsert(own, {
+      identities: [
+        { kind: 'webchat', value: 'v1', verified: true },
+        { kind: 'phone', value: '+14155550155' },
+      ],
+    });
+    const again = await svc.upsert(own, {
+      identities: [
+        { kind: 'webchat', value: 'v1', verified: true },
+        { kind: 'whatsapp', value: '555' },
+      ],
+    });
+    expect(typed.merged).toBeUndefined();
+    expect(again).toMatchObject({ contact: { id: ana.contact.id }, conflicts: [luis.contact.id] });
+    expect(again.merged).toBeUndefined();
+    expect(await prisma.contactMerge.count({ where: { workspaceId: own } })).toBe(0);
+  });
+
+  it('folds case and accents when comparing names, and treats an unknown name as compatible', () => {
+    expect(compatibleNames('María García', 'maria')).toBe(true);
+    expect(compatibleNames('MARIA GARCIA', 'María  García-')).toBe(true);
+    expect(compatibleNames(null, 'Luis')).toBe(true);
+    expect(compatibleNames('Ana García', 'Luis García')).toBe(false);
   });
 
   it('writes nothing when a step of the transaction fails', async () => {

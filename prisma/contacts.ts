@@ -15,6 +15,7 @@ import type {
   ResolvedIdentity,
 } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
+import { MergeRefused, mergeInTx } from './contact-merges.js';
 import { newId } from './ids.js';
 
 type Tx = Prisma.TransactionClient;
@@ -173,18 +174,37 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     return { contact: toRecord(created), created: true };
   }
 
-  // An identity's owner stands for its root (a merged row for the contact it was merged into). Several roots: keep
-  // the oldest, attach only unowned identities to it, report the others (merging is a separate, recorded act).
+  // An identity's owner stands for its root (a merged row for the contact it was merged into). Several roots: those
+  // this input vouches for by a shared delivery are merged (sharedDeliveryMerges); of the rest, the oldest is used,
+  // only unowned identities are attached to it, and the others are reported as conflicts.
   const ownerIds = [...new Set(owned.map((o) => o.contactId))];
   const owners = await tx.contact.findMany({
     where: { id: { in: ownerIds } },
     select: { mergedIntoId: true, id: true },
   });
-  const roots = await tx.contact.findMany({
-    where: { id: { in: [...new Set(owners.map((o) => o.mergedIntoId ?? o.id))] } },
+  const rootOf = new Map(owners.map((o) => [o.id, o.mergedIntoId ?? o.id]));
+  let roots = await tx.contact.findMany({
+    where: { id: { in: [...new Set(rootOf.values())] } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    select: { id: true },
+    select: { id: true, name: true },
   });
+  const merged: string[] = [];
+  const joined: string[] = [];
+  const [survivor, ...others] = sharedDeliveryRoots(input, wanted, owned, rootOf, roots);
+  for (const other of others) {
+    try {
+      await mergeInTx(tx, workspaceId, survivor!, other, {
+        type: 'rule',
+        ref: `shared-delivery ${sourceText(source as IdentitySource)}`,
+      });
+      merged.push(other);
+    } catch (err) {
+      // Merged with the survivor by someone else since the read: nothing left to do for this one.
+      if (!(err instanceof MergeRefused && err.reason === 'already_merged')) throw err;
+    }
+    joined.push(other);
+  }
+  if (joined.length > 0) roots = roots.filter((r) => !joined.includes(r.id));
   let contactId = roots[0]!.id;
 
   // Lock the root so concurrent attribute merges serialize instead of losing each other's keys (a merge locks it too).
@@ -238,7 +258,58 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
       })
     : await tx.contact.findUniqueOrThrow({ where: { id: contactId }, include: withIdentities });
   const [contact] = await clusterRecords(tx, workspaceId, [result]);
-  return { contact: contact!, created: false, ...(conflicts.length > 0 && { conflicts }) };
+  return {
+    contact: contact!,
+    created: false,
+    ...(conflicts.length > 0 && { conflicts }),
+    ...(merged.length > 0 && { merged }),
+  };
+}
+
+/** A name's words, case- and accent-folded (`María  García` → maria, garcia). */
+const nameWords = (name: string) =>
+  name
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+
+/**
+ * Names that can be one person's: either unknown, or the words of one are all among the other's (`María` and `Maria
+ * García`). `Ana García` and `Luis García` are not: two people of one household.
+ */
+export function compatibleNames(a: string | null | undefined, b: string | null | undefined): boolean {
+  if (!a?.trim() || !b?.trim()) return true;
+  const [x, y] = [new Set(nameWords(a)), new Set(nameWords(b))];
+  const within = (p: Set<string>, q: Set<string>) => [...p].every((w) => q.has(w));
+  return within(x, y) || within(y, x);
+}
+
+/**
+ * The merge on a shared delivery (README: matching rules): the roots owning a verified identity that this input
+ * carries verified too — one delivery from a provider vouching for identities already on two contacts, like a
+ * Telegram user sharing their own phone, or a WhatsApp id and the phone behind it — when every known name among them
+ * and the input's is compatible (compatibleNames). The oldest comes first (the survivor); fewer than two: none. A
+ * typed email (unverified) or a household's shared number (names that differ) never merges; it stays a conflict.
+ */
+function sharedDeliveryRoots(
+  input: ContactUpsertInput,
+  wanted: ResolvedIdentity[],
+  owned: { kind: string; key: string; verified: boolean; contactId: string }[],
+  rootOf: Map<string, string>,
+  roots: { id: string; name: string | null }[],
+): string[] {
+  const vouched = new Set(
+    owned
+      .filter((o) => o.verified && wanted.some((w) => w.verified && w.kind === o.kind && w.key === o.key))
+      .map((o) => rootOf.get(o.contactId)!),
+  );
+  const candidates = roots.filter((r) => vouched.has(r.id));
+  if (candidates.length < 2) return [];
+  const names = [input.name, ...candidates.map((r) => r.name)];
+  const compatible = names.every((a, i) => names.slice(i + 1).every((b) => compatibleNames(a, b)));
+  return compatible ? candidates.map((r) => r.id) : [];
 }
 
 /** One per match key (valid) or written value (invalid); verified when any copy is. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkIdentity, resolveIdentities, senderIdentities } from './identity.js';
+import { checkIdentity, resolveIdentities, senderIdentities, whatsappPhone } from './identity.js';
 
 describe('identity matching rules', () => {
   // [kind, written, default country, display value, match key] for valid ones; key null for invalid ones.
@@ -34,6 +34,20 @@ describe('identity matching rules', () => {
     if (key !== null) expect(r.key).toBe(key);
     else expect(r.problem).toEqual(expect.any(String));
     expect(checkIdentity(kind, written, country as never).ok).toBe(key !== null);
+  });
+
+  it('reads the phone behind a WhatsApp id, the ninth digit put back even where the 8-digit form is still valid', () => {
+    // +55 21 7654-3210 is a valid 8-digit MOBILE in the metadata (an old range), but WhatsApp only registers mobiles and
+    // keeps the pre-2016 id of one: it is +55 21 97654-3210. Written by a person, the 8-digit number stays as it is.
+    expect(checkIdentity('phone', '+552176543210')).toMatchObject({ ok: true, value: '+552176543210' });
+    expect(whatsappPhone('552176543210')).toBe('+5521976543210');
+    expect(whatsappPhone('551187654321')).toBe('+5511987654321');
+    expect(whatsappPhone('5511987654321')).toBe('+5511987654321');
+    // A landline (2-5) is no WhatsApp quirk; Mexico's 521 is repaired; an id that is no number has no phone.
+    expect(whatsappPhone('551132345678')).toBe('+551132345678');
+    expect(whatsappPhone('5215512345678')).toBe('+525512345678');
+    expect(whatsappPhone('12')).toBeUndefined();
+    expect(whatsappPhone('0123456789')).toBeUndefined();
   });
 
   it('keeps one identity per match key, the first spelling, verified when any copy is', () => {

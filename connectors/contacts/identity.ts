@@ -43,6 +43,24 @@ function quirk(e164: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The phone behind a WhatsApp id (digits, no `+`), or undefined when it is none. WhatsApp keeps the id a Brazilian
+ * mobile registered with before the ninth digit came in (2012–2016), so `55` + area + 8 digits starting 6–9 is that
+ * mobile with the `9` put back whenever the result is a MOBILE, even where the 8-digit form is still a valid number in
+ * libphonenumber's metadata (some areas keep old 8-digit ranges): WhatsApp only registers mobiles. Other ids go
+ * through checkPhone (the Mexican `521…` repair included).
+ */
+export function whatsappPhone(waId: string): string | undefined {
+  if (!/^[1-9][0-9]{5,14}$/.test(waId)) return undefined;
+  const br = /^55(\d{2})([6-9]\d{7})$/.exec(waId);
+  if (br) {
+    const fixed = parsePhoneNumberFromString(`+55${br[1]}9${br[2]}`);
+    if (fixed?.isValid() && fixed.getType() === 'MOBILE') return fixed.number;
+  }
+  const checked = checkPhone(`+${waId}`);
+  return checked.ok ? checked.value : undefined;
+}
+
 /** E.164 for value and key (`+14155550123`); a national number needs a default country. */
 export function checkPhone(written: string, defaultCountry?: CountryCode): Checked {
   const phone = parsePhoneNumberFromString(written.trim(), defaultCountry);

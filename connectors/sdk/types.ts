@@ -44,6 +44,8 @@ export interface ContactUpsertResult {
   created: boolean;
   /** Ids of other contacts (roots) owning some of the given identities; left alone (merging is a separate act). */
   conflicts?: string[];
+  /** Ids of contacts merged into `contact` by the shared-delivery rule (connectors/contacts/README.md). */
+  merged?: string[];
 }
 
 export interface ContactsService {

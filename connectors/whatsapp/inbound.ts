@@ -1,7 +1,7 @@
 // WhatsApp webhooks: `whatsapp_business_account` deliveries whose `messages` changes carry customer messages and the
 // statuses of ours. Messages for another business number of the same WABA are skipped (each number is its own
 // account); reactions, system notices, orders and unsupported types are skipped too.
-import { normalizePhone } from '../contacts/normalize.js';
+import { whatsappPhone } from '../contacts/identity.js';
 import type { JsonObject } from '../flow/types.js';
 import {
   array,
@@ -31,17 +31,10 @@ type Content = Pick<MessageReceived, 'text' | 'attachments'>;
 const MEDIA = { image: 'image', audio: 'audio', video: 'video', document: 'file', sticker: 'sticker' } as const;
 
 /**
- * The sender's phone, when the WhatsApp id is one (it is not always: contacts are keyed by WhatsApp id). The
- * normalizer repairs WhatsApp's quirks (Mexican `521…`, Brazilian numbers without the ninth digit).
+ * The sender's phone, when the WhatsApp id is one (it is not always: contacts are keyed by WhatsApp id), WhatsApp's
+ * quirks repaired (Mexican `521…`, Brazilian mobiles without the ninth digit: identity.ts whatsappPhone).
  */
-export function phoneOf(waId: string): string | undefined {
-  if (!/^[1-9][0-9]{5,14}$/.test(waId)) return undefined;
-  try {
-    return normalizePhone(`+${waId}`);
-  } catch {
-    return undefined;
-  }
-}
+export const phoneOf = (waId: string): string | undefined => whatsappPhone(waId);
 
 function mediaAttachment(m: JsonObject, type: keyof typeof MEDIA, where: string): AttachmentRef {
   const media = object(m[type], `${where}.${type}`);

@@ -61,7 +61,7 @@ export const upsertOutputSchema = Type.Object({
   invalid: Type.Optional(
     Type.Array(Type.Object({ field: Type.String(), kind: Type.String(), value: Type.String(), reason: Type.String() })),
   ),
-  /** Other contacts that own some of the given identities (left as they are: no automatic merge in v1). */
+  /** Other contacts that own some of the given identities (left as they are: an action's identities are unverified). */
   conflicts: Type.Optional(Type.Array(Type.String())),
 });
 
