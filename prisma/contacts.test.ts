@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, testPrisma } from '../test/env.js';
 import { kindValues as kv, testContacts as service } from '../test/contacts.js';
 import { createContactMergeStore } from './contact-merges.js';
-import { compatibleNames, findContactByIdentity, getContact } from './contacts.js';
+import { compatibleNames, differentPeople, findContactByIdentity, getContact } from './contacts.js';
 import type { PrismaClient } from './client.js';
 
 let prisma: PrismaClient;
@@ -103,7 +103,7 @@ describe('createContactsService', () => {
     expect(stored!.attributes).toEqual({ k1: 1, k2: 2, k3: 3, k4: 4, k5: 5 });
   });
 
-  it('uses the oldest contact when identities belong to several, attaches only unowned ones, reports conflicts', async () => {
+  it('merges the contacts one input links whose names fit, into the oldest; different full names stay conflicts', async () => {
     const own = await createWorkspace(prisma);
     const svc = service(prisma);
     const older = await svc.upsert(own, { identities: [email('dee')], name: 'Dee' });
@@ -117,17 +117,26 @@ describe('createContactsService', () => {
       identities: [{ kind: 'phone', value: '+14155550199' }, email('dee'), { kind: 'whatsapp', value: '14155550199' }],
       attributes: { vip: true },
     });
-    expect(res).toMatchObject({ created: false, conflicts: [newer.contact.id] });
+    expect(res).toMatchObject({ created: false, merged: [newer.contact.id] });
+    expect(res.conflicts).toBeUndefined();
     expect(res.contact.id).toBe(older.contact.id);
-    expect(kv(res.contact)).toEqual([email('dee'), { kind: 'whatsapp', value: '14155550199' }]);
+    expect(kv(res.contact).sort((a, b) => a.kind.localeCompare(b.kind))).toEqual([
+      email('dee'),
+      { kind: 'phone', value: '+14155550199' },
+      { kind: 'whatsapp', value: '14155550199' },
+    ]);
     expect(res.contact.attributes).toEqual({ vip: true });
-    const untouched = await getContact(prisma, own, newer.contact.id);
-    expect(untouched).toMatchObject({
-      name: 'D.',
-      attributes: {},
-      identities: [{ kind: 'phone', value: '+14155550199' }],
-    });
     expect(await count(own)).toEqual({ contacts: 2, identities: 3 });
+
+    // Two people with full names that differ, linked by an input that names nobody: the oldest, the other a conflict.
+    const ana = await svc.upsert(own, { identities: [email('ana')], name: 'Ana Ruiz' });
+    await prisma.contact.update({ where: { id: ana.contact.id }, data: { createdAt: new Date(Date.now() - 30_000) } });
+    const leo = await svc.upsert(own, { identities: [email('leo')], name: 'Leo Ruiz' });
+    const both = await svc.upsert(own, { identities: [email('ana'), email('leo')] });
+    expect(both).toMatchObject({ contact: { id: ana.contact.id }, conflicts: [leo.contact.id] });
+    expect(both.merged).toBeUndefined();
+    expect(kv(both.contact)).toEqual([email('ana')]);
+    expect(await getContact(prisma, own, leo.contact.id)).toMatchObject({ identities: [{ value: 'leo@example.com' }] });
   });
 
   it('merges the contacts a delivery vouches for (verified identities of two, compatible names), recorded and undoable', async () => {
@@ -164,39 +173,54 @@ describe('createContactsService', () => {
     expect((await getContact(prisma, own, bySms.contact.id))!.mergedInto).toBeUndefined();
   });
 
-  it('never merges on a typed identity or across names that differ (a household): those stay conflicts', async () => {
+  it('keeps an identifier two differently named people use on both (a household), and files by name', async () => {
     const own = await createWorkspace(prisma);
     const svc = service(prisma);
-    const ana = await svc.upsert(own, {
-      identities: [{ kind: 'whatsapp', value: '555', verified: true }],
-      name: 'Ana García',
-    });
-    await prisma.contact.update({ where: { id: ana.contact.id }, data: { createdAt: new Date(Date.now() - 60_000) } });
     const family = { kind: 'phone', value: '+14155550155', verified: true };
-    const luis = await svc.upsert(own, { identities: [family], name: 'Luis García' });
-    const both = await svc.upsert(own, {
-      identities: [{ kind: 'whatsapp', value: '555', verified: true }, family],
-      name: 'Ana García',
+    const ana = await svc.upsert(own, { identities: [family, email('ana.g')], name: 'Ana García' });
+    await prisma.contact.update({ where: { id: ana.contact.id }, data: { createdAt: new Date(Date.now() - 60_000) } });
+    // Luis orders with his own email and the family phone: a new person holding a copy, not Ana's record.
+    const luis = await svc.upsert(own, { identities: [email('luis.g'), family], name: 'Luis Garcia' });
+    expect(luis).toMatchObject({ created: true, sharedWith: [ana.contact.id] });
+    expect(luis.conflicts).toBeUndefined();
+    expect(luis.contact.identities.map((i) => [i.value, i.shared ?? false])).toEqual([
+      ['luis.g@example.com', false],
+      ['+14155550155', true],
+    ]);
+    const anaNow = await getContact(prisma, own, ana.contact.id);
+    expect(anaNow!.identities.map((i) => [i.value, i.shared ?? false])).toEqual([
+      ['ana.g@example.com', false],
+      ['+14155550155', true],
+    ]);
+    // Later deliveries from the shared phone: a name picks its person; none, the oldest holder (as a lookup does).
+    const fromLuis = await svc.upsert(own, {
+      identities: [family, { kind: 'whatsapp', value: '14155550155', verified: true }],
+      name: 'Luis García',
     });
-    expect(both).toMatchObject({ contact: { id: ana.contact.id }, conflicts: [luis.contact.id] });
-    expect(both.merged).toBeUndefined();
-    // An email typed into a web chat (unverified) never vouches for anyone.
-    const typed = await svc.upsert(own, {
-      identities: [
-        { kind: 'webchat', value: 'v1', verified: true },
-        { kind: 'phone', value: '+14155550155' },
-      ],
+    expect(fromLuis).toMatchObject({ contact: { id: luis.contact.id }, created: false });
+    const sms = await svc.upsert(own, { identities: [family, { kind: 'webchat', value: 'v1' }] });
+    expect(sms.contact.id).toBe(ana.contact.id);
+    expect(sms.conflicts).toBeUndefined();
+    expect((await findContactByIdentity(prisma, own, 'phone', '+14155550155'))!.id).toBe(ana.contact.id);
+    // An account is one person's: a new full name on a Telegram id renames, and a nickname never splits.
+    const tg = { kind: 'telegram', value: '9', verified: true };
+    const bob = await svc.upsert(own, { identities: [tg], name: 'Bob Stone' });
+    expect(await svc.upsert(own, { identities: [tg], name: 'Robert Stone' })).toMatchObject({
+      contact: { id: bob.contact.id, name: 'Robert Stone' },
     });
-    const again = await svc.upsert(own, {
-      identities: [
-        { kind: 'webchat', value: 'v1', verified: true },
-        { kind: 'whatsapp', value: '555' },
-      ],
-    });
-    expect(typed.merged).toBeUndefined();
-    expect(again).toMatchObject({ contact: { id: ana.contact.id }, conflicts: [luis.contact.id] });
-    expect(again.merged).toBeUndefined();
+    // A third person of the household gets a copy too; nothing was merged along the way.
+    const eva = await svc.upsert(own, { identities: [family], name: 'Eva García' });
+    expect(eva.sharedWith?.sort()).toEqual([ana.contact.id, luis.contact.id].sort());
     expect(await prisma.contactMerge.count({ where: { workspaceId: own } })).toBe(0);
+    expect(await prisma.identity.count({ where: { workspaceId: own, key: '+14155550155' } })).toBe(3);
+    expect((await svc.upsert(own, { identities: [email('ana.g')], name: 'Ani' })).contact.id).toBe(ana.contact.id);
+  });
+
+  it('tells people apart by full names only', () => {
+    expect(differentPeople('Ana García', 'Luis Garcia')).toBe(true);
+    expect(differentPeople('Ana García', 'ana garcia')).toBe(false);
+    expect(differentPeople('Bob', 'Robert')).toBe(false);
+    expect(differentPeople(null, 'Luis García')).toBe(false);
   });
 
   it('folds case and accents when comparing names, and treats an unknown name as compatible', () => {

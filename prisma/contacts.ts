@@ -79,7 +79,7 @@ export async function clusterRecords(db: Tx | PrismaClient, workspaceId: string,
       ...toRecord(root),
       name: root.name ?? own.find((m) => m.name !== null)?.name ?? null,
       attributes,
-      identities: [...root.identities, ...own.flatMap((m) => m.identities)].sort(byAdded).map(toIdentity),
+      identities: onceEach([...root.identities, ...own.flatMap((m) => m.identities)].sort(byAdded)).map(toIdentity),
       members: own.map((m) => ({
         id: m.id,
         name: m.name,
@@ -107,11 +107,16 @@ export async function clusterIds(db: Tx | PrismaClient, rootId: string): Promise
 
 type IdentityRow = ContactRow['identities'][number];
 
+/** A valid identity once (the first): two copies of a shared identifier meet when their two people are merged. */
+const onceEach = (rows: IdentityRow[]) =>
+  rows.filter((r, i) => !r.valid || rows.findIndex((o) => o.valid && o.kind === r.kind && o.key === r.key) === i);
+
 const toIdentity = (i: IdentityRow): ContactIdentity => ({
   kind: i.kind,
   value: i.value,
   valid: i.valid,
   verified: i.verified,
+  ...(i.shared && { shared: true as const }),
   source: i.source as IdentitySource,
   addedAt: i.createdAt.toISOString(),
 });
@@ -145,10 +150,10 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
   // Only valid identities match: an invalid phone of one person must never pull in another's record.
   const owned = await tx.identity.findMany({
     where: { workspaceId, valid: true, OR: wanted.map(({ kind, key }) => ({ kind, key })) },
-    select: { id: true, kind: true, key: true, verified: true, contactId: true },
+    select: { id: true, kind: true, key: true, verified: true, shared: true, contactId: true },
   });
   const source = (input.source ?? { type: 'api' }) as Prisma.InputJsonObject;
-  const row = (contactId: string | undefined, i: ResolvedIdentity) => ({
+  const row = (contactId: string | undefined, i: ResolvedIdentity, shared = false) => ({
     id: newId('idn'),
     workspaceId,
     ...(contactId && { contactId }),
@@ -157,6 +162,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     key: i.key,
     valid: i.valid,
     verified: i.verified,
+    shared,
     source,
   });
 
@@ -174,64 +180,100 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     return { contact: toRecord(created), created: true };
   }
 
-  // An identity's owner stands for its root (a merged row for the contact it was merged into). Several roots: those
-  // this input vouches for by a shared delivery are merged (sharedDeliveryMerges); of the rest, the oldest is used,
-  // only unowned identities are attached to it, and the others are reported as conflicts.
+  // An identity's owner stands for its root (a merged row for the contact it was merged into). Which root is this
+  // input's person (README: matching rules, households): of the roots whose name fits the input's, those it links to
+  // by an identity only they hold are one person (merged into the oldest, or the oldest kept and the rest reported as
+  // conflicts when their own names differ); else the oldest holding a shared copy; else nobody: a new contact, which
+  // gets its own copy of the identifiers the others hold (the household's phone, kept on both).
   const ownerIds = [...new Set(owned.map((o) => o.contactId))];
   const owners = await tx.contact.findMany({
     where: { id: { in: ownerIds } },
     select: { mergedIntoId: true, id: true },
   });
   const rootOf = new Map(owners.map((o) => [o.id, o.mergedIntoId ?? o.id]));
-  let roots = await tx.contact.findMany({
+  const roots = await tx.contact.findMany({
     where: { id: { in: [...new Set(rootOf.values())] } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     select: { id: true, name: true },
   });
+  // A root is another person only through identifiers people share (an email, a phone), never an account of one
+  // person (a Telegram user renaming themselves is still them).
+  const viaShareable = (r: { id: string }) =>
+    owned.every((o) => rootOf.get(o.contactId) !== r.id || SHAREABLE_KINDS.has(o.kind));
+  const fits = roots.filter((r) => !(viaShareable(r) && differentPeople(input.name, r.name)));
+  const linked = fits.filter((r) => owned.some((o) => !o.shared && rootOf.get(o.contactId) === r.id));
   const merged: string[] = [];
-  const joined: string[] = [];
-  const [survivor, ...others] = sharedDeliveryRoots(input, wanted, owned, rootOf, roots);
-  for (const other of others) {
-    try {
-      await mergeInTx(tx, workspaceId, survivor!, other, {
-        type: 'rule',
-        ref: `shared-delivery ${sourceText(source as IdentitySource)}`,
-      });
-      merged.push(other);
-    } catch (err) {
-      // Merged with the survivor by someone else since the read: nothing left to do for this one.
-      if (!(err instanceof MergeRefused && err.reason === 'already_merged')) throw err;
+  let conflicts: string[] = [];
+  let contactId = (linked[0] ?? fits[0])?.id;
+  if (linked.length > 1 && linked.every((a, i) => linked.slice(i + 1).every((b) => !differentPeople(a.name, b.name)))) {
+    for (const other of linked.slice(1)) {
+      try {
+        await mergeInTx(tx, workspaceId, contactId!, other.id, {
+          type: 'rule',
+          ref: `shared-delivery ${sourceText(source as IdentitySource)}`,
+        });
+        merged.push(other.id);
+      } catch (err) {
+        // Merged with the survivor by someone else since the read: nothing left to do for this one.
+        if (!(err instanceof MergeRefused && err.reason === 'already_merged')) throw err;
+      }
     }
-    joined.push(other);
-  }
-  if (joined.length > 0) roots = roots.filter((r) => !joined.includes(r.id));
-  let contactId = roots[0]!.id;
+  } else conflicts = linked.slice(1).map((r) => r.id);
 
   // Lock the root so concurrent attribute merges serialize instead of losing each other's keys (a merge locks it too).
   const lock = (id: string) =>
     tx.$queryRaw<{ name: string | null; attributes: JsonObject | null; merged_into_id: string | null }[]>`
       SELECT name, attributes, merged_into_id FROM contacts WHERE id = ${id} FOR UPDATE`;
-  let [current] = await lock(contactId);
-  // Merged between the read and the lock: its new root (flat, so one step).
-  if (current?.merged_into_id) {
-    contactId = current.merged_into_id;
+  let current: { name: string | null; attributes: JsonObject | null; merged_into_id: string | null } | undefined;
+  const created = contactId === undefined;
+  if (contactId === undefined) {
+    contactId = newId('ct');
+    await tx.contact.create({
+      data: { id: contactId, workspaceId, name: input.name ?? null, attributes: input.attributes ?? {} },
+    });
+  } else {
     [current] = await lock(contactId);
+    // Merged between the read and the lock: its new root (flat, so one step).
+    if (current?.merged_into_id) {
+      contactId = current.merged_into_id;
+      [current] = await lock(contactId);
+    }
   }
-  const conflicts = roots.map((r) => r.id).filter((id) => id !== contactId && id !== roots[0]!.id);
-  const cluster = await clusterIds(tx, contactId);
+  const cluster = created ? [contactId] : await clusterIds(tx, contactId);
   const stored = current?.attributes ?? {};
-  const missing = wanted.filter((w) => !owned.some((o) => o.kind === w.kind && o.key === w.key));
+  const elsewhere = (w: ResolvedIdentity) =>
+    owned.filter((o) => o.kind === w.kind && o.key === w.key && !cluster.includes(o.contactId));
+  const missing = wanted.filter(
+    (w) => !owned.some((o) => o.kind === w.kind && o.key === w.key && cluster.includes(o.contactId)),
+  );
+  // An identifier another person holds (one left as a conflict aside) is shared: this contact gets its own copy and
+  // every other copy is flagged shared; one nobody holds is this contact's alone.
+  const fresh = missing.filter((w) => elsewhere(w).length === 0);
+  const toShare = missing.filter(
+    (w) => elsewhere(w).length > 0 && !elsewhere(w).some((o) => conflicts.includes(rootOf.get(o.contactId)!)),
+  );
+  const sharedWith = [...new Set(toShare.flatMap((w) => elsewhere(w).map((o) => rootOf.get(o.contactId)!)))];
+  const unshared = toShare.flatMap((w) =>
+    elsewhere(w)
+      .filter((o) => !o.shared)
+      .map((o) => o.id),
+  );
+  if (unshared.length > 0) await tx.identity.updateMany({ where: { id: { in: unshared } }, data: { shared: true } });
   // An invalid identity is attached once per contact and written value (it has no unique key to lean on).
   const keptInvalid =
-    flagged.length === 0
+    flagged.length === 0 || created
       ? []
       : await tx.identity.findMany({
           where: { contactId: { in: cluster }, valid: false, OR: flagged.map(({ kind, value }) => ({ kind, value })) },
           select: { kind: true, value: true },
         });
   const missingInvalid = flagged.filter((f) => !keptInvalid.some((k) => k.kind === f.kind && k.value === f.value));
-  const added = [...missing, ...missingInvalid];
-  if (added.length > 0) await tx.identity.createMany({ data: added.map((i) => row(contactId, i) as never) });
+  const added = [
+    ...fresh.map((i) => row(contactId, i)),
+    ...toShare.map((i) => row(contactId, i, true)),
+    ...missingInvalid.map((i) => row(contactId, i)),
+  ];
+  if (added.length > 0) await tx.identity.createMany({ data: added as never });
   // A provider now vouches for an identity someone typed before (a web chat email, then a delivery from it).
   const upgrade = owned.filter(
     (o) =>
@@ -244,12 +286,12 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
 
   // Write only what changes, so repeating an upsert (a retried step) touches nothing.
   const data: Prisma.ContactUpdateInput = {};
-  if (input.name != null && input.name !== current?.name) data.name = input.name;
+  if (!created && input.name != null && input.name !== current?.name) data.name = input.name;
   const attributes = input.attributes ?? {};
-  if (Object.entries(attributes).some(([k, v]) => JSON.stringify(stored[k]) !== JSON.stringify(v)))
+  if (!created && Object.entries(attributes).some(([k, v]) => JSON.stringify(stored[k]) !== JSON.stringify(v)))
     data.attributes = { ...stored, ...attributes };
   // Touch updatedAt when anything changed, identities included.
-  const changed = Object.keys(data).length > 0 || added.length > 0 || upgrade.length > 0;
+  const changed = !created && (Object.keys(data).length > 0 || added.length > 0 || upgrade.length > 0);
   const result = changed
     ? await tx.contact.update({
         where: { id: contactId },
@@ -260,9 +302,10 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
   const [contact] = await clusterRecords(tx, workspaceId, [result]);
   return {
     contact: contact!,
-    created: false,
+    created,
     ...(conflicts.length > 0 && { conflicts }),
     ...(merged.length > 0 && { merged }),
+    ...(sharedWith.length > 0 && { sharedWith }),
   };
 }
 
@@ -286,30 +329,16 @@ export function compatibleNames(a: string | null | undefined, b: string | null |
   return within(x, y) || within(y, x);
 }
 
+/** The kinds of identifier two people of one household can truly share (README: households). */
+const SHAREABLE_KINDS = new Set(['email', 'phone', 'whatsapp']);
+
 /**
- * The merge on a shared delivery (README: matching rules): the roots owning a verified identity that this input
- * carries verified too — one delivery from a provider vouching for identities already on two contacts, like a
- * Telegram user sharing their own phone, or a WhatsApp id and the phone behind it — when every known name among them
- * and the input's is compatible (compatibleNames). The oldest comes first (the survivor); fewer than two: none. A
- * typed email (unverified) or a household's shared number (names that differ) never merges; it stays a conflict.
+ * Two people's names: both full (two words or more) and not compatible (`Ana García` and `Luis García`). A one-word
+ * name is a nickname or a profile name (`Bob`, then `Robert`), never enough to tell people apart.
  */
-function sharedDeliveryRoots(
-  input: ContactUpsertInput,
-  wanted: ResolvedIdentity[],
-  owned: { kind: string; key: string; verified: boolean; contactId: string }[],
-  rootOf: Map<string, string>,
-  roots: { id: string; name: string | null }[],
-): string[] {
-  const vouched = new Set(
-    owned
-      .filter((o) => o.verified && wanted.some((w) => w.verified && w.kind === o.kind && w.key === o.key))
-      .map((o) => rootOf.get(o.contactId)!),
-  );
-  const candidates = roots.filter((r) => vouched.has(r.id));
-  if (candidates.length < 2) return [];
-  const names = [input.name, ...candidates.map((r) => r.name)];
-  const compatible = names.every((a, i) => names.slice(i + 1).every((b) => compatibleNames(a, b)));
-  return compatible ? candidates.map((r) => r.id) : [];
+export function differentPeople(a: string | null | undefined, b: string | null | undefined): boolean {
+  const full = (n: string | null | undefined) => !!n && nameWords(n).length >= 2;
+  return full(a) && full(b) && !compatibleNames(a, b);
 }
 
 /** One per match key (valid) or written value (invalid); verified when any copy is. */
@@ -328,22 +357,39 @@ export async function getContact(prisma: PrismaClient, workspaceId: string, id: 
   return contactView(prisma, workspaceId, id);
 }
 
+/** How many holders of one shared identifier a lookup answers (a household is a handful of people). */
+const MAX_HOLDERS = 20;
+
 /**
- * The contact owning a valid identity, as its root's merged view; `key` is its match key (checkIdentity of
+ * The contacts holding a valid identity, as their roots' merged views: one, or the people of a household sharing it
+ * (oldest first, as upsert files a nameless delivery). `key` is its match key (checkIdentity of
  * connectors/contacts/identity.ts).
  */
+export async function findContactsByIdentity(
+  prisma: PrismaClient,
+  workspaceId: string,
+  kind: string,
+  key: string,
+): Promise<ContactRecord[]> {
+  const rows = await prisma.identity.findMany({
+    where: { workspaceId, kind, key, valid: true },
+    orderBy: [{ contact: { createdAt: 'asc' } }, { contactId: 'asc' }],
+    take: MAX_HOLDERS,
+    select: { contact: { select: { id: true, mergedIntoId: true } } },
+  });
+  const roots = [...new Set(rows.map((r) => r.contact.mergedIntoId ?? r.contact.id))];
+  const views = await Promise.all(roots.map((id) => contactView(prisma, workspaceId, id)));
+  return views.filter((v): v is ContactRecord => v !== null);
+}
+
+/** The (oldest) contact holding a valid identity, as its root's merged view; null when nobody does. */
 export async function findContactByIdentity(
   prisma: PrismaClient,
   workspaceId: string,
   kind: string,
   key: string,
 ): Promise<ContactRecord | null> {
-  const identity = await prisma.identity.findFirst({
-    where: { workspaceId, kind, key, valid: true },
-    select: { contact: { select: { id: true, mergedIntoId: true } } },
-  });
-  if (!identity) return null;
-  return contactView(prisma, workspaceId, identity.contact.mergedIntoId ?? identity.contact.id);
+  return (await findContactsByIdentity(prisma, workspaceId, kind, key))[0] ?? null;
 }
 
 /** A page of the workspace's contacts (roots, merged views), newest first; the cursor is the last id of the previous page. */
@@ -369,7 +415,7 @@ export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\$
 
 /**
  * Contacts whose name or any identity's value contains `text`, case-insensitively (ILIKE), newest first, paged like
- * listContacts (roots, merged views). A scan bounded by `limit`; the identity lookup (findContactByIdentity) is the indexed path.
+ * listContacts (roots, merged views). A scan bounded by `limit`; the identity lookup (findContactsByIdentity) is the indexed path.
  */
 export async function searchContacts(
   prisma: PrismaClient,

@@ -285,3 +285,29 @@ describe('GET /api/contacts?q= over merged contacts', () => {
     }
   });
 });
+
+describe('GET /api/contacts of a shared identity', () => {
+  it("answers every holder of a household's shared phone, oldest first, the copies flagged shared", async () => {
+    const contacts = testContacts(t.prisma);
+    const home = { kind: 'phone', value: '+441234567111', verified: true };
+    const ana = await contacts.upsert(t.workspaceId, { identities: [home], name: 'Ana Lima' });
+    const leo = await contacts.upsert(t.workspaceId, {
+      identities: [home, { kind: 'email', value: 'leo.lima@example.com' }],
+      name: 'Leo Lima',
+    });
+    expect(leo).toMatchObject({ created: true, sharedWith: [ana.contact.id] });
+    for (const url of ['/api/contacts?identity=phone:%2B441234567111', '/api/contacts?q=%2B44%201234%20567111']) {
+      const items = (await t.api({ method: 'GET', url })).json().items as {
+        id: string;
+        identities: { value: string; shared?: boolean }[];
+      }[];
+      expect(
+        items.map((c) => [c.id, c.identities.find((i) => i.value === '+441234567111')?.shared]),
+        url,
+      ).toEqual([
+        [ana.contact.id, true],
+        [leo.contact.id, true],
+      ]);
+    }
+  });
+});

@@ -426,12 +426,18 @@ describe('web chat visitors and contacts', () => {
       ['in', 'hello, it is Linus'],
       ['out', 'Hi Linus, you said: hello, it is Linus'],
     ]);
-    // The second message is filed with the older contact (no merge in v1); the visitor sees both all the same.
+    // The typed email links the visitor's contact to Linus's: merged into the older (by rule, undoable); both
+    // messages stay on the visitor's row, in Linus's conversation; the visitor still sees only their own chat.
     const [a1] = await inbound(account, v, 'a1');
     const [a2] = await inbound(account, v, 'a2');
     expect(a1!.contactId).not.toBe(linus.id);
-    expect(a2!.contactId).toBe(linus.id);
+    expect(a2!.contactId).toBe(a1!.contactId);
     expect(a2!.conversationId).toBe(conversationId);
+    const visitorRow = await h.t.prisma.contact.findUniqueOrThrow({ where: { id: a1!.contactId! } });
+    expect(visitorRow.mergedIntoId).toBe(linus.id);
+    const merge = await h.t.prisma.contactMerge.findFirstOrThrow({ where: { mergedId: visitorRow.id } });
+    expect(merge).toMatchObject({ survivorId: linus.id, undoneAt: null });
+    expect(merge.by).toMatchObject({ type: 'rule' });
     const history = (await (await visitor.messages(v)).json()) as { messages: VisitorMessage[] };
     expect(history.messages.map((m) => m.text)).toEqual([
       'anyone?',

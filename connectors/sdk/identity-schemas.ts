@@ -24,6 +24,8 @@ export const CONTACT_IDENTITY_SCHEMA = Type.Object({
   valid: Type.Boolean(),
   /** True when a provider delivered from it (a sender's phone), false when someone typed it (a web chat email). */
   verified: Type.Boolean(),
+  /** Present (true) when two people truly use it, a household's phone or email: each contact holds a copy. */
+  shared: Type.Optional(Type.Literal(true)),
   source: IDENTITY_SOURCE_SCHEMA,
   addedAt: Type.String({ format: 'date-time' }),
 });

@@ -46,6 +46,8 @@ export interface ContactUpsertResult {
   conflicts?: string[];
   /** Ids of contacts merged into `contact` by the shared-delivery rule (connectors/contacts/README.md). */
   merged?: string[];
+  /** Ids of other contacts (roots) that hold some of the given identities too: a household's one phone, kept on both. */
+  sharedWith?: string[];
 }
 
 export interface ContactsService {

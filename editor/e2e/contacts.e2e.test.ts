@@ -169,4 +169,45 @@ describe('contacts in Chromium', () => {
     expect([...twilio.violations, ...wa.violations]).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 180_000);
+
+  it("keeps a household's one WhatsApp number on both people, flagged shared, and a search finds both", async () => {
+    onTestFailed(async () => {
+      await shot('contacts-household-failure');
+      console.error('page errors:', pageErrors);
+    });
+    const accounts = (await call('GET', '/api/channel-accounts')).json.items as {
+      connector: string;
+      inboundUrl: string;
+    }[];
+    const { inboundUrl } = accounts.find((a) => a.connector === 'whatsapp')!;
+    // Luis writes from María's phone (one family, one WhatsApp): another person, not a new name for María.
+    const sent = await wa.sendInboundMessage(inboundUrl, {
+      from: '34612345678',
+      text: 'Soy Luis',
+      name: 'Luis García',
+    });
+    expect(sent.status).toBe(200);
+    await expect
+      .poll(
+        async () =>
+          (await call('GET', `/api/contacts?identity=${encodeURIComponent('phone:+34612345678')}`)).json.items.map(
+            (c: any) => c.name,
+          ),
+        { timeout: 30_000, interval: 300 },
+      )
+      .toEqual(['María García', 'Luis García']);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.getByRole('searchbox', { name: 'Search contacts' }).fill('+34 612 34 56 78');
+    const rows = page.getByRole('list', { name: 'Contacts' }).getByRole('link');
+    await expect.poll(() => rows.locator('.contact-name').allTextContents()).toEqual(['María García', 'Luis García']);
+    await rows.nth(1).click();
+    await page.getByRole('heading', { name: 'Luis García', level: 1 }).waitFor();
+    const phones = page.getByRole('list', { name: 'Phone' });
+    expect(await phones.locator('.identity-value').allTextContents()).toEqual(['+34612345678']);
+    expect(await phones.locator('.flag').allTextContents()).toEqual(['verified', 'shared']);
+    await shot('13-contact-shared');
+    expect(wa.violations).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

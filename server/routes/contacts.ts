@@ -5,7 +5,7 @@ import { checkEmail, checkIdentity, checkPhone } from '../../connectors/contacts
 import { isIdOf } from '../../prisma/ids.js';
 import {
   contactTimeline,
-  findContactByIdentity,
+  findContactsByIdentity,
   getContact,
   listContacts,
   searchContacts,
@@ -60,7 +60,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
     {
       schema: {
         tags,
-        summary: 'List or search contacts (newest first), or find the one owning an identity',
+        summary:
+          'List or search contacts (newest first), or find those holding an identity (a shared one: each holder)',
         querystring: ContactListQuery,
         response: { 200: ContactList, ...errors(400, 401) },
       },
@@ -69,13 +70,11 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
       const { identity, cursor, q } = request.query;
       if (identity !== undefined) {
         const { kind, key } = parseIdentity(identity);
-        const found = await findContactByIdentity(app.prisma, request.workspaceId, kind, key);
-        return { items: found ? [found] : [] };
+        return { items: await findContactsByIdentity(app.prisma, request.workspaceId, kind, key) };
       }
       const match = q !== undefined && q.trim() !== '' ? searchIdentity(q, opts.defaultCountry) : undefined;
       if (match) {
-        const found = await findContactByIdentity(app.prisma, request.workspaceId, match.kind, match.key);
-        return { items: found ? [found] : [] };
+        return { items: await findContactsByIdentity(app.prisma, request.workspaceId, match.kind, match.key) };
       }
       // The cursor is a contact id (listContacts' nextCursor): anything else could never be one.
       if (cursor && !isIdOf('ct', cursor)) throw httpErrors.badQuery('cursor', 'cursor', 'not a cursor from this API');

@@ -135,12 +135,25 @@ describe('contacts.upsert', () => {
     expect(c.created).toBe(true);
   });
 
-  it('reports identities owned by another contact as conflicts', async () => {
+  it('merges the contacts its identities link, and reports differently named ones as conflicts', async () => {
     const own = await createWorkspace(prisma);
     const a = await upsert({ email: 'x@example.com' }, own);
     await prisma.contact.update({ where: { id: a.id }, data: { createdAt: new Date(Date.now() - 60_000) } });
     const b = await upsert({ identities: [{ kind: 'telegram', value: '99' }] }, own);
     const both = await upsert({ email: 'x@example.com', identities: [{ kind: 'telegram', value: '99' }] }, own);
-    expect(both).toMatchObject({ id: a.id, created: false, conflicts: [b.id] });
+    expect(both).toMatchObject({ id: a.id, created: false, merged: [b.id] });
+    const ana = await upsert({ email: 'ana@example.com', name: 'Ana Ruiz' }, own);
+    const leo = await upsert({ email: 'leo@example.com', name: 'Leo Ruiz' }, own);
+    await prisma.contact.update({ where: { id: ana.id }, data: { createdAt: new Date(Date.now() - 30_000) } });
+    const two = await upsert(
+      { email: 'ana@example.com', identities: [{ kind: 'email', value: 'leo@example.com' }] },
+      own,
+    );
+    expect(two).toMatchObject({ id: ana.id, conflicts: [leo.id] });
+    // The household's phone: a second person gets a copy.
+    const home = await upsert({ phone: '+14155550142', email: 'ana@example.com', name: 'Ana Ruiz' }, own);
+    expect(home.id).toBe(ana.id);
+    const other = await upsert({ phone: '+1 415 555 0142', email: 'leo@example.com', name: 'Leo Ruiz' }, own);
+    expect(other).toMatchObject({ id: leo.id, sharedWith: [ana.id] });
   });
 });

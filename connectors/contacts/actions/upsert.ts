@@ -61,8 +61,12 @@ export const upsertOutputSchema = Type.Object({
   invalid: Type.Optional(
     Type.Array(Type.Object({ field: Type.String(), kind: Type.String(), value: Type.String(), reason: Type.String() })),
   ),
-  /** Other contacts that own some of the given identities (left as they are: an action's identities are unverified). */
+  /** Other contacts owning some of the given identities whose names differ from each other: left as they are. */
   conflicts: Type.Optional(Type.Array(Type.String())),
+  /** Contacts merged into this one: the input linked them and every name fits (connectors/contacts/README.md). */
+  merged: Type.Optional(Type.Array(Type.String())),
+  /** Other people holding some of the given identities too (a household's phone): each keeps a shared copy. */
+  sharedWith: Type.Optional(Type.Array(Type.String())),
 });
 
 export type ContactUpsertActionInput = Static<typeof upsertInputSchema>;
@@ -92,7 +96,7 @@ export const upsertAction = (opts: UpsertActionOptions = {}) =>
           details: { field: 'attributes' },
         });
       const name = typeof input.name === 'string' && input.name.trim() !== '' ? input.name.trim() : undefined;
-      const { contact, created, conflicts } = await ctx.services.contacts.upsert(ctx.workspaceId, {
+      const { contact, created, conflicts, merged, sharedWith } = await ctx.services.contacts.upsert(ctx.workspaceId, {
         identities,
         ...(name !== undefined && { name }),
         ...(input.attributes && { attributes: input.attributes }),
@@ -110,6 +114,8 @@ export const upsertAction = (opts: UpsertActionOptions = {}) =>
         identities: contact.identities,
         ...(invalid.length > 0 && { invalid }),
         ...(conflicts?.length ? { conflicts } : {}),
+        ...(merged?.length ? { merged } : {}),
+        ...(sharedWith?.length ? { sharedWith } : {}),
       };
     },
   });

@@ -83,6 +83,11 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
                       <li key={`${i.value}:${i.addedAt}`}>
                         <span className="identity-value">{i.value}</span>{' '}
                         <span className={`flag flag-${identityFlag(i)}`}>{identityFlag(i)}</span>{' '}
+                        {i.shared && (
+                          <span className="flag flag-shared" title="Another contact uses it too (a household)">
+                            shared
+                          </span>
+                        )}{' '}
                         <span className="muted provenance">
                           from {provenanceText(i.source, accountName)}, {new Date(i.addedAt).toLocaleString()}
                         </span>
