@@ -24,8 +24,9 @@ const MAX_ATTEMPTS = 3;
 // P2002: unique violation (a concurrent upsert created the identity first); P2034: write conflict or deadlock.
 const RETRYABLE_CODES = new Set(['P2002', 'P2034']);
 
+/** A contact's attached identities (a detached one is history: the timeline shows it, nothing else does). */
 export const withIdentities = {
-  identities: { orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }, { value: 'asc' }] },
+  identities: { where: { detachedAt: null }, orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }, { value: 'asc' }] },
 } satisfies Prisma.ContactInclude;
 type ContactRow = Prisma.ContactGetPayload<{ include: typeof withIdentities }>;
 
@@ -112,6 +113,7 @@ const onceEach = (rows: IdentityRow[]) =>
   rows.filter((r, i) => !r.valid || rows.findIndex((o) => o.valid && o.kind === r.kind && o.key === r.key) === i);
 
 const toIdentity = (i: IdentityRow): ContactIdentity => ({
+  id: i.id,
   kind: i.kind,
   value: i.value,
   valid: i.valid,
@@ -149,7 +151,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
   const flagged = given.filter((i) => !i.valid);
   // Only valid identities match: an invalid phone of one person must never pull in another's record.
   const owned = await tx.identity.findMany({
-    where: { workspaceId, valid: true, OR: wanted.map(({ kind, key }) => ({ kind, key })) },
+    where: { workspaceId, valid: true, detachedAt: null, OR: wanted.map(({ kind, key }) => ({ kind, key })) },
     select: { id: true, kind: true, key: true, verified: true, shared: true, contactId: true },
   });
   const source = (input.source ?? { type: 'api' }) as Prisma.InputJsonObject;
@@ -264,7 +266,12 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     flagged.length === 0 || created
       ? []
       : await tx.identity.findMany({
-          where: { contactId: { in: cluster }, valid: false, OR: flagged.map(({ kind, value }) => ({ kind, value })) },
+          where: {
+            contactId: { in: cluster },
+            valid: false,
+            detachedAt: null,
+            OR: flagged.map(({ kind, value }) => ({ kind, value })),
+          },
           select: { kind: true, value: true },
         });
   const missingInvalid = flagged.filter((f) => !keptInvalid.some((k) => k.kind === f.kind && k.value === f.value));
@@ -372,7 +379,7 @@ export async function findContactsByIdentity(
   key: string,
 ): Promise<ContactRecord[]> {
   const rows = await prisma.identity.findMany({
-    where: { workspaceId, kind, key, valid: true },
+    where: { workspaceId, kind, key, valid: true, detachedAt: null },
     orderBy: [{ contact: { createdAt: 'asc' } }, { contactId: 'asc' }],
     take: MAX_HOLDERS,
     select: { contact: { select: { id: true, mergedIntoId: true } } },
@@ -424,7 +431,7 @@ export async function searchContacts(
   page: { limit: number; cursor?: string },
 ): Promise<{ items: ContactRecord[]; nextCursor?: string }> {
   const contains = { contains: likeLiteral(text), mode: 'insensitive' } as const;
-  const matches = { OR: [{ name: contains }, { identities: { some: { value: contains } } }] };
+  const matches = { OR: [{ name: contains }, { identities: { some: { value: contains, detachedAt: null } } }] };
   // Roots only, found by their own record or any contact merged into them (the merged view shows them all).
   const rows = await prisma.contact.findMany({
     where: { workspaceId, mergedIntoId: null, OR: [matches, { members: { some: matches } }] },
@@ -456,7 +463,7 @@ export function sourceText(s: IdentitySource): string {
 const TIMELINE_MESSAGES = 100;
 
 export interface TimelineEvent {
-  type: 'contact.created' | 'identity.added' | 'message.received' | 'message.sent';
+  type: 'contact.created' | 'identity.added' | 'identity.detached' | 'message.received' | 'message.sent';
   at: string;
   identity?: ContactIdentityInput;
   /** Messages: which one, on which channel and account, its text and (sent ones) delivery status. */
@@ -481,22 +488,33 @@ export async function contactTimeline(
   if (!row) return null;
   // A root's history is its cluster's (every row's identities and messages); a merged row's is its own.
   const ids = row.mergedIntoId ? [id] : await clusterIds(prisma, id);
-  const identities =
-    ids.length === 1
-      ? row.identities
-      : (await prisma.contact.findMany({ where: { id: { in: ids } }, include: withIdentities }))
-          .flatMap((c) => c.identities)
-          .sort(byAdded);
+  // Every identity the rows ever held: a detached one was added, then detached.
+  const identities = await prisma.identity.findMany({
+    where: { contactId: { in: ids } },
+    orderBy: [{ createdAt: 'asc' }, { kind: 'asc' }, { value: 'asc' }],
+  });
   const fromSource = (source: string | null) => {
     const m = source ? /^run:([^:]+):(.+)$/.exec(source) : null;
     return { ...(source && { source }), ...(m && { runId: m[1], nodeId: m[2] }) };
   };
-  const events: TimelineEvent[] = identities.map((i) => ({
-    type: 'identity.added',
-    at: i.createdAt.toISOString(),
-    identity: { kind: i.kind, value: i.value },
-    ...fromSource(sourceText(i.source as IdentitySource)),
-  }));
+  const events: TimelineEvent[] = identities.flatMap((i) => [
+    {
+      type: 'identity.added' as const,
+      at: i.createdAt.toISOString(),
+      identity: { kind: i.kind, value: i.value },
+      ...fromSource(sourceText(i.source as IdentitySource)),
+    },
+    ...(i.detachedAt
+      ? [
+          {
+            type: 'identity.detached' as const,
+            at: i.detachedAt.toISOString(),
+            identity: { kind: i.kind, value: i.value },
+            ...fromSource(i.detachedBy ? sourceText(i.detachedBy as IdentitySource) : null),
+          },
+        ]
+      : []),
+  ]);
   // The identities a contact was created with share its creation, so "created" carries the first one's provenance.
   const first = row.identities[0];
   events.push({
@@ -530,4 +548,129 @@ export async function contactTimeline(
   }
   const rank = (e: TimelineEvent) => (e.type === 'contact.created' ? 0 : e.type === 'identity.added' ? 1 : 2);
   return events.sort((a, b) => (a.at === b.at ? rank(b) - rank(a) : a.at < b.at ? 1 : -1));
+}
+
+/** Why an identity was not added or detached; the server answers each with its own status and code. */
+export class IdentityRefused extends Error {
+  constructor(
+    readonly reason: 'not_found' | 'identity_claimed',
+    /** identity_claimed: the other contacts (roots) holding it. */
+    readonly holders: string[] = [],
+    /** not_found: what was not found. */
+    readonly what: 'contact' | 'identity' = 'contact',
+  ) {
+    super(reason);
+    this.name = 'IdentityRefused';
+  }
+}
+
+/** The contact row and the rows of its view: a root's cluster, a merged row alone. Null when not in the workspace. */
+async function viewRows(tx: Tx, workspaceId: string, contactId: string) {
+  const contact = await tx.contact.findFirst({ where: { id: contactId, workspaceId }, select: { mergedIntoId: true } });
+  if (!contact) return null;
+  return contact.mergedIntoId ? [contactId] : await clusterIds(tx, contactId);
+}
+
+/**
+ * Adds an identity to a contact by hand (verified: false; `source` says who). Already on the contact: nothing
+ * changes (`added: false`). Held by another contact: refused (identity_claimed, naming them) unless `shared`, which
+ * keeps it on both, every copy flagged shared (a household's phone, README: households).
+ */
+export async function addIdentity(
+  prisma: PrismaClient,
+  workspaceId: string,
+  contactId: string,
+  identity: ResolvedIdentity,
+  opts: { shared: boolean; source: IdentitySource },
+): Promise<{ contact: ContactRecord; added: boolean }> {
+  try {
+    return await prisma.$transaction(async (tx) => {
+      const rows = await viewRows(tx, workspaceId, contactId);
+      if (!rows) throw new IdentityRefused('not_found');
+      await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${contactId} FOR UPDATE`;
+      const { kind, key, value, valid } = identity;
+      const held = valid
+        ? await tx.identity.findMany({
+            where: { workspaceId, kind, key, valid: true, detachedAt: null },
+            select: { id: true, contactId: true, shared: true, contact: { select: { mergedIntoId: true } } },
+          })
+        : await tx.identity.findMany({
+            where: { contactId: { in: rows }, kind, value, valid: false, detachedAt: null },
+            select: { id: true, contactId: true, shared: true, contact: { select: { mergedIntoId: true } } },
+          });
+      const view = async (added: boolean) => ({ contact: (await contactView(tx, workspaceId, contactId))!, added });
+      if (held.some((h) => rows.includes(h.contactId))) return view(false);
+      if (held.length > 0 && !opts.shared)
+        throw new IdentityRefused('identity_claimed', [
+          ...new Set(held.map((h) => h.contact.mergedIntoId ?? h.contactId)),
+        ]);
+      const unshared = held.filter((h) => !h.shared).map((h) => h.id);
+      if (unshared.length > 0)
+        await tx.identity.updateMany({ where: { id: { in: unshared } }, data: { shared: true } });
+      await tx.identity.create({
+        data: {
+          id: newId('idn'),
+          workspaceId,
+          contactId,
+          kind,
+          value,
+          key,
+          valid,
+          verified: false,
+          shared: held.length > 0,
+          source: opts.source as Prisma.InputJsonObject,
+        },
+      });
+      await tx.contact.update({ where: { id: contactId }, data: { updatedAt: new Date() } });
+      return view(true);
+    });
+  } catch (err) {
+    // Another contact took it between the read and the insert.
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002' && !opts.shared) {
+      const holders = await prisma.identity.findMany({
+        where: { workspaceId, kind: identity.kind, key: identity.key, valid: true, detachedAt: null },
+        select: { contactId: true },
+      });
+      throw new IdentityRefused(
+        'identity_claimed',
+        holders.map((h) => h.contactId),
+      );
+    }
+    throw err;
+  }
+}
+
+/**
+ * Detaches an identity from a contact (a family's email taken off the person who does not use it): it stays in the
+ * timeline (`identity.detached`, with who) and matches nobody any more. A shared identifier left with one holder is
+ * that holder's alone again. Not on this contact's view: not_found.
+ */
+export async function detachIdentity(
+  prisma: PrismaClient,
+  workspaceId: string,
+  contactId: string,
+  identityId: string,
+  by: IdentitySource,
+): Promise<ContactRecord> {
+  return prisma.$transaction(async (tx) => {
+    const rows = await viewRows(tx, workspaceId, contactId);
+    if (!rows) throw new IdentityRefused('not_found');
+    const found = await tx.identity.findFirst({
+      where: { id: identityId, workspaceId, contactId: { in: rows }, detachedAt: null },
+    });
+    if (!found) throw new IdentityRefused('not_found', [], 'identity');
+    await tx.identity.update({
+      where: { id: found.id },
+      data: { detachedAt: new Date(), detachedBy: by as Prisma.InputJsonObject },
+    });
+    if (found.shared && found.valid) {
+      const left = await tx.identity.findMany({
+        where: { workspaceId, kind: found.kind, key: found.key, valid: true, shared: true, detachedAt: null },
+        select: { id: true },
+      });
+      if (left.length === 1) await tx.identity.update({ where: { id: left[0]!.id }, data: { shared: false } });
+    }
+    await tx.contact.update({ where: { id: found.contactId }, data: { updatedAt: new Date() } });
+    return (await contactView(tx, workspaceId, contactId))!;
+  });
 }

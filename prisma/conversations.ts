@@ -87,7 +87,13 @@ async function senderRow(
   const valid = identities.filter((i) => i.valid);
   if (valid.length === 0) return fallback;
   const rows = await tx.identity.findMany({
-    where: { workspaceId, contactId: { in: cluster }, valid: true, OR: valid.map(({ kind, key }) => ({ kind, key })) },
+    where: {
+      workspaceId,
+      contactId: { in: cluster },
+      valid: true,
+      detachedAt: null,
+      OR: valid.map(({ kind, key }) => ({ kind, key })),
+    },
     select: { contactId: true, kind: true, key: true },
   });
   for (const i of valid) {

@@ -311,3 +311,94 @@ describe('GET /api/contacts of a shared identity', () => {
     }
   });
 });
+
+describe('identities by hand', () => {
+  const add = (id: string, payload: object) =>
+    t.api({ method: 'POST', url: `/api/contacts/${id}/identities`, payload });
+  const detach = (id: string, identityId: string) =>
+    t.api({ method: 'DELETE', url: `/api/contacts/${id}/identities/${identityId}` });
+  type Shown = { id: string; identities: { id: string; kind: string; value: string; shared?: true }[] };
+
+  it('adds one through the rules, unverified, once; refuses bad input naming the field', async () => {
+    const { contact } = await testContacts(t.prisma).upsert(t.workspaceId, {
+      identities: [{ kind: 'email', value: 'hand@example.com' }],
+      name: 'Hand Added',
+    });
+    const res = await add(contact.id, { kind: 'phone', value: '+44 20 7946 0958' });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().identities).toEqual([
+      expect.objectContaining({ kind: 'email', value: 'hand@example.com' }),
+      expect.objectContaining({ kind: 'phone', value: '+442079460958', verified: false, source: { type: 'api' } }),
+    ]);
+    // The same number written another way: already there, nothing added.
+    const again = await add(contact.id, { kind: 'phone', value: '+44 20 79460958', shared: true });
+    expect(again.statusCode).toBe(200);
+    expect((again.json() as Shown).identities.filter((i) => i.kind === 'phone')).toHaveLength(1);
+    for (const [payload, path] of [
+      [{ kind: 'phone', value: '12' }, '/body/value'],
+      [{ kind: 'email', value: 'not-an-address' }, '/body/value'],
+      [{ kind: 'Email', value: 'a@example.com' }, '/body/kind'],
+    ] as const) {
+      const bad = await add(contact.id, payload);
+      expect(bad.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(bad.json().error.issues[0].path, JSON.stringify(payload)).toBe(path);
+    }
+    expect((await add(`ct_${'0'.repeat(32)}`, { kind: 'email', value: 'x@example.com' })).statusCode).toBe(404);
+    expect((await add('nope', { kind: 'email', value: 'x@example.com' })).statusCode).toBe(404);
+  });
+
+  it('refuses an identity another contact holds unless shared; detaching leaves the other holder its own', async () => {
+    const contacts = testContacts(t.prisma);
+    const mum = (await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'fam@example.com' }] }))
+      .contact;
+    const kid = (await contacts.upsert(t.workspaceId, { identities: [{ kind: 'telegram', value: 'kid1' }] })).contact;
+    const claimed = await add(kid.id, { kind: 'email', value: 'FAM@example.com' });
+    expect(claimed.statusCode).toBe(409);
+    expect(claimed.json().error).toMatchObject({
+      code: 'identity_claimed',
+      issues: [{ path: '/body/value', code: 'identity_claimed' }],
+    });
+    expect(claimed.json().error.message).toContain(mum.id);
+    expect((await t.api({ method: 'GET', url: `/api/contacts/${kid.id}` })).json().identities).toHaveLength(1);
+
+    const shared = await add(kid.id, { kind: 'email', value: 'fam@example.com', shared: true });
+    expect(shared.statusCode).toBe(201);
+    const copy = (shared.json() as Shown).identities.find((i) => i.kind === 'email')!;
+    expect(copy.shared).toBe(true);
+    const lookup = async () =>
+      (
+        (await t.api({ method: 'GET', url: '/api/contacts?identity=email:fam@example.com' })).json().items as Shown[]
+      ).map((c) => [c.id, c.identities.find((i) => i.kind === 'email')?.shared ?? false]);
+    expect(await lookup()).toEqual([
+      [mum.id, true],
+      [kid.id, true],
+    ]);
+
+    const detached = await detach(kid.id, copy.id);
+    expect(detached.statusCode, detached.body).toBe(200);
+    expect((detached.json() as Shown).identities.map((i) => i.kind)).toEqual(['telegram']);
+    expect(await lookup()).toEqual([[mum.id, false]]);
+    const timeline = (await t.api({ method: 'GET', url: `/api/contacts/${kid.id}/timeline` })).json().items as {
+      type: string;
+      identity?: { value: string };
+      source?: string;
+    }[];
+    expect(timeline[0]).toMatchObject({
+      type: 'identity.detached',
+      identity: { value: 'fam@example.com' },
+      source: 'api',
+    });
+    // Gone is gone; another contact's identity is not this contact's to detach.
+    expect((await detach(kid.id, copy.id)).json().error).toMatchObject({
+      code: 'not_found',
+      message: 'identity not found',
+    });
+    const mumEmail = (await t.api({ method: 'GET', url: `/api/contacts/${mum.id}` })).json().identities[0].id;
+    expect((await detach(kid.id, mumEmail)).statusCode).toBe(404);
+    expect((await detach(kid.id, 'idn_x')).statusCode).toBe(404);
+    // Now it is only mum's, and a delivery from it finds mum.
+    expect(
+      (await contacts.upsert(t.workspaceId, { identities: [{ kind: 'email', value: 'fam@example.com' }] })).contact.id,
+    ).toBe(mum.id);
+  });
+});

@@ -70,6 +70,14 @@ export const httpErrors = {
   /** 409: both contacts are one merged contact already. */
   alreadyMerged: () =>
     new HttpError(409, 'already_merged', 'these contacts are merged already (one is in the other, or both in a third)'),
+  /** 409: an identity added by hand that other contacts hold; `shared: true` keeps it on both. */
+  identityClaimed: (holders: string[]) =>
+    new HttpError(
+      409,
+      'identity_claimed',
+      `another contact holds this identity (${holders.join(', ')}): merge the contacts, or send shared: true if both truly use it`,
+      [{ path: '/body/value', code: 'identity_claimed', message: `held by ${holders.join(', ')}` }],
+    ),
   /** 409: an undo of a merge already undone. */
   notMerged: () => new HttpError(409, 'not_merged', 'this merge was undone already: nothing to undo'),
   runNotFailed: (status: string) =>

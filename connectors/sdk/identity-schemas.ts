@@ -17,6 +17,8 @@ export type IdentitySource = Static<typeof IDENTITY_SOURCE_SCHEMA>;
 
 /** One identity of a contact, as stored. */
 export const CONTACT_IDENTITY_SCHEMA = Type.Object({
+  /** This identity on this contact (`DELETE /api/contacts/:id/identities/:identityId` detaches it). */
+  id: Type.String(),
   kind: Type.String(),
   /** The normalised display value: what is shown and sent to (an email as written, trimmed and lower-cased). */
   value: Type.String(),

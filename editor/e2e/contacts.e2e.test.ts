@@ -170,7 +170,7 @@ describe('contacts in Chromium', () => {
     expect(pageErrors).toEqual([]);
   }, 180_000);
 
-  it("keeps a household's one WhatsApp number on both people, flagged shared, and a search finds both", async () => {
+  it("keeps a household's one WhatsApp number on both people, flagged shared, a search finds both, and it detaches", async () => {
     onTestFailed(async () => {
       await shot('contacts-household-failure');
       console.error('page errors:', pageErrors);
@@ -207,6 +207,17 @@ describe('contacts in Chromium', () => {
     expect(await phones.locator('.identity-value').allTextContents()).toEqual(['+34612345678']);
     expect(await phones.locator('.flag').allTextContents()).toEqual(['verified', 'shared']);
     await shot('13-contact-shared');
+
+    // The phone is María's, not Luis's: detached from him (confirmed), it is hers alone again.
+    page.once('dialog', (d) => void d.accept());
+    await phones.getByRole('button', { name: 'Detach +34612345678' }).click();
+    await phones.waitFor({ state: 'detached' });
+    await page.getByRole('list', { name: 'Timeline' }).getByText('Phone +34612345678 detached').waitFor();
+    const holders = await call('GET', `/api/contacts?identity=${encodeURIComponent('phone:+34612345678')}`);
+    expect(holders.json.items.map((c: any) => c.name)).toEqual(['María García']);
+    await page.goto(`${confluo.baseUrl}/contacts/${holders.json.items[0].id}`);
+    await page.getByRole('heading', { name: 'María García', level: 1 }).waitFor();
+    expect(await page.getByRole('list', { name: 'Phone' }).locator('.flag').allTextContents()).toEqual(['verified']);
     expect(wa.violations).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 120_000);

@@ -29,6 +29,8 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'POST /conversations/:id/messages': 'agent',
   'POST /contacts/:id/merge': 'agent',
   'POST /contact-merges/:mergeId/undo': 'agent',
+  'POST /contacts/:id/identities': 'agent',
+  'DELETE /contacts/:id/identities/:identityId': 'agent',
   'POST /channel-accounts': 'builder',
   'PATCH /channel-accounts/:id': 'builder',
   'DELETE /channel-accounts/:id': 'builder',

@@ -1,10 +1,13 @@
 // /api/contacts: the unified contact record, looked up by id or by one identity (`kind:value`).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { checkEmail, checkIdentity, checkPhone } from '../../connectors/contacts/identity.js';
+import { checkEmail, checkIdentity, checkPhone, resolveIdentity } from '../../connectors/contacts/identity.js';
 import { isIdOf } from '../../prisma/ids.js';
 import {
+  addIdentity,
   contactTimeline,
+  detachIdentity,
+  IdentityRefused,
   findContactsByIdentity,
   getContact,
   listContacts,
@@ -12,7 +15,14 @@ import {
 } from '../../prisma/contacts.js';
 import { httpErrors } from '../errors.js';
 import { errors, IdParams } from '../schemas/common.js';
-import { Contact, ContactList, ContactListQuery, Timeline } from '../schemas/contacts.js';
+import {
+  AddIdentityBody,
+  Contact,
+  ContactList,
+  ContactListQuery,
+  IdentityParams,
+  Timeline,
+} from '../schemas/contacts.js';
 
 const tags = ['contacts'];
 
@@ -119,4 +129,63 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
       return { items };
     },
   );
+
+  app.post(
+    '/contacts/:id/identities',
+    {
+      schema: {
+        tags,
+        summary: 'Add an identity to a contact by hand',
+        description:
+          'Through the matching rules (a phone in any written format, national ones in CONFLUO_DEFAULT_COUNTRY); ' +
+          'stored unverified, from `{ type: "api" }`. 201 when added, 200 when the contact had it already. Held by ' +
+          'another contact: 409 `identity_claimed` naming it, unless `shared: true` (a household: kept on both).',
+        params: IdParams,
+        body: AddIdentityBody,
+        response: { 200: Contact, 201: Contact, ...errors(400, 401, 404, 409, 415) },
+      },
+    },
+    async (request, reply) => {
+      const { kind, value, shared } = request.body;
+      const identity = resolveIdentity({ kind, value }, opts.defaultCountry);
+      if (!identity.valid) {
+        const message = `value: ${identity.problem}`;
+        throw httpErrors.validation(message, [{ path: '/body/value', code: 'invalid', message }]);
+      }
+      if (!isIdOf('ct', request.params.id)) throw httpErrors.notFound('contact');
+      const { contact, added } = await addIdentity(app.prisma, request.workspaceId, request.params.id, identity, {
+        shared: shared === true,
+        source: { type: 'api' },
+      }).catch(identityRefused);
+      return reply.code(added ? 201 : 200).send(contact);
+    },
+  );
+
+  app.delete(
+    '/contacts/:id/identities/:identityId',
+    {
+      schema: {
+        tags,
+        summary: 'Detach an identity from a contact',
+        description:
+          'It leaves the contact and matches nobody any more; the timeline keeps it (`identity.detached`). A shared ' +
+          'identity left with one other holder becomes theirs alone. A later delivery from it is matched afresh.',
+        params: IdentityParams,
+        response: { 200: Contact, ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const { id, identityId } = request.params;
+      if (!isIdOf('ct', id)) throw httpErrors.notFound('contact');
+      if (!isIdOf('idn', identityId)) throw httpErrors.notFound('identity');
+      return detachIdentity(app.prisma, request.workspaceId, id, identityId, { type: 'api' }).catch(identityRefused);
+    },
+  );
 };
+
+/** The store's refusal as the one error body; anything else goes on to the error plugin. */
+function identityRefused(err: unknown): never {
+  if (!(err instanceof IdentityRefused)) throw err;
+  if (err.reason === 'identity_claimed') throw httpErrors.identityClaimed(err.holders);
+  throw httpErrors.notFound(err.what);
+}

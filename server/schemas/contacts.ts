@@ -70,6 +70,7 @@ export const TimelineEvent = Type.Object({
   type: Type.Union([
     Type.Literal('contact.created'),
     Type.Literal('identity.added'),
+    Type.Literal('identity.detached'),
     Type.Literal('message.received'),
     Type.Literal('message.sent'),
   ]),
@@ -89,5 +90,22 @@ export const TimelineEvent = Type.Object({
   nodeId: Type.Optional(Type.String()),
 });
 export type TimelineEvent = Static<typeof TimelineEvent>;
+/** `POST /api/contacts/:id/identities`: an identity typed by a person, through the matching rules. */
+export const AddIdentityBody = Type.Object({
+  kind: Type.String({ pattern: '^[a-z][a-z0-9_.-]*$', maxLength: 50 }),
+  value: Type.String({ minLength: 1, maxLength: 500 }),
+  shared: Type.Optional(
+    Type.Boolean({
+      description: 'another contact holds it and truly uses it too (a household): keep it on both, flagged shared',
+    }),
+  ),
+});
+export type AddIdentityBody = Static<typeof AddIdentityBody>;
+
+export const IdentityParams = Type.Object({
+  id: Type.String({ maxLength: 100 }),
+  identityId: Type.String({ maxLength: 100 }),
+});
+
 export const Timeline = Type.Object({ items: Type.Array(TimelineEvent) });
 export type Timeline = Static<typeof Timeline>;

@@ -162,6 +162,9 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     getContact: (id: string) => call<Contact>('GET', `/api/contacts/${encodeURIComponent(id)}`),
     /** The contact's history on every channel, newest first. */
     contactTimeline: (id: string) => call<Timeline>('GET', `/api/contacts/${encodeURIComponent(id)}/timeline`),
+    /** Takes an identity off the contact (kept in its timeline); the contact as it is now. */
+    detachIdentity: (id: string, identityId: string) =>
+      call<Contact>('DELETE', `/api/contacts/${encodeURIComponent(id)}/identities/${encodeURIComponent(identityId)}`),
   };
 }
 

@@ -11,6 +11,7 @@ import {
 } from './view.js';
 
 const idn = (kind: string, value: string, over: Partial<Identity> = {}): Identity => ({
+  id: `idn_${kind}_${value}`,
   kind,
   value,
   valid: true,

@@ -64,6 +64,8 @@ export function eventTitle(e: TimelineEvent): string {
       return 'Contact created';
     case 'identity.added':
       return e.identity ? `${kindLabel(e.identity.kind)} ${e.identity.value} added` : 'Identity added';
+    case 'identity.detached':
+      return e.identity ? `${kindLabel(e.identity.kind)} ${e.identity.value} detached` : 'Identity detached';
     case 'message.received':
       return `Received on ${e.message?.channel ?? 'a channel'}`;
     case 'message.sent':

@@ -20,6 +20,7 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
   const [error, setError] = useState<string | null>(null);
   const [accounts, setAccounts] = useState<Map<string, string>>(new Map());
   const [channel, setChannel] = useState('');
+  const [changed, setChanged] = useState(0);
 
   useEffect(() => {
     let live = true;
@@ -40,7 +41,16 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
     return () => {
       live = false;
     };
-  }, [api, contactId]);
+  }, [api, contactId, changed]);
+
+  const detach = (identityId: string, label: string) => {
+    if (!window.confirm(`Detach ${label} from this contact? It stays in the timeline and matches nobody here again.`))
+      return;
+    api.detachIdentity(contactId, identityId).then(
+      () => setChanged((n) => n + 1),
+      (e: Error) => setError(e.message),
+    );
+  };
 
   const accountName = (id: string) => accounts.get(id);
   const attributes = Object.entries((contact?.attributes ?? {}) as Record<string, unknown>);
@@ -80,7 +90,7 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
                   <h3>{g.label}</h3>
                   <ul aria-label={g.label}>
                     {g.items.map((i) => (
-                      <li key={`${i.value}:${i.addedAt}`}>
+                      <li key={i.id}>
                         <span className="identity-value">{i.value}</span>{' '}
                         <span className={`flag flag-${identityFlag(i)}`}>{identityFlag(i)}</span>{' '}
                         {i.shared && (
@@ -90,7 +100,15 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
                         )}{' '}
                         <span className="muted provenance">
                           from {provenanceText(i.source, accountName)}, {new Date(i.addedAt).toLocaleString()}
-                        </span>
+                        </span>{' '}
+                        <button
+                          type="button"
+                          className="link"
+                          aria-label={`Detach ${i.value}`}
+                          onClick={() => detach(i.id, i.value)}
+                        >
+                          Detach
+                        </button>
                       </li>
                     ))}
                   </ul>
