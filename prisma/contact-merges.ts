@@ -5,7 +5,8 @@
 // moved (`members`). Both operations lock the two root rows (id order, so two merges of the same pair cannot
 // deadlock) and re-read them under the lock: the second of two concurrent merges of one pair finds one cluster.
 import { Prisma, type PrismaClient } from './client.js';
-import { contactView } from './contacts.js';
+import { closeOnMergeInTx, reopenOnUndoInTx } from './contact-duplicates.js';
+import { clusterIds, contactView } from './contacts.js';
 import { newId } from './ids.js';
 import type { ContactRecord } from '../connectors/sdk/types.js';
 
@@ -139,6 +140,7 @@ export async function mergeInTx(
       })
     ).map((r) => r.id),
   ];
+  const survivorRows = await clusterIds(tx, survivor);
   const at = new Date();
   await tx.contact.updateMany({
     where: { id: { in: members } },
@@ -156,6 +158,7 @@ export async function mergeInTx(
       createdAt: at,
     },
   });
+  await closeOnMergeInTx(tx, workspaceId, survivorRows, members, row.id);
   return { merge: toMerge(row), survivor };
 }
 
@@ -203,6 +206,7 @@ export function createContactMergeStore(prisma: PrismaClient) {
           await tx.contact.updateMany({ where: { id: { in: others } }, data: { mergedIntoId: found.mergedId } });
         await fileMessages(tx, workspaceId, back, found.mergedId, survivor!);
         const undone = await tx.contactMerge.update({ where: { id: mergeId }, data: { undoneAt: new Date() } });
+        await reopenOnUndoInTx(tx, mergeId);
         return {
           merge: toMerge(undone),
           contacts: [

@@ -15,6 +15,7 @@ import type {
   ResolvedIdentity,
 } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
+import { suggestInTx, type DuplicateReason } from './contact-duplicates.js';
 import { MergeRefused, mergeInTx } from './contact-merges.js';
 import { newId } from './ids.js';
 
@@ -281,6 +282,24 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     ...missingInvalid.map((i) => row(contactId, i)),
   ];
   if (added.length > 0) await tx.identity.createMany({ data: added as never });
+  // What the rules would not merge becomes a duplicate suggestion (README: duplicate suggestions).
+  const nameOf = new Map(roots.map((r) => [r.id, r.name]));
+  const namesDiffer = (other: string): DuplicateReason[] =>
+    differentPeople(input.name, nameOf.get(other)) || differentPeople(current?.name, nameOf.get(other))
+      ? [{ code: 'names_differ', names: [current?.name ?? input.name ?? '', nameOf.get(other) ?? ''] }]
+      : [];
+  const heldBy = (other: string) =>
+    wanted.filter((w) => owned.some((o) => o.kind === w.kind && o.key === w.key && rootOf.get(o.contactId) === other));
+  for (const other of conflicts)
+    await suggestInTx(tx, workspaceId, contactId, other, [
+      ...heldBy(other).map((w): DuplicateReason => ({ code: 'linked_identity', kind: w.kind, value: w.value })),
+      ...namesDiffer(other),
+    ]);
+  for (const other of sharedWith)
+    await suggestInTx(tx, workspaceId, contactId, other, [
+      ...heldBy(other).map((w): DuplicateReason => ({ code: 'shared_identity', kind: w.kind, value: w.value })),
+      ...namesDiffer(other),
+    ]);
   // A provider now vouches for an identity someone typed before (a web chat email, then a delivery from it).
   const upgrade = owned.filter(
     (o) =>

@@ -78,6 +78,9 @@ export const httpErrors = {
       `another contact holds this identity (${holders.join(', ')}): merge the contacts, or send shared: true if both truly use it`,
       [{ path: '/body/value', code: 'identity_claimed', message: `held by ${holders.join(', ')}` }],
     ),
+  /** 409: a duplicate suggestion merged or dismissed already. */
+  duplicateNotOpen: () =>
+    new HttpError(409, 'not_open', 'this suggestion was merged or dismissed already: nothing to resolve'),
   /** 409: an undo of a merge already undone. */
   notMerged: () => new HttpError(409, 'not_merged', 'this merge was undone already: nothing to undo'),
   runNotFailed: (status: string) =>

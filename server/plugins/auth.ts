@@ -30,6 +30,8 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'POST /contacts/:id/merge': 'agent',
   'POST /contact-merges/:mergeId/undo': 'agent',
   'POST /contacts/:id/identities': 'agent',
+  'POST /duplicates/:id/merge': 'agent',
+  'POST /duplicates/:id/dismiss': 'agent',
   'DELETE /contacts/:id/identities/:identityId': 'agent',
   'POST /channel-accounts': 'builder',
   'PATCH /channel-accounts/:id': 'builder',

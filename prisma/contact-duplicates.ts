@@ -1,0 +1,166 @@
+// Duplicate suggestions: pairs of contacts that may be one person, which the matching rules would not merge on their
+// own (connectors/contacts/README.md): a household's shared identifier, contacts one delivery links whose full names
+// differ. The upsert writes them (suggestInTx); a merge of the pair closes them and its undo reopens them
+// (contact-merges.ts); a person merges or dismisses them through the API.
+import { Prisma, type PrismaClient } from './client.js';
+import { contactView } from './contacts.js';
+import { newId } from './ids.js';
+import type { ContactRecord } from '../connectors/sdk/types.js';
+
+type Tx = Prisma.TransactionClient;
+
+export type DuplicateStatus = 'open' | 'merged' | 'dismissed';
+
+export interface DuplicateReason {
+  /**
+   * shared_identity: both hold a copy of this identifier (kept on both, a household); linked_identity: one delivery
+   * carried identifiers of both; names_differ: their full names are different people's.
+   */
+  code: 'shared_identity' | 'linked_identity' | 'names_differ';
+  kind?: string;
+  value?: string;
+  names?: string[];
+}
+
+export interface DuplicateRecord {
+  id: string;
+  status: DuplicateStatus;
+  /** 0–100: how likely one person (linked identifiers score above a shared one, each more identifier adds). */
+  score: number;
+  reasons: DuplicateReason[];
+  /** The older contact first, as each is now (a merged row says where it went). */
+  contacts: [ContactRecord, ContactRecord];
+  mergeId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Why a suggestion was not resolved; the server answers each with its own status and code. */
+export class DuplicateRefused extends Error {
+  constructor(readonly reason: 'not_found' | 'not_open' | 'not_in_pair') {
+    super(reason);
+    this.name = 'DuplicateRefused';
+  }
+}
+
+/** The score of a pair from its reasons (documented in connectors/contacts/README.md: duplicate suggestions). */
+export function duplicateScore(reasons: DuplicateReason[]): number {
+  const linked = reasons.filter((r) => r.code === 'linked_identity').length;
+  const shared = reasons.filter((r) => r.code === 'shared_identity').length;
+  return Math.min(100, (linked > 0 ? 60 + 10 * (linked - 1) : 30) + 10 * shared);
+}
+
+/**
+ * Records (or keeps) the suggestion that contacts `x` and `y` are one person (stored older first). A pair seen again
+ * stays as it is, only `updatedAt` moves while it is open; a dismissed pair is never reopened by the rules.
+ */
+export async function suggestInTx(
+  tx: Tx,
+  workspaceId: string,
+  x: string,
+  y: string,
+  reasons: DuplicateReason[],
+): Promise<void> {
+  const rows = await tx.contact.findMany({
+    where: { id: { in: [x, y] } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    select: { id: true },
+  });
+  if (rows.length !== 2) return;
+  const [older, newer] = [rows[0]!.id, rows[1]!.id];
+  await tx.$executeRaw`
+    INSERT INTO contact_duplicates (id, workspace_id, contact_a, contact_b, reasons, score)
+    VALUES (${newId('dup')}, ${workspaceId}, ${older}, ${newer}, ${JSON.stringify(reasons)}::jsonb, ${duplicateScore(reasons)})
+    ON CONFLICT (workspace_id, contact_a, contact_b) DO UPDATE SET updated_at = now()
+    WHERE contact_duplicates.status = 'open'`;
+}
+
+/** A merge of `members` into the cluster of `survivorRows` closes the open suggestions between the two sides. */
+export async function closeOnMergeInTx(
+  tx: Tx,
+  workspaceId: string,
+  survivorRows: string[],
+  members: string[],
+  mergeId: string,
+): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE contact_duplicates SET status = 'merged', merge_id = ${mergeId}, updated_at = now()
+    WHERE workspace_id = ${workspaceId} AND status = 'open'
+      AND ((contact_a = ANY(${survivorRows}::text[]) AND contact_b = ANY(${members}::text[]))
+        OR (contact_a = ANY(${members}::text[]) AND contact_b = ANY(${survivorRows}::text[])))`;
+}
+
+/** Undoing a merge reopens what it closed. */
+export async function reopenOnUndoInTx(tx: Tx, mergeId: string): Promise<void> {
+  await tx.$executeRaw`
+    UPDATE contact_duplicates SET status = 'open', merge_id = NULL, updated_at = now() WHERE merge_id = ${mergeId}`;
+}
+
+type Row = Prisma.ContactDuplicateGetPayload<object>;
+
+async function toRecord(db: Tx | PrismaClient, row: Row): Promise<DuplicateRecord> {
+  const [a, b] = await Promise.all([
+    contactView(db, row.workspaceId, row.contactA),
+    contactView(db, row.workspaceId, row.contactB),
+  ]);
+  return {
+    id: row.id,
+    status: row.status as DuplicateStatus,
+    score: row.score,
+    reasons: row.reasons as unknown as DuplicateReason[],
+    contacts: [a!, b!],
+    mergeId: row.mergeId,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+export function createContactDuplicateStore(prisma: PrismaClient) {
+  return {
+    /** A page of suggestions in one status, highest score first, then newest; the cursor is the last id. */
+    async list(
+      workspaceId: string,
+      page: { status: DuplicateStatus; limit: number; cursor?: string },
+    ): Promise<{ items: DuplicateRecord[]; nextCursor?: string }> {
+      const rows = await prisma.contactDuplicate.findMany({
+        where: { workspaceId, status: page.status },
+        orderBy: [{ score: 'desc' }, { createdAt: 'desc' }, { id: 'desc' }],
+        take: page.limit + 1,
+        ...(page.cursor && { cursor: { id: page.cursor }, skip: 1 }),
+      });
+      const items = await Promise.all(rows.slice(0, page.limit).map((r) => toRecord(prisma, r)));
+      const last = items.at(-1);
+      return { items, ...(rows.length > page.limit && last && { nextCursor: last.id }) };
+    },
+
+    async get(workspaceId: string, id: string): Promise<DuplicateRecord | null> {
+      const row = await prisma.contactDuplicate.findFirst({ where: { id, workspaceId } });
+      return row ? toRecord(prisma, row) : null;
+    },
+
+    /** The pair's contacts, survivor first (`survivorId`, one of the two; the older by default). Open ones only. */
+    async pair(workspaceId: string, id: string, survivorId?: string): Promise<[string, string]> {
+      const row = await prisma.contactDuplicate.findFirst({ where: { id, workspaceId } });
+      if (!row) throw new DuplicateRefused('not_found');
+      if (row.status !== 'open') throw new DuplicateRefused('not_open');
+      if (survivorId === undefined || survivorId === row.contactA) return [row.contactA, row.contactB];
+      if (survivorId === row.contactB) return [row.contactB, row.contactA];
+      throw new DuplicateRefused('not_in_pair');
+    },
+
+    /** Not the same person: the pair is closed, and the rules never suggest it again. */
+    async dismiss(workspaceId: string, id: string): Promise<DuplicateRecord> {
+      return prisma.$transaction(async (tx) => {
+        const [row] = await tx.$queryRaw<{ status: string }[]>`
+          SELECT status FROM contact_duplicates WHERE id = ${id} AND workspace_id = ${workspaceId} FOR UPDATE`;
+        if (!row) throw new DuplicateRefused('not_found');
+        if (row.status !== 'open') throw new DuplicateRefused('not_open');
+        const updated = await tx.contactDuplicate.update({
+          where: { id },
+          data: { status: 'dismissed', updatedAt: new Date() },
+        });
+        return toRecord(tx, updated);
+      });
+    },
+  };
+}
