@@ -221,4 +221,41 @@ describe('contacts in Chromium', () => {
     expect(wa.violations).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('shows the household as a possible duplicate with its reasons, merges it, undoes the merge, and dismisses it', async () => {
+    onTestFailed(async () => {
+      await shot('contacts-duplicates-failure');
+      console.error('page errors:', pageErrors);
+    });
+    const holders = await call('GET', `/api/contacts?q=${encodeURIComponent('María García')}`);
+    const maria = holders.json.items[0].id as string;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
+    await page.getByRole('link', { name: 'Possible duplicates' }).click();
+    expect(new URL(page.url()).pathname).toBe('/contacts/duplicates');
+    const pair = page.getByRole('listitem', { name: 'María García and Luis García' });
+    await pair.waitFor();
+    expect(await pair.getByRole('list', { name: 'Reasons' }).getByRole('listitem').allTextContents()).toEqual([
+      'Both use Phone +34612345678',
+      'Both use WhatsApp 34612345678',
+      'Names differ: Luis García / María García',
+    ]);
+    await shot('14-duplicates');
+
+    // Merged into María (the older), then undone from the same screen: the suggestion is back.
+    await pair.getByRole('button', { name: 'Merge into María García' }).click();
+    await page.getByRole('status').getByText('Merged Luis García into María García.').waitFor();
+    await page.getByText('No possible duplicates.').waitFor();
+    const merged = await call('GET', `/api/contacts/${maria}`);
+    expect(merged.json.members.map((m: any) => m.name)).toEqual(['Luis García']);
+    await page.getByRole('status').getByRole('button', { name: 'Undo' }).click();
+    await page.getByRole('status').getByText('Merge undone: both contacts are as they were.').waitFor();
+    await pair.waitFor();
+    expect((await call('GET', `/api/contacts/${maria}`)).json.members).toBeUndefined();
+
+    // Not the same person: gone from the queue for good.
+    await pair.getByRole('button', { name: 'Not the same person' }).click();
+    await page.getByText('No possible duplicates.').waitFor();
+    expect((await call('GET', '/api/duplicates?status=dismissed')).json.items).toHaveLength(1);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

@@ -4,6 +4,7 @@ import { channelsRoute } from './channels/route.js';
 import { ChannelsScreen } from './screens/ChannelsScreen.js';
 import { ContactScreen } from './screens/ContactScreen.js';
 import { ContactsScreen } from './screens/ContactsScreen.js';
+import { DuplicatesScreen } from './screens/DuplicatesScreen.js';
 import { EditorScreen } from './screens/EditorScreen.js';
 import { FlowsScreen } from './screens/FlowsScreen.js';
 import { InboxScreen } from './screens/InboxScreen.js';
@@ -29,6 +30,7 @@ export function App() {
     return (
       <InboxScreen api={api} conversationId={inbox[1] ? decodeURIComponent(inbox[1]) : null} onSignOut={signOut} />
     );
+  if (/^\/contacts\/duplicates\/?$/.test(path)) return <DuplicatesScreen api={api} onSignOut={signOut} />;
   const contact = /^\/contacts(?:\/([^/]+))?\/?$/.exec(path);
   if (contact)
     return contact[1] ? (

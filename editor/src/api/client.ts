@@ -7,6 +7,9 @@ import type {
   ConnectorManifest,
   Contact,
   ContactList,
+  Duplicate,
+  MergeResult,
+  UndoResult,
   Conversation,
   ErrorIssue,
   FlowDetail,
@@ -165,6 +168,16 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     /** Takes an identity off the contact (kept in its timeline); the contact as it is now. */
     detachIdentity: (id: string, identityId: string) =>
       call<Contact>('DELETE', `/api/contacts/${encodeURIComponent(id)}/identities/${encodeURIComponent(identityId)}`),
+    /** Open duplicate suggestions, highest score first. */
+    listDuplicates: (opts: { limit?: number; cursor?: string | undefined } = {}) =>
+      call<Page<Duplicate>>('GET', page('/api/duplicates', opts)),
+    /** Merges a suggestion's two contacts, `survivorId` keeping the other (the older by default). */
+    mergeDuplicate: (id: string, survivorId?: string) =>
+      call<MergeResult>('POST', `/api/duplicates/${encodeURIComponent(id)}/merge`, survivorId ? { survivorId } : {}),
+    /** Not one person: never suggested again. */
+    dismissDuplicate: (id: string) => call<Duplicate>('POST', `/api/duplicates/${encodeURIComponent(id)}/dismiss`),
+    /** Undoes a merge: both contacts as they were. */
+    undoMerge: (mergeId: string) => call<UndoResult>('POST', `/api/contact-merges/${encodeURIComponent(mergeId)}/undo`),
   };
 }
 

@@ -20,6 +20,8 @@ export type {
   UpdateChannelAccountBody as ChannelAccountPatch,
 } from '../../../server/schemas/channel-accounts.js';
 export type { Contact, ContactList, Identity, Timeline, TimelineEvent } from '../../../server/schemas/contacts.js';
+export type { Duplicate } from '../../../server/schemas/contact-duplicates.js';
+export type { MergeResult, UndoResult } from '../../../server/schemas/contact-merges.js';
 export type {
   Conversation,
   ConversationList,

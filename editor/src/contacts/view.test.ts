@@ -7,6 +7,7 @@ import {
   groupIdentities,
   identityFlag,
   provenanceText,
+  reasonText,
   timelineChannels,
 } from './view.js';
 
@@ -83,6 +84,30 @@ describe('contact view helpers', () => {
     expect(eventTitle(created)).toBe('Contact created');
     expect(eventTitle({ type: 'identity.added', at: created.at, identity: { kind: 'email', value: 'a@x.org' } })).toBe(
       'Email a@x.org added',
+    );
+  });
+
+  it('titles a detached identity', () => {
+    expect(
+      eventTitle({
+        type: 'identity.detached',
+        at: '2026-12-01T09:00:00.000Z',
+        identity: { kind: 'phone', value: '+1' },
+      }),
+    ).toBe('Phone +1 detached');
+  });
+});
+
+describe('reasonText', () => {
+  it('says each reason of a duplicate suggestion in words', () => {
+    expect(reasonText({ code: 'shared_identity', kind: 'phone', value: '+34612345678' })).toBe(
+      'Both use Phone +34612345678',
+    );
+    expect(reasonText({ code: 'linked_identity', kind: 'email', value: 'a@x.org' })).toBe(
+      'One message came with Email a@x.org of both',
+    );
+    expect(reasonText({ code: 'names_differ', names: ['Ana Ruiz', 'Leo Ruiz'] })).toBe(
+      'Names differ: Ana Ruiz / Leo Ruiz',
     );
   });
 });

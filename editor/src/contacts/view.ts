@@ -1,6 +1,6 @@
 // Pure helpers of the Contacts screen and the contact page: identities grouped by kind, where each came from, its
 // flags, and the timeline's channel filter.
-import type { Contact, Identity, TimelineEvent } from '../api/types.js';
+import type { Contact, Duplicate, Identity, TimelineEvent } from '../api/types.js';
 
 /** What a kind is called on screen; kinds not listed (a connector's own) show as they are. */
 const KIND_LABELS: Record<string, string> = {
@@ -24,6 +24,19 @@ export function groupIdentities(identities: Identity[]): { kind: string; label: 
   const groups = new Map<string, Identity[]>();
   for (const i of identities) groups.set(i.kind, [...(groups.get(i.kind) ?? []), i]);
   return [...groups].map(([kind, items]) => ({ kind, label: kindLabel(kind), items }));
+}
+
+/** One reason of a duplicate suggestion, in words. */
+export function reasonText(r: Duplicate['reasons'][number]): string {
+  const what = `${kindLabel(r.kind ?? '')} ${r.value ?? ''}`.trim();
+  switch (r.code) {
+    case 'shared_identity':
+      return `Both use ${what}`;
+    case 'linked_identity':
+      return `One message came with ${what} of both`;
+    case 'names_differ':
+      return `Names differ: ${(r.names ?? []).join(' / ')}`;
+  }
 }
 
 /** The one plain flag an identity carries: invalid (never matched) beats verified/unverified. */

@@ -58,6 +58,11 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
       <TopBar current="contacts" onSignOut={onSignOut} />
       <main className="contacts">
         <h1>Contacts</h1>
+        <p>
+          <a href="/contacts/duplicates" onClick={go('/contacts/duplicates')}>
+            Possible duplicates
+          </a>
+        </p>
         <input
           type="search"
           aria-label="Search contacts"
