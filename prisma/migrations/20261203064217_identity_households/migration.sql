@@ -9,3 +9,6 @@ ADD COLUMN     "detached_by" JSONB;
 DROP INDEX "identities_workspace_id_kind_key_valid_key";
 CREATE UNIQUE INDEX "identities_workspace_id_kind_key_valid_key" ON "identities"("workspace_id", "kind", "key") WHERE "valid" AND NOT "shared" AND "detached_at" IS NULL;
 CREATE UNIQUE INDEX "identities_contact_id_kind_key_shared_key" ON "identities"("contact_id", "kind", "key") WHERE "valid" AND "shared" AND "detached_at" IS NULL;
+
+-- Lookups by match key see shared copies too, which the partial unique index leaves out.
+CREATE INDEX "identities_workspace_id_kind_key_idx" ON "identities"("workspace_id", "kind", "key");
