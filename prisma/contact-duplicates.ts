@@ -133,11 +133,6 @@ export function createContactDuplicateStore(prisma: PrismaClient) {
       return { items, ...(rows.length > page.limit && last && { nextCursor: last.id }) };
     },
 
-    async get(workspaceId: string, id: string): Promise<DuplicateRecord | null> {
-      const row = await prisma.contactDuplicate.findFirst({ where: { id, workspaceId } });
-      return row ? toRecord(prisma, row) : null;
-    },
-
     /** The pair's contacts, survivor first (`survivorId`, one of the two; the older by default). Open ones only. */
     async pair(workspaceId: string, id: string, survivorId?: string): Promise<[string, string]> {
       const row = await prisma.contactDuplicate.findFirst({ where: { id, workspaceId } });

@@ -648,12 +648,11 @@ export async function addIdentity(
     if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002' && !opts.shared) {
       const holders = await prisma.identity.findMany({
         where: { workspaceId, kind: identity.kind, key: identity.key, valid: true, detachedAt: null },
-        select: { contactId: true },
+        select: { contactId: true, contact: { select: { mergedIntoId: true } } },
       });
-      throw new IdentityRefused(
-        'identity_claimed',
-        holders.map((h) => h.contactId),
-      );
+      throw new IdentityRefused('identity_claimed', [
+        ...new Set(holders.map((h) => h.contact.mergedIntoId ?? h.contactId)),
+      ]);
     }
     throw err;
   }
