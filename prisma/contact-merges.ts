@@ -7,6 +7,7 @@
 import { Prisma, type PrismaClient } from './client.js';
 import { closeOnMergeInTx, reopenOnUndoInTx } from './contact-duplicates.js';
 import { clusterIds, contactView } from './contacts.js';
+import { markCrmPendingInTx } from './crm-sync.js';
 import { newId } from './ids.js';
 import type { ContactRecord } from '../connectors/sdk/types.js';
 
@@ -159,6 +160,7 @@ export async function mergeInTx(
     },
   });
   await closeOnMergeInTx(tx, workspaceId, survivorRows, members, row.id);
+  await markCrmPendingInTx(tx, workspaceId, [survivor]);
   return { merge: toMerge(row), survivor };
 }
 
@@ -207,6 +209,7 @@ export function createContactMergeStore(prisma: PrismaClient) {
         await fileMessages(tx, workspaceId, back, found.mergedId, survivor!);
         const undone = await tx.contactMerge.update({ where: { id: mergeId }, data: { undoneAt: new Date() } });
         await reopenOnUndoInTx(tx, mergeId);
+        await markCrmPendingInTx(tx, workspaceId, [survivor!, found.mergedId]);
         return {
           merge: toMerge(undone),
           contacts: [

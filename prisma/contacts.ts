@@ -17,6 +17,7 @@ import type {
 import { Prisma, type PrismaClient } from './client.js';
 import { suggestInTx, type DuplicateReason } from './contact-duplicates.js';
 import { MergeRefused, mergeInTx } from './contact-merges.js';
+import { markCrmPendingInTx } from './crm-sync.js';
 import { newId } from './ids.js';
 
 type Tx = Prisma.TransactionClient;
@@ -180,6 +181,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
       },
       include: withIdentities,
     });
+    await markCrmPendingInTx(tx, workspaceId, [created.id]);
     return { contact: toRecord(created), created: true };
   }
 
@@ -325,6 +327,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
         include: withIdentities,
       })
     : await tx.contact.findUniqueOrThrow({ where: { id: contactId }, include: withIdentities });
+  if (created || changed || merged.length > 0) await markCrmPendingInTx(tx, workspaceId, [contactId]);
   const [contact] = await clusterRecords(tx, workspaceId, [result]);
   return {
     contact: contact!,
@@ -381,6 +384,38 @@ function dedupe(identities: ResolvedIdentity[]): ResolvedIdentity[] {
 /** A root's merged view, or a merged row as it is with `mergedInto`. */
 export async function getContact(prisma: PrismaClient, workspaceId: string, id: string): Promise<ContactRecord | null> {
   return contactView(prisma, workspaceId, id);
+}
+
+/**
+ * Changes a contact's name and attributes (merged in, a null value removing one); what changes is marked for every
+ * CRM account. Null: no such contact.
+ */
+export async function updateContact(
+  prisma: PrismaClient,
+  workspaceId: string,
+  id: string,
+  patch: { name?: string | null; attributes?: Record<string, JsonObject[string] | null> },
+): Promise<ContactRecord | null> {
+  return prisma.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ name: string | null; attributes: JsonObject | null }[]>`
+      SELECT name, attributes FROM contacts WHERE id = ${id} AND workspace_id = ${workspaceId} FOR UPDATE`;
+    if (!row) return null;
+    const data: Prisma.ContactUpdateInput = {};
+    if (patch.name !== undefined && patch.name !== row.name) data.name = patch.name;
+    if (patch.attributes) {
+      const next: JsonObject = { ...row.attributes };
+      for (const [k, v] of Object.entries(patch.attributes)) {
+        if (v === null) delete next[k];
+        else next[k] = v;
+      }
+      if (JSON.stringify(next) !== JSON.stringify(row.attributes ?? {})) data.attributes = next;
+    }
+    if (Object.keys(data).length > 0) {
+      await tx.contact.update({ where: { id }, data });
+      await markCrmPendingInTx(tx, workspaceId, [id]);
+    }
+    return contactView(tx, workspaceId, id);
+  });
 }
 
 /** How many holders of one shared identifier a lookup answers (a household is a handful of people). */
@@ -641,6 +676,7 @@ export async function addIdentity(
         },
       });
       await tx.contact.update({ where: { id: contactId }, data: { updatedAt: new Date() } });
+      await markCrmPendingInTx(tx, workspaceId, [contactId]);
       return view(true);
     });
   } catch (err) {
@@ -689,6 +725,7 @@ export async function detachIdentity(
       if (left.length === 1) await tx.identity.update({ where: { id: left[0]!.id }, data: { shared: false } });
     }
     await tx.contact.update({ where: { id: found.contactId }, data: { updatedAt: new Date() } });
+    await markCrmPendingInTx(tx, workspaceId, [found.contactId]);
     return (await contactView(tx, workspaceId, contactId))!;
   });
 }

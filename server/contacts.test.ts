@@ -402,3 +402,60 @@ describe('identities by hand', () => {
     ).toBe(mum.id);
   });
 });
+
+describe('PATCH /api/contacts/:id', () => {
+  it('changes the name and merges attributes in, a null removing one', async () => {
+    const { contact } = await testContacts(t.prisma).upsert(t.workspaceId, {
+      identities: [{ kind: 'email', value: 'patch.me@example.com' }],
+      name: 'Pat',
+      attributes: { city: 'Leeds', plan: 'free' },
+    });
+    const res = await t.api({
+      method: 'PATCH',
+      url: `/api/contacts/${contact.id}`,
+      payload: { name: 'Patricia', attributes: { plan: 'pro', city: null, visits: 3 } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ id: contact.id, name: 'Patricia', attributes: { plan: 'pro', visits: 3 } });
+    expect(res.json().attributes).not.toHaveProperty('city');
+    const cleared = await t.api({ method: 'PATCH', url: `/api/contacts/${contact.id}`, payload: { name: null } });
+    expect(cleared.json().name).toBeNull();
+  });
+
+  it('refuses bad bodies naming the field, and unknown or foreign contacts with 404', async () => {
+    const bad = [
+      [{}, '/body'],
+      [{ name: '' }, '/body/name'],
+      [{ attributes: { 'not a key': 1 } }, '/body/attributes'],
+      [{ attributes: { deep: { x: 1 } } }, '/body/attributes/deep'],
+      [{ colour: 'red' }, '/body'],
+    ] as const;
+    for (const [payload, path] of bad) {
+      const res = await t.api({ method: 'PATCH', url: `/api/contacts/${ada}`, payload });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().error.issues.map((i: { path: string }) => i.path)).toContain(path);
+    }
+    const missing = await t.api({
+      method: 'PATCH',
+      url: `/api/contacts/ct_${'0'.repeat(32)}`,
+      payload: { name: 'x' },
+    });
+    expect(missing.statusCode).toBe(404);
+    const other = await startTestApp();
+    try {
+      const foreign = await other.api({ method: 'PATCH', url: `/api/contacts/${ada}`, payload: { name: 'Eve' } });
+      expect(foreign.statusCode).toBe(404);
+    } finally {
+      await other.close();
+    }
+    const unchanged = (await t.api({ method: 'GET', url: `/api/contacts/${ada}` })).json();
+    expect(unchanged.name).toBe('Ada');
+  });
+
+  it('GET /api/contacts/:id/crm: no CRM connected, no links; unknown contact 404', async () => {
+    const res = await t.api({ method: 'GET', url: `/api/contacts/${bob}/crm` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ items: [] });
+    expect((await t.api({ method: 'GET', url: `/api/contacts/ct_${'0'.repeat(32)}/crm` })).statusCode).toBe(404);
+  });
+});

@@ -9,7 +9,7 @@ import { createRegistry } from '../connectors/sdk/index.js';
 import type { Connector } from '../connectors/sdk/types.js';
 import { temporalAddress } from '../test/env.js';
 import { freePort } from '../test/ports.js';
-import { createWorkerDeps } from '../worker/deps.js';
+import { createWorkerDeps, type WorkerDepsOptions } from '../worker/deps.js';
 import { bundleWorkflows, createWorker } from '../worker/worker.js';
 import { eventually, startTestApp, type TestApp } from './test-app.js';
 
@@ -29,7 +29,9 @@ export interface ChannelHarness {
   close(): Promise<void>;
 }
 
-export async function startChannelHarness(opts: { connectors?: Connector[] } = {}): Promise<ChannelHarness> {
+export async function startChannelHarness(
+  opts: { connectors?: Connector[]; crmSync?: WorkerDepsOptions['crmSync'] } = {},
+): Promise<ChannelHarness> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
@@ -43,7 +45,15 @@ export async function startChannelHarness(opts: { connectors?: Connector[] } = {
     connection,
     namespace: 'default',
     taskQueue: t.taskQueue,
-    deps: createWorkerDeps({ prisma: t.prisma, registry, logger: silent, secretKey, publicUrl: base }),
+    deps: createWorkerDeps({
+      prisma: t.prisma,
+      registry,
+      logger: silent,
+      secretKey,
+      publicUrl: base,
+      // Short rounds, so a test's worker shuts down promptly; the debounce as deployed.
+      crmSync: { roundMs: 2000, ...opts.crmSync },
+    }),
     workflowBundle: await bundleWorkflows(),
   });
   const running = worker.run();

@@ -56,7 +56,7 @@ export function rateLimitOf(connector: Connector, settings: JsonObject): RateLim
   const s = settings.rateLimit as { limit?: unknown; intervalMs?: unknown } | undefined;
   if (s && Number.isInteger(s.limit) && (s.limit as number) > 0 && typeof s.intervalMs === 'number' && s.intervalMs > 0)
     return { limit: s.limit as number, intervalMs: s.intervalMs };
-  return connector.channel?.rateLimit;
+  return connector.channel?.rateLimit ?? connector.crm?.rateLimit;
 }
 
 /** A step's idempotency key is `<runId>:<nodeId>` (activities.ts); anything else is recorded as it is. */

@@ -21,9 +21,10 @@ import {
   type SendMessageInput,
   type SendMessageResult,
 } from './contract.js';
-import { crmChangeIdFor, ingestIdFor, pollIdFor, runIdFor } from './ids.js';
+import { crmChangeIdFor, crmSyncIdFor, ingestIdFor, pollIdFor, runIdFor } from './ids.js';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, withinDeadline } from './temporal-deadline.js';
 import { crmChange } from './workflows/crm-change.js';
+import { crmSync } from './workflows/crm-sync.js';
 import { ingest } from './workflows/ingest.js';
 import { pollChannel } from './workflows/poll-channel.js';
 import { runFlow } from './workflows/run-flow.js';
@@ -45,6 +46,8 @@ export interface WorkflowClient {
   startCrmChange(input: CrmChangeInput): Promise<'started' | 'duplicate'>;
   /** The account's polling loop: started when none runs, left alone when one does. */
   ensurePolling(accountId: string): Promise<void>;
+  /** A CRM account's sync loop (writes to the CRM, catch-up poll): started when none runs. */
+  ensureCrmSync(accountId: string): Promise<void>;
   /**
    * Sends an agent's reply (workflow id = `input.id`) and waits up to `waitMs` for it to go out: its result, or
    * `sending` while it is still under way (it goes on durably). A send that failed throws `SendFailedError`.
@@ -163,6 +166,16 @@ export function createWorkflowClient({
           taskQueue,
           workflowId: pollIdFor(accountId),
           args: [{ accountId }],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        });
+      }),
+
+    ensureCrmSync: (accountId) =>
+      bounded(async () => {
+        await client.workflow.start(crmSync, {
+          taskQueue,
+          workflowId: crmSyncIdFor(accountId),
+          args: [{ accountId, failures: 0 }],
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         });
       }),

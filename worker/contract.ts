@@ -138,6 +138,9 @@ export interface CrmChangeResult {
 
 export const CRM_CHANGE_ID_PREFIX = 'crm_';
 
+/** Workflow ids of CRM sync loops: one per CRM account (`crmsync_<accountId>`). */
+export const CRM_SYNC_ID_PREFIX = 'crmsync_';
+
 /** The step failure type telling runFlow to sleep (durably, without using up attempts) and run the step again. */
 export const RATE_LIMIT_WAIT = 'RATE_LIMIT_WAIT';
 

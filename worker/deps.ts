@@ -9,6 +9,7 @@ import { createFlowStore } from '../prisma/flows.js';
 import { createRateLimiter } from '../prisma/rate-limits.js';
 import type { ActivityDeps, WorkerLogger } from './activities.js';
 import { accountError, createChannelRuntime } from './channels.js';
+import type { CrmSyncDeps } from './crm-sync.js';
 
 export interface WorkerDepsOptions {
   prisma: PrismaClient;
@@ -18,6 +19,8 @@ export interface WorkerDepsOptions {
   secretKey?: Buffer;
   /** The server's public base URL (accounts' inbound URLs, e.g. Twilio's StatusCallback). */
   publicUrl: string;
+  /** CRM sync timings (tests and benchmarks shorten them). */
+  crmSync?: Pick<CrmSyncDeps, 'debounceMs' | 'catchUpMs' | 'roundMs'>;
 }
 
 export function createWorkerDeps(opts: WorkerDepsOptions): ActivityDeps {
@@ -28,7 +31,8 @@ export function createWorkerDeps(opts: WorkerDepsOptions): ActivityDeps {
     publicUrl: opts.publicUrl,
     registry: opts.registry,
   });
-  const channels = createChannelRuntime({ accounts, contacts, store, rateLimiter: createRateLimiter(opts.prisma) });
+  const rateLimiter = createRateLimiter(opts.prisma);
+  const channels = createChannelRuntime({ accounts, contacts, store, rateLimiter });
   return {
     registry: opts.registry,
     logger: opts.logger,
@@ -46,6 +50,14 @@ export function createWorkerDeps(opts: WorkerDepsOptions): ActivityDeps {
       },
     },
     inbox: { store, flows: createFlowStore(opts.prisma), accounts, logger: opts.logger },
-    crm: { accounts, contacts, defaultCountry: process.env.CONFLUO_DEFAULT_COUNTRY, logger: opts.logger },
+    crm: {
+      prisma: opts.prisma,
+      accounts,
+      contacts,
+      rateLimiter,
+      defaultCountry: process.env.CONFLUO_DEFAULT_COUNTRY,
+      logger: opts.logger,
+      ...opts.crmSync,
+    },
   };
 }

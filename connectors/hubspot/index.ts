@@ -28,6 +28,8 @@ export const hubspotConnector = defineConnector({
     // Rate Limit Increase"), answered with a 429 the sync waits out.
     rateLimit: { limit: 100, intervalMs: 10_000 },
     defaultFieldMap: HUBSPOT_FIELD_MAP,
+    // A taken email is a 409 naming the contact, which createPerson then updates (crm.ts).
+    createFindsByEmail: true,
   },
 });
 export default hubspotConnector;

@@ -103,4 +103,9 @@ export interface CrmDefinition {
   rateLimit?: { limit: number; intervalMs: number };
   /** Default mapping from a contact's custom attributes to CRM field names (name → property), overridable per account. */
   defaultFieldMap?: Record<string, string>;
+  /**
+   * `createPerson` with an email another person holds updates that person instead of making a second one (HubSpot,
+   * where an email is unique): the sync then creates without searching first, sparing the CRM's search limit.
+   */
+  createFindsByEmail?: boolean;
 }

@@ -30,6 +30,7 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'POST /contacts/:id/merge': 'agent',
   'POST /contact-merges/:mergeId/undo': 'agent',
   'POST /contacts/:id/identities': 'agent',
+  'PATCH /contacts/:id': 'agent',
   'POST /duplicates/:id/merge': 'agent',
   'POST /duplicates/:id/dismiss': 'agent',
   'DELETE /contacts/:id/identities/:identityId': 'agent',

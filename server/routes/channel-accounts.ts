@@ -11,6 +11,7 @@ import type { ChannelAccount as ChannelAccountData } from '../../connectors/sdk/
 import { isConnectorError } from '../../connectors/sdk/errors.js';
 import { providerUrlProblems } from '../../connectors/sdk/http.js';
 import { createChannelAccountStore, type ChannelAccountRow, type Credentials } from '../../prisma/channel-accounts.js';
+import { createCrmSyncStore } from '../../prisma/crm-sync.js';
 import { newId } from '../../prisma/ids.js';
 import { httpErrors, schemaIssues, type Issue } from '../errors.js';
 import {
@@ -31,6 +32,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     if (!secretKey) throw httpErrors.secretsUnavailable();
   });
   // Only reached after the hook above: every handler has a key.
+  const crmSyncs = createCrmSyncStore(app.prisma);
   const accounts = createChannelAccountStore(app.prisma, {
     secretKey,
     publicUrl: app.publicUrl,
@@ -129,10 +131,17 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     }
   }
 
-  /** Polling channels get their loop (idempotent: one workflow per account). */
-  async function ensurePolling(connector: string, accountId: string): Promise<void> {
-    if (!app.registry.get(connector)?.channel?.poll) return;
-    await app.workflows.ensurePolling(accountId);
+  /**
+   * Polling channels get their loop, CRM accounts their sync (its state, then its loop: connecting a CRM writes the
+   * workspace's contacts to it and keeps them in step). Idempotent: one workflow per account.
+   */
+  async function ensureLoops(connector: string, accountId: string, workspaceId: string): Promise<void> {
+    const installed = app.registry.get(connector);
+    if (installed?.channel?.poll) await app.workflows.ensurePolling(accountId);
+    if (installed?.crm) {
+      await crmSyncs.ensure(accountId, workspaceId);
+      await app.workflows.ensureCrmSync(accountId);
+    }
   }
 
   const toAccount = (row: ChannelAccountRow, log: { warn(o: object, m: string): void }): ChannelAccount => {
@@ -194,7 +203,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
       const stored = await register(connector, account, request.log);
       const row = await accounts.create({ id, workspaceId: request.workspaceId, connector, name, ...stored });
       try {
-        await ensurePolling(connector, id);
+        await ensureLoops(connector, id, request.workspaceId);
       } catch (err) {
         // Not acknowledged (Temporal down: 503), so nothing stays behind: a retry would otherwise make a second account.
         await accounts.remove(request.workspaceId, id);
@@ -273,6 +282,8 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
         stored = await register(current.connector, account, request.log);
       }
       const row = await accounts.update(current.id, { name, ...stored });
+      // An account made before its connector synced (or whose loop was lost) gets it back with any change.
+      if (installed) await ensureLoops(current.connector, current.id, request.workspaceId);
       return toAccount(row, request.log);
     },
   );
@@ -303,7 +314,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
         }
       }
       if (!(await accounts.remove(request.workspaceId, current.id))) throw httpErrors.notFound('channel account');
-      // The polling loop sees the account gone and ends by itself at its next poll.
+      // The polling or sync loop sees the account gone and ends by itself at its next round.
       return reply.code(204).send(null);
     },
   );

@@ -2,6 +2,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { checkEmail, checkIdentity, checkPhone, resolveIdentity } from '../../connectors/contacts/identity.js';
+import { createAjv } from '../../connectors/flow/ajv.js';
 import { isIdOf } from '../../prisma/ids.js';
 import {
   addIdentity,
@@ -12,16 +13,21 @@ import {
   getContact,
   listContacts,
   searchContacts,
+  updateContact,
 } from '../../prisma/contacts.js';
+import { createCrmSyncStore } from '../../prisma/crm-sync.js';
 import { httpErrors } from '../errors.js';
 import { errors, IdParams } from '../schemas/common.js';
 import {
   AddIdentityBody,
   Contact,
+  CrmLinkList,
+  type CrmLinkStatus,
   ContactList,
   ContactListQuery,
   IdentityParams,
   Timeline,
+  UpdateContactBody,
 } from '../schemas/contacts.js';
 
 const tags = ['contacts'];
@@ -65,6 +71,8 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
   app,
   opts,
 ) => {
+  const crmSyncs = createCrmSyncStore(app.prisma);
+  const exactAjv = createAjv();
   app.get(
     '/contacts',
     {
@@ -110,6 +118,72 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
       const contact = await getContact(app.prisma, request.workspaceId, request.params.id);
       if (!contact) throw httpErrors.notFound('contact');
       return contact;
+    },
+  );
+
+  app.patch(
+    '/contacts/:id',
+    {
+      schema: {
+        tags,
+        summary: "Change a contact's name or custom attributes",
+        description:
+          'Attributes are merged into the stored ones; a null value removes one. A change is written to every ' +
+          'connected CRM (GET /api/contacts/{id}/crm says when).',
+        params: IdParams,
+        body: UpdateContactBody,
+        response: { 200: Contact, ...errors(400, 401, 404, 415) },
+      },
+      // Values kept as sent: the app's ajv coerces types, which in a union turns "" into null and 3 into "3".
+      validatorCompiler: ({ schema }) => exactAjv.compile(schema),
+    },
+    async (request) => {
+      if (!isIdOf('ct', request.params.id)) throw httpErrors.notFound('contact');
+      const contact = await updateContact(app.prisma, request.workspaceId, request.params.id, request.body);
+      if (!contact) throw httpErrors.notFound('contact');
+      return contact;
+    },
+  );
+
+  app.get(
+    '/contacts/:id/crm',
+    {
+      schema: {
+        tags,
+        summary: "A contact's CRM records and the sync state of each connected CRM account",
+        params: IdParams,
+        response: { 200: CrmLinkList, ...errors(401, 404) },
+      },
+    },
+    async (request) => {
+      const contact = isIdOf('ct', request.params.id)
+        ? await getContact(app.prisma, request.workspaceId, request.params.id)
+        : null;
+      if (!contact) throw httpErrors.notFound('contact');
+      const rows = [contact.id, ...(contact.members ?? []).map((m) => m.id)];
+      const links = await crmSyncs.linksOf(request.workspaceId, rows);
+      return {
+        items: links.map((l): CrmLinkStatus => {
+          const error = l.error as CrmLinkStatus['error'];
+          return {
+            accountId: l.accountId,
+            connector: l.account.connector,
+            accountName: l.account.name,
+            recordId: l.recordId,
+            status: error
+              ? error.retrying
+                ? 'retrying'
+                : 'failed'
+              : l.pending
+                ? 'pending'
+                : l.recordId
+                  ? 'synced'
+                  : 'not_synced',
+            syncedAt: l.syncedAt?.toISOString() ?? null,
+            error,
+          };
+        }),
+      };
     },
   );
 

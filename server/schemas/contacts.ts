@@ -109,3 +109,54 @@ export const IdentityParams = Type.Object({
 
 export const Timeline = Type.Object({ items: Type.Array(TimelineEvent) });
 export type Timeline = Static<typeof Timeline>;
+
+/** `PATCH /api/contacts/:id`: the name and custom attributes (merged in; `null` removes one). */
+export const UpdateContactBody = Type.Object(
+  {
+    name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
+    attributes: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]{0,63}$' }),
+        Type.Union([Type.String({ maxLength: 2000 }), Type.Number(), Type.Boolean(), Type.Null()]),
+        {
+          maxProperties: 100,
+          additionalProperties: false,
+          description: 'merged into the stored attributes; a null value removes that attribute',
+        },
+      ),
+    ),
+  },
+  { minProperties: 1, additionalProperties: false },
+);
+export type UpdateContactBody = Static<typeof UpdateContactBody>;
+
+/** One CRM account's sync of a contact (prisma/crm-sync.ts). */
+export const CrmLinkStatus = Type.Object({
+  accountId: Type.String(),
+  connector: Type.String(),
+  accountName: Type.String(),
+  /** The linked CRM record, once there is one. */
+  recordId: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union(
+    [
+      Type.Literal('synced'),
+      Type.Literal('pending'),
+      Type.Literal('retrying'),
+      Type.Literal('failed'),
+      Type.Literal('not_synced'),
+    ],
+    {
+      description:
+        'synced: the CRM has the last change; pending: a change waits to be written (seconds); retrying: the CRM was ' +
+        'down or answered garbage, tried again with backoff; failed: the CRM refused the last change (see error), ' +
+        'tried again at the next change; not_synced: nothing to find the person by in a CRM (no email or phone)',
+    },
+  ),
+  syncedAt: Type.Union([DateTime, Type.Null()]),
+  error: Type.Union([
+    Type.Object({ code: Type.String(), message: Type.String(), at: DateTime, retrying: Type.Boolean() }),
+    Type.Null(),
+  ]),
+});
+export type CrmLinkStatus = Static<typeof CrmLinkStatus>;
+export const CrmLinkList = Type.Object({ items: Type.Array(CrmLinkStatus) });

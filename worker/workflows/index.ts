@@ -4,3 +4,4 @@ export { ingest } from './ingest.js';
 export { pollChannel } from './poll-channel.js';
 export { sendMessage } from './send-message.js';
 export { crmChange } from './crm-change.js';
+export { crmSync } from './crm-sync.js';

@@ -1,0 +1,259 @@
+// Two-way CRM sync end to end on the real Temporal dev server and PostgreSQL, against the spec-checked HubSpot and
+// Pipedrive fakes (their webhooks signed and sent as the CRMs send them, their rate limits enforced): a contact made
+// or changed in Confluo appears and changes in the CRM, a change made in the CRM comes back, our own writes do not come
+// back as changes (no echo loop), an outage or a 429 is waited out with nothing lost, and a refusal shows on the
+// contact's sync status.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startHubSpotFake,
+  startPipedriveFake,
+  type HubSpotFake,
+  type PipedriveFake,
+} from '../connectors/testkit/index.js';
+import { resolveIdentities } from '../connectors/contacts/identity.js';
+import { createContactsService } from '../prisma/contacts.js';
+import { startChannelHarness, type ChannelHarness } from './test-channels.js';
+import { eventually } from './test-app.js';
+
+let h: ChannelHarness;
+let hubspot: HubSpotFake;
+let pipedrive: PipedriveFake;
+let hs: { id: string; inboundUrl: string };
+let pd: { id: string; inboundUrl: string };
+const clientSecret = 'hubspot-client-secret-for-tests';
+const pdToken = 'f0e1d2c3b4a5f6e7d8c9b0a1f2e3d4c5b6a7f8e9';
+const hook = { user: 'confluo', password: 'a-long-webhook-password' };
+
+/** A contact as a channel delivery or a flow step makes it (the contacts service the gateway and steps use). */
+async function upsert(identities: { kind: string; value: string }[], name?: string, attributes?: object) {
+  const contacts = createContactsService(h.t.prisma);
+  const { contact } = await contacts.upsert(h.t.workspaceId, {
+    identities: resolveIdentities(identities),
+    ...(name && { name }),
+    ...(attributes && { attributes: attributes as never }),
+    source: { type: 'api' },
+  });
+  return contact;
+}
+
+const hubspotByEmail = (email: string) =>
+  eventually(async () => hubspot.records('contacts').find((r) => r.properties.email === email), 30_000);
+
+const crmStatus = async (contactId: string) =>
+  (await h.t.api({ method: 'GET', url: `/api/contacts/${contactId}/crm` })).json().items as any[];
+
+const statusOn = (contactId: string, accountId: string, want: (s: any) => boolean) =>
+  eventually(async () => {
+    const s = (await crmStatus(contactId)).find((l) => l.accountId === accountId);
+    return s && want(s) ? s : undefined;
+  }, 30_000);
+
+/** API writes the HubSpot fake received (searches and reads left out). */
+const writesTo = (id: string) =>
+  hubspot.requests.filter((r) => r.method === 'PATCH' && r.path === `/crm/v3/objects/contacts/${id}`).length;
+
+const settle = () => new Promise((r) => setTimeout(r, 3000));
+
+beforeAll(async () => {
+  h = await startChannelHarness({ crmSync: { debounceMs: 200, catchUpMs: 1500 } });
+  hubspot = await startHubSpotFake({ accessToken: 'pat-na1-sync-token', clientSecret, portalId: 5151 });
+  pipedrive = await startPipedriveFake({ apiToken: pdToken, companyId: 888 });
+  // A customer Confluo knew before any CRM was connected: the initial sync writes it.
+  await upsert([{ kind: 'email', value: 'early.bird@example.com' }], 'Early Bird');
+  hs = await h.createAccount({
+    connector: 'hubspot',
+    name: 'Sync HubSpot',
+    credentials: { accessToken: 'pat-na1-sync-token', clientSecret },
+    // `tier` maps to a property this portal lacks: HubSpot refuses writes of it (the refusal test).
+    settings: { apiBaseUrl: hubspot.url, fieldMap: { tier: 'loyalty_tier' } },
+  });
+  hubspot.setWebhookUrl(hs.inboundUrl);
+  pd = await h.createAccount({
+    connector: 'pipedrive',
+    name: 'Sync Pipedrive',
+    credentials: { apiToken: pdToken, webhookUser: hook.user, webhookPassword: hook.password },
+    settings: { apiBaseUrl: pipedrive.url },
+  });
+  pipedrive.subscribe({ url: pd.inboundUrl, ...hook });
+}, 120_000);
+
+afterAll(async () => {
+  await h?.close();
+  await hubspot?.close();
+  await pipedrive?.close();
+});
+
+describe('Confluo contacts into the CRM', () => {
+  it('connecting a CRM writes the contacts Confluo already had', async () => {
+    const record = await hubspotByEmail('early.bird@example.com');
+    expect(record).toMatchObject({ properties: { firstname: 'Early', lastname: 'Bird' } });
+    const person = await eventually(
+      async () => [...pipedrive.persons.values()].find((p) => p.name === 'Early Bird'),
+      30_000,
+    );
+    expect(person.emails.map((e: any) => e.value)).toEqual(['early.bird@example.com']);
+  }, 60_000);
+
+  it('a new contact appears in HubSpot and Pipedrive, linked by a record-id identity, its status synced', async () => {
+    const contact = await upsert(
+      [
+        { kind: 'email', value: 'Maria.Lopez@Example.com' },
+        { kind: 'phone', value: '+34 612 34 56 78' },
+      ],
+      'María López',
+      { city: 'Sevilla', jobTitle: 'Owner' },
+    );
+    const record = await hubspotByEmail('maria.lopez@example.com');
+    expect(record.properties).toMatchObject({
+      firstname: 'María',
+      lastname: 'López',
+      phone: '+34612345678',
+      city: 'Sevilla',
+      jobtitle: 'Owner',
+    });
+    const person = await eventually(
+      async () => [...pipedrive.persons.values()].find((p) => p.name === 'María López'),
+      30_000,
+    );
+    expect(person).toMatchObject({ job_title: 'Owner' });
+    const hsStatus = await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
+    expect(hsStatus).toMatchObject({ connector: 'hubspot', recordId: record.id, error: null });
+    await statusOn(contact.id, pd.id, (s) => s.status === 'synced' && s.recordId === String(person.id));
+    const view = (await h.t.api({ method: 'GET', url: `/api/contacts/${contact.id}` })).json();
+    expect(view.identities).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'hubspot', value: `5151:${record.id}`, verified: true }),
+        expect.objectContaining({ kind: 'pipedrive', value: `888:${person.id}`, verified: true }),
+      ]),
+    );
+    expect(hubspot.violations).toEqual([]);
+    expect(pipedrive.violations).toEqual([]);
+  }, 60_000);
+
+  it('a change made in Confluo is written once, and does not come back as a change (no echo loop)', async () => {
+    const contact = await upsert([{ kind: 'email', value: 'echo.test@example.com' }], 'Echo Test');
+    const record = await hubspotByEmail('echo.test@example.com');
+    await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
+    const before = writesTo(record.id);
+    const res = await h.t.api({
+      method: 'PATCH',
+      url: `/api/contacts/${contact.id}`,
+      payload: { name: 'Echo Tester', attributes: { city: 'Lyon' } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await eventually(
+      async () => (hubspot.get('contacts', record.id)?.properties.city === 'Lyon' ? true : undefined),
+      30_000,
+    );
+    expect(hubspot.get('contacts', record.id)!.properties).toMatchObject({ firstname: 'Echo', lastname: 'Tester' });
+    // HubSpot reports our write back as property changes; they must change nothing and write nothing more.
+    await hubspot.flush();
+    await settle();
+    expect(writesTo(record.id)).toBe(before + 1);
+    const after = (await h.t.api({ method: 'GET', url: `/api/contacts/${contact.id}` })).json();
+    expect(after).toMatchObject({ name: 'Echo Tester', attributes: { city: 'Lyon' } });
+  }, 60_000);
+
+  it('waits out a CRM outage (status retrying meanwhile) and a 429, losing nothing', async () => {
+    const contact = await upsert([{ kind: 'email', value: 'outage@example.com' }], 'Out Age');
+    const record = await hubspotByEmail('outage@example.com');
+    await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
+    hubspot.outage(true);
+    try {
+      await h.t.api({ method: 'PATCH', url: `/api/contacts/${contact.id}`, payload: { attributes: { city: 'Oslo' } } });
+      const retrying = await statusOn(contact.id, hs.id, (s) => s.status === 'retrying');
+      expect(retrying.error).toMatchObject({ retrying: true });
+    } finally {
+      hubspot.outage(false);
+    }
+    await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
+    expect(hubspot.get('contacts', record.id)!.properties.city).toBe('Oslo');
+
+    const limited = hubspot.rateLimited;
+    hubspot.failNext({
+      status: 429,
+      body: { status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT' },
+      headers: { 'retry-after': '1' },
+    });
+    await h.t.api({ method: 'PATCH', url: `/api/contacts/${contact.id}`, payload: { attributes: { city: 'Bergen' } } });
+    await eventually(
+      async () => (hubspot.get('contacts', record.id)?.properties.city === 'Bergen' ? true : undefined),
+      30_000,
+    );
+    expect(hubspot.rateLimited).toBe(limited);
+  }, 90_000);
+
+  it('a value the CRM refuses shows as failed on the contact, and the next change goes through', async () => {
+    const contact = await upsert([{ kind: 'email', value: 'refused@example.com' }], 'Re Fused');
+    const record = await hubspotByEmail('refused@example.com');
+    await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
+    await h.t.api({ method: 'PATCH', url: `/api/contacts/${contact.id}`, payload: { attributes: { tier: 'gold' } } });
+    const failed = await statusOn(contact.id, hs.id, (s) => s.status === 'failed');
+    expect(failed.error).toMatchObject({ code: 'HUBSPOT_BAD_REQUEST', retrying: false });
+    expect(failed.error.message).toContain('loyalty_tier');
+    await h.t.api({
+      method: 'PATCH',
+      url: `/api/contacts/${contact.id}`,
+      payload: { attributes: { tier: null, city: 'Turin' } },
+    });
+    await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
+    expect(hubspot.get('contacts', record.id)!.properties.city).toBe('Turin');
+  }, 60_000);
+
+  it('a contact known only by a chat id is not written to the CRM', async () => {
+    const contact = await upsert([{ kind: 'telegram', value: '99887766' }], 'Chat Only');
+    const status = await statusOn(contact.id, hs.id, (s) => s.status !== 'pending');
+    expect(status).toMatchObject({ status: 'not_synced', recordId: null });
+  }, 60_000);
+});
+
+describe('CRM changes back into Confluo', () => {
+  it('a change made in HubSpot comes back, only the changed field, and is not written back', async () => {
+    const contact = await upsert([{ kind: 'email', value: 'roundtrip@example.com' }], 'Round Trip', { city: 'Rome' });
+    const record = await hubspotByEmail('roundtrip@example.com');
+    await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
+    const before = writesTo(record.id);
+    hubspot.crm.update('contacts', record.id, { jobtitle: 'Buyer' });
+    await hubspot.flush();
+    const back = await eventually(async () => {
+      const c = (await h.t.api({ method: 'GET', url: `/api/contacts/${contact.id}` })).json();
+      return c.attributes.jobTitle === 'Buyer' ? c : undefined;
+    }, 30_000);
+    expect(back).toMatchObject({ name: 'Round Trip', attributes: { city: 'Rome', jobTitle: 'Buyer' } });
+    await settle();
+    expect(writesTo(record.id)).toBe(before);
+  }, 60_000);
+
+  it('a change made in Pipedrive comes back', async () => {
+    const contact = await upsert([{ kind: 'email', value: 'pd.roundtrip@example.com' }], 'Pedro Drive');
+    const person = await eventually(
+      async () => [...pipedrive.persons.values()].find((p) => p.name === 'Pedro Drive'),
+      30_000,
+    );
+    await statusOn(contact.id, pd.id, (s) => s.status === 'synced');
+    await pipedrive.changePerson(person.id, { name: 'Pedro Drivé', phones: ['+44 20 7946 0958'] });
+    const back = await eventually(async () => {
+      const c = (await h.t.api({ method: 'GET', url: `/api/contacts/${contact.id}` })).json();
+      return c.name === 'Pedro Drivé' ? c : undefined;
+    }, 30_000);
+    expect(back.identities).toEqual(
+      expect.arrayContaining([expect.objectContaining({ kind: 'phone', value: '+442079460958' })]),
+    );
+  }, 60_000);
+
+  it('a change whose webhook never came is caught up by the poll', async () => {
+    const contact = await upsert([{ kind: 'email', value: 'no.webhook@example.com' }], 'Quiet Change');
+    const record = await hubspotByEmail('no.webhook@example.com');
+    await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
+    hubspot.setWebhookUrl(undefined);
+    try {
+      hubspot.crm.update('contacts', record.id, { city: 'Quito' });
+      await eventually(async () => {
+        const c = (await h.t.api({ method: 'GET', url: `/api/contacts/${contact.id}` })).json();
+        return c.attributes.city === 'Quito' ? c : undefined;
+      }, 30_000);
+    } finally {
+      hubspot.setWebhookUrl(hs.inboundUrl);
+    }
+  }, 60_000);
+});
