@@ -187,6 +187,11 @@ export function createCrmSyncStore(prisma: PrismaClient) {
       });
     },
 
+    /** The contact row's record was merged into another in the CRM: the row keeps no link of its own. */
+    async unlink(accountId: string, contactId: string): Promise<void> {
+      await prisma.crmLink.deleteMany({ where: { accountId, contactId } });
+    },
+
     /** The write of `version` went through: no longer pending, unless a change came in during it. */
     async done(accountId: string, contactId: string, version: number): Promise<void> {
       await prisma.crmLink.updateMany({

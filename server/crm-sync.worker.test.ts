@@ -200,6 +200,26 @@ describe('Confluo contacts into the CRM', () => {
     expect(hubspot.get('contacts', record.id)!.properties.city).toBe('Turin');
   }, 60_000);
 
+  it('a merge in Confluo merges the two records in HubSpot and in Pipedrive', async () => {
+    const first = await upsert([{ kind: 'email', value: 'merge.one@example.com' }], 'Mer Ge');
+    const second = await upsert([{ kind: 'email', value: 'merge.two@example.com' }], 'Mer Ge');
+    const one = await hubspotByEmail('merge.one@example.com');
+    const two = await hubspotByEmail('merge.two@example.com');
+    await statusOn(first.id, pd.id, (s) => s.status === 'synced');
+    const gone = await statusOn(second.id, pd.id, (s) => s.status === 'synced');
+    const res = await h.t.api({
+      method: 'POST',
+      url: `/api/contacts/${first.id}/merge`,
+      payload: { contactId: second.id },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await eventually(async () => (hubspot.records('contacts').some((r) => r.id === two.id) ? undefined : true), 30_000);
+    expect(hubspot.get('contacts', one.id)).toBeDefined();
+    await eventually(async () => (pipedrive.persons.get(Number(gone.recordId))?.is_deleted ? true : undefined), 30_000);
+    const links = (await crmStatus(first.id)).filter((l) => l.accountId === hs.id);
+    expect(links).toEqual([expect.objectContaining({ recordId: one.id, status: 'synced' })]);
+  }, 60_000);
+
   it('a contact known only by a chat id is not written to the CRM', async () => {
     const contact = await upsert([{ kind: 'telegram', value: '99887766' }], 'Chat Only');
     const status = await statusOn(contact.id, hs.id, (s) => s.status !== 'pending');

@@ -242,7 +242,19 @@ export function createCrmSync(deps: CrmSyncDeps) {
       return true;
     }
     let wrote = false;
-    for (const t of targets) {
+    let live = targets;
+    if (targets.length > 1 && a.client.mergePersons) {
+      // Merged in Confluo, so merged in the CRM too (into the oldest contact's record); the other records' ids stay
+      // identities of their contacts (the CRM answers them as the survivor).
+      const [primary, ...rest] = targets;
+      for (const t of rest) {
+        await a.client.mergePersons(ctx, primary!.recordId!, t.recordId!);
+        await store.unlink(a.accountId, t.contactId);
+        wrote = true;
+      }
+      live = [primary!];
+    }
+    for (const t of live) {
       const write = changedFields(desired, t.sent);
       if (isEmpty(write)) continue;
       const person = await a.client.updatePerson(ctx, t.recordId!, write);
