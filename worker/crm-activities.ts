@@ -34,6 +34,12 @@ function crmActivities(deps: CrmDeps) {
         const a = await sync.open(input.accountId, actx.cancellationSignal, log);
         if (!a || a.workspaceId !== input.workspaceId || a.connector !== input.connector)
           return { outcome: 'skipped', reason: 'the CRM account was deleted' };
+        // Older than the record as the sync last wrote or read it (most often HubSpot reporting our own write back):
+        // nothing to read. A change made in the CRM just before our write is in that window too; the catch-up poll
+        // reads every record changed since its cursor and compares field by field, so it is picked up there.
+        const seenAt = await sync.seenAt(a.accountId, input.change.recordId);
+        if (seenAt !== null && Date.parse(input.change.occurredAt) <= seenAt)
+          return { outcome: 'skipped', reason: 'not newer than the record as the sync last saw it' };
         const person = await a.client.getPerson(a.ctx, input.change.recordId);
         if (!person) return { outcome: 'skipped', reason: 'the record is gone from the CRM' };
         return await sync.importPerson(a, person);

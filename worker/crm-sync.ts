@@ -475,6 +475,13 @@ export function createCrmSync(deps: CrmSyncDeps) {
     open,
     importPerson,
 
+    /** When the sync last wrote or read the record (the CRM's updatedAt, ms), null if never. */
+    async seenAt(accountId: string, recordId: string): Promise<number | null> {
+      const link = await store.byRecord(accountId, recordId);
+      const at = link?.seenUpdatedAt ? Date.parse(link.seenUpdatedAt) : NaN;
+      return Number.isNaN(at) ? null : at;
+    },
+
     /**
      * One round of the account's loop: the catch-up poll when due, then the pending contacts as they come due, for
      * up to `roundMs`. Says how long to sleep before the next round.
