@@ -1,15 +1,19 @@
 // The Contacts screen and contact page in real Chromium against a real Confluo: customers arrive as real signed
 // deliveries (WhatsApp and SMS, through the providers' fakes and the channel gateway, ingested by the worker), are
-// found by a phone written another way than it arrived, and show both channels' messages on one timeline.
+// found by a phone written another way than it arrived, and show both channels' messages on one timeline; a contact
+// edited on its page is kept in step with HubSpot (the spec-checked fake) both ways, its sync state shown.
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { resolveIdentities } from '../../connectors/contacts/identity.js';
 import {
+  startHubSpotFake,
   startTwilioFake,
   startWhatsAppFake,
   type TwilioFake,
   type WhatsAppFake,
 } from '../../connectors/testkit/index.js';
+import { createContactsService } from '../../prisma/contacts.js';
 import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
 
 const BUSINESS = '+14155550100';
@@ -258,4 +262,115 @@ describe('contacts in Chromium', () => {
     expect((await call('GET', '/api/duplicates?status=dismissed')).json.items).toHaveLength(1);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  // Last in the file: once a CRM is connected, every contact of the workspace is synced to it.
+  it('edits a contact on its page, HubSpot following both ways, with the sync state shown', async () => {
+    onTestFailed(async () => {
+      await shot('contacts-crm-failure');
+      console.error('page errors:', pageErrors);
+    });
+    const hubspot = await startHubSpotFake({ accessToken: 'pat-na1-e2e', clientSecret: 'e2e-secret', portalId: 6161 });
+    try {
+      const account = await call('POST', '/api/channel-accounts', {
+        connector: 'hubspot',
+        name: 'Our HubSpot',
+        credentials: { accessToken: 'pat-na1-e2e', clientSecret: 'e2e-secret' },
+        settings: { apiBaseUrl: hubspot.url },
+      });
+      expect(account.status, JSON.stringify(account.json)).toBe(201);
+      hubspot.setWebhookUrl(account.json.inboundUrl);
+      // As a delivery or a flow step makes one: through the contacts service.
+      const { contact } = await createContactsService(confluo.prisma).upsert(confluo.workspaceId, {
+        identities: resolveIdentities([{ kind: 'email', value: 'grace.hopper@example.com' }]),
+        name: 'Grace Hopper',
+        source: { type: 'api' },
+      });
+
+      await page.goto(`${confluo.baseUrl}/contacts/${contact.id}`);
+      // Signed in already when the tests above ran; this one can also run alone.
+      await page.evaluate((key) => sessionStorage.setItem('confluo.apiKey', key), confluo.key);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Grace Hopper', level: 1 }).waitFor();
+      const row = page
+        .getByRole('list', { name: 'CRM accounts' })
+        .getByRole('listitem', { name: 'Our HubSpot (hubspot)' });
+      const status = row.locator('.crm-status');
+      await expect.poll(() => status.textContent(), { timeout: 30_000, interval: 250 }).toBe('In sync');
+      const record = hubspot.records('contacts').find((r) => r.properties.email === 'grace.hopper@example.com');
+      expect(record?.properties).toMatchObject({ firstname: 'Grace', lastname: 'Hopper' });
+      expect(await row.locator('.crm-record').textContent()).toContain(record!.id);
+      expect(await row.locator('.crm-synced').textContent()).toBe('last synced just now');
+      await shot('15-contact-crm');
+
+      // Edited on the page: a new name and an attribute; HubSpot gets both.
+      const attributes = () =>
+        page
+          .locator('dl.attributes > div')
+          .evaluateAll((els) =>
+            els.map((e) => [e.querySelector('dt')?.textContent, e.querySelector('dd')?.textContent]),
+          );
+      await page.getByRole('button', { name: 'Edit' }).click();
+      const form = page.getByRole('form', { name: 'Edit contact' });
+      await form.getByLabel('Name', { exact: true }).fill('Grace B. Hopper');
+      await form.getByRole('button', { name: 'Add attribute' }).click();
+      await form.getByLabel('Name of attribute 1').fill('city');
+      await form.getByLabel('Value of attribute 1').fill('Lisbon');
+      await shot('16-contact-edit');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('heading', { name: 'Grace B. Hopper', level: 1 }).waitFor();
+      await form.waitFor({ state: 'detached' });
+      expect(await attributes()).toEqual([['city', 'Lisbon']]);
+      await expect
+        .poll(() => hubspot.get('contacts', record!.id)?.properties, { timeout: 30_000, interval: 250 })
+        .toMatchObject({ firstname: 'Grace', lastname: 'B. Hopper', city: 'Lisbon' });
+      await expect.poll(() => status.textContent(), { timeout: 30_000, interval: 250 }).toBe('In sync');
+
+      // Changed in HubSpot by a person: the job title comes back as the jobTitle attribute.
+      hubspot.crm.update('contacts', record!.id, { jobtitle: 'Admiral' });
+      await hubspot.flush();
+      await expect
+        .poll(
+          async () => {
+            await page.reload();
+            await page.getByRole('heading', { name: 'Grace B. Hopper', level: 1 }).waitFor();
+            return attributes();
+          },
+          { timeout: 30_000, interval: 1000 },
+        )
+        .toEqual([
+          ['city', 'Lisbon'],
+          ['jobTitle', 'Admiral'],
+        ]);
+
+      // A name the API refuses: said beside the form, which stays open; nothing changes.
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await form.getByRole('button', { name: 'Add attribute' }).click();
+      await form.getByLabel('Name of attribute 3').fill('not a key');
+      await form.getByLabel('Value of attribute 3').fill('x');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form
+        .getByRole('alert')
+        .getByText('An attribute name is letters, digits and _ only (no spaces), not starting with a digit')
+        .waitFor();
+      await shot('17-contact-edit-refused');
+      expect(await form.getByLabel('Name of attribute 3').inputValue()).toBe('not a key');
+      const unchanged = await call('GET', `/api/contacts/${contact.id}`);
+      expect(unchanged.json).toMatchObject({
+        name: 'Grace B. Hopper',
+        attributes: { city: 'Lisbon', jobTitle: 'Admiral' },
+      });
+      expect(Object.keys(unchanged.json.attributes)).toEqual(['city', 'jobTitle']);
+      await form.getByRole('button', { name: 'Cancel' }).click();
+      expect(await attributes()).toEqual([
+        ['city', 'Lisbon'],
+        ['jobTitle', 'Admiral'],
+      ]);
+      // The change read back from HubSpot marks the contact for a write it does not need: the badge settles again.
+      await expect.poll(() => status.textContent(), { timeout: 30_000, interval: 250 }).toBe('In sync');
+      expect(hubspot.violations).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await hubspot.close();
+    }
+  }, 180_000);
 });

@@ -46,6 +46,8 @@ export function ensureEditorBuilt() {
 export interface Confluo {
   baseUrl: string;
   key: string;
+  /** The workspace the key belongs to (for data made through the stores, e.g. the contacts service). */
+  workspaceId: string;
   prisma: PrismaClient;
   /** An API request (with the workspace's key unless `auth` is false); the JSON answer, or null for an empty one. */
   call(method: string, path: string, body?: unknown, auth?: boolean): Promise<{ status: number; json: any }>;
@@ -113,6 +115,7 @@ export async function startConfluo(): Promise<Confluo> {
   return {
     baseUrl,
     key,
+    workspaceId,
     prisma,
     async call(method, path, body, auth = true) {
       const res = await fetch(baseUrl + path, {

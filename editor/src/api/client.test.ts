@@ -185,4 +185,26 @@ describe('inbox api', () => {
       issues: body.error.issues,
     });
   });
+
+  it("patches a contact by encoded id and reads its CRM sync; a refusal keeps the API's issues", async () => {
+    const { api, seen } = recorder({ items: [] });
+    await api.updateContact('ct 1', { name: 'Grace', attributes: { city: 'Lisbon', plan: null } });
+    await api.contactCrm('ct 1');
+    expect(seen.map((s) => [s.init?.method, s.url, s.init?.body])).toEqual([
+      ['PATCH', '/api/contacts/ct%201', '{"name":"Grace","attributes":{"city":"Lisbon","plan":null}}'],
+      ['GET', '/api/contacts/ct%201/crm', undefined],
+    ]);
+    const issues = [
+      { path: '/body/attributes', code: 'additionalProperties', message: 'must NOT have additional properties' },
+    ];
+    const refused = recorder(
+      { error: { code: 'validation_failed', message: 'the request is not valid', issues } },
+      400,
+    );
+    await expect(refused.api.updateContact('ct1', { attributes: { 'not a key': 'x' } })).rejects.toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      issues,
+    });
+  });
 });

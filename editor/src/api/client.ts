@@ -7,6 +7,8 @@ import type {
   ConnectorManifest,
   Contact,
   ContactList,
+  ContactPatch,
+  CrmLinkStatus,
   Duplicate,
   MergeResult,
   UndoResult,
@@ -163,6 +165,11 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       return call<ContactList>('GET', q ? `${path}${path.includes('?') ? '&' : '?'}${q}` : path);
     },
     getContact: (id: string) => call<Contact>('GET', `/api/contacts/${encodeURIComponent(id)}`),
+    /** Changes the name or custom attributes (merged in; null removes one); the contact as it is now. 400 with issues. */
+    updateContact: (id: string, patch: ContactPatch) =>
+      call<Contact>('PATCH', `/api/contacts/${encodeURIComponent(id)}`, patch),
+    /** Each connected CRM account's record of the contact and where its sync stands. */
+    contactCrm: (id: string) => call<{ items: CrmLinkStatus[] }>('GET', `/api/contacts/${encodeURIComponent(id)}/crm`),
     /** The contact's history on every channel, newest first. */
     contactTimeline: (id: string) => call<Timeline>('GET', `/api/contacts/${encodeURIComponent(id)}/timeline`),
     /** Takes an identity off the contact (kept in its timeline); the contact as it is now. */

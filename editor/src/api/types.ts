@@ -19,7 +19,16 @@ export type {
   /** `credentials` replaces the stored ones as a whole; leave it out to keep them. */
   UpdateChannelAccountBody as ChannelAccountPatch,
 } from '../../../server/schemas/channel-accounts.js';
-export type { Contact, ContactList, Identity, Timeline, TimelineEvent } from '../../../server/schemas/contacts.js';
+export type {
+  Contact,
+  ContactList,
+  CrmLinkStatus,
+  Identity,
+  Timeline,
+  TimelineEvent,
+  /** `PATCH /api/contacts/:id`: attributes are merged in, a null value removes one. */
+  UpdateContactBody as ContactPatch,
+} from '../../../server/schemas/contacts.js';
 export type { Duplicate } from '../../../server/schemas/contact-duplicates.js';
 export type { MergeResult, UndoResult } from '../../../server/schemas/contact-merges.js';
 export type {

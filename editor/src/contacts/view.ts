@@ -1,6 +1,7 @@
 // Pure helpers of the Contacts screen and the contact page: identities grouped by kind, where each came from, its
-// flags, and the timeline's channel filter.
-import type { Contact, Duplicate, Identity, TimelineEvent } from '../api/types.js';
+// flags, the timeline's channel filter, and each CRM account's sync of the contact in words.
+import type { Contact, CrmLinkStatus, Duplicate, Identity, TimelineEvent } from '../api/types.js';
+import { clockTime, shortDate } from '../inbox/format.js';
 
 /** What a kind is called on screen; kinds not listed (a connector's own) show as they are. */
 const KIND_LABELS: Record<string, string> = {
@@ -12,6 +13,9 @@ const KIND_LABELS: Record<string, string> = {
   instagram: 'Instagram',
   slack: 'Slack',
   webchat: 'Web chat',
+  // A CRM's record id, linked by the sync.
+  hubspot: 'HubSpot',
+  pipedrive: 'Pipedrive',
 };
 
 export const kindLabel = (kind: string) => KIND_LABELS[kind] ?? kind;
@@ -84,4 +88,37 @@ export function eventTitle(e: TimelineEvent): string {
     case 'message.sent':
       return `Sent on ${e.message?.channel ?? 'a channel'}`;
   }
+}
+
+/** An attribute's value as shown (and edited): text as it is, anything else as JSON. */
+export const attributeText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
+
+/** A CRM account's sync of the contact, in words (the status badge). */
+export function crmStatusText(link: Pick<CrmLinkStatus, 'status' | 'error'>): string {
+  switch (link.status) {
+    case 'synced':
+      return 'In sync';
+    case 'pending':
+      return 'Syncing…';
+    case 'retrying':
+      return `Retrying: ${link.error?.message ?? 'the CRM did not answer'}`;
+    case 'failed':
+      return `Failed: ${link.error?.message ?? 'the CRM refused the change'}`;
+    case 'not_synced':
+      return 'Not synced (no email or phone)';
+  }
+}
+
+/** Whether a sync is under way on some account (the CRM section polls meanwhile). */
+export const crmSyncing = (links: readonly Pick<CrmLinkStatus, 'status'>[]) =>
+  links.some((l) => l.status === 'pending' || l.status === 'retrying');
+
+/** When the CRM last took a change: `last synced just now`, `5 min ago`, `3 h ago`, then the date and time. */
+export function syncedText(syncedAt: string | null, now: number): string {
+  if (!syncedAt) return 'never synced';
+  const ago = Math.max(0, now - Date.parse(syncedAt));
+  if (ago < 45_000) return 'last synced just now';
+  if (ago < 3_600_000) return `last synced ${Math.max(1, Math.round(ago / 60_000))} min ago`;
+  if (ago < 86_400_000) return `last synced ${Math.floor(ago / 3_600_000)} h ago`;
+  return `last synced ${shortDate(syncedAt, now)}, ${clockTime(syncedAt)}`;
 }

@@ -1,9 +1,11 @@
-// A contact's page (`/contacts/<id>`): name, identities by kind with where each came from and its flag, attributes,
-// and one timeline across every channel with a channel filter.
+// A contact's page (`/contacts/<id>`): name, identities by kind with where each came from and its flag, attributes
+// (Edit: the name and attributes in a form), each connected CRM's record and sync state, and one timeline across every
+// channel with a channel filter.
 import { useEffect, useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { Contact, TimelineEvent } from '../api/types.js';
 import {
+  attributeText,
   contactName,
   eventTitle,
   filterTimeline,
@@ -12,6 +14,8 @@ import {
   provenanceText,
   timelineChannels,
 } from '../contacts/view.js';
+import { ContactEditForm } from '../components/ContactEditForm.js';
+import { CrmSection } from '../components/CrmSection.js';
 import { go, TopBar } from '../components/TopBar.js';
 
 export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contactId: string; onSignOut: () => void }) {
@@ -21,6 +25,7 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
   const [accounts, setAccounts] = useState<Map<string, string>>(new Map());
   const [channel, setChannel] = useState('');
   const [changed, setChanged] = useState(0);
+  const [editing, setEditing] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -52,6 +57,13 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
     );
   };
 
+  const saved = (c: Contact) => {
+    setContact(c);
+    setEditing(false);
+    // The timeline and the CRM section (now syncing the change) are read again.
+    setChanged((n) => n + 1);
+  };
+
   const accountName = (id: string) => accounts.get(id);
   const attributes = Object.entries((contact?.attributes ?? {}) as Record<string, unknown>);
   const shown = timeline ? filterTimeline(timeline, channel) : [];
@@ -70,7 +82,17 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
         {!contact && !error && <p className="muted">Loading…</p>}
         {contact && (
           <>
-            <h1>{contactName(contact)}</h1>
+            <div className="row contact-head">
+              <h1 className="grow">{contactName(contact)}</h1>
+              {!editing && !contact.mergedInto && (
+                <button type="button" onClick={() => setEditing(true)}>
+                  Edit
+                </button>
+              )}
+            </div>
+            {editing && (
+              <ContactEditForm api={api} contact={contact} onSaved={saved} onCancel={() => setEditing(false)} />
+            )}
             {contact.mergedInto && (
               <p className="banner" role="status">
                 Merged into{' '}
@@ -115,21 +137,24 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
                 </div>
               ))}
             </section>
-            <section aria-labelledby="attributes-title">
-              <h2 id="attributes-title">Attributes</h2>
-              {attributes.length === 0 ? (
-                <p className="empty">No attributes.</p>
-              ) : (
-                <dl className="attributes">
-                  {attributes.map(([k, v]) => (
-                    <div key={k}>
-                      <dt>{k}</dt>
-                      <dd>{typeof v === 'string' ? v : JSON.stringify(v)}</dd>
-                    </div>
-                  ))}
-                </dl>
-              )}
-            </section>
+            {!editing && (
+              <section aria-labelledby="attributes-title">
+                <h2 id="attributes-title">Attributes</h2>
+                {attributes.length === 0 ? (
+                  <p className="empty">No attributes.</p>
+                ) : (
+                  <dl className="attributes" aria-labelledby="attributes-title">
+                    {attributes.map(([k, v]) => (
+                      <div key={k}>
+                        <dt>{k}</dt>
+                        <dd>{attributeText(v)}</dd>
+                      </div>
+                    ))}
+                  </dl>
+                )}
+              </section>
+            )}
+            <CrmSection api={api} contactId={contactId} refresh={changed} />
             <section aria-labelledby="timeline-title">
               <h2 id="timeline-title">Timeline</h2>
               <label>
