@@ -261,6 +261,30 @@ describe('CRM changes back into Confluo', () => {
     );
   }, 60_000);
 
+  it('a merge made in HubSpot merges the two Confluo contacts', async () => {
+    const keep = await upsert([{ kind: 'email', value: 'hs.keep@example.com' }], 'Kay Keep');
+    const gone = await upsert(
+      [
+        { kind: 'phone', value: '+1 415 555 0199' },
+        { kind: 'email', value: 'hs.gone@example.com' },
+      ],
+      'Kay Keep',
+    );
+    const primary = await hubspotByEmail('hs.keep@example.com');
+    const merged = await hubspotByEmail('hs.gone@example.com');
+    await statusOn(keep.id, hs.id, (s) => s.status === 'synced');
+    await statusOn(gone.id, hs.id, (s) => s.status === 'synced');
+    hubspot.crm.merge('contacts', primary.id, merged.id);
+    await hubspot.flush();
+    const after = await eventually(async () => {
+      const c = (await h.t.api({ method: 'GET', url: `/api/contacts/${gone.id}` })).json();
+      return c.mergedInto ? c : undefined;
+    }, 30_000);
+    expect(after.mergedInto).toBe(keep.id);
+    const merges = (await h.t.api({ method: 'GET', url: `/api/contacts/${keep.id}/merges` })).json();
+    expect(merges.items[0]).toMatchObject({ survivorId: keep.id, mergedId: gone.id, by: { type: 'rule' } });
+  }, 60_000);
+
   it('a change whose webhook never came is caught up by the poll', async () => {
     const contact = await upsert([{ kind: 'email', value: 'no.webhook@example.com' }], 'Quiet Change');
     const record = await hubspotByEmail('no.webhook@example.com');

@@ -31,6 +31,8 @@ function crmActivities(deps: CrmDeps) {
       const log: Logger = deps.logger ?? (actx.log as unknown as Logger);
       try {
         if (input.change.type === 'person.deleted') return { outcome: 'skipped', reason: 'deleted in the CRM' };
+        if (input.change.ownWrite && input.change.type !== 'person.merged')
+          return { outcome: 'skipped', reason: 'written by this integration (the catch-up poll compares it anyway)' };
         const a = await sync.open(input.accountId, actx.cancellationSignal, log);
         if (!a || a.workspaceId !== input.workspaceId || a.connector !== input.connector)
           return { outcome: 'skipped', reason: 'the CRM account was deleted' };
@@ -42,7 +44,11 @@ function crmActivities(deps: CrmDeps) {
           return { outcome: 'skipped', reason: 'not newer than the record as the sync last saw it' };
         const person = await a.client.getPerson(a.ctx, input.change.recordId);
         if (!person) return { outcome: 'skipped', reason: 'the record is gone from the CRM' };
-        return await sync.importPerson(a, person);
+        const result = await sync.importPerson(a, person);
+        // Merged in the CRM: the contacts linked to the merged-away records join the survivor's (undoable as any).
+        if (input.change.type === 'person.merged' && result.contactId)
+          for (const id of input.change.mergedIds ?? []) await sync.mergeLinked(a, result.contactId, id);
+        return result;
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
         throw toFailure(err, actx.info.attempt);

@@ -23,6 +23,7 @@ import { isConnectorError } from '../connectors/sdk/index.js';
 import type { ContactRecord, ContactsService, Logger } from '../connectors/sdk/types.js';
 import { AccountUnavailable, type ChannelAccountStore } from '../prisma/channel-accounts.js';
 import { Prisma, type PrismaClient } from '../prisma/client.js';
+import { createContactMergeStore, MergeRefused } from '../prisma/contact-merges.js';
 import { contactView } from '../prisma/contacts.js';
 import { createCrmSyncStore, type CrmLinkRow, type CrmSnapshot, type CrmSyncStore } from '../prisma/crm-sync.js';
 import type { RateLimiter } from '../prisma/rate-limits.js';
@@ -156,6 +157,7 @@ interface Opened {
 
 export function createCrmSync(deps: CrmSyncDeps) {
   const store: CrmSyncStore = createCrmSyncStore(deps.prisma);
+  const merges = createContactMergeStore(deps.prisma);
   const debounceMs = deps.debounceMs ?? 1000;
   const catchUpMs = deps.catchUpMs ?? 60_000;
   const roundMs = deps.roundMs ?? 15_000;
@@ -474,6 +476,27 @@ export function createCrmSync(deps: CrmSyncDeps) {
     store,
     open,
     importPerson,
+
+    /**
+     * The CRM merged `mergedRecordId` into the record of `contactId`: the contact linked to the merged-away record (if
+     * another) is merged into this one, and the merged-away link dropped (its id stays an identity).
+     */
+    async mergeLinked(a: Opened, contactId: string, mergedRecordId: string): Promise<void> {
+      const link = await store.byRecord(a.accountId, mergedRecordId);
+      if (!link) return;
+      const [survivor, other] = await Promise.all([
+        store.rootOf(a.workspaceId, contactId),
+        store.rootOf(a.workspaceId, link.contactId),
+      ]);
+      if (survivor && other && survivor !== other) {
+        try {
+          await merges.merge(a.workspaceId, survivor, other, { type: 'rule', ref: `crm-merge ${a.accountId}` });
+        } catch (err) {
+          if (!(err instanceof MergeRefused)) throw err;
+        }
+      }
+      await store.unlink(a.accountId, link.contactId);
+    },
 
     /** When the sync last wrote or read the record (the CRM's updatedAt, ms), null if never. */
     async seenAt(accountId: string, recordId: string): Promise<number | null> {

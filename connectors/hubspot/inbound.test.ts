@@ -154,6 +154,17 @@ describe('HubSpot inbound: parse', () => {
     ]);
   });
 
+  it("marks changes this app made through the API as its own writes, and nobody else's", () => {
+    const [own, otherApp, person] = parse([
+      ev({ subscriptionType: 'contact.propertyChange', objectId: 1, changeSource: 'INTEGRATION', sourceId: '54321' }),
+      ev({ subscriptionType: 'contact.propertyChange', objectId: 2, changeSource: 'INTEGRATION', sourceId: '999' }),
+      ev({ subscriptionType: 'contact.propertyChange', objectId: 3, sourceId: 'userId:45678' }),
+    ]);
+    expect(own).toMatchObject({ recordId: '1', ownWrite: true });
+    expect(otherApp).not.toHaveProperty('ownWrite');
+    expect(person).not.toHaveProperty('ownWrite');
+  });
+
   it('a merge into a new record lists the primary as merged too', () => {
     const [c] = parse([
       ev({ subscriptionType: 'contact.merge', objectId: 1, primaryObjectId: 1, mergedObjectIds: [2], newObjectId: 3 }),

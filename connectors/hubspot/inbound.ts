@@ -52,9 +52,12 @@ function change(e: Obj, i: number, portal: string | undefined): CrmChange | unde
   if (portal !== undefined && idOf(e.portalId) !== portal) return undefined;
   const kind = contactKind(e);
   if (kind === undefined) return undefined; // deals, companies, conversations: not people
+  // Made through the API by the app this webhook belongs to (the private app whose token the sync writes with).
+  const own = e.changeSource === 'INTEGRATION' && e.sourceId !== undefined && idOf(e.sourceId) === idOf(e.appId);
   const base = {
     dedupeKey: `${subscriptionId}:${eventId}`,
     occurredAt: new Date(occurred).toISOString(),
+    ...(own && { ownWrite: true }),
   };
   if (kind === 'merge') {
     const primary = idOf(e.primaryObjectId);

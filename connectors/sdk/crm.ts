@@ -47,6 +47,12 @@ export interface CrmChange {
   occurredAt: string;
   /** person.updated: the properties the CRM says changed, when it says (HubSpot sends one per event). */
   properties?: string[];
+  /**
+   * The CRM says this integration made the change (HubSpot: changeSource INTEGRATION from the app the webhook belongs
+   * to): most often the sync's own write reported back, so it is not read again. Other writes through the same
+   * credentials (a flow's CRM step) reach the contacts through the catch-up poll instead.
+   */
+  ownWrite?: boolean;
 }
 
 export interface CrmCallContext {
