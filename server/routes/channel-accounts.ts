@@ -282,8 +282,12 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
         stored = await register(current.connector, account, request.log);
       }
       const row = await accounts.update(current.id, { name, ...stored });
-      // An account made before its connector synced (or whose loop was lost) gets it back with any change.
-      if (installed) await ensureLoops(current.connector, current.id, request.workspaceId);
+      // An account made before its connector synced (or whose loop was lost) gets it back with any change. Best
+      // effort: the change is stored, and a running loop reads it at its next round.
+      if (installed)
+        await ensureLoops(current.connector, current.id, request.workspaceId).catch((err: unknown) =>
+          request.log.warn({ accountId: current.id, err: (err as Error).message }, 'could not ensure the account loop'),
+        );
       return toAccount(row, request.log);
     },
   );
