@@ -1,10 +1,14 @@
 // The Channels screen in real Chromium against a real Confluo: a web chat account connected through the UI (no
 // provider to call: its widget secret is generated on registration), listed with its inbound URL and embed snippet,
 // renamed without touching its credentials, an SMS account refused with the server's issues on the fields, and the
-// web chat account deleted.
+// web chat account deleted; then a HubSpot CRM account (the spec-checked fake) refused for a wrong token, connected,
+// listed with its inbound URL, and the workspace's contact written to HubSpot by the two-way sync.
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { resolveIdentities } from '../../connectors/contacts/identity.js';
+import { startHubSpotFake } from '../../connectors/testkit/index.js';
+import { createContactsService } from '../../prisma/contacts.js';
 import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
 
 let confluo: Confluo;
@@ -181,4 +185,139 @@ describe('channels in Chromium', () => {
     expect((await call('GET', `/api/channel-accounts/${id}`)).status).toBe(404);
     expect(pageErrors).toEqual([]);
   });
+
+  // After the test above (its accounts are gone): once a CRM is connected, every contact of the workspace is synced.
+  it('connects HubSpot as a CRM: a wrong token refused in the form, then the account listed with its inbound URL and the workspace’s contact in HubSpot', async () => {
+    onTestFailed(async () => {
+      await shot('channels-crm-failure');
+      console.error('page errors:', pageErrors);
+    });
+    const hubspot = await startHubSpotFake({
+      accessToken: 'pat-na1-e2e-channels',
+      clientSecret: 'e2e-secret',
+      portalId: 6262,
+    });
+    try {
+      // A contact the workspace has before the CRM is connected, made as a delivery or a flow step makes one.
+      await createContactsService(confluo.prisma).upsert(confluo.workspaceId, {
+        identities: resolveIdentities([{ kind: 'email', value: 'ada.lovelace@example.com' }]),
+        name: 'Ada Lovelace',
+        source: { type: 'api' },
+      });
+      const hubspotAccounts = async () =>
+        ((await call('GET', '/api/channel-accounts?connector=hubspot')).json.items as unknown[]).length;
+
+      await page.goto(`${confluo.baseUrl}/channels`);
+      // Signed in already when the test above ran; this one can also run alone.
+      await page.evaluate((key) => sessionStorage.setItem('confluo.apiKey', key), confluo.key);
+      await page.reload();
+      await page.getByRole('link', { name: 'Connect a channel' }).click();
+
+      // The picker: the CRMs apart from the channels.
+      const crms = page.getByRole('list', { name: 'CRMs to connect' });
+      await crms.getByRole('link', { name: 'HubSpot', exact: true }).waitFor();
+      expect(await crms.getByRole('link').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')))).toEqual([
+        'HubSpot',
+        'Pipedrive',
+      ]);
+      expect(await crms.locator('.badge').allTextContents()).toEqual(['CRM · two-way sync', 'CRM · two-way sync']);
+      const channels = await page
+        .getByRole('list', { name: 'Channels to connect' })
+        .getByRole('link')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      expect(channels).toContain('Web chat');
+      expect(channels).not.toContain('HubSpot');
+      await shot('18-channels-pick-crm');
+      await crms.getByRole('link', { name: 'HubSpot', exact: true }).click();
+      expect(new URL(page.url()).pathname).toBe('/channels/new/hubspot');
+
+      // The forms from the manifest's auth and crm.settings schemas; secrets are password inputs.
+      const form = page.getByRole('form', { name: 'Connect HubSpot' });
+      await form.waitFor();
+      await form.getByLabel('Account name').fill('Our HubSpot');
+      expect(await form.getByLabel('Access token').getAttribute('type')).toBe('password');
+      expect(await form.getByLabel('Client secret').getAttribute('type')).toBe('password');
+      expect(await form.getByLabel('API base URL').inputValue()).toBe('https://api.hubapi.com');
+      await form.getByLabel('Access token').fill('pat-na1-wrong');
+      await form.getByLabel('Client secret').fill('e2e-secret');
+      await form.getByLabel('API base URL').fill(hubspot.url);
+
+      // A token HubSpot does not know: the refusal in the form, what was typed kept, nothing created.
+      await form.getByRole('button', { name: 'Connect' }).click();
+      const alert = form.getByRole('alert');
+      await expect
+        .poll(() => alert.textContent().catch(() => null))
+        .toMatch(
+          /^HubSpot refused to register the account: .*token .* invalid.*\. Check the credentials, then try again\.$/,
+        );
+      // Focused, so it is scrolled into view and read out.
+      await expect.poll(() => alert.evaluate((e) => e === document.activeElement)).toBe(true);
+      await shot('19-channels-crm-refused');
+      expect(new URL(page.url()).pathname).toBe('/channels/new/hubspot');
+      expect(await form.getByLabel('Access token').inputValue()).toBe('pat-na1-wrong');
+      expect(await form.getByLabel('API base URL').inputValue()).toBe(hubspot.url);
+      expect(await hubspotAccounts()).toBe(0);
+      expect(hubspot.records('contacts')).toEqual([]);
+
+      // The right token: connected and listed, with its inbound URL and what to do with it in HubSpot.
+      await form.getByLabel('Access token').fill('pat-na1-e2e-channels');
+      await form.getByRole('button', { name: 'Connect' }).click();
+      await page.getByRole('status').filter({ hasText: '“Our HubSpot” is connected' }).waitFor();
+      expect(new URL(page.url()).pathname).toBe('/channels');
+      const list = (await call('GET', '/api/channel-accounts?connector=hubspot')).json.items;
+      expect(list).toHaveLength(1);
+      expect(list[0]).toMatchObject({
+        connector: 'hubspot',
+        name: 'Our HubSpot',
+        settings: { apiBaseUrl: hubspot.url },
+        credentialKeys: ['accessToken', 'clientSecret'],
+        credentialsReadable: true,
+      });
+      const id: string = list[0].id;
+      const inboundUrl = `${confluo.baseUrl}/hooks/channels/${id}`;
+      const card = page.getByRole('listitem', { name: 'Our HubSpot' });
+      expect(await card.locator('.badge').allTextContents()).toEqual(['HubSpot', 'CRM']);
+      expect(await card.getByRole('textbox', { name: 'Inbound URL' }).inputValue()).toBe(inboundUrl);
+      expect(await card.locator('.setup-hint').textContent()).toBe(
+        'Paste into your HubSpot private app → Webhooks → Target URL, and subscribe to contact creation, deletion, merge, restore and property changes.',
+      );
+      expect(await card.locator('.crm-sync').textContent()).toMatch(/^Two-way contact sync/);
+      // Nothing of a messaging channel on a CRM's card.
+      expect(await card.getByRole('textbox', { name: 'Embed snippet' }).count()).toBe(0);
+      expect(await card.getByRole('link', { name: /demo page/ }).count()).toBe(0);
+      await card.getByRole('button', { name: 'Copy the inbound URL of Our HubSpot' }).click();
+      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toBe(inboundUrl);
+      await shot('20-channels-crm');
+
+      // The sync writes the workspace's contact to HubSpot.
+      await expect
+        .poll(() => hubspot.records('contacts').find((r) => r.properties.email === 'ada.lovelace@example.com'), {
+          timeout: 30_000,
+          interval: 250,
+        })
+        .toMatchObject({ properties: { firstname: 'Ada', lastname: 'Lovelace' } });
+
+      // Its edit form is the same forms, the stored secrets kept unless typed.
+      await card.getByRole('link', { name: 'Edit Our HubSpot' }).click();
+      const edit = page.getByRole('form', { name: 'Edit Our HubSpot' });
+      expect(await edit.getByLabel('API base URL').inputValue()).toBe(hubspot.url);
+      expect(await edit.getByLabel('Access token').getAttribute('placeholder')).toBe('Stored: leave empty to keep');
+      await edit.getByRole('button', { name: 'Cancel' }).click();
+
+      // Deleted, after a confirm that says what stops.
+      const dialogs: string[] = [];
+      page.once('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.accept();
+      });
+      await page.getByRole('button', { name: 'Delete Our HubSpot' }).click();
+      await page.getByRole('status').filter({ hasText: 'Deleted “Our HubSpot”.' }).waitFor();
+      expect(dialogs).toEqual([expect.stringMatching(/^Delete the CRM account “Our HubSpot”\? Contacts stop syncing/)]);
+      expect(await hubspotAccounts()).toBe(0);
+      expect(hubspot.violations).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await hubspot.close();
+    }
+  }, 120_000);
 });

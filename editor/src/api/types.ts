@@ -39,5 +39,5 @@ export type {
   /** 201 `sent` once the message went out, 202 `sending` when that takes longer (it goes on durably). */
   SendResult as ReplyResult,
 } from '../../../server/schemas/conversations.js';
-export type { ActionManifest, ConnectorManifest, TriggerManifest } from '../../../connectors/sdk/types.js';
+export type { ActionManifest, ConnectorManifest, CrmManifest, TriggerManifest } from '../../../connectors/sdk/types.js';
 export type { AttachmentRef, ChannelManifest, SentMessage } from '../../../connectors/sdk/channel.js';

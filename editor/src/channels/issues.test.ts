@@ -97,6 +97,24 @@ describe('server issues on the form fields', () => {
     );
   });
 
+  it('names the connector of a refusal by its name, and the section the refusal points at', () => {
+    const message = 'hubspot refused to register the account: Authentication credentials not found.';
+    const hubspot = { id: 'hubspot', name: 'HubSpot' };
+    const refusal = (path: string) => ({
+      status: 422,
+      code: 'registration_failed',
+      message,
+      issues: [{ path, code: 'auth', message }],
+    });
+    expect(refusalHeadline(refusal('/body/credentials'), hubspot)).toBe(
+      'HubSpot refused to register the account: Authentication credentials not found. Check the credentials, then try again.',
+    );
+    expect(refusalHeadline(refusal('/body/settings'), hubspot)).toMatch(/ Check the settings, then try again\.$/);
+    // Another connector's id, or none given: the message as it came.
+    expect(refusalHeadline(refusal('/body/credentials'), { id: 'hub', name: 'Hub' })).toMatch(/^Hubspot refused/);
+    expect(refusalHeadline(refusal('/body/credentials'))).toMatch(/^Hubspot refused/);
+  });
+
   it('has one headline per kind of refusal', () => {
     expect(
       refusalHeadline({ status: 400, code: 'validation_failed', message: 'credentials do not match', issues: [] }),

@@ -150,17 +150,31 @@ export function accountIssues(
   return out;
 }
 
-/** The one sentence above the form after a refusal; the typed values stay. */
-export function refusalHeadline(err: {
-  status: number;
-  code: string;
-  message: string;
-  issues?: readonly ErrorIssue[];
-}): string {
+/**
+ * The one sentence above the form after a refusal; the typed values stay. A provider's refusal names the connector by
+ * its id (`hubspot refused …`): `connector` gives its name instead, and the issues' paths say which section to check
+ * (a refused token is the credentials', a refused base URL the settings').
+ */
+export function refusalHeadline(
+  err: { status: number; code: string; message: string; issues?: readonly ErrorIssue[] },
+  connector?: { id: string; name: string },
+): string {
   if (err.code === 'validation_failed' || (err.status === 400 && err.issues?.length))
     return 'Some fields need attention: see the messages below.';
-  if (err.code === 'registration_failed')
-    return `${sentence(err.message)} Check the credentials and settings, then try again.`;
+  if (err.code === 'registration_failed') {
+    const named =
+      connector && err.message.startsWith(`${connector.id} `)
+        ? connector.name + err.message.slice(connector.id.length)
+        : err.message;
+    const sections = new Set((err.issues ?? []).map((i) => pointer(i.path)[1]));
+    const check =
+      sections.size === 1 && sections.has('credentials')
+        ? 'the credentials'
+        : sections.size === 1 && sections.has('settings')
+          ? 'the settings'
+          : 'the credentials and settings';
+    return `${sentence(named)} Check ${check}, then try again.`;
+  }
   if (err.code === 'secrets_unavailable')
     return `${sentence(err.message)} Ask the administrator to set it; nothing was saved.`;
   return err.message;

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelManifest, ConnectorManifest } from '../api/types.js';
+import type { ChannelManifest, ConnectorManifest, CrmManifest } from '../api/types.js';
 import { channelsPath, channelsRoute } from './route.js';
 import {
   channelConnectors,
+  crmConnectors,
   everyText,
+  isCrm,
+  settingsSchemaOf,
   inboundLabel,
   publicBase,
   setupHint,
@@ -11,12 +14,14 @@ import {
   webchatSnippet,
 } from './setup.js';
 
-const channel = (inbound: ChannelManifest['inbound']): ChannelManifest => ({
+const channelPart = (inbound: ChannelManifest['inbound']): ChannelManifest => ({
   name: 'x',
   addressKinds: [],
   inbound,
   handshake: false,
 });
+const channel = (inbound: ChannelManifest['inbound']) => ({ channel: channelPart(inbound) });
+const crm = (inbound = true): CrmManifest => ({ inbound, merge: true });
 
 describe('channel setup', () => {
   it('builds the embed snippet and the demo link from the public URL the inbound URL starts with', () => {
@@ -62,22 +67,59 @@ describe('channel setup', () => {
     ]);
   });
 
-  it('offers the channel connectors only, by name', () => {
-    const m = (id: string, name: string, ch?: ChannelManifest): ConnectorManifest => ({
+  it('says where a CRM account’s inbound URL goes, or which webhook secret is missing first', () => {
+    expect(setupHint({ connector: 'hubspot', credentialKeys: ['accessToken', 'clientSecret'] }, { crm: crm() })).toBe(
+      'Paste into your HubSpot private app → Webhooks → Target URL, and subscribe to contact creation, deletion, merge, restore and property changes.',
+    );
+    expect(setupHint({ connector: 'hubspot', credentialKeys: ['accessToken'] }, { crm: crm() })).toMatch(
+      /^Add the client secret \(Edit\) first: without it HubSpot’s webhooks are refused/,
+    );
+    expect(
+      setupHint(
+        { connector: 'pipedrive', credentialKeys: ['apiToken', 'webhookPassword', 'webhookUser'] },
+        {
+          crm: crm(),
+        },
+      ),
+    ).toBe(
+      "Paste into Pipedrive → Settings → Tools and apps → Webhooks: a webhook v2 on person events, with this account's webhook user and password as HTTP auth.",
+    );
+    expect(setupHint({ connector: 'pipedrive', credentialKeys: ['apiToken', 'webhookUser'] }, { crm: crm() })).toMatch(
+      /^Add a webhook user and password \(Edit\) first/,
+    );
+    // Before the account exists (no credential keys known): the setup step itself.
+    expect(setupHint({ connector: 'hubspot' }, { crm: crm() })).toMatch(/^Paste into your HubSpot private app/);
+    expect(setupHint({ connector: 'acme-crm' }, { crm: crm(true) })).toBe("Paste into the CRM's webhook settings.");
+    expect(setupHint({ connector: 'acme-crm' }, { crm: crm(false) })).toMatch(/^Nothing to paste: Confluo checks/);
+  });
+
+  it('offers the channel connectors and, apart, the CRM connectors, by name', () => {
+    const m = (id: string, name: string, part: Partial<ConnectorManifest> = {}): ConnectorManifest => ({
       id,
       name,
       version: '1.0.0',
       actions: [],
       triggers: [],
-      ...(ch && { channel: ch }),
+      ...part,
     });
-    expect(
-      channelConnectors([
-        m('http', 'HTTP'),
-        m('webchat', 'Web chat', channel('webhook')),
-        m('email', 'Email', channel('poll')),
-      ]).map((c) => c.id),
-    ).toEqual(['email', 'webchat']);
+    const settings = { type: 'object', properties: { apiBaseUrl: { type: 'string' } } };
+    const manifests = [
+      m('http', 'HTTP'),
+      m('webchat', 'Web chat', channel('webhook')),
+      m('pipedrive', 'Pipedrive', { crm: crm() }),
+      m('email', 'Email', channel('poll')),
+      m('hubspot', 'HubSpot', { crm: { ...crm(), settings } }),
+    ];
+    expect(channelConnectors(manifests).map((c) => c.id)).toEqual(['email', 'webchat']);
+    const crms = crmConnectors(manifests);
+    expect(crms.map((c) => c.id)).toEqual(['hubspot', 'pipedrive']);
+    expect(crms.map(isCrm)).toEqual([true, true]);
+    expect(channelConnectors(manifests).map(isCrm)).toEqual([false, false]);
+    expect(isCrm(undefined)).toBe(false);
+    expect(settingsSchemaOf(crms[0]!)).toBe(settings);
+    expect(settingsSchemaOf(crms[1]!)).toBeUndefined();
+    const sms = m('sms', 'SMS', { channel: { ...channelPart('webhook'), settings } });
+    expect(settingsSchemaOf(channelConnectors([sms])[0]!)).toBe(settings);
   });
 
   it('routes /channels, the picker, a channel’s connect form and an account’s edit form', () => {

@@ -1,16 +1,32 @@
-// What a channel account's owner does with it: where its inbound URL goes (one line per channel), and for web chat the
-// snippet that embeds the widget. Plain text: the UI renders it as text.
-import type { ChannelAccount, ChannelManifest, ConnectorManifest } from '../api/types.js';
+// What a channel account's owner does with it: where its inbound URL goes (one line per channel or CRM), and for web
+// chat the snippet that embeds the widget. Plain text: the UI renders it as text.
+import type { ChannelAccount, ChannelManifest, ConnectorManifest, CrmManifest } from '../api/types.js';
 import { toFriendly } from '../flow/duration.js';
 
 export type ChannelConnector = ConnectorManifest & { channel: ChannelManifest };
+/** A CRM the platform keeps the workspace's contacts in step with; its accounts live beside the channel accounts. */
+export type CrmConnector = ConnectorManifest & { crm: CrmManifest };
+/** What the Channels screen connects accounts of: a messaging channel or a CRM. */
+export type AccountConnector = ChannelConnector | CrmConnector;
+
+const byName = (a: ConnectorManifest, b: ConnectorManifest) => a.name.localeCompare(b.name);
 
 /** The connectors that are messaging channels, by name. */
 export function channelConnectors(manifests: readonly ConnectorManifest[]): ChannelConnector[] {
-  return manifests
-    .filter((m): m is ChannelConnector => m.channel !== undefined)
-    .sort((a, b) => a.name.localeCompare(b.name));
+  return manifests.filter((m): m is ChannelConnector => m.channel !== undefined).sort(byName);
 }
+
+/** The CRM connectors (a `crm` part and no `channel`), by name. */
+export function crmConnectors(manifests: readonly ConnectorManifest[]): CrmConnector[] {
+  return manifests.filter((m): m is CrmConnector => m.crm !== undefined && m.channel === undefined).sort(byName);
+}
+
+export const isCrm = (c: AccountConnector | undefined): c is CrmConnector =>
+  c !== undefined && c.channel === undefined && c.crm !== undefined;
+
+/** The JSON Schema of an account's settings: the channel's, or the CRM's (the server checks them the same way). */
+export const settingsSchemaOf = (c: AccountConnector): CrmManifest['settings'] =>
+  c.channel?.settings ?? c.crm?.settings;
 
 export function inboundLabel(kind: ChannelManifest['inbound'] | undefined): string {
   if (kind === 'webhook') return 'webhook';
@@ -53,8 +69,9 @@ export function everyText(iso: string): string {
 /** Where the inbound URL goes, in one line: the provider's screen to paste it into, or why nothing is to be pasted. */
 export function setupHint(
   account: Pick<ChannelAccount, 'connector'> & Partial<Pick<ChannelAccount, 'settings' | 'credentialKeys'>>,
-  channel: ChannelManifest | undefined,
+  connector: { channel?: ChannelManifest; crm?: CrmManifest } | undefined,
 ): string {
+  const has = (key: string) => !account.credentialKeys || account.credentialKeys.includes(key);
   switch (account.connector) {
     case 'sms':
       return 'Paste into Twilio → Phone Numbers → your number → Messaging → “A message comes in”: Webhook, HTTP POST.';
@@ -77,7 +94,22 @@ export function setupHint(
         typeof account.settings?.pollInterval === 'string' ? everyText(account.settings.pollInterval) : 'every minute';
       return `Nothing to paste: Confluo polls the IMAP mailbox ${every}.`;
     }
+    // CRMs (connectors/hubspot/README.md, connectors/pipedrive/README.md "Setup in …"). Without the secret that
+    // verifies them every webhook is refused: then only the catch-up poll sees the CRM's changes.
+    case 'hubspot':
+      if (!has('clientSecret'))
+        return 'Add the client secret (Edit) first: without it HubSpot’s webhooks are refused, and only a periodic check sees changes made there.';
+      return 'Paste into your HubSpot private app → Webhooks → Target URL, and subscribe to contact creation, deletion, merge, restore and property changes.';
+    case 'pipedrive':
+      if (!has('webhookUser') || !has('webhookPassword'))
+        return 'Add a webhook user and password (Edit) first: without them Pipedrive’s webhooks are refused, and only a periodic check sees changes made there.';
+      return "Paste into Pipedrive → Settings → Tools and apps → Webhooks: a webhook v2 on person events, with this account's webhook user and password as HTTP auth.";
   }
+  const channel = connector?.channel;
+  if (!channel && connector?.crm)
+    return connector.crm.inbound
+      ? "Paste into the CRM's webhook settings."
+      : 'Nothing to paste: Confluo checks the CRM for changes periodically.';
   if (channel?.inbound === 'poll') return 'Nothing to paste: Confluo polls the provider for new messages.';
   if (channel?.inbound === 'none') return 'Send only: this channel receives no messages.';
   if (channel?.inbound === 'webhook') return "Paste into the provider's webhook settings.";

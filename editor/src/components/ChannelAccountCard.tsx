@@ -1,14 +1,15 @@
-// One channel account in the Channels list: what it is, where its inbound URL goes (with a Copy button), the web chat
-// embed snippet, and Edit / Delete.
+// One account in the Channels list, a channel's or a CRM's: what it is, where its inbound URL goes (with a Copy button),
+// the web chat embed snippet, a CRM's two-way sync in a line, and Edit / Delete.
 import type { ChannelAccount } from '../api/types.js';
 import { channelsPath } from '../channels/route.js';
 import {
   inboundLabel,
+  isCrm,
   publicBase,
   setupHint,
   webchatDemoUrl,
   webchatSnippet,
-  type ChannelConnector,
+  type AccountConnector,
 } from '../channels/setup.js';
 import { shortDate } from '../inbox/format.js';
 import { CopyButton } from './CopyButton.js';
@@ -22,7 +23,7 @@ export function ChannelAccountCard({
   onDelete,
 }: {
   account: ChannelAccount;
-  connector: ChannelConnector | undefined;
+  connector: AccountConnector | undefined;
   highlight: boolean;
   now: number;
   onDelete: () => void;
@@ -32,6 +33,7 @@ export function ChannelAccountCard({
   const snippet = account.connector === 'webchat' ? webchatSnippet(base, id) : null;
   const unreadable = account.credentialsReadable === false;
   const edit = channelsPath.edit(id);
+  const crm = isCrm(connector);
   return (
     <li className={`account${highlight ? ' just-added' : ''}`} aria-labelledby={`account-${id}-name`}>
       <div className="account-head">
@@ -39,7 +41,7 @@ export function ChannelAccountCard({
           {account.name}
         </strong>
         <span className="badge">{connector?.name ?? account.connector}</span>
-        <span className="badge">{inboundLabel(connector?.channel.inbound)}</span>
+        <span className="badge">{crm ? 'CRM' : inboundLabel(connector?.channel?.inbound)}</span>
         {unreadable && (
           <span className="badge warn" title="The stored credentials do not decrypt with this server's secret key">
             ⚠ Credentials unreadable
@@ -73,7 +75,13 @@ export function ChannelAccountCard({
           <CopyButton text={account.inboundUrl} label={`Copy the inbound URL of ${account.name}`} />
         </div>
       )}
-      <p className="setup-hint">{setupHint(account, connector?.channel)}</p>
+      <p className="setup-hint">{setupHint(account, connector)}</p>
+      {crm && (
+        <p className="crm-sync">
+          Two-way contact sync: the workspace’s contacts are written to {connector.name} and kept in step; each
+          contact’s page shows its record there.
+        </p>
+      )}
       {snippet && (
         <div className="copy-row">
           <label htmlFor={`snippet-${id}`}>Embed snippet</label>

@@ -1,5 +1,5 @@
-// Connecting or editing a channel account: its name, the credentials form (the connector's `auth` schema, secrets as
-// password inputs) and the settings form (the channel's settings schema). The server validates; its issues land on
+// Connecting or editing a channel or CRM account: its name, the credentials form (the connector's `auth` schema, secrets
+// as password inputs) and the settings form (the channel's or the CRM's settings schema). The server validates; its issues land on
 // the fields they name, and a refusal keeps everything typed. Loaded on demand: @rjsf is most of the bundle.
 import Form from '@rjsf/core';
 import { createSchemaUtils, getUiOptions, type ErrorSchema, type IconButtonProps, type RJSFSchema } from '@rjsf/utils';
@@ -9,18 +9,18 @@ import { ApiError } from '../api/client.js';
 import type { ChannelAccount, ChannelAccountPatch, NewChannelAccount } from '../api/types.js';
 import { accountForm, createBody, patchBody, type AccountForm } from '../channels/form.js';
 import { accountIssues, refusalHeadline, type AccountIssues } from '../channels/issues.js';
-import type { ChannelConnector } from '../channels/setup.js';
+import { isCrm, settingsSchemaOf, type AccountConnector } from '../channels/setup.js';
 
 export type ChannelAccountFormProps =
   | {
       mode: 'create';
-      connector: ChannelConnector;
+      connector: AccountConnector;
       onSave: (body: NewChannelAccount) => Promise<void>;
       onCancel: () => void;
     }
   | {
       mode: 'edit';
-      connector: ChannelConnector;
+      connector: AccountConnector;
       account: ChannelAccount;
       onSave: (patch: ChannelAccountPatch) => Promise<void>;
       onCancel: () => void;
@@ -70,7 +70,7 @@ export function ChannelAccountForm(props: ChannelAccountFormProps) {
     () => accountForm(connector.auth, { ...(account?.credentialKeys && { keep: account.credentialKeys }) }),
     [connector, account],
   );
-  const settingsForm = useMemo(() => accountForm(connector.channel.settings), [connector]);
+  const settingsForm = useMemo(() => accountForm(settingsSchemaOf(connector)), [connector]);
   // What the settings form first shows: an edit sends settings only when they differ from it.
   const baseline = useMemo(() => withDefaults(settingsForm, account?.settings ?? {}), [settingsForm, account]);
 
@@ -107,7 +107,7 @@ export function ChannelAccountForm(props: ChannelAccountFormProps) {
           api.message,
         ),
       );
-      setHeadline(refusalHeadline(api));
+      setHeadline(refusalHeadline(api, connector));
       requestAnimationFrame(() => alertRef.current?.focus());
     } finally {
       setBusy(false);
@@ -199,7 +199,7 @@ export function ChannelAccountForm(props: ChannelAccountFormProps) {
             onChange={(e) => setSettings(e.formData)}
           />
         ) : (
-          <p className="muted">This channel has no settings.</p>
+          <p className="muted">This {isCrm(connector) ? 'CRM' : 'channel'} has no settings.</p>
         )}
         <SectionIssues id="settings-issues" items={issues?.settingsOther} />
       </section>

@@ -1,11 +1,20 @@
-// Channels (`/channels`): the workspace's channel accounts with their inbound URLs; connecting one (`/channels/new`:
-// pick a channel, then `/channels/new/<connector>`: name, credentials, settings) and editing one
-// (`/channels/<id>/edit`). Credentials never come back from the server: only their key names.
+// Channels (`/channels`): the workspace's channel accounts, and its CRM accounts (same API, same forms), with their
+// inbound URLs; connecting one (`/channels/new`: pick a channel or a CRM, then `/channels/new/<connector>`: name,
+// credentials, settings) and editing one (`/channels/<id>/edit`). Credentials never come back from the server: only
+// their key names.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Api } from '../api/client.js';
 import type { ChannelAccount, ConnectorManifest } from '../api/types.js';
 import { channelsPath, type ChannelsRoute } from '../channels/route.js';
-import { channelConnectors, inboundLabel, type ChannelConnector } from '../channels/setup.js';
+import {
+  channelConnectors,
+  crmConnectors,
+  inboundLabel,
+  isCrm,
+  type AccountConnector,
+  type ChannelConnector,
+  type CrmConnector,
+} from '../channels/setup.js';
 import { ChannelAccountCard } from '../components/ChannelAccountCard.js';
 import { go, TopBar } from '../components/TopBar.js';
 import { navigate } from '../session.js';
@@ -37,7 +46,11 @@ export function ChannelsScreen({ api, route, onSignOut }: { api: Api; route: Cha
   useEffect(load, [load]);
 
   const channels = useMemo(() => channelConnectors(manifests ?? []), [manifests]);
-  const byId = useMemo(() => new Map(channels.map((c) => [c.id, c])), [channels]);
+  const crms = useMemo(() => crmConnectors(manifests ?? []), [manifests]);
+  const byId = useMemo(
+    () => new Map<string, AccountConnector>([...channels, ...crms].map((c) => [c.id, c])),
+    [channels, crms],
+  );
 
   // A notice or a failed delete belongs to the view it was shown on.
   useEffect(() => {
@@ -49,9 +62,12 @@ export function ChannelsScreen({ api, route, onSignOut }: { api: Api; route: Cha
     setAccounts((list) => [a, ...(list ?? []).filter((x) => x.id !== a.id)].sort(newestFirst));
 
   async function remove(a: ChannelAccount) {
+    const crm = byId.get(a.connector);
     if (
       !confirm(
-        `Delete the channel account “${a.name}”? Messages to its inbound URL will be refused, and flows using it will fail to send.`,
+        isCrm(crm)
+          ? `Delete the CRM account “${a.name}”? Contacts stop syncing with ${crm.name} (what is there already stays), its webhooks will be refused, and flows using it will fail.`
+          : `Delete the channel account “${a.name}”? Messages to its inbound URL will be refused, and flows using it will fail to send.`,
       )
     )
       return;
@@ -67,16 +83,22 @@ export function ChannelsScreen({ api, route, onSignOut }: { api: Api; route: Cha
 
   let body: ReactNode;
   if (route.view === 'pick') {
-    body = <Picker channels={channels} loading={manifests === null && !error} />;
+    body = <Picker channels={channels} crms={crms} loading={manifests === null && !error} />;
   } else if (route.view === 'connect') {
     const connector = byId.get(route.connector);
     body = (
       <>
-        <Back href={channelsPath.pick} label="Choose another channel" />
+        <Back href={channelsPath.pick} label={isCrm(connector) ? 'Choose another CRM' : 'Choose another channel'} />
         <h1>Connect {connector?.name ?? route.connector}</h1>
         {connector ? (
           <>
             {connector.description && <p className="muted">{connector.description}</p>}
+            {isCrm(connector) && (
+              <p className="muted">
+                Connecting checks the credentials with {connector.name}, then writes the workspace’s contacts to it and
+                keeps both in step.
+              </p>
+            )}
             <Suspense fallback={<p className="muted">Loading the form…</p>}>
               <ChannelAccountForm
                 key={connector.id}
@@ -87,13 +109,18 @@ export function ChannelsScreen({ api, route, onSignOut }: { api: Api; route: Cha
                   const created = await api.createChannelAccount(b);
                   upsert(created);
                   navigate(channelsPath.list);
-                  setNotice({ text: `“${created.name}” is connected.`, accountId: created.id });
+                  setNotice({
+                    text: isCrm(connector)
+                      ? `“${created.name}” is connected: the workspace’s contacts are being written to ${connector.name}.`
+                      : `“${created.name}” is connected.`,
+                    accountId: created.id,
+                  });
                 }}
               />
             </Suspense>
           </>
         ) : (
-          manifests !== null && <p className="error">This server has no “{route.connector}” channel.</p>
+          manifests !== null && <p className="error">This server has no “{route.connector}” channel or CRM.</p>
         )}
       </>
     );
@@ -124,7 +151,8 @@ export function ChannelsScreen({ api, route, onSignOut }: { api: Api; route: Cha
           </a>
         </div>
         <p className="muted">
-          The accounts your flows and inbox talk through: a phone number, a bot, a mailbox, a chat on your website.
+          The accounts your flows and inbox talk through: a phone number, a bot, a mailbox, a chat on your website; and
+          the CRMs your contacts are kept in step with.
         </p>
         {notice && (
           <p role="status" className="notice">
@@ -179,29 +207,44 @@ function Back({ href, label }: { href: string; label: string }) {
   );
 }
 
-function Picker({ channels, loading }: { channels: ChannelConnector[]; loading: boolean }) {
+function Picker({ channels, crms, loading }: { channels: ChannelConnector[]; crms: CrmConnector[]; loading: boolean }) {
   return (
     <>
       <Back href={channelsPath.list} label="Channels" />
       <h1>Connect a channel</h1>
       {loading && <p className="muted">Loading…</p>}
-      <ul className="channel-picker" aria-label="Channels to connect">
-        {channels.map((c) => {
-          const href = channelsPath.connect(c.id);
-          return (
-            <li key={c.id}>
-              <a href={href} onClick={go(href)} aria-label={c.name} aria-describedby={`pick-${c.id}`}>
-                <span className="pick-name">{c.name}</span>
-                <span id={`pick-${c.id}`} className="muted">
-                  {c.description ?? ''}
-                </span>
-                <span className="badge">{inboundLabel(c.channel.inbound)}</span>
-              </a>
-            </li>
-          );
-        })}
-      </ul>
+      <PickList label="Channels to connect" items={channels.map((c) => [c, inboundLabel(c.channel.inbound)])} />
+      {crms.length > 0 && (
+        <section aria-labelledby="pick-crm-heading">
+          <h2 id="pick-crm-heading">CRM</h2>
+          <p className="muted">
+            A CRM account keeps the workspace’s contacts in step with the CRM, both ways; flows can use it too.
+          </p>
+          <PickList label="CRMs to connect" items={crms.map((c) => [c, 'CRM · two-way sync'])} />
+        </section>
+      )}
     </>
+  );
+}
+
+function PickList({ label, items }: { label: string; items: [AccountConnector, string][] }) {
+  return (
+    <ul className="channel-picker" aria-label={label}>
+      {items.map(([c, badge]) => {
+        const href = channelsPath.connect(c.id);
+        return (
+          <li key={c.id}>
+            <a href={href} onClick={go(href)} aria-label={c.name} aria-describedby={`pick-${c.id}`}>
+              <span className="pick-name">{c.name}</span>
+              <span id={`pick-${c.id}`} className="muted">
+                {c.description ?? ''}
+              </span>
+              <span className="badge">{badge}</span>
+            </a>
+          </li>
+        );
+      })}
+    </ul>
   );
 }
 
@@ -217,7 +260,7 @@ function EditAccount({
   api: Api;
   accountId: string;
   listed: ChannelAccount | undefined;
-  byId: ReadonlyMap<string, ChannelConnector>;
+  byId: ReadonlyMap<string, AccountConnector>;
   manifestsLoaded: boolean;
   onSaved: (a: ChannelAccount) => void;
   onDelete: (a: ChannelAccount) => Promise<void>;
