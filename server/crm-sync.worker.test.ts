@@ -135,6 +135,10 @@ describe('Confluo contacts into the CRM', () => {
     const record = await hubspotByEmail('echo.test@example.com');
     await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
     const before = writesTo(record.id);
+    const person = await statusOn(contact.id, pd.id, (s) => s.status === 'synced');
+    const pdReads = () =>
+      pipedrive.requests.filter((r) => r.method === 'GET' && r.path === `/api/v2/persons/${person.recordId}`).length;
+    const pdReadsBefore = pdReads();
     const res = await h.t.api({
       method: 'PATCH',
       url: `/api/contacts/${contact.id}`,
@@ -150,6 +154,10 @@ describe('Confluo contacts into the CRM', () => {
     await hubspot.flush();
     await settle();
     expect(writesTo(record.id)).toBe(before + 1);
+    // Pipedrive's webhook for our write says the token's user changed it through the API: not read back either.
+    await pipedrive.flush();
+    expect(pipedrive.persons.get(Number(person.recordId))!.name).toBe('Echo Tester');
+    expect(pdReads()).toBe(pdReadsBefore);
     const after = (await h.t.api({ method: 'GET', url: `/api/contacts/${contact.id}` })).json();
     expect(after).toMatchObject({ name: 'Echo Tester', attributes: { city: 'Lyon' } });
   }, 60_000);
@@ -216,6 +224,7 @@ describe('Confluo contacts into the CRM', () => {
     await eventually(async () => (hubspot.records('contacts').some((r) => r.id === two.id) ? undefined : true), 30_000);
     expect(hubspot.get('contacts', one.id)).toBeDefined();
     await eventually(async () => (pipedrive.persons.get(Number(gone.recordId))?.is_deleted ? true : undefined), 30_000);
+    await statusOn(first.id, hs.id, (s) => s.status === 'synced');
     const links = (await crmStatus(first.id)).filter((l) => l.accountId === hs.id);
     expect(links).toEqual([expect.objectContaining({ recordId: one.id, status: 'synced' })]);
   }, 60_000);

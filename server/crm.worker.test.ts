@@ -58,6 +58,32 @@ describe('HubSpot webhooks into contacts', () => {
     });
     expect(res.statusCode, res.body).toBe(422);
     expect(res.json().error).toMatchObject({ code: 'registration_failed', issues: [{ path: '/body/credentials' }] });
+    // A portal id that is not the token's (it would also have let the token go unchecked): refused too.
+    const wrongPortal = await h.t.api({
+      method: 'POST',
+      url: '/api/channel-accounts',
+      payload: {
+        connector: 'hubspot',
+        name: 'Wrong portal',
+        credentials: { accessToken: 'pat-na1-wrong' },
+        settings: { apiBaseUrl: hubspot.url, portalId: '4242' },
+      },
+    });
+    expect(wrongPortal.statusCode, wrongPortal.body).toBe(422);
+    expect(wrongPortal.json().error.issues[0]).toMatchObject({ path: '/body/credentials' });
+    const otherPortal = await h.t.api({
+      method: 'POST',
+      url: '/api/channel-accounts',
+      payload: {
+        connector: 'hubspot',
+        name: 'Other portal',
+        credentials: { accessToken: 'pat-na1-test-token', clientSecret },
+        settings: { apiBaseUrl: hubspot.url, portalId: '999' },
+      },
+    });
+    expect(otherPortal.statusCode, otherPortal.body).toBe(422);
+    expect(otherPortal.json().error).toMatchObject({ issues: [{ path: '/body/settings' }] });
+    expect(otherPortal.json().error.message).toContain('belongs to portal 4242, not 999');
     const list = (await h.t.api({ method: 'GET', url: '/api/channel-accounts?connector=hubspot' })).json();
     expect(list.items.map((a: any) => a.id)).toEqual([account.id]);
   });

@@ -182,6 +182,19 @@ function readCursor(cursor: string): { ms: number; after?: string } {
 const portals = new Map<string, string>();
 
 export const hubspotCrmClient: CrmClient = {
+  // Always asks HubSpot (a portalId setting would let `scope` answer without checking the token).
+  async register(ctx) {
+    const real = await portalId(ctx);
+    const { portalId: given } = readHubspotSettings(ctx.account);
+    if (given !== undefined && given !== real)
+      throw new ConnectorError('validation', `the access token belongs to portal ${real}, not ${given}`, {
+        code: 'HUBSPOT_PORTAL_MISMATCH',
+        retryable: false,
+      });
+    portals.set(ctx.account.id, real);
+    return {};
+  },
+
   async scope(ctx) {
     const { portalId: fromSettings } = readHubspotSettings(ctx.account);
     if (fromSettings) return fromSettings;

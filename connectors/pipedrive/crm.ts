@@ -91,6 +91,22 @@ async function mustGet(ctx: CrmCallContext, id: number): Promise<CrmPerson> {
 }
 
 export const pipedriveCrmClient: CrmClient = {
+  // Always asks Pipedrive who the token is; the token's user is kept, so its API changes read as this integration's.
+  async register(ctx) {
+    const me = await api.currentUser(ctx.account, ctx.signal);
+    const { companyId } = readPipedriveSettings(ctx.account);
+    if (typeof me.company_id !== 'number' || !Number.isSafeInteger(me.company_id))
+      throw new ConnectorError('upstream', 'Pipedrive users/me answered without a company_id', {
+        code: 'BAD_RESPONSE',
+      });
+    if (companyId !== undefined && companyId !== me.company_id)
+      throw new ConnectorError('validation', `the API token belongs to company ${me.company_id}, not ${companyId}`, {
+        code: 'PIPEDRIVE_COMPANY_MISMATCH',
+        retryable: false,
+      });
+    return typeof me.id === 'number' && Number.isSafeInteger(me.id) ? { settings: { userId: me.id } } : {};
+  },
+
   async scope(ctx) {
     const { companyId } = readPipedriveSettings(ctx.account);
     if (companyId !== undefined) return String(companyId);

@@ -161,6 +161,26 @@ describe('parse', () => {
     ]);
   });
 
+  it("marks changes the token's own user made through the API as own writes, and nobody else's", () => {
+    const meta = (extra: object) => ({
+      meta: {
+        version: '2.0',
+        action: 'change',
+        entity: 'person',
+        entity_id: '7',
+        id: 'e1',
+        timestamp: '2026-01-01T00:00:00Z',
+        ...extra,
+      },
+      data: {},
+      previous: { name: 'x' },
+    });
+    expect(parse(meta({ change_source: 'api', user_id: '42' }), { userId: 42 })[0]).toMatchObject({ ownWrite: true });
+    expect(parse(meta({ change_source: 'app', user_id: '42' }), { userId: 42 })[0]).not.toHaveProperty('ownWrite');
+    expect(parse(meta({ change_source: 'api', user_id: '43' }), { userId: 42 })[0]).not.toHaveProperty('ownWrite');
+    expect(parse(meta({ change_source: 'api', user_id: '42' }))[0]).not.toHaveProperty('ownWrite');
+  });
+
   it('gives a retry the same dedupe key', async () => {
     await pd.createPerson({ name: 'Retry' });
     const again = await pd.redeliver(pd.deliveries[0]!);

@@ -107,10 +107,18 @@ export function parsePipedrive(req: InboundRequest, ctx: InboundContext): CrmCha
   // Without an event id (never in the documented payloads), the change itself is the key.
   const dedupeKey =
     eventId && eventId.length <= 200 ? `pipedrive:${eventId}` : `pipedrive:${action}:${recordId}:${occurredAt}`;
-  if (action === 'create') return [{ dedupeKey, type: 'person.created', recordId, occurredAt }];
+  // Made through the API as the account's token user (settings.userId, stored when the account was saved).
+  const userId = ctx.account.settings.userId;
+  const own =
+    meta.change_source === 'api' &&
+    userId !== undefined &&
+    meta.user_id !== undefined &&
+    idOf(meta.user_id) === String(userId);
+  const mine = own ? { ownWrite: true as const } : {};
+  if (action === 'create') return [{ dedupeKey, type: 'person.created', recordId, occurredAt, ...mine }];
   if (action === 'change') {
     const properties = isObject(body.previous) ? Object.keys(body.previous).slice(0, 100) : undefined;
-    return [{ dedupeKey, type: 'person.updated', recordId, occurredAt, ...(properties && { properties }) }];
+    return [{ dedupeKey, type: 'person.updated', recordId, occurredAt, ...(properties && { properties }), ...mine }];
   }
   const mergedTo = idOf(meta.merged_to_id);
   if (mergedTo) return [{ dedupeKey, type: 'person.merged', recordId: mergedTo, mergedIds: [recordId], occurredAt }];

@@ -28,6 +28,14 @@ export const pipedriveSettings = Type.Object(
         description: 'The Pipedrive company the token belongs to; read from /v1/users/me when not set.',
       }),
     ),
+    userId: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        title: 'Token user id',
+        description:
+          "The user the API token acts as, stored when the account is saved: this user's API changes are this integration's own writes.",
+      }),
+    ),
     rateLimit: Type.Optional(
       rateLimitSetting('Calls per interval on this account; default 10 per 2000 ms (see the README for your plan).'),
     ),

@@ -66,6 +66,12 @@ export interface CrmCallContext {
 /** The CRM's side of the sync. Every call throws a ConnectorError (rate_limited with retryAfterMs on a 429). */
 export interface CrmClient {
   /**
+   * Checks the credentials with an authenticated call when an account is created or its credentials or settings
+   * change (a refusal keeps the account from being stored), and returns settings to store with it (what the CRM said
+   * about the account, e.g. the token's user). Absent: `scope` is called instead.
+   */
+  register?(ctx: CrmCallContext): Promise<{ settings?: JsonObject }>;
+  /**
    * The scope of the account's record ids in identities, e.g. the HubSpot portal id or the Pipedrive company id:
    * a record becomes the identity `{ kind: '<connector>', value: '<scope>:<id>' }`.
    */

@@ -110,11 +110,14 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     const { channel, crm } = app.registry.get(connector) ?? {};
     if (!channel?.register && !crm) return { credentials: account.credentials, settings: account.settings };
     try {
-      // A CRM account is checked by asking the CRM who it is (the portal or company its record ids belong to).
+      // A CRM account is checked by asking the CRM who it is (the portal or company its record ids belong to, the
+      // token's user); a setting that contradicts the answer is refused.
       const signal = AbortSignal.timeout(20_000);
-      const r = channel?.register
+      const r: { credentials?: Credentials; settings?: Record<string, unknown> } | void = channel?.register
         ? await channel.register({ account, signal, logger: log })
-        : void (await crm!.client.scope({ account, signal, logger: log }));
+        : crm!.client.register
+          ? await crm!.client.register({ account, signal, logger: log })
+          : void (await crm!.client.scope({ account, signal, logger: log }));
       return {
         credentials: { ...account.credentials, ...(r?.credentials ?? {}) },
         settings: { ...account.settings, ...(r?.settings ?? {}) },
