@@ -11,6 +11,7 @@ import type {
 } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
 import { clusterIds, contactView, toRecord, withIdentities } from './contacts.js';
+import { markCrmPendingInTx } from './crm-sync.js';
 import { isIdOf, newId } from './ids.js';
 import { afterKey, isStorableTime, pageOf, type Page, type PageQuery } from './page.js';
 
@@ -233,6 +234,8 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
             update: { status: event.consent, source: `message:${row.id}`, updatedAt: new Date() },
           });
         }
+        // A CRM account that logs messages writes it on the contact's record (prisma/crm-sync.ts).
+        await markCrmPendingInTx(tx, workspaceId, [owner], { message: true });
         const waits = await tx.runWait.findMany({
           where: { contactId: { in: cluster }, expiresAt: { gt: new Date() } },
           select: { runId: true, nodeId: true, flowId: true },
@@ -302,6 +305,8 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
           statusAt: new Date(),
         },
       });
+      // Sent: a CRM account that logs messages writes it now (prisma/crm-sync.ts).
+      await markCrmPendingInTx(prisma, row.workspaceId, [row.contactId], { message: true });
       return toMessage(row);
     },
 

@@ -56,21 +56,34 @@ const toLink = (r: Prisma.CrmLinkGetPayload<object>): CrmLinkRow => ({
 /**
  * Marks a contact changed (its root, for a merged row) on every CRM account its workspace syncs. A contact already
  * pending keeps its first change time, so the sync's debounce coalesces a burst of changes into one write without
- * putting it off for as long as the burst lasts.
+ * putting it off for as long as the burst lasts. `message`: a message was recorded, which only accounts that log
+ * messages care about.
  */
-export async function markCrmPendingInTx(tx: Tx, workspaceId: string, contactIds: string[]): Promise<void> {
+export async function markCrmPendingInTx(
+  tx: Tx | PrismaClient,
+  workspaceId: string,
+  contactIds: string[],
+  opts: { message?: boolean } = {},
+): Promise<void> {
   if (contactIds.length === 0) return;
+  // A message concerns only the accounts that log messages (the `logMessages` setting).
+  const onlyLogging = opts.message === true;
   await tx.$executeRaw`
     INSERT INTO crm_links (account_id, contact_id, workspace_id, pending, version, changed_at)
     SELECT s.account_id, c.root, ${workspaceId}, true, 1, now()
-      FROM crm_syncs s,
+      FROM crm_syncs s
+      JOIN channel_accounts a ON a.id = s.account_id,
            (SELECT DISTINCT coalesce(merged_into_id, id) AS root FROM contacts
              WHERE id = ANY(${contactIds}) AND workspace_id = ${workspaceId}) c
      WHERE s.workspace_id = ${workspaceId}
+       AND (NOT ${onlyLogging} OR a.settings->>'logMessages' = 'true')
     ON CONFLICT (account_id, contact_id) DO UPDATE
        SET pending = true, version = crm_links.version + 1,
            changed_at = CASE WHEN crm_links.pending THEN crm_links.changed_at ELSE now() END`;
 }
+
+/** How far back message logging starts on a link that has logged nothing yet: one day. */
+export const LOG_BACKFILL_MS = 24 * 3600_000;
 
 export function createCrmSyncStore(prisma: PrismaClient) {
   return {
@@ -222,6 +235,44 @@ export function createCrmSyncStore(prisma: PrismaClient) {
       });
       if (retryAt === null)
         await prisma.crmLink.updateMany({ where: { accountId, contactId, version }, data: { pending: false } });
+    },
+
+    /**
+     * The messages of these contact rows to log after the link's cursor, oldest first: received ones, and sent ones
+     * once the channel took them. A send still under way stops the list there (it is logged when it went out); a
+     * failed one is passed over. No cursor yet: from LOG_BACKFILL_MS ago (a new contact's first message, which came
+     * before its record existed, is logged; a long history is not).
+     */
+    async messagesToLog(link: { accountId: string; contactId: string }, rows: string[], limit: number) {
+      const row = await prisma.crmLink.findUnique({
+        where: { accountId_contactId: link },
+        select: { loggedUntil: true, loggedId: true },
+      });
+      if (!row) return [];
+      const after = row.loggedUntil ?? new Date(Date.now() - LOG_BACKFILL_MS);
+      const found = await prisma.message.findMany({
+        where: {
+          contactId: { in: rows },
+          OR: [{ createdAt: { gt: after } }, { createdAt: after, id: { gt: row.loggedId ?? '' } }],
+        },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+        take: limit,
+        select: { id: true, direction: true, channel: true, status: true, text: true, sentAt: true, createdAt: true },
+      });
+      const out: typeof found = [];
+      for (const m of found) {
+        if (m.direction === 'out' && m.status === 'pending') break;
+        out.push(m);
+      }
+      return out;
+    },
+
+    /** A message was logged (or passed over): the cursor moves past it. */
+    async logged(link: { accountId: string; contactId: string }, message: { id: string; createdAt: Date }) {
+      await prisma.crmLink.update({
+        where: { accountId_contactId: link },
+        data: { loggedUntil: message.createdAt, loggedId: message.id },
+      });
     },
 
     /** The catch-up poll's new cursor. */

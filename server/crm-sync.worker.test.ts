@@ -12,6 +12,7 @@ import {
 } from '../connectors/testkit/index.js';
 import { resolveIdentities } from '../connectors/contacts/identity.js';
 import { createContactsService } from '../prisma/contacts.js';
+import { createConversationStore } from '../prisma/conversations.js';
 import { startChannelHarness, type ChannelHarness } from './test-channels.js';
 import { eventually } from './test-app.js';
 
@@ -227,6 +228,47 @@ describe('Confluo contacts into the CRM', () => {
     await statusOn(first.id, hs.id, (s) => s.status === 'synced');
     const links = (await crmStatus(first.id)).filter((l) => l.accountId === hs.id);
     expect(links).toEqual([expect.objectContaining({ recordId: one.id, status: 'synced' })]);
+  }, 60_000);
+
+  it('with logMessages on, each message of a linked contact becomes a note on its HubSpot record', async () => {
+    const res = await h.t.api({
+      method: 'PATCH',
+      url: `/api/channel-accounts/${hs.id}`,
+      payload: { settings: { apiBaseUrl: hubspot.url, fieldMap: { tier: 'loyalty_tier' }, logMessages: true } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const contact = await upsert([{ kind: 'phone', value: '+34 699 000 111' }], 'Lola Log');
+    const record = await eventually(
+      async () => hubspot.records('contacts').find((r) => r.properties.phone === '+34699000111'),
+      30_000,
+    );
+    await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
+    const store = createConversationStore(h.t.prisma, createContactsService(h.t.prisma));
+    for (const [i, text] of ['Hola, ¿tenéis talla M?', 'Gracias'].entries())
+      await store.recordInbound({
+        workspaceId: h.t.workspaceId,
+        accountId: 'cha_whatsapp_elsewhere',
+        channel: 'whatsapp',
+        identities: resolveIdentities([{ kind: 'phone', value: '+34699000111', verified: true }]),
+        event: {
+          type: 'message.received',
+          dedupeKey: `log-${i}`,
+          providerMessageId: `wamid.log${i}`,
+          timestamp: new Date().toISOString(),
+          sender: { identity: { kind: 'phone', value: '+34699000111' } },
+          text,
+        },
+      });
+    const notes = await eventually(async () => {
+      const on = hubspot.records('notes').filter((n) => n.associations.contacts?.includes(record.id));
+      return on.length >= 2 ? on : undefined;
+    }, 30_000);
+    expect(notes.map((n) => n.properties.hs_note_body)).toEqual([
+      'Received on whatsapp: Hola, ¿tenéis talla M?',
+      'Received on whatsapp: Gracias',
+    ]);
+    await settle();
+    expect(hubspot.records('notes').filter((n) => n.associations.contacts?.includes(record.id))).toHaveLength(2);
   }, 60_000);
 
   it('a contact known only by a chat id is not written to the CRM', async () => {

@@ -241,6 +241,7 @@ export function createCrmSync(deps: CrmSyncDeps) {
         seen = withWrite({}, desired);
       }
       await saveLinked(a, contact.id, person, desired, seen);
+      await logMessages(a, ctx, { accountId: a.accountId, contactId: contact.id, recordId: person.id }, cluster);
       return true;
     }
     let wrote = false;
@@ -270,6 +271,35 @@ export function createCrmSync(deps: CrmSyncDeps) {
         seenUpdatedAt: person.updatedAt,
       });
       wrote = true;
+    }
+    const primary = live[0]!;
+    if (await logMessages(a, ctx, { ...primary, recordId: primary.recordId! }, cluster)) wrote = true;
+    return wrote;
+  }
+
+  /**
+   * The account's `logMessages`: the cluster's messages since the link's cursor, each a note on the record (in order;
+   * the cursor moves after each, so a retry writes no note twice unless the CRM took one and its answer was lost).
+   */
+  async function logMessages(
+    a: Opened,
+    ctx: CrmCallContext,
+    link: { accountId: string; contactId: string; recordId: string },
+    rows: string[],
+  ): Promise<boolean> {
+    if (a.ctx.account.settings.logMessages !== true) return false;
+    const key = { accountId: link.accountId, contactId: link.contactId };
+    let wrote = false;
+    for (const m of await store.messagesToLog(key, rows, 50)) {
+      if (m.direction === 'in' || m.status !== 'failed') {
+        const what = m.direction === 'in' ? `Received on ${m.channel}` : `Sent on ${m.channel}`;
+        await a.client.addNote({ ...ctx, idempotencyKey: m.id }, link.recordId, {
+          text: `${what}: ${m.text ?? '(no text)'}`,
+          at: m.sentAt.toISOString(),
+        });
+        wrote = true;
+      }
+      await store.logged(key, m);
     }
     return wrote;
   }

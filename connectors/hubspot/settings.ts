@@ -4,6 +4,7 @@ import {
   Type,
   accountReader,
   defineProvider,
+  LOG_MESSAGES_SETTING,
   rateLimitSetting,
   type ChannelAccount,
   type Static,
@@ -43,6 +44,7 @@ export const hubspotSettings = Type.Object({
       maxProperties: 100,
     }),
   ),
+  logMessages: Type.Optional(LOG_MESSAGES_SETTING),
   rateLimit: Type.Optional(
     rateLimitSetting(
       'Calls per interval on this account; default 100 per 10000 ms (190 on Professional and Enterprise).',

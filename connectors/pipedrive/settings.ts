@@ -1,7 +1,15 @@
 // Pipedrive account settings (not secret): the API base (api.pipedrive.com, or the company's own
 // https://<company>.pipedrive.com, which serves the same API), the company id the account's record ids are scoped by,
 // and an optional rate limit for plans above Essential.
-import { Type, accountReader, defineProvider, rateLimitSetting, type CrmAccount, type Static } from '../sdk/index.js';
+import {
+  LOG_MESSAGES_SETTING,
+  Type,
+  accountReader,
+  defineProvider,
+  rateLimitSetting,
+  type CrmAccount,
+  type Static,
+} from '../sdk/index.js';
 
 export const PIPEDRIVE_API_BASE = 'https://api.pipedrive.com';
 
@@ -36,6 +44,7 @@ export const pipedriveSettings = Type.Object(
           "The user the API token acts as, stored when the account is saved: this user's API changes are this integration's own writes.",
       }),
     ),
+    logMessages: Type.Optional(LOG_MESSAGES_SETTING),
     rateLimit: Type.Optional(
       rateLimitSetting('Calls per interval on this account; default 10 per 2000 ms (see the README for your plan).'),
     ),

@@ -81,5 +81,15 @@ export const rateLimitSetting = (
 
 export const RATE_LIMIT_SETTING = rateLimitSetting();
 
+/**
+ * The optional `logMessages` setting of a CRM account (every CRM's settings carry it): the platform's sync then writes
+ * each conversation message of a linked contact as a note on the CRM person (worker/crm-sync.ts).
+ */
+export const LOG_MESSAGES_SETTING = Type.Boolean({
+  title: 'Log messages',
+  description:
+    "Write each conversation message (received, and sent once the channel took it) as a note on the person's CRM record, from when this is turned on.",
+});
+
 // Every SentMessage fits the schema (the schema leaves `contactId` optional, the interface always sets it).
 true satisfies [SentMessage] extends [Static<typeof SENT_MESSAGE_SCHEMA>] ? true : false;

@@ -44,6 +44,7 @@ export {
   IDENTITY_SCHEMA,
   ATTACHMENT_SCHEMA,
   RATE_LIMIT_SETTING,
+  LOG_MESSAGES_SETTING,
   rateLimitSetting,
 } from './channel-schemas.js';
 export { MESSAGE_TRIGGER_ID } from './define.js';

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "crm_links" ADD COLUMN     "logged_id" TEXT,
+ADD COLUMN     "logged_until" TIMESTAMP(3);
