@@ -282,10 +282,16 @@ export function createCrmSyncStore(prisma: PrismaClient) {
 
     /** What stopped a round for the whole account, or null once one goes through. */
     async accountError(accountId: string, error: { code: string; message: string } | null): Promise<void> {
+      // Every good round clears it: a write only when there is something to clear.
+      if (error === null) {
+        await prisma.$executeRaw`
+          UPDATE crm_syncs SET error = NULL, updated_at = now() WHERE account_id = ${accountId} AND error IS NOT NULL`;
+        return;
+      }
       await prisma.crmSync.updateMany({
         where: { accountId },
         data: {
-          error: error ? ({ ...error, at: new Date().toISOString() } as Prisma.InputJsonObject) : Prisma.DbNull,
+          error: { ...error, at: new Date().toISOString() } as Prisma.InputJsonObject,
           updatedAt: new Date(),
         },
       });

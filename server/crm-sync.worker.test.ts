@@ -53,6 +53,13 @@ const statusOn = (contactId: string, accountId: string, want: (s: any) => boolea
 const writesTo = (id: string) =>
   hubspot.requests.filter((r) => r.method === 'PATCH' && r.path === `/crm/v3/objects/contacts/${id}`).length;
 
+/** The contact once `want` holds of it (the API's view). */
+const contactWhen = (id: string, want: (c: any) => boolean) =>
+  eventually(async () => {
+    const c = (await h.t.api({ method: 'GET', url: `/api/contacts/${id}` })).json();
+    return want(c) ? c : undefined;
+  }, 30_000);
+
 const settle = () => new Promise((r) => setTimeout(r, 3000));
 
 beforeAll(async () => {
@@ -286,10 +293,7 @@ describe('CRM changes back into Confluo', () => {
     const before = writesTo(record.id);
     hubspot.crm.update('contacts', record.id, { jobtitle: 'Buyer' });
     await hubspot.flush();
-    const back = await eventually(async () => {
-      const c = (await h.t.api({ method: 'GET', url: `/api/contacts/${contact.id}` })).json();
-      return c.attributes.jobTitle === 'Buyer' ? c : undefined;
-    }, 30_000);
+    const back = await contactWhen(contact.id, (c) => c.attributes.jobTitle === 'Buyer');
     expect(back).toMatchObject({ name: 'Round Trip', attributes: { city: 'Rome', jobTitle: 'Buyer' } });
     await settle();
     expect(writesTo(record.id)).toBe(before);
@@ -303,10 +307,7 @@ describe('CRM changes back into Confluo', () => {
     );
     await statusOn(contact.id, pd.id, (s) => s.status === 'synced');
     await pipedrive.changePerson(person.id, { name: 'Pedro Drivé', phones: ['+44 20 7946 0958'] });
-    const back = await eventually(async () => {
-      const c = (await h.t.api({ method: 'GET', url: `/api/contacts/${contact.id}` })).json();
-      return c.name === 'Pedro Drivé' ? c : undefined;
-    }, 30_000);
+    const back = await contactWhen(contact.id, (c) => c.name === 'Pedro Drivé');
     expect(back.identities).toEqual(
       expect.arrayContaining([expect.objectContaining({ kind: 'phone', value: '+442079460958' })]),
     );
@@ -327,10 +328,7 @@ describe('CRM changes back into Confluo', () => {
     await statusOn(gone.id, hs.id, (s) => s.status === 'synced');
     hubspot.crm.merge('contacts', primary.id, merged.id);
     await hubspot.flush();
-    const after = await eventually(async () => {
-      const c = (await h.t.api({ method: 'GET', url: `/api/contacts/${gone.id}` })).json();
-      return c.mergedInto ? c : undefined;
-    }, 30_000);
+    const after = await contactWhen(gone.id, (c) => c.mergedInto);
     expect(after.mergedInto).toBe(keep.id);
     const merges = (await h.t.api({ method: 'GET', url: `/api/contacts/${keep.id}/merges` })).json();
     expect(merges.items[0]).toMatchObject({ survivorId: keep.id, mergedId: gone.id, by: { type: 'rule' } });
@@ -343,10 +341,7 @@ describe('CRM changes back into Confluo', () => {
     hubspot.setWebhookUrl(undefined);
     try {
       hubspot.crm.update('contacts', record.id, { city: 'Quito' });
-      await eventually(async () => {
-        const c = (await h.t.api({ method: 'GET', url: `/api/contacts/${contact.id}` })).json();
-        return c.attributes.city === 'Quito' ? c : undefined;
-      }, 30_000);
+      await contactWhen(contact.id, (c) => c.attributes.city === 'Quito');
     } finally {
       hubspot.setWebhookUrl(hs.inboundUrl);
     }

@@ -44,6 +44,7 @@ function crmActivities(deps: CrmDeps) {
           return { outcome: 'skipped', reason: 'not newer than the record as the sync last saw it' };
         const person = await a.client.getPerson(a.ctx, input.change.recordId);
         if (!person) return { outcome: 'skipped', reason: 'the record is gone from the CRM' };
+        // importPerson reads the link again: a write of the sync may have moved it during the read from the CRM.
         const result = await sync.importPerson(a, person);
         // Merged in the CRM: the contacts linked to the merged-away records join the survivor's (undoable as any).
         if (input.change.type === 'person.merged' && result.contactId)

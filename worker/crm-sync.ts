@@ -104,6 +104,11 @@ export function withWrite(base: CrmSnapshot, write: CrmPersonWrite): CrmSnapshot
 }
 
 const unique = (xs: string[]) => [...new Set(xs)];
+/** Emails and phones as the identities someone typed into the CRM. */
+const typed = (emails: readonly string[] = [], phones: readonly string[] = []) => [
+  ...emails.map((value) => ({ kind: 'email', value })),
+  ...phones.map((value) => ({ kind: 'phone', value })),
+];
 const sameList = (a: string[], b: string[] | undefined) =>
   b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 const isEmpty = (w: CrmPersonWrite) => Object.keys(w).length === 0;
@@ -323,13 +328,7 @@ export function createCrmSync(deps: CrmSyncDeps) {
 
   /** A CRM record in Confluo's terms (what `sent` compares with): its emails and phones normalised. */
   function inConfluoTerms(person: CrmPerson, a: Opened): CrmSnapshot {
-    const ids = resolveIdentities(
-      [
-        ...person.emails.map((value) => ({ kind: 'email', value })),
-        ...person.phones.map((value) => ({ kind: 'phone', value })),
-      ],
-      deps.defaultCountry as CountryCode | undefined,
-    );
+    const ids = resolveIdentities(typed(person.emails, person.phones), deps.defaultCountry as CountryCode | undefined);
     const fields: JsonObject = {};
     for (const field of Object.values(a.fieldMap)) {
       const v = person.fields[field];
@@ -367,11 +366,7 @@ export function createCrmSync(deps: CrmSyncDeps) {
       const attributes = attributesFrom(terms.fields ?? {});
       const result = await deps.contacts.upsert(a.workspaceId, {
         identities: resolveIdentities(
-          [
-            recordId,
-            ...person.emails.map((value) => ({ kind: 'email', value })),
-            ...person.phones.map((value) => ({ kind: 'phone', value })),
-          ],
+          [recordId, ...typed(person.emails, person.phones)],
           deps.defaultCountry as CountryCode | undefined,
         ),
         ...(person.name && { name: person.name }),
@@ -405,10 +400,7 @@ export function createCrmSync(deps: CrmSyncDeps) {
     const fields: JsonObject = {};
     for (const k of Object.keys(inCrm.fields ?? {})) if (terms.fields?.[k] !== undefined) fields[k] = terms.fields[k]!;
     const attributes = attributesFrom(fields);
-    const newIds = [
-      ...(write.emails ?? []).map((value) => ({ kind: 'email', value })),
-      ...(write.phones ?? []).map((value) => ({ kind: 'phone', value })),
-    ];
+    const newIds = typed(write.emails, write.phones);
     let outcome: 'updated' | 'skipped' = 'skipped';
     if (write.name || newIds.length > 0 || Object.keys(attributes).length > 0) {
       await deps.contacts.upsert(a.workspaceId, {
@@ -455,51 +447,36 @@ export function createCrmSync(deps: CrmSyncDeps) {
   /** One error of a write: how the round goes on (continue) or stops (throws RoundStop). */
   async function onWriteError(a: Opened, link: CrmLinkRow, err: unknown): Promise<void> {
     if (err instanceof RoundStop) throw err;
-    if (err instanceof LinkTaken) {
-      await store.failed(
-        a.accountId,
-        link.contactId,
-        link.version,
-        { code: 'RECORD_LINKED', message: err.message },
-        null,
-      );
-      return;
-    }
-    if (!isConnectorError(err)) {
-      if (err instanceof TypeError) {
-        // fetch failed: the CRM unreachable.
-        await store.failed(
-          a.accountId,
-          link.contactId,
-          link.version,
-          { code: 'UNREACHABLE', message: err.message },
-          new Date(Date.now() + retryDelay(link.attempts)),
-        );
-        throw new RoundStop(0, true);
-      }
-      throw err;
-    }
-    const error = { code: err.code ?? err.kind, message: err.message };
-    if (err.kind === 'rate_limited') {
-      const wait = err.retryAfterMs ?? 1000;
-      await deps.rateLimiter.pushBack(a.accountId, wait);
-      throw new RoundStop(wait);
-    }
-    if (err.kind === 'auth' || err.kind === 'config') {
-      await store.accountError(a.accountId, error);
-      throw new RoundStop(60_000);
-    }
-    if (err.retryable) {
-      await store.failed(
+    const fail = (error: { code: string; message: string }, retry: boolean) =>
+      store.failed(
         a.accountId,
         link.contactId,
         link.version,
         error,
-        new Date(Date.now() + retryDelay(link.attempts)),
+        retry ? new Date(Date.now() + retryDelay(link.attempts)) : null,
       );
+    if (err instanceof LinkTaken) return fail({ code: 'RECORD_LINKED', message: err.message }, false);
+    // fetch failed (a TypeError): the CRM unreachable, as good as down.
+    const connectorError = isConnectorError(err) ? err : null;
+    if (!connectorError && !(err instanceof TypeError)) throw err;
+    const error = {
+      code: connectorError ? (connectorError.code ?? connectorError.kind) : 'UNREACHABLE',
+      message: (err as Error).message,
+    };
+    if (connectorError?.kind === 'rate_limited') {
+      const wait = connectorError.retryAfterMs ?? 1000;
+      await deps.rateLimiter.pushBack(a.accountId, wait);
+      throw new RoundStop(wait);
+    }
+    if (connectorError?.kind === 'auth' || connectorError?.kind === 'config') {
+      await store.accountError(a.accountId, error);
+      throw new RoundStop(60_000);
+    }
+    if (!connectorError || connectorError.retryable) {
+      await fail(error, true);
       throw new RoundStop(0, true);
     }
-    await store.failed(a.accountId, link.contactId, link.version, error, null);
+    await fail(error, false);
   }
 
   return {
