@@ -251,7 +251,7 @@ describe('channels in Chromium', () => {
           /^HubSpot refused to register the account: .*token .* invalid.*\. Check the credentials, then try again\.$/,
         );
       // Focused, so it is scrolled into view and read out.
-      await expect.poll(() => alert.evaluate((e) => e === document.activeElement)).toBe(true);
+      await expect.poll(() => alert.evaluate((e) => e === document.activeElement), { timeout: 10_000 }).toBe(true);
       await shot('19-channels-crm-refused');
       expect(new URL(page.url()).pathname).toBe('/channels/new/hubspot');
       expect(await form.getByLabel('Access token').inputValue()).toBe('pat-na1-wrong');
