@@ -7,6 +7,7 @@
 import { Prisma, type PrismaClient } from './client.js';
 import { closeOnMergeInTx, reopenOnUndoInTx } from './contact-duplicates.js';
 import { clusterIds, contactView } from './contacts.js';
+import { recordContactEventsInTx, type EventCause } from './contact-events.js';
 import { markCrmPendingInTx } from './crm-sync.js';
 import { newId } from './ids.js';
 import type { ContactRecord } from '../connectors/sdk/types.js';
@@ -16,6 +17,8 @@ type Tx = Prisma.TransactionClient;
 export interface MergeActor {
   type: 'person' | 'api' | 'run' | 'rule';
   ref?: string;
+  /** A run's flow (type run): its merge does not start that flow again. */
+  flowId?: string;
 }
 
 export interface MergeRecord {
@@ -161,6 +164,12 @@ export async function mergeInTx(
   });
   await closeOnMergeInTx(tx, workspaceId, survivorRows, members, row.id);
   await markCrmPendingInTx(tx, workspaceId, [survivor]);
+  await recordContactEventsInTx(
+    tx,
+    workspaceId,
+    [{ type: 'contact.merged', contactId: survivor, data: { mergeId: row.id, mergedContactId: merged, members } }],
+    by as unknown as EventCause,
+  );
   return { merge: toMerge(row), survivor };
 }
 
@@ -186,7 +195,11 @@ export function createContactMergeStore(prisma: PrismaClient) {
      * Undoes a merge: the rows it moved that are still in the survivor's cluster go back under the merged contact
      * (itself a root again), with their messages, those that arrived after the merge included (they keep contact_id).
      */
-    undo(workspaceId: string, mergeId: string): Promise<{ merge: MergeRecord; contacts: ContactRecord[] }> {
+    undo(
+      workspaceId: string,
+      mergeId: string,
+      by: MergeActor = { type: 'api' },
+    ): Promise<{ merge: MergeRecord; contacts: ContactRecord[] }> {
       return run(async (tx) => {
         const found = await tx.contactMerge.findFirst({ where: { id: mergeId, workspaceId } });
         if (!found) throw new MergeRefused('not_found');
@@ -210,6 +223,18 @@ export function createContactMergeStore(prisma: PrismaClient) {
         const undone = await tx.contactMerge.update({ where: { id: mergeId }, data: { undoneAt: new Date() } });
         await reopenOnUndoInTx(tx, mergeId);
         await markCrmPendingInTx(tx, workspaceId, [survivor!, found.mergedId]);
+        await recordContactEventsInTx(
+          tx,
+          workspaceId,
+          [
+            {
+              type: 'contact.unmerged',
+              contactId: survivor!,
+              data: { mergeId, restoredContactId: found.mergedId, members: back },
+            },
+          ],
+          by as unknown as EventCause,
+        );
         return {
           merge: toMerge(undone),
           contacts: [

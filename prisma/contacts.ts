@@ -17,6 +17,7 @@ import type {
 import { Prisma, type PrismaClient } from './client.js';
 import { suggestInTx, type DuplicateReason } from './contact-duplicates.js';
 import { MergeRefused, mergeInTx } from './contact-merges.js';
+import { recordContactEventsInTx, type ContactEventInput, type EventCause } from './contact-events.js';
 import { markCrmPendingInTx } from './crm-sync.js';
 import { newId } from './ids.js';
 
@@ -157,6 +158,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     select: { id: true, kind: true, key: true, verified: true, shared: true, contactId: true },
   });
   const source = (input.source ?? { type: 'api' }) as Prisma.InputJsonObject;
+  const cause = (input.source ?? { type: 'api' }) as EventCause;
   const row = (contactId: string | undefined, i: ResolvedIdentity, shared = false) => ({
     id: newId('idn'),
     workspaceId,
@@ -182,6 +184,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
       include: withIdentities,
     });
     await markCrmPendingInTx(tx, workspaceId, [created.id]);
+    await recordContactEventsInTx(tx, workspaceId, [{ type: 'contact.created', contactId: created.id }], cause);
     return { contact: toRecord(created), created: true };
   }
 
@@ -328,6 +331,13 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
       })
     : await tx.contact.findUniqueOrThrow({ where: { id: contactId }, include: withIdentities });
   if (created || changed || merged.length > 0) await markCrmPendingInTx(tx, workspaceId, [contactId]);
+  const events: ContactEventInput[] = created
+    ? [{ type: 'contact.created', contactId }]
+    : [
+        ...added.map((i) => identityAdded(contactId, i)),
+        ...updated(contactId, { name: current?.name ?? null, attributes: stored }, data),
+      ];
+  await recordContactEventsInTx(tx, workspaceId, events, cause);
   const [contact] = await clusterRecords(tx, workspaceId, [result]);
   return {
     contact: contact!,
@@ -336,6 +346,38 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     ...(merged.length > 0 && { merged }),
     ...(sharedWith.length > 0 && { sharedWith }),
   };
+}
+
+/** The identity.added event of a new identity row. */
+const identityAdded = (
+  contactId: string,
+  i: { kind: string; value: string; valid: boolean; verified: boolean; shared?: boolean },
+): ContactEventInput => ({
+  type: 'identity.added',
+  contactId,
+  data: { identity: { kind: i.kind, value: i.value, valid: i.valid, verified: i.verified, shared: !!i.shared } },
+});
+
+/**
+ * The contact.updated event of a write to name and attributes, when it changes any: `fields` lists what changed
+ * (`name`, `attributes.<key>`), `changes` each one's `from` and `to` (null: absent).
+ */
+function updated(
+  contactId: string,
+  before: { name: string | null; attributes: JsonObject },
+  data: { name?: unknown; attributes?: unknown },
+): ContactEventInput[] {
+  const changes: JsonObject = {};
+  if (typeof data.name === 'string' || data.name === null)
+    changes.name = { from: before.name, to: data.name as string | null };
+  if (data.attributes && typeof data.attributes === 'object') {
+    const after = data.attributes as JsonObject;
+    for (const key of new Set([...Object.keys(before.attributes), ...Object.keys(after)]))
+      if (JSON.stringify(before.attributes[key]) !== JSON.stringify(after[key]))
+        changes[`attributes.${key}`] = { from: before.attributes[key] ?? null, to: after[key] ?? null };
+  }
+  const fields = Object.keys(changes);
+  return fields.length === 0 ? [] : [{ type: 'contact.updated', contactId, data: { fields, changes } }];
 }
 
 /** A name's words, case- and accent-folded (`María  García` → maria, garcia). */
@@ -395,6 +437,7 @@ export async function updateContact(
   workspaceId: string,
   id: string,
   patch: { name?: string | null; attributes?: Record<string, JsonObject[string] | null> },
+  by: EventCause = { type: 'api' },
 ): Promise<ContactRecord | null> {
   return prisma.$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<{ name: string | null; attributes: JsonObject | null }[]>`
@@ -413,6 +456,12 @@ export async function updateContact(
     if (Object.keys(data).length > 0) {
       await tx.contact.update({ where: { id }, data });
       await markCrmPendingInTx(tx, workspaceId, [id]);
+      await recordContactEventsInTx(
+        tx,
+        workspaceId,
+        updated(id, { name: row.name, attributes: row.attributes ?? {} }, data),
+        by,
+      );
     }
     return contactView(tx, workspaceId, id);
   });
@@ -677,6 +726,12 @@ export async function addIdentity(
       });
       await tx.contact.update({ where: { id: contactId }, data: { updatedAt: new Date() } });
       await markCrmPendingInTx(tx, workspaceId, [contactId]);
+      await recordContactEventsInTx(
+        tx,
+        workspaceId,
+        [identityAdded(contactId, { ...identity, verified: false, shared: held.length > 0 })],
+        opts.source as EventCause,
+      );
       return view(true);
     });
   } catch (err) {

@@ -362,6 +362,7 @@ describe('when things break', () => {
       registry: createRegistry(builtinConnectors()),
       logger,
       publicUrl: 'http://x',
+      contactEvents: false,
     });
     try {
       const health = await broken.inject({ method: 'GET', url: '/health' });
@@ -400,6 +401,7 @@ describe('editor', () => {
       registry: createRegistry(builtinConnectors()),
       logger: false,
       publicUrl: 'http://x',
+      contactEvents: false,
       editorDir: dir,
     });
     try {

@@ -27,6 +27,7 @@ import { hookRoutes } from './routes/hooks.js';
 import { publicRoutes } from './routes/public.js';
 import { runRoutes } from './routes/runs.js';
 import { webchatRoutes } from './routes/webchat.js';
+import { createContactEventRelay } from '../worker/contact-event-relay.js';
 import type { AppDeps } from './types.js';
 
 export type { AppDeps } from './types.js';
@@ -63,6 +64,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('registry', deps.registry);
   app.decorate('publicUrl', deps.publicUrl.replace(/\/+$/, ''));
   app.decorateRequest('workspaceId', '');
+
+  if (deps.contactEvents !== false) {
+    const relay = createContactEventRelay({
+      prisma: deps.prisma,
+      workflows: deps.workflows,
+      logger: app.log.child({ component: 'contact-events' }),
+      ...deps.contactEvents,
+    });
+    app.addHook('onReady', async () => relay.start());
+    app.addHook('onClose', async () => relay.stop());
+  }
 
   registerErrorHandling(app);
   registerJsonParser(app);

@@ -27,6 +27,11 @@ export interface Config {
   migrate: boolean;
   /** CONFLUO_PLUGINS: connector plugin packages or folders, loaded at start-up (connectors/sdk/plugins.ts). */
   plugins: string[];
+  /**
+   * CONFLUO_CONTACT_EVENTS=0 turns off the server's contact-event relay (worker/contact-event-relay.ts), e.g. for a
+   * second server beside one that relays, or tests sharing a database; default on (two relays are safe, one is enough).
+   */
+  contactEvents: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -72,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: int(env, 'CONFLUO_BODY_LIMIT', 1024 * 1024),
     logLevel: env.LOG_LEVEL || 'info',
     migrate: env.CONFLUO_MIGRATE !== '0',
+    contactEvents: env.CONFLUO_CONTACT_EVENTS !== '0',
     plugins: parsePluginSpecs(env.CONFLUO_PLUGINS),
   };
 }

@@ -125,6 +125,7 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
         bodyLimit: config.bodyLimit,
         editorDir: existsSync(EDITOR_DIR) ? EDITOR_DIR : undefined,
         secretKey: secret.key,
+        ...(!config.contactEvents && { contactEvents: false }),
       });
       cleanups.push({ name: 'HTTP server', fn: () => app.close() });
       await app.listen({ port: config.port, host: config.host });

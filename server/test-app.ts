@@ -44,6 +44,8 @@ export interface TestAppOptions {
   temporalAddress?: string;
   /** The contacts search's country of national numbers; default: none. */
   defaultCountry?: string;
+  /** Run the contact-event relay for this app's workspace (poll 50 ms); default: no relay. */
+  contactEvents?: boolean;
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -67,6 +69,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...(opts.bodyLimit && { bodyLimit: opts.bodyLimit }),
     ...(opts.secretKey && { secretKey: opts.secretKey }),
     defaultCountry: opts.defaultCountry ?? '',
+    contactEvents: opts.contactEvents ? { pollMs: 50, workspaces: [workspaceId] } : false,
   });
   await app.ready();
   return {

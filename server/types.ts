@@ -36,6 +36,11 @@ export interface AppDeps {
   secretKey?: Buffer;
   /** Country of national phone numbers typed into the contacts search. Default: CONFLUO_DEFAULT_COUNTRY. */
   defaultCountry?: string;
+  /**
+   * The contact-event relay (worker/contact-event-relay.ts) running while the server listens: its poll and, for
+   * tests, the workspaces it relays; false: none (a test app without it). Default: on, every workspace.
+   */
+  contactEvents?: { pollMs?: number; workspaces?: string[] } | false;
 }
 
 declare module 'fastify' {

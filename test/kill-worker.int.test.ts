@@ -42,6 +42,8 @@ describe('worker killed with SIGKILL mid-way', () => {
       HOST: '127.0.0.1',
       CONFLUO_API_KEY: apiKey,
       CONFLUO_HTTP_ALLOW_PRIVATE: '1',
+      // The test database is shared: only the test apps' relays (each scoped to its workspace) relay contact events.
+      CONFLUO_CONTACT_EVENTS: '0',
       LOG_LEVEL: 'warn',
     };
     server = runNpm('server', env, 'kill9-server');

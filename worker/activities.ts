@@ -54,6 +54,8 @@ export interface ActivityDeps {
 
 export interface ExecuteStepInput {
   workspaceId: string;
+  /** The run's flow (absent in requests from histories written before it was sent). */
+  flowId?: string;
   runId: string;
   nodeId: string;
   /** Full action id, `<connector>.<action>`. */
@@ -102,6 +104,7 @@ export function createActivities(deps: ActivityDeps) {
     const ctx: ActionContext = {
       workspaceId: req.workspaceId,
       runId: req.runId,
+      ...(req.flowId !== undefined && { flowId: req.flowId }),
       nodeId: req.nodeId,
       idempotencyKey,
       attempt,

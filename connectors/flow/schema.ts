@@ -2,6 +2,7 @@
 // at GET /api/schemas/flow.json; validate.ts runs it with ajv and adds the checks a schema cannot express (graph,
 // templates, action inputs). Plain data: no ajv import here.
 import { DURATION_PATTERN } from './duration.js';
+import { CONTACT_EVENT_TYPES } from './types.js';
 
 export const FLOW_SCHEMA_ID = 'https://confluo.dev/schemas/flow.json';
 export const NODE_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]{0,63}$';
@@ -79,7 +80,7 @@ export const flowSchema = {
     trigger: {
       type: 'object',
       required: ['type'],
-      properties: { type: { enum: ['webhook', 'channel.message'] } },
+      properties: { type: { enum: ['webhook', 'channel.message', ...CONTACT_EVENT_TYPES] } },
       allOf: [
         {
           if: { required: ['type'], properties: { type: { const: 'webhook' } } },
@@ -116,6 +117,37 @@ export const flowSchema = {
             },
           },
         },
+        ...CONTACT_EVENT_TYPES.map((type) => ({
+          if: { required: ['type'], properties: { type: { const: type } } },
+          then: {
+            additionalProperties: false,
+            properties: {
+              type: { const: type },
+              ...(type === 'contact.updated' && {
+                fields: {
+                  type: 'array',
+                  items: { type: 'string', pattern: '^(name|attributes\\.[^.\\s]+)$' },
+                  uniqueItems: true,
+                  minItems: 1,
+                  description: 'Start only when one of these changed: `name`, `attributes.<key>`; absent: any change',
+                },
+              }),
+              ...(type === 'identity.added' && {
+                kinds: {
+                  type: 'array',
+                  items: { type: 'string', minLength: 1 },
+                  uniqueItems: true,
+                  minItems: 1,
+                  description: 'Identity kinds (`email`, `phone`, ...); absent: all',
+                },
+              }),
+              filter: {
+                description: 'A json-logic rule over `trigger` and `contact`; the run starts only when it is truthy',
+              },
+              sample: { description: 'A sample contact event' },
+            },
+          },
+        })),
       ],
     },
     nodes: { type: 'array', items: { $ref: '#/$defs/node' } },

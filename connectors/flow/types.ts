@@ -1,5 +1,5 @@
-// The flow definition, version 1 (README.md "The flow definition"): its types and two plain constants (`BRANCHES`,
-// `TRIGGER_ID`). No imports: safe in the workflow sandbox and the browser, which imports it too.
+// The flow definition, version 1 (README.md "The flow definition"): its types and three plain constants (`BRANCHES`,
+// `TRIGGER_ID`, `CONTACT_EVENT_TYPES`). No imports: safe in the workflow sandbox and the browser, which imports it too.
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
@@ -25,7 +25,32 @@ export interface ChannelMessageTrigger {
   /** A sample event for the editor's data picker and test runs. */
   sample?: JsonValue;
 }
-export type TriggerDef = WebhookTrigger | ChannelMessageTrigger;
+/** The platform's contact events a flow can start on (README.md "Contact events"). */
+export const CONTACT_EVENT_TYPES = [
+  'contact.created',
+  'contact.updated',
+  'contact.merged',
+  'contact.unmerged',
+  'identity.added',
+] as const;
+export type ContactEventType = (typeof CONTACT_EVENT_TYPES)[number];
+
+/**
+ * Starts a run for every contact event of its type that happens after the version was published (once per flow and
+ * event). The run's contact is the event's contact. A change made by a run of this same flow does not start it again.
+ */
+export interface ContactEventTrigger {
+  type: ContactEventType;
+  /** contact.updated only: start only when one of these changed (`name`, `attributes.<key>`); absent: any. */
+  fields?: string[];
+  /** identity.added only: start only for these identity kinds (`email`, `phone`, ...); absent: any. */
+  kinds?: string[];
+  /** A json-logic rule over the run context (`trigger`, `contact`): the run starts only when it is truthy. */
+  filter?: JsonLogicRule;
+  /** A sample event for the editor's data picker and test runs. */
+  sample?: JsonValue;
+}
+export type TriggerDef = WebhookTrigger | ChannelMessageTrigger | ContactEventTrigger;
 
 export interface NodeBase {
   id: string;

@@ -5,7 +5,7 @@ import { createAjv } from './ajv.js';
 import { durationProblem, type DurationKind } from './duration.js';
 import { flowSchema } from './schema.js';
 import { TEMPLATE_ROOTS, isTemplated, parsePath, ruleRefs, templateRefsAt, templateSyntaxError } from './template.js';
-import { BRANCHES, TRIGGER_ID, type NodeType, type ValidationIssue } from './types.js';
+import { BRANCHES, CONTACT_EVENT_TYPES, TRIGGER_ID, type NodeType, type ValidationIssue } from './types.js';
 
 /** A JSON Schema as connectors declare it (plain data). */
 export type JsonSchema = { [key: string]: unknown };
@@ -355,26 +355,31 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
           );
       });
     }
-    if (trigger.filter !== undefined) {
-      for (const path of ruleRefs(trigger.filter)) {
-        const [root] = parsePath(path) ?? [];
-        if (root !== 'trigger' && root !== 'contact')
-          add('/trigger/filter', 'invalid_template', `"${path}": a trigger filter sees only trigger and contact`);
-      }
+  }
+  if (trigger && trigger.type !== 'webhook' && trigger.filter !== undefined) {
+    for (const path of ruleRefs(trigger.filter)) {
+      const [root] = parsePath(path) ?? [];
+      if (root !== 'trigger' && root !== 'contact')
+        add('/trigger/filter', 'invalid_template', `"${path}": a trigger filter sees only trigger and contact`);
     }
   }
-  if (trigger?.type !== 'channel.message') {
-    // Without a channel trigger a wait has no contact of its own: it must name one.
+  if (!hasContact(trigger?.type)) {
+    // Without a channel or contact trigger a wait has no contact of its own: it must name one.
     for (const [id, { node, index }] of byId)
       if (node.type === 'wait' && node.contact === undefined)
         add(
           `/nodes/${index}/contact`,
           'wait_contact',
-          `wait "${id}" needs a contact (e.g. "{{ steps.save.output.id }}"): only channel-triggered runs have one of their own`,
+          `wait "${id}" needs a contact (e.g. "{{ steps.save.output.id }}"): only runs started by a channel message or a contact event have one of their own`,
           id,
         );
   }
   return issues;
+}
+
+/** Whether runs of this trigger type have a contact of their own (`contact` in templates, a wait's default). */
+export function hasContact(type: unknown): boolean {
+  return type === 'channel.message' || (CONTACT_EVENT_TYPES as readonly unknown[]).includes(type);
 }
 
 /** ajv errors of an action input, minus those a templated value may fix at run time. */

@@ -8,7 +8,13 @@ import { Type, type Static } from 'typebox';
  */
 export const IDENTITY_SOURCE_SCHEMA = Type.Union([
   Type.Object({ type: Type.Literal('message'), accountId: Type.String(), providerMessageId: Type.String() }),
-  Type.Object({ type: Type.Literal('run'), runId: Type.String(), nodeId: Type.String() }),
+  Type.Object({
+    type: Type.Literal('run'),
+    runId: Type.String(),
+    nodeId: Type.String(),
+    /** The run's flow (absent on identities added before it was recorded). */
+    flowId: Type.Optional(Type.String()),
+  }),
   Type.Object({ type: Type.Literal('api'), ref: Type.Optional(Type.String()) }),
   Type.Object({ type: Type.Literal('person'), ref: Type.Optional(Type.String()) }),
   Type.Object({ type: Type.Literal('crm'), accountId: Type.String(), recordId: Type.String() }),

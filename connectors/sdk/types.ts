@@ -75,6 +75,8 @@ export interface AccountsService {
 export interface ActionContext {
   workspaceId: string;
   runId: string;
+  /** The run's flow; absent when an action runs outside a run (a connector's own tests). */
+  flowId?: string;
   nodeId: string;
   /** `<runId>:<nodeId>`: the same on every attempt and after worker crashes. Send it to providers that dedupe. */
   idempotencyKey: string;

@@ -98,6 +98,7 @@ export async function startConfluo(): Promise<Confluo> {
     publicUrl: `${baseUrl}/`,
     editorDir: EDITOR_DIST,
     secretKey,
+    contactEvents: { pollMs: 100, workspaces: [workspaceId] },
   });
   await app.listen({ port, host: '127.0.0.1' });
 

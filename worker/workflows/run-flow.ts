@@ -155,6 +155,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
         const { executeStep } = proxyActivities<Activities>(activityOptions(node));
         const req = {
           workspaceId: input.workspaceId,
+          flowId: input.flowId,
           runId: workflowInfo().workflowId,
           nodeId: node.id,
           action: node.action,

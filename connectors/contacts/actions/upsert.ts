@@ -100,7 +100,12 @@ export const upsertAction = (opts: UpsertActionOptions = {}) =>
         identities,
         ...(name !== undefined && { name }),
         ...(input.attributes && { attributes: input.attributes }),
-        source: { type: 'run', runId: ctx.runId, nodeId: ctx.nodeId },
+        source: {
+          type: 'run',
+          runId: ctx.runId,
+          nodeId: ctx.nodeId,
+          ...(ctx.flowId !== undefined && { flowId: ctx.flowId }),
+        },
       });
       if (invalid.length > 0)
         ctx.logger.warn({ contactId: contact.id, invalid }, 'kept invalid identities flagged; not used to match');
