@@ -16,7 +16,8 @@ import type {
 } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
 import { suggestInTx, type DuplicateReason } from './contact-duplicates.js';
-import { MergeRefused, mergeInTx } from './contact-merges.js';
+import { ConnectorError } from '../connectors/sdk/errors.js';
+import { MergeRefused, mergeInTx, type MergeActor } from './contact-merges.js';
 import { recordContactEventsInTx, type ContactEventInput, type EventCause } from './contact-events.js';
 import { markCrmPendingInTx } from './crm-sync.js';
 import { newId } from './ids.js';
@@ -140,6 +141,45 @@ export function createContactsService(prisma: PrismaClient): ContactsService {
           const code = err instanceof Prisma.PrismaClientKnownRequestError ? err.code : undefined;
           if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE_CODES.has(code)) throw err;
         }
+      }
+    },
+
+    async merge(workspaceId, { survivorId, mergedId, source }) {
+      const by: MergeActor =
+        source.type === 'run'
+          ? { type: 'run', ref: `${source.runId}:${source.nodeId}`, ...(source.flowId && { flowId: source.flowId }) }
+          : {
+              type: source.type === 'person' ? 'person' : 'api',
+              ...('ref' in source && source.ref && { ref: source.ref }),
+            };
+      try {
+        return await prisma.$transaction(
+          async (tx) => {
+            const { merge, survivor } = await mergeInTx(tx, workspaceId, survivorId, mergedId, by);
+            return {
+              mergeId: merge.id,
+              alreadyMerged: false,
+              contact: (await contactView(tx, workspaceId, survivor))!,
+            };
+          },
+          { maxWait: 10_000, timeout: 15_000 },
+        );
+      } catch (err) {
+        if (!(err instanceof MergeRefused)) throw err;
+        if (err.reason === 'already_merged') {
+          const row = await prisma.contact.findFirst({
+            where: { id: survivorId, workspaceId },
+            select: { mergedIntoId: true },
+          });
+          const contact = await contactView(prisma, workspaceId, row?.mergedIntoId ?? survivorId);
+          return { mergeId: null, alreadyMerged: true, contact: contact! };
+        }
+        if (err.reason === 'merge_self')
+          throw new ConnectorError('validation', 'a contact cannot be merged with itself', { code: 'merge_self' });
+        throw new ConnectorError(
+          'not_found',
+          `contact ${survivorId} or ${mergedId} is not a contact of this workspace`,
+        );
       }
     },
   };

@@ -1,5 +1,6 @@
-// The built-in CRM connector: `contacts.upsert`, backed by the ContactsService Confluo lends to actions.
+// The built-in CRM connector: `contacts.upsert` and `contacts.merge`, backed by the ContactsService Confluo lends to actions.
 import { defineConnector } from '../sdk/index.js';
+import { mergeAction } from './actions/merge.js';
 import { upsertAction, type UpsertActionOptions } from './actions/upsert.js';
 
 /** `defaultCountry`: the country of national phone numbers when an input names none. */
@@ -9,7 +10,7 @@ export const createContactsConnector = (opts: UpsertActionOptions = {}) =>
     name: 'Contacts',
     version: '1.0.0',
     description: 'The built-in contact record: one contact per person across channels.',
-    actions: [upsertAction(opts)],
+    actions: [upsertAction(opts), mergeAction],
   });
 
 /** Without a default country: national phone numbers need one in the input. */

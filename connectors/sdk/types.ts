@@ -53,6 +53,27 @@ export interface ContactUpsertResult {
 export interface ContactsService {
   /** Finds the contact owning any of the identities, or creates one; attaches missing identities. Atomic. */
   upsert(workspaceId: string, input: ContactUpsertInput): Promise<ContactUpsertResult>;
+  /**
+   * Merges `mergedId`'s contact (with what was merged into it) into `survivorId`'s, reversibly (README: merges).
+   * Already one contact (a retried step): `alreadyMerged`, nothing changed. Throws a ConnectorError: `not_found`
+   * (either id is no contact of the workspace), `validation` with code `merge_self` (the same contact twice).
+   */
+  merge(workspaceId: string, input: ContactMergeInput): Promise<ContactMergeResult>;
+}
+
+export interface ContactMergeInput {
+  survivorId: string;
+  mergedId: string;
+  /** Who merges: a run step (`{ type: 'run', runId, nodeId, flowId }`), an API call, a person. */
+  source: IdentitySource;
+}
+
+export interface ContactMergeResult {
+  /** The merge (undo it with `POST /api/contact-merges/:mergeId/undo`); null when they were one contact already. */
+  mergeId: string | null;
+  alreadyMerged: boolean;
+  /** The survivor's merged view. */
+  contact: ContactRecord;
 }
 
 /** Services Confluo lends to actions: the built-in CRM and sending on channel accounts. */

@@ -160,7 +160,7 @@ export function actionContext(
     signal: AbortSignal.timeout(10_000),
     services: {
       channels: services.channels ?? { send: missing('channels'), reply: missing('channels') },
-      contacts: services.contacts ?? { upsert: missing('contacts') },
+      contacts: services.contacts ?? { upsert: missing('contacts'), merge: missing('contacts') },
       accounts: services.accounts ?? { open: missing('accounts') },
     },
     ...over,

@@ -38,7 +38,7 @@ const upsert = (input: ContactUpsertActionInput, workspaceId = ws, connector: Co
 
 describe('contacts.upsert', () => {
   it('has a schema that needs one of email, phone or identities', () => {
-    expect(contactsConnector.manifest.actions.map((a) => a.id)).toEqual(['contacts.upsert']);
+    expect(contactsConnector.manifest.actions.map((a) => a.id)).toEqual(['contacts.upsert', 'contacts.merge']);
     const validate = createAjv().compile(contactsConnector.manifest.actions[0]!.input);
     expect(validate({ email: 'a@b.co' })).toBe(true);
     expect(validate({ phone: '+14155550123', defaultCountry: 'us', name: null })).toBe(true);

@@ -64,7 +64,7 @@ function ctx(signal = new AbortController().signal): ActionContext {
     logger,
     signal,
     services: {
-      contacts: { upsert: () => Promise.reject(new Error('unused')) },
+      contacts: { upsert: () => Promise.reject(new Error('unused')), merge: () => Promise.reject(new Error('unused')) },
       channels: { send: () => Promise.reject(new Error('unused')), reply: () => Promise.reject(new Error('unused')) },
       accounts: { open: () => Promise.reject(new Error('unused')) },
     },
