@@ -565,7 +565,8 @@ export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\$
 
 /**
  * Contacts whose name or any identity's value contains `text`, case-insensitively (ILIKE), newest first, paged like
- * listContacts (roots, merged views). A scan bounded by `limit`; the identity lookup (findContactsByIdentity) is the indexed path.
+ * listContacts (roots, merged views; a root is found by any row merged into it too). The trigram indexes of migration
+ * 20261204131500_contact_search_trigrams find the matching rows for three characters or more; shorter text scans.
  */
 export async function searchContacts(
   prisma: PrismaClient,
@@ -573,16 +574,27 @@ export async function searchContacts(
   text: string,
   page: { limit: number; cursor?: string },
 ): Promise<{ items: ContactRecord[]; nextCursor?: string }> {
-  const contains = { contains: likeLiteral(text), mode: 'insensitive' } as const;
-  const matches = { OR: [{ name: contains }, { identities: { some: { value: contains, detachedAt: null } } }] };
-  // Roots only, found by their own record or any contact merged into them (the merged view shows them all).
-  const rows = await prisma.contact.findMany({
-    where: { workspaceId, mergedIntoId: null, OR: [matches, { members: { some: matches } }] },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: page.limit + 1,
-    ...(page.cursor && { cursor: { id: page.cursor }, skip: 1 }),
-    include: withIdentities,
-  });
+  const pattern = `%${likeLiteral(text)}%`;
+  const cursor = page.cursor ?? null;
+  const found = await prisma.$queryRaw<{ id: string }[]>`
+    WITH hits AS (
+      SELECT id, merged_into_id FROM contacts WHERE workspace_id = ${workspaceId} AND name ILIKE ${pattern}
+      UNION
+      SELECT c.id, c.merged_into_id FROM identities i JOIN contacts c ON c.id = i.contact_id
+      WHERE i.workspace_id = ${workspaceId} AND i.detached_at IS NULL AND i.value ILIKE ${pattern}
+    ), after AS (
+      SELECT created_at, id FROM contacts WHERE id = ${cursor} AND workspace_id = ${workspaceId}
+    )
+    SELECT c.id FROM contacts c
+    WHERE c.id IN (SELECT COALESCE(merged_into_id, id) FROM hits)
+      AND (${cursor}::text IS NULL OR (c.created_at, c.id) < (SELECT created_at, id FROM after))
+    ORDER BY c.created_at DESC, c.id DESC
+    LIMIT ${page.limit + 1}`;
+  const ids = found.map((r) => r.id);
+  const byId = new Map(
+    (await prisma.contact.findMany({ where: { id: { in: ids } }, include: withIdentities })).map((r) => [r.id, r]),
+  );
+  const rows = ids.map((id) => byId.get(id)!);
   const items = await clusterRecords(prisma, workspaceId, rows.slice(0, page.limit));
   const last = items.at(-1);
   return { items, ...(rows.length > page.limit && last && { nextCursor: last.id }) };

@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 export interface EmbeddedPostgres {
@@ -13,7 +14,8 @@ export interface EmbeddedPostgres {
 
 export async function startEmbeddedPostgres(dataDir: string, port = 0): Promise<EmbeddedPostgres> {
   mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create(dataDir);
+  // pg_trgm: the contacts search's trigram indexes (migration 20261204131500_contact_search_trigrams).
+  const db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
   // Port 0 is not supported by every pglite-socket release: pick a free one ourselves when asked for "any".
   const listenPort = port || (await freePort());
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: listenPort, maxConnections: 8 });
