@@ -2,8 +2,9 @@
 // own (connectors/contacts/README.md): a household's shared identifier, contacts one delivery links whose full names
 // differ. The upsert writes them (suggestInTx); a merge of the pair closes them and its undo reopens them
 // (contact-merges.ts); a person merges or dismisses them through the API.
+import emailSpellChecker from '@zootools/email-spell-checker';
 import { Prisma, type PrismaClient } from './client.js';
-import { contactView } from './contacts.js';
+import { contactView, likeLiteral } from './contacts.js';
 import { newId } from './ids.js';
 import type { ContactRecord } from '../connectors/sdk/types.js';
 
@@ -14,13 +15,21 @@ export type DuplicateStatus = 'open' | 'merged' | 'dismissed';
 export interface DuplicateReason {
   /**
    * shared_identity: both hold a copy of this identifier (kept on both, a household); linked_identity: one delivery
-   * carried identifiers of both; names_differ: their full names are different people's.
+   * carried identifiers of both; names_differ: their full names are different people's. Weaker, never merged by a
+   * rule: email_tag: the same mailbox but for a `+tag` on a provider where tags are not documented to be one mailbox
+   * (`values`: both emails); email_typo: the same mailbox at a domain and its common misspelling (`gmial.com`);
+   * name_and_city: the same full name in the same city (`names`, `value`: the city).
    */
-  code: 'shared_identity' | 'linked_identity' | 'names_differ';
+  code: 'shared_identity' | 'linked_identity' | 'names_differ' | WeakReason;
   kind?: string;
   value?: string;
+  values?: string[];
   names?: string[];
 }
+
+type WeakReason = 'email_tag' | 'email_typo' | 'name_and_city';
+/** What each weak reason adds to a score: alone they stay below any pair a delivery linked. */
+const WEAK_POINTS: Record<WeakReason, number> = { email_tag: 40, email_typo: 35, name_and_city: 25 };
 
 export interface DuplicateRecord {
   id: string;
@@ -47,7 +56,72 @@ export class DuplicateRefused extends Error {
 export function duplicateScore(reasons: DuplicateReason[]): number {
   const linked = reasons.filter((r) => r.code === 'linked_identity').length;
   const shared = reasons.filter((r) => r.code === 'shared_identity').length;
-  return Math.min(100, (linked > 0 ? 60 + 10 * (linked - 1) : 30) + 10 * shared);
+  const weak = reasons.flatMap((r) => (r.code in WEAK_POINTS ? [WEAK_POINTS[r.code as WeakReason]] : []));
+  if (linked === 0 && shared === 0)
+    return Math.min(
+      55,
+      weak.reduce((a, b) => a + b, 0),
+    );
+  return Math.min(100, (linked > 0 ? 60 + 10 * (linked - 1) : 30) + 10 * shared + 5 * weak.length);
+}
+
+/** An email's mailbox without a `+tag`, and its domain: `ann+shop@acme.io` → [`ann`, `acme.io`]. */
+function mailbox(email: string): [string, string] {
+  const at = email.lastIndexOf('@');
+  return [email.slice(0, at).replace(/\+.*$/, ''), email.slice(at + 1)];
+}
+
+/** The domain a misspelt one most likely means (`gmial.com` → `gmail.com`), by @zootools/email-spell-checker. */
+const meantDomain = (email: string) => emailSpellChecker.run({ email })?.domain;
+
+/** How many other contacts one weak check looks at (a common mailbox name at many domains stays cheap). */
+const WEAK_CANDIDATES = 50;
+
+/**
+ * The weak duplicate suggestions (connectors/contacts/README.md: duplicate suggestions) for a contact whose
+ * `emails` were just added, or whose name or city just changed (`person`): other contacts with the same mailbox but
+ * a `+tag`, or at a misspelling of its domain, and those with the same full name in the same city. `cluster`: the
+ * contact's own rows, never suggested.
+ */
+export async function suggestWeakInTx(
+  tx: Tx,
+  workspaceId: string,
+  contactId: string,
+  cluster: string[],
+  emails: string[],
+  person?: { name: string; city: string },
+): Promise<void> {
+  const found = new Map<string, DuplicateReason[]>();
+  const add = (root: string, reason: DuplicateReason) => {
+    if (cluster.includes(root)) return;
+    found.set(root, [...(found.get(root) ?? []), reason]);
+  };
+  for (const email of emails) {
+    const [box, domain] = mailbox(email);
+    if (!box) continue;
+    const boxLike = likeLiteral(box);
+    const rows = await tx.$queryRaw<{ value: string; root: string }[]>`
+      SELECT i.value, COALESCE(c.merged_into_id, c.id) AS root FROM identities i JOIN contacts c ON c.id = i.contact_id
+      WHERE i.workspace_id = ${workspaceId} AND i.kind = 'email' AND i.valid AND i.detached_at IS NULL
+        AND (i.value LIKE ${boxLike + '@%'} OR i.value LIKE ${boxLike + '+%@%'}) AND i.value <> ${email}
+      LIMIT ${WEAK_CANDIDATES}`;
+    for (const r of rows) {
+      const [theirBox, theirDomain] = mailbox(r.value);
+      if (theirBox !== box) continue;
+      if (theirDomain === domain) add(r.root, { code: 'email_tag', kind: 'email', values: [email, r.value] });
+      else if (meantDomain(email) === theirDomain || meantDomain(r.value) === domain)
+        add(r.root, { code: 'email_typo', kind: 'email', values: [email, r.value] });
+    }
+  }
+  if (person) {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM contacts
+      WHERE workspace_id = ${workspaceId} AND merged_into_id IS NULL AND name ILIKE ${likeLiteral(person.name)}
+        AND lower(btrim(attributes->>'city')) = lower(btrim(${person.city})) AND id <> ALL(${cluster}::text[])
+      LIMIT ${WEAK_CANDIDATES}`;
+    for (const r of rows) add(r.id, { code: 'name_and_city', names: [person.name], value: person.city });
+  }
+  for (const [root, reasons] of found) await suggestInTx(tx, workspaceId, contactId, root, reasons);
 }
 
 /**

@@ -15,7 +15,7 @@ import type {
   ResolvedIdentity,
 } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
-import { suggestInTx, type DuplicateReason } from './contact-duplicates.js';
+import { suggestInTx, suggestWeakInTx, type DuplicateReason } from './contact-duplicates.js';
 import { ConnectorError } from '../connectors/sdk/errors.js';
 import { MergeRefused, mergeInTx, type MergeActor } from './contact-merges.js';
 import { recordContactEventsInTx, type ContactEventInput, type EventCause } from './contact-events.js';
@@ -225,6 +225,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     });
     await markCrmPendingInTx(tx, workspaceId, [created.id]);
     await recordContactEventsInTx(tx, workspaceId, [{ type: 'contact.created', contactId: created.id }], cause);
+    await suggestWeakInTx(tx, workspaceId, created.id, [created.id], validEmails(wanted), nameAndCity(created));
     return { contact: toRecord(created), created: true };
   }
 
@@ -378,6 +379,18 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
         ...updated(contactId, { name: current?.name ?? null, attributes: stored }, data),
       ];
   await recordContactEventsInTx(tx, workspaceId, events, cause);
+  const nameOrCityNew =
+    created ||
+    data.name !== undefined ||
+    JSON.stringify(stored.city) !== JSON.stringify((result.attributes as JsonObject | null)?.city);
+  await suggestWeakInTx(
+    tx,
+    workspaceId,
+    contactId,
+    cluster,
+    validEmails([...fresh, ...toShare]),
+    nameOrCityNew ? nameAndCity(result) : undefined,
+  );
   const [contact] = await clusterRecords(tx, workspaceId, [result]);
   return {
     contact: contact!,
@@ -386,6 +399,16 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     ...(merged.length > 0 && { merged }),
     ...(sharedWith.length > 0 && { sharedWith }),
   };
+}
+
+/** The valid emails among identities (what the weak duplicate checks look at). */
+const validEmails = (ids: ResolvedIdentity[]) => ids.filter((i) => i.valid && i.kind === 'email').map((i) => i.value);
+
+/** A contact's full name and city, when it has both (the name_and_city duplicate check). */
+function nameAndCity(row: { name: string | null; attributes: unknown }): { name: string; city: string } | undefined {
+  const city = (row.attributes as JsonObject | null)?.city;
+  if (!row.name || nameWords(row.name).length < 2 || typeof city !== 'string' || !city.trim()) return undefined;
+  return { name: row.name.trim(), city: city.trim() };
 }
 
 /** The identity.added event of a new identity row. */

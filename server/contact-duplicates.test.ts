@@ -97,3 +97,60 @@ describe('duplicate suggestions', () => {
     expect((await list('merged')).find((d) => d.id === dup.id)).toMatchObject({ mergeId: res.json().merge.id });
   });
 });
+
+describe('weak duplicate suggestions', () => {
+  const about = async (id: string) =>
+    (await list()).filter((d: any) => d.contacts.some((c: any) => c.id === id)) as any[];
+
+  it('suggests a +tag of the same mailbox on another provider, never merging it', async () => {
+    const plain = (await upsert([{ kind: 'email', value: 'tagged.person@acme.example' }], 'Tag Person')).contact;
+    const tagged = await upsert([{ kind: 'email', value: 'Tagged.Person+shop@acme.example' }]);
+    expect(tagged.created).toBe(true);
+    expect(tagged.contact.id).not.toBe(plain.id);
+    const [dup, ...more] = await about(tagged.contact.id);
+    expect(more).toEqual([]);
+    expect(dup).toMatchObject({
+      score: 40,
+      reasons: [
+        { code: 'email_tag', kind: 'email', values: ['tagged.person+shop@acme.example', 'tagged.person@acme.example'] },
+      ],
+    });
+    expect(dup.contacts.map((c: any) => c.id)).toEqual([plain.id, tagged.contact.id]);
+  });
+
+  it('suggests a misspelt domain either way round, and not an unrelated one', async () => {
+    const typo = (await upsert([{ kind: 'email', value: 'mara.typo@gmial.com' }])).contact;
+    const right = (await upsert([{ kind: 'email', value: 'mara.typo@gmail.com' }])).contact;
+    const elsewhere = (await upsert([{ kind: 'email', value: 'mara.typo@company.example' }])).contact;
+    const [dup, ...more] = await about(right.id);
+    expect(more).toEqual([]);
+    expect(dup).toMatchObject({
+      score: 35,
+      reasons: [{ code: 'email_typo', values: ['mara.typo@gmail.com', 'mara.typo@gmial.com'] }],
+    });
+    expect(dup.contacts.map((c: any) => c.id)).toEqual([typo.id, right.id]);
+    expect(await about(elsewhere.id)).toEqual([]);
+  });
+
+  it('suggests the same full name in the same city, not in another city nor a one-word name', async () => {
+    const city = (name: string, email: string, c: string) =>
+      testContacts(t.prisma).upsert(t.workspaceId, {
+        name,
+        attributes: { city: c },
+        identities: [{ kind: 'email', value: email }],
+      });
+    const first = (await city('Jon Cityman', 'jon.one@example.net', 'Lyon')).contact;
+    const other = (await city('Jon Cityman', 'jon.two@example.net', 'Paris')).contact;
+    const second = (await city('jon cityman', 'jon.three@example.net', ' lyon ')).contact;
+    const oneWord = (await city('Jon', 'jon.four@example.net', 'Lyon')).contact;
+    const [dup, ...more] = await about(second.id);
+    expect(more).toEqual([]);
+    expect(dup).toMatchObject({ score: 25, reasons: [{ code: 'name_and_city', value: 'lyon' }] });
+    expect(dup.contacts.map((c: any) => c.id)).toEqual([first.id, second.id]);
+    expect(await about(other.id)).toEqual([]);
+    expect(await about(oneWord.id)).toEqual([]);
+    // Moving to Lyon later suggests that one too.
+    await city('Jon Cityman', 'jon.two@example.net', 'Lyon');
+    expect((await about(other.id)).length).toBe(2);
+  });
+});

@@ -40,6 +40,12 @@ export function reasonText(r: Duplicate['reasons'][number]): string {
       return `One message came with ${what} of both`;
     case 'names_differ':
       return `Names differ: ${(r.names ?? []).join(' / ')}`;
+    case 'email_tag':
+      return `Same mailbox but for a +tag: ${(r.values ?? []).join(' / ')}`;
+    case 'email_typo':
+      return `Same mailbox, one domain looks misspelt: ${(r.values ?? []).join(' / ')}`;
+    case 'name_and_city':
+      return `Same name in the same city: ${(r.names ?? []).join(' / ')}, ${r.value ?? ''}`;
   }
 }
 
