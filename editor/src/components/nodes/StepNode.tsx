@@ -32,6 +32,8 @@ function summary(n: FlowNode): string {
 
 function triggerText(t: TriggerDef): { title: string; sub: string } {
   if (t.type === 'webhook') return { title: 'Webhook trigger', sub: 'when a request arrives' };
+  if (t.type !== 'channel.message')
+    return { title: 'Contact event', sub: t.filter === undefined ? t.type : `${t.type} · filtered` };
   const parts = [t.channels?.length ? t.channels.join(', ') : 'any channel'];
   if (t.accounts?.length) parts.push(`${t.accounts.length} account${t.accounts.length === 1 ? '' : 's'}`);
   if (t.filter !== undefined) parts.push('filtered');
