@@ -4,7 +4,7 @@
 import Form from '@rjsf/core';
 import { createSchemaUtils, getUiOptions, type ErrorSchema, type IconButtonProps, type RJSFSchema } from '@rjsf/utils';
 import validator from '@rjsf/validator-ajv8';
-import { useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client.js';
 import type { ChannelAccount, ChannelAccountPatch, NewChannelAccount } from '../api/types.js';
 import { accountForm, createBody, patchBody, type AccountForm } from '../channels/form.js';
@@ -81,6 +81,11 @@ export function ChannelAccountForm(props: ChannelAccountFormProps) {
   const [headline, setHeadline] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const alertRef = useRef<HTMLDivElement>(null);
+  // Counts refusals: each one moves focus to the alert once React has rendered it (a frame callback could run first).
+  const [refusals, setRefusals] = useState(0);
+  useEffect(() => {
+    if (refusals > 0) alertRef.current?.focus();
+  }, [refusals]);
 
   const verb = props.mode === 'create' ? 'Connect' : 'Save';
   const hidden = credForm.hidden.map((h) => titleOf(connector.auth, h));
@@ -108,7 +113,7 @@ export function ChannelAccountForm(props: ChannelAccountFormProps) {
         ),
       );
       setHeadline(refusalHeadline(api, connector));
-      requestAnimationFrame(() => alertRef.current?.focus());
+      setRefusals((n) => n + 1);
     } finally {
       setBusy(false);
     }
