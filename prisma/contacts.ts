@@ -20,6 +20,7 @@ import { ConnectorError } from '../connectors/sdk/errors.js';
 import { MergeRefused, mergeInTx, type MergeActor } from './contact-merges.js';
 import { recordContactEventsInTx, type ContactEventInput, type EventCause } from './contact-events.js';
 import { markCrmPendingInTx } from './crm-sync.js';
+import { MAX_TAG_LENGTH, MAX_TAGS } from './contact-limits.js';
 import { newId } from './ids.js';
 
 type Tx = Prisma.TransactionClient;
@@ -40,6 +41,7 @@ export function toRecord(row: ContactRow): ContactRecord {
     id: row.id,
     name: row.name,
     attributes: (row.attributes ?? {}) as JsonObject,
+    tags: row.tags ?? [],
     identities: row.identities.map(toIdentity),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
@@ -84,6 +86,7 @@ export async function clusterRecords(db: Tx | PrismaClient, workspaceId: string,
       ...toRecord(root),
       name: root.name ?? own.find((m) => m.name !== null)?.name ?? null,
       attributes,
+      tags: unionTags([root.tags, ...own.map((m) => m.tags)]),
       identities: onceEach([...root.identities, ...own.flatMap((m) => m.identities)].sort(byAdded)).map(toIdentity),
       members: own.map((m) => ({
         id: m.id,
@@ -94,6 +97,41 @@ export async function clusterRecords(db: Tx | PrismaClient, workspaceId: string,
     } satisfies ContactRecord;
   });
 }
+
+/** A tag that normalizeTags refuses: `index` in the given list, `problem` in words. */
+export class TagRefused extends Error {
+  constructor(
+    readonly index: number,
+    readonly problem: string,
+  ) {
+    super(`tag ${index}: ${problem}`);
+    this.name = 'TagRefused';
+  }
+}
+
+/** One tag as stored and matched: trimmed and lower case (`  VIP ` is `vip`). Throws TagRefused (index 0). */
+export function normalizeTag(tag: string): string {
+  return normalizeTags([tag])[0]!;
+}
+
+/**
+ * Tags as stored: each trimmed and lower-cased, the first of case-insensitive duplicates kept, in the given order.
+ * Throws TagRefused for a blank tag, one over MAX_TAG_LENGTH, or more than MAX_TAGS.
+ */
+export function normalizeTags(tags: readonly string[]): string[] {
+  const out: string[] = [];
+  tags.forEach((raw, index) => {
+    const tag = raw.trim().toLowerCase();
+    if (tag === '') throw new TagRefused(index, 'a tag cannot be blank');
+    if ([...tag].length > MAX_TAG_LENGTH) throw new TagRefused(index, `at most ${MAX_TAG_LENGTH} characters`);
+    if (!out.includes(tag)) out.push(tag);
+  });
+  if (out.length > MAX_TAGS) throw new TagRefused(MAX_TAGS, `at most ${MAX_TAGS} tags`);
+  return out;
+}
+
+/** The tags of several rows once each, in order (a root's first). */
+const unionTags = (lists: (string[] | null)[]) => [...new Set(lists.flatMap((l) => l ?? []))];
 
 /** A contact as the API shows it: a root's merged view, or a merged row as it is with `mergedInto`. */
 export async function contactView(db: Tx | PrismaClient, workspaceId: string, id: string) {
@@ -422,17 +460,18 @@ const identityAdded = (
 });
 
 /**
- * The contact.updated event of a write to name and attributes, when it changes any: `fields` lists what changed
- * (`name`, `attributes.<key>`), `changes` each one's `from` and `to` (null: absent).
+ * The contact.updated event of a write to name, attributes and tags, when it changes any: `fields` lists what changed
+ * (`name`, `attributes.<key>`, `tags`), `changes` each one's `from` and `to` (null: absent; tags: the view's lists).
  */
 function updated(
   contactId: string,
-  before: { name: string | null; attributes: JsonObject },
-  data: { name?: unknown; attributes?: unknown },
+  before: { name: string | null; attributes: JsonObject; tags?: string[] },
+  data: { name?: unknown; attributes?: unknown; tags?: unknown },
 ): ContactEventInput[] {
   const changes: JsonObject = {};
   if (typeof data.name === 'string' || data.name === null)
     changes.name = { from: before.name, to: data.name as string | null };
+  if (Array.isArray(data.tags)) changes.tags = { from: before.tags ?? [], to: data.tags as string[] };
   if (data.attributes && typeof data.attributes === 'object') {
     const after = data.attributes as JsonObject;
     for (const key of new Set([...Object.keys(before.attributes), ...Object.keys(after)]))
@@ -492,19 +531,25 @@ export async function getContact(prisma: PrismaClient, workspaceId: string, id: 
 }
 
 /**
- * Changes a contact's name and attributes (merged in, a null value removing one); what changes is marked for every
- * CRM account. Null: no such contact.
+ * Changes a contact's name and attributes (merged in, a null value removing one) and its tags; what changes is marked
+ * for every CRM account. `tags` are the view's tags after the write (normalizeTags; throws TagRefused): on a root with
+ * merged contacts, a new tag goes on the root, a tag left out is taken off every row of the cluster holding it, and a
+ * kept one stays on the row that has it, so an unmerge gives each side its own. Null: no such contact.
  */
 export async function updateContact(
   prisma: PrismaClient,
   workspaceId: string,
   id: string,
-  patch: { name?: string | null; attributes?: Record<string, JsonObject[string] | null> },
+  patch: { name?: string | null; attributes?: Record<string, JsonObject[string] | null>; tags?: string[] },
   by: EventCause = { type: 'api' },
 ): Promise<ContactRecord | null> {
+  const wanted = patch.tags && normalizeTags(patch.tags);
   return prisma.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<{ name: string | null; attributes: JsonObject | null }[]>`
-      SELECT name, attributes FROM contacts WHERE id = ${id} AND workspace_id = ${workspaceId} FOR UPDATE`;
+    const [row] = await tx.$queryRaw<
+      { name: string | null; attributes: JsonObject | null; tags: string[] | null; merged_into_id: string | null }[]
+    >`
+      SELECT name, attributes, tags, merged_into_id FROM contacts
+      WHERE id = ${id} AND workspace_id = ${workspaceId} FOR UPDATE`;
     if (!row) return null;
     const data: Prisma.ContactUpdateInput = {};
     if (patch.name !== undefined && patch.name !== row.name) data.name = patch.name;
@@ -516,13 +561,37 @@ export async function updateContact(
       }
       if (JSON.stringify(next) !== JSON.stringify(row.attributes ?? {})) data.attributes = next;
     }
-    if (Object.keys(data).length > 0) {
-      await tx.contact.update({ where: { id }, data });
+    let tags: { from: string[]; to: string[] } | undefined;
+    if (wanted) {
+      // The members, locked under the root's lock (merges and unmerges take it too, so the cluster stays as read).
+      const members = row.merged_into_id
+        ? []
+        : await tx.$queryRaw<{ id: string; tags: string[] | null }[]>`
+            SELECT id, tags FROM contacts WHERE merged_into_id = ${id} ORDER BY created_at, id FOR UPDATE`;
+      const own = row.tags ?? [];
+      const kept = members.map((m) => ({ ...m, next: (m.tags ?? []).filter((t) => wanted.includes(t)) }));
+      const elsewhere = new Set(kept.flatMap((m) => m.next));
+      const ownNext = wanted.filter((t) => own.includes(t) || !elsewhere.has(t));
+      if (JSON.stringify(ownNext) !== JSON.stringify(own)) data.tags = ownNext;
+      for (const m of kept)
+        if (m.next.length !== (m.tags ?? []).length)
+          await tx.contact.update({ where: { id: m.id }, data: { tags: m.next } });
+      const from = unionTags([own, ...members.map((m) => m.tags)]);
+      const to = unionTags([ownNext, ...kept.map((m) => m.next)]);
+      if (JSON.stringify(from) !== JSON.stringify(to)) tags = { from, to };
+      else if (data.tags) delete data.tags;
+    }
+    if (Object.keys(data).length > 0 || tags) {
+      await tx.contact.update({ where: { id }, data: { ...data, updatedAt: new Date() } });
       await markCrmPendingInTx(tx, workspaceId, [id]);
       await recordContactEventsInTx(
         tx,
         workspaceId,
-        updated(id, { name: row.name, attributes: row.attributes ?? {} }, data),
+        updated(
+          id,
+          { name: row.name, attributes: row.attributes ?? {}, ...(tags && { tags: tags.from }) },
+          { name: data.name, attributes: data.attributes, ...(tags && { tags: tags.to }) },
+        ),
         by,
       );
     }
@@ -587,17 +656,20 @@ export async function listContacts(
 export const likeLiteral = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 /**
- * Contacts whose name or any identity's value contains `text`, case-insensitively (ILIKE), newest first, paged like
- * listContacts (roots, merged views; a root is found by any row merged into it too). The trigram indexes of migration
- * 20261204131500_contact_search_trigrams find the matching rows for three characters or more; shorter text scans.
+ * Contacts whose name or any identity's value contains `text`, case-insensitively (ILIKE), and/or that carry `tag`
+ * (normalizeTag'd), newest first, paged like listContacts (roots, merged views; a root is found by any row merged into
+ * it too). The trigram indexes of migration 20261204131500_contact_search_trigrams find the matching rows for three
+ * characters or more (shorter text scans); the GIN index on `tags` finds tagged rows.
  */
 export async function searchContacts(
   prisma: PrismaClient,
   workspaceId: string,
-  text: string,
+  filter: { text?: string; tag?: string },
   page: { limit: number; cursor?: string },
 ): Promise<{ items: ContactRecord[]; nextCursor?: string }> {
-  const pattern = `%${likeLiteral(text)}%`;
+  const text = filter.text ?? null;
+  const pattern = text === null ? null : `%${likeLiteral(text)}%`;
+  const tag = filter.tag ?? null;
   const cursor = page.cursor ?? null;
   const found = await prisma.$queryRaw<{ id: string }[]>`
     WITH hits AS (
@@ -605,11 +677,15 @@ export async function searchContacts(
       UNION
       SELECT c.id, c.merged_into_id FROM identities i JOIN contacts c ON c.id = i.contact_id
       WHERE i.workspace_id = ${workspaceId} AND i.detached_at IS NULL AND i.value ILIKE ${pattern}
+    ), tagged AS (
+      SELECT id, merged_into_id FROM contacts WHERE workspace_id = ${workspaceId} AND tags @> ARRAY[${tag}]::text[]
     ), after AS (
       SELECT created_at, id FROM contacts WHERE id = ${cursor} AND workspace_id = ${workspaceId}
     )
     SELECT c.id FROM contacts c
-    WHERE c.id IN (SELECT COALESCE(merged_into_id, id) FROM hits)
+    WHERE c.workspace_id = ${workspaceId} AND c.merged_into_id IS NULL
+      AND (${pattern}::text IS NULL OR c.id IN (SELECT COALESCE(merged_into_id, id) FROM hits))
+      AND (${tag}::text IS NULL OR c.id IN (SELECT COALESCE(merged_into_id, id) FROM tagged))
       AND (${cursor}::text IS NULL OR (c.created_at, c.id) < (SELECT created_at, id FROM after))
     ORDER BY c.created_at DESC, c.id DESC
     LIMIT ${page.limit + 1}`;
@@ -639,11 +715,15 @@ export function sourceText(s: IdentitySource): string {
 
 /** Messages shown in a contact's timeline (the newest). */
 const TIMELINE_MESSAGES = 100;
+/** Notes shown in a contact's timeline (the newest; all of them: GET /api/contacts/:id/notes). */
+const TIMELINE_NOTES = 100;
 
 export interface TimelineEvent {
-  type: 'contact.created' | 'identity.added' | 'identity.detached' | 'message.received' | 'message.sent';
+  type: 'contact.created' | 'identity.added' | 'identity.detached' | 'message.received' | 'message.sent' | 'note.added';
   at: string;
   identity?: ContactIdentityInput;
+  /** note.added: the note (prisma/contact-notes.ts) and the row it is on. */
+  note?: { id: string; contactId: string; text: string };
   /** Messages: which one, on which channel and account, its text and (sent ones) delivery status. */
   message?: { id: string; channel: string; accountId: string; text: string | null; status: string };
   /** Where it came from, e.g. `run:<runId>:<nodeId>`; runId and nodeId are split out when it was a run. */
@@ -654,7 +734,8 @@ export interface TimelineEvent {
 
 /**
  * The contact's history, newest first, from what the store records with provenance: when the record was created and
- * when, and by which run step, each identity was attached, and the latest messages in and out on every channel.
+ * when, and by which run step, each identity was attached, the latest messages in and out on every channel, and the
+ * latest notes.
  * Null when the contact is not in the workspace.
  */
 export async function contactTimeline(
@@ -722,6 +803,21 @@ export async function contactTimeline(
       at: m.sentAt.toISOString(),
       message: { id: m.id, channel: m.channel, accountId: m.accountId, text: m.text, status: m.status },
       ...fromSource(m.source),
+    });
+  }
+  // Notes (the newest), on every row of the view: a deleted one is gone from the timeline too.
+  const notes = await prisma.contactNote.findMany({
+    where: { workspaceId, contactId: { in: ids } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: TIMELINE_NOTES,
+  });
+  for (const n of notes) {
+    const by = n.by as { type: string; ref?: string };
+    events.push({
+      type: 'note.added',
+      at: n.createdAt.toISOString(),
+      note: { id: n.id, contactId: n.contactId, text: n.text },
+      ...fromSource(by.ref ? `${by.type}:${by.ref}` : by.type),
     });
   }
   const rank = (e: TimelineEvent) => (e.type === 'contact.created' ? 0 : e.type === 'identity.added' ? 1 : 2);

@@ -19,6 +19,7 @@ const contact = (over: Partial<ContactRecord> = {}): ContactRecord => ({
   id: 'ct_1',
   name: 'Ana García',
   attributes: {},
+  tags: [],
   identities: [],
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',

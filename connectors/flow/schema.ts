@@ -126,10 +126,11 @@ export const flowSchema = {
               ...(type === 'contact.updated' && {
                 fields: {
                   type: 'array',
-                  items: { type: 'string', pattern: '^(name|attributes\\.[^.\\s]+)$' },
+                  items: { type: 'string', pattern: '^(name|tags|attributes\\.[^.\\s]+)$' },
                   uniqueItems: true,
                   minItems: 1,
-                  description: 'Start only when one of these changed: `name`, `attributes.<key>`; absent: any change',
+                  description:
+                    'Start only when one of these changed: `name`, `attributes.<key>`, `tags`; absent: any change',
                 },
               }),
               ...(type === 'identity.added' && {

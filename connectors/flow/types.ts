@@ -41,7 +41,7 @@ export type ContactEventType = (typeof CONTACT_EVENT_TYPES)[number];
  */
 export interface ContactEventTrigger {
   type: ContactEventType;
-  /** contact.updated only: start only when one of these changed (`name`, `attributes.<key>`); absent: any. */
+  /** contact.updated only: start only when one of these changed (`name`, `attributes.<key>`, `tags`); absent: any. */
   fields?: string[];
   /** identity.added only: start only for these identity kinds (`email`, `phone`, ...); absent: any. */
   kinds?: string[];

@@ -12,6 +12,8 @@ export interface ContactRecord {
   id: string;
   name: string | null;
   attributes: JsonObject;
+  /** Labels (lower case, unique); a root's merged view: its own first, then its members'. */
+  tags: string[];
   identities: ContactIdentity[];
   createdAt: string;
   updatedAt: string;

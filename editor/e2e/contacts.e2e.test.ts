@@ -373,4 +373,75 @@ describe('contacts in Chromium', () => {
       await hubspot.close();
     }
   }, 180_000);
+
+  it('tags a contact and writes a note on its page, keeps both after a reload, and filters the list by the tag', async () => {
+    onTestFailed(async () => {
+      await shot('contacts-tags-notes-failure');
+      console.error('page errors:', pageErrors);
+    });
+    const contacts = createContactsService(confluo.prisma);
+    const upsert = (email: string, name: string) =>
+      contacts.upsert(confluo.workspaceId, { identities: resolveIdentities([{ kind: 'email', value: email }]), name });
+    const { contact } = await upsert('tess.tagged@example.com', 'Tess Tagged');
+    await upsert('untagged.ulla@example.com', 'Ulla Untagged');
+    await page.goto(confluo.baseUrl);
+    await page.evaluate((key) => sessionStorage.setItem('confluo.apiKey', key), confluo.key);
+    await page.goto(`${confluo.baseUrl}/contacts/${contact.id}`);
+    await page.getByRole('heading', { name: 'Tess Tagged', level: 1 }).waitFor();
+
+    const tagsSection = page.getByRole('region', { name: 'Tags' });
+    await tagsSection.getByText('No tags.').waitFor();
+    await tagsSection.getByRole('textbox', { name: 'New tag' }).fill('  VIP Gold ');
+    await tagsSection.getByRole('button', { name: 'Add tag' }).click();
+    const chips = tagsSection.getByRole('list', { name: 'Tags' });
+    await chips.getByRole('link', { name: 'vip gold' }).waitFor();
+    await tagsSection.getByRole('textbox', { name: 'New tag' }).fill('temp');
+    await tagsSection.getByRole('button', { name: 'Add tag' }).click();
+    await chips.getByRole('link', { name: 'temp' }).waitFor();
+    await chips.getByRole('button', { name: 'Remove tag temp' }).click();
+    await expect.poll(() => chips.getByRole('link').allTextContents()).toEqual(['vip gold']);
+
+    const notes = page.getByRole('region', { name: 'Notes' });
+    await notes.getByText('No notes.').waitFor();
+    await notes
+      .getByRole('textbox', { name: 'New note' })
+      .fill('Prefers a call after 5pm.\nAsked about the annual plan.');
+    await notes.getByRole('button', { name: 'Add note' }).click();
+    await notes.getByRole('list', { name: 'Notes' }).getByText('Prefers a call after 5pm.', { exact: false }).waitFor();
+    await page.getByRole('list', { name: 'Timeline' }).getByText('Note added').waitFor();
+    await shot('18-contact-tags-notes');
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Tess Tagged', level: 1 }).waitFor();
+    await expect.poll(() => chips.getByRole('link').allTextContents()).toEqual(['vip gold']);
+    await notes
+      .getByRole('list', { name: 'Notes' })
+      .getByText('Asked about the annual plan.', { exact: false })
+      .waitFor();
+    const stored = await call('GET', `/api/contacts/${contact.id}/notes`);
+    expect(stored.json.items.map((n: { text: string }) => n.text)).toEqual([
+      'Prefers a call after 5pm.\nAsked about the annual plan.',
+    ]);
+    expect((await call('GET', `/api/contacts/${contact.id}`)).json.tags).toEqual(['vip gold']);
+
+    // The chip opens the Contacts screen filtered by its tag.
+    await chips.getByRole('link', { name: 'vip gold' }).click();
+    expect(new URL(page.url()).pathname + new URL(page.url()).search).toBe('/contacts?tag=vip%20gold');
+    const list = page.getByRole('list', { name: 'Contacts' });
+    await expect
+      .poll(() => list.locator('.contact-name').allTextContents(), { timeout: 10_000 })
+      .toEqual(['Tess Tagged']);
+    expect(await page.getByRole('searchbox', { name: 'Filter by tag' }).inputValue()).toBe('vip gold');
+    await shot('19-contacts-by-tag');
+    // Typed into the tag field: the same filter; cleared: every contact again.
+    await page.getByRole('button', { name: 'Clear tag filter' }).click();
+    await expect.poll(() => list.locator('.contact-name').allTextContents()).toContain('Ulla Untagged');
+    await page.getByRole('searchbox', { name: 'Filter by tag' }).fill('VIP gold');
+    await expect
+      .poll(() => list.locator('.contact-name').allTextContents(), { timeout: 10_000 })
+      .toEqual(['Tess Tagged']);
+    await page.getByRole('searchbox', { name: 'Filter by tag' }).fill('nobody-has-this');
+    await page.getByText('No contact matches with tag “nobody-has-this”.').waitFor();
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
 });

@@ -31,6 +31,8 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'POST /contact-merges/:mergeId/undo': 'agent',
   'POST /contacts/:id/identities': 'agent',
   'PATCH /contacts/:id': 'agent',
+  'POST /contacts/:id/notes': 'agent',
+  'DELETE /contacts/:id/notes/:noteId': 'agent',
   'POST /duplicates/:id/merge': 'agent',
   'POST /duplicates/:id/dismiss': 'agent',
   'DELETE /contacts/:id/identities/:identityId': 'agent',

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { CountryCode } from 'libphonenumber-js/max';
 import { checkEmail, checkIdentity, checkPhone, resolveIdentity } from '../../connectors/contacts/identity.js';
 import { createAjv } from '../../connectors/flow/ajv.js';
+import type { ContactRecord } from '../../connectors/sdk/types.js';
 import { isIdOf } from '../../prisma/ids.js';
 import {
   addIdentity,
@@ -12,14 +13,23 @@ import {
   findContactsByIdentity,
   getContact,
   listContacts,
+  normalizeTag,
   searchContacts,
+  TagRefused,
   updateContact,
 } from '../../prisma/contacts.js';
+import { createContactNoteStore } from '../../prisma/contact-notes.js';
 import { createCrmSyncStore } from '../../prisma/crm-sync.js';
 import { httpErrors } from '../errors.js';
-import { errors, IdParams } from '../schemas/common.js';
+import { errors, IdParams, Nothing } from '../schemas/common.js';
+import { decodeCursor, nextCursor } from '../services/keyset.js';
 import {
   AddIdentityBody,
+  AddNoteBody,
+  ContactNote,
+  ContactNoteList,
+  ContactNoteListQuery,
+  NoteParams,
   Contact,
   CrmLinkList,
   type CrmLinkStatus,
@@ -72,6 +82,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
   opts,
 ) => {
   const crmSyncs = createCrmSyncStore(app.prisma);
+  const notes = createContactNoteStore(app.prisma);
   const exactAjv = createAjv();
   app.get(
     '/contacts',
@@ -86,20 +97,24 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
     },
     async (request) => {
       const { identity, cursor, q } = request.query;
+      const tag = request.query.tag === undefined ? undefined : queryTag(request.query.tag);
+      const tagged = (items: ContactRecord[]) => ({
+        items: tag === undefined ? items : items.filter((c) => c.tags.includes(tag)),
+      });
       if (identity !== undefined) {
         const { kind, key } = parseIdentity(identity);
-        return { items: await findContactsByIdentity(app.prisma, request.workspaceId, kind, key) };
+        return tagged(await findContactsByIdentity(app.prisma, request.workspaceId, kind, key));
       }
       const match = q !== undefined && q.trim() !== '' ? searchIdentity(q, opts.defaultCountry) : undefined;
       if (match) {
-        return { items: await findContactsByIdentity(app.prisma, request.workspaceId, match.kind, match.key) };
+        return tagged(await findContactsByIdentity(app.prisma, request.workspaceId, match.kind, match.key));
       }
       // The cursor is a contact id (listContacts' nextCursor): anything else could never be one.
       if (cursor && !isIdOf('ct', cursor)) throw httpErrors.badQuery('cursor', 'cursor', 'not a cursor from this API');
       const page = { limit: request.query.limit ?? 50, ...(cursor && { cursor }) };
-      const text = q?.trim();
-      return text
-        ? searchContacts(app.prisma, request.workspaceId, text, page)
+      const text = q?.trim() || undefined;
+      return text !== undefined || tag !== undefined
+        ? searchContacts(app.prisma, request.workspaceId, { ...(text && { text }), ...(tag && { tag }) }, page)
         : listContacts(app.prisma, request.workspaceId, page);
     },
   );
@@ -126,10 +141,11 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
     {
       schema: {
         tags,
-        summary: "Change a contact's name or custom attributes",
+        summary: "Change a contact's name, custom attributes or tags",
         description:
-          'Attributes are merged into the stored ones; a null value removes one. A change is written to every ' +
-          'connected CRM (GET /api/contacts/{id}/crm says when).',
+          'Attributes are merged into the stored ones; a null value removes one. `tags` replaces the tags (trimmed, ' +
+          'lower case, duplicates dropped). A change is written to every connected CRM (GET /api/contacts/{id}/crm ' +
+          'says when) and recorded as a contact.updated event (`name`, `attributes.<key>`, `tags`).',
         params: IdParams,
         body: UpdateContactBody,
         response: { 200: Contact, ...errors(400, 401, 404, 415) },
@@ -139,9 +155,88 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
     },
     async (request) => {
       if (!isIdOf('ct', request.params.id)) throw httpErrors.notFound('contact');
-      const contact = await updateContact(app.prisma, request.workspaceId, request.params.id, request.body);
+      const contact = await updateContact(app.prisma, request.workspaceId, request.params.id, request.body).catch(
+        (err: unknown) => {
+          if (!(err instanceof TagRefused)) throw err;
+          const message = `tags: ${err.problem}`;
+          throw httpErrors.validation(message, [{ path: `/body/tags/${err.index}`, code: 'invalid', message }]);
+        },
+      );
       if (!contact) throw httpErrors.notFound('contact');
       return contact;
+    },
+  );
+
+  app.get(
+    '/contacts/:id/notes',
+    {
+      schema: {
+        tags,
+        summary: "A contact's notes, newest first",
+        description:
+          "A contact with merged ones lists theirs too (each note's `contactId` is the row it was written on); a " +
+          'merged contact lists its own.',
+        params: IdParams,
+        querystring: ContactNoteListQuery,
+        response: { 200: ContactNoteList, ...errors(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const cursor = decodeCursor(request.query.cursor, 'note');
+      const page = isIdOf('ct', request.params.id)
+        ? await notes.list(request.workspaceId, request.params.id, {
+            limit: request.query.limit ?? 50,
+            ...(cursor && { cursor }),
+          })
+        : null;
+      if (!page) throw httpErrors.notFound('contact');
+      return { items: page.items, ...nextCursor(page.next) };
+    },
+  );
+
+  app.post(
+    '/contacts/:id/notes',
+    {
+      schema: {
+        tags,
+        summary: 'Write a note on a contact',
+        description:
+          'The note stays on this contact row: written on a merged contact, it is listed by the contact it is in, ' +
+          'and again by its own after an unmerge. From `{ type: "api" }`.',
+        params: IdParams,
+        body: AddNoteBody,
+        response: { 201: ContactNote, ...errors(400, 401, 404, 415) },
+      },
+      // The text as sent: the app's ajv would turn a number into text.
+      validatorCompiler: ({ schema }) => exactAjv.compile(schema),
+    },
+    async (request, reply) => {
+      const note = isIdOf('ct', request.params.id)
+        ? await notes.add(request.workspaceId, request.params.id, request.body.text, { type: 'api' })
+        : null;
+      if (!note) throw httpErrors.notFound('contact');
+      return reply.code(201).send(note);
+    },
+  );
+
+  app.delete(
+    '/contacts/:id/notes/:noteId',
+    {
+      schema: {
+        tags,
+        summary: 'Delete a note',
+        description: "Any note the contact lists (a merged contact's too); it leaves the timeline as well.",
+        params: NoteParams,
+        response: { 204: Nothing, ...errors(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { id, noteId } = request.params;
+      if (!isIdOf('ct', id)) throw httpErrors.notFound('contact');
+      if (!isIdOf('note', noteId)) throw httpErrors.notFound('note');
+      const result = await notes.remove(request.workspaceId, id, noteId);
+      if (result !== 'removed') throw httpErrors.notFound(result);
+      return reply.code(204).send(null);
     },
   );
 
@@ -256,6 +351,16 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
     },
   );
 };
+
+/** `?tag=` as stored (trimmed, lower case); 400 naming /query/tag when it cannot be a tag. */
+function queryTag(tag: string): string {
+  try {
+    return normalizeTag(tag);
+  } catch (err) {
+    if (err instanceof TagRefused) throw httpErrors.badQuery('tag', 'invalid', err.problem);
+    throw err;
+  }
+}
 
 /** The store's refusal as the one error body; anything else goes on to the error plugin. */
 function identityRefused(err: unknown): never {

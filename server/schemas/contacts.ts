@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox';
 import { IDENTITY_SCHEMA } from '../../connectors/sdk/channel-schemas.js';
 import { CONTACT_IDENTITY_SCHEMA } from '../../connectors/sdk/identity-schemas.js';
+import { MAX_TAG_LENGTH, MAX_TAGS, NOTE_MAX_LENGTH } from '../../prisma/contact-limits.js';
 import { DateTime, Json, Limit } from './common.js';
 
 /** An identity of a contact: value, validity, verification and what added it (the SDK's one definition). */
@@ -16,6 +17,9 @@ export const Contact = Type.Object({
   id: Type.String(),
   name: Type.Union([Type.String(), Type.Null()]),
   attributes: Json,
+  tags: Type.Array(Type.String(), {
+    description: "labels, lower case (`GET /api/contacts?tag=`); a merged contact's view: its own, then its members'",
+  }),
   identities: Type.Array(Identity),
   createdAt: DateTime,
   updatedAt: DateTime,
@@ -39,6 +43,9 @@ export const Contact = Type.Object({
 });
 export type Contact = Static<typeof Contact>;
 
+/** A tag as sent: some non-blank text (stored trimmed and lower case, prisma/contacts.ts normalizeTags). */
+const TagText = { minLength: 1, maxLength: MAX_TAG_LENGTH, pattern: '\\S' } as const;
+
 export const ContactListQuery = Type.Object({
   identity: Type.Optional(
     Type.String({
@@ -58,6 +65,14 @@ export const ContactListQuery = Type.Object({
         '(case-insensitive substring), newest first, paged by `cursor`',
     }),
   ),
+  tag: Type.Optional(
+    Type.String({
+      ...TagText,
+      description:
+        'Only contacts with this tag (case-insensitive; a merged contact’s tag finds the contact it is in); with `q`, ' +
+        'those matching both',
+    }),
+  ),
   limit: Type.Optional(Limit),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
 });
@@ -73,6 +88,7 @@ export const TimelineEvent = Type.Object({
     Type.Literal('identity.detached'),
     Type.Literal('message.received'),
     Type.Literal('message.sent'),
+    Type.Literal('note.added'),
   ]),
   at: DateTime,
   identity: Type.Optional(Address),
@@ -84,6 +100,12 @@ export const TimelineEvent = Type.Object({
       text: Type.Union([Type.String(), Type.Null()]),
       status: Type.String(),
     }),
+  ),
+  note: Type.Optional(
+    Type.Object(
+      { id: Type.String(), contactId: Type.String(), text: Type.String() },
+      { description: 'note.added: the note and the contact row it is on' },
+    ),
   ),
   source: Type.Optional(Type.String({ description: 'provenance, e.g. `run:<runId>:<nodeId>`' })),
   runId: Type.Optional(Type.String()),
@@ -110,7 +132,7 @@ export const IdentityParams = Type.Object({
 export const Timeline = Type.Object({ items: Type.Array(TimelineEvent) });
 export type Timeline = Static<typeof Timeline>;
 
-/** `PATCH /api/contacts/:id`: the name and custom attributes (merged in; `null` removes one). */
+/** `PATCH /api/contacts/:id`: the name and custom attributes (merged in; `null` removes one), the tags (replaced). */
 export const UpdateContactBody = Type.Object(
   {
     name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 200 }), Type.Null()])),
@@ -124,6 +146,14 @@ export const UpdateContactBody = Type.Object(
           description: 'merged into the stored attributes; a null value removes that attribute',
         },
       ),
+    ),
+    tags: Type.Optional(
+      Type.Array(Type.String(TagText), {
+        maxItems: MAX_TAGS,
+        description:
+          "the contact's tags from now on (trimmed, lower case, duplicates dropped); on a contact with merged ones, " +
+          'a new tag goes on it, one left out is taken off every merged row holding it',
+      }),
     ),
   },
   { minProperties: 1, additionalProperties: false },
@@ -160,3 +190,42 @@ export const CrmLinkStatus = Type.Object({
 });
 export type CrmLinkStatus = Static<typeof CrmLinkStatus>;
 export const CrmLinkList = Type.Object({ items: Type.Array(CrmLinkStatus) });
+
+/** A note on a contact (prisma/contact-notes.ts): on the row it was written on, listed by the contact it is in. */
+export const ContactNote = Type.Object({
+  id: Type.String(),
+  contactId: Type.String({ description: 'the contact row it was written on (a merged one keeps its notes)' }),
+  text: Type.String(),
+  by: Type.Object(
+    {
+      type: Type.Union([Type.Literal('api'), Type.Literal('person'), Type.Literal('run')]),
+      ref: Type.Optional(Type.String()),
+    },
+    { description: 'who wrote it' },
+  ),
+  createdAt: DateTime,
+});
+export type ContactNote = Static<typeof ContactNote>;
+
+export const ContactNoteList = Type.Object({
+  items: Type.Array(ContactNote),
+  nextCursor: Type.Optional(Type.String()),
+});
+export type ContactNoteList = Static<typeof ContactNoteList>;
+
+export const ContactNoteListQuery = Type.Object({
+  limit: Type.Optional(Limit),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+});
+
+/** `POST /api/contacts/:id/notes`. */
+export const AddNoteBody = Type.Object(
+  { text: Type.String({ minLength: 1, maxLength: NOTE_MAX_LENGTH, pattern: '\\S' }) },
+  { additionalProperties: false },
+);
+export type AddNoteBody = Static<typeof AddNoteBody>;
+
+export const NoteParams = Type.Object({
+  id: Type.String({ maxLength: 100 }),
+  noteId: Type.String({ maxLength: 100 }),
+});

@@ -7,6 +7,7 @@ import type {
   ConnectorManifest,
   Contact,
   ContactList,
+  ContactNote,
   ContactPatch,
   CrmLinkStatus,
   Duplicate,
@@ -158,20 +159,36 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       call<Page<Message>>('GET', page(`${conversation(id)}/messages`, opts)),
     /** An agent's reply, on the channel the contact last wrote from. 422 `send_failed` when it cannot go (opted out, never wrote). */
     reply: (id: string, text: string) => call<ReplyResult>('POST', `${conversation(id)}/messages`, { text }),
-    /** Contacts newest first; `q`: a phone or email finds its owner (any written format), other text names and values. */
-    listContacts: (opts: { q?: string; limit?: number; cursor?: string | undefined } = {}) => {
+    /**
+     * Contacts newest first; `q`: a phone or email finds its owner (any written format), other text names and values;
+     * `tag`: only those with this tag (with `q`: both).
+     */
+    listContacts: (opts: { q?: string; tag?: string; limit?: number; cursor?: string | undefined } = {}) => {
       const path = page('/api/contacts', opts);
-      const q = opts.q?.trim() ? `q=${encodeURIComponent(opts.q.trim())}` : '';
+      const q = (['q', 'tag'] as const)
+        .flatMap((k) => (opts[k]?.trim() ? [`${k}=${encodeURIComponent(opts[k].trim())}`] : []))
+        .join('&');
       return call<ContactList>('GET', q ? `${path}${path.includes('?') ? '&' : '?'}${q}` : path);
     },
     getContact: (id: string) => call<Contact>('GET', `/api/contacts/${encodeURIComponent(id)}`),
-    /** Changes the name or custom attributes (merged in; null removes one); the contact as it is now. 400 with issues. */
+    /**
+     * Changes the name or custom attributes (merged in; null removes one) or the tags (replaced); the contact as it is
+     * now. 400 with issues.
+     */
     updateContact: (id: string, patch: ContactPatch) =>
       call<Contact>('PATCH', `/api/contacts/${encodeURIComponent(id)}`, patch),
     /** Each connected CRM account's record of the contact and where its sync stands. */
     contactCrm: (id: string) => call<{ items: CrmLinkStatus[] }>('GET', `/api/contacts/${encodeURIComponent(id)}/crm`),
     /** The contact's history on every channel, newest first. */
     contactTimeline: (id: string) => call<Timeline>('GET', `/api/contacts/${encodeURIComponent(id)}/timeline`),
+    /** The contact's notes (with those of contacts merged into it), newest first. */
+    listNotes: (id: string, opts: { limit?: number; cursor?: string | undefined } = {}) =>
+      call<Page<ContactNote>>('GET', page(`/api/contacts/${encodeURIComponent(id)}/notes`, opts)),
+    /** Writes a note on the contact; the note. */
+    addNote: (id: string, text: string) =>
+      call<ContactNote>('POST', `/api/contacts/${encodeURIComponent(id)}/notes`, { text }),
+    deleteNote: (id: string, noteId: string) =>
+      call<null>('DELETE', `/api/contacts/${encodeURIComponent(id)}/notes/${encodeURIComponent(noteId)}`),
     /** Takes an identity off the contact (kept in its timeline); the contact as it is now. */
     detachIdentity: (id: string, identityId: string) =>
       call<Contact>('DELETE', `/api/contacts/${encodeURIComponent(id)}/identities/${encodeURIComponent(identityId)}`),

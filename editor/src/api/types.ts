@@ -22,11 +22,12 @@ export type {
 export type {
   Contact,
   ContactList,
+  ContactNote,
   CrmLinkStatus,
   Identity,
   Timeline,
   TimelineEvent,
-  /** `PATCH /api/contacts/:id`: attributes are merged in, a null value removes one. */
+  /** `PATCH /api/contacts/:id`: attributes are merged in, a null value removes one; `tags` replaces the tags. */
   UpdateContactBody as ContactPatch,
 } from '../../../server/schemas/contacts.js';
 export type { Duplicate } from '../../../server/schemas/contact-duplicates.js';

@@ -91,6 +91,9 @@ describe('contact view helpers', () => {
     expect(eventTitle({ type: 'identity.added', at: created.at, identity: { kind: 'email', value: 'a@x.org' } })).toBe(
       'Email a@x.org added',
     );
+    expect(
+      eventTitle({ type: 'note.added', at: created.at, note: { id: 'note_1', contactId: 'ct_1', text: 'Hi' } }),
+    ).toBe('Note added');
   });
 
   it('titles a detached identity', () => {

@@ -93,6 +93,8 @@ export function eventTitle(e: TimelineEvent): string {
       return `Received on ${e.message?.channel ?? 'a channel'}`;
     case 'message.sent':
       return `Sent on ${e.message?.channel ?? 'a channel'}`;
+    case 'note.added':
+      return 'Note added';
   }
 }
 

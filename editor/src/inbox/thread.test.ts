@@ -34,6 +34,7 @@ const conv = (id: string, lastMessageAt: string | null): Conversation => ({
     id: `c-${id}`,
     name: null,
     attributes: {},
+    tags: [],
     identities: [],
     createdAt: local(1, 0),
     updatedAt: local(1, 0),

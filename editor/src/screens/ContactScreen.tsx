@@ -1,6 +1,6 @@
-// A contact's page (`/contacts/<id>`): name, identities by kind with where each came from and its flag, attributes
-// (Edit: the name and attributes in a form), each connected CRM's record and sync state, and one timeline across every
-// channel with a channel filter.
+// A contact's page (`/contacts/<id>`): name, tags (chips: add, remove, filter the Contacts screen), identities by kind
+// with where each came from and its flag, attributes (Edit: the name and attributes in a form), notes, each connected
+// CRM's record and sync state, and one timeline across every channel (notes too) with a channel filter.
 import { useEffect, useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { Contact, TimelineEvent } from '../api/types.js';
@@ -16,6 +16,8 @@ import {
 } from '../contacts/view.js';
 import { ContactEditForm } from '../components/ContactEditForm.js';
 import { CrmSection } from '../components/CrmSection.js';
+import { NotesSection } from '../components/NotesSection.js';
+import { TagsSection } from '../components/TagsSection.js';
 import { go, TopBar } from '../components/TopBar.js';
 
 export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contactId: string; onSignOut: () => void }) {
@@ -104,6 +106,7 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
                 </a>
               </p>
             )}
+            <TagsSection api={api} contact={contact} editable={!contact.mergedInto} onSaved={saved} />
             <section aria-labelledby="identities-title">
               <h2 id="identities-title">Identities</h2>
               {contact.identities.length === 0 && <p className="empty">No identities.</p>}
@@ -154,6 +157,12 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
                 )}
               </section>
             )}
+            <NotesSection
+              api={api}
+              contactId={contactId}
+              refresh={changed}
+              onChanged={() => setChanged((n) => n + 1)}
+            />
             <CrmSection api={api} contactId={contactId} refresh={changed} />
             <section aria-labelledby="timeline-title">
               <h2 id="timeline-title">Timeline</h2>
@@ -171,7 +180,11 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
               {shown.length === 0 && <p className="empty">Nothing on this timeline.</p>}
               <ol className="timeline" aria-label="Timeline">
                 {shown.map((e, n) => (
-                  <li key={`${e.type}:${e.message?.id ?? n}`} data-type={e.type} data-channel={e.message?.channel}>
+                  <li
+                    key={`${e.type}:${e.message?.id ?? e.note?.id ?? n}`}
+                    data-type={e.type}
+                    data-channel={e.message?.channel}
+                  >
                     <span className="event-title">{eventTitle(e)}</span>{' '}
                     {e.message && (
                       <>
@@ -179,6 +192,7 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
                         <span className="badge">{e.message.status}</span>{' '}
                       </>
                     )}
+                    {e.note && <span className="event-text">{e.note.text}</span>}{' '}
                     {e.runId && (
                       <span className="muted">
                         run {e.runId}, step {e.nodeId}{' '}

@@ -1,8 +1,10 @@
-// The Contacts screen (`/contacts`): one debounced search box (a phone in any format, an email, or any text) and the
-// list, newest first, paged by "Load more".
+// The Contacts screen (`/contacts`, `/contacts?tag=vip`): one debounced search box (a phone in any format, an email,
+// or any text), a tag filter (kept in the address, so a contact page's tag chip opens it) and the list, newest first,
+// paged by "Load more".
 import { useEffect, useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { Contact } from '../api/types.js';
+import { MAX_TAG_LENGTH, normalTag, tagFromSearch, tagHref } from '../contacts/tags.js';
 import { contactName, kindLabel } from '../contacts/view.js';
 import { go, TopBar } from '../components/TopBar.js';
 
@@ -13,6 +15,8 @@ const DEBOUNCE_MS = 300;
 export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
   const [q, setQ] = useState('');
   const [query, setQuery] = useState('');
+  const [tagText, setTagText] = useState(() => tagFromSearch(location.search));
+  const [tag, setTag] = useState(() => tagFromSearch(location.search));
   const [items, setItems] = useState<Contact[] | null>(null);
   const [cursor, setCursor] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
@@ -22,12 +26,20 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
     const t = setTimeout(() => setQuery(q.trim()), DEBOUNCE_MS);
     return () => clearTimeout(t);
   }, [q]);
+  useEffect(() => {
+    const t = setTimeout(() => setTag(normalTag(tagText)), DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [tagText]);
+  // The filter lives in the address too (reload, back, a shared link).
+  useEffect(() => {
+    if (location.pathname + location.search !== tagHref(tag)) history.replaceState(null, '', tagHref(tag));
+  }, [tag]);
 
   useEffect(() => {
     let live = true;
     setItems(null);
     setError(null);
-    api.listContacts({ q: query, limit: PAGE }).then(
+    api.listContacts({ q: query, tag, limit: PAGE }).then(
       (r) => {
         if (!live) return;
         setItems(r.items);
@@ -38,12 +50,12 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
     return () => {
       live = false;
     };
-  }, [api, query]);
+  }, [api, query, tag]);
 
   const loadMore = async () => {
     setLoadingMore(true);
     try {
-      const r = await api.listContacts({ q: query, limit: PAGE, cursor });
+      const r = await api.listContacts({ q: query, tag, limit: PAGE, cursor });
       setItems((prev) => [...(prev ?? []), ...r.items.filter((c) => !prev?.some((p) => p.id === c.id))]);
       setCursor(r.nextCursor);
     } catch (e) {
@@ -71,6 +83,28 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
           maxLength={200}
           onChange={(e) => setQ(e.target.value)}
         />
+        <div className="row">
+          <input
+            type="search"
+            aria-label="Filter by tag"
+            placeholder="Tag"
+            value={tagText}
+            maxLength={MAX_TAG_LENGTH}
+            onChange={(e) => setTagText(e.target.value)}
+          />
+          {tag && (
+            <button
+              type="button"
+              className="link"
+              onClick={() => {
+                setTagText('');
+                setTag('');
+              }}
+            >
+              Clear tag filter
+            </button>
+          )}
+        </div>
         {error && (
           <p role="alert" className="error">
             {error}
@@ -78,7 +112,11 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
         )}
         {items === null && !error && <p className="muted">Loading…</p>}
         {items?.length === 0 && (
-          <p className="empty">{query ? `No contact matches “${query}”.` : 'No contacts yet.'}</p>
+          <p className="empty">
+            {query || tag
+              ? `No contact matches${query ? ` “${query}”` : ''}${tag ? ` with tag “${tag}”` : ''}.`
+              : 'No contacts yet.'}
+          </p>
         )}
         {items && items.length > 0 && (
           <ul className="contact-list" aria-label="Contacts">
@@ -93,6 +131,15 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
                       </span>
                     ))}
                   </span>
+                  {c.tags.length > 0 && (
+                    <span className="contact-tags" aria-label="Tags">
+                      {c.tags.map((t) => (
+                        <span key={t} className="badge tag">
+                          {t}
+                        </span>
+                      ))}
+                    </span>
+                  )}
                   <time className="muted" dateTime={c.createdAt}>
                     {new Date(c.createdAt).toLocaleDateString()}
                   </time>
