@@ -332,7 +332,7 @@ describe('editor in Chromium', () => {
     await node('wait').getByTestId('issues-wait').waitFor();
     await side.getByText(/wait "wait" needs a contact/).waitFor();
     expect(await side.getByText('P1D').count()).toBe(1);
-    await side.getByText(/Required here: only channel-triggered runs/).waitFor();
+    await side.getByText(/Required here: only runs started by a channel message/).waitFor();
 
     // Channel message trigger: the wait defaults to the sender, so the issue clears.
     await node('trigger').click();

@@ -4,7 +4,7 @@ import { fieldOf, inputErrorSchema, issuesByNode } from '../flow/issues.js';
 import type { FlowNode, JsonObject, ValidationIssue, WaitNode } from '../flow/model.js';
 import { TRIGGER_ID } from '../flow/model.js';
 import { messageEventSchema } from '../flow/references.js';
-import { isChannelTrigger, starterVar } from '../flow/trigger.js';
+import { hasContact, isChannelTrigger, starterVar } from '../flow/trigger.js';
 import type { AccountsState } from '../screens/use-channel-accounts.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { ConditionBuilder } from './ConditionBuilder.js';
@@ -53,7 +53,7 @@ export function Inspector({
     return (
       <div className="inspector" onFocus={trackFocus}>
         <TriggerInspector connectors={connectors} accounts={accounts} issues={byNode.get(TRIGGER_ID) ?? []} />
-        {!readOnly && isChannelTrigger(definition.trigger) && definition.trigger.filter !== undefined && (
+        {!readOnly && definition.trigger.type !== 'webhook' && definition.trigger.filter !== undefined && (
           <DataPicker
             definition={definition}
             nodeId={TRIGGER_ID}
@@ -147,7 +147,9 @@ export function Inspector({
         {node.type === 'wait' && (
           <WaitFields
             node={node}
-            channelTriggered={isChannelTrigger(definition.trigger)}
+            ownContact={
+              hasContact(definition.trigger.type) ? (isChannelTrigger(definition.trigger) ? 'sender' : 'event') : null
+            }
             issues={nodeIssues.filter((i) => fieldOf(i.path) === 'contact')}
             update={(fn, key) => update((n) => fn(n as WaitNode), key)}
           />
@@ -174,21 +176,30 @@ export function Inspector({
   );
 }
 
-/** A wait's timeout and whose reply it waits for (a contact id template; channel-triggered runs default to the sender). */
+const OWN_CONTACT_HINT = {
+  sender: 'Leave empty to wait for the sender: a channel-triggered run defaults to its contact ({{ contact.id }}).',
+  event:
+    'Leave empty to wait for the event’s contact: a run started by a contact event defaults to it ({{ contact.id }}).',
+};
+
+/**
+ * A wait's timeout and whose reply it waits for: a contact id template, which runs with a contact of their own
+ * (`hasContact`: the sender of a channel message, the contact of a contact event) default to.
+ */
 function WaitFields({
   node,
-  channelTriggered,
+  ownContact,
   issues,
   update,
 }: {
   node: WaitNode;
-  channelTriggered: boolean;
+  ownContact: keyof typeof OWN_CONTACT_HINT | null;
   issues: ValidationIssue[];
   update: (fn: (n: WaitNode) => FlowNode, key: string) => void;
 }) {
-  const hint = channelTriggered
-    ? 'Leave empty to wait for the sender: a channel-triggered run defaults to its contact ({{ contact.id }}).'
-    : 'Required here: only channel-triggered runs have a contact of their own. E.g. {{ steps.upsert.output.id }}.';
+  const hint = ownContact
+    ? OWN_CONTACT_HINT[ownContact]
+    : 'Required here: only runs started by a channel message or a contact event have a contact of their own. E.g. {{ steps.upsert.output.id }}.';
   return (
     <>
       <p className="muted">
@@ -210,7 +221,7 @@ function WaitFields({
           type="text"
           className="mono"
           value={node.contact ?? ''}
-          placeholder={channelTriggered ? '{{ contact.id }}' : '{{ steps.upsert.output.id }}'}
+          placeholder={ownContact ? '{{ contact.id }}' : '{{ steps.upsert.output.id }}'}
           aria-invalid={issues.length > 0}
           aria-describedby="wait-contact-hint"
           onChange={(e) => update((n) => withContact(n, e.target.value), 'contact')}

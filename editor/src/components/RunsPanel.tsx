@@ -58,7 +58,7 @@ export function RunsPanel({
         </p>
       )}
       {runs?.length === 0 && (
-        <p className="empty">No runs yet. Publish the flow and call its webhook, or start a test run.</p>
+        <p className="empty">No runs yet. Publish the flow to have its trigger start runs, or start a test run.</p>
       )}
       <ul className="runs" aria-label="Runs">
         {runs?.map((r) => (

@@ -1,7 +1,7 @@
 import { useId, useState } from 'react';
 import type { Api } from '../api/client.js';
 import { useRunWatch } from '../screens/use-run-watch.js';
-import { SAMPLE_MESSAGE } from '../flow/trigger.js';
+import { startingSample } from '../flow/trigger.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { RunSteps } from './RunSteps.js';
 
@@ -18,15 +18,8 @@ export function TestPanel({
   blocked: string | null;
 }) {
   const id = useId();
-  const sample = useFlow((s) => s.definition.trigger.sample);
-  const channel = useFlow((s) => s.definition.trigger.type === 'channel.message');
-  const [text, setText] = useState(() =>
-    JSON.stringify(
-      sample ?? (channel ? SAMPLE_MESSAGE : { body: { tier: 'vip', email: 'ann@example.com', name: 'Ann' } }),
-      null,
-      2,
-    ),
-  );
+  const trigger = useFlow((s) => s.definition.trigger);
+  const [text, setText] = useState(() => JSON.stringify(startingSample(trigger), null, 2));
   const [parseError, setParseError] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [runId, setRunId] = useState<string | null>(null);
@@ -70,9 +63,11 @@ export function TestPanel({
       <div className="field">
         <label htmlFor={id}>Sample event</label>
         <small className="muted">
-          {channel
-            ? 'A message event, as the channel trigger gets it.'
-            : '{ "body": …, "headers": …, "query": … } as the webhook would receive it.'}
+          {trigger.type === 'webhook'
+            ? '{ "body": …, "headers": …, "query": … } as the webhook would receive it.'
+            : trigger.type === 'channel.message'
+              ? 'A message event, as the channel trigger gets it.'
+              : 'A contact event, as the trigger gets it.'}
         </small>
         <textarea
           id={id}

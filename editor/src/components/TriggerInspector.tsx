@@ -1,12 +1,26 @@
-import { useId } from 'react';
+import { useId, useState } from 'react';
 import type { ConnectorManifest } from '../api/types.js';
-import type { ChannelMessageTrigger, JsonValue, ValidationIssue } from '../flow/model.js';
+import { kindLabel } from '../contacts/view.js';
+import type { ChannelMessageTrigger, ContactEventTrigger, JsonValue, ValidationIssue } from '../flow/model.js';
+import { CONTACT_EVENT_TYPES } from '../flow/model.js';
 import {
+  attributeField,
+  attributeKeyProblem,
+  filterStart,
+  IDENTITY_KINDS,
   isChannelTrigger,
+  isContactTrigger,
   patchChannelTrigger,
+  patchContactTrigger,
+  starterVar,
   switchTrigger,
   toggled,
+  toggledField,
+  WHOLE_FIELDS,
+  TRIGGER_LABELS,
+  withSample,
   type ChannelTriggerPatch,
+  type ContactTriggerPatch,
   type TriggerType,
 } from '../flow/trigger.js';
 import type { AccountsState } from '../screens/use-channel-accounts.js';
@@ -14,12 +28,19 @@ import { flowStore, useFlow } from '../store/flow-store.js';
 import { ConditionBuilder } from './ConditionBuilder.js';
 import { JsonField } from './JsonField.js';
 
-const KINDS: { type: TriggerType; label: string }[] = [
-  { type: 'webhook', label: 'Webhook' },
-  { type: 'channel.message', label: 'Channel message' },
-];
+/** What starts a contact event flow, in words (the inspector's first line). */
+const CONTACT_EVENT_TEXT: Record<ContactEventTrigger['type'], string> = {
+  'contact.created':
+    'The flow starts for each new contact, whatever made it (a message, a run, the API, a person, a CRM).',
+  'contact.updated': 'The flow starts each time a contact’s name or attributes change.',
+  'contact.merged': 'The flow starts each time two contacts are merged into one; the run’s contact is the one kept.',
+  'contact.unmerged':
+    'The flow starts each time a merge is undone; the run’s contact is the one the merge was undone on.',
+  'identity.added':
+    'The flow starts each time an existing contact gets a new identity (a new contact is “Contact created”).',
+};
 
-/** The trigger: a webhook (with a sample request), or inbound messages on chosen channels and accounts. */
+/** The trigger: a webhook (with a sample request), inbound messages on chosen channels and accounts, or a contact event. */
 export function TriggerInspector({
   connectors,
   accounts,
@@ -34,24 +55,25 @@ export function TriggerInspector({
   const readOnly = useFlow((s) => s.readOnlyVersion !== null);
   const setSample = (v: unknown) =>
     flowStore.getState().change((d) => ({ ...d, trigger: { ...d.trigger, sample: v as JsonValue } }), 'trigger/sample');
+  const radio = (type: TriggerType) => (
+    <label key={type} className="check">
+      <input
+        type="radio"
+        name={`${id}-kind`}
+        checked={trigger.type === type}
+        onChange={() => flowStore.getState().change((d) => switchTrigger(d, type))}
+      />{' '}
+      {TRIGGER_LABELS[type]}
+    </label>
+  );
   return (
     <fieldset disabled={readOnly} className="plain">
       <h2>Trigger</h2>
       <fieldset className="field" role="radiogroup">
         <legend>Starts on</legend>
-        <div className="row">
-          {KINDS.map((k) => (
-            <label key={k.type} className="check">
-              <input
-                type="radio"
-                name={`${id}-kind`}
-                checked={trigger.type === k.type}
-                onChange={() => flowStore.getState().change((d) => switchTrigger(d, k.type))}
-              />{' '}
-              {k.label}
-            </label>
-          ))}
-        </div>
+        <div className="row">{(['webhook', 'channel.message'] as const).map(radio)}</div>
+        <small className="muted">A contact event:</small>
+        <div className="row">{CONTACT_EVENT_TYPES.map(radio)}</div>
       </fieldset>
       {issues.length > 0 && (
         <ul className="issues" aria-label="Problems with the trigger">
@@ -64,6 +86,8 @@ export function TriggerInspector({
       )}
       {isChannelTrigger(trigger) ? (
         <ChannelFields trigger={trigger} connectors={connectors} accounts={accounts} />
+      ) : isContactTrigger(trigger) ? (
+        <ContactEventFields trigger={trigger} connectors={connectors} />
       ) : (
         <>
           <p className="muted">The flow starts when a request reaches its webhook URL (shown after publishing).</p>
@@ -77,11 +101,11 @@ export function TriggerInspector({
           />
         </>
       )}
-      {isChannelTrigger(trigger) && (
+      {trigger.type !== 'webhook' && (
         <JsonField
-          key="message-sample"
-          label="Sample message (optional)"
-          describe="A message event as a run gets it as `trigger`; test runs start from it."
+          key={`${trigger.type}-sample`}
+          label={isChannelTrigger(trigger) ? 'Sample message (optional)' : 'Sample event (optional)'}
+          describe={`${isChannelTrigger(trigger) ? 'A message event' : 'A contact event'} as a run gets it as \`trigger\`; test runs start from it.`}
           value={trigger.sample}
           optional
           rows={5}
@@ -89,10 +113,7 @@ export function TriggerInspector({
             flowStore
               .getState()
               .change(
-                (d) =>
-                  isChannelTrigger(d.trigger)
-                    ? { ...d, trigger: withSample(d.trigger, v as JsonValue | undefined) }
-                    : d,
+                (d) => (d.trigger.type === trigger.type ? withSample(d, v as JsonValue | undefined) : d),
                 'trigger/sample',
               )
           }
@@ -102,12 +123,47 @@ export function TriggerInspector({
   );
 }
 
-function withSample(t: ChannelMessageTrigger, sample: JsonValue | undefined): ChannelMessageTrigger {
-  const { sample: _old, ...rest } = t;
-  return sample === undefined ? rest : { ...rest, sample };
+/** The filter of a channel or contact event trigger: none (every event starts a run), or a rule in the builder. */
+function FilterField({
+  filter,
+  starter,
+  start,
+  what,
+  patch,
+}: {
+  filter: JsonValue | undefined;
+  starter: string;
+  start: JsonValue;
+  what: string;
+  patch: (p: { filter: JsonValue | undefined }, key?: string) => void;
+}) {
+  return (
+    <fieldset className="field">
+      <legend>Filter</legend>
+      {filter === undefined ? (
+        <>
+          <small className="muted">
+            Every {what} starts a run. A filter (a rule over trigger.* and contact.*) lets only matching ones through.
+          </small>
+          <div className="row">
+            <button type="button" onClick={() => patch({ filter: start })}>
+              Add a filter
+            </button>
+          </div>
+        </>
+      ) : (
+        <>
+          <ConditionBuilder rule={filter} newVar={starter} onChange={(f) => patch({ filter: f }, 'trigger/filter')} />
+          <div className="row">
+            <button type="button" className="danger" onClick={() => patch({ filter: undefined })}>
+              Remove filter
+            </button>
+          </div>
+        </>
+      )}
+    </fieldset>
+  );
 }
-
-const FILTER_START: JsonValue = { in: ['', { var: 'trigger.message.text' }] };
 
 function ChannelFields({
   trigger,
@@ -197,35 +253,149 @@ function ChannelFields({
           </button>
         </div>
       </fieldset>
-      <fieldset className="field">
-        <legend>Filter</legend>
-        {trigger.filter === undefined ? (
-          <>
-            <small className="muted">
-              Every message starts a run. A filter (a rule over trigger.* and contact.*) lets only matching ones
-              through.
-            </small>
-            <div className="row">
-              <button type="button" onClick={() => patch({ filter: FILTER_START })}>
-                Add a filter
-              </button>
-            </div>
-          </>
-        ) : (
-          <>
-            <ConditionBuilder
-              rule={trigger.filter}
-              newVar="trigger.message.text"
-              onChange={(filter) => patch({ filter }, 'trigger/filter')}
-            />
-            <div className="row">
-              <button type="button" className="danger" onClick={() => patch({ filter: undefined })}>
-                Remove filter
-              </button>
-            </div>
-          </>
-        )}
-      </fieldset>
+      <FilterField
+        filter={trigger.filter}
+        starter={starterVar({ trigger })}
+        start={filterStart({ trigger })}
+        what="message"
+        patch={patch}
+      />
     </>
+  );
+}
+
+function ContactEventFields({
+  trigger,
+  connectors,
+}: {
+  trigger: ContactEventTrigger;
+  connectors: readonly ConnectorManifest[];
+}) {
+  const patch = (p: ContactTriggerPatch, key?: string) =>
+    flowStore.getState().change((d) => patchContactTrigger(d, p), key);
+  return (
+    <>
+      <p className="muted">
+        {CONTACT_EVENT_TEXT[trigger.type]} The run’s contact is the event’s contact: waits and replies go to them.
+        Changes made by this flow’s own runs do not start it again.
+      </p>
+      {trigger.type === 'contact.updated' && <FieldsField fields={trigger.fields} patch={patch} />}
+      {trigger.type === 'identity.added' && <KindsField kinds={trigger.kinds} connectors={connectors} patch={patch} />}
+      <FilterField
+        filter={trigger.filter}
+        starter={starterVar({ trigger })}
+        start={filterStart({ trigger })}
+        what="event"
+        patch={patch}
+      />
+    </>
+  );
+}
+
+/** contact.updated: which changes start the flow (the name, the tags, attributes by key); none listed: any change. */
+function FieldsField({ fields, patch }: { fields: string[] | undefined; patch: (p: ContactTriggerPatch) => void }) {
+  const id = useId();
+  const [key, setKey] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const list = fields ?? [];
+  const attributes = list.filter((f) => !WHOLE_FIELDS.includes(f));
+  const add = () => {
+    const k = key.trim();
+    const p = attributeKeyProblem(k, list);
+    setProblem(p);
+    if (p) return;
+    patch({ fields: toggledField(fields, attributeField(k), true) });
+    setKey('');
+  };
+  return (
+    <fieldset className="field">
+      <legend>Changed fields</legend>
+      {WHOLE_FIELDS.map((f) => (
+        <label key={f} className="check">
+          <input
+            type="checkbox"
+            checked={list.includes(f)}
+            onChange={(e) => patch({ fields: toggledField(fields, f, e.target.checked) })}
+          />{' '}
+          {f === 'name' ? 'Name' : 'Tags'}
+        </label>
+      ))}
+      {attributes.length > 0 && (
+        <ul className="field-list" aria-label="Attributes that start the flow">
+          {attributes.map((f) => (
+            <li key={f} className="row">
+              <code className="grow">{f}</code>
+              <button
+                type="button"
+                className="link"
+                aria-label={`Remove ${f}`}
+                onClick={() => patch({ fields: toggledField(fields, f, false) })}
+              >
+                Remove
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <label htmlFor={`${id}-key`}>Attribute key</label>
+      <div className="row">
+        <input
+          id={`${id}-key`}
+          className="mono grow"
+          value={key}
+          placeholder="plan"
+          aria-invalid={!!problem}
+          aria-describedby={problem ? `${id}-problem` : undefined}
+          onChange={(e) => {
+            setKey(e.target.value);
+            setProblem(null);
+          }}
+          onKeyDown={(e) => {
+            if (e.key !== 'Enter') return;
+            e.preventDefault();
+            add();
+          }}
+        />
+        <button type="button" onClick={add}>
+          Add attribute
+        </button>
+      </div>
+      {problem && (
+        <p id={`${id}-problem`} role="alert" className="error">
+          {problem}
+        </p>
+      )}
+      <small className="muted">None chosen: any change to the name or an attribute.</small>
+    </fieldset>
+  );
+}
+
+/** identity.added: which identity kinds start the flow; none chosen: any. */
+function KindsField({
+  kinds,
+  connectors,
+  patch,
+}: {
+  kinds: string[] | undefined;
+  connectors: readonly ConnectorManifest[];
+  patch: (p: ContactTriggerPatch) => void;
+}) {
+  const all = [...new Set([...IDENTITY_KINDS, ...connectors.flatMap((c) => c.channel?.addressKinds ?? [])])];
+  const stray = (kinds ?? []).filter((k) => !all.includes(k));
+  return (
+    <fieldset className="field">
+      <legend>Identity kinds</legend>
+      {[...all, ...stray].map((k) => (
+        <label key={k} className="check">
+          <input
+            type="checkbox"
+            checked={(kinds ?? []).includes(k)}
+            onChange={(e) => patch({ kinds: toggled(kinds, k, e.target.checked, all) })}
+          />{' '}
+          {kindLabel(k)}
+        </label>
+      ))}
+      <small className="muted">None chosen: any kind.</small>
+    </fieldset>
   );
 }

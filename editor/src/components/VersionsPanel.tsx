@@ -1,22 +1,27 @@
 import { useState } from 'react';
 import type { FlowDetail } from '../api/types.js';
+import type { TriggerType } from '../flow/trigger.js';
 
 /** Published versions, and the webhook URL to copy when the flow starts on a webhook. */
 export function VersionsPanel({
   flow,
-  webhook,
+  trigger,
   onView,
 }: {
   flow: FlowDetail;
-  webhook: boolean;
+  trigger: TriggerType;
   onView: (version: number) => void;
 }) {
   const [copied, setCopied] = useState(false);
+  const webhook = trigger === 'webhook';
   return (
     <div className="panel">
       <h2>Versions</h2>
       {!webhook ? (
-        <p className="muted">This flow starts on inbound channel messages, not on a webhook.</p>
+        <p className="muted">
+          This flow starts on {trigger === 'channel.message' ? 'inbound channel messages' : 'contact events'}, not on a
+          webhook.
+        </p>
       ) : flow.webhookUrl ? (
         <div className="field">
           <label htmlFor="webhook-url">Webhook URL</label>

@@ -1,8 +1,10 @@
-// The flow model, shared with the server: its types, and two constants of connectors/flow/types.ts, a pure module.
+// The flow model, shared with the server: its types, and three constants of connectors/flow/types.ts, a pure module.
 export type {
   ActionNode,
   ChannelMessageTrigger,
   ConditionNode,
+  ContactEventTrigger,
+  ContactEventType,
   DelayNode,
   FlowDefinition,
   FlowEdge,
@@ -20,4 +22,4 @@ export type {
 } from '../../../connectors/flow/types.js';
 
 // Plain values of the same pure module (no imports of its own, so nothing else reaches the bundle).
-export { BRANCHES, TRIGGER_ID } from '../../../connectors/flow/types.js';
+export { BRANCHES, CONTACT_EVENT_TYPES, TRIGGER_ID } from '../../../connectors/flow/types.js';

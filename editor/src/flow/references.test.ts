@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectorManifest } from '../api/types.js';
 import { sampleFlow } from './test-support.js';
 import type { FlowDefinition } from './model.js';
+import { CONTACT_EVENT_TYPES } from './model.js';
 import { MESSAGE_EVENT_FALLBACK, messageEventSchema, referencesFor } from './references.js';
 
 const def = sampleFlow;
@@ -102,5 +103,64 @@ describe('data picker references with a channel trigger and a wait', () => {
     expect(messageEventSchema(connectors)).toBe(schema);
     expect(messageEventSchema(connectors.slice(0, 1))).toBe(MESSAGE_EVENT_FALLBACK);
     expect(referencesFor(def, 'reply', actions, schema).map((r) => r.path)).toContain('steps.wait.output.custom');
+  });
+});
+
+describe('data picker references with a contact event trigger', () => {
+  const flow = (trigger: FlowDefinition['trigger']): FlowDefinition => ({
+    schemaVersion: 1,
+    trigger,
+    nodes: [{ id: 'note', type: 'set', values: { who: '{{ contact.name }}' } }],
+    edges: [{ from: 'trigger', to: 'note' }],
+  });
+  const paths = (trigger: FlowDefinition['trigger'], nodeId = 'note') =>
+    referencesFor(flow(trigger), nodeId, new Map()).map((r) => r.path);
+
+  it('offers the event every contact trigger has and the contact record', () => {
+    for (const type of CONTACT_EVENT_TYPES) {
+      const p = paths({ type });
+      expect(p).toEqual(
+        expect.arrayContaining([
+          'trigger.event',
+          'trigger.eventId',
+          'trigger.contactId',
+          'trigger.occurredAt',
+          'trigger.by.type',
+          'contact.id',
+          'contact.name',
+          'contact.attributes',
+          'contact.identities',
+          'contact.createdAt',
+          'contact.updatedAt',
+        ]),
+      );
+      expect(p).not.toContain('trigger.body');
+      expect(p).not.toContain('trigger.message.text');
+    }
+  });
+
+  it('offers each type’s own fields, and the attributes a contact.updated trigger names', () => {
+    expect(paths({ type: 'identity.added' })).toEqual(
+      expect.arrayContaining(['trigger.identity.kind', 'trigger.identity.value', 'trigger.identity.verified']),
+    );
+    expect(paths({ type: 'contact.created' }).some((p) => p.startsWith('trigger.identity'))).toBe(false);
+    expect(paths({ type: 'contact.merged' })).toEqual(
+      expect.arrayContaining(['trigger.mergeId', 'trigger.mergedContactId', 'trigger.members']),
+    );
+    expect(paths({ type: 'contact.unmerged' })).toEqual(
+      expect.arrayContaining(['trigger.mergeId', 'trigger.restoredContactId', 'trigger.members']),
+    );
+    const updated = paths({ type: 'contact.updated', fields: ['name', 'attributes.plan'] });
+    expect(updated).toEqual(
+      expect.arrayContaining(['trigger.fields', 'trigger.changes.name.from', 'trigger.changes.name.to']),
+    );
+    expect(updated).toContain('contact.attributes.plan');
+    expect(updated).not.toContain('contact.name.plan');
+  });
+
+  it('offers only trigger and contact to the filter', () => {
+    const filter = paths({ type: 'identity.added', kinds: ['email'] }, 'trigger');
+    expect(filter.length).toBeGreaterThan(0);
+    expect(filter.every((p) => p.startsWith('trigger.') || p.startsWith('contact.'))).toBe(true);
   });
 });

@@ -1,11 +1,11 @@
-// The references the data picker offers: `trigger.…` from the trigger's sample event (webhook) or the message event
-// (channel message), `contact.…` for channel-triggered runs, and `steps.<id>.output.…` from the output schemas of
-// the steps that run before the selected one.
+// The references the data picker offers: `trigger.…` from the trigger's sample event (webhook), the message event
+// (channel message) or the contact event of the trigger's type, `contact.…` for runs that have a contact of their own,
+// and `steps.<id>.output.…` from the output schemas of the steps that run before the selected one.
 import type { ActionManifest, ConnectorManifest } from '../api/types.js';
 import { upstreamOf } from './edit.js';
-import type { FlowDefinition, JsonValue } from './model.js';
+import type { ContactEventTrigger, ContactEventType, FlowDefinition, JsonValue } from './model.js';
 import { TRIGGER_ID } from './model.js';
-import { isChannelTrigger } from './trigger.js';
+import { isChannelTrigger, isContactTrigger } from './trigger.js';
 
 export interface Reference {
   path: string;
@@ -60,6 +60,69 @@ const CONTACT: Reference[] = [
   { path: 'contact.name', hint: 'string' },
 ];
 
+const strings = { type: 'array', items: str() };
+const fromTo = { type: 'object', properties: { from: { description: 'before' }, to: { description: 'after' } } };
+
+/**
+ * The contact event each contact trigger type's run sees as `trigger` (README.md "Contact events"). `changes` is keyed
+ * by field; only `name` can be reached by a path (`attributes.<key>` has a dot in it: read `contact.attributes.<key>`).
+ */
+export function contactEventSchema(type: ContactEventType): Record<string, unknown> {
+  const only: Record<ContactEventType, Record<string, unknown>> = {
+    'contact.created': {},
+    'contact.updated': {
+      fields: { ...strings, description: 'what changed: name, attributes.<key>' },
+      changes: { type: 'object', properties: { name: fromTo } },
+    },
+    'contact.merged': {
+      mergeId: str(),
+      mergedContactId: str('the contact merged into this one'),
+      members: { ...strings, description: 'the contacts merged in' },
+    },
+    'contact.unmerged': {
+      mergeId: str(),
+      restoredContactId: str('the contact taken out again'),
+      members: { ...strings, description: 'the contacts taken out' },
+    },
+    'identity.added': {
+      identity: {
+        type: 'object',
+        properties: {
+          kind: str('email, phone, whatsapp, …'),
+          value: str(),
+          valid: { type: 'boolean' },
+          verified: { type: 'boolean' },
+          shared: { type: 'boolean' },
+        },
+      },
+    },
+  };
+  return {
+    type: 'object',
+    properties: {
+      event: str(type),
+      eventId: str(),
+      contactId: str('the event’s contact (the run’s contact)'),
+      occurredAt: str(),
+      by: { type: 'object', properties: { type: str('message, run, api, person, crm') } },
+      ...only[type],
+    },
+  };
+}
+
+/** The contact record a contact event's run has as `contact`, with the attributes its trigger names. */
+function contactRecord(t: ContactEventTrigger): Reference[] {
+  const keys = (t.fields ?? []).flatMap((f) => (f.startsWith('attributes.') ? [f] : []));
+  return [
+    ...CONTACT,
+    { path: 'contact.attributes', hint: 'object' },
+    ...keys.map((k) => ({ path: `contact.${k}`, hint: 'value' })),
+    { path: 'contact.identities', hint: 'array' },
+    { path: 'contact.createdAt', hint: 'string' },
+    { path: 'contact.updatedAt', hint: 'string' },
+  ];
+}
+
 function fromValue(prefix: string, v: JsonValue | undefined, out: Reference[], depth = 0) {
   if (v !== null && typeof v === 'object' && !Array.isArray(v) && depth < MAX_DEPTH) {
     for (const [k, child] of Object.entries(v)) fromValue(`${prefix}.${k}`, child, out, depth + 1);
@@ -91,6 +154,9 @@ export function referencesFor(
   if (isChannelTrigger(def.trigger)) {
     fromSchema('trigger', messageEvent, out, 0, false);
     out.push(...CONTACT);
+  } else if (isContactTrigger(def.trigger)) {
+    fromSchema('trigger', contactEventSchema(def.trigger.type), out, 0, false);
+    out.push(...contactRecord(def.trigger));
   } else {
     const sample = def.trigger.sample;
     if (sample && typeof sample === 'object' && !Array.isArray(sample)) fromValue('trigger', sample, out);

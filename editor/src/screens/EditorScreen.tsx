@@ -227,8 +227,10 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
                       Copy URL
                     </button>
                   </>
-                ) : (
+                ) : definition.trigger.type === 'channel.message' ? (
                   'It starts on each matching inbound message.'
+                ) : (
+                  'It starts on each matching contact event.'
                 )}
               </span>
             )}
@@ -263,7 +265,7 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
               )}
               {tab === 'runs' && <RunsPanel api={api} flowId={flowId} onOpen={openRun} />}
               {tab === 'versions' && (
-                <VersionsPanel flow={flow} webhook={webhook} onView={(v) => void viewVersion(v)} />
+                <VersionsPanel flow={flow} trigger={definition.trigger.type} onView={(v) => void viewVersion(v)} />
               )}
             </div>
           </aside>

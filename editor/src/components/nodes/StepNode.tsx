@@ -4,8 +4,9 @@ import type { StepData, TriggerData } from '../../flow/convert.js';
 import { durationText } from '../../flow/duration.js';
 import { issuesByNode } from '../../flow/issues.js';
 import { fromLogic, type Row } from '../../flow/logic-builder.js';
-import type { FlowNode, TriggerDef, ValidationIssue } from '../../flow/model.js';
+import type { FlowNode, ValidationIssue } from '../../flow/model.js';
 import { BRANCHES } from '../../flow/model.js';
+import { triggerSummary } from '../../flow/trigger.js';
 import { useFlow, type FlowState } from '../../store/flow-store.js';
 
 const NONE: ValidationIssue[] = [];
@@ -28,16 +29,6 @@ function summary(n: FlowNode): string {
     case 'wait':
       return `reply within ${durationText(n.timeout)}`;
   }
-}
-
-function triggerText(t: TriggerDef): { title: string; sub: string } {
-  if (t.type === 'webhook') return { title: 'Webhook trigger', sub: 'when a request arrives' };
-  if (t.type !== 'channel.message')
-    return { title: 'Contact event', sub: t.filter === undefined ? t.type : `${t.type} · filtered` };
-  const parts = [t.channels?.length ? t.channels.join(', ') : 'any channel'];
-  if (t.accounts?.length) parts.push(`${t.accounts.length} account${t.accounts.length === 1 ? '' : 's'}`);
-  if (t.filter !== undefined) parts.push('filtered');
-  return { title: 'Channel message', sub: parts.join(' · ') };
 }
 
 /** Issues by node for the whole canvas, rebuilt when the issues or the nodes change (not once per node per change). */
@@ -126,7 +117,7 @@ export const StepNode = memo(function StepNode({ data, selected, id }: NodeProps
 
 export const TriggerNode = memo(function TriggerNode({ data, selected, id }: NodeProps & { data: TriggerData }) {
   const { status, issues } = useBadges(id);
-  const { title, sub } = triggerText(data.trigger);
+  const { title, sub } = triggerSummary(data.trigger);
   return (
     <div
       className={`node node-trigger ${selected ? 'selected' : ''} ${issues.length ? 'has-issues' : ''}`}
