@@ -3,6 +3,8 @@
 // or changed in Confluo appears and changes in the CRM, a change made in the CRM comes back, our own writes do not come
 // back as changes (no echo loop), an outage or a 429 is waited out with nothing lost, and a refusal shows on the
 // contact's sync status.
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   startHubSpotFake,
@@ -15,6 +17,7 @@ import { createContactsService } from '../prisma/contacts.js';
 import { createConversationStore } from '../prisma/conversations.js';
 import { startChannelHarness, type ChannelHarness } from './test-channels.js';
 import { eventually } from './test-app.js';
+import { createCrmSync } from '../worker/crm-sync.js';
 
 let h: ChannelHarness;
 let hubspot: HubSpotFake;
@@ -60,6 +63,8 @@ const contactWhen = (id: string, want: (c: any) => boolean) =>
     return want(c) ? c : undefined;
   }, 30_000);
 
+const quiet = new DefaultLogger('ERROR');
+
 const settle = () => new Promise((r) => setTimeout(r, 3000));
 
 beforeAll(async () => {
@@ -101,6 +106,18 @@ describe('Confluo contacts into the CRM', () => {
     );
     expect(person.emails.map((e: any) => e.value)).toEqual(['early.bird@example.com']);
   }, 60_000);
+
+  it('a round with nothing due ends at once and asks the loop to sleep (an idle account holds no activity slot)', async () => {
+    const early = await h.contactBy('email', 'early.bird@example.com');
+    await statusOn(early.id, hs.id, (s) => s.status === 'synced');
+    // A round that waited for work would run for roundMs (10 minutes here) and time the test out.
+    const sync = createCrmSync({ ...h.workerDeps.crm!, roundMs: 600_000, idleMs: 1234 });
+    const round = await new MockActivityEnvironment(undefined, { logger: quiet }).run(sync.syncCrmRound, {
+      accountId: hs.id,
+      failures: 0,
+    });
+    expect(round).toEqual({ waitMs: 1234, failures: 0, written: 0 });
+  }, 30_000);
 
   it('a new contact appears in HubSpot and Pipedrive, linked by a record-id identity, its status synced', async () => {
     const contact = await upsert(

@@ -10,6 +10,7 @@ import type { Connector } from '../connectors/sdk/types.js';
 import { temporalAddress } from '../test/env.js';
 import { freePort } from '../test/ports.js';
 import { createWorkerDeps, type WorkerDepsOptions } from '../worker/deps.js';
+import type { ActivityDeps } from '../worker/activities.js';
 import { bundleWorkflows, createWorker } from '../worker/worker.js';
 import { eventually, startTestApp, type TestApp } from './test-app.js';
 
@@ -26,6 +27,8 @@ export interface ChannelHarness {
   /** The run detail once `until(status)` holds. */
   run(runId: string, until: (status: string) => boolean): Promise<any>;
   contactBy(kind: string, value: string): Promise<any>;
+  /** The worker's activity dependencies (the same stores, keys and registry), for calling an activity directly. */
+  workerDeps: ActivityDeps;
   close(): Promise<void>;
 }
 
@@ -41,19 +44,20 @@ export async function startChannelHarness(
   await t.app.listen({ port, host: '127.0.0.1' });
   const connection = await NativeConnection.connect({ address: temporalAddress() });
   const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  const workerDeps = createWorkerDeps({
+    prisma: t.prisma,
+    registry,
+    logger: silent,
+    secretKey,
+    publicUrl: base,
+    // Short rounds, so a test's worker shuts down promptly; the debounce as deployed.
+    crmSync: { roundMs: 2000, ...opts.crmSync },
+  });
   const worker: Worker = await createWorker({
     connection,
     namespace: 'default',
     taskQueue: t.taskQueue,
-    deps: createWorkerDeps({
-      prisma: t.prisma,
-      registry,
-      logger: silent,
-      secretKey,
-      publicUrl: base,
-      // Short rounds, so a test's worker shuts down promptly; the debounce as deployed.
-      crmSync: { roundMs: 2000, ...opts.crmSync },
-    }),
+    deps: workerDeps,
     workflowBundle: await bundleWorkflows(),
   });
   const running = worker.run();
@@ -61,6 +65,7 @@ export async function startChannelHarness(
   return {
     t,
     base,
+    workerDeps,
     async createAccount(body) {
       const res = await t.api({ method: 'POST', url: '/api/channel-accounts', payload: body });
       expect(res.statusCode, res.body).toBe(201);

@@ -41,8 +41,13 @@ export interface CrmSyncDeps {
   debounceMs?: number;
   /** How often the catch-up poll asks the CRM what changed; default 60,000 ms. */
   catchUpMs?: number;
-  /** How long one round waits for work before it ends; default 15,000 ms. */
+  /** How long one round may go on writing while changes keep coming due; default 15,000 ms. */
   roundMs?: number;
+  /**
+   * When nothing is due, the round ends and the loop sleeps this long (a durable timer) before the next: an idle
+   * account holds no activity slot. Default 1,000 ms.
+   */
+  idleMs?: number;
 }
 
 export interface CrmRoundInput {
@@ -166,6 +171,7 @@ export function createCrmSync(deps: CrmSyncDeps) {
   const debounceMs = deps.debounceMs ?? 1000;
   const catchUpMs = deps.catchUpMs ?? 60_000;
   const roundMs = deps.roundMs ?? 15_000;
+  const idleMs = deps.idleMs ?? 1000;
 
   /** The account opened for a round, its client paced by the account's rate limit; null when it is gone. */
   async function open(accountId: string, signal: AbortSignal, log: Logger): Promise<Opened | null> {
@@ -513,8 +519,9 @@ export function createCrmSync(deps: CrmSyncDeps) {
     },
 
     /**
-     * One round of the account's loop: the catch-up poll when due, then the pending contacts as they come due, for
-     * up to `roundMs`. Says how long to sleep before the next round.
+     * One round of the account's loop: the catch-up poll when due, then the pending contacts that are due, batch
+     * after batch for up to `roundMs`, until none is (then the loop sleeps `idleMs`). Says how long to sleep before
+     * the next round.
      */
     async syncCrmRound(input: CrmRoundInput): Promise<CrmRoundResult> {
       const actx = Context.current();
@@ -529,6 +536,7 @@ export function createCrmSync(deps: CrmSyncDeps) {
       if (blocked > 0) return { waitMs: blocked, failures: input.failures, written: 0 };
       const until = Date.now() + roundMs;
       let written = 0;
+      let waitMs = 0;
       try {
         try {
           await catchUp(a);
@@ -545,8 +553,8 @@ export function createCrmSync(deps: CrmSyncDeps) {
         while (Date.now() < until && !actx.cancellationSignal.aborted) {
           const due = await store.due(a.accountId, { limit: 20, debounceMs });
           if (due.length === 0) {
-            await actx.sleep(Math.min(250, Math.max(0, until - Date.now())));
-            continue;
+            waitMs = idleMs;
+            break;
           }
           for (const link of due) {
             try {
@@ -558,7 +566,7 @@ export function createCrmSync(deps: CrmSyncDeps) {
           }
         }
         await store.accountError(a.accountId, null);
-        return { waitMs: 0, failures: 0, written };
+        return { waitMs, failures: 0, written };
       } catch (err) {
         if (err instanceof RoundStop) {
           const failures = err.outage ? input.failures + 1 : input.failures;

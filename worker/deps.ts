@@ -20,7 +20,7 @@ export interface WorkerDepsOptions {
   /** The server's public base URL (accounts' inbound URLs, e.g. Twilio's StatusCallback). */
   publicUrl: string;
   /** CRM sync timings (tests and benchmarks shorten them). */
-  crmSync?: Pick<CrmSyncDeps, 'debounceMs' | 'catchUpMs' | 'roundMs'>;
+  crmSync?: Pick<CrmSyncDeps, 'debounceMs' | 'catchUpMs' | 'roundMs' | 'idleMs'>;
 }
 
 export function createWorkerDeps(opts: WorkerDepsOptions): ActivityDeps {

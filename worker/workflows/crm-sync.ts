@@ -1,7 +1,7 @@
 // crmSync: one loop per CRM account (workflow id `crmsync_<accountId>`), started with the account: rounds of
 // `syncCrmRound` (crm-sync.ts), each writing the contacts whose changes are due and polling the CRM for changes its
-// webhooks missed, for up to a few seconds; between rounds it sleeps only what a round asks (a rate limit's
-// Retry-After, an outage's backoff). What waits to be written is in PostgreSQL (crm_links), so a crash, a restart or a
+// webhooks missed, until nothing is due (at most ~15 s); between rounds it sleeps what a round asks (a second when
+// idle, a rate limit's Retry-After, an outage's backoff), so an idle account holds no worker activity slot. What waits to be written is in PostgreSQL (crm_links), so a crash, a restart or a
 // CRM outage of any length loses nothing. Ends when the account is deleted; continues as new now and then.
 import { continueAsNew, proxyActivities, sleep } from '@temporalio/workflow';
 import type { CrmActivities } from '../crm-activities.js';
