@@ -297,6 +297,34 @@ export function createCrmSyncStore(prisma: PrismaClient) {
       });
     },
 
+    /**
+     * The sync state of these CRM accounts: what stopped the last round for the whole account (bad credentials, a
+     * setting the CRM refuses; null while it runs), when the catch-up poll last ran, and how many contacts wait to be
+     * written. Accounts without a sync row (not CRM accounts) are left out.
+     */
+    async accountStates(accountIds: string[]): Promise<Map<string, CrmAccountState>> {
+      if (accountIds.length === 0) return new Map();
+      const [syncs, pending] = await Promise.all([
+        prisma.crmSync.findMany({ where: { accountId: { in: accountIds } } }),
+        prisma.crmLink.groupBy({
+          by: ['accountId'],
+          where: { accountId: { in: accountIds }, pending: true },
+          _count: { _all: true },
+        }),
+      ]);
+      const waiting = new Map(pending.map((p) => [p.accountId, p._count._all]));
+      return new Map(
+        syncs.map((s) => [
+          s.accountId,
+          {
+            error: (s.error as CrmAccountState['error']) ?? null,
+            polledAt: s.polledAt?.toISOString() ?? null,
+            pending: waiting.get(s.accountId) ?? 0,
+          },
+        ]),
+      );
+    },
+
     /** The CRM links of these contact rows on every account, with each account's connector and name. */
     async linksOf(workspaceId: string, contactIds: string[]) {
       return prisma.crmLink.findMany({
@@ -309,3 +337,10 @@ export function createCrmSyncStore(prisma: PrismaClient) {
 }
 
 export type CrmSyncStore = ReturnType<typeof createCrmSyncStore>;
+
+/** A CRM account's sync as the Channels screen shows it (CrmSyncStore.accountStates). */
+export interface CrmAccountState {
+  error: { code: string; message: string; at: string } | null;
+  polledAt: string | null;
+  pending: number;
+}

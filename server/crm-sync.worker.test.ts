@@ -363,4 +363,31 @@ describe('CRM changes back into Confluo', () => {
       hubspot.setWebhookUrl(hs.inboundUrl);
     }
   }, 60_000);
+
+  // Last: the account's loop waits a minute before it tries a refused token again.
+  it('a token revoked in HubSpot stops the account’s sync, which the account shows with the reason', async () => {
+    const account = async () => (await h.t.api({ method: 'GET', url: `/api/channel-accounts/${hs.id}` })).json();
+    expect((await account()).crmSync).toMatchObject({ error: null, pending: expect.any(Number) });
+    const token = hubspot.accessToken;
+    hubspot.accessToken = 'pat-na1-rotated';
+    try {
+      await upsert([{ kind: 'email', value: 'after.revoke@example.com' }], 'After Revoke');
+      const stopped = await eventually(async () => {
+        const a = await account();
+        return a.crmSync.error ? a : undefined;
+      }, 30_000);
+      expect(stopped.crmSync.error).toMatchObject({
+        code: 'HUBSPOT_UNAUTHORIZED',
+        message: expect.stringMatching(/token/i),
+        at: expect.any(String),
+      });
+      // The change waits, counted on the account; nothing reached HubSpot.
+      expect(stopped.crmSync.pending).toBeGreaterThanOrEqual(1);
+      expect(hubspot.records('contacts').some((r) => r.properties.email === 'after.revoke@example.com')).toBe(false);
+      const listed = (await h.t.api({ method: 'GET', url: '/api/channel-accounts?connector=hubspot' })).json();
+      expect(listed.items.find((a: any) => a.id === hs.id).crmSync.error.code).toBe('HUBSPOT_UNAUTHORIZED');
+    } finally {
+      hubspot.accessToken = token;
+    }
+  }, 60_000);
 });

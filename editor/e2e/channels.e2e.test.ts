@@ -282,6 +282,10 @@ describe('channels in Chromium', () => {
         'Paste into your HubSpot private app → Webhooks → Target URL, and subscribe to contact creation, deletion, merge, restore and property changes.',
       );
       expect(await card.locator('.crm-sync').textContent()).toMatch(/^Two-way contact sync/);
+      // The sync's state in a line (the contacts it still has to write, or every one written).
+      expect(await card.getByTestId('crm-sync-state').textContent()).toMatch(
+        /^Syncing: (every contact written|\d+ contacts? waiting to be written)/,
+      );
       // Nothing of a messaging channel on a CRM's card.
       expect(await card.getByRole('textbox', { name: 'Embed snippet' }).count()).toBe(0);
       expect(await card.getByRole('link', { name: /demo page/ }).count()).toBe(0);

@@ -171,6 +171,17 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     };
   };
 
+  /** Accounts as the API shows them, each CRM account with its sync's state. */
+  async function withSync(rows: ChannelAccountRow[], log: { warn(o: object, m: string): void }) {
+    const states = await crmSyncs.accountStates(rows.map((r) => r.id));
+    return rows.map((r) => {
+      const crmSync = states.get(r.id);
+      return { ...toAccount(r, log), ...(crmSync && { crmSync }) };
+    });
+  }
+  const oneWithSync = async (row: ChannelAccountRow, log: { warn(o: object, m: string): void }) =>
+    (await withSync([row], log))[0]!;
+
   async function ownedAccount(workspaceId: string, id: string): Promise<ChannelAccountRow> {
     const row = await accounts.get(workspaceId, id);
     if (!row) throw httpErrors.notFound('channel account');
@@ -212,7 +223,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
         await accounts.remove(request.workspaceId, id);
         throw err;
       }
-      return reply.code(201).send(toAccount(row, request.log));
+      return reply.code(201).send(await oneWithSync(row, request.log));
     },
   );
 
@@ -229,7 +240,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
     async (request) => {
       const { connector, cursor, limit = 50 } = request.query;
       const page = await accounts.list(request.workspaceId, { connector, cursor: decodeCursor(cursor, 'cha'), limit });
-      return { items: page.items.map((r) => toAccount(r, request.log)), ...nextCursor(page.next) };
+      return { items: await withSync(page.items, request.log), ...nextCursor(page.next) };
     },
   );
 
@@ -244,7 +255,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
         response: { 200: ChannelAccount, ...errors(401, 404, 503) },
       },
     },
-    async (request) => toAccount(await ownedAccount(request.workspaceId, request.params.id), request.log),
+    async (request) => oneWithSync(await ownedAccount(request.workspaceId, request.params.id), request.log),
   );
 
   app.patch(
@@ -291,7 +302,7 @@ export const channelAccountRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffe
         await ensureLoops(current.connector, current.id, request.workspaceId).catch((err: unknown) =>
           request.log.warn({ accountId: current.id, err: (err as Error).message }, 'could not ensure the account loop'),
         );
-      return toAccount(row, request.log);
+      return oneWithSync(row, request.log);
     },
   );
 

@@ -47,6 +47,20 @@ export const ChannelAccount = Type.Object({
     description:
       'false when the stored credentials do not decrypt with the configured CONFLUO_SECRET_KEY: set them again.',
   }),
+  crmSync: Type.Optional(
+    Type.Object(
+      {
+        error: Type.Union([Type.Object({ code: Type.String(), message: Type.String(), at: DateTime }), Type.Null()], {
+          description:
+            'What stopped the sync for the whole account (the CRM refused the credentials or a setting); it is ' +
+            'tried again every minute and clears once a round goes through. null: running.',
+        }),
+        polledAt: Type.Union([DateTime, Type.Null()], { description: "The catch-up poll's last run." }),
+        pending: Type.Integer({ minimum: 0, description: 'Contacts whose change waits to be written to the CRM.' }),
+      },
+      { description: 'CRM accounts only: the two-way contact sync.' },
+    ),
+  ),
   createdAt: DateTime,
   updatedAt: DateTime,
 });

@@ -168,6 +168,7 @@ export type HubSpotFailure = { status: number; body?: unknown; headers?: Record<
 export interface HubSpotFake extends FakeServer {
   portalId: number;
   appId: number;
+  /** The token the API accepts; set another to revoke the one in use (a private app's token rotated in HubSpot). */
   accessToken: string;
   /** Every webhook request sent, in order. */
   deliveries: HubSpotDelivery[];
@@ -675,7 +676,7 @@ export async function startHubSpotFake(opts: HubSpotFakeOptions): Promise<HubSpo
       hs.violate(req, 'no Authorization: Bearer header');
       return hubspotError(401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
     }
-    if (auth.slice(7) !== opts.accessToken)
+    if (auth.slice(7) !== hs.accessToken)
       return hubspotError(401, 'INVALID_AUTHENTICATION', 'The access token provided is invalid or has expired.');
     const failure = failures.shift();
     if (failure === 'malformed') return { status: 200, body: '{"id":"1","properties":{"email":"trunc' };

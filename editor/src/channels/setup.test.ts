@@ -4,6 +4,7 @@ import { channelsPath, channelsRoute } from './route.js';
 import {
   channelConnectors,
   crmConnectors,
+  crmSyncText,
   everyText,
   isCrm,
   settingsSchemaOf,
@@ -130,5 +131,30 @@ describe('channel setup', () => {
     expect(channelsRoute(channelsPath.edit('cha 1'))).toEqual({ view: 'edit', accountId: 'cha 1' });
     expect(channelsRoute('/channelsx')).toBeNull();
     expect(channelsRoute('/inbox')).toBeNull();
+  });
+
+  it('says whether a CRM sync runs, how much waits, or why it stopped', () => {
+    const ago = (iso: string) => `at ${iso.slice(11, 16)}`;
+    expect(crmSyncText({ error: null, polledAt: null, pending: 0 }, 'HubSpot', ago)).toEqual({
+      stopped: false,
+      text: 'Syncing: every contact written.',
+    });
+    expect(crmSyncText({ error: null, polledAt: '2026-12-04T10:15:00.000Z', pending: 3 }, 'HubSpot', ago).text).toBe(
+      'Syncing: 3 contacts waiting to be written, changes in HubSpot last read at 10:15.',
+    );
+    expect(crmSyncText({ error: null, polledAt: null, pending: 1 }, 'Pipedrive', ago).text).toBe(
+      'Syncing: 1 contact waiting to be written.',
+    );
+    const stopped = crmSyncText(
+      {
+        error: { code: 'UNAUTHORIZED', message: 'the token is invalid', at: '2026-12-04T09:00:00.000Z' },
+        polledAt: null,
+        pending: 2,
+      },
+      'HubSpot',
+      ago,
+    );
+    expect(stopped.stopped).toBe(true);
+    expect(stopped.text).toMatch(/^Sync stopped at 09:00: HubSpot answered “the token is invalid”\. Check/);
   });
 });

@@ -115,3 +115,27 @@ export function setupHint(
   if (channel?.inbound === 'webhook') return "Paste into the provider's webhook settings.";
   return 'This connector is not installed on the server any more.';
 }
+
+/**
+ * A CRM account's sync in one line: stopped (with the CRM's reason, tried again every minute), or running with how
+ * many contacts wait to be written and when the CRM was last asked for its changes.
+ */
+export function crmSyncText(
+  state: NonNullable<ChannelAccount['crmSync']>,
+  crmName: string,
+  ago: (iso: string) => string,
+): { stopped: boolean; text: string } {
+  if (state.error)
+    return {
+      stopped: true,
+      text:
+        `Sync stopped ${ago(state.error.at)}: ${crmName} answered “${state.error.message}”. Check the credentials ` +
+        'and settings with Edit; it is tried again every minute.',
+    };
+  const waiting =
+    state.pending === 0
+      ? 'every contact written'
+      : `${state.pending} contact${state.pending === 1 ? '' : 's'} waiting to be written`;
+  const polled = state.polledAt ? `, changes in ${crmName} last read ${ago(state.polledAt)}` : '';
+  return { stopped: false, text: `Syncing: ${waiting}${polled}.` };
+}

@@ -3,6 +3,7 @@
 import type { ChannelAccount } from '../api/types.js';
 import { channelsPath } from '../channels/route.js';
 import {
+  crmSyncText,
   inboundLabel,
   isCrm,
   publicBase,
@@ -11,7 +12,7 @@ import {
   webchatSnippet,
   type AccountConnector,
 } from '../channels/setup.js';
-import { shortDate } from '../inbox/format.js';
+import { relativeTime, shortDate } from '../inbox/format.js';
 import { CopyButton } from './CopyButton.js';
 import { go } from './TopBar.js';
 
@@ -82,6 +83,7 @@ export function ChannelAccountCard({
           contact’s page shows its record there.
         </p>
       )}
+      {crm && account.crmSync && <CrmSyncLine state={account.crmSync} crmName={connector.name} now={now} />}
       {snippet && (
         <div className="copy-row">
           <label htmlFor={`snippet-${id}`}>Embed snippet</label>
@@ -100,5 +102,27 @@ export function ChannelAccountCard({
         </div>
       )}
     </li>
+  );
+}
+
+function CrmSyncLine({
+  state,
+  crmName,
+  now,
+}: {
+  state: NonNullable<ChannelAccount['crmSync']>;
+  crmName: string;
+  now: number;
+}) {
+  const ago = (iso: string) => {
+    const r = relativeTime(iso, now);
+    return r === 'now' ? 'just now' : /\d[mhd]$/.test(r) ? `${r} ago` : `on ${r}`;
+  };
+  const { stopped, text } = crmSyncText(state, crmName, ago);
+  return (
+    <p className={stopped ? 'warn' : 'muted'} role={stopped ? 'alert' : 'status'} data-testid="crm-sync-state">
+      {stopped && '⚠ '}
+      {text}
+    </p>
   );
 }
