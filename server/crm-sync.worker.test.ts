@@ -46,11 +46,19 @@ const hubspotByEmail = (email: string) =>
 const crmStatus = async (contactId: string) =>
   (await h.t.api({ method: 'GET', url: `/api/contacts/${contactId}/crm` })).json().items as any[];
 
-const statusOn = (contactId: string, accountId: string, want: (s: any) => boolean) =>
-  eventually(async () => {
-    const s = (await crmStatus(contactId)).find((l) => l.accountId === accountId);
-    return s && want(s) ? s : undefined;
-  }, 30_000);
+/** The contact's sync status on the account once `want` holds; on a timeout the error shows the last one seen. */
+async function statusOn(contactId: string, accountId: string, want: (s: any) => boolean) {
+  let last: unknown;
+  try {
+    return await eventually(async () => {
+      const s = (await crmStatus(contactId)).find((l) => l.accountId === accountId);
+      last = s;
+      return s && want(s) ? s : undefined;
+    }, 30_000);
+  } catch (err) {
+    throw new Error(`${(err as Error).message}; the last status: ${JSON.stringify(last)}`);
+  }
+}
 
 /** API writes the HubSpot fake received (searches and reads left out). */
 const writesTo = (id: string) =>
