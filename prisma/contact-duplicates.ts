@@ -5,6 +5,8 @@
 import emailSpellChecker from '@zootools/email-spell-checker';
 import { Prisma, type PrismaClient } from './client.js';
 import { contactView, likeLiteral } from './contacts.js';
+import { MergeRefused, mergeInTx } from './contact-merges.js';
+import { contactSettingsInTx } from './workspace-settings.js';
 import { newId } from './ids.js';
 import type { ContactRecord } from '../connectors/sdk/types.js';
 
@@ -90,7 +92,7 @@ export async function suggestWeakInTx(
   cluster: string[],
   emails: string[],
   person?: { name: string; city: string },
-): Promise<void> {
+): Promise<Suggested[]> {
   const found = new Map<string, DuplicateReason[]>();
   const add = (root: string, reason: DuplicateReason) => {
     if (cluster.includes(root)) return;
@@ -121,12 +123,26 @@ export async function suggestWeakInTx(
       LIMIT ${WEAK_CANDIDATES}`;
     for (const r of rows) add(r.id, { code: 'name_and_city', names: [person.name], value: person.city });
   }
-  for (const [root, reasons] of found) await suggestInTx(tx, workspaceId, contactId, root, reasons);
+  const made: Suggested[] = [];
+  for (const [root, reasons] of found) {
+    const s = await suggestInTx(tx, workspaceId, contactId, root, reasons);
+    if (s) made.push(s);
+  }
+  return made;
+}
+
+/** A suggestion an upsert made or saw again while open: what the auto-merge rule looks at. */
+export interface Suggested {
+  id: string;
+  score: number;
+  /** The pair, older first. */
+  contacts: [string, string];
 }
 
 /**
  * Records (or keeps) the suggestion that contacts `x` and `y` are one person (stored older first). A pair seen again
- * stays as it is, only `updatedAt` moves while it is open; a dismissed pair is never reopened by the rules.
+ * stays as it is, only `updatedAt` moves while it is open; a dismissed pair is never reopened by the rules. Returns
+ * the open suggestion; null when the pair was dismissed or merged (or a contact is gone).
  */
 export async function suggestInTx(
   tx: Tx,
@@ -134,19 +150,64 @@ export async function suggestInTx(
   x: string,
   y: string,
   reasons: DuplicateReason[],
-): Promise<void> {
+): Promise<Suggested | null> {
   const rows = await tx.contact.findMany({
     where: { id: { in: [x, y] } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     select: { id: true },
   });
-  if (rows.length !== 2) return;
+  if (rows.length !== 2) return null;
   const [older, newer] = [rows[0]!.id, rows[1]!.id];
-  await tx.$executeRaw`
+  const [row] = await tx.$queryRaw<{ id: string; score: number }[]>`
     INSERT INTO contact_duplicates (id, workspace_id, contact_a, contact_b, reasons, score)
     VALUES (${newId('dup')}, ${workspaceId}, ${older}, ${newer}, ${JSON.stringify(reasons)}::jsonb, ${duplicateScore(reasons)})
     ON CONFLICT (workspace_id, contact_a, contact_b) DO UPDATE SET updated_at = now()
-    WHERE contact_duplicates.status = 'open'`;
+    WHERE contact_duplicates.status = 'open'
+    RETURNING id, score`;
+  return row ? { id: row.id, score: row.score, contacts: [older, newer] } : null;
+}
+
+/**
+ * The workspace's auto-merge rule (prisma/workspace-settings.ts `autoMergeScore`) over the suggestions an upsert just
+ * made or saw again: each scoring at least the setting is merged at once, the older contact surviving, recorded as
+ * `{ type: 'rule', ref: 'auto-merge <suggestion id>' }` (undoable like any merge; its undo reopens the suggestion). A
+ * pair a merge of which was undone before is left open: someone separated them, the rule does not overrule them.
+ * Runs in the upsert's transaction, which holds its contact's lock; mergeInTx then locks the pair in id order, and
+ * a deadlock with another upsert doing the same the other way round is retried by the upsert (P2034).
+ * Returns the merges made (survivor, merged root).
+ */
+export async function autoMergeInTx(
+  tx: Tx,
+  workspaceId: string,
+  suggested: Suggested[],
+): Promise<{ survivor: string; merged: string }[]> {
+  if (suggested.length === 0) return [];
+  const { autoMergeScore } = await contactSettingsInTx(tx, workspaceId);
+  if (autoMergeScore === null) return [];
+  const done: { survivor: string; merged: string }[] = [];
+  for (const s of suggested) {
+    if (s.score < autoMergeScore) continue;
+    // The pair as it is now (an earlier pair of this upsert may have merged one side): the older root survives.
+    const [a, b] = (
+      await tx.$queryRaw<{ id: string }[]>`
+        SELECT DISTINCT r.id, r.created_at FROM contacts c JOIN contacts r ON r.id = COALESCE(c.merged_into_id, c.id)
+        WHERE c.id = ANY(${s.contacts}::text[]) ORDER BY r.created_at, r.id`
+    ).map((r) => r.id);
+    if (a === undefined || b === undefined) continue;
+    const [undone] = await tx.$queryRaw<{ id: string }[]>`
+      SELECT id FROM contact_merges WHERE workspace_id = ${workspaceId} AND undone_at IS NOT NULL
+        AND ((survivor_id = ${a} AND ${b} = ANY(members)) OR (survivor_id = ${b} AND ${a} = ANY(members)))
+      LIMIT 1`;
+    if (undone) continue;
+    try {
+      const { merge } = await mergeInTx(tx, workspaceId, a, b, { type: 'rule', ref: `auto-merge ${s.id}` });
+      done.push({ survivor: merge.survivorId, merged: merge.mergedId });
+    } catch (err) {
+      // One contact already (an earlier pair of this upsert joined them): nothing left to do for this one.
+      if (!(err instanceof MergeRefused && err.reason === 'already_merged')) throw err;
+    }
+  }
+  return done;
 }
 
 /** A merge of `members` into the cluster of `survivorRows` closes the open suggestions between the two sides. */

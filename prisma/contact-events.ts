@@ -59,6 +59,13 @@ export interface EventFlowVersion {
 /** How long a relayed event is kept (a week: enough to look into a run's cause, small enough to stay cheap). */
 export const RELAYED_EVENT_RETENTION_MS = 7 * 24 * 3600_000;
 
+/**
+ * Events kept after they are relayed: the contact timeline's history of changes (prisma/contact-timeline.ts). A
+ * contact.updated is the only record of a change's from→to and who made it, a contact.unmerged of who undid a merge;
+ * the other types are told again from tables that keep them (contacts, identities, contact_merges), so they go.
+ */
+export const TIMELINE_KEPT_EVENTS = ['contact.updated', 'contact.unmerged'] as const;
+
 export function createContactEventStore(prisma: PrismaClient) {
   return {
     /**
@@ -134,9 +141,14 @@ export function createContactEventStore(prisma: PrismaClient) {
       }));
     },
 
-    /** Removes events relayed before `before`; resolves to how many. */
+    /**
+     * Removes events relayed before `before`, except those the contact timeline reads (TIMELINE_KEPT_EVENTS: nothing
+     * else records them); resolves to how many.
+     */
     async prune(before: Date): Promise<number> {
-      const { count } = await prisma.contactEvent.deleteMany({ where: { dispatchedAt: { lt: before } } });
+      const { count } = await prisma.contactEvent.deleteMany({
+        where: { dispatchedAt: { lt: before }, type: { notIn: [...TIMELINE_KEPT_EVENTS] } },
+      });
       return count;
     },
   };

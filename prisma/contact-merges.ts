@@ -6,11 +6,12 @@
 // deadlock) and re-read them under the lock: the second of two concurrent merges of one pair finds one cluster.
 import { Prisma, type PrismaClient } from './client.js';
 import { closeOnMergeInTx, reopenOnUndoInTx } from './contact-duplicates.js';
-import { clusterIds, contactView } from './contacts.js';
+import { byCreated, clusterIds, clusterRecords, clusterView, contactView, withIdentities } from './contacts.js';
 import { recordContactEventsInTx, type EventCause } from './contact-events.js';
-import { markCrmPendingInTx } from './crm-sync.js';
+import { crmMergePlan, markCrmPendingInTx } from './crm-sync.js';
 import { newId } from './ids.js';
-import type { ContactRecord } from '../connectors/sdk/types.js';
+import type { ContactIdentity, ContactRecord } from '../connectors/sdk/types.js';
+import type { JsonValue } from '../connectors/flow/types.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -173,6 +174,148 @@ export async function mergeInTx(
   return { merge: toMerge(row), survivor };
 }
 
+/** Which side of a merge something comes from: the survivor's cluster, the merged one's, or both hold it. */
+export type MergeSide = 'survivor' | 'merged' | 'both';
+
+/** One CRM record of a contact row (a cluster's rows keep their own links). */
+export interface CrmRecordRef {
+  accountId: string;
+  connector: string;
+  accountName: string;
+  contactId: string;
+  recordId: string;
+}
+
+/** One side of a merge as it is now: its contact's view and what its rows hold. */
+export interface MergePreviewSide {
+  contact: ContactRecord;
+  /** The rows of its cluster: the contact and the rows merged into it. */
+  rows: string[];
+  notes: number;
+  messages: number;
+  /** Conversations its messages are filed in (one per cluster, normally). */
+  conversations: number;
+  crm: CrmRecordRef[];
+}
+
+/** A value a side's view showed that the merged view does not (it stays on its row). */
+export interface SetAside<T> {
+  from: 'survivor' | 'merged';
+  value: T;
+}
+
+/** What a merge would make, per field with the side it comes from and what it sets aside. */
+export interface MergePreviewResult {
+  /** The survivor's view as the merge would make it (the merged rows listed in `members`, not yet merged). */
+  contact: ContactRecord;
+  /** `from`: the side whose rows hold the value (null: no name); `setAside`: what each side's view showed instead. */
+  name: { value: string | null; from: MergeSide | null; setAside: SetAside<string>[] };
+  identities: { identity: ContactIdentity; from: MergeSide; conflict: boolean }[];
+  attributes: { key: string; value: JsonValue; from: MergeSide; setAside: SetAside<JsonValue>[] }[];
+  tags: { tag: string; from: MergeSide }[];
+  notes: number;
+  messages: number;
+  conversations: number;
+  /**
+   * Per CRM account the workspace syncs: `merge` (the CRM merges `mergeAway` into `keep`), `update_each` (several
+   * records, the CRM cannot merge: each is written), `update` (its one record is written), `sync` (no record yet:
+   * the sync finds or creates one when the contact has an email or a phone).
+   */
+  crm: {
+    accountId: string;
+    connector: string;
+    accountName: string;
+    action: 'merge' | 'update_each' | 'update' | 'sync';
+    keep: CrmRecordRef[];
+    mergeAway: CrmRecordRef[];
+  }[];
+}
+
+export interface MergePreview {
+  survivorId: string;
+  mergedId: string;
+  survivor: MergePreviewSide;
+  merged: MergePreviewSide;
+  result: MergePreviewResult;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** A row of either cluster as the preview compares it (a contact row with its identities, and its side). */
+export interface PreviewRow {
+  side: 'survivor' | 'merged';
+  name: string | null;
+  attributes: Record<string, JsonValue>;
+  identities: { id: string; kind: string; key: string; valid: boolean }[];
+}
+
+/** 'both' when both sides are in `sides`, the one side, or null for none. */
+function sideOfSet(sides: Set<'survivor' | 'merged'>): MergeSide | null {
+  if (sides.size === 2) return 'both';
+  return sides.size === 1 ? [...sides][0]! : null;
+}
+
+/**
+ * The merge preview's annotations (pure), from the two views, the result (all three made by clusterView: the merge's
+ * rules are there, not here) and the rows: each value of the result with the side whose rows hold it, and what each
+ * side's view showed instead (set aside: still on its row, shown again after an undo). A CRM record identity
+ * conflicts when the other side holds another record of the same CRM account (the sync merges or keeps both).
+ */
+export function annotateMerge(
+  survivor: ContactRecord,
+  merged: ContactRecord,
+  result: ContactRecord,
+  rows: readonly PreviewRow[],
+): Pick<MergePreviewResult, 'name' | 'identities' | 'attributes' | 'tags'> {
+  const views = [
+    ['survivor', survivor],
+    ['merged', merged],
+  ] as const;
+  const holders = (has: (r: PreviewRow) => boolean) => new Set(rows.filter(has).map((r) => r.side));
+  const setAside = <T>(value: T, of: (c: ContactRecord) => T | undefined) =>
+    views.flatMap(([from, c]) => {
+      const v = of(c);
+      return v === undefined || v === null || same(v, value) ? [] : [{ from, value: v }];
+    });
+  const rowOf = new Map(rows.flatMap((r) => r.identities.map((i) => [i.id, { ...i, side: r.side }] as const)));
+  const crmAccount = (i: ContactIdentity) =>
+    i.source.type === 'crm' ? (i.source as { accountId?: string }).accountId : undefined;
+  const everyIdentity = [...survivor.identities, ...merged.identities];
+  return {
+    name: {
+      value: result.name,
+      from: result.name === null ? null : sideOfSet(holders((r) => r.name === result.name)),
+      setAside: setAside(result.name, (c) => c.name),
+    },
+    identities: result.identities.map((identity) => {
+      const row = rowOf.get(identity.id)!;
+      const onOther =
+        row.valid &&
+        rows.some(
+          (r) => r.side !== row.side && r.identities.some((i) => i.valid && i.kind === row.kind && i.key === row.key),
+        );
+      const account = crmAccount(identity);
+      const conflict =
+        account !== undefined &&
+        everyIdentity.some(
+          (o) => crmAccount(o) === account && o.value !== identity.value && rowOf.get(o.id)?.side !== row.side,
+        );
+      return { identity, from: onOther ? ('both' as const) : row.side, conflict };
+    }),
+    attributes: Object.entries(result.attributes).map(([key, value]) => ({
+      key,
+      value,
+      // Every value of the result is some row's.
+      from: sideOfSet(holders((r) => r.attributes[key] !== undefined && same(r.attributes[key], value))) ?? 'survivor',
+      setAside: setAside(value, (c) => c.attributes[key]),
+    })),
+    tags: result.tags.map((tag) => ({
+      tag,
+      from: sideOfSet(new Set(views.filter(([, c]) => c.tags.includes(tag)).map(([side]) => side))) ?? 'survivor',
+    })),
+  };
+}
+
 export function createContactMergeStore(prisma: PrismaClient) {
   const run = <T>(fn: (tx: Tx) => Promise<T>) => prisma.$transaction(fn, TX);
 
@@ -243,6 +386,126 @@ export function createContactMergeStore(prisma: PrismaClient) {
           ],
         };
       });
+    },
+
+    /**
+     * What merging `mergedId`'s cluster into `survivorId`'s would make, without writing anything: both sides as they
+     * are and the result, by the rules the merge and the merged view apply (clusterView, crmMergePlan). The same
+     * refusals as `merge` (MergeRefused). `canMerge`: whether a CRM connector merges records (its manifest's `merge`).
+     */
+    preview(
+      workspaceId: string,
+      survivorId: string,
+      mergedId: string,
+      canMerge: (connector: string) => boolean,
+    ): Promise<MergePreview> {
+      if (survivorId === mergedId) return Promise.reject(new MergeRefused('merge_self'));
+      // One snapshot of both clusters; reads only.
+      return prisma.$transaction(
+        async (tx) => {
+          const [survivor, merged] = await rootsOf(tx, workspaceId, [survivorId, mergedId]);
+          if (survivor === merged) throw new MergeRefused('already_merged');
+          const rows = await tx.contact.findMany({
+            where: {
+              workspaceId,
+              OR: [{ id: { in: [survivor!, merged!] } }, { mergedIntoId: { in: [survivor!, merged!] } }],
+            },
+            include: withIdentities,
+          });
+          const root = (id: string) => rows.find((r) => r.id === id)!;
+          const clusterOf = (id: string) => rows.filter((r) => r.id === id || r.mergedIntoId === id);
+          const [survivorView, mergedView] = await clusterRecords(tx, workspaceId, [root(survivor!), root(merged!)]);
+          // The merge moves the merged root and its members under the survivor, oldest first like every member.
+          const moved = new Set(clusterOf(merged!).map((r) => r.id));
+          const members = rows
+            .filter((r) => r.id !== survivor && (moved.has(r.id) || r.mergedIntoId === survivor))
+            .map((r) => (moved.has(r.id) ? { ...r, mergedIntoId: survivor!, mergedAt: null } : r))
+            .sort(byCreated);
+          const mergeOf = new Map(
+            (survivorView!.members ?? []).flatMap((m) => (m.mergeId ? [[m.id, m.mergeId] as const] : [])),
+          );
+          const resultView = clusterView(root(survivor!), members, mergeOf);
+          const previewRows: PreviewRow[] = rows.map((r) => ({
+            side: moved.has(r.id) ? 'merged' : 'survivor',
+            name: r.name,
+            attributes: (r.attributes ?? {}) as Record<string, JsonValue>,
+            identities: r.identities.map((i) => ({ id: i.id, kind: i.kind, key: i.key, valid: i.valid })),
+          }));
+
+          const links = await tx.crmLink.findMany({
+            where: { workspaceId, contactId: { in: rows.map((r) => r.id) }, recordId: { not: null } },
+            include: { account: { select: { connector: true, name: true } } },
+            // The order the sync's `linked` reads them in: the oldest contact's record first.
+            orderBy: [{ contact: { createdAt: 'asc' } }, { contactId: 'asc' }],
+          });
+          const refs = links.map((l): CrmRecordRef => ({
+            accountId: l.accountId,
+            connector: l.account.connector,
+            accountName: l.account.name,
+            contactId: l.contactId,
+            recordId: l.recordId!,
+          }));
+          const syncs = await tx.crmSync.findMany({
+            where: { workspaceId },
+            include: { account: { select: { connector: true, name: true } } },
+            orderBy: { accountId: 'asc' },
+          });
+          const crm = syncs.map((sync) => {
+            const targets = refs.filter((r) => r.accountId === sync.accountId);
+            const mergeable = canMerge(sync.account.connector);
+            const plan = crmMergePlan(targets, mergeable);
+            const action: MergePreviewResult['crm'][number]['action'] =
+              plan.mergeAway.length > 0
+                ? 'merge'
+                : plan.keep.length > 1
+                  ? 'update_each'
+                  : plan.keep.length === 1
+                    ? 'update'
+                    : 'sync';
+            return {
+              accountId: sync.accountId,
+              connector: sync.account.connector,
+              accountName: sync.account.name,
+              action,
+              ...plan,
+            };
+          });
+
+          const side = async (id: string, view: ContactRecord): Promise<MergePreviewSide> => {
+            const ids = clusterOf(id).map((r) => r.id);
+            const [counts] = await tx.$queryRaw<{ messages: bigint; conversations: bigint }[]>`
+              SELECT count(*) AS messages, count(DISTINCT conversation_id) AS conversations FROM messages
+              WHERE workspace_id = ${workspaceId} AND contact_id = ANY(${ids}::text[])`;
+            return {
+              contact: view,
+              rows: [id, ...ids.filter((r) => r !== id)],
+              notes: await tx.contactNote.count({ where: { workspaceId, contactId: { in: ids } } }),
+              messages: Number(counts!.messages),
+              conversations: Number(counts!.conversations),
+              crm: refs.filter((r) => ids.includes(r.contactId)),
+            };
+          };
+          const s = await side(survivor!, survivorView!);
+          const m = await side(merged!, mergedView!);
+          const messages = s.messages + m.messages;
+          return {
+            survivorId: survivor!,
+            mergedId: merged!,
+            survivor: s,
+            merged: m,
+            result: {
+              contact: resultView,
+              ...annotateMerge(survivorView!, mergedView!, resultView, previewRows),
+              notes: s.notes + m.notes,
+              messages,
+              // The merge files every message in the survivor's one conversation.
+              conversations: messages > 0 ? 1 : 0,
+              crm,
+            },
+          };
+        },
+        { ...TX, isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+      );
     },
 
     /** The merges a contact took part in (as survivor, merged or moved member), newest first; null: no such contact. */

@@ -82,6 +82,16 @@ export async function markCrmPendingInTx(
            changed_at = CASE WHEN crm_links.pending THEN crm_links.changed_at ELSE now() END`;
 }
 
+/**
+ * What a sync does with one account's records of a (merged) contact, `targets` in `linked` order (the oldest contact's
+ * first): where the CRM merges (HubSpot, Pipedrive) several records are merged into the first, and their links
+ * dropped; else every record is kept and written. The worker's push follows it; the merge preview shows it.
+ */
+export function crmMergePlan<T>(targets: readonly T[], canMerge: boolean): { keep: T[]; mergeAway: T[] } {
+  if (targets.length > 1 && canMerge) return { keep: [targets[0]!], mergeAway: targets.slice(1) };
+  return { keep: [...targets], mergeAway: [] };
+}
+
 /** How far back message logging starts on a link that has logged nothing yet: one day. */
 export const LOG_BACKFILL_MS = 24 * 3600_000;
 

@@ -18,6 +18,7 @@ import { channelHookRoutes } from './routes/channel-hooks.js';
 import { connectorRoutes } from './routes/connectors.js';
 import { normalizeCountry } from '../connectors/contacts/normalize.js';
 import { contactDuplicateRoutes } from './routes/contact-duplicates.js';
+import { contactSettingsRoutes } from './routes/contact-settings.js';
 import { contactMergeRoutes } from './routes/contact-merges.js';
 import { contactRoutes } from './routes/contacts.js';
 import { conversationRoutes } from './routes/conversations.js';
@@ -102,6 +103,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       });
       await api.register(contactMergeRoutes);
       await api.register(contactDuplicateRoutes);
+      await api.register(contactSettingsRoutes);
       await api.register(conversationRoutes);
       // The key goes to this plugin only, not onto a decorator every route could reach.
       await api.register(channelAccountRoutes, { secretKey: deps.secretKey });

@@ -13,6 +13,7 @@ import {
   type PipedriveFake,
 } from '../connectors/testkit/index.js';
 import { resolveIdentities } from '../connectors/contacts/identity.js';
+import { createContactAttributeStore } from '../prisma/contact-attributes.js';
 import { createContactsService } from '../prisma/contacts.js';
 import { createConversationStore } from '../prisma/conversations.js';
 import { startChannelHarness, type ChannelHarness } from './test-channels.js';
@@ -56,7 +57,7 @@ async function statusOn(contactId: string, accountId: string, want: (s: any) => 
       return s && want(s) ? s : undefined;
     }, 30_000);
   } catch (err) {
-    throw new Error(`${(err as Error).message}; the last status: ${JSON.stringify(last)}`);
+    throw new Error(`${(err as Error).message}; the last status: ${JSON.stringify(last)}`, { cause: err });
   }
 }
 
@@ -369,6 +370,32 @@ describe('CRM changes back into Confluo', () => {
       await contactWhen(contact.id, (c) => c.attributes.city === 'Quito');
     } finally {
       hubspot.setWebhookUrl(hs.inboundUrl);
+    }
+  }, 60_000);
+
+  it('a CRM value a defined attribute cannot hold is left out, the rest of the change read in, the sync not failed', async () => {
+    const attributes = createContactAttributeStore(h.t.prisma);
+    await attributes.create(h.t.workspaceId, {
+      key: 'jobTitle',
+      label: 'Job title',
+      type: 'select',
+      options: ['Buyer', 'Owner'],
+    });
+    try {
+      const contact = await upsert([{ kind: 'email', value: 'typed.crm@example.com' }], 'Typed Crm', {
+        jobTitle: 'owner',
+      });
+      // A machine's write: the option in any case is the option.
+      expect(contact.attributes).toEqual({ jobTitle: 'Owner' });
+      const record = await hubspotByEmail('typed.crm@example.com');
+      await statusOn(contact.id, hs.id, (s) => s.status === 'synced');
+      hubspot.crm.update('contacts', record.id, { jobtitle: 'Chief Everything', city: 'Oslo' });
+      await hubspot.flush();
+      const back = await contactWhen(contact.id, (c) => c.attributes.city === 'Oslo');
+      expect(back.attributes).toEqual({ jobTitle: 'Owner', city: 'Oslo' });
+      expect((await statusOn(contact.id, hs.id, (s) => s.status === 'synced')).error).toBeNull();
+    } finally {
+      await attributes.remove(h.t.workspaceId, 'jobTitle');
     }
   }, 60_000);
 

@@ -63,9 +63,9 @@ export const httpErrors = {
     new HttpError(404, 'not_found', `channel account ${accountId} receives nothing over webhooks`),
   methodNotAllowed: (message: string) => new HttpError(405, 'method_not_allowed', message),
   /** 400: a contact merged with itself. */
-  mergeSelf: () =>
+  mergeSelf: (path = '/body/contactId') =>
     new HttpError(400, 'merge_self', 'a contact cannot be merged with itself', [
-      { path: '/body/contactId', code: 'merge_self', message: 'the contact to merge is this contact' },
+      { path, code: 'merge_self', message: 'the contact to merge is this contact' },
     ]),
   /** 409: both contacts are one merged contact already. */
   alreadyMerged: () =>
@@ -81,6 +81,16 @@ export const httpErrors = {
   /** 409: a duplicate suggestion merged or dismissed already. */
   duplicateNotOpen: () =>
     new HttpError(409, 'not_open', 'this suggestion was merged or dismissed already: nothing to resolve'),
+  /** 409: a custom attribute defined already (PATCH it, or DELETE it first). */
+  attributeExists: (key: string) =>
+    new HttpError(409, 'attribute_exists', `the attribute ${key} is defined already: change it with PATCH`, [
+      { path: '/body/key', code: 'attribute_exists', message: `${key} is defined already` },
+    ]),
+  /** 400: a value of a defined custom attribute that does not fit its type; the issue names `attributes.<key>`. */
+  attributeInvalid: (key: string, problem: string) =>
+    new HttpError(400, 'validation_failed', `attributes.${key}: ${problem}`, [
+      { path: `/body/attributes/${key}`, code: 'attribute_type', message: `attributes.${key}: ${problem}` },
+    ]),
   /** 409: an undo of a merge already undone. */
   notMerged: () => new HttpError(409, 'not_merged', 'this merge was undone already: nothing to undo'),
   runNotFailed: (status: string) =>

@@ -87,18 +87,17 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
     cleanups.push({ name: 'database client', fn: () => prisma.$disconnect() });
     const temporal = temporalSettings(process.env, temporalAddress);
 
-    // Search attributes: the dev server got them by flag; a cluster may need them added (Temporal Cloud refuses
-    // this API: add them there by hand, see README).
+    // Search attributes: a cluster may need them added (Temporal Cloud refuses this API: add them there by hand, see
+    // README). The dev server gets them by flag only when its database is new, so one kept in DATA_DIR from an
+    // earlier version is given the ones added since (ConfluoContactId) here too.
     const connection = await Connection.connect(clientConnectionOptions(temporal.connectionOptions));
     cleanups.push({ name: 'Temporal client', fn: () => connection.close() });
-    if (!devTemporal) {
-      await ensureSearchAttributes(connection, temporal.namespace).catch((err) =>
-        log.warn(
-          { err: (err as Error).message },
-          'could not register search attributes; runs cannot be listed until they exist',
-        ),
-      );
-    }
+    await ensureSearchAttributes(connection, temporal.namespace).catch((err) =>
+      log.warn(
+        { err: (err as Error).message },
+        'could not register search attributes; runs cannot be listed until they exist',
+      ),
+    );
 
     // The HTTP server first: webhooks are accepted (made durable in Temporal) while the worker still bundles its
     // workflow code.

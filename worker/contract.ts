@@ -49,15 +49,37 @@ export const SA_VERSION = defineSearchAttributeKey('ConfluoFlowVersion', SearchA
 /** `running` or `waiting` (in a delay or wait node) while open. */
 export const SA_PHASE = defineSearchAttributeKey('ConfluoPhase', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [SA_WORKSPACE, SA_FLOW, SA_VERSION, SA_PHASE] as const;
+/**
+ * The run's own contact (`RunFlowInput.contact.id`: channel-message and contact-event runs), so a contact's runs can be
+ * listed. Set at start only: runs started before it existed, and webhook runs, have none.
+ */
+export const SA_CONTACT = defineSearchAttributeKey('ConfluoContactId', SearchAttributeType.KEYWORD);
 
-/** The search attributes a run starts with (so it is listable from its first moment). */
-export const runSearchAttributes = (run: { workspaceId: string; flowId: string; version: number }) => [
-  { key: SA_WORKSPACE, value: run.workspaceId },
-  { key: SA_FLOW, value: run.flowId },
-  { key: SA_VERSION, value: run.version },
-  { key: SA_PHASE, value: 'running' },
-];
+export const SEARCH_ATTRIBUTES = [SA_WORKSPACE, SA_FLOW, SA_VERSION, SA_PHASE, SA_CONTACT] as const;
+
+/** The id of a run's contact (the `contact` of its input), when it has one. */
+export function runContactId(contact: JsonValue | undefined): string | undefined {
+  if (contact === null || typeof contact !== 'object' || Array.isArray(contact)) return undefined;
+  const id = contact.id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/** The search attributes a run starts with (so it is listable from its first moment, by its contact too). */
+export const runSearchAttributes = (run: {
+  workspaceId: string;
+  flowId: string;
+  version: number;
+  contact?: JsonValue;
+}) => {
+  const contactId = runContactId(run.contact);
+  return [
+    { key: SA_WORKSPACE, value: run.workspaceId },
+    { key: SA_FLOW, value: run.flowId },
+    { key: SA_VERSION, value: run.version },
+    { key: SA_PHASE, value: 'running' },
+    ...(contactId !== undefined ? [{ key: SA_CONTACT, value: contactId }] : []),
+  ];
+};
 
 /** Workflow ids are run ids. A webhook with an Idempotency-Key maps to a deterministic id so a repeat finds it. */
 export const RUN_ID_PREFIX = 'run_';

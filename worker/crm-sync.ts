@@ -20,12 +20,18 @@ import { resolveIdentities } from '../connectors/contacts/identity.js';
 import type { JsonObject } from '../connectors/flow/types.js';
 import type { CrmCallContext, CrmClient, CrmDefinition, CrmPerson, CrmPersonWrite } from '../connectors/sdk/crm.js';
 import { isConnectorError } from '../connectors/sdk/index.js';
-import type { ContactRecord, ContactsService, Logger } from '../connectors/sdk/types.js';
+import type { ContactRecord, ContactsService, ContactUpsertResult, Logger } from '../connectors/sdk/types.js';
 import { AccountUnavailable, type ChannelAccountStore } from '../prisma/channel-accounts.js';
 import { Prisma, type PrismaClient } from '../prisma/client.js';
 import { createContactMergeStore, MergeRefused } from '../prisma/contact-merges.js';
 import { contactView } from '../prisma/contacts.js';
-import { createCrmSyncStore, type CrmLinkRow, type CrmSnapshot, type CrmSyncStore } from '../prisma/crm-sync.js';
+import {
+  createCrmSyncStore,
+  crmMergePlan,
+  type CrmLinkRow,
+  type CrmSnapshot,
+  type CrmSyncStore,
+} from '../prisma/crm-sync.js';
 import type { RateLimiter } from '../prisma/rate-limits.js';
 import { accountError, rateLimitOf } from './channels.js';
 import { toFailure } from './failures.js';
@@ -256,17 +262,13 @@ export function createCrmSync(deps: CrmSyncDeps) {
       return true;
     }
     let wrote = false;
-    let live = targets;
-    if (targets.length > 1 && a.client.mergePersons) {
-      // Merged in Confluo, so merged in the CRM too (into the oldest contact's record); the other records' ids stay
-      // identities of their contacts (the CRM answers them as the survivor).
-      const [primary, ...rest] = targets;
-      for (const t of rest) {
-        await a.client.mergePersons(ctx, primary!.recordId!, t.recordId!);
-        await store.unlink(a.accountId, t.contactId);
-        wrote = true;
-      }
-      live = [primary!];
+    // Merged in Confluo, so merged in the CRM too (into the oldest contact's record); the other records' ids stay
+    // identities of their contacts (the CRM answers them as the survivor).
+    const { keep: live, mergeAway } = crmMergePlan(targets, a.client.mergePersons !== undefined);
+    for (const t of mergeAway) {
+      await a.client.mergePersons!(ctx, live[0]!.recordId!, t.recordId!);
+      await store.unlink(a.accountId, t.contactId);
+      wrote = true;
     }
     for (const t of live) {
       const write = changedFields(desired, t.sent);
@@ -393,7 +395,11 @@ export function createCrmSync(deps: CrmSyncDeps) {
         seen,
         seenUpdatedAt: person.updatedAt,
       });
-      return { outcome: result.created ? 'created' : 'updated', contactId: result.contact.id };
+      return {
+        outcome: result.created ? 'created' : 'updated',
+        contactId: result.contact.id,
+        ...leftOut(result.rejectedAttributes),
+      };
     }
     // Changed in the CRM since it was last read: those fields, in Confluo's terms.
     const inCrm = changedFields(seen, link.seen);
@@ -408,13 +414,14 @@ export function createCrmSync(deps: CrmSyncDeps) {
     const attributes = attributesFrom(fields);
     const newIds = typed(write.emails, write.phones);
     let outcome: 'updated' | 'skipped' = 'skipped';
+    let rejected: ContactUpsertResult['rejectedAttributes'];
     if (write.name || newIds.length > 0 || Object.keys(attributes).length > 0) {
-      await deps.contacts.upsert(a.workspaceId, {
+      ({ rejectedAttributes: rejected } = await deps.contacts.upsert(a.workspaceId, {
         identities: resolveIdentities([recordId, ...newIds], deps.defaultCountry as CountryCode | undefined),
         ...(write.name && { name: write.name }),
         ...(Object.keys(attributes).length > 0 && { attributes }),
         source,
-      });
+      }));
       outcome = 'updated';
     }
     await store.saveRecord(a.workspaceId, {
@@ -433,7 +440,20 @@ export function createCrmSync(deps: CrmSyncDeps) {
       seen,
       seenUpdatedAt: person.updatedAt,
     });
-    return { outcome, contactId: link.contactId };
+    return { outcome, contactId: link.contactId, ...leftOut(rejected) };
+  }
+
+  /**
+   * A CRM value of a Confluo-defined attribute that does not fit its type even read leniently (prisma/
+   * contact-attributes.ts): left out of the contact, the rest of the record read in, and said in the sync item's
+   * `reason` (the activity's result) and the log, never failing the sync (HubSpot refuses a bad typed property; a
+   * pull must not stop on one field of one record).
+   */
+  function leftOut(rejected: ContactUpsertResult['rejectedAttributes']): { reason?: string } {
+    if (!rejected?.length) return {};
+    const reason = `attributes left out: ${rejected.map((r) => `attributes.${r.key} ${r.problem}`).join('; ')}`;
+    deps.logger?.warn({ rejected }, reason);
+    return { reason };
   }
 
   /** The catch-up poll, when due: the records changed since the cursor, read in like webhooks' (a few pages). */

@@ -49,7 +49,8 @@ export function clientConnectionOptions<T extends ConnectionOptions>(options: T)
 }
 
 /**
- * Registers Confluo's custom search attributes on a namespace (clusters; the dev server gets them by flag).
+ * Registers Confluo's custom search attributes on a namespace that lacks some: a cluster's, or a dev server's kept
+ * from an earlier version (its flags register them only in a new database).
  * Temporal Cloud does not allow this through the operator API: there, add them in the Cloud UI or with tcld.
  */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {

@@ -82,6 +82,7 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
   }
+  // Registered in a new database only: server/main.ts adds those missing from a kept one (ensureSearchAttributes).
   for (const key of SEARCH_ATTRIBUTES) {
     const type = ({ INT: 'Int', KEYWORD: 'Keyword' } as Record<string, string>)[key.type] ?? key.type;
     args.push('--search-attribute', `${key.name}=${type}`);

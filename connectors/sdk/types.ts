@@ -50,6 +50,11 @@ export interface ContactUpsertResult {
   merged?: string[];
   /** Ids of other contacts (roots) that hold some of the given identities too: a household's one phone, kept on both. */
   sharedWith?: string[];
+  /**
+   * Attributes left out: a workspace-defined attribute (prisma/contact-attributes.ts) whose value does not fit its type
+   * even read leniently; everything else was written.
+   */
+  rejectedAttributes?: { key: string; value: JsonValue; problem: string }[];
 }
 
 export interface ContactsService {

@@ -3,6 +3,7 @@ import type { Api } from './api/client.js';
 import { channelsRoute } from './channels/route.js';
 import { ChannelsScreen } from './screens/ChannelsScreen.js';
 import { ContactScreen } from './screens/ContactScreen.js';
+import { ContactSettingsScreen } from './screens/ContactSettingsScreen.js';
 import { ContactsScreen } from './screens/ContactsScreen.js';
 import { DuplicatesScreen } from './screens/DuplicatesScreen.js';
 import { EditorScreen } from './screens/EditorScreen.js';
@@ -31,6 +32,7 @@ export function App() {
       <InboxScreen api={api} conversationId={inbox[1] ? decodeURIComponent(inbox[1]) : null} onSignOut={signOut} />
     );
   if (/^\/contacts\/duplicates\/?$/.test(path)) return <DuplicatesScreen api={api} onSignOut={signOut} />;
+  if (/^\/contacts\/settings\/?$/.test(path)) return <ContactSettingsScreen api={api} onSignOut={signOut} />;
   const contact = /^\/contacts(?:\/([^/]+))?\/?$/.exec(path);
   if (contact)
     return contact[1] ? (

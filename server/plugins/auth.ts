@@ -15,7 +15,8 @@ export type Role = (typeof ROLES)[number];
  * The role each /api route needs, by `METHOD /path` (without `/api`). Reads (GET) need `viewer` and are not listed;
  * every other route must be, or registering it fails, so none can be added without saying who may call it.
  * - agent: answer customers (the inbox), merge and unmerge their contacts;
- * - builder: flows, runs and channel accounts.
+ * - builder: flows, runs and channel accounts;
+ * - admin: the workspace's contact settings (attribute definitions, merge rules).
  */
 export const ROUTE_ROLES: Record<string, Role> = {
   'POST /flows/validate': 'viewer',
@@ -36,6 +37,10 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'POST /duplicates/:id/merge': 'agent',
   'POST /duplicates/:id/dismiss': 'agent',
   'DELETE /contacts/:id/identities/:identityId': 'agent',
+  'POST /contact-attributes': 'admin',
+  'PATCH /contact-attributes/:key': 'admin',
+  'DELETE /contact-attributes/:key': 'admin',
+  'PATCH /contact-settings': 'admin',
   'POST /channel-accounts': 'builder',
   'PATCH /channel-accounts/:id': 'builder',
   'DELETE /channel-accounts/:id': 'builder',

@@ -5,18 +5,26 @@ import { createContactMergeStore, MergeRefused } from '../../prisma/contact-merg
 import { isIdOf } from '../../prisma/ids.js';
 import { httpErrors } from '../errors.js';
 import { errors, IdParams } from '../schemas/common.js';
-import { MergeBody, MergeList, MergeParams, MergeResult, UndoResult } from '../schemas/contact-merges.js';
+import {
+  MergeBody,
+  MergeList,
+  MergeParams,
+  MergePreview,
+  MergePreviewQuery,
+  MergeResult,
+  UndoResult,
+} from '../schemas/contact-merges.js';
 
 const tags = ['contacts'];
 
 /** The store's refusal as the one error body; anything else goes on to the error plugin. */
-function refused(err: unknown, what: string): never {
+function refused(err: unknown, what: string, field = '/body/contactId'): never {
   if (!(err instanceof MergeRefused)) throw err;
   switch (err.reason) {
     case 'not_found':
       throw httpErrors.notFound(what);
     case 'merge_self':
-      throw httpErrors.mergeSelf();
+      throw httpErrors.mergeSelf(field);
     case 'already_merged':
       throw httpErrors.alreadyMerged();
     case 'not_merged':
@@ -49,6 +57,34 @@ export const contactMergeRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // An id that cannot exist is not looked up.
       if (!isIdOf('ct', id) || !isIdOf('ct', contactId)) throw httpErrors.notFound('contact');
       return merges.merge(request.workspaceId, id, contactId, { type: 'api' }).catch((err) => refused(err, 'contact'));
+    },
+  );
+
+  app.get(
+    '/contacts/:id/merge-preview',
+    {
+      schema: {
+        tags,
+        summary: 'What merging a contact into this one would make, side by side (nothing is written)',
+        description:
+          'Both contacts as they are and the result as `POST /api/contacts/:id/merge` with the same `contactId` would ' +
+          'make it: per field the side it comes from and what is set aside, identities on both sides, notes and ' +
+          'message counts, and per CRM account what the sync does next. `:id` survives: swap the two to preview the ' +
+          'other direction. The same refusals as the merge.',
+        params: IdParams,
+        querystring: MergePreviewQuery,
+        response: { 200: MergePreview, ...errors(400, 401, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const { contactId } = request.query;
+      if (id === contactId) throw httpErrors.mergeSelf('/query/contactId');
+      if (!isIdOf('ct', id) || !isIdOf('ct', contactId)) throw httpErrors.notFound('contact');
+      const canMerge = (connector: string) => app.registry.get(connector)?.manifest.crm?.merge === true;
+      return merges
+        .preview(request.workspaceId, id, contactId, canMerge)
+        .catch((err) => refused(err, 'contact', '/query/contactId'));
     },
   );
 

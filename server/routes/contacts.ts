@@ -7,7 +7,6 @@ import type { ContactRecord } from '../../connectors/sdk/types.js';
 import { isIdOf } from '../../prisma/ids.js';
 import {
   addIdentity,
-  contactTimeline,
   detachIdentity,
   IdentityRefused,
   findContactsByIdentity,
@@ -18,11 +17,23 @@ import {
   TagRefused,
   updateContact,
 } from '../../prisma/contacts.js';
+import {
+  AttributeRefused,
+  attributeFilters,
+  definitionsInTx,
+  matchesAttributes,
+  type AttributeFilter,
+} from '../../prisma/contact-attributes.js';
 import { createContactNoteStore } from '../../prisma/contact-notes.js';
+import {
+  createContactTimelineStore,
+  TIMELINE_EVENT_TYPES,
+  type TimelineEventType,
+} from '../../prisma/contact-timeline.js';
 import { createCrmSyncStore } from '../../prisma/crm-sync.js';
 import { httpErrors } from '../errors.js';
 import { errors, IdParams, Nothing } from '../schemas/common.js';
-import { decodeCursor, nextCursor } from '../services/keyset.js';
+import { decodeCursor, decodeTimelineKey, encodeTimelineKey, nextCursor } from '../services/keyset.js';
 import {
   AddIdentityBody,
   AddNoteBody,
@@ -37,6 +48,7 @@ import {
   ContactListQuery,
   IdentityParams,
   Timeline,
+  TimelineQuery,
   UpdateContactBody,
 } from '../schemas/contacts.js';
 
@@ -56,6 +68,19 @@ function parseIdentity(identity: string): { kind: string; key: string } {
     throw httpErrors.validation(message, [{ path: '/query/identity', code: 'invalid', message }]);
   }
   return { kind, key: checked.key };
+}
+
+/** `types=a,b` as event types; 400 on /query/types naming the first unknown one. */
+function timelineTypes(text: string): TimelineEventType[] {
+  const types = text.split(',').map((t) => t.trim());
+  const unknown = types.find((t) => !(TIMELINE_EVENT_TYPES as readonly string[]).includes(t));
+  if (unknown !== undefined)
+    throw httpErrors.badQuery(
+      'types',
+      'enum',
+      `${unknown ? `"${unknown}" is` : 'an empty entry is'} not a timeline event type (${TIMELINE_EVENT_TYPES.join(', ')})`,
+    );
+  return types as TimelineEventType[];
 }
 
 // What a typed phone number may hold: digits and the separators people write (no letters, so a name never parses).
@@ -83,7 +108,23 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
 ) => {
   const crmSyncs = createCrmSyncStore(app.prisma);
   const notes = createContactNoteStore(app.prisma);
+  const timeline = createContactTimelineStore(app.prisma);
   const exactAjv = createAjv();
+  /** The `attr.<key>` query parameters as search conditions, read against the workspace's definitions. */
+  const queryAttributes = async (workspaceId: string, query: Record<string, unknown>): Promise<AttributeFilter[]> => {
+    const raw = Object.fromEntries(
+      Object.entries(query)
+        .filter(([k, v]) => k.startsWith('attr.') && typeof v === 'string')
+        .map(([k, v]) => [k.slice('attr.'.length), v as string]),
+    );
+    if (Object.keys(raw).length === 0) return [];
+    try {
+      return attributeFilters(await definitionsInTx(app.prisma, workspaceId), raw);
+    } catch (err) {
+      if (!(err instanceof AttributeRefused)) throw err;
+      throw httpErrors.badQuery(`attr.${err.key}`, 'invalid', `attr.${err.key}: ${err.problem}`);
+    }
+  };
   app.get(
     '/contacts',
     {
@@ -98,8 +139,11 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
     async (request) => {
       const { identity, cursor, q } = request.query;
       const tag = request.query.tag === undefined ? undefined : queryTag(request.query.tag);
+      const attrs = await queryAttributes(request.workspaceId, request.query as Record<string, unknown>);
       const tagged = (items: ContactRecord[]) => ({
-        items: tag === undefined ? items : items.filter((c) => c.tags.includes(tag)),
+        items: items.filter(
+          (c) => (tag === undefined || c.tags.includes(tag)) && matchesAttributes(c.attributes, attrs),
+        ),
       });
       if (identity !== undefined) {
         const { kind, key } = parseIdentity(identity);
@@ -113,8 +157,13 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
       if (cursor && !isIdOf('ct', cursor)) throw httpErrors.badQuery('cursor', 'cursor', 'not a cursor from this API');
       const page = { limit: request.query.limit ?? 50, ...(cursor && { cursor }) };
       const text = q?.trim() || undefined;
-      return text !== undefined || tag !== undefined
-        ? searchContacts(app.prisma, request.workspaceId, { ...(text && { text }), ...(tag && { tag }) }, page)
+      return text !== undefined || tag !== undefined || attrs.length > 0
+        ? searchContacts(
+            app.prisma,
+            request.workspaceId,
+            { ...(text && { text }), ...(tag && { tag }), ...(attrs.length > 0 && { attributes: attrs }) },
+            page,
+          )
         : listContacts(app.prisma, request.workspaceId, page);
     },
   );
@@ -157,6 +206,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
       if (!isIdOf('ct', request.params.id)) throw httpErrors.notFound('contact');
       const contact = await updateContact(app.prisma, request.workspaceId, request.params.id, request.body).catch(
         (err: unknown) => {
+          if (err instanceof AttributeRefused) throw httpErrors.attributeInvalid(err.key, err.problem);
           if (!(err instanceof TagRefused)) throw err;
           const message = `tags: ${err.problem}`;
           throw httpErrors.validation(message, [{ path: `/body/tags/${err.index}`, code: 'invalid', message }]);
@@ -287,15 +337,28 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ defaultCountry?: Country
     {
       schema: {
         tags,
-        summary: "A contact's history, newest first, with the run step behind each change",
+        summary: "A contact's one timeline across every channel, newest first, with who or what did each thing",
+        description:
+          'Messages in and out, notes, identities added and detached (with the run step, message or CRM record ' +
+          'behind them), changes to name, attributes and tags (from → to, and who), merges and their undoing, and ' +
+          'the CRM sync (a change the CRM brought in: crm.updated; the last sync and failure per CRM account). A ' +
+          "merged contact's view holds its members' events. Keyset pages: `nextCursor` as `before` gives the next " +
+          'older page, stable while new events arrive.',
         params: IdParams,
-        response: { 200: Timeline, ...errors(401, 404) },
+        querystring: TimelineQuery,
+        response: { 200: Timeline, ...errors(400, 401, 404) },
       },
     },
     async (request) => {
-      const items = await contactTimeline(app.prisma, request.workspaceId, request.params.id);
-      if (!items) throw httpErrors.notFound('contact');
-      return { items };
+      const { types, channel, before, limit = 50 } = request.query;
+      const page = await timeline.page(request.workspaceId, request.params.id, {
+        ...(types !== undefined && { types: timelineTypes(types) }),
+        ...(channel && { channel }),
+        before: decodeTimelineKey(before),
+        limit,
+      });
+      if (!page) throw httpErrors.notFound('contact');
+      return { items: page.items, ...(page.next && { nextCursor: encodeTimelineKey(page.next) }) };
     },
   );
 

@@ -19,10 +19,11 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { flowId, status, limit, pageToken } = request.query;
+      const { flowId, contactId, status, limit, pageToken } = request.query;
       return listRuns(app.temporal, request.workspaceId, {
         limit: limit ?? 50,
         ...(flowId && { flowId }),
+        ...(contactId && { contactId }),
         ...(status && { status }),
         ...(pageToken && { pageToken }),
       });

@@ -3,6 +3,7 @@ import { Type, type Static } from 'typebox';
 import { IDENTITY_SCHEMA } from '../../connectors/sdk/channel-schemas.js';
 import { CONTACT_IDENTITY_SCHEMA } from '../../connectors/sdk/identity-schemas.js';
 import { MAX_TAG_LENGTH, MAX_TAGS, NOTE_MAX_LENGTH } from '../../prisma/contact-limits.js';
+import { TIMELINE_EVENT_TYPES, type TimelineEventType } from '../../prisma/contact-timeline-types.js';
 import { DateTime, Json, Limit } from './common.js';
 
 /** An identity of a contact: value, validity, verification and what added it (the SDK's one definition). */
@@ -46,51 +47,64 @@ export type Contact = Static<typeof Contact>;
 /** A tag as sent: some non-blank text (stored trimmed and lower case, prisma/contacts.ts normalizeTags). */
 const TagText = { minLength: 1, maxLength: MAX_TAG_LENGTH, pattern: '\\S' } as const;
 
-export const ContactListQuery = Type.Object({
-  identity: Type.Optional(
-    Type.String({
-      pattern: '^[a-z][a-z0-9_.-]*:.+$',
-      maxLength: 500,
-      description:
-        '`kind:value`, e.g. `email:ada@example.com`; matched by the identity rules (a Gmail address with or without ' +
-        'dots or a +tag, a phone in any international format)',
-    }),
-  ),
-  q: Type.Optional(
-    Type.String({
-      maxLength: 200,
-      description:
-        'Search: a phone number in any written format (national ones in CONFLUO_DEFAULT_COUNTRY) or an email finds ' +
-        'the contact owning it by the identity rules; any other text matches names and identity values ' +
-        '(case-insensitive substring), newest first, paged by `cursor`',
-    }),
-  ),
-  tag: Type.Optional(
-    Type.String({
-      ...TagText,
-      description:
-        'Only contacts with this tag (case-insensitive; a merged contact’s tag finds the contact it is in); with `q`, ' +
-        'those matching both',
-    }),
-  ),
-  limit: Type.Optional(Limit),
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
-});
+export const ContactListQuery = Type.Object(
+  {
+    identity: Type.Optional(
+      Type.String({
+        pattern: '^[a-z][a-z0-9_.-]*:.+$',
+        maxLength: 500,
+        description:
+          '`kind:value`, e.g. `email:ada@example.com`; matched by the identity rules (a Gmail address with or without ' +
+          'dots or a +tag, a phone in any international format)',
+      }),
+    ),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description:
+          'Search: a phone number in any written format (national ones in CONFLUO_DEFAULT_COUNTRY) or an email finds ' +
+          'the contact owning it by the identity rules; any other text matches names and identity values ' +
+          '(case-insensitive substring), newest first, paged by `cursor`',
+      }),
+    ),
+    tag: Type.Optional(
+      Type.String({
+        ...TagText,
+        description:
+          'Only contacts with this tag (case-insensitive; a merged contact’s tag finds the contact it is in); with `q`, ' +
+          'those matching both',
+      }),
+    ),
+    limit: Type.Optional(Limit),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  {
+    patternProperties: {
+      '^attr\\.[A-Za-z_][A-Za-z0-9_]{0,63}$': Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description:
+          '`attr.<key>=<value>`: only contacts whose attribute has this value: a number, date (`YYYY-MM-DD`) or ' +
+          'select attribute (GET /api/contact-attributes) exactly, a text one or a key nobody defined by a ' +
+          'case-insensitive substring; several are all required, with `q` and `tag` too',
+      }),
+    },
+  },
+);
 export type ContactListQuery = Static<typeof ContactListQuery>;
 
 export const ContactList = Type.Object({ items: Type.Array(Contact), nextCursor: Type.Optional(Type.String()) });
 export type ContactList = Static<typeof ContactList>;
 
+const TimelineContactRef = Type.Object({ id: Type.String(), name: Type.Union([Type.String(), Type.Null()]) });
+
 export const TimelineEvent = Type.Object({
-  type: Type.Union([
-    Type.Literal('contact.created'),
-    Type.Literal('identity.added'),
-    Type.Literal('identity.detached'),
-    Type.Literal('message.received'),
-    Type.Literal('message.sent'),
-    Type.Literal('note.added'),
-  ]),
+  id: Type.String({ description: '`<type>:<source id>`, unique on the timeline' }),
+  type: Type.Unsafe<TimelineEventType>(Type.Union(TIMELINE_EVENT_TYPES.map((t) => Type.Literal(t)))),
   at: DateTime,
+  contactId: Type.Optional(
+    Type.String({ description: "the contact row it is on (a merged contact's view holds its members' events)" }),
+  ),
   identity: Type.Optional(Address),
   message: Type.Optional(
     Type.Object({
@@ -107,9 +121,65 @@ export const TimelineEvent = Type.Object({
       { description: 'note.added: the note and the contact row it is on' },
     ),
   ),
-  source: Type.Optional(Type.String({ description: 'provenance, e.g. `run:<runId>:<nodeId>`' })),
+  merge: Type.Optional(
+    Type.Object(
+      {
+        id: Type.String(),
+        survivor: TimelineContactRef,
+        merged: TimelineContactRef,
+        members: Type.Array(Type.String()),
+        undoneAt: Type.Union([DateTime, Type.Null()]),
+      },
+      { description: 'contact.merged / contact.unmerged: the merge (`POST /api/contact-merges/:mergeId/undo`)' },
+    ),
+  ),
+  changes: Type.Optional(
+    Type.Array(
+      Type.Object({
+        field: Type.String({ description: '`name`, `tags` or `attributes.<key>`' }),
+        from: Type.Unknown({ description: 'null: absent' }),
+        to: Type.Unknown({ description: 'null: absent (removed)' }),
+      }),
+      { description: 'contact.updated / crm.updated (a change the CRM sync brought in): what changed' },
+    ),
+  ),
+  crm: Type.Optional(
+    Type.Object(
+      {
+        accountId: Type.String(),
+        connector: Type.String(),
+        accountName: Type.String(),
+        recordId: Type.Union([Type.String(), Type.Null()]),
+        sent: Type.Optional(
+          Type.Object(
+            {
+              name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+              emails: Type.Optional(Type.Array(Type.String())),
+              phones: Type.Optional(Type.Array(Type.String())),
+              fields: Type.Optional(Json),
+            },
+            { description: 'crm.synced: what Confluo last wrote to the record' },
+          ),
+        ),
+        error: Type.Optional(
+          Type.Object(
+            { code: Type.String(), message: Type.String(), retrying: Type.Boolean() },
+            { description: 'crm.sync_failed: the last write’s failure (gone once a write goes through)' },
+          ),
+        ),
+      },
+      {
+        description:
+          "crm.synced (the link's last sync, either way) / crm.sync_failed: a CRM account's link of the contact row",
+      },
+    ),
+  ),
+  source: Type.Optional(
+    Type.String({ description: 'who or what did it, e.g. `run:<runId>:<nodeId>`, `api`, `crm:<account>:<record>`' }),
+  ),
   runId: Type.Optional(Type.String()),
   nodeId: Type.Optional(Type.String()),
+  flowId: Type.Optional(Type.String({ description: "the run's flow, when recorded (`/flows/<flowId>?run=<runId>`)" })),
 });
 export type TimelineEvent = Static<typeof TimelineEvent>;
 /** `POST /api/contacts/:id/identities`: an identity typed by a person, through the matching rules. */
@@ -129,8 +199,30 @@ export const IdentityParams = Type.Object({
   identityId: Type.String({ maxLength: 100 }),
 });
 
-export const Timeline = Type.Object({ items: Type.Array(TimelineEvent) });
+export const Timeline = Type.Object({
+  items: Type.Array(TimelineEvent),
+  nextCursor: Type.Optional(Type.String({ description: 'pass as `before` for the next (older) page' })),
+});
 export type Timeline = Static<typeof Timeline>;
+
+export const TimelineQuery = Type.Object({
+  types: Type.Optional(
+    Type.String({
+      maxLength: 500,
+      description: `Only these event types, comma-separated: ${TIMELINE_EVENT_TYPES.join(', ')}`,
+    }),
+  ),
+  channel: Type.Optional(
+    Type.String({
+      pattern: '^[a-z][a-z0-9_-]*$',
+      maxLength: 50,
+      description: 'Only messages on this channel (e.g. `sms`); every other event type is left out',
+    }),
+  ),
+  before: Type.Optional(Type.String({ maxLength: 500, description: 'a `nextCursor`: the page after it' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+export type TimelineQuery = Static<typeof TimelineQuery>;
 
 /** `PATCH /api/contacts/:id`: the name and custom attributes (merged in; `null` removes one), the tags (replaced). */
 export const UpdateContactBody = Type.Object(
@@ -143,7 +235,9 @@ export const UpdateContactBody = Type.Object(
         {
           maxProperties: 100,
           additionalProperties: false,
-          description: 'merged into the stored attributes; a null value removes that attribute',
+          description:
+            'merged into the stored attributes; a null value removes that attribute; a value of a defined attribute ' +
+            '(GET /api/contact-attributes) must fit its type (400 naming `attributes.<key>`)',
         },
       ),
     ),

@@ -9,7 +9,8 @@ export const RunStatus = Type.Unsafe<RunStatusValue>(Type.Union(RUN_STATUSES.map
 export type RunStatus = Static<typeof RunStatus>;
 
 /** Ids that go into a visibility query are limited to id characters (no quoting games). */
-const SafeId = Type.String({ pattern: '^[A-Za-z0-9_-]{1,100}$' });
+const SAFE_ID = '^[A-Za-z0-9_-]{1,100}$';
+const SafeId = Type.String({ pattern: SAFE_ID });
 
 export const RunParams = Type.Object({ id: SafeId });
 export type RunParams = Static<typeof RunParams>;
@@ -17,12 +18,19 @@ export type RunParams = Static<typeof RunParams>;
 export const RunListQuery = Type.Object({
   flowId: Type.Optional(SafeId),
   status: Type.Optional(RunStatus),
+  contactId: Type.Optional(
+    Type.String({
+      pattern: SAFE_ID,
+      description:
+        'Only runs of this contact (channel-message and contact-event runs record their contact; webhook runs, and runs started before Confluo recorded it, have none and never match)',
+    }),
+  ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
   pageToken: Type.Optional(
     Type.String({
       maxLength: 2000,
       pattern: '^[A-Za-z0-9_-]+$',
-      description: "The previous page's `nextPageToken` (base64url), with the same flowId and status",
+      description: "The previous page's `nextPageToken` (base64url), with the same flowId, contactId and status",
     }),
   ),
 });
@@ -33,6 +41,8 @@ const summary = {
   flowId: Type.String(),
   version: Type.Integer({ description: '0 for a test run of the draft' }),
   status: RunStatus,
+  /** The run's own contact, when it has one (see `contactId` of the list). */
+  contactId: Type.Optional(Type.String()),
   startedAt: DateTime,
   closedAt: Type.Optional(DateTime),
 };

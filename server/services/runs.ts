@@ -17,6 +17,8 @@ import type { WorkflowClient } from '../../worker/client.js';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, isTemporalUnavailable, withinDeadline } from '../../worker/temporal-deadline.js';
 import {
   RUN_ID_PREFIX,
+  runContactId,
+  SA_CONTACT,
   SA_FLOW,
   SA_PHASE,
   SA_VERSION,
@@ -90,7 +92,7 @@ function searchAttr(fields: Record<string, temporal.api.common.v1.IPayload> | nu
 /** Bytes of the check in front of Temporal's token in the API's page token. */
 const PAGE_CHECK_BYTES = 8;
 
-/** The check binds a token to the visibility query it pages (workspace, flowId and status filters are all in it). */
+/** The check binds a token to the visibility query it pages (workspace and every filter are all in it). */
 const pageCheck = (query: string, token: Uint8Array) =>
   createHash('sha256').update(`confluo runs page v1\0${query}\0`).update(token).digest().subarray(0, PAGE_CHECK_BYTES);
 
@@ -120,7 +122,7 @@ const pageTokenRefused = () =>
   httpErrors.badQuery(
     'pageToken',
     'page_token',
-    "not a page token of this list: pass the previous page's nextPageToken, with the same flowId and status",
+    "not a page token of this list: pass the previous page's nextPageToken, with the same flowId, contactId and status",
   );
 
 /** Temporal's INVALID_ARGUMENT: what it answers for a page token it cannot read. */
@@ -133,10 +135,12 @@ const INVALID_ARGUMENT = 3;
 export async function listRuns(
   t: TemporalDeps,
   workspaceId: string,
-  opts: { flowId?: string; status?: RunStatus; limit: number; pageToken?: string },
+  opts: { flowId?: string; contactId?: string; status?: RunStatus; limit: number; pageToken?: string },
 ): Promise<{ items: RunSummary[]; nextPageToken?: string }> {
   const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`, `${SA_WORKSPACE.name} = ${quote(workspaceId)}`];
   if (opts.flowId) clauses.push(`${SA_FLOW.name} = ${quote(opts.flowId)}`);
+  // Only runs started with the attribute match: older runs (and runs without a contact) have none.
+  if (opts.contactId) clauses.push(`${SA_CONTACT.name} = ${quote(opts.contactId)}`);
   if (opts.status) clauses.push(`(${STATUS_CLAUSE[opts.status]})`);
   const query = clauses.join(' AND ');
   const nextPageToken = opts.pageToken ? decodePageToken(query, opts.pageToken) : undefined;
@@ -155,11 +159,13 @@ export async function listRuns(
   const items = res.executions.map((e): RunSummary => {
     const fields = e.searchAttributes?.indexedFields;
     const closedAt = tsToIso(e.closeTime);
+    const contactId = searchAttr(fields, SA_CONTACT.name);
     return {
       id: e.execution?.workflowId ?? '',
       flowId: String(searchAttr(fields, SA_FLOW.name) ?? ''),
       version: Number(searchAttr(fields, SA_VERSION.name) ?? 0),
       status: runStatus(e.status, searchAttr(fields, SA_PHASE.name) as string | undefined),
+      ...(typeof contactId === 'string' && { contactId }),
       startedAt: tsToIso(e.startTime) ?? new Date(0).toISOString(),
       ...(closedAt && { closedAt }),
     };
@@ -241,11 +247,13 @@ export async function getRun(t: TemporalDeps, workspaceId: string, runId: string
   steps ??= (await queriedSteps(t, runId, d.taskQueue)) ?? pendingSteps(input.definition);
   steps = mergePendingActivities(steps, d);
   const closedAt = d.closeTime?.toISOString();
+  const contactId = runContactId(input.contact);
   return {
     id: runId,
     flowId: input.flowId,
     version: input.version,
     status,
+    ...(contactId && { contactId }),
     startedAt: d.startTime.toISOString(),
     ...(closedAt && { closedAt }),
     definition: input.definition,

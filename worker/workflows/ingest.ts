@@ -86,6 +86,7 @@ export async function ingest(input: IngestInput): Promise<IngestResult> {
           workspaceId: input.workspaceId,
           flowId: m.flowId,
           version: m.version,
+          contact: rec.contact,
         }),
       });
       started.push(m.runId);

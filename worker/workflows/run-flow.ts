@@ -41,10 +41,9 @@ import {
   NON_RETRYABLE_STEP_CODES,
   RATE_LIMIT_WAIT,
   replySignal,
+  runSearchAttributes,
   SA_FLOW,
   SA_PHASE,
-  SA_VERSION,
-  SA_WORKSPACE,
   STEP_FAILED,
   STEP_TIMEOUT_MARGIN_MS,
   stepsQuery,
@@ -80,12 +79,7 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   // The server sets these at start; a run started some other way gets them here, so every run can be listed.
   // (Upserting unconditionally would cost every run an extra history event and visibility write.)
   if (workflowInfo().typedSearchAttributes.get(SA_FLOW) === undefined) {
-    upsertSearchAttributes([
-      { key: SA_WORKSPACE, value: input.workspaceId },
-      { key: SA_FLOW, value: input.flowId },
-      { key: SA_VERSION, value: input.version },
-      { key: SA_PHASE, value: 'running' },
-    ]);
+    upsertSearchAttributes(runSearchAttributes(input));
   }
   let waiting = 0;
   const setWaiting = (delta: 1 | -1) => {

@@ -5,6 +5,7 @@ import {
   Type,
   defineAction,
   type JsonObject,
+  type JsonValue,
   type Static,
 } from '../../sdk/index.js';
 import { normalizeCountry, normalizeIdentities } from '../normalize.js';
@@ -67,6 +68,10 @@ export const upsertOutputSchema = Type.Object({
   merged: Type.Optional(Type.Array(Type.String())),
   /** Other people holding some of the given identities too (a household's phone): each keeps a shared copy. */
   sharedWith: Type.Optional(Type.Array(Type.String())),
+  /** Workspace-defined attributes whose value does not fit their type (even "42" as a number): left out, the rest kept. */
+  rejectedAttributes: Type.Optional(
+    Type.Array(Type.Object({ key: Type.String(), value: Type.Unsafe<JsonValue>({}), problem: Type.String() })),
+  ),
 });
 
 export type ContactUpsertActionInput = Static<typeof upsertInputSchema>;
@@ -96,19 +101,25 @@ export const upsertAction = (opts: UpsertActionOptions = {}) =>
           details: { field: 'attributes' },
         });
       const name = typeof input.name === 'string' && input.name.trim() !== '' ? input.name.trim() : undefined;
-      const { contact, created, conflicts, merged, sharedWith } = await ctx.services.contacts.upsert(ctx.workspaceId, {
-        identities,
-        ...(name !== undefined && { name }),
-        ...(input.attributes && { attributes: input.attributes }),
-        source: {
-          type: 'run',
-          runId: ctx.runId,
-          nodeId: ctx.nodeId,
-          ...(ctx.flowId !== undefined && { flowId: ctx.flowId }),
-        },
-      });
+      const { contact, created, conflicts, merged, sharedWith, rejectedAttributes } =
+        await ctx.services.contacts.upsert(ctx.workspaceId, {
+          identities,
+          ...(name !== undefined && { name }),
+          ...(input.attributes && { attributes: input.attributes }),
+          source: {
+            type: 'run',
+            runId: ctx.runId,
+            nodeId: ctx.nodeId,
+            ...(ctx.flowId !== undefined && { flowId: ctx.flowId }),
+          },
+        });
       if (invalid.length > 0)
         ctx.logger.warn({ contactId: contact.id, invalid }, 'kept invalid identities flagged; not used to match');
+      if (rejectedAttributes?.length)
+        ctx.logger.warn(
+          { contactId: contact.id, rejectedAttributes },
+          'left out attribute values that do not fit their type',
+        );
       if (conflicts?.length)
         ctx.logger.warn({ contactId: contact.id, conflicts }, 'identities belong to several contacts; not merged');
       return {
@@ -121,6 +132,7 @@ export const upsertAction = (opts: UpsertActionOptions = {}) =>
         ...(conflicts?.length ? { conflicts } : {}),
         ...(merged?.length ? { merged } : {}),
         ...(sharedWith?.length ? { sharedWith } : {}),
+        ...(rejectedAttributes?.length ? { rejectedAttributes } : {}),
       };
     },
   });

@@ -1,6 +1,11 @@
 // The HTTP API client: Bearer key, JSON, and the uniform error body turned into a readable ApiError.
 import type { FlowDefinition } from '../flow/model.js';
 import type {
+  AttributeDefinition,
+  AttributePatch,
+  ContactSettings,
+  ContactSettingsPatch,
+  NewAttribute,
   ChannelAccount,
   ChannelAccountList,
   ChannelAccountPatch,
@@ -11,6 +16,8 @@ import type {
   ContactPatch,
   CrmLinkStatus,
   Duplicate,
+  ContactMerge,
+  MergePreview,
   MergeResult,
   UndoResult,
   Conversation,
@@ -128,6 +135,12 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
         'GET',
         `/api/runs?flowId=${encodeURIComponent(flowId)}${status ? `&status=${encodeURIComponent(status)}` : ''}`,
       ),
+    /** A contact's runs (those that recorded their contact: channel-message and contact-event runs), newest first. */
+    contactRuns: (contactId: string, status?: string) =>
+      call<RunList>(
+        'GET',
+        `/api/runs?contactId=${encodeURIComponent(contactId)}${status ? `&status=${encodeURIComponent(status)}` : ''}`,
+      ),
     getRun: (id: string) => call<RunDetail>('GET', `/api/runs/${encodeURIComponent(id)}`),
     connectors: () => call<ConnectorManifest[]>('GET', '/api/connectors'),
     /** Every channel account of the workspace (all pages). */
@@ -161,13 +174,27 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     reply: (id: string, text: string) => call<ReplyResult>('POST', `${conversation(id)}/messages`, { text }),
     /**
      * Contacts newest first; `q`: a phone or email finds its owner (any written format), other text names and values;
-     * `tag`: only those with this tag (with `q`: both).
+     * `tag`: only those with this tag (with `q`: both); `attrs`: only those whose attributes have these values
+     * (`attr.<key>=`).
      */
-    listContacts: (opts: { q?: string; tag?: string; limit?: number; cursor?: string | undefined } = {}) => {
+    listContacts: (
+      opts: {
+        q?: string;
+        tag?: string;
+        attrs?: Record<string, string>;
+        limit?: number;
+        cursor?: string | undefined;
+      } = {},
+    ) => {
       const path = page('/api/contacts', opts);
-      const q = (['q', 'tag'] as const)
-        .flatMap((k) => (opts[k]?.trim() ? [`${k}=${encodeURIComponent(opts[k].trim())}`] : []))
-        .join('&');
+      const q = [
+        ...(['q', 'tag'] as const).flatMap((k) =>
+          opts[k]?.trim() ? [`${k}=${encodeURIComponent(opts[k].trim())}`] : [],
+        ),
+        ...Object.entries(opts.attrs ?? {}).flatMap(([k, v]) =>
+          v.trim() ? [`attr.${encodeURIComponent(k)}=${encodeURIComponent(v.trim())}`] : [],
+        ),
+      ].join('&');
       return call<ContactList>('GET', q ? `${path}${path.includes('?') ? '&' : '?'}${q}` : path);
     },
     getContact: (id: string) => call<Contact>('GET', `/api/contacts/${encodeURIComponent(id)}`),
@@ -179,8 +206,22 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       call<Contact>('PATCH', `/api/contacts/${encodeURIComponent(id)}`, patch),
     /** Each connected CRM account's record of the contact and where its sync stands. */
     contactCrm: (id: string) => call<{ items: CrmLinkStatus[] }>('GET', `/api/contacts/${encodeURIComponent(id)}/crm`),
-    /** The contact's history on every channel, newest first. */
-    contactTimeline: (id: string) => call<Timeline>('GET', `/api/contacts/${encodeURIComponent(id)}/timeline`),
+    /**
+     * The contact's one timeline, newest first: `types` only these event types, `channel` only messages on it,
+     * `before` a `nextCursor` (the next older page).
+     */
+    contactTimeline: (
+      id: string,
+      opts: { types?: readonly string[]; channel?: string; before?: string; limit?: number } = {},
+    ) => {
+      const q = new URLSearchParams();
+      if (opts.types?.length) q.set('types', opts.types.join(','));
+      if (opts.channel) q.set('channel', opts.channel);
+      if (opts.before) q.set('before', opts.before);
+      if (opts.limit !== undefined) q.set('limit', String(opts.limit));
+      const qs = q.toString();
+      return call<Timeline>('GET', `/api/contacts/${encodeURIComponent(id)}/timeline${qs ? `?${qs}` : ''}`);
+    },
     /** The contact's notes (with those of contacts merged into it), newest first. */
     listNotes: (id: string, opts: { limit?: number; cursor?: string | undefined } = {}) =>
       call<Page<ContactNote>>('GET', page(`/api/contacts/${encodeURIComponent(id)}/notes`, opts)),
@@ -192,6 +233,18 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     /** Takes an identity off the contact (kept in its timeline); the contact as it is now. */
     detachIdentity: (id: string, identityId: string) =>
       call<Contact>('DELETE', `/api/contacts/${encodeURIComponent(id)}/identities/${encodeURIComponent(identityId)}`),
+    /** The workspace's custom attribute definitions, oldest first. */
+    listAttributes: () => call<{ items: AttributeDefinition[] }>('GET', '/api/contact-attributes'),
+    /** Defines a custom attribute (admin); 400 naming the field, 409 `attribute_exists`. */
+    createAttribute: (body: NewAttribute) => call<AttributeDefinition>('POST', '/api/contact-attributes', body),
+    updateAttribute: (key: string, patch: AttributePatch) =>
+      call<AttributeDefinition>('PATCH', `/api/contact-attributes/${encodeURIComponent(key)}`, patch),
+    /** Deletes a definition; every contact keeps its value. */
+    deleteAttribute: (key: string) => call<null>('DELETE', `/api/contact-attributes/${encodeURIComponent(key)}`),
+    /** The merge rules the workspace turns on. */
+    contactSettings: () => call<ContactSettings>('GET', '/api/contact-settings'),
+    updateContactSettings: (patch: ContactSettingsPatch) =>
+      call<ContactSettings>('PATCH', '/api/contact-settings', patch),
     /** Open duplicate suggestions, highest score first. */
     listDuplicates: (opts: { limit?: number; cursor?: string | undefined } = {}) =>
       call<Page<Duplicate>>('GET', page('/api/duplicates', opts)),
@@ -200,6 +253,18 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       call<MergeResult>('POST', `/api/duplicates/${encodeURIComponent(id)}/merge`, survivorId ? { survivorId } : {}),
     /** Not one person: never suggested again. */
     dismissDuplicate: (id: string) => call<Duplicate>('POST', `/api/duplicates/${encodeURIComponent(id)}/dismiss`),
+    /** What merging `contactId` into `id` would make (`id` survives); nothing is written. 404/409 like the merge. */
+    mergePreview: (id: string, contactId: string) =>
+      call<MergePreview>(
+        'GET',
+        `/api/contacts/${encodeURIComponent(id)}/merge-preview?contactId=${encodeURIComponent(contactId)}`,
+      ),
+    /** Merges `contactId` (and what is merged into it) into `id`; the merge and the contact as it is now. */
+    mergeContacts: (id: string, contactId: string) =>
+      call<MergeResult>('POST', `/api/contacts/${encodeURIComponent(id)}/merge`, { contactId }),
+    /** The merges the contact took part in, newest first, undone ones included. */
+    listMerges: (id: string) =>
+      call<{ items: ContactMerge[] }>('GET', `/api/contacts/${encodeURIComponent(id)}/merges`),
     /** Undoes a merge: both contacts as they were. */
     undoMerge: (mergeId: string) => call<UndoResult>('POST', `/api/contact-merges/${encodeURIComponent(mergeId)}/undo`),
   };

@@ -31,7 +31,15 @@ export type {
   UpdateContactBody as ContactPatch,
 } from '../../../server/schemas/contacts.js';
 export type { Duplicate } from '../../../server/schemas/contact-duplicates.js';
-export type { MergeResult, UndoResult } from '../../../server/schemas/contact-merges.js';
+export type {
+  AttributeDefinition,
+  AttributeType,
+  ContactSettings,
+  CreateAttributeBody as NewAttribute,
+  UpdateAttributeBody as AttributePatch,
+  UpdateContactSettingsBody as ContactSettingsPatch,
+} from '../../../server/schemas/contact-settings.js';
+export type { ContactMerge, MergePreview, MergeResult, UndoResult } from '../../../server/schemas/contact-merges.js';
 export type {
   Conversation,
   ConversationList,

@@ -1,9 +1,12 @@
 // The contact page's edit form: the name and the custom attributes as name/value rows (add, remove). Saving sends only
 // what changed (`PATCH /api/contacts/:id`); a refusal is shown beside the form, which stays open with what was typed.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { ApiError, type Api } from '../api/client.js';
 import type { Contact } from '../api/types.js';
 import { addRow, changeRow, contactDraft, contactPatch, patchProblems, removeRow } from '../contacts/edit.js';
+import { withDefinitions } from '../contacts/attributes.js';
+import { useAttributeDefinitions } from '../screens/use-attribute-definitions.js';
+import { AttributeValueInput } from './AttributeValueInput.js';
 
 export function ContactEditForm({
   api,
@@ -19,6 +22,11 @@ export function ContactEditForm({
   const [draft, setDraft] = useState(() => contactDraft(contact));
   const [saving, setSaving] = useState(false);
   const [problems, setProblems] = useState<string[]>([]);
+  // Defined attributes get typed inputs (their rows first); the rest stay free name/value rows.
+  const defs = useAttributeDefinitions(api);
+  useEffect(() => {
+    if (defs) setDraft((d) => withDefinitions(d, defs));
+  }, [defs]);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
@@ -51,36 +59,49 @@ export function ContactEditForm({
       <fieldset>
         <legend>Attributes</legend>
         {draft.rows.length === 0 && <p className="muted">No attributes.</p>}
-        {draft.rows.map((r, n) => (
-          <div key={r.id} className="attribute-row">
-            <input
-              type="text"
-              aria-label={`Name of attribute ${n + 1}`}
-              placeholder="name"
-              value={r.key}
-              readOnly={r.fixed}
-              onChange={(e) => setDraft(changeRow(draft, r.id, { key: e.target.value }))}
-            />
-            <input
-              type="text"
-              className="grow"
-              aria-label={`Value of attribute ${n + 1}`}
-              placeholder="value"
-              value={r.value}
-              readOnly={r.fixed}
-              title={r.fixed ? 'A nested value: kept as it is (change it through the API)' : undefined}
-              onChange={(e) => setDraft(changeRow(draft, r.id, { value: e.target.value }))}
-            />
-            <button
-              type="button"
-              className="link"
-              aria-label={`Remove attribute ${n + 1}`}
-              onClick={() => setDraft(removeRow(draft, r.id))}
-            >
-              Remove
-            </button>
-          </div>
-        ))}
+        {draft.rows.map((r, n) =>
+          r.def ? (
+            <div key={r.id} className="attribute-row">
+              <span className="attribute-label" title={r.key}>
+                {r.def.label}
+              </span>
+              <AttributeValueInput
+                def={r.def}
+                value={r.value}
+                onChange={(value) => setDraft((d) => changeRow(d, r.id, { value }))}
+              />
+            </div>
+          ) : (
+            <div key={r.id} className="attribute-row">
+              <input
+                type="text"
+                aria-label={`Name of attribute ${n + 1}`}
+                placeholder="name"
+                value={r.key}
+                readOnly={r.fixed}
+                onChange={(e) => setDraft(changeRow(draft, r.id, { key: e.target.value }))}
+              />
+              <input
+                type="text"
+                className="grow"
+                aria-label={`Value of attribute ${n + 1}`}
+                placeholder="value"
+                value={r.value}
+                readOnly={r.fixed}
+                title={r.fixed ? 'A nested value: kept as it is (change it through the API)' : undefined}
+                onChange={(e) => setDraft(changeRow(draft, r.id, { value: e.target.value }))}
+              />
+              <button
+                type="button"
+                className="link"
+                aria-label={`Remove attribute ${n + 1}`}
+                onClick={() => setDraft(removeRow(draft, r.id))}
+              >
+                Remove
+              </button>
+            </div>
+          ),
+        )}
         <button type="button" onClick={() => setDraft(addRow(draft))}>
           Add attribute
         </button>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useId, useState } from 'react';
+import { useCallback, useEffect, useId, useRef, useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { RunSummary } from '../api/types.js';
 import { useRunWatch } from '../screens/use-run-watch.js';
@@ -11,17 +11,27 @@ export function RunsPanel({
   api,
   flowId,
   onOpen,
+  initialRun,
 }: {
   api: Api;
   flowId: string;
   onOpen: (run: RunSummary) => Promise<void>;
+  /** A run to open at once (a link to it), whether or not it is on the list's first page. */
+  initialRun?: string | null;
 }) {
   const id = useId();
   const [status, setStatus] = useState('');
   const [runs, setRuns] = useState<RunSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpen] = useState<string | null>(initialRun ?? null);
   const watch = useRunWatch(api, open);
+  // The linked run is shown over the version it ran once its detail is here (it carries what onOpen needs).
+  const linkedShown = useRef(false);
+  useEffect(() => {
+    if (linkedShown.current || !initialRun || watch.run?.id !== initialRun || watch.run.flowId !== flowId) return;
+    linkedShown.current = true;
+    void onOpen(watch.run);
+  }, [initialRun, watch.run, flowId, onOpen]);
 
   const load = useCallback(() => {
     api.listRuns(flowId, status || undefined).then(

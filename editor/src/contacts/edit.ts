@@ -1,6 +1,7 @@
 // The contact page's edit form as data: a draft of the contact's name and custom attributes, the PATCH body it makes
 // (only what changed; a removed attribute sent as null, which removes it), and the API's refusal in words.
 import type { Contact, ContactPatch, ErrorIssue } from '../api/types.js';
+import { definedValue, type RowDefinition } from './attributes.js';
 import { attributeText } from './view.js';
 
 export interface AttributeRow {
@@ -10,6 +11,8 @@ export interface AttributeRow {
   value: string;
   /** A nested object or list: shown as JSON and kept as it is (the form edits plain values only); removable. */
   fixed?: true;
+  /** A workspace-defined attribute (contacts/attributes.ts withDefinitions): a typed input, its key fixed. */
+  def?: RowDefinition;
 }
 
 export interface ContactDraft {
@@ -87,6 +90,17 @@ export function contactPatch(
     kept.add(key);
     if (r.fixed) return;
     if (Object.hasOwn(before, key) && r.value === attributeText(before[key])) return;
+    if (r.def) {
+      // A defined attribute left blank has no value (removed if it had one); else it must fit its type.
+      if (r.value.trim() === '') {
+        if (Object.hasOwn(before, key)) attributes[key] = null;
+        return;
+      }
+      const typed = definedValue(r.def, r.value);
+      if ('problem' in typed) problems.push(`${r.def.label}: ${typed.problem}.`);
+      else attributes[key] = typed.value;
+      return;
+    }
     attributes[key] = typedValue(r.value, before[key]);
   });
   for (const key of Object.keys(before)) if (!kept.has(key)) attributes[key] = null;

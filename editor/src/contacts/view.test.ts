@@ -1,18 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { Identity, TimelineEvent } from '../api/types.js';
+import type { Identity } from '../api/types.js';
 import {
   attributeText,
   contactName,
   crmStatusText,
   crmSyncing,
-  eventTitle,
-  filterTimeline,
   groupIdentities,
   identityFlag,
   provenanceText,
   reasonText,
   syncedText,
-  timelineChannels,
 } from './view.js';
 
 const idn = (kind: string, value: string, over: Partial<Identity> = {}): Identity => ({
@@ -72,38 +69,6 @@ describe('contact view helpers', () => {
     expect(provenanceText({ type: 'api', ref: 'import' })).toBe('API (import)');
     expect(provenanceText({ type: 'person' })).toBe('added by a person');
     expect(provenanceText({ type: 'person', ref: 'ana' })).toBe('added by ana');
-  });
-
-  it("filters the timeline by a message's channel, and lists the channels", () => {
-    const msg = (channel: string, id: string): TimelineEvent => ({
-      type: 'message.received',
-      at: '2026-12-01T10:00:00.000Z',
-      message: { id, channel, accountId: 'ca', text: 'hi', status: 'received' },
-    });
-    const created: TimelineEvent = { type: 'contact.created', at: '2026-12-01T09:00:00.000Z' };
-    const events = [msg('whatsapp', 'm1'), msg('sms', 'm2'), msg('whatsapp', 'm3'), created];
-    expect(timelineChannels(events)).toEqual(['sms', 'whatsapp']);
-    expect(filterTimeline(events, '')).toEqual(events);
-    expect(filterTimeline(events, 'whatsapp').map((e) => e.message?.id)).toEqual(['m1', 'm3']);
-    expect(filterTimeline(events, 'telegram')).toEqual([]);
-    expect(eventTitle(events[1]!)).toBe('Received on sms');
-    expect(eventTitle(created)).toBe('Contact created');
-    expect(eventTitle({ type: 'identity.added', at: created.at, identity: { kind: 'email', value: 'a@x.org' } })).toBe(
-      'Email a@x.org added',
-    );
-    expect(
-      eventTitle({ type: 'note.added', at: created.at, note: { id: 'note_1', contactId: 'ct_1', text: 'Hi' } }),
-    ).toBe('Note added');
-  });
-
-  it('titles a detached identity', () => {
-    expect(
-      eventTitle({
-        type: 'identity.detached',
-        at: '2026-12-01T09:00:00.000Z',
-        identity: { kind: 'phone', value: '+1' },
-      }),
-    ).toBe('Phone +1 detached');
   });
 });
 

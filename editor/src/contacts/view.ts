@@ -1,6 +1,6 @@
 // Pure helpers of the Contacts screen and the contact page: identities grouped by kind, where each came from, its
-// flags, the timeline's channel filter, and each CRM account's sync of the contact in words.
-import type { Contact, CrmLinkStatus, Duplicate, Identity, TimelineEvent } from '../api/types.js';
+// flags, and each CRM account's sync of the contact in words (the timeline's are in timeline.ts).
+import type { Contact, CrmLinkStatus, Duplicate, Identity } from '../api/types.js';
 import { clockTime, shortDate } from '../inbox/format.js';
 
 /** What a kind is called on screen; kinds not listed (a connector's own) show as they are. */
@@ -72,31 +72,8 @@ export function provenanceText(source: Identity['source'], accountName?: (id: st
   }
 }
 
-/** The channels the timeline's messages are on, sorted: the filter's choices. */
-export const timelineChannels = (events: TimelineEvent[]) =>
-  [...new Set(events.flatMap((e) => (e.message ? [e.message.channel] : [])))].sort();
-
-/** The events on `channel` (its messages only); every event when the filter is empty. */
-export const filterTimeline = (events: TimelineEvent[], channel: string) =>
-  channel === '' ? events : events.filter((e) => e.message?.channel === channel);
-
-/** One line for an event: what happened. */
-export function eventTitle(e: TimelineEvent): string {
-  switch (e.type) {
-    case 'contact.created':
-      return 'Contact created';
-    case 'identity.added':
-      return e.identity ? `${kindLabel(e.identity.kind)} ${e.identity.value} added` : 'Identity added';
-    case 'identity.detached':
-      return e.identity ? `${kindLabel(e.identity.kind)} ${e.identity.value} detached` : 'Identity detached';
-    case 'message.received':
-      return `Received on ${e.message?.channel ?? 'a channel'}`;
-    case 'message.sent':
-      return `Sent on ${e.message?.channel ?? 'a channel'}`;
-    case 'note.added':
-      return 'Note added';
-  }
-}
+/** A timeline event in words (contacts/timeline.ts), here too for the screens that import it from here. */
+export { eventTitle } from './timeline.js';
 
 /** An attribute's value as shown (and edited): text as it is, anything else as JSON. */
 export const attributeText = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));

@@ -1,42 +1,32 @@
 // A contact's page (`/contacts/<id>`): name, tags (chips: add, remove, filter the Contacts screen), identities by kind
 // with where each came from and its flag, attributes (Edit: the name and attributes in a form), notes, each connected
-// CRM's record and sync state, and one timeline across every channel (notes too) with a channel filter.
+// CRM's record and sync state, and one timeline across every channel (components/TimelineSection.tsx).
 import { useEffect, useState } from 'react';
 import type { Api } from '../api/client.js';
-import type { Contact, TimelineEvent } from '../api/types.js';
-import {
-  attributeText,
-  contactName,
-  eventTitle,
-  filterTimeline,
-  groupIdentities,
-  identityFlag,
-  provenanceText,
-  timelineChannels,
-} from '../contacts/view.js';
+import type { Contact } from '../api/types.js';
+import { attributeText, contactName, groupIdentities, identityFlag, provenanceText } from '../contacts/view.js';
 import { ContactEditForm } from '../components/ContactEditForm.js';
+import { MergeDialog } from '../components/MergeDialog.js';
+import { MergesSection } from '../components/MergesSection.js';
 import { CrmSection } from '../components/CrmSection.js';
 import { NotesSection } from '../components/NotesSection.js';
 import { TagsSection } from '../components/TagsSection.js';
+import { TimelineSection } from '../components/TimelineSection.js';
 import { go, TopBar } from '../components/TopBar.js';
+import { navigate } from '../session.js';
 
 export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contactId: string; onSignOut: () => void }) {
   const [contact, setContact] = useState<Contact | null>(null);
-  const [timeline, setTimeline] = useState<TimelineEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [accounts, setAccounts] = useState<Map<string, string>>(new Map());
-  const [channel, setChannel] = useState('');
   const [changed, setChanged] = useState(0);
   const [editing, setEditing] = useState(false);
+  const [merging, setMerging] = useState(false);
 
   useEffect(() => {
     let live = true;
-    Promise.all([api.getContact(contactId), api.contactTimeline(contactId)]).then(
-      ([c, t]) => {
-        if (!live) return;
-        setContact(c);
-        setTimeline(t.items);
-      },
+    api.getContact(contactId).then(
+      (c) => live && setContact(c),
       (e: Error & { status?: number }) =>
         live && setError(e.status === 404 ? 'This contact does not exist (or is not in this workspace).' : e.message),
     );
@@ -68,7 +58,6 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
 
   const accountName = (id: string) => accounts.get(id);
   const attributes = Object.entries((contact?.attributes ?? {}) as Record<string, unknown>);
-  const shown = timeline ? filterTimeline(timeline, channel) : [];
   return (
     <div className="page">
       <TopBar current="contacts" onSignOut={onSignOut} />
@@ -91,7 +80,25 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
                   Edit
                 </button>
               )}
+              {!merging && !contact.mergedInto && (
+                <button type="button" onClick={() => setMerging(true)}>
+                  Merge with…
+                </button>
+              )}
             </div>
+            {merging && (
+              <MergeDialog
+                api={api}
+                contact={contact}
+                onCancel={() => setMerging(false)}
+                onMerged={(r) => {
+                  setMerging(false);
+                  // The other contact survived: its page shows the result.
+                  if (r.contact.id === contactId) saved(r.contact);
+                  else navigate(`/contacts/${encodeURIComponent(r.contact.id)}`);
+                }}
+              />
+            )}
             {editing && (
               <ContactEditForm api={api} contact={contact} onSaved={saved} onCancel={() => setEditing(false)} />
             )}
@@ -164,47 +171,8 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
               onChanged={() => setChanged((n) => n + 1)}
             />
             <CrmSection api={api} contactId={contactId} refresh={changed} />
-            <section aria-labelledby="timeline-title">
-              <h2 id="timeline-title">Timeline</h2>
-              <label>
-                Channel{' '}
-                <select value={channel} onChange={(e) => setChannel(e.target.value)} aria-label="Channel">
-                  <option value="">All channels</option>
-                  {timelineChannels(timeline ?? []).map((c) => (
-                    <option key={c} value={c}>
-                      {c}
-                    </option>
-                  ))}
-                </select>
-              </label>
-              {shown.length === 0 && <p className="empty">Nothing on this timeline.</p>}
-              <ol className="timeline" aria-label="Timeline">
-                {shown.map((e, n) => (
-                  <li
-                    key={`${e.type}:${e.message?.id ?? e.note?.id ?? n}`}
-                    data-type={e.type}
-                    data-channel={e.message?.channel}
-                  >
-                    <span className="event-title">{eventTitle(e)}</span>{' '}
-                    {e.message && (
-                      <>
-                        <span className="event-text">{e.message.text ?? '(no text)'}</span>{' '}
-                        <span className="badge">{e.message.status}</span>{' '}
-                      </>
-                    )}
-                    {e.note && <span className="event-text">{e.note.text}</span>}{' '}
-                    {e.runId && (
-                      <span className="muted">
-                        run {e.runId}, step {e.nodeId}{' '}
-                      </span>
-                    )}
-                    <time className="muted" dateTime={e.at}>
-                      {new Date(e.at).toLocaleString()}
-                    </time>
-                  </li>
-                ))}
-              </ol>
-            </section>
+            <MergesSection api={api} contact={contact} refresh={changed} onUndone={() => setChanged((n) => n + 1)} />
+            <TimelineSection api={api} contactId={contactId} refresh={changed} accountName={accountName} />
           </>
         )}
       </main>

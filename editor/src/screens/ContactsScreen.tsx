@@ -7,6 +7,9 @@ import type { Contact } from '../api/types.js';
 import { MAX_TAG_LENGTH, normalTag, tagFromSearch, tagHref } from '../contacts/tags.js';
 import { contactName, kindLabel } from '../contacts/view.js';
 import { go, TopBar } from '../components/TopBar.js';
+import { AttributeFilter } from '../components/AttributeFilter.js';
+import { attributeQuery } from '../contacts/attributes.js';
+import { useAttributeDefinitions } from './use-attribute-definitions.js';
 
 const PAGE = 50;
 /** Typing pauses this long before the search goes out. */
@@ -21,6 +24,12 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
   const [cursor, setCursor] = useState<string | undefined>();
   const [error, setError] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
+  const defs = useAttributeDefinitions(api);
+  const [attrKey, setAttrKey] = useState('');
+  const [attrText, setAttrText] = useState('');
+  const [attrValue, setAttrValue] = useState('');
+  const attrs = attributeQuery(attrKey, attrValue);
+  const attrsKey = JSON.stringify(attrs);
 
   useEffect(() => {
     const t = setTimeout(() => setQuery(q.trim()), DEBOUNCE_MS);
@@ -30,6 +39,10 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
     const t = setTimeout(() => setTag(normalTag(tagText)), DEBOUNCE_MS);
     return () => clearTimeout(t);
   }, [tagText]);
+  useEffect(() => {
+    const t = setTimeout(() => setAttrValue(attrText), DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [attrText]);
   // The filter lives in the address too (reload, back, a shared link).
   useEffect(() => {
     if (location.pathname + location.search !== tagHref(tag)) history.replaceState(null, '', tagHref(tag));
@@ -39,7 +52,7 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
     let live = true;
     setItems(null);
     setError(null);
-    api.listContacts({ q: query, tag, limit: PAGE }).then(
+    api.listContacts({ q: query, tag, attrs: JSON.parse(attrsKey) as Record<string, string>, limit: PAGE }).then(
       (r) => {
         if (!live) return;
         setItems(r.items);
@@ -50,12 +63,12 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
     return () => {
       live = false;
     };
-  }, [api, query, tag]);
+  }, [api, query, tag, attrsKey]);
 
   const loadMore = async () => {
     setLoadingMore(true);
     try {
-      const r = await api.listContacts({ q: query, tag, limit: PAGE, cursor });
+      const r = await api.listContacts({ q: query, tag, attrs, limit: PAGE, cursor });
       setItems((prev) => [...(prev ?? []), ...r.items.filter((c) => !prev?.some((p) => p.id === c.id))]);
       setCursor(r.nextCursor);
     } catch (e) {
@@ -73,6 +86,10 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
         <p>
           <a href="/contacts/duplicates" onClick={go('/contacts/duplicates')}>
             Possible duplicates
+          </a>
+          {' · '}
+          <a href="/contacts/settings" onClick={go('/contacts/settings')}>
+            Contact settings
           </a>
         </p>
         <input
@@ -105,6 +122,18 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
             </button>
           )}
         </div>
+        {defs && defs.length > 0 && (
+          <AttributeFilter
+            defs={defs}
+            attrKey={attrKey}
+            text={attrText}
+            onKey={(k) => {
+              setAttrKey(k);
+              setAttrValue('');
+            }}
+            onText={setAttrText}
+          />
+        )}
         {error && (
           <p role="alert" className="error">
             {error}
@@ -113,7 +142,7 @@ export function ContactsScreen({ api, onSignOut }: { api: Api; onSignOut: () => 
         {items === null && !error && <p className="muted">Loading…</p>}
         {items?.length === 0 && (
           <p className="empty">
-            {query || tag
+            {query || tag || attrsKey !== '{}'
               ? `No contact matches${query ? ` “${query}”` : ''}${tag ? ` with tag “${tag}”` : ''}.`
               : 'No contacts yet.'}
           </p>

@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { Duplicate } from '../api/types.js';
 import { contactName, kindLabel, reasonText } from '../contacts/view.js';
+import { MergeDialog } from '../components/MergeDialog.js';
 import { go, TopBar } from '../components/TopBar.js';
 
 const PAGE = 20;
@@ -14,6 +15,7 @@ export function DuplicatesScreen({ api, onSignOut }: { api: Api; onSignOut: () =
   const [busy, setBusy] = useState<string | null>(null);
   const [done, setDone] = useState<{ text: string; mergeId?: string } | null>(null);
   const [changed, setChanged] = useState(0);
+  const [previewing, setPreviewing] = useState<Duplicate | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -118,9 +120,30 @@ export function DuplicatesScreen({ api, onSignOut }: { api: Api; onSignOut: () =
                     disabled={busy !== null}
                     onClick={() => void merge(d)}
                   >{`Merge into ${contactName(a)}`}</button>{' '}
+                  <button type="button" disabled={busy !== null} onClick={() => setPreviewing(d)}>
+                    Preview merge…
+                  </button>{' '}
                   <button type="button" disabled={busy !== null} onClick={() => void dismiss(d)}>
                     Not the same person
                   </button>
+                  {previewing?.id === d.id && (
+                    <MergeDialog
+                      api={api}
+                      contact={a}
+                      other={b}
+                      merge={(survivorId) => api.mergeDuplicate(d.id, survivorId)}
+                      onCancel={() => setPreviewing(null)}
+                      onMerged={(r) => {
+                        setPreviewing(null);
+                        const gone = r.merge.mergedId === a.id ? a : b;
+                        setDone({
+                          text: `Merged ${contactName(gone)} into ${contactName(r.contact)}.`,
+                          mergeId: r.merge.id,
+                        });
+                        setChanged((n) => n + 1);
+                      }}
+                    />
+                  )}
                 </li>
               );
             })}

@@ -9,6 +9,7 @@ import { RunsPanel } from '../components/RunsPanel.js';
 import { TestPanel } from '../components/TestPanel.js';
 import { VersionsPanel } from '../components/VersionsPanel.js';
 import { flowLevelIssues } from '../flow/issues.js';
+import { linkedRunId } from '../inbox/customer.js';
 import type { FlowDefinition } from '../flow/model.js';
 import { unsavedDraft } from '../store/draft-cache.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
@@ -34,7 +35,9 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
   const [flow, setFlow] = useState<FlowDetail | null>(null);
   const [connectors, setConnectors] = useState<ConnectorManifest[]>([]);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [tab, setTab] = useState<Tab>('inspect');
+  // `/flows/<id>?run=<runId>` (the inbox's open runs link here): the Runs tab with that run open.
+  const [linkedRun] = useState(() => linkedRunId(location.search));
+  const [tab, setTab] = useState<Tab>(linkedRun ? 'runs' : 'inspect');
   const [published, setPublished] = useState<{ version: number; webhookUrl: string } | null>(null);
   const [publishError, setPublishError] = useState<string | null>(null);
   const [publishing, setPublishing] = useState(false);
@@ -263,7 +266,7 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
                   }
                 />
               )}
-              {tab === 'runs' && <RunsPanel api={api} flowId={flowId} onOpen={openRun} />}
+              {tab === 'runs' && <RunsPanel api={api} flowId={flowId} onOpen={openRun} initialRun={linkedRun} />}
               {tab === 'versions' && (
                 <VersionsPanel flow={flow} trigger={definition.trigger.type} onView={(v) => void viewVersion(v)} />
               )}

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { Conversation } from '../api/types.js';
 import { ConversationList } from '../components/ConversationList.js';
+import { CustomerPanel } from '../components/CustomerPanel.js';
 import { MessageLog } from '../components/MessageLog.js';
 import { ReplyBox } from '../components/ReplyBox.js';
 import { go, TopBar } from '../components/TopBar.js';
@@ -84,61 +85,64 @@ function Thread({
   const name = conversation ? contactLabel(conversation.contact) : '';
   const messages = t.thread?.messages ?? [];
   return (
-    <section className="thread" aria-labelledby="thread-title">
-      <header className="contact-header">
-        <a href="/inbox" className="back" onClick={go('/inbox')}>
-          ← Conversations
-        </a>
-        <h2 id="thread-title">{conversation ? name : 'Loading…'}</h2>
-        {conversation && (
-          <a
-            href={`/contacts/${encodeURIComponent(conversation.contact.id)}`}
-            onClick={go(`/contacts/${encodeURIComponent(conversation.contact.id)}`)}
-          >
-            Contact page
+    <>
+      <section className="thread" aria-labelledby="thread-title">
+        <header className="contact-header">
+          <a href="/inbox" className="back" onClick={go('/inbox')}>
+            ← Conversations
           </a>
+          <h2 id="thread-title">{conversation ? name : 'Loading…'}</h2>
+          {conversation && (
+            <a
+              href={`/contacts/${encodeURIComponent(conversation.contact.id)}`}
+              onClick={go(`/contacts/${encodeURIComponent(conversation.contact.id)}`)}
+            >
+              Contact page
+            </a>
+          )}
+          {conversation && conversation.contact.identities.length > 0 && (
+            <ul className="identities" aria-label="Identities">
+              {conversation.contact.identities.map((i) => (
+                <li key={`${i.kind}:${i.value}`}>
+                  <span className="muted">{i.kind}:</span> {i.value}
+                </li>
+              ))}
+            </ul>
+          )}
+        </header>
+        {t.error && (
+          <p role="alert" className="error thread-error">
+            {t.thread ? `Not up to date: ${t.error}` : t.error}
+          </p>
         )}
-        {conversation && conversation.contact.identities.length > 0 && (
-          <ul className="identities" aria-label="Identities">
-            {conversation.contact.identities.map((i) => (
-              <li key={`${i.kind}:${i.value}`}>
-                <span className="muted">{i.kind}:</span> {i.value}
-              </li>
-            ))}
-          </ul>
+        {t.thread === null && !t.error ? (
+          <p className="muted messages">Loading messages…</p>
+        ) : (
+          <MessageLog
+            messages={messages}
+            contactName={name}
+            now={now}
+            hasOlder={t.thread?.olderCursor !== undefined}
+            loadingOlder={t.loadingOlder}
+            onLoadOlder={() => void t.loadOlder()}
+            followSignal={follow}
+          />
         )}
-      </header>
-      {t.error && (
-        <p role="alert" className="error thread-error">
-          {t.thread ? `Not up to date: ${t.error}` : t.error}
-        </p>
-      )}
-      {t.thread === null && !t.error ? (
-        <p className="muted messages">Loading messages…</p>
-      ) : (
-        <MessageLog
-          messages={messages}
-          contactName={name}
-          now={now}
-          hasOlder={t.thread?.olderCursor !== undefined}
-          loadingOlder={t.loadingOlder}
-          onLoadOlder={() => void t.loadOlder()}
-          followSignal={follow}
+        <ReplyBox
+          conversationId={conversationId}
+          channel={
+            replyChannel(messages) ??
+            (conversation?.lastMessage?.direction === 'in' ? conversation.lastMessage.channel : undefined)
+          }
+          onSend={async (text) => {
+            const r = await t.send(text);
+            setFollow((n) => n + 1);
+            void onSent();
+            return r;
+          }}
         />
-      )}
-      <ReplyBox
-        conversationId={conversationId}
-        channel={
-          replyChannel(messages) ??
-          (conversation?.lastMessage?.direction === 'in' ? conversation.lastMessage.channel : undefined)
-        }
-        onSend={async (text) => {
-          const r = await t.send(text);
-          setFollow((n) => n + 1);
-          void onSent();
-          return r;
-        }}
-      />
-    </section>
+      </section>
+      {conversation && <CustomerPanel key={conversation.contact.id} api={api} contactId={conversation.contact.id} />}
+    </>
   );
 }
