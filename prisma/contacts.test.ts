@@ -192,16 +192,27 @@ describe('createContactsService', () => {
       ['ana.g@example.com', false],
       ['+14155550155', true],
     ]);
-    // Later deliveries from the shared phone: a name picks its person; none, the oldest holder (as a lookup does).
+    // Later deliveries from the shared phone: a name picks its person; none (an SMS) could be either of them, so it
+    // goes to the phone's own nameless contact, made with a shared copy the first time and the same one after. A
+    // lookup still answers the oldest holder.
     const fromLuis = await svc.upsert(own, {
       identities: [family, { kind: 'whatsapp', value: '14155550155', verified: true }],
       name: 'Luis García',
     });
     expect(fromLuis).toMatchObject({ contact: { id: luis.contact.id }, created: false });
     const sms = await svc.upsert(own, { identities: [family, { kind: 'webchat', value: 'v1' }] });
-    expect(sms.contact.id).toBe(ana.contact.id);
+    expect(sms).toMatchObject({ created: true, contact: { name: null } });
+    expect(sms.contact.id).not.toBe(ana.contact.id);
+    expect(sms.contact.id).not.toBe(luis.contact.id);
+    expect(sms.contact.identities.find((i) => i.value === '+14155550155')?.shared).toBe(true);
     expect(sms.conflicts).toBeUndefined();
+    const nextSms = await svc.upsert(own, { identities: [family] });
+    expect(nextSms).toMatchObject({ contact: { id: sms.contact.id }, created: false });
     expect((await findContactByIdentity(prisma, own, 'phone', '+14155550155'))!.id).toBe(ana.contact.id);
+    // A phone only one person holds still files a nameless delivery with them.
+    const solo = { kind: 'phone', value: '+14155550166', verified: true };
+    const zoe = await svc.upsert(own, { identities: [solo], name: 'Zoe Park' });
+    expect((await svc.upsert(own, { identities: [solo] })).contact.id).toBe(zoe.contact.id);
     // An account is one person's: a new full name on a Telegram id renames, and a nickname never splits.
     const tg = { kind: 'telegram', value: '9', verified: true };
     const bob = await svc.upsert(own, { identities: [tg], name: 'Bob Stone' });
@@ -210,9 +221,9 @@ describe('createContactsService', () => {
     });
     // A third person of the household gets a copy too; nothing was merged along the way.
     const eva = await svc.upsert(own, { identities: [family], name: 'Eva García' });
-    expect(eva.sharedWith?.sort()).toEqual([ana.contact.id, luis.contact.id].sort());
+    expect(eva.sharedWith?.sort()).toEqual([ana.contact.id, luis.contact.id, sms.contact.id].sort());
     expect(await prisma.contactMerge.count({ where: { workspaceId: own } })).toBe(0);
-    expect(await prisma.identity.count({ where: { workspaceId: own, key: '+14155550155' } })).toBe(3);
+    expect(await prisma.identity.count({ where: { workspaceId: own, key: '+14155550155' } })).toBe(4);
     expect((await svc.upsert(own, { identities: [email('ana.g')], name: 'Ani' })).contact.id).toBe(ana.contact.id);
   });
 

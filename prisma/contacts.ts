@@ -311,8 +311,9 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
   // An identity's owner stands for its root (a merged row for the contact it was merged into). Which root is this
   // input's person (README: matching rules, households): of the roots whose name fits the input's, those it links to
   // by an identity only they hold are one person (merged into the oldest, or the oldest kept and the rest reported as
-  // conflicts when their own names differ); else the oldest holding a shared copy; else nobody: a new contact, which
-  // gets its own copy of the identifiers the others hold (the household's phone, kept on both).
+  // conflicts when their own names differ); else the oldest holding a shared copy (for a nameless input that could
+  // be several people: the identifier's own nameless contact); else nobody: a new contact, which gets its own copy of
+  // the identifiers the others hold (the household's phone, kept on both).
   const ownerIds = [...new Set(owned.map((o) => o.contactId))];
   const owners = await tx.contact.findMany({
     where: { id: { in: ownerIds } },
@@ -328,11 +329,25 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
   // person (a Telegram user renaming themselves is still them).
   const viaShareable = (r: { id: string }) =>
     owned.every((o) => rootOf.get(o.contactId) !== r.id || SHAREABLE_KINDS.has(o.kind));
-  const fits = roots.filter((r) => !(viaShareable(r) && differentPeople(input.name, r.name)));
+  // A nameless contact reached only through shared copies (a household phone's own contact, below) is nobody's name.
+  const lineOnly = (r: { id: string; name: string | null }) =>
+    r.name === null && owned.every((o) => rootOf.get(o.contactId) !== r.id || o.shared);
+  const fits = roots.filter(
+    (r) => !(viaShareable(r) && differentPeople(input.name, r.name)) && !(input.name && lineOnly(r)),
+  );
   const linked = fits.filter((r) => owned.some((o) => !o.shared && rootOf.get(o.contactId) === r.id));
   const merged: string[] = [];
   let conflicts: string[] = [];
   let contactId = (linked[0] ?? fits[0])?.id;
+  // A delivery that says nothing of who wrote it (no name: an SMS) and reaches people only through an identifier that
+  // differently named people share (a household's phone) could be either of them: it is filed on the identifier's
+  // own nameless contact (created with a shared copy the first time), never on one person's history. A person can
+  // merge it into the right one.
+  const either =
+    !input.name &&
+    linked.length === 0 &&
+    fits.some((a, i) => fits.slice(i + 1).some((b) => differentPeople(a.name, b.name)));
+  if (either) contactId = fits.find((r) => r.name === null)?.id;
   // The shared-delivery rule, unless the workspace turned it off (then the pair is a suggestion, reported a conflict).
   if (
     linked.length > 1 &&
