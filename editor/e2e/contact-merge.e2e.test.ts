@@ -1,31 +1,15 @@
 // Merge and unmerge from the contact page in real Chromium against a real Confluo: one person known twice (Telegram,
 // and a phone and an email), found with "Merge with…", the side-by-side preview checked in both directions, merged,
 // the page showing both channels' identities; then "Undo merge" in the merges section and both are as they were.
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { resolveIdentities } from '../../connectors/contacts/identity.js';
 import { createContactsService } from '../../prisma/contacts.js';
-import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
+import { browserSession, type Confluo } from './harness.js';
 
 let confluo: Confluo;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureEditorBuilt();
-  [confluo, browser] = await Promise.all([startConfluo(), launchChromium()]);
-  page = await openPage(browser, pageErrors);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await confluo?.close();
-});
-
-const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-const call = (method: string, path: string, body?: unknown) => confluo.call(method, path, body);
+const { pageErrors, shot, call } = browserSession((s) => ({ confluo, page } = s));
 
 async function contact(
   name: string,

@@ -1,30 +1,14 @@
 // Contact settings in real Chromium against a real Confluo: a select attribute defined on the settings screen, set on
 // a contact through its typed input, the Contacts list filtered by it, and a merge rule turned on.
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { resolveIdentities } from '../../connectors/contacts/identity.js';
 import { createContactsService } from '../../prisma/contacts.js';
-import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
+import { browserSession, type Confluo } from './harness.js';
 
 let confluo: Confluo;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureEditorBuilt();
-  [confluo, browser] = await Promise.all([startConfluo(), launchChromium()]);
-  page = await openPage(browser, pageErrors);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await confluo?.close();
-});
-
-const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-const call = (method: string, path: string, body?: unknown) => confluo.call(method, path, body);
+const { pageErrors, shot, call } = browserSession((s) => ({ confluo, page } = s));
 
 describe('contact settings in Chromium', () => {
   it('defines a select attribute, sets it through the typed input, filters the list by it, and turns on auto-merge', async () => {

@@ -2,35 +2,20 @@
 // notes, an attribute change, a merge and its undo; the type filter (and the channel filter within messages) asks the
 // API, and "Load older" pages back through the rest without repeating an event.
 import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { resolveIdentities } from '../../connectors/contacts/identity.js';
 import { createContactsService } from '../../prisma/contacts.js';
 import { newId } from '../../prisma/ids.js';
 import { TIMELINE_PAGE } from '../src/contacts/timeline.js';
-import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
+import { browserSession, SCREENSHOTS, type Confluo } from './harness.js';
 
 let confluo: Confluo;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureEditorBuilt();
-  [confluo, browser] = await Promise.all([startConfluo(), launchChromium()]);
-  page = await openPage(browser, pageErrors);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await confluo?.close();
-});
-
-const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+const { pageErrors, shot, call } = browserSession((s) => ({ confluo, page } = s));
 /** The timeline section alone (it is below the fold). */
 const sectionShot = (name: string) =>
   page.locator('section[aria-labelledby="timeline-title"]').screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-const call = (method: string, path: string, body?: unknown) => confluo.call(method, path, body);
 
 async function contact(email: string, name: string) {
   const { contact } = await createContactsService(confluo.prisma).upsert(confluo.workspaceId, {

@@ -2,30 +2,15 @@
 // and the server's contact-event relay, which the harness runs every 100 ms): the trigger's form per event type, a
 // "Contact created" flow with a filter published, two contacts made through the contacts service, and the one run the
 // matching contact started, watched in the editor's runs list.
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { resolveIdentities } from '../../connectors/contacts/identity.js';
 import { createContactsService } from '../../prisma/contacts.js';
-import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
+import { browserSession, type Confluo } from './harness.js';
 
 let confluo: Confluo;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureEditorBuilt();
-  [confluo, browser] = await Promise.all([startConfluo(), launchChromium()]);
-  page = await openPage(browser, pageErrors);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await confluo?.close();
-});
-
-const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+const { pageErrors, shot } = browserSession((s) => ({ confluo, page } = s));
 const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
 const summary = () => node('trigger').getByTestId('trigger-summary').textContent();
 

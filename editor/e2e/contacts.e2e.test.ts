@@ -2,68 +2,18 @@
 // deliveries (WhatsApp and SMS, through the providers' fakes and the channel gateway, ingested by the worker), are
 // found by a phone written another way than it arrived, and show both channels' messages on one timeline; a contact
 // edited on its page is kept in step with HubSpot (the spec-checked fake) both ways, its sync state shown.
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import { resolveIdentities } from '../../connectors/contacts/identity.js';
-import {
-  startHubSpotFake,
-  startTwilioFake,
-  startWhatsAppFake,
-  type TwilioFake,
-  type WhatsAppFake,
-} from '../../connectors/testkit/index.js';
+import { startHubSpotFake } from '../../connectors/testkit/index.js';
 import { createContactsService } from '../../prisma/contacts.js';
-import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
-
-const BUSINESS = '+14155550100';
-const TWILIO = { accountSid: `AC${'3'.repeat(32)}`, authToken: 'tw-token' };
-const META = { accessToken: 'EAAG-test', phoneNumberId: '106540352242922', appSecret: 'meta-secret', verifyToken: 'v' };
+import { browserSession, type Confluo } from './harness.js';
+import { BUSINESS, contactWithMessages, messagingFakes } from './messaging.js';
 
 let confluo: Confluo;
-let browser: Browser;
 let page: Page;
-let twilio: TwilioFake;
-let wa: WhatsAppFake;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureEditorBuilt();
-  [confluo, browser, twilio, wa] = await Promise.all([
-    startConfluo(),
-    launchChromium(),
-    startTwilioFake(TWILIO),
-    startWhatsAppFake({ accessToken: META.accessToken, phoneNumberId: META.phoneNumberId, appSecret: META.appSecret }),
-  ]);
-  page = await openPage(browser, pageErrors);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all([twilio?.close(), wa?.close()]);
-  await confluo?.close();
-});
-
-const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-const call = (method: string, path: string, body?: unknown) => confluo.call(method, path, body);
-
-/** Ingest runs in the worker: wait until the contact owning `phone` has `count` messages on its timeline. */
-async function contactWithMessages(phone: string, count: number): Promise<string> {
-  let id: string | undefined;
-  await expect
-    .poll(
-      async () => {
-        const found = await call('GET', `/api/contacts?identity=${encodeURIComponent(`phone:${phone}`)}`);
-        id = found.json.items[0]?.id;
-        if (!id) return 0;
-        const timeline = await call('GET', `/api/contacts/${id}/timeline`);
-        return timeline.json.items.filter((e: any) => e.type.startsWith('message.')).length;
-      },
-      { timeout: 30_000, interval: 300 },
-    )
-    .toBe(count);
-  return id!;
-}
+const { pageErrors, shot, call } = browserSession((s) => ({ confluo, page } = s));
+const fakes = messagingFakes('3');
 
 describe('contacts in Chromium', () => {
   it('finds a customer by a phone written another way, shows WhatsApp and SMS on one timeline, and is linked from the inbox', async () => {
@@ -71,42 +21,29 @@ describe('contacts in Chromium', () => {
       await shot('contacts-failure');
       console.error('page errors:', pageErrors);
     });
-    const sms = await call('POST', '/api/channel-accounts', {
-      connector: 'sms',
-      name: 'Shop SMS',
-      credentials: TWILIO,
-      settings: { from: BUSINESS, apiBaseUrl: twilio.url },
-    });
-    expect(sms.status, JSON.stringify(sms.json)).toBe(201);
-    const whatsapp = await call('POST', '/api/channel-accounts', {
-      connector: 'whatsapp',
-      name: 'Shop WhatsApp',
-      credentials: { accessToken: META.accessToken, appSecret: META.appSecret, verifyToken: META.verifyToken },
-      settings: { phoneNumberId: META.phoneNumberId, apiBaseUrl: wa.url },
-    });
-    expect(whatsapp.status, JSON.stringify(whatsapp.json)).toBe(201);
+    const { sms, whatsapp } = await fakes.connect(call);
 
     // María writes on WhatsApp (id 34612345678), then by SMS from the same number; Bob only on WhatsApp, later.
-    const first = await wa.sendInboundMessage(whatsapp.json.inboundUrl, {
+    const first = await fakes.wa.sendInboundMessage(whatsapp.inboundUrl, {
       from: '34612345678',
       text: 'Hola, ¿dónde está mi pedido?',
       name: 'María García',
     });
     expect(first.status).toBe(200);
     // Ingests run concurrently: wait for the WhatsApp message, so the phone's provenance is that message.
-    await contactWithMessages('+34612345678', 1);
-    const sent = await twilio.sendInboundSms({
-      url: sms.json.inboundUrl,
+    await contactWithMessages(call, '+34612345678', 1);
+    const sent = await fakes.twilio.sendInboundSms({
+      url: sms.inboundUrl,
       from: '+34612345678',
       to: BUSINESS,
       body: 'Pedido 4411',
     });
     expect(sent.status).toBe(200);
-    const maria = await contactWithMessages('+34612345678', 2);
+    const maria = await contactWithMessages(call, '+34612345678', 2);
     expect(
-      (await wa.sendInboundMessage(whatsapp.json.inboundUrl, { from: '14155552671', text: 'Hi', name: 'Bob' })).status,
+      (await fakes.wa.sendInboundMessage(whatsapp.inboundUrl, { from: '14155552671', text: 'Hi', name: 'Bob' })).status,
     ).toBe(200);
-    await contactWithMessages('+14155552671', 1);
+    await contactWithMessages(call, '+14155552671', 1);
 
     await page.goto(confluo.baseUrl);
     await page.evaluate((key) => sessionStorage.setItem('confluo.apiKey', key), confluo.key);
@@ -170,7 +107,7 @@ describe('contacts in Chromium', () => {
     expect(new URL(page.url()).pathname).toBe(`/contacts/${maria}`);
     await page.getByRole('heading', { name: 'María García', level: 1 }).waitFor();
 
-    expect([...twilio.violations, ...wa.violations]).toEqual([]);
+    expect([...fakes.twilio.violations, ...fakes.wa.violations]).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 180_000);
 
@@ -185,7 +122,7 @@ describe('contacts in Chromium', () => {
     }[];
     const { inboundUrl } = accounts.find((a) => a.connector === 'whatsapp')!;
     // Luis writes from María's phone (one family, one WhatsApp): another person, not a new name for María.
-    const sent = await wa.sendInboundMessage(inboundUrl, {
+    const sent = await fakes.wa.sendInboundMessage(inboundUrl, {
       from: '34612345678',
       text: 'Soy Luis',
       name: 'Luis García',
@@ -222,7 +159,7 @@ describe('contacts in Chromium', () => {
     await page.goto(`${confluo.baseUrl}/contacts/${holders.json.items[0].id}`);
     await page.getByRole('heading', { name: 'María García', level: 1 }).waitFor();
     expect(await page.getByRole('list', { name: 'Phone' }).locator('.flag').allTextContents()).toEqual(['verified']);
-    expect(wa.violations).toEqual([]);
+    expect(fakes.wa.violations).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 120_000);
 

@@ -5,11 +5,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { builtinConnectors } from '../../connectors/builtin.js';
 import { createRegistry } from '../../connectors/sdk/index.js';
 import type { PrismaClient } from '../../prisma/client.js';
@@ -72,6 +73,42 @@ export async function openPage(
     consoleErrors?.push(`${m.text()} (${m.location().url})`);
   });
   return page;
+}
+
+/** A test file's Confluo, Chromium and page (browserSession). */
+export interface BrowserSession {
+  confluo: Confluo;
+  browser: Browser;
+  page: Page;
+}
+
+/**
+ * One Confluo and one Chromium page for a test file: started before its tests (the editor built first), handed to
+ * `ready` (which keeps them in the file's own variables), and closed after them. `shot` saves a screenshot under
+ * SCREENSHOTS; the page's uncaught errors collect in `pageErrors`.
+ */
+export function browserSession(
+  ready: (s: BrowserSession) => void,
+  opts: { page?: Parameters<typeof openPage>[2] } = {},
+) {
+  let s: BrowserSession | undefined;
+  const pageErrors: string[] = [];
+  beforeAll(async () => {
+    ensureEditorBuilt();
+    const [confluo, browser] = await Promise.all([startConfluo(), launchChromium()]);
+    s = { confluo, browser, page: await openPage(browser, pageErrors, opts.page) };
+    ready(s);
+  }, 180_000);
+  afterAll(async () => {
+    await s?.browser.close();
+    await s?.confluo.close();
+  });
+  return {
+    pageErrors,
+    shot: (name: string) => s!.page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) }),
+    /** An API request of the session's Confluo (with its key unless `auth` is false). */
+    call: (method: string, path: string, body?: unknown, auth?: boolean) => s!.confluo.call(method, path, body, auth),
+  };
 }
 
 export async function startConfluo(): Promise<Confluo> {

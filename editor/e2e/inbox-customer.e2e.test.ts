@@ -2,65 +2,15 @@
 // (real signed deliveries through the providers' fakes and the channel gateway, ingested by the worker) and a flow
 // waits for her reply; beside the conversation the agent sees both channels, her tag, attribute and note, and the
 // waiting run (not another customer's), opens the run in the editor and her contact page from there.
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import {
-  startTwilioFake,
-  startWhatsAppFake,
-  type TwilioFake,
-  type WhatsAppFake,
-} from '../../connectors/testkit/index.js';
-import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
-
-const BUSINESS = '+14155550100';
-const TWILIO = { accountSid: `AC${'4'.repeat(32)}`, authToken: 'tw-token' };
-const META = { accessToken: 'EAAG-test', phoneNumberId: '106540352242922', appSecret: 'meta-secret', verifyToken: 'v' };
+import type { Page } from 'playwright-core';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { browserSession, type Confluo } from './harness.js';
+import { BUSINESS, contactWithMessages, messagingFakes } from './messaging.js';
 
 let confluo: Confluo;
-let browser: Browser;
 let page: Page;
-let twilio: TwilioFake;
-let wa: WhatsAppFake;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureEditorBuilt();
-  [confluo, browser, twilio, wa] = await Promise.all([
-    startConfluo(),
-    launchChromium(),
-    startTwilioFake(TWILIO),
-    startWhatsAppFake({ accessToken: META.accessToken, phoneNumberId: META.phoneNumberId, appSecret: META.appSecret }),
-  ]);
-  page = await openPage(browser, pageErrors);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await Promise.all([twilio?.close(), wa?.close()]);
-  await confluo?.close();
-});
-
-const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-const call = (method: string, path: string, body?: unknown) => confluo.call(method, path, body);
-
-/** The contact owning `phone`, once ingest has filed `count` of its messages. */
-async function contactWithMessages(phone: string, count: number): Promise<string> {
-  let id: string | undefined;
-  await expect
-    .poll(
-      async () => {
-        const found = await call('GET', `/api/contacts?identity=${encodeURIComponent(`phone:${phone}`)}`);
-        id = found.json.items[0]?.id;
-        if (!id) return 0;
-        const timeline = await call('GET', `/api/contacts/${id}/timeline`);
-        return timeline.json.items.filter((e: any) => e.type.startsWith('message.')).length;
-      },
-      { timeout: 30_000, interval: 300 },
-    )
-    .toBe(count);
-  return id!;
-}
+const { pageErrors, shot, call } = browserSession((s) => ({ confluo, page } = s));
+const fakes = messagingFakes('4');
 
 /** The contact's waiting runs, once there is one. */
 async function waitingRunOf(contactId: string): Promise<{ id: string; flowId: string }> {
@@ -83,32 +33,19 @@ describe('the customer beside the conversation', () => {
       await shot('inbox-customer-failure');
       console.error('page errors:', pageErrors);
     });
-    const sms = await call('POST', '/api/channel-accounts', {
-      connector: 'sms',
-      name: 'Shop SMS',
-      credentials: TWILIO,
-      settings: { from: BUSINESS, apiBaseUrl: twilio.url },
-    });
-    expect(sms.status, JSON.stringify(sms.json)).toBe(201);
-    const whatsapp = await call('POST', '/api/channel-accounts', {
-      connector: 'whatsapp',
-      name: 'Shop WhatsApp',
-      credentials: { accessToken: META.accessToken, appSecret: META.appSecret, verifyToken: META.verifyToken },
-      settings: { phoneNumberId: META.phoneNumberId, apiBaseUrl: wa.url },
-    });
-    expect(whatsapp.status, JSON.stringify(whatsapp.json)).toBe(201);
+    const { sms, whatsapp } = await fakes.connect(call);
 
     // Lucía is known from WhatsApp (which gives her phone too); the shop tagged her and left a note.
     expect(
       (
-        await wa.sendInboundMessage(whatsapp.json.inboundUrl, {
+        await fakes.wa.sendInboundMessage(whatsapp.inboundUrl, {
           from: '34655512345',
           text: 'Hola',
           name: 'Lucía Pérez',
         })
       ).status,
     ).toBe(200);
-    const lucia = await contactWithMessages('+34655512345', 1);
+    const lucia = await contactWithMessages(call, '+34655512345', 1);
     const patched = await call('PATCH', `/api/contacts/${lucia}`, { tags: ['vip'], attributes: { plan: 'gold' } });
     expect(patched.status, JSON.stringify(patched.json)).toBe(200);
     expect((await call('POST', `/api/contacts/${lucia}/notes`, { text: 'Prefers SMS' })).status).toBe(201);
@@ -127,24 +64,24 @@ describe('the customer beside the conversation', () => {
     expect((await call('POST', `/api/flows/${flow.json.id}/publish`)).status).toBe(201);
 
     // Another customer's SMS starts a run of the same flow: not Lucía's.
-    const other = await twilio.sendInboundSms({
-      url: sms.json.inboundUrl,
+    const other = await fakes.twilio.sendInboundSms({
+      url: sms.inboundUrl,
       from: '+14155557777',
       to: BUSINESS,
       body: 'hi',
     });
     expect(other.status).toBe(200);
-    const otherContact = await contactWithMessages('+14155557777', 1);
+    const otherContact = await contactWithMessages(call, '+14155557777', 1);
     const otherRun = await waitingRunOf(otherContact);
     // Lucía writes by SMS from the same number: the same contact, and a run waiting for her reply.
-    const sent = await twilio.sendInboundSms({
-      url: sms.json.inboundUrl,
+    const sent = await fakes.twilio.sendInboundSms({
+      url: sms.inboundUrl,
       from: '+34655512345',
       to: BUSINESS,
       body: 'Where is order 7781?',
     });
     expect(sent.status).toBe(200);
-    expect(await contactWithMessages('+34655512345', 2)).toBe(lucia);
+    expect(await contactWithMessages(call, '+34655512345', 2)).toBe(lucia);
     const run = await waitingRunOf(lucia);
     expect(run.id).not.toBe(otherRun.id);
     const conversation = (await call('GET', '/api/conversations?limit=100')).json.items.find(

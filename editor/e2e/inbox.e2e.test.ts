@@ -1,29 +1,12 @@
 // The inbox in real Chromium against a real Confluo: conversations seeded by web chat visitors through the channel
 // gateway (ingested by the worker), read and answered by an agent, the answer read back by the visitor.
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
-import { ensureEditorBuilt, launchChromium, openPage, SCREENSHOTS, startConfluo, type Confluo } from './harness.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, onTestFailed } from 'vitest';
+import { browserSession, type Confluo } from './harness.js';
 
 let confluo: Confluo;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
-
-beforeAll(async () => {
-  ensureEditorBuilt();
-  [confluo, browser] = await Promise.all([startConfluo(), launchChromium()]);
-  page = await openPage(browser, pageErrors);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await confluo?.close();
-});
-
-const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
-
-const call = (method: string, path: string, body?: unknown, auth = true) => confluo.call(method, path, body, auth);
+const { pageErrors, shot, call } = browserSession((s) => ({ confluo, page } = s));
 
 interface Visitor {
   visitorId: string;
