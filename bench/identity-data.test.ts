@@ -5,6 +5,7 @@ import {
   components,
   generateIdentityData,
   mailbox,
+  knowsAllButNameless,
   mergeOnAny,
   rng,
   scorePairs,
@@ -213,6 +214,20 @@ describe('pairwise precision and recall', () => {
       keys,
     );
     expect(s).toMatchObject({ recall: 1, predictedPairs: 4, correctPairs: 2, precision: 0.5 });
+  });
+
+  it('scores the best any resolver can do: nameless deliveries from a shared phone on that phone’s own contact', () => {
+    expect(deliveries.map(knowsAllButNameless)).toEqual([
+      'customer:0',
+      'customer:0',
+      'customer:0',
+      'shared:+1',
+      'shared:+1',
+      'shared:+1',
+    ]);
+    const s = scorePairs(customers, deliveries, knowsAllButNameless, keys);
+    // Ana's three are one contact; on the phone's contact b1-b2 is right, b1-c1 and b2-c1 are not.
+    expect(s).toMatchObject({ predictedPairs: 6, correctPairs: 4 });
   });
 
   it('tells misses the rules cannot link from those they link and the resolver split, and lost deliveries', () => {

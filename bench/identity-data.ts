@@ -443,6 +443,17 @@ export function mergeOnAny(deliveries: readonly Delivery[], keysOf: (d: Delivery
   return (d: Delivery) => at.get(d.id);
 }
 
+/**
+ * A reference resolver that knows every delivery's customer except what no data can tell: a delivery that carries no
+ * name and reaches a person only through an identifier a household shares (an SMS from the family phone) is filed on
+ * that identifier's own contact, as Confluo's rule files it. Its score is the best a resolver can reach on this data.
+ */
+export function knowsAllButNameless(d: Delivery): string {
+  const named = 'name' in d.send || 'firstName' in d.send;
+  const shared = d.noise.some((n) => n.startsWith('household-shared-'));
+  return !named && shared && d.send.channel === 'sms' ? `shared:${d.send.from}` : `customer:${d.customer}`;
+}
+
 const pairs = (n: number) => (n * (n - 1)) / 2;
 function countBy<T>(xs: readonly T[], key: (x: T) => string | undefined): Map<string, number> {
   const m = new Map<string, number>();
