@@ -102,7 +102,7 @@ export function createContactEventRelay(opts: ContactEventRelayOptions): Contact
   function passes(trigger: ContactEventTrigger, data: object, flowId: string): boolean {
     if (trigger.filter === undefined) return true;
     try {
-      return truthy(evaluateRule(trigger.filter, data));
+      return truthy(evaluateRule(trigger.filter, data, { now: Date.now() }));
     } catch (err) {
       opts.logger.warn({ flowId, error: (err as Error).message }, 'contact trigger filter failed; no run started');
       return false;

@@ -1,7 +1,8 @@
 // Templates in node inputs: `{{ path }}` placeholders in strings and `{ "$logic": rule }` values (README.md "The flow
 // definition"). Pure and deterministic: safe in the workflow sandbox and the editor. Resolved values are data, never
 // re-scanned for placeholders, so a trigger payload cannot inject templates.
-import { evaluateRule, ownValue } from './logic.js';
+import { isPipeline, parsePipeline, pipelinePaths, type PipeOperand } from './functions/pipes.js';
+import { applyFunction, evaluateRule, ownValue, withRuleBudget, type EvaluateOptions } from './logic.js';
 import type { JsonValue } from './types.js';
 
 /** The roots a reference may start with (the run context's keys). */
@@ -49,6 +50,11 @@ function scanPlaceholders(s: string): { placeholders: Placeholder[]; unclosedAt:
   return { placeholders, unclosedAt };
 }
 
+/** The text inside each well-closed `{{ … }}` of `s` (linear: see scanPlaceholders). */
+export function placeholderTexts(s: string): string[] {
+  return scanPlaceholders(s).placeholders.map((p) => p.inner);
+}
+
 /** A long string shortened for an error message. */
 const excerpt = (s: string) => JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
 
@@ -89,16 +95,34 @@ function stringify(value: JsonValue): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** Whether `inner` is a well-formed placeholder (a path, or a pipeline of data functions). */
+const isPlaceholder = (inner: string) =>
+  isPipeline(inner) ? typeof parsePipeline(inner) !== 'string' : !!parsePath(inner);
+
+/** The value of a well-formed placeholder: a path's value, or its pipeline's result (functions/pipes.ts). */
+function placeholderValue(inner: string, ctx: object): JsonValue {
+  if (!isPipeline(inner)) return resolvePath(ctx, inner);
+  const pipeline = parsePipeline(inner);
+  if (typeof pipeline === 'string') return null; // not reached: callers check isPlaceholder
+  const value = (o: PipeOperand): unknown => ('path' in o ? resolvePath(ctx, o.path) : o.value);
+  let cur: unknown = pipeline.head === undefined ? undefined : value(pipeline.head);
+  pipeline.calls.forEach((call, i) => {
+    const args = call.args.map(value);
+    cur = applyFunction(call.name, i === 0 && pipeline.head === undefined ? args : [cur, ...args]);
+  });
+  return cur as JsonValue;
+}
+
 function resolveString(s: string, ctx: object): JsonValue {
   const exact = EXACT_RE.exec(s);
   // One whole placeholder keeps the value's type (an object stays an object, a number a number).
-  if (exact && parsePath(exact[1]!)) return resolvePath(ctx, exact[1]!);
+  if (exact && isPlaceholder(exact[1]!)) return placeholderValue(exact[1]!, ctx);
   // A malformed placeholder is left as written: validation reports it, and the runtime must not throw on it.
   let out = '';
   let last = 0;
   for (const { start, end, inner } of scanPlaceholders(s).placeholders) {
-    if (!parsePath(inner)) continue;
-    out += s.slice(last, start) + stringify(resolvePath(ctx, inner));
+    if (!isPlaceholder(inner)) continue;
+    out += s.slice(last, start) + stringify(placeholderValue(inner, ctx));
     last = end;
   }
   return out + s.slice(last);
@@ -106,16 +130,21 @@ function resolveString(s: string, ctx: object): JsonValue {
 
 /**
  * Resolves every placeholder and `$logic` value in `value` against `ctx` (a RunContext or anything shaped like it).
- * Missing paths become null (empty text inside a longer string). Throws only if a `$logic` rule has an unknown
- * operator.
+ * Missing paths become null (empty text inside a longer string). Throws if a `$logic` rule has an unknown operator,
+ * a data function fails (FunctionError) or the functions go over RULE_BUDGET. `opts.now` is the run's clock
+ * (`date.now`).
  */
-export function resolveTemplates(value: JsonValue, ctx: object): JsonValue {
+export function resolveTemplates(value: JsonValue, ctx: object, opts: EvaluateOptions = {}): JsonValue {
+  return withRuleBudget(opts, () => resolveValue(value, ctx));
+}
+
+function resolveValue(value: JsonValue, ctx: object): JsonValue {
   if (typeof value === 'string') return value.includes('{{') ? resolveString(value, ctx) : value;
-  if (Array.isArray(value)) return value.map((v) => resolveTemplates(v, ctx));
+  if (Array.isArray(value)) return value.map((v) => resolveValue(v, ctx));
   if (value === null || typeof value !== 'object') return value;
   if (isLogicObject(value)) return evaluateRule(value.$logic, ctx);
   const out: Record<string, JsonValue> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = resolveTemplates(v, ctx);
+  for (const [k, v] of Object.entries(value)) out[k] = resolveValue(v, ctx);
   return out;
 }
 
@@ -131,7 +160,10 @@ export function templateSyntaxError(s: string): string | null {
   const { placeholders, unclosedAt } = scanPlaceholders(s);
   for (const { start, inner } of placeholders) {
     if (unclosedAt !== null && unclosedAt < start) break;
-    if (!parsePath(inner)) return `${excerpt(`{{${inner}}}`)} is not a path like trigger.body.items[0].sku`;
+    if (isPipeline(inner)) {
+      const pipeline = parsePipeline(inner);
+      if (typeof pipeline === 'string') return `${excerpt(`{{${inner}}}`)}: ${pipeline}`;
+    } else if (!parsePath(inner)) return `${excerpt(`{{${inner}}}`)} is not a path like trigger.body.items[0].sku`;
   }
   return unclosedAt === null ? null : `unclosed "{{" in ${excerpt(s)}`;
 }
@@ -173,8 +205,12 @@ export function templateRefsAt(value: unknown, pointer = ''): TemplateRef[] {
   const walk = (v: unknown, at: string): void => {
     if (typeof v === 'string') {
       if (!v.includes('{{')) return;
-      for (const { inner } of scanPlaceholders(v).placeholders)
-        if (parsePath(inner)) out.push({ pointer: at, path: inner.trim() });
+      for (const { inner } of scanPlaceholders(v).placeholders) {
+        if (isPipeline(inner)) {
+          const pipeline = parsePipeline(inner);
+          if (typeof pipeline !== 'string') for (const path of pipelinePaths(pipeline)) out.push({ pointer: at, path });
+        } else if (parsePath(inner)) out.push({ pointer: at, path: inner.trim() });
+      }
     } else if (isLogicObject(v)) {
       for (const path of ruleRefs(v.$logic)) out.push({ pointer: at, path });
     } else if (Array.isArray(v)) {

@@ -3,8 +3,20 @@
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { createAjv } from './ajv.js';
 import { durationProblem, type DurationKind } from './duration.js';
+import { argAt, argLabel, arityProblem, FUNCTIONS_BY_NAME } from './functions/catalog.js';
+import { xCheckProblem } from './functions/checks.js';
+import { isPipeline, parsePipeline, pipelineCalls } from './functions/pipes.js';
+import { isOperator } from './logic.js';
 import { flowSchema } from './schema.js';
-import { TEMPLATE_ROOTS, isTemplated, parsePath, ruleRefs, templateRefsAt, templateSyntaxError } from './template.js';
+import {
+  TEMPLATE_ROOTS,
+  isTemplated,
+  parsePath,
+  placeholderTexts,
+  ruleRefs,
+  templateRefsAt,
+  templateSyntaxError,
+} from './template.js';
 import { BRANCHES, CONTACT_EVENT_TYPES, TRIGGER_ID, type NodeType, type ValidationIssue } from './types.js';
 
 /** A JSON Schema as connectors declare it (plain data). */
@@ -320,6 +332,14 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
         if (err) add(pointer, 'invalid_template', err, id);
       }
     }
+    if (templated) {
+      for (const [pointer, s] of stringsIn(templated.value, `${at}/${templated.key}`))
+        for (const problem of templateFunctionProblems(s)) add(pointer, problem.code, problem.message, id);
+      for (const [pointer, rule] of logicIn(templated.value, `${at}/${templated.key}`))
+        for (const problem of ruleFunctionProblems(rule)) add(pointer, problem.code, problem.message, id);
+    }
+    if (node.type === 'condition')
+      for (const problem of ruleFunctionProblems(node.rule)) add(`${at}/rule`, problem.code, problem.message, id);
     if (node.type === 'condition') refs.push(...ruleRefs(node.rule).map((path) => ({ pointer: `${at}/rule`, path })));
     let before: Set<string> | undefined;
     for (const { pointer, path } of refs) {
@@ -357,6 +377,7 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
     }
   }
   if (trigger && trigger.type !== 'webhook' && trigger.filter !== undefined) {
+    for (const problem of ruleFunctionProblems(trigger.filter)) add('/trigger/filter', problem.code, problem.message);
     for (const path of ruleRefs(trigger.filter)) {
       const [root] = parsePath(path) ?? [];
       if (root !== 'trigger' && root !== 'contact')
@@ -404,4 +425,94 @@ function checkActionInput(
     if (COMBINATORS.has(e.keyword) && templated.some((t) => inside(t, e.instancePath))) continue;
     add(at + pointerOf(e), 'action_input', messageOf(e, '/input'), nodeId);
   }
+}
+
+/** Every `{ "$logic": rule }` in a templated value, with its pointer. */
+function logicIn(value: unknown, at: string, out: Array<[string, unknown]> = []): Array<[string, unknown]> {
+  if (isTemplated(value) && isObj(value)) out.push([at, value.$logic]);
+  else if (Array.isArray(value)) value.forEach((v, i) => logicIn(v, `${at}/${i}`, out));
+  else if (isObj(value)) for (const [k, v] of Object.entries(value)) logicIn(v, `${at}/${escapePointer(k)}`, out);
+  return out;
+}
+
+type FunctionProblem = { code: 'unknown_function' | 'function_args'; message: string };
+
+/** json-logic treats a one-key object as an operation; everything else (arrays of such aside) is a literal. */
+const isRuleCall = (v: unknown): v is Obj => isObj(v) && Object.keys(v).length === 1;
+const isLiteral = (v: unknown): boolean => (Array.isArray(v) ? v.every(isLiteral) : !isRuleCall(v));
+
+const argAjv = makeAjv(false);
+
+/** Problems of one call of data function `name` with `args` (`known: false` where only the run knows the value). */
+function callProblems(name: string, args: Array<{ known: boolean; value?: unknown }>): FunctionProblem[] {
+  const fn = FUNCTIONS_BY_NAME.get(name);
+  if (!fn) return [{ code: 'unknown_function', message: `"${name}" is not a function (see the functions list)` }];
+  const count = arityProblem(fn, args.length);
+  if (count) return [{ code: 'function_args', message: count }];
+  const out: FunctionProblem[] = [];
+  args.forEach((arg, i) => {
+    if (!arg.known) return;
+    const spec = argAt(fn, i)!;
+    const label = argLabel(name, i, spec.name);
+    const validate = argAjv.compile(spec.schema);
+    if (!validate(arg.value)) {
+      const e = validate.errors![0]!;
+      out.push({
+        code: 'function_args',
+        message: `${label}${e.instancePath.replace(/\//g, '.')} ${e.message ?? 'is invalid'}`,
+      });
+      return;
+    }
+    const problem = xCheckProblem(spec.schema, arg.value);
+    if (problem) out.push({ code: 'function_args', message: `${label} ${problem}` });
+  });
+  return out;
+}
+
+/** Unknown operators and wrong literal arguments of data functions in a json-logic rule. */
+function ruleFunctionProblems(rule: unknown): FunctionProblem[] {
+  const out: FunctionProblem[] = [];
+  const stack: unknown[] = [rule];
+  while (stack.length > 0) {
+    const r = stack.pop();
+    if (Array.isArray(r)) {
+      stack.push(...r);
+      continue;
+    }
+    if (!isRuleCall(r)) continue;
+    const [op, raw] = Object.entries(r)[0]!;
+    const args: unknown[] = Array.isArray(raw) ? raw : [raw];
+    if (!isOperator(op)) {
+      out.push({
+        code: 'unknown_function',
+        message:
+          FUNCTIONS_BY_NAME.has(op) || /^[a-z]+\.[A-Za-z0-9]+$/.test(op)
+            ? `"${op}" is not a function (see the functions list)`
+            : `"${op}" is not a json-logic operation or a function`,
+      });
+      continue;
+    }
+    if (FUNCTIONS_BY_NAME.has(op))
+      out.push(
+        ...callProblems(
+          op,
+          args.map((a) => (isLiteral(a) ? { known: true, value: a } : { known: false })),
+        ),
+      );
+    stack.push(...args);
+  }
+  return out;
+}
+
+/** Wrong literal arguments of the data functions in a string's `{{ ... | fn: ... }}` placeholders. */
+function templateFunctionProblems(s: string): FunctionProblem[] {
+  if (!s.includes('{{')) return [];
+  const out: FunctionProblem[] = [];
+  for (const inner of placeholderTexts(s)) {
+    if (!isPipeline(inner)) continue;
+    const pipeline = parsePipeline(inner);
+    if (typeof pipeline === 'string') continue; // templateSyntaxError reports it
+    for (const call of pipelineCalls(pipeline)) out.push(...callProblems(call.name, call.args));
+  }
+  return out;
 }

@@ -101,7 +101,7 @@ export async function ingest(input: IngestInput): Promise<IngestResult> {
 function passesFilter(trigger: TriggerDef, data: object, flowId: string): boolean {
   if (trigger.type !== 'channel.message' || trigger.filter === undefined) return true;
   try {
-    return truthy(evaluateRule(trigger.filter, data));
+    return truthy(evaluateRule(trigger.filter, data, { now: Date.now() })); // the workflow's deterministic clock
   } catch (err) {
     log.warn('trigger filter failed; no run started', { flowId, error: (err as Error).message });
     return false;

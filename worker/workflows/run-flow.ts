@@ -18,6 +18,7 @@ import {
 } from '@temporalio/workflow';
 import {
   evaluateRule,
+  FunctionError,
   jsonBytes,
   parseDuration,
   planNext,
@@ -121,13 +122,17 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   async function perform(node: FlowNode, st: StepState): Promise<void> {
     switch (node.type) {
       case 'condition': {
-        const result = budgeted(node, 'result', evaluateRule(node.rule, context()));
+        const result = budgeted(node, 'result', evaluateRule(node.rule, context(), { now: Date.now() }));
         const branch = truthy(result) ? 'true' : 'false';
         Object.assign(st, { input: result, output: branch === 'true', branch });
         return;
       }
       case 'set':
-        st.output = budgeted(node, 'values', resolveTemplates(node.values, context()) as JsonValue);
+        st.output = budgeted(
+          node,
+          'values',
+          resolveTemplates(node.values, context(), { now: Date.now() }) as JsonValue,
+        );
         return;
       case 'delay': {
         const ms = parseDuration(node.duration);
@@ -144,7 +149,11 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
       case 'wait':
         return waitForReply(node, st);
       case 'action': {
-        const resolved = budgeted(node, 'input', resolveTemplates(node.input ?? {}, context()) as JsonObject);
+        const resolved = budgeted(
+          node,
+          'input',
+          resolveTemplates(node.input ?? {}, context(), { now: Date.now() }) as JsonObject,
+        );
         st.input = resolved;
         const { executeStep } = proxyActivities<Activities>(activityOptions(node));
         const req = {
@@ -177,7 +186,9 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   async function waitForReply(node: WaitNode, st: StepState): Promise<void> {
     const ctx = context();
     const contactId =
-      node.contact === undefined ? (ctx.contact as { id?: unknown } | null)?.id : resolveTemplates(node.contact, ctx);
+      node.contact === undefined
+        ? (ctx.contact as { id?: unknown } | null)?.id
+        : resolveTemplates(node.contact, ctx, { now: Date.now() });
     if (typeof contactId !== 'string' || contactId === '') {
       throw new EvaluationError(
         `wait "${node.id}" has no contact to wait for (the run has none; set "contact")`,
@@ -340,7 +351,8 @@ export function stepError(err: unknown): StepError {
       return { message: `The attempt timed out (${cause.timeoutType ?? 'timeout'})`, code: 'TIMEOUT', retryable: true };
     return { message: cause?.message ?? err.message };
   }
-  // Expressions, templates and durations evaluated in the workflow.
+  // Expressions, templates (data functions: FUNCTION_ERROR, the function and argument named) and durations evaluated
+  // in the workflow. Date.now() there is the workflow's deterministic clock: date.now is the same on replay.
   return {
     message: err instanceof Error ? err.message : String(err),
     code:
@@ -348,7 +360,9 @@ export function stepError(err: unknown): StepError {
         ? err.code
         : err instanceof RuleBudgetError
           ? 'BUDGET_EXCEEDED'
-          : 'EVALUATION_ERROR',
+          : err instanceof FunctionError
+            ? 'FUNCTION_ERROR'
+            : 'EVALUATION_ERROR',
   };
 }
 

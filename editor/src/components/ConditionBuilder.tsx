@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { fromLogic, OPERATORS, parseValue, showValue, toLogic, type Builder, type Row } from '../flow/logic-builder.js';
 import type { JsonValue } from '../flow/model.js';
 import { JsonField } from './JsonField.js';
+import { RowFunction } from './RowFunction.js';
 
 const OP_LABEL: Record<string, string> = {
   '==': 'equals',
@@ -73,6 +74,7 @@ export function ConditionBuilder({
                 value={r.var}
                 onChange={(e) => setRow(builder, i, { var: e.target.value.replace(/^\{\{\s*|\s*\}\}$/g, '') })}
               />
+              <RowFunction fn={r.fn} onChange={(fn) => setRow(builder, i, { fn })} />
               <label htmlFor={`${id}-o${i}`}>Operator</label>
               <select
                 id={`${id}-o${i}`}

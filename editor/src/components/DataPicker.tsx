@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { ActionManifest } from '../api/types.js';
 import type { FlowDefinition } from '../flow/model.js';
 import { placeholder, referencesFor } from '../flow/references.js';
+import { FunctionList } from './FunctionList.js';
 
 /**
  * Inserts `{{ path }}` into the text field that last had focus in the inspector (bare `path` into a condition's value
@@ -63,6 +64,7 @@ export function DataPicker({
           </li>
         ))}
       </ul>
+      <FunctionList target={target} />
       {note && (
         <p role="status" className="error">
           {note}

@@ -1,6 +1,8 @@
 // A small condition builder over json-logic: rows of `<var> <op> <value>` joined by and/or. Rules it cannot express
 // (anything else json-logic allows) stay editable in the raw JSON view. `contains` is json-logic's `in` the other way
-// round (`{ "in": ["order", { "var": "trigger.message.text" }] }`: the text contains "order").
+// round (`{ "in": ["order", { "var": "trigger.message.text" }] }`: the text contains "order"). A row's value may go
+// through a data function first (`fn`): `{ "==": [{ "email.domain": [{ "var": "trigger.body.email" }] }, "gmail.com"] }`.
+import { FUNCTIONS_BY_NAME } from './functions.js';
 import type { JsonValue } from './model.js';
 
 export const OPERATORS = ['==', '!=', '<', '>', 'in', 'contains'] as const;
@@ -9,6 +11,8 @@ export interface Row {
   var: string;
   op: Operator;
   value: JsonValue;
+  /** A data function applied to the value first; `args` are its arguments after the value (plain literals). */
+  fn?: { name: string; args: JsonValue[] };
 }
 export interface Builder {
   join: 'and' | 'or';
@@ -16,8 +20,22 @@ export interface Builder {
 }
 
 export function rowToLogic(r: Row): JsonValue {
-  if (r.op === 'contains') return { in: [r.value, { var: r.var }] };
-  return { [r.op]: [{ var: r.var }, r.value] };
+  const left: JsonValue = r.fn ? { [r.fn.name]: [{ var: r.var }, ...r.fn.args] } : { var: r.var };
+  if (r.op === 'contains') return { in: [r.value, left] };
+  return { [r.op]: [left, r.value] };
+}
+
+const isPlain = (v: JsonValue | undefined) => v === null || (typeof v !== 'object' && v !== undefined);
+
+/** `{ "<function>": [{ "var": path }, ...literals] }` read back as a path and a function, else undefined. */
+function callFrom(v: JsonValue | undefined): { var: string; fn: NonNullable<Row['fn']> } | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const keys = Object.keys(v);
+  const name = keys[0];
+  if (keys.length !== 1 || name === undefined || !FUNCTIONS_BY_NAME.has(name)) return undefined;
+  const args = v[name];
+  if (!Array.isArray(args) || !isVar(args[0]) || !args.slice(1).every(isPlain)) return undefined;
+  return { var: args[0].var, fn: { name, args: args.slice(1) } };
 }
 
 const isVar = (v: JsonValue | undefined): v is { var: string } =>
@@ -36,11 +54,16 @@ function rowFrom(rule: JsonValue): Row | undefined {
   const args = rule[op];
   if (op === 'contains' || !OPERATORS.includes(op) || !Array.isArray(args) || args.length !== 2) return undefined;
   const [left, value] = args;
-  if (op === 'in' && !isVar(left) && isVar(value) && (typeof left === 'string' || typeof left === 'number'))
-    return { var: value.var, op: 'contains', value: left };
-  if (!isVar(left)) return undefined;
+  if (op === 'in' && !isVar(left) && (typeof left === 'string' || typeof left === 'number')) {
+    if (isVar(value)) return { var: value.var, op: 'contains', value: left };
+    const call = callFrom(value);
+    if (call) return { var: call.var, op: 'contains', value: left, fn: call.fn };
+  }
+  const call = callFrom(left);
+  if (!isVar(left) && !call) return undefined;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return undefined;
-  return { var: left.var, op, value: value as JsonValue };
+  if (call) return { var: call.var, op, value: value as JsonValue, fn: call.fn };
+  return { var: (left as { var: string }).var, op, value: value as JsonValue };
 }
 
 /** The builder form of a rule, or undefined when the rule is beyond the builder (edit it as JSON). */
