@@ -20,6 +20,8 @@ describe('api client', () => {
       headers: { authorization: 'Bearer k1', 'content-type': 'application/json' },
       body: '{"name":"Hello"}',
     });
+    await api.createFlow('Imported', { schemaVersion: 1 });
+    expect(seen[1]!.init?.body).toBe('{"name":"Imported","definition":{"schemaVersion":1}}');
   });
 
   it('turns the uniform error body into a readable ApiError with its issues', async () => {

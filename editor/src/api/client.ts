@@ -120,7 +120,9 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
   return {
     listFlows: () => call<FlowList>('GET', '/api/flows?limit=100'),
     getFlow: (id: string) => call<FlowDetail>('GET', `/api/flows/${encodeURIComponent(id)}`),
-    createFlow: (name: string) => call<FlowDetail>('POST', '/api/flows', { name }),
+    /** A new draft; `definition` (e.g. an imported flow file's) is checked by the server: a wrong shape is a 400. */
+    createFlow: (name: string, definition?: unknown) =>
+      call<FlowDetail>('POST', '/api/flows', definition === undefined ? { name } : { name, definition }),
     updateFlow: (id: string, patch: { name?: string; definition?: FlowDefinition }) =>
       call<FlowDetail>('PUT', `/api/flows/${encodeURIComponent(id)}`, patch),
     deleteFlow: (id: string) => call<null>('DELETE', `/api/flows/${encodeURIComponent(id)}`),

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { ActionManifest, ConnectorManifest, FlowDetail, RunSummary } from '../api/types.js';
 import { Canvas } from '../components/Canvas.js';
+import { downloadFlowFile } from '../components/FlowFile.js';
 import { Inspector } from '../components/Inspector.js';
 import { Palette } from '../components/Palette.js';
 import { RunsPanel } from '../components/RunsPanel.js';
@@ -185,6 +186,17 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
               </button>
             </>
           )}
+          <button
+            type="button"
+            onClick={() => downloadFlowFile(flow.name, definition)}
+            title={
+              readOnlyVersion === null
+                ? 'Download the draft as a JSON flow file'
+                : 'Download the definition shown as a JSON flow file'
+            }
+          >
+            Export
+          </button>
           {readOnlyVersion === null && (
             <span className={`validity ${issues.length ? 'bad' : 'good'}`} data-testid="validity" role="status">
               {validating

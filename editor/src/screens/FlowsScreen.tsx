@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Api } from '../api/client.js';
 import type { FlowSummary } from '../api/types.js';
+import { downloadFlowFile, ImportFlowButton } from '../components/FlowFile.js';
 import { TopBar } from '../components/TopBar.js';
 import { navigate } from '../session.js';
 
@@ -49,6 +50,7 @@ export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => voi
             Create flow
           </button>
         </form>
+        <ImportFlowButton api={api} />
         {error && (
           <p role="alert" className="error">
             {error}
@@ -99,6 +101,18 @@ export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => voi
                   <span className="muted">{f.latestVersion ? `v${f.latestVersion} published` : 'draft'}</span>
                   <button onClick={() => setRenaming({ id: f.id, name: f.name })} aria-label={`Rename ${f.name}`}>
                     Rename
+                  </button>
+                  <button
+                    aria-label={`Export ${f.name}`}
+                    title="Download the latest draft as a JSON flow file"
+                    onClick={() =>
+                      api.getFlow(f.id).then(
+                        (d) => downloadFlowFile(d.name, d.definition),
+                        (e: Error) => setError(e.message),
+                      )
+                    }
+                  >
+                    Export
                   </button>
                   <button
                     className="danger"
