@@ -68,6 +68,10 @@ describe('contact settings in Chromium', () => {
     await form.getByRole('button', { name: 'Save' }).click();
     await form.waitFor({ state: 'detached' });
     expect((await call('GET', `/api/contacts/${ada.id}`)).json.attributes).toEqual({ plan: 'pro' });
+    // The page lists it under its label.
+    const shown = page.locator('dl.attributes > div');
+    await expect.poll(() => shown.locator('dt').allTextContents()).toEqual(['Plan']);
+    expect(await shown.locator('dd').allTextContents()).toEqual(['pro']);
 
     // The Contacts list filtered by the attribute: Ada only; the other option, nobody.
     await page.goto(`${confluo.baseUrl}/contacts`);

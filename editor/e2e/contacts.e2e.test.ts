@@ -103,7 +103,7 @@ describe('contacts in Chromium', () => {
       .getByRole('link', { name: /María García/ })
       .click();
     await page.getByRole('heading', { name: 'María García' }).waitFor();
-    await page.getByRole('link', { name: 'Contact page' }).click();
+    await page.getByRole('link', { name: 'Contact page', exact: true }).click();
     expect(new URL(page.url()).pathname).toBe(`/contacts/${maria}`);
     await page.getByRole('heading', { name: 'María García', level: 1 }).waitFor();
 

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AttributeDefinition } from '../api/types.js';
-import { attributeQuery, definedValue, inputKind, isIsoDate, optionsFromText, withDefinitions } from './attributes.js';
+import {
+  attributeQuery,
+  attributeRows,
+  definedValue,
+  inputKind,
+  isIsoDate,
+  optionsFromText,
+  withDefinitions,
+} from './attributes.js';
 import { changeRow, contactDraft, contactPatch } from './edit.js';
 
 const at = '2026-12-04T00:00:00.000Z';
@@ -69,5 +77,25 @@ describe('filter and settings helpers', () => {
     expect(inputKind(defs[0])).toBe('select');
     expect(inputKind(def('company', 'text'))).toBe('text');
     expect(inputKind(undefined)).toBe('text');
+  });
+});
+
+describe('attributeRows', () => {
+  it('lists defined attributes first under their label, then the rest by key', () => {
+    const defs = [
+      { key: 'plan', label: 'Plan' },
+      { key: 'renewal', label: 'Renews on' },
+      { key: 'seats', label: 'Seats' },
+    ];
+    expect(attributeRows({ city: 'Oslo', seats: 3, plan: 'pro' }, defs)).toEqual([
+      { key: 'plan', label: 'Plan', value: 'pro' },
+      { key: 'seats', label: 'Seats', value: 3 },
+      { key: 'city', label: 'city', value: 'Oslo' },
+    ]);
+    expect(attributeRows({ city: 'Oslo', plan: 'pro' }, null)).toEqual([
+      { key: 'city', label: 'city', value: 'Oslo' },
+      { key: 'plan', label: 'plan', value: 'pro' },
+    ]);
+    expect(attributeRows(null, defs)).toEqual([]);
   });
 });

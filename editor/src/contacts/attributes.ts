@@ -84,3 +84,25 @@ export const TYPE_LABELS: Record<AttributeType, string> = {
   date: 'Date',
   select: 'Select (one of a list)',
 };
+
+/**
+ * A contact's attributes as its page lists them: the defined ones first, in the settings' order and under their
+ * label, then the others under their key, in stored order. Without definitions (not loaded): every one by key.
+ */
+export function attributeRows(
+  attributes: unknown,
+  defs: readonly Pick<AttributeDefinition, 'key' | 'label'>[] | null,
+): { key: string; label: string; value: unknown }[] {
+  const values =
+    attributes !== null && typeof attributes === 'object' && !Array.isArray(attributes)
+      ? (attributes as Record<string, unknown>)
+      : {};
+  const defined = (defs ?? []).filter((d) => Object.hasOwn(values, d.key));
+  const labelled = new Set(defined.map((d) => d.key));
+  return [
+    ...defined.map((d) => ({ key: d.key, label: d.label, value: values[d.key] })),
+    ...Object.entries(values)
+      .filter(([k]) => !labelled.has(k))
+      .map(([key, value]) => ({ key, label: key, value })),
+  ];
+}

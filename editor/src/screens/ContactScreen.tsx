@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { Contact } from '../api/types.js';
+import { attributeRows } from '../contacts/attributes.js';
 import { attributeText, contactName, groupIdentities, identityFlag, provenanceText } from '../contacts/view.js';
 import { ContactEditForm } from '../components/ContactEditForm.js';
 import { MergeDialog } from '../components/MergeDialog.js';
@@ -14,9 +15,12 @@ import { TagsSection } from '../components/TagsSection.js';
 import { TimelineSection } from '../components/TimelineSection.js';
 import { go, TopBar } from '../components/TopBar.js';
 import { navigate } from '../session.js';
+import { useAttributeDefinitions } from './use-attribute-definitions.js';
 
 export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contactId: string; onSignOut: () => void }) {
   const [contact, setContact] = useState<Contact | null>(null);
+  // Defined attributes are listed first, under their labels.
+  const definitions = useAttributeDefinitions(api);
   const [error, setError] = useState<string | null>(null);
   const [accounts, setAccounts] = useState<Map<string, string>>(new Map());
   const [changed, setChanged] = useState(0);
@@ -57,7 +61,7 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
   };
 
   const accountName = (id: string) => accounts.get(id);
-  const attributes = Object.entries((contact?.attributes ?? {}) as Record<string, unknown>);
+  const attributes = attributeRows(contact?.attributes, definitions);
   return (
     <div className="page">
       <TopBar current="contacts" onSignOut={onSignOut} />
@@ -154,10 +158,10 @@ export function ContactScreen({ api, contactId, onSignOut }: { api: Api; contact
                   <p className="empty">No attributes.</p>
                 ) : (
                   <dl className="attributes" aria-labelledby="attributes-title">
-                    {attributes.map(([k, v]) => (
-                      <div key={k}>
-                        <dt>{k}</dt>
-                        <dd>{attributeText(v)}</dd>
+                    {attributes.map((a) => (
+                      <div key={a.key}>
+                        <dt title={a.label === a.key ? undefined : a.key}>{a.label}</dt>
+                        <dd>{attributeText(a.value)}</dd>
                       </div>
                     ))}
                   </dl>
