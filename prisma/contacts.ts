@@ -172,6 +172,25 @@ export async function clusterIds(db: Tx | PrismaClient, rootId: string): Promise
   return [rootId, ...rows.map((r) => r.id)];
 }
 
+/** Most contact rows a run list asks for at once (a contact and those merged into it). */
+const RUN_CLUSTER_LIMIT = 50;
+
+/**
+ * The contact rows whose runs are a contact's: a root and the rows merged into it (the oldest first, at most
+ * RUN_CLUSTER_LIMIT), a merged row alone, an id the workspace does not have alone (it matches no run).
+ */
+export async function runContactIds(prisma: PrismaClient, workspaceId: string, id: string): Promise<string[]> {
+  const row = await prisma.contact.findFirst({ where: { id, workspaceId }, select: { mergedIntoId: true } });
+  if (!row || row.mergedIntoId) return [id];
+  const members = await prisma.contact.findMany({
+    where: { workspaceId, mergedIntoId: id },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    take: RUN_CLUSTER_LIMIT - 1,
+    select: { id: true },
+  });
+  return [id, ...members.map((m) => m.id)];
+}
+
 type IdentityRow = ContactRow['identities'][number];
 
 /** A valid identity once (the first): two copies of a shared identifier meet when their two people are merged. */

@@ -80,6 +80,21 @@ describe('runs of a contact', () => {
     expect((await runsOf(`flowId=${flowId}`)).map((r) => r.id).sort()).toEqual([adaRun!.id, boRun!.id].sort());
     const detail = (await h.t.api({ method: 'GET', url: `/api/runs/${adaRun!.id}` })).json();
     expect(detail).toMatchObject({ id: adaRun!.id, status: 'waiting', contactId: ada.id });
+
+    // Bo merged into Ada: Ada's list holds both runs (Bo's keeps its contact id); Bo's row still lists its own.
+    const merge = await h.t.api({
+      method: 'POST',
+      url: `/api/contacts/${ada.id}/merge`,
+      payload: { contactId: bo.id },
+    });
+    expect(merge.statusCode, merge.body).toBe(200);
+    expect((await runsOf(`contactId=${ada.id}&status=waiting`)).map((r) => r.id).sort()).toEqual(
+      [adaRun!.id, boRun!.id].sort(),
+    );
+    expect((await runsOf(`contactId=${bo.id}`)).map((r) => r.id)).toEqual([boRun!.id]);
+    const undo = await h.t.api({ method: 'POST', url: `/api/contact-merges/${merge.json().merge.id}/undo` });
+    expect(undo.statusCode, undo.body).toBe(200);
+    expect((await runsOf(`contactId=${ada.id}`)).map((r) => r.id)).toEqual([adaRun!.id]);
   });
 
   it('lists a contact-event run under the contact whose event started it', async () => {

@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors, RunIdBody } from '../schemas/common.js';
 import { RunDetail, RunList, RunListQuery, RunParams } from '../schemas/runs.js';
+import { runContactIds } from '../../prisma/contacts.js';
 import { cancelRun, getRun, listRuns, retryRun } from '../services/runs.js';
 
 const tags = ['runs'];
@@ -20,10 +21,12 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { flowId, contactId, status, limit, pageToken } = request.query;
+      // A contact's runs are its cluster's: runs of contacts merged into it keep their own contact id.
+      const contactIds = contactId ? await runContactIds(app.prisma, request.workspaceId, contactId) : undefined;
       return listRuns(app.temporal, request.workspaceId, {
         limit: limit ?? 50,
         ...(flowId && { flowId }),
-        ...(contactId && { contactId }),
+        ...(contactIds && { contactIds }),
         ...(status && { status }),
         ...(pageToken && { pageToken }),
       });

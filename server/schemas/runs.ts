@@ -22,7 +22,7 @@ export const RunListQuery = Type.Object({
     Type.String({
       pattern: SAFE_ID,
       description:
-        'Only runs of this contact (channel-message and contact-event runs record their contact; webhook runs, and runs started before Confluo recorded it, have none and never match)',
+        'Only runs of this contact and of the contacts merged into it (channel-message and contact-event runs record their contact; webhook runs, and runs started before Confluo recorded it, have none and never match)',
     }),
   ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),

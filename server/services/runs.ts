@@ -135,12 +135,12 @@ const INVALID_ARGUMENT = 3;
 export async function listRuns(
   t: TemporalDeps,
   workspaceId: string,
-  opts: { flowId?: string; contactId?: string; status?: RunStatus; limit: number; pageToken?: string },
+  opts: { flowId?: string; contactIds?: string[]; status?: RunStatus; limit: number; pageToken?: string },
 ): Promise<{ items: RunSummary[]; nextPageToken?: string }> {
   const clauses = [`WorkflowType = "${WORKFLOW_TYPE}"`, `${SA_WORKSPACE.name} = ${quote(workspaceId)}`];
   if (opts.flowId) clauses.push(`${SA_FLOW.name} = ${quote(opts.flowId)}`);
   // Only runs started with the attribute match: older runs (and runs without a contact) have none.
-  if (opts.contactId) clauses.push(`${SA_CONTACT.name} = ${quote(opts.contactId)}`);
+  if (opts.contactIds?.length) clauses.push(`${SA_CONTACT.name} IN (${opts.contactIds.map(quote).join(', ')})`);
   if (opts.status) clauses.push(`(${STATUS_CLAUSE[opts.status]})`);
   const query = clauses.join(' AND ');
   const nextPageToken = opts.pageToken ? decodePageToken(query, opts.pageToken) : undefined;
