@@ -102,7 +102,7 @@ describe('contacts in Chromium', () => {
       .getByRole('list', { name: 'Conversations' })
       .getByRole('link', { name: /María García/ })
       .click();
-    await page.getByRole('heading', { name: 'María García' }).waitFor();
+    await page.locator('#thread-title', { hasText: 'María García' }).waitFor(); // the thread's (the customer panel names her too)
     await page.getByRole('link', { name: 'Contact page', exact: true }).click();
     expect(new URL(page.url()).pathname).toBe(`/contacts/${maria}`);
     await page.getByRole('heading', { name: 'María García', level: 1 }).waitFor();

@@ -121,7 +121,7 @@ describe('inbox in Chromium', () => {
 
     // Ada's conversation: her identities in the header, her messages on the left with channel and status.
     await list.getByRole('link', { name: /Ada Lovelace/ }).click();
-    await page.getByRole('heading', { name: 'Ada Lovelace' }).waitFor();
+    await page.locator('#thread-title', { hasText: 'Ada Lovelace' }).waitFor(); // the thread's (the customer panel names her too)
     expect(await page.getByRole('list', { name: 'Identities' }).textContent()).toBe(`webchat: ${ada.visitorId}`);
     const bubbles = log.getByRole('listitem');
     await expect.poll(() => bubbles.count()).toBe(2);
