@@ -3,7 +3,7 @@
 // an unmerge gives each side its own back without touching a note.
 import type { PrismaClient } from './client.js';
 import { NOTE_MAX_LENGTH } from './contact-limits.js';
-import { clusterIds } from './contacts.js';
+import { viewRows } from './contacts.js';
 import { newId } from './ids.js';
 import { afterKey, pageOf, type Page, type PageQuery } from './page.js';
 
@@ -32,13 +32,6 @@ const toNote = (n: NoteRow): ContactNoteRecord => ({
   createdAt: n.createdAt.toISOString(),
 });
 
-/** The rows whose notes a contact shows: a root's cluster, a merged row alone. Null when not in the workspace. */
-export async function noteRows(prisma: PrismaClient, workspaceId: string, contactId: string) {
-  const row = await prisma.contact.findFirst({ where: { id: contactId, workspaceId }, select: { mergedIntoId: true } });
-  if (!row) return null;
-  return row.mergedIntoId ? [contactId] : clusterIds(prisma, contactId);
-}
-
 export function createContactNoteStore(prisma: PrismaClient) {
   return {
     /** Writes a note on the row asked for (a merged one too). Null: no such contact in the workspace. */
@@ -57,7 +50,7 @@ export function createContactNoteStore(prisma: PrismaClient) {
 
     /** A page of a contact's notes (a root's: its cluster's), newest first. Null: no such contact. */
     async list(workspaceId: string, contactId: string, page: PageQuery): Promise<Page<ContactNoteRecord> | null> {
-      const rows = await noteRows(prisma, workspaceId, contactId);
+      const rows = await viewRows(prisma, workspaceId, contactId);
       if (!rows) return null;
       const notes = await prisma.contactNote.findMany({
         where: { workspaceId, contactId: { in: rows }, ...afterKey(page.cursor) },
@@ -73,7 +66,7 @@ export function createContactNoteStore(prisma: PrismaClient) {
      * such note on it; `removed` otherwise.
      */
     async remove(workspaceId: string, contactId: string, noteId: string): Promise<'removed' | 'contact' | 'note'> {
-      const rows = await noteRows(prisma, workspaceId, contactId);
+      const rows = await viewRows(prisma, workspaceId, contactId);
       if (!rows) return 'contact';
       const { count } = await prisma.contactNote.deleteMany({
         where: { id: noteId, workspaceId, contactId: { in: rows } },

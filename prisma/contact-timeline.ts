@@ -11,7 +11,7 @@
 import type { JsonValue } from '../connectors/flow/types.js';
 import type { ContactIdentityInput, IdentitySource } from '../connectors/sdk/types.js';
 import type { Prisma, PrismaClient } from './client.js';
-import { clusterIds, sourceText } from './contacts.js';
+import { sourceText, viewRows } from './contacts.js';
 import type { CrmSnapshot } from './crm-sync.js';
 import { NUMERIC_KEY_TYPES, type TimelineEventType } from './contact-timeline-types.js';
 
@@ -467,12 +467,8 @@ export function createContactTimelineStore(prisma: PrismaClient) {
      * notes, changes, CRM links), a merged row's its own. Null when the contact is not in the workspace.
      */
     async page(workspaceId: string, contactId: string, q: TimelineQuery): Promise<TimelinePage | null> {
-      const row = await prisma.contact.findFirst({
-        where: { id: contactId, workspaceId },
-        select: { mergedIntoId: true },
-      });
-      if (!row) return null;
-      const ids = row.mergedIntoId ? [contactId] : await clusterIds(prisma, contactId);
+      const ids = await viewRows(prisma, workspaceId, contactId);
+      if (!ids) return null;
       const wanted = (t: TimelineEventType) =>
         (!q.types || q.types.includes(t)) && (!q.channel || t === 'message.received' || t === 'message.sent');
       const take = q.limit + 1;

@@ -172,25 +172,6 @@ export async function clusterIds(db: Tx | PrismaClient, rootId: string): Promise
   return [rootId, ...rows.map((r) => r.id)];
 }
 
-/** Most contact rows a run list asks for at once (a contact and those merged into it). */
-const RUN_CLUSTER_LIMIT = 50;
-
-/**
- * The contact rows whose runs are a contact's: a root and the rows merged into it (the oldest first, at most
- * RUN_CLUSTER_LIMIT), a merged row alone, an id the workspace does not have alone (it matches no run).
- */
-export async function runContactIds(prisma: PrismaClient, workspaceId: string, id: string): Promise<string[]> {
-  const row = await prisma.contact.findFirst({ where: { id, workspaceId }, select: { mergedIntoId: true } });
-  if (!row || row.mergedIntoId) return [id];
-  const members = await prisma.contact.findMany({
-    where: { workspaceId, mergedIntoId: id },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    take: RUN_CLUSTER_LIMIT - 1,
-    select: { id: true },
-  });
-  return [id, ...members.map((m) => m.id)];
-}
-
 type IdentityRow = ContactRow['identities'][number];
 
 /** A valid identity once (the first): two copies of a shared identifier meet when their two people are merged. */
@@ -878,8 +859,11 @@ export class IdentityRefused extends Error {
   }
 }
 
-/** The contact row and the rows of its view: a root's cluster, a merged row alone. Null when not in the workspace. */
-async function viewRows(tx: Tx, workspaceId: string, contactId: string) {
+/**
+ * The contact row and the rows of its view (whose notes, timeline and runs it shows): a root's cluster, a merged row
+ * alone. Null when not in the workspace.
+ */
+export async function viewRows(tx: Tx | PrismaClient, workspaceId: string, contactId: string) {
   const contact = await tx.contact.findFirst({ where: { id: contactId, workspaceId }, select: { mergedIntoId: true } });
   if (!contact) return null;
   return contact.mergedIntoId ? [contactId] : await clusterIds(tx, contactId);

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { errors, RunIdBody } from '../schemas/common.js';
 import { RunDetail, RunList, RunListQuery, RunParams } from '../schemas/runs.js';
-import { runContactIds } from '../../prisma/contacts.js';
+import { viewRows } from '../../prisma/contacts.js';
 import { cancelRun, getRun, listRuns, retryRun } from '../services/runs.js';
 
 const tags = ['runs'];
@@ -22,7 +22,9 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { flowId, contactId, status, limit, pageToken } = request.query;
       // A contact's runs are its cluster's: runs of contacts merged into it keep their own contact id.
-      const contactIds = contactId ? await runContactIds(app.prisma, request.workspaceId, contactId) : undefined;
+      const contactIds = contactId
+        ? ((await viewRows(app.prisma, request.workspaceId, contactId)) ?? [contactId])
+        : undefined;
       return listRuns(app.temporal, request.workspaceId, {
         limit: limit ?? 50,
         ...(flowId && { flowId }),

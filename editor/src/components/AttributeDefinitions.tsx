@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Api } from '../api/client.js';
 import type { AttributeDefinition, AttributeType } from '../api/types.js';
+import { useAction } from '../screens/use-action.js';
 import { ATTRIBUTE_KEY, optionsFromText, TYPE_LABELS } from '../contacts/attributes.js';
 
 const TYPES = Object.keys(TYPE_LABELS) as AttributeType[];
@@ -16,21 +17,13 @@ export function AttributeDefinitions({
   defs: readonly AttributeDefinition[];
   onChanged: () => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const action = useAction();
+  const { busy, error } = action;
+  /** A change to the definitions; the screen reads them again once it went through. */
   const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      onChanged();
-      return true;
-    } catch (e) {
-      setError((e as Error).message);
-      return false;
-    } finally {
-      setBusy(false);
-    }
+    const ok = await action.run(fn);
+    if (ok) onChanged();
+    return ok;
   };
 
   return (

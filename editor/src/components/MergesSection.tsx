@@ -5,6 +5,7 @@ import type { Api } from '../api/client.js';
 import type { Contact, ContactMerge, UndoResult } from '../api/types.js';
 import { mergeByText, mergeNames } from '../contacts/merge.js';
 import { contactName } from '../contacts/view.js';
+import { useAction } from '../screens/use-action.js';
 import { go } from './TopBar.js';
 
 export function MergesSection({
@@ -21,8 +22,7 @@ export function MergesSection({
   onUndone: (result: UndoResult) => void;
 }) {
   const [merges, setMerges] = useState<ContactMerge[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const [restored, setRestored] = useState<Contact | null>(null);
 
   const load = useCallback(
@@ -45,18 +45,12 @@ export function MergesSection({
   const undo = async (m: ContactMerge) => {
     if (!window.confirm(`Undo this merge? ${name(m.mergedId)} becomes a contact of its own again, with what it had.`))
       return;
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const result = await api.undoMerge(m.id);
       setRestored(result.contacts[1]!);
       onUndone(result);
       await load();
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   // Nothing to show on a contact never merged (nor while finding out).

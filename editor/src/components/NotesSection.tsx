@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Api } from '../api/client.js';
 import type { ContactNote } from '../api/types.js';
+import { useAction } from '../screens/use-action.js';
 import { NOTE_MAX_LENGTH } from '../../../prisma/contact-limits.js';
 
 const PAGE = 20;
@@ -23,8 +24,7 @@ export function NotesSection({
   const [notes, setNotes] = useState<ContactNote[] | null>(null);
   const [cursor, setCursor] = useState<string | undefined>();
   const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
 
   const load = useCallback(
     () =>
@@ -40,20 +40,6 @@ export function NotesSection({
   useEffect(() => {
     void load();
   }, [load, refresh]);
-
-  const run = async (work: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await work();
-      return true;
-    } catch (e) {
-      setError((e as Error).message);
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const add = async (e: FormEvent) => {
     e.preventDefault();

@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Api } from '../api/client.js';
 import type { Contact } from '../api/types.js';
+import { useAction } from '../screens/use-action.js';
 import { MAX_TAG_LENGTH, tagHref, withoutTag, withTag } from '../contacts/tags.js';
 import { go } from './TopBar.js';
 
@@ -23,22 +24,9 @@ export function TagsSection({
   onSaved: (c: Contact) => void;
 }) {
   const [text, setText] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [saving, setSaving] = useState(false);
+  const { busy: saving, error, setError, run } = useAction();
 
-  const save = async (tags: string[]) => {
-    setSaving(true);
-    setError(null);
-    try {
-      onSaved(await api.updateContact(contact.id, { tags }));
-      return true;
-    } catch (e) {
-      setError((e as Error).message);
-      return false;
-    } finally {
-      setSaving(false);
-    }
-  };
+  const save = (tags: string[]) => run(async () => onSaved(await api.updateContact(contact.id, { tags })));
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
