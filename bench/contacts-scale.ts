@@ -112,6 +112,35 @@ async function seed(db: pg.Client, contacts: SeedContact[]): Promise<{ identitie
   return { identities, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** The database's own figures per statement (pg_stat_statements), where the server preloads it; else nothing. */
+async function statementFigures(db: pg.Client) {
+  const available = await db
+    .query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements')
+    .then(() => db.query('SELECT pg_stat_statements_reset()'))
+    .then(
+      () => true,
+      () => false,
+    );
+  return {
+    reset: async () => {
+      if (available) await db.query('SELECT pg_stat_statements_reset()');
+    },
+    /** The 12 statements that took the most time since the reset: calls, total and mean ms, rows. */
+    top: async () =>
+      available
+        ? (
+            await db.query<{ query: string; calls: string; total: number; mean: number; rows: string }>(
+              `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 240) AS query, calls,
+                      round(total_exec_time::numeric, 1)::float AS total, round(mean_exec_time::numeric, 2)::float AS mean, rows
+                 FROM pg_stat_statements
+                WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                ORDER BY total_exec_time DESC LIMIT 12`,
+            )
+          ).rows.map((x) => ({ ...x, calls: Number(x.calls), rows: Number(x.rows) }))
+        : 'not measured: pg_stat_statements is not preloaded',
+  };
+}
+
 /** A phone as people write it in international form (the lookup has no default country). */
 function anyFormat(r: () => number, e164: string): string {
   const p = parsePhoneNumberFromString(e164)!;
@@ -153,16 +182,45 @@ async function main() {
 
     const usedPhones = new Set<string>();
     /** Numbers no seeded contact has (new senders, missing lookups). */
-    const freshPhone = () => mobileNumber(r, COUNTRIES[Math.floor(r() * COUNTRIES.length)]!, usedPhones);
+    /** Each sender's own name, which WhatsApp deliveries carry as the profile name (seeded contacts' too). */
+    const nameOf = new Map<string, string>();
+    const freshPhone = () => {
+      const phone = mobileNumber(r, COUNTRIES[Math.floor(r() * COUNTRIES.length)]!, usedPhones);
+      nameOf.set(phone, `${FIRST[Math.floor(r() * FIRST.length)]!} ${LAST[Math.floor(r() * LAST.length)]!}`);
+      return phone;
+    };
 
     // Ingest: `INGEST` deliveries, half SMS and half WhatsApp, half from `known` senders, posted `INGEST_CONCURRENCY`
     // at a time; done when every message is in the database (polled by SQL: cheap, not through the API under test).
+    // Every phase first has its known senders write once (not counted: they are then known the same way in every
+    // phase, with a conversation, and it warms the processes up), and reads the database's own statement figures
+    // (pg_stat_statements, where the server preloads it) for the phase.
     let phaseNo = 0;
-    const ingest = async (label: string, known: string[]) => {
-      const tag = `p${phaseNo++}`;
-      const senders = Array.from({ length: INGEST }, (_, i) =>
-        i % 2 === 0 && known.length > 0 ? known[Math.floor(r() * known.length)]! : freshPhone(),
+    const count = async (like: string) =>
+      Number(
+        (
+          await db.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE direction = 'in' AND text LIKE $1`, [
+            like,
+          ])
+        ).rows[0]!.n,
       );
+    const statements = await statementFigures(db);
+    const ingest = async (label: string, knownFrom: () => string) => {
+      const tag = `p${phaseNo++}`;
+      const known = [...new Set(Array.from({ length: Math.ceil(INGEST / 2) }, knownFrom))];
+      await forEachLimit(known, INGEST_CONCURRENCY, async (phone, i) => {
+        await twilio.sendInboundSms({ url: sms.inboundUrl, from: phone, to: BUSINESS, body: `${tag} known ${i}` });
+      });
+      await waitFor(
+        `${label}: known senders`,
+        async () => (await count(`${tag} known %`)) >= known.length,
+        300_000,
+        100,
+      );
+      const senders = Array.from({ length: INGEST }, (_, i) =>
+        i % 2 === 0 ? known[Math.floor(r() * known.length)]! : freshPhone(),
+      );
+      await statements.reset();
       const answers: number[] = [];
       let refused = 0;
       const t0 = performance.now();
@@ -172,7 +230,12 @@ async function main() {
         const res =
           i % 4 < 2
             ? await twilio.sendInboundSms({ url: sms.inboundUrl, from: phone, to: BUSINESS, body: text })
-            : await wa.sendInboundMessage(whatsapp.inboundUrl, { from: phone.slice(1), text, id: `wamid.${tag}_${i}` });
+            : await wa.sendInboundMessage(whatsapp.inboundUrl, {
+                from: phone.slice(1),
+                text,
+                id: `wamid.${tag}_${i}`,
+                name: nameOf.get(phone)!,
+              });
         answers.push(performance.now() - t);
         if (res.status < 200 || res.status >= 300) refused++;
       });
@@ -181,48 +244,36 @@ async function main() {
       await waitFor(
         `${label} ingests`,
         async () => {
-          const { rows } = await db.query<{ n: string }>(
-            `SELECT count(*) AS n FROM messages WHERE direction = 'in' AND text LIKE $1`,
-            [`${tag} delivery %`],
-          );
-          ingested = Number(rows[0]!.n);
+          ingested = await count(`${tag} delivery %`);
           return ingested >= INGEST - refused;
         },
         300_000,
         100,
       ).catch((err: Error) => console.warn(err.message));
       const doneMs = performance.now() - t0;
-      return {
+      const phase = {
         deliveries: INGEST,
-        knownSenders: senders.filter((s, i) => i % 2 === 0 && known.includes(s)).length,
+        knownSenders: known.length,
         refused,
         ingested,
         gatewayAnswerMs: latency(answers),
         acceptedPerSecond: INGEST / (sentMs / 1000),
         deliveriesPerSecond: ingested / (doneMs / 1000),
+        statements: await statements.top(),
       };
+      console.log(
+        `${label}: ${phase.deliveriesPerSecond.toFixed(1)} deliveries/s, gateway p99 ${phase.gatewayAnswerMs.p99} ms`,
+      );
+      return phase;
     };
 
-    // (1) The empty database: the "known" senders write first (not counted; it warms the processes up), then the phase.
-    const warmSenders = Array.from({ length: Math.ceil(INGEST / 2) }, freshPhone);
-    await forEachLimit(warmSenders, INGEST_CONCURRENCY, async (phone, i) => {
-      await twilio.sendInboundSms({ url: sms.inboundUrl, from: phone, to: BUSINESS, body: `known ${i}` });
-    });
-    await waitFor(
-      'known senders',
-      async () =>
-        Number(
-          (await db.query<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE text LIKE 'known %'`)).rows[0]!.n,
-        ) >= warmSenders.length,
-      300_000,
-      100,
-    );
-    const emptyIngest = await ingest('empty database', warmSenders);
-    console.log(`empty database: ${emptyIngest.deliveriesPerSecond.toFixed(1)} deliveries/s`);
+    // (1) The empty database.
+    const emptyBefore = await ingest('empty database', freshPhone);
 
     // (2) Seed 100,000 contacts and 300,000 identities.
     const contacts = seedContacts(r, CONTACTS, usedPhones);
     const seeded = await seed(db, contacts);
+    for (const c of contacts) nameOf.set(c.phone, c.name);
     const counts = (
       await db.query<{ contacts: string; identities: string }>(
         `SELECT (SELECT count(*) FROM contacts WHERE workspace_id = $1) AS contacts,
@@ -322,13 +373,20 @@ async function main() {
     const paging = { walk: latency(walk), fromRandomCursor: latency(jumps) };
 
     // (6) Ingest again, now beside 100,000 contacts: known senders are seeded contacts.
-    const seededIngest = await ingest(
-      'seeded database',
-      Array.from({ length: 2000 }, () => anyContact().phone),
-    );
+    const seededIngest = await ingest('seeded database', () => anyContact().phone);
+
+    // (7) Empty again (every contact removed, then VACUUM ANALYZE), so that the processes' drift over the run (the
+    // dev server's history grows) weighs on both sides: the empty figures are the two empty phases' means.
+    await db.query('TRUNCATE contacts CASCADE');
+    await db.query('VACUUM ANALYZE');
+    const emptyAfter = await ingest('empty database again', freshPhone);
+    const emptyIngest = {
+      deliveriesPerSecond: (emptyBefore.deliveriesPerSecond + emptyAfter.deliveriesPerSecond) / 2,
+      gatewayP99: (emptyBefore.gatewayAnswerMs.p99 + emptyAfter.gatewayAnswerMs.p99) / 2,
+    };
     const ratio = {
       deliveriesPerSecond: seededIngest.deliveriesPerSecond / emptyIngest.deliveriesPerSecond,
-      gatewayP99: seededIngest.gatewayAnswerMs.p99 / emptyIngest.gatewayAnswerMs.p99,
+      gatewayP99: seededIngest.gatewayAnswerMs.p99 / emptyIngest.gatewayP99,
     };
 
     const results = {
@@ -339,7 +397,7 @@ async function main() {
       lookups,
       search,
       paging,
-      ingest: { empty: emptyIngest, seeded: seededIngest, ratio },
+      ingest: { empty: emptyBefore, seeded: seededIngest, emptyAgain: emptyAfter, emptyMean: emptyIngest, ratio },
       seconds: (Date.now() - started) / 1000,
       measuredAt: new Date().toISOString(),
     };
@@ -365,7 +423,7 @@ async function main() {
     ]);
     console.log(`lookups answered wrong: ${wrong.length}, errors: ${lookupErrors}`);
     console.table(
-      (['empty', 'seeded'] as const).map((k) => {
+      (['empty', 'seeded', 'emptyAgain'] as const).map((k) => {
         const x = results.ingest[k];
         return {
           database: k,
