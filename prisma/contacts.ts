@@ -26,6 +26,7 @@ import { contactSettingsInTx } from './workspace-settings.js';
 import { ConnectorError } from '../connectors/sdk/errors.js';
 import { MergeRefused, mergeInTx, type MergeActor } from './contact-merges.js';
 import { recordContactEventsInTx, type ContactEventInput, type EventCause } from './contact-events.js';
+import { refileSharedLineInTx } from './contact-shared-lines.js';
 import { markCrmPendingInTx } from './crm-sync.js';
 import { MAX_TAG_LENGTH, MAX_TAGS } from './contact-limits.js';
 import { newId } from './ids.js';
@@ -325,6 +326,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     select: { id: true, name: true },
   });
+  const nameOfRoot = (row: string) => roots.find((r) => r.id === rootOf.get(row))?.name ?? null;
   // A root is another person only through identifiers people share (an email, a phone), never an account of one
   // person (a Telegram user renaming themselves is still them).
   const viaShareable = (r: { id: string }) =>
@@ -427,6 +429,26 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
     ...missingInvalid.map((i) => row(contactId, i)),
   ];
   if (added.length > 0) await tx.identity.createMany({ data: added as never });
+  // A named person arriving through an identifier a differently named person held alone: the nameless messages that
+  // came through it are re-filed on the identifier's own contact (contact-shared-lines.ts).
+  for (const w of input.name ? toShare : []) {
+    if (!SHAREABLE_KINDS.has(w.kind)) continue;
+    const holders = elsewhere(w)
+      .filter((o) => !o.shared)
+      .map((o) => ({ row: o.contactId, root: rootOf.get(o.contactId)!, name: nameOfRoot(o.contactId) }))
+      .filter((h) => differentPeople(input.name, h.name));
+    const line = roots.find(
+      (r) => lineOnly(r) && owned.some((o) => o.kind === w.kind && o.key === w.key && rootOf.get(o.contactId) === r.id),
+    )?.id;
+    await refileSharedLineInTx(tx, workspaceId, {
+      identity: w,
+      holders,
+      ...(line && { line }),
+      newcomer: { id: contactId, name: input.name! },
+      source: source as IdentitySource,
+      cause: { type: 'rule', ref: `shared-line ${sourceText(source as IdentitySource)}` },
+    });
+  }
   // What the rules would not merge becomes a duplicate suggestion (README: duplicate suggestions).
   const nameOf = new Map(roots.map((r) => [r.id, r.name]));
   const namesDiffer = (other: string): DuplicateReason[] =>

@@ -11,6 +11,7 @@ import type {
 } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
 import { clusterIds, contactView, toRecord, withIdentities } from './contacts.js';
+import { conversationFor } from './conversation-rows.js';
 import { markCrmPendingInTx } from './crm-sync.js';
 import { isIdOf, newId } from './ids.js';
 import { afterKey, isStorableTime, pageOf, type Page, type PageQuery } from './page.js';
@@ -62,20 +63,6 @@ export function toMessage(row: MessageRow): MessageRecord {
 }
 
 const json = (v: unknown) => (v === undefined || v === null ? Prisma.DbNull : (v as Prisma.InputJsonValue));
-
-async function conversationFor(
-  tx: Prisma.TransactionClient,
-  workspaceId: string,
-  contactId: string,
-  at: Date,
-): Promise<string> {
-  // Insert-or-bump in one statement: two messages of a new contact at once still make one conversation.
-  const [row] = await tx.$queryRaw<{ id: string }[]>`
-    INSERT INTO conversations (id, workspace_id, contact_id, last_message_at) VALUES (${newId('cnv')}, ${workspaceId}, ${contactId}, ${at})
-    ON CONFLICT (contact_id) DO UPDATE SET last_message_at = GREATEST(conversations.last_message_at, EXCLUDED.last_message_at)
-    RETURNING id`;
-  return row!.id;
-}
 
 /** The row of a cluster owning the sender's identity (the first valid one given that the cluster holds). */
 async function senderRow(
@@ -221,7 +208,12 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
             address: event.sender.identity as unknown as Prisma.InputJsonObject,
             replyTo: json(event.replyTo),
             text: event.text ?? null,
-            content: (event.raw !== undefined ? { raw: event.raw } : {}) as Prisma.InputJsonObject,
+            // The sender's name as the channel gave it: a message without one (an SMS) says nothing of who wrote it,
+            // so it may be re-filed when its address turns out to be shared (contact-shared-lines.ts).
+            content: {
+              ...(event.raw !== undefined && { raw: event.raw }),
+              ...(event.sender.name && { senderName: event.sender.name }),
+            } as Prisma.InputJsonObject,
             attachments: (event.attachments ?? []) as unknown as Prisma.InputJsonArray,
             thread: json(event.thread),
             sentAt: at,

@@ -80,6 +80,9 @@ describe('events in words', () => {
     expect(eventTitle(ev('contact.updated', { changes: changes.slice(1, 2) }))).toBe('Changed plan');
     expect(changes.map(changeText)).toEqual(['Name: Ann → Ann Lee', 'plan set to pro', 'Tags: added new; removed old']);
     expect(changeText({ field: 'attributes.vip', from: true, to: null })).toBe('vip removed (was true)');
+    const refiled = { field: 'messages', from: '2 sms messages from +1415', to: 're-filed on ct_l (shared with Luis)' };
+    expect(eventTitle(ev('contact.updated', { changes: [refiled] }))).toBe('Messages re-filed: a shared line');
+    expect(changeText(refiled)).toBe('2 sms messages from +1415 → re-filed on ct_l (shared with Luis)');
     expect(changeText({ field: 'attributes.n', from: 1, to: { a: 2 } })).toBe('n: 1 → {"a":2}');
     expect(
       eventTitle(ev('crm.updated', { changes: changes.slice(0, 1), source: 'crm:cha_1:501' }), '', (id) =>

@@ -55,6 +55,8 @@ export function changeText(c: { field: string; from: unknown; to: unknown }): st
     ];
     return `Tags: ${parts.join('; ') || 'reordered'}`;
   }
+  // Messages re-filed on a shared line's own contact (prisma/contact-shared-lines.ts): both sides are sentences.
+  if (c.field === 'messages') return `${valueText(c.from)} → ${valueText(c.to)}`;
   const label = c.field === 'name' ? 'Name' : c.field.replace(/^attributes\./, '');
   if (c.from === null || c.from === undefined) return `${label} set to ${valueText(c.to)}`;
   if (c.to === null || c.to === undefined) return `${label} removed (was ${valueText(c.from)})`;
@@ -97,7 +99,9 @@ export function eventTitle(e: TimelineEvent, contactId = '', accountName?: (id: 
     case 'note.added':
       return 'Note added';
     case 'contact.updated':
-      return `Changed ${fieldsText(e.changes)}`;
+      return e.changes?.length === 1 && e.changes[0]!.field === 'messages'
+        ? 'Messages re-filed: a shared line'
+        : `Changed ${fieldsText(e.changes)}`;
     case 'crm.updated':
       return `Changed in ${crmName(e, accountName)}: ${fieldsText(e.changes)}`;
     case 'contact.merged':
