@@ -6,6 +6,7 @@ import {
   generateIdentityData,
   mailbox,
   knowsAllButNameless,
+  whatDeliveriesTell,
   mergeOnAny,
   rng,
   scorePairs,
@@ -228,6 +229,43 @@ describe('pairwise precision and recall', () => {
     const s = scorePairs(customers, deliveries, knowsAllButNameless, keys);
     // Ana's three are one contact; on the phone's contact b1-b2 is right, b1-c1 and b2-c1 are not.
     expect(s).toMatchObject({ predictedPairs: 6, correctPairs: 4 });
+  });
+
+  it('tells wrong pairs no delivery tells apart (a nameless SMS from a line only one person named) from the rest', () => {
+    const p2 = 'phone:+14155550002';
+    const named = (id: string, customer: number, name: string): Delivery => ({
+      ...d(id, customer, [p2]),
+      channel: 'shop',
+      send: { channel: 'shop', email: `${id}@example.com`, phone: '+14155550002', name, country: 'US' },
+    });
+    const sms = (id: string, customer: number): Delivery => ({
+      ...d(id, customer, [p2]),
+      send: { channel: 'sms', from: '+14155550002' },
+    });
+    const ana = [d('a1', 0, ['phone:+14155550001']), d('a2', 0, ['phone:+14155550001'])];
+    // Only Bo gives the phone under a name: Cy's SMS from it is Bo's as far as any delivery tells (Ana's SMS, from a
+    // phone nobody named, are on that phone's own contact).
+    const quiet = [...ana, named('b1', 1, 'Bo Lee'), sms('c1', 2)];
+    expect(quiet.map(whatDeliveriesTell(quiet))).toEqual(['line:+1', 'line:+1', 'customer:1', 'customer:1']);
+    const onBo = filed({ a1: 'A', a2: 'A', b1: 'B', c1: 'B' });
+    const s = scorePairs(customers, quiet, onBo, keys, 10, whatDeliveriesTell(quiet));
+    expect(s).toMatchObject({ predictedPairs: 2, correctPairs: 1, precision: 0.5, tellablePrecision: 1 });
+    expect(s.wrongBy.cause).toEqual([{ reason: 'no delivery tells them apart', pairs: 1 }]);
+    // Cy gives it under her name too: the line is shared, and the SMS belongs on its own contact.
+    const told = [...quiet, named('c2', 2, 'Cy Lee')];
+    expect(told.map(whatDeliveriesTell(told)).slice(2)).toEqual(['customer:1', 'line:+14155550002', 'customer:2']);
+    const t = scorePairs(
+      customers,
+      told,
+      filed({ a1: 'A', a2: 'A', b1: 'B', c1: 'B', c2: 'C' }),
+      keys,
+      10,
+      whatDeliveriesTell(told),
+    );
+    expect(t).toMatchObject({ precision: 0.5, tellablePrecision: 0.5 });
+    expect(t.wrongBy.cause).toEqual([{ reason: 'a resolver can tell them apart', pairs: 1 }]);
+    // Without a reference every wrong pair counts.
+    expect(scorePairs(customers, quiet, onBo, keys).tellablePrecision).toBe(0.5);
   });
 
   it('tells misses the rules cannot link from those they link and the resolver split, and lost deliveries', () => {

@@ -444,14 +444,35 @@ export function mergeOnAny(deliveries: readonly Delivery[], keysOf: (d: Delivery
 }
 
 /**
- * A reference resolver that knows every delivery's customer except what no data can tell: a delivery that carries no
- * name and reaches a person only through an identifier a household shares (an SMS from the family phone) is filed on
- * that identifier's own contact, as Confluo's rule files it. Its score is the best a resolver can reach on this data.
+ * A reference resolver that knows every delivery's customer except a delivery that carries no name and reaches a
+ * person only through an identifier a household shares (an SMS from the family phone): that is filed on the
+ * identifier's own contact. It knows which phones are shared even when no delivery shows it, so it is an upper bound
+ * no resolver reaches; `whatDeliveriesTell` is the best one can do.
  */
 export function knowsAllButNameless(d: Delivery): string {
-  const named = 'name' in d.send || 'firstName' in d.send;
   const shared = d.noise.some((n) => n.startsWith('household-shared-'));
-  return !named && shared && d.send.channel === 'sms' ? `shared:${d.send.from}` : `customer:${d.customer}`;
+  return !isNamed(d) && shared && d.send.channel === 'sms' ? `shared:${d.send.from}` : `customer:${d.customer}`;
+}
+
+const isNamed = (d: Delivery) => 'name' in d.send || 'firstName' in d.send;
+
+/**
+ * The best a resolver can do from what the deliveries tell: every delivery that names its sender filed on its
+ * customer, and a nameless SMS as the deliveries allow: with the one customer who ever gave its phone in a named
+ * delivery (nobody tells the line is shared), else on the phone's own contact (two people gave it under their names:
+ * a shared line; or nobody did).
+ */
+export function whatDeliveriesTell(deliveries: readonly Delivery[]): (d: Delivery) => string {
+  const namedBy = new Map<string, Set<number>>();
+  for (const d of deliveries)
+    if (isNamed(d))
+      for (const t of d.truth.filter((k) => k.startsWith('phone:')))
+        namedBy.set(t, (namedBy.get(t) ?? new Set()).add(d.customer));
+  return (d) => {
+    if (isNamed(d) || d.send.channel !== 'sms') return `customer:${d.customer}`;
+    const by = [...(namedBy.get(`phone:${d.send.from}`) ?? [])];
+    return by.length === 1 ? `customer:${by[0]}` : `line:${d.send.from}`;
+  };
 }
 
 const pairs = (n: number) => (n * (n - 1)) / 2;
@@ -489,6 +510,8 @@ export interface PairScore {
   rulesPairs: number;
   rulesFound: number;
   precision: number;
+  /** Precision counting only the wrong pairs a resolver can tell apart (with a reference; else all). */
+  tellablePrecision: number;
   /** Over the discoverable pairs: the headline recall. */
   recall: number;
   recallOfRules: number;
@@ -496,7 +519,7 @@ export interface PairScore {
   /** Discoverable pairs missed: by cause, by cause and noise labels, by each label, and by channels. */
   missesBy: { cause: Tally[]; labels: Tally[]; label: Tally[]; channels: Tally[] };
   /** Pairs of two customers on one contact, likewise. */
-  wrongBy: { labels: Tally[]; label: Tally[]; channels: Tally[] };
+  wrongBy: { cause: Tally[]; labels: Tally[]; label: Tally[]; channels: Tally[] };
 }
 
 /**
@@ -511,6 +534,8 @@ export function scorePairs(
   contactOf: (d: Delivery) => string | undefined,
   rulesKeysOf: (d: Delivery) => readonly string[],
   topN = 10,
+  /** The best possible filing (whatDeliveriesTell): a wrong pair it files together too, no delivery tells apart. */
+  reference?: (d: Delivery) => string,
 ): PairScore {
   const contact = deliveries.map(contactOf);
   const truthComp = components(deliveries, (d) => d.truth);
@@ -586,12 +611,16 @@ export function scorePairs(
   // Wrong pairs: within each contact, pairs of different customers (enumerated up to a budget, then counted only).
   const byContact = new Map<string, number[]>();
   idx.forEach((i) => c(i) !== undefined && byContact.set(c(i)!, [...(byContact.get(c(i)!) ?? []), i]));
+  const ref = reference ? deliveries.map(reference) : undefined;
+  const wrongCause = new Map<string, number>();
   let budget = 2_000_000;
   for (const group of byContact.values())
     for (let x = 0; x < group.length; x++)
       for (let y = x + 1; y < group.length; y++) {
         const [a, b] = [group[x]!, group[y]!];
         if (deliveries[a]!.customer === deliveries[b]!.customer) continue;
+        if (ref)
+          tally(wrongCause, ref[a] === ref[b] ? 'no delivery tells them apart' : 'a resolver can tell them apart');
         if (budget-- > 0) record(wrong, a, b, [relation(deliveries[a]!.customer, deliveries[b]!.customer)]);
         else tally(wrong.labels, 'not enumerated (budget)');
       }
@@ -616,6 +645,14 @@ export function scorePairs(
       label: top(miss.label, topN),
       channels: top(miss.channels, topN),
     },
-    wrongBy: { labels: top(wrong.labels, topN), label: top(wrong.label, topN), channels: top(wrong.channels, topN) },
+    wrongBy: {
+      cause: top(wrongCause, topN),
+      labels: top(wrong.labels, topN),
+      label: top(wrong.label, topN),
+      channels: top(wrong.channels, topN),
+    },
+    tellablePrecision: ref
+      ? ratio(correctPairs, correctPairs + (wrongCause.get('a resolver can tell them apart') ?? 0))
+      : ratio(correctPairs, predictedPairs),
   };
 }
