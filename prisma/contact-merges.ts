@@ -65,7 +65,7 @@ async function lockRoots(tx: Tx, workspaceId: string, ids: string[]): Promise<Ma
   const roots = new Map<string, string>();
   for (const id of [...new Set(ids)].sort()) {
     const [row] = await tx.$queryRaw<{ merged_into_id: string | null }[]>`
-      SELECT merged_into_id FROM contacts WHERE id = ${id} AND workspace_id = ${workspaceId} FOR UPDATE`;
+      SELECT merged_into_id FROM contacts WHERE id = ${id} AND workspace_id = ${workspaceId} FOR NO KEY UPDATE`;
     if (!row) throw new MergeRefused('not_found');
     roots.set(id, row.merged_into_id ?? id);
   }

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkspace, testPrisma } from '../test/env.js';
+import pg from 'pg';
+import { createWorkspace, databaseUrl, testPrisma } from '../test/env.js';
 import { kindValues as kv, testContacts as service } from '../test/contacts.js';
 import { createContactMergeStore } from './contact-merges.js';
-import { compatibleNames, differentPeople, findContactByIdentity, getContact } from './contacts.js';
+import { createCrmSyncStore } from './crm-sync.js';
+import { compatibleNames, differentPeople, findContactByIdentity, getContact, updateContact } from './contacts.js';
+import { newId } from './ids.js';
 import type { PrismaClient } from './client.js';
 
 let prisma: PrismaClient;
@@ -268,5 +271,45 @@ describe('createContactsService', () => {
     expect(await getContact(prisma, other, mine.contact.id)).toBeNull();
     expect(await findContactByIdentity(prisma, other, 'email', 'nobody@example.com')).toBeNull();
     await expect(svc.upsert(ws, { identities: [] })).rejects.toThrow(/at least one valid identity/);
+  });
+
+  it("edits a contact while a CRM sync saves that contact's record, without a deadlock", async () => {
+    const own = await createWorkspace(prisma);
+    const { contact } = await service(prisma).upsert(own, { identities: [email('dl')], name: 'Dee' });
+    const account = newId('cha');
+    await prisma.channelAccount.create({
+      data: { id: account, workspaceId: own, connector: 'hubspot', name: 'H', credentials: Buffer.from('x') },
+    });
+    await createCrmSyncStore(prisma).ensure(account, own);
+    // The sync's side, as saveRecord does it: the contact's link row first, then a row referencing the contact (its
+    // record id as an identity), which needs a key-share lock on the contact.
+    const sync = new pg.Client({ connectionString: databaseUrl() });
+    await sync.connect();
+    try {
+      await sync.query('BEGIN');
+      await sync.query('UPDATE crm_links SET attempts = attempts WHERE account_id = $1 AND contact_id = $2', [
+        account,
+        contact.id,
+      ]);
+      // The edit locks the contact, then marks its link pending: it waits for the sync's link row.
+      const edit = updateContact(prisma, own, contact.id, { name: 'Dee Lane' });
+      await new Promise((r) => setTimeout(r, 300));
+      // The contact's lock must not stop it (the edit never changes the contact's key): were it to wait, it would be
+      // a deadlock, which PostgreSQL breaks after a second; it is told to give up sooner.
+      await sync.query("SET lock_timeout = '500ms'");
+      await sync.query(
+        `INSERT INTO identities (id, workspace_id, contact_id, kind, value, key, valid, verified, shared, source)
+         VALUES ($1, $2, $3, 'hubspot', 'hubspot:1:9', 'hubspot:1:9', true, true, false, '{"type":"api"}')`,
+        [newId('idn'), own, contact.id],
+      );
+      await sync.query('COMMIT');
+      expect((await edit)?.name).toBe('Dee Lane');
+    } finally {
+      await sync.end();
+    }
+    expect((await getContact(prisma, own, contact.id))!.identities.map((i) => i.kind).sort()).toEqual([
+      'email',
+      'hubspot',
+    ]);
   });
 });

@@ -13,7 +13,7 @@ import type {
   IdentitySource,
   ResolvedIdentity,
 } from '../connectors/sdk/types.js';
-import { Prisma, type PrismaClient } from './client.js';
+import { isTransientTxError, Prisma, retryTransient, type PrismaClient } from './client.js';
 import {
   autoMergeInTx,
   suggestInTx,
@@ -34,8 +34,6 @@ import { newId } from './ids.js';
 type Tx = Prisma.TransactionClient;
 
 const MAX_ATTEMPTS = 3;
-// P2002: unique violation (a concurrent upsert created the identity first); P2034: write conflict or deadlock.
-const RETRYABLE_CODES = new Set(['P2002', 'P2034']);
 
 /** A contact's attached identities (a detached one is history: the timeline shows it, nothing else does). */
 export const withIdentities = {
@@ -201,8 +199,8 @@ export function createContactsService(prisma: PrismaClient): ContactsService {
             timeout: 15_000,
           });
         } catch (err) {
-          const code = err instanceof Prisma.PrismaClientKnownRequestError ? err.code : undefined;
-          if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE_CODES.has(code)) throw err;
+          // A unique violation: a concurrent upsert created the identity first (found on the next attempt).
+          if (attempt >= MAX_ATTEMPTS || !isTransientTxError(err, { uniqueViolation: true })) throw err;
         }
       }
     },
@@ -373,7 +371,7 @@ async function upsertInTx(tx: Tx, workspaceId: string, input: ContactUpsertInput
   // Lock the root so concurrent attribute merges serialize instead of losing each other's keys (a merge locks it too).
   const lock = (id: string) =>
     tx.$queryRaw<{ name: string | null; attributes: JsonObject | null; merged_into_id: string | null }[]>`
-      SELECT name, attributes, merged_into_id FROM contacts WHERE id = ${id} FOR UPDATE`;
+      SELECT name, attributes, merged_into_id FROM contacts WHERE id = ${id} FOR NO KEY UPDATE`;
   let current: { name: string | null; attributes: JsonObject | null; merged_into_id: string | null } | undefined;
   const created = contactId === undefined;
   if (contactId === undefined) {
@@ -668,62 +666,65 @@ export async function updateContact(
   by: EventCause = { type: 'api' },
 ): Promise<ContactRecord | null> {
   const wanted = patch.tags && normalizeTags(patch.tags);
-  return prisma.$transaction(async (tx) => {
-    const [row] = await tx.$queryRaw<
-      { name: string | null; attributes: JsonObject | null; tags: string[] | null; merged_into_id: string | null }[]
-    >`
+  // A deadlock with a concurrent write (a CRM sync saving a record of this contact) runs it again.
+  return retryTransient(() =>
+    prisma.$transaction(async (tx) => {
+      const [row] = await tx.$queryRaw<
+        { name: string | null; attributes: JsonObject | null; tags: string[] | null; merged_into_id: string | null }[]
+      >`
       SELECT name, attributes, tags, merged_into_id FROM contacts
-      WHERE id = ${id} AND workspace_id = ${workspaceId} FOR UPDATE`;
-    if (!row) return null;
-    const data: Prisma.ContactUpdateInput = {};
-    if (patch.name !== undefined && patch.name !== row.name) data.name = patch.name;
-    // A defined attribute's value must fit its type exactly (prisma/contact-attributes.ts; throws AttributeRefused).
-    if (patch.attributes && Object.keys(patch.attributes).length > 0)
-      checkExact(await definitionsInTx(tx, workspaceId), patch.attributes);
-    if (patch.attributes) {
-      const next: JsonObject = { ...row.attributes };
-      for (const [k, v] of Object.entries(patch.attributes)) {
-        if (v === null) delete next[k];
-        else next[k] = v;
+      WHERE id = ${id} AND workspace_id = ${workspaceId} FOR NO KEY UPDATE`;
+      if (!row) return null;
+      const data: Prisma.ContactUpdateInput = {};
+      if (patch.name !== undefined && patch.name !== row.name) data.name = patch.name;
+      // A defined attribute's value must fit its type exactly (prisma/contact-attributes.ts; throws AttributeRefused).
+      if (patch.attributes && Object.keys(patch.attributes).length > 0)
+        checkExact(await definitionsInTx(tx, workspaceId), patch.attributes);
+      if (patch.attributes) {
+        const next: JsonObject = { ...row.attributes };
+        for (const [k, v] of Object.entries(patch.attributes)) {
+          if (v === null) delete next[k];
+          else next[k] = v;
+        }
+        if (JSON.stringify(next) !== JSON.stringify(row.attributes ?? {})) data.attributes = next;
       }
-      if (JSON.stringify(next) !== JSON.stringify(row.attributes ?? {})) data.attributes = next;
-    }
-    let tags: { from: string[]; to: string[] } | undefined;
-    if (wanted) {
-      // The members, locked under the root's lock (merges and unmerges take it too, so the cluster stays as read).
-      const members = row.merged_into_id
-        ? []
-        : await tx.$queryRaw<{ id: string; tags: string[] | null }[]>`
-            SELECT id, tags FROM contacts WHERE merged_into_id = ${id} ORDER BY created_at, id FOR UPDATE`;
-      const own = row.tags ?? [];
-      const kept = members.map((m) => ({ ...m, next: (m.tags ?? []).filter((t) => wanted.includes(t)) }));
-      const elsewhere = new Set(kept.flatMap((m) => m.next));
-      const ownNext = wanted.filter((t) => own.includes(t) || !elsewhere.has(t));
-      if (JSON.stringify(ownNext) !== JSON.stringify(own)) data.tags = ownNext;
-      for (const m of kept)
-        if (m.next.length !== (m.tags ?? []).length)
-          await tx.contact.update({ where: { id: m.id }, data: { tags: m.next } });
-      const from = unionTags([own, ...members.map((m) => m.tags)]);
-      const to = unionTags([ownNext, ...kept.map((m) => m.next)]);
-      if (JSON.stringify(from) !== JSON.stringify(to)) tags = { from, to };
-      else if (data.tags) delete data.tags;
-    }
-    if (Object.keys(data).length > 0 || tags) {
-      await tx.contact.update({ where: { id }, data: { ...data, updatedAt: new Date() } });
-      await markCrmPendingInTx(tx, workspaceId, [id]);
-      await recordContactEventsInTx(
-        tx,
-        workspaceId,
-        updated(
-          id,
-          { name: row.name, attributes: row.attributes ?? {}, ...(tags && { tags: tags.from }) },
-          { name: data.name, attributes: data.attributes, ...(tags && { tags: tags.to }) },
-        ),
-        by,
-      );
-    }
-    return contactView(tx, workspaceId, id);
-  });
+      let tags: { from: string[]; to: string[] } | undefined;
+      if (wanted) {
+        // The members, locked under the root's lock (merges and unmerges take it too, so the cluster stays as read).
+        const members = row.merged_into_id
+          ? []
+          : await tx.$queryRaw<{ id: string; tags: string[] | null }[]>`
+            SELECT id, tags FROM contacts WHERE merged_into_id = ${id} ORDER BY created_at, id FOR NO KEY UPDATE`;
+        const own = row.tags ?? [];
+        const kept = members.map((m) => ({ ...m, next: (m.tags ?? []).filter((t) => wanted.includes(t)) }));
+        const elsewhere = new Set(kept.flatMap((m) => m.next));
+        const ownNext = wanted.filter((t) => own.includes(t) || !elsewhere.has(t));
+        if (JSON.stringify(ownNext) !== JSON.stringify(own)) data.tags = ownNext;
+        for (const m of kept)
+          if (m.next.length !== (m.tags ?? []).length)
+            await tx.contact.update({ where: { id: m.id }, data: { tags: m.next } });
+        const from = unionTags([own, ...members.map((m) => m.tags)]);
+        const to = unionTags([ownNext, ...kept.map((m) => m.next)]);
+        if (JSON.stringify(from) !== JSON.stringify(to)) tags = { from, to };
+        else if (data.tags) delete data.tags;
+      }
+      if (Object.keys(data).length > 0 || tags) {
+        await tx.contact.update({ where: { id }, data: { ...data, updatedAt: new Date() } });
+        await markCrmPendingInTx(tx, workspaceId, [id]);
+        await recordContactEventsInTx(
+          tx,
+          workspaceId,
+          updated(
+            id,
+            { name: row.name, attributes: row.attributes ?? {}, ...(tags && { tags: tags.from }) },
+            { name: data.name, attributes: data.attributes, ...(tags && { tags: tags.to }) },
+          ),
+          by,
+        );
+      }
+      return contactView(tx, workspaceId, id);
+    }),
+  );
 }
 
 /** How many holders of one shared identifier a lookup answers (a household is a handful of people). */
@@ -907,7 +908,7 @@ export async function addIdentity(
     return await prisma.$transaction(async (tx) => {
       const rows = await viewRows(tx, workspaceId, contactId);
       if (!rows) throw new IdentityRefused('not_found');
-      await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${contactId} FOR UPDATE`;
+      await tx.$queryRaw`SELECT id FROM contacts WHERE id = ${contactId} FOR NO KEY UPDATE`;
       const { kind, key, value, valid } = identity;
       const held = valid
         ? await tx.identity.findMany({
