@@ -21,7 +21,30 @@ export type FlowVersionRecord = Prisma.FlowVersionGetPayload<object>;
  * Publish's validation, run inside its transaction on the draft being frozen; it throws to refuse (nothing is written).
  * `accounts` reads the workspace's channel accounts through the same transaction.
  */
-export type PublishCheck = (draft: unknown, accounts: AccountLookup) => void | Promise<void>;
+export type PublishCheck = (
+  draft: unknown,
+  accounts: AccountLookup,
+  version: number,
+  /** The workspace's published flows (sub-flow checks), read through the same transaction. */
+  published: PublishedLookup,
+) => void | Promise<void>;
+
+/** A published version of one of the workspace's flows (`version`, or the latest when absent); null when none. */
+export type PublishedLookup = (
+  flowId: string,
+  version?: number,
+) => Promise<{ version: number; definition: FlowDefinition } | null>;
+
+/** `PublishedLookup` over `db` (the client or a transaction) for one workspace. */
+export const publishedLookup =
+  (db: Prisma.TransactionClient, workspaceId: string): PublishedLookup =>
+  async (flowId, version) => {
+    const flow = await db.flow.findFirst({ where: { id: flowId, workspaceId }, select: { latestVersion: true } });
+    const v = version ?? flow?.latestVersion ?? 0;
+    if (!flow || v < 1 || v > flow.latestVersion) return null;
+    const row = await db.flowVersion.findUnique({ where: { flowId_version: { flowId, version: v } } });
+    return row ? { version: v, definition: row.definition as unknown as FlowDefinition } : null;
+  };
 
 /** A published flow whose channel.message trigger takes a message (latest version). */
 export interface ChannelFlow {
@@ -105,7 +128,12 @@ export function createFlowStore(prisma: PrismaClient, opts: FlowStoreOptions = {
         // The increment locks the flow row first, so concurrent publishes (and edits) serialize, and the draft that is
         // validated is exactly the one frozen.
         const flow = await tx.flow.update({ where: { id }, data: { latestVersion: { increment: 1 } } });
-        await check(flow.draft, accountLookup(tx, flow.workspaceId));
+        await check(
+          flow.draft,
+          accountLookup(tx, flow.workspaceId),
+          flow.latestVersion,
+          publishedLookup(tx, flow.workspaceId),
+        );
         await tx.flowVersion.create({
           data: { flowId: flow.id, version: flow.latestVersion, definition: flow.draft as Prisma.InputJsonValue },
         });
@@ -137,6 +165,13 @@ export function createFlowStore(prisma: PrismaClient, opts: FlowStoreOptions = {
       return row;
     },
 
+    /**
+     * A published version of a workspace's flow, for sub-flows: `version`, or the latest when absent. Null when the
+     * workspace has no such flow (another workspace's included), it was never published, or it has no such version.
+     */
+    published: (workspaceId: string, flowId: string, version?: number) =>
+      publishedLookup(prisma, workspaceId)(flowId, version),
+
     /** The flow a webhook token triggers, with its latest version number (0: never published); null for none. */
     async byWebhookToken(token: string): Promise<{ id: string; workspaceId: string; latestVersion: number } | null> {
       const hook = await prisma.webhookToken.findUnique({
@@ -144,6 +179,27 @@ export function createFlowStore(prisma: PrismaClient, opts: FlowStoreOptions = {
         select: { flow: { select: { id: true, workspaceId: true, latestVersion: true } } },
       });
       return hook?.flow ?? null;
+    },
+
+    /**
+     * The published flows a Temporal Schedule may belong to (worker/schedules.ts reconciles them): every flow whose
+     * latest version has a schedule trigger, and every flow an earlier version of which had one. Latest versions.
+     */
+    async scheduleFlows(): Promise<Array<ChannelFlow & { workspaceId: string }>> {
+      const rows = await prisma.$queryRaw<
+        { id: string; workspace_id: string; version: number; definition: FlowDefinition }[]
+      >`
+        SELECT f.id, f.workspace_id, f.latest_version AS version, v.definition
+        FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
+        WHERE f.latest_version > 0 AND EXISTS (
+          SELECT 1 FROM flow_versions s WHERE s.flow_id = f.id AND s.definition->'trigger'->>'type' = 'schedule')
+        ORDER BY f.created_at, f.id`;
+      return rows.map((r) => ({
+        flowId: r.id,
+        workspaceId: r.workspace_id,
+        version: r.version,
+        definition: r.definition,
+      }));
     },
 
     /** The published flows (latest version) whose channel.message trigger names this channel and account, or none. */

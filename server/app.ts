@@ -29,6 +29,8 @@ import { publicRoutes } from './routes/public.js';
 import { runRoutes } from './routes/runs.js';
 import { webchatRoutes } from './routes/webchat.js';
 import { createContactEventRelay } from '../worker/contact-event-relay.js';
+import { createFlowSchedules } from '../worker/schedules.js';
+import { createFlowStore } from '../prisma/flows.js';
 import type { AppDeps } from './types.js';
 
 export type { AppDeps } from './types.js';
@@ -76,6 +78,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.addHook('onReady', async () => relay.start());
     app.addHook('onClose', async () => relay.stop());
   }
+
+  // Temporal Schedules in line with the stored versions (a publish whose commit failed after its schedule changed, a
+  // schedule deleted by hand): in the background, so a Temporal that is down does not hold up the start.
+  if (deps.reconcileSchedules !== false)
+    app.addHook('onReady', async () => {
+      const schedules = createFlowSchedules({ client: deps.temporal.client, taskQueue: deps.temporal.taskQueue });
+      void createFlowStore(deps.prisma)
+        .scheduleFlows()
+        .then((flows) => schedules.reconcile(flows))
+        .then(
+          ({ synced, failed }) =>
+            (synced || failed.length) && app.log.info({ synced, failed }, 'flow schedules reconciled'),
+          (err: unknown) => app.log.warn({ err }, 'flow schedules not reconciled'),
+        );
+    });
 
   registerErrorHandling(app);
   registerJsonParser(app);

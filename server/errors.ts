@@ -95,6 +95,11 @@ export const httpErrors = {
   notMerged: () => new HttpError(409, 'not_merged', 'this merge was undone already: nothing to undo'),
   runNotFailed: (status: string) =>
     new HttpError(409, 'run_not_failed', `only failed or cancelled runs can be retried; this one is ${status}`),
+  /** 409: a schedule pause or resume for a flow whose published version has no schedule trigger. */
+  notScheduled: () =>
+    new HttpError(409, 'not_scheduled', 'this flow has no schedule: publish a version with a schedule trigger first', [
+      { path: '/trigger/type', code: 'not_scheduled', message: 'the published version does not start on a schedule' },
+    ]),
   triggerMismatch: (triggerType: string) =>
     new HttpError(409, 'trigger_mismatch', `this flow starts on ${triggerType} events, not on webhook calls`),
   /** 422: an Idempotency-Key sent again with a different request. */

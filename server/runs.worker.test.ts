@@ -223,4 +223,116 @@ describe('runs with a worker', () => {
     ]);
     expect(await t.prisma.runWait.count({ where: { runId: run.id } })).toBe(0);
   });
+
+  it('takes a switch branch, follows an action that fails for good into its error branch, and joins on the first', async () => {
+    const sink = await startSink();
+    sink.script('/fail', () => ({ status: 500, body: 'down' }));
+    try {
+      const rule = (tier: string) => ({ '==': [{ var: 'trigger.body.tier' }, tier] });
+      // trigger → tier ─gold→ call ─→ notify ─┐          trigger → pause (2 s) ─┐
+      //                       call ─error→ recover ─────┴→ done (join first) ←──┘
+      //         tier ─case1→ silver ; tier ─default→ other
+      const definition = {
+        schemaVersion: 1,
+        trigger: { type: 'webhook' },
+        nodes: [
+          { id: 'tier', type: 'switch', cases: [{ id: 'gold', rule: rule('gold') }, { rule: rule('silver') }] },
+          {
+            id: 'call',
+            type: 'action',
+            action: 'http.request',
+            input: { method: 'POST', url: `${sink.url}/fail` },
+            retry: { maxAttempts: 2, initialInterval: 'PT0.1S' },
+          },
+          { id: 'notify', type: 'action', action: 'http.request', input: { method: 'POST', url: `${sink.url}/ok` } },
+          {
+            id: 'recover',
+            type: 'set',
+            values: { code: '{{ steps.call.output.error.code }}', tier: '{{ steps.tier.output }}' },
+          },
+          { id: 'pause', type: 'delay', duration: 'PT2S' },
+          {
+            id: 'done',
+            type: 'action',
+            action: 'http.request',
+            join: 'first',
+            input: { method: 'POST', url: `${sink.url}/done`, body: { tier: '{{ trigger.body.tier }}' } },
+          },
+          { id: 'silver', type: 'set', values: { v: 'silver' } },
+          { id: 'other', type: 'set', values: { v: 'other' } },
+        ],
+        edges: [
+          { from: 'trigger', to: 'tier' },
+          { from: 'trigger', to: 'pause' },
+          { from: 'tier', to: 'call', branch: 'gold' },
+          { from: 'tier', to: 'silver', branch: 'case1' },
+          { from: 'tier', to: 'other', branch: 'default' },
+          { from: 'call', to: 'notify' },
+          { from: 'call', to: 'recover', branch: 'error' },
+          { from: 'notify', to: 'done' },
+          { from: 'recover', to: 'done' },
+          { from: 'pause', to: 'done' },
+        ],
+      };
+
+      // Publish refuses a switch case with an empty rule (422, the issue on the node and its case).
+      const bad = structuredClone(definition);
+      (bad.nodes[0] as { cases: Array<{ rule: unknown }> }).cases[1]!.rule = {};
+      const draft = (
+        await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'bad', definition: bad } })
+      ).json();
+      const refused = await t.api({ method: 'POST', url: `/api/flows/${draft.id}/publish` });
+      expect(refused.statusCode).toBe(422);
+      expect(refused.json().error.issues).toEqual([
+        expect.objectContaining({ path: '/nodes/0/cases/1/rule', code: 'empty_rule' }),
+      ]);
+
+      const { hookUrl } = await publish(definition);
+      const fire = async (tier: string) =>
+        (await t.app.inject({ method: 'POST', url: hookUrl, payload: { tier } })).json().runId as string;
+      const [goldId, silverId] = [await fire('gold'), await fire('silver')];
+      const [gold, silver] = [await settled(goldId), await settled(silverId)];
+
+      expect(gold.status).toBe('completed');
+      expect(gold).not.toHaveProperty('error');
+      const g = Object.fromEntries(gold.steps.map((x: { nodeId: string }) => [x.nodeId, x]));
+      expect(g.tier).toMatchObject({ status: 'completed', branch: 'gold', output: 'gold', input: [true] });
+      expect(g.call).toMatchObject({
+        status: 'failed',
+        branch: 'error',
+        attempts: 2,
+        error: { code: 'HTTP_500' },
+        output: { error: { code: 'HTTP_500' } },
+      });
+      expect(g.notify.status).toBe('skipped');
+      expect(g.recover).toMatchObject({ status: 'completed', output: { code: 'HTTP_500', tier: 'gold' } });
+      expect(g.silver.status).toBe('skipped');
+      expect(g.other.status).toBe('skipped');
+      // join 'first': done started on recover while pause was still waiting, and did not start again after it.
+      expect(g.done.status).toBe('completed');
+      expect(g.pause.status).toBe('completed');
+      expect(Date.parse(g.done.startedAt)).toBeLessThan(Date.parse(g.pause.finishedAt));
+      expect(sink.on('/fail')).toHaveLength(2);
+      expect(sink.on('/ok')).toHaveLength(0);
+
+      // The second case has no id: its branch is case1. The join still runs once, here on pause.
+      expect(silver.status).toBe('completed');
+      const s = Object.fromEntries(silver.steps.map((x: { nodeId: string }) => [x.nodeId, x]));
+      expect(s.tier).toMatchObject({ branch: 'case1', input: [false, true] });
+      expect([s.silver.status, s.call.status, s.other.status, s.done.status]).toEqual([
+        'completed',
+        'skipped',
+        'skipped',
+        'completed',
+      ]);
+      expect(
+        sink
+          .on('/done')
+          .map((r) => JSON.parse(r.body).tier)
+          .sort(),
+      ).toEqual(['gold', 'silver']);
+    } finally {
+      await sink.close();
+    }
+  });
 });

@@ -70,6 +70,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...(opts.secretKey && { secretKey: opts.secretKey }),
     defaultCountry: opts.defaultCountry ?? '',
     contactEvents: opts.contactEvents ? { pollMs: 50, workspaces: [workspaceId] } : false,
+    // The suite's apps share one database: reconciling at start would take other apps' schedules onto this queue.
+    reconcileSchedules: false,
   });
   await app.ready();
   return {

@@ -41,6 +41,12 @@ export interface AppDeps {
    * tests, the workspaces it relays; false: none (a test app without it). Default: on, every workspace.
    */
   contactEvents?: { pollMs?: number; workspaces?: string[] } | false;
+  /**
+   * At start, bring every flow's Temporal Schedule in line with its latest published version (worker/schedules.ts),
+   * in the background. Default true; test apps that share one database turn it off (it would move other apps' schedules
+   * onto their own task queue).
+   */
+  reconcileSchedules?: boolean;
 }
 
 declare module 'fastify' {

@@ -14,6 +14,7 @@ import { STEP_TIMEOUT_MARGIN_MS } from './contract.js';
 import { createCrmActivities, type CrmDeps } from './crm-activities.js';
 import { toFailure, type StepFailureDetails } from './failures.js';
 import { createIngestActivities, type IngestDeps } from './ingest-activities.js';
+import { createSubflowActivities } from './subflow-activities.js';
 
 /** Largest step output kept in workflow history (JSON, UTF-8). Bigger outputs fail the step instead of the run's history. */
 export const MAX_OUTPUT_BYTES = 256 * 1024;
@@ -153,7 +154,12 @@ export function createActivities(deps: ActivityDeps) {
     return { output, attempt };
   }
 
-  return { executeStep, ...createIngestActivities(deps.inbox), ...createCrmActivities(deps.crm) };
+  return {
+    executeStep,
+    ...createIngestActivities(deps.inbox),
+    ...createCrmActivities(deps.crm),
+    ...createSubflowActivities(deps.inbox?.flows),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -26,7 +26,15 @@ export interface RunFlowInput {
    * outputs visible to later steps) and the run goes on from where it failed.
    */
   resume?: { fromRunId: string; steps: StepState[] };
+  /** How many sub-flow calls deep this run is: absent (0) for a run the server started, 1 for its child, ... */
+  subflowDepth?: number;
 }
+
+/** Sub-flow calls nest at most this deep (a child of a child ...): one more fails the step with SUBFLOW_DEPTH. */
+export const MAX_SUBFLOW_DEPTH = 5;
+
+/** A sub-flow's child run id: derived from the parent run and node, so a replay or a retry of the step finds it. */
+export const subflowRunId = (parentRunId: string, nodeId: string) => `${parentRunId}:sub:${nodeId}`;
 
 /** A run's status as the API reports it (`waiting`: open, in a delay or wait node). Plain data: the schemas build on it. */
 export const RUN_STATUSES = ['running', 'waiting', 'completed', 'failed', 'cancelled'] as const;

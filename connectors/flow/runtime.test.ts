@@ -29,6 +29,7 @@ describe('runtime barrel', () => {
     visit('./runtime.ts');
     expect([...seen].sort()).toEqual([
       '../contacts/identity.ts',
+      './branches.ts',
       './budget.ts',
       './duration.ts',
       './functions/catalog.ts',

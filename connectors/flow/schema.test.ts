@@ -1,7 +1,7 @@
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { draftShapeSchema, flowSchema, NODE_TYPES } from './schema.js';
-import type { ChannelMessageTrigger, FlowDefinition, FlowNode, NodeType, WaitNode } from './types.js';
+import type { ChannelMessageTrigger, FlowDefinition, FlowNode, NodeType, SwitchNode, WaitNode } from './types.js';
 
 const ajv = new Ajv2020({ strict: true, allErrors: true });
 const flow = ajv.compile(flowSchema);
@@ -96,6 +96,39 @@ describe('flowSchema', () => {
     );
   });
 
+  it('takes a switch with ordered cases, and refuses one without cases or with a case without a rule', () => {
+    const sw = {
+      id: 'tier',
+      type: 'switch',
+      join: 'first',
+      cases: [{ id: 'gold', name: 'Gold', rule: { '==': [{ var: 'trigger.body.tier' }, 'gold'] } }, { rule: true }],
+    } satisfies SwitchNode;
+    expect(errorsFor(withNode(sw))).toEqual([]);
+    expect(errorsFor(withNode({ id: 'a', type: 'switch' }))).toEqual(['/nodes/0 required']);
+    expect(errorsFor(withNode({ id: 'a', type: 'switch', cases: [] }))).toEqual(['/nodes/0/cases minItems']);
+    expect(errorsFor(withNode({ id: 'a', type: 'switch', cases: [{ id: 'x' }] }))).toEqual([
+      '/nodes/0/cases/0 required',
+    ]);
+    expect(errorsFor(withNode({ id: 'a', type: 'switch', cases: [{ rule: true, when: 1 }] }))).toEqual([
+      '/nodes/0/cases/0 additionalProperties',
+    ]);
+    // `default` is the switch's own branch; a case id is a branch name, so it follows the node id pattern.
+    expect(errorsFor(withNode({ id: 'a', type: 'switch', cases: [{ id: 'default', rule: true }] }))).toEqual([
+      '/nodes/0/cases/0/id not',
+    ]);
+    expect(errorsFor(withNode({ id: 'a', type: 'switch', cases: [{ id: 'a b', rule: true }] }))).toEqual([
+      '/nodes/0/cases/0/id pattern',
+    ]);
+  });
+
+  it('takes join all/first on any node and an error edge, nothing else', () => {
+    expect(errorsFor(withNode({ id: 'a', type: 'delay', duration: 'PT1S', join: 'all' }))).toEqual([]);
+    expect(errorsFor(withNode({ id: 'a', type: 'set', values: {}, join: 'first' }))).toEqual([]);
+    expect(errorsFor(withNode({ id: 'a', type: 'set', values: {}, join: 'any' }))).toEqual(['/nodes/0/join enum']);
+    const withError = { ...example, edges: [...example.edges, { from: 'save', to: 'vals', branch: 'error' }] };
+    expect(errorsFor(withError)).toEqual([]);
+  });
+
   it('requires the top-level v1 shape', () => {
     expect(
       errorsFor({ schemaVersion: 2, trigger: { type: 'cron' }, nodes: [], edges: [{ from: 'a' }], extra: 1 }),
@@ -132,7 +165,15 @@ describe('flowSchema and types.ts', () => {
   it('has NODE_TYPES equal to the FlowNode type union', () => {
     expectTypeOf<(typeof NODE_TYPES)[number]>().toEqualTypeOf<FlowNode['type']>();
     // A key missing from or added to this record fails the typecheck, so its keys are the union at run time.
-    const everyType: Record<NodeType, true> = { action: true, condition: true, delay: true, set: true, wait: true };
+    const everyType: Record<NodeType, true> = {
+      action: true,
+      condition: true,
+      switch: true,
+      delay: true,
+      set: true,
+      wait: true,
+      subflow: true,
+    };
     expect([...NODE_TYPES].sort()).toEqual(Object.keys(everyType).sort());
   });
 

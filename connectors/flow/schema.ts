@@ -2,7 +2,7 @@
 // at GET /api/schemas/flow.json; validate.ts runs it with ajv and adds the checks a schema cannot express (graph,
 // templates, action inputs). Plain data: no ajv import here.
 import { DURATION_PATTERN } from './duration.js';
-import { CONTACT_EVENT_TYPES } from './types.js';
+import { CONTACT_EVENT_TYPES, SCHEDULE_OVERLAPS } from './types.js';
 
 export const FLOW_SCHEMA_ID = 'https://confluo.dev/schemas/flow.json';
 export const NODE_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]{0,63}$';
@@ -16,6 +16,11 @@ const base = {
     required: ['x', 'y'],
     additionalProperties: false,
     properties: { x: { type: 'number' }, y: { type: 'number' } },
+  },
+  join: {
+    enum: ['all', 'first'],
+    description:
+      'Where branches meet: `all` (default) waits until every incoming edge is decided; `first` starts on the first taken one',
   },
 };
 
@@ -47,6 +52,27 @@ const nodeTypes = {
     },
   },
   condition: { required: ['id', 'type', 'rule'], properties: { rule: { description: 'A json-logic rule' } } },
+  switch: {
+    required: ['id', 'type', 'cases'],
+    properties: {
+      cases: {
+        type: 'array',
+        minItems: 1,
+        description:
+          'Ordered cases: the first truthy rule gives the branch (its `id`, else `case<index>`); else `default`',
+        items: {
+          type: 'object',
+          required: ['rule'],
+          additionalProperties: false,
+          properties: {
+            id: { type: 'string', pattern: NODE_ID_PATTERN, not: { const: 'default' } },
+            name: { type: 'string' },
+            rule: { description: 'A json-logic rule' },
+          },
+        },
+      },
+    },
+  },
   delay: { required: ['id', 'type', 'duration'], properties: { duration: { $ref: '#/$defs/duration' } } },
   set: { required: ['id', 'type', 'values'], properties: { values: { type: 'object' } } },
   wait: {
@@ -62,6 +88,20 @@ const nodeTypes = {
         minLength: 1,
         description: 'Whose reply: a template resolving to a contact id (default `{{ contact.id }}`)',
       },
+    },
+  },
+  subflow: {
+    required: ['id', 'type', 'flow'],
+    properties: {
+      flow: { type: 'string', minLength: 1, description: 'The id of a published flow of the workspace' },
+      version: {
+        type: 'integer',
+        minimum: 1,
+        description: 'A published version of it; absent: the latest one when the run reaches the node',
+      },
+      input: { type: 'object', description: "Templated, like an action's input: the child run's `trigger.input`" },
+      timeout: { $ref: '#/$defs/duration' },
+      onError: { enum: ['fail', 'continue'] },
     },
   },
 } as const;
@@ -80,7 +120,7 @@ export const flowSchema = {
     trigger: {
       type: 'object',
       required: ['type'],
-      properties: { type: { enum: ['webhook', 'channel.message', ...CONTACT_EVENT_TYPES] } },
+      properties: { type: { enum: ['webhook', 'channel.message', ...CONTACT_EVENT_TYPES, 'schedule'] } },
       allOf: [
         {
           if: { required: ['type'], properties: { type: { const: 'webhook' } } },
@@ -149,6 +189,35 @@ export const flowSchema = {
             },
           },
         })),
+        {
+          // Cron syntax, the time zone, the interval's floor and "exactly one of cron and every" are validate.ts's
+          // (schedule.ts): their issues say more than a schema's.
+          if: { required: ['type'], properties: { type: { const: 'schedule' } } },
+          then: {
+            additionalProperties: false,
+            properties: {
+              type: { const: 'schedule' },
+              cron: {
+                anyOf: [
+                  { type: 'string', minLength: 1 },
+                  { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 10 },
+                ],
+                description: 'Five-field cron (`0 9 * * 1-5`) or `@daily`-style shorthands; a list fires on any',
+              },
+              every: { type: 'string', description: 'An ISO-8601 duration of at least PT1M, e.g. PT15M' },
+              timezone: {
+                type: 'string',
+                minLength: 1,
+                description: 'IANA time zone the cron is read in; default UTC',
+              },
+              overlap: {
+                enum: SCHEDULE_OVERLAPS,
+                description: 'A tick while the previous run is still open: skip (default), buffer_one or allow_all',
+              },
+              sample: { description: 'A sample schedule event' },
+            },
+          },
+        },
       ],
     },
     nodes: { type: 'array', items: { $ref: '#/$defs/node' } },
@@ -183,7 +252,8 @@ export const flowSchema = {
         to: { type: 'string', pattern: NODE_ID_PATTERN },
         branch: {
           type: 'string',
-          description: 'Required on edges leaving a condition (`true`/`false`) or a wait (`received`/`timeout`)',
+          description:
+            "Required on edges leaving a condition (`true`/`false`), a wait (`received`/`timeout`) or a switch (a case, `default`); `error` on an action's or a sub-flow's error edge",
         },
       },
     },

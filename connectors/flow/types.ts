@@ -1,5 +1,6 @@
-// The flow definition, version 1 (README.md "The flow definition"): its types and three plain constants (`BRANCHES`,
-// `TRIGGER_ID`, `CONTACT_EVENT_TYPES`). No imports: safe in the workflow sandbox and the browser, which imports it too.
+// The flow definition, version 1 (README.md "The flow definition"): its types and a few plain constants (`BRANCHES`,
+// `TRIGGER_ID`, `CONTACT_EVENT_TYPES`, `SCHEDULE_OVERLAPS`). No imports: safe in the workflow sandbox and the browser,
+// which imports it too.
 
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
@@ -50,12 +51,43 @@ export interface ContactEventTrigger {
   /** A sample event for the editor's data picker and test runs. */
   sample?: JsonValue;
 }
-export type TriggerDef = WebhookTrigger | ChannelMessageTrigger | ContactEventTrigger;
+/** How a schedule treats a tick that comes while the previous scheduled run is still open (Temporal's overlap policy). */
+export const SCHEDULE_OVERLAPS = ['skip', 'buffer_one', 'allow_all'] as const;
+export type ScheduleOverlap = (typeof SCHEDULE_OVERLAPS)[number];
+
+/**
+ * Starts a run at the times of a cron expression (or several) or every fixed interval, on the wall clock of `timezone`
+ * (README.md "Schedules"). Exactly one of `cron` and `every`. Backed by a Temporal Schedule kept with the flow's
+ * published version.
+ */
+export interface ScheduleTrigger {
+  type: 'schedule';
+  /** Five-field cron (`minute hour day-of-month month day-of-week`) or `@daily`-style shorthands; several fire on any. */
+  cron?: string | string[];
+  /** An ISO-8601 duration of at least PT1M, e.g. PT15M: fixed intervals counted from the Unix epoch. */
+  every?: string;
+  /** IANA time zone the cron is read in. Default `UTC`. */
+  timezone?: string;
+  /** A tick while the previous run is still open: `skip` it (default), keep one `buffer_one`, or `allow_all`. */
+  overlap?: ScheduleOverlap;
+  /** A sample event for the editor's data picker and test runs. */
+  sample?: JsonValue;
+}
+export type TriggerDef = WebhookTrigger | ChannelMessageTrigger | ContactEventTrigger | ScheduleTrigger;
+
+/**
+ * Where branches meet: `all` (default) starts the node once every incoming edge is decided and at least one was
+ * taken; `first` starts it as soon as one incoming edge is taken (edges taken later are ignored). Either way a node
+ * all of whose incoming edges are dead is skipped, and a node runs at most once.
+ */
+export type JoinMode = 'all' | 'first';
 
 export interface NodeBase {
   id: string;
   name?: string;
   position?: { x: number; y: number };
+  /** How the node waits for its incoming edges; default `all`. */
+  join?: JoinMode;
 }
 
 export interface RetryPolicy {
@@ -80,13 +112,29 @@ export interface ActionNode extends NodeBase {
   retry?: RetryPolicy;
   /** ISO-8601 duration: the limit of one attempt. Default PT30S. */
   timeout?: string;
-  /** `fail` (default) ends the run as failed; `continue` records the error and goes on. */
+  /**
+   * Without an `error` edge: `fail` (default) ends the run as failed; `continue` records the error and goes on. An
+   * edge with branch `error` from this node takes precedence: a failure for good (after retries) follows it.
+   */
   onError?: 'fail' | 'continue';
 }
 
 export interface ConditionNode extends NodeBase {
   type: 'condition';
   rule: JsonLogicRule;
+}
+
+/** One case of a switch: its branch is `id`, or `case<index>` (0-based) when it has none. */
+export interface SwitchCase {
+  id?: string;
+  name?: string;
+  rule: JsonLogicRule;
+}
+
+/** Ordered cases: the first whose rule is truthy gives the branch; none truthy: branch `default`. */
+export interface SwitchNode extends NodeBase {
+  type: 'switch';
+  cases: SwitchCase[];
 }
 
 export interface DelayNode extends NodeBase {
@@ -114,14 +162,37 @@ export interface WaitNode extends NodeBase {
   contact?: string;
 }
 
-export type FlowNode = ActionNode | ConditionNode | DelayNode | SetNode | WaitNode;
+/**
+ * Runs another published flow of the workspace as a child run and waits for it (README.md "Sub-flows"). The child's
+ * `trigger` is `{ type: 'subflow', parent: { runId, flowId, nodeId }, input }`; the step's output is
+ * `{ runId, version, steps: { <nodeId>: output } }` of the child's completed steps. A failed child fails the step
+ * (its `error` branch or `onError` apply, as for an action).
+ */
+export interface SubflowNode extends NodeBase {
+  type: 'subflow';
+  /** The called flow's id (same workspace). */
+  flow: string;
+  /** A published version; absent: the latest published one when the run reaches the node. */
+  version?: number;
+  /** Templated, like an action's input: the child's `trigger.input`. */
+  input?: JsonObject;
+  /** ISO-8601 duration: the child run's limit. Default: none (the child may wait as long as it waits). */
+  timeout?: string;
+  /** As an action's: without an `error` edge, `fail` (default) ends the run as failed; `continue` goes on. */
+  onError?: 'fail' | 'continue';
+}
+
+export type FlowNode = ActionNode | ConditionNode | SwitchNode | DelayNode | SetNode | WaitNode | SubflowNode;
 export type NodeType = FlowNode['type'];
 
 export interface FlowEdge {
   /** A node id, or `trigger`. */
   from: string;
   to: string;
-  /** Required on edges leaving a condition (`true`/`false`) or a wait (`received`/`timeout`). */
+  /**
+   * Required on edges leaving a condition (`true`/`false`), a wait (`received`/`timeout`) or a switch (its cases'
+   * branches, `default`); `error` on an edge leaving an action is its error branch.
+   */
   branch?: string;
 }
 
@@ -132,7 +203,7 @@ export interface FlowDefinition {
   edges: FlowEdge[];
 }
 
-/** The branches each branching node type has. */
+/** The branches each branching node type has (a switch's depend on its cases: see branches.ts). */
 export const BRANCHES: Partial<Record<NodeType, readonly string[]>> = {
   condition: ['true', 'false'],
   wait: ['received', 'timeout'],
@@ -169,12 +240,14 @@ export interface StepState {
   output?: JsonValue;
   error?: StepError;
   attempts?: number;
-  /** Branch taken by a condition (`true`/`false`) or a wait (`received`/`timeout`). */
+  /** Branch taken by a condition (`true`/`false`), a wait (`received`/`timeout`), a switch, or `error` (action, sub-flow). */
   branch?: string;
   startedAt?: string;
   finishedAt?: string;
   /** Set when a retried run carried this step over from the run it retries (not executed again). */
   reusedFrom?: string;
+  /** A sub-flow step's child run id (`GET /api/runs/<childRunId>`), from the moment it is started. */
+  childRunId?: string;
 }
 
 /** The context rules and templates see. */
@@ -187,7 +260,7 @@ export interface RunContext {
 
 /** What to do next, from `planNext`. */
 export interface Plan {
-  /** Nodes whose inputs are all decided and at least one incoming edge was taken, in definition order. */
+  /** Nodes whose join is met (see `JoinMode`), in definition order. */
   ready: FlowNode[];
   /** Nodes none of whose incoming edges can be taken any more (dead path): mark them skipped. */
   skip: string[];

@@ -140,6 +140,79 @@ describe('validateFlow', () => {
     ]);
   });
 
+  it('checks switch cases and branches', () => {
+    const def = referenceFlow();
+    def.nodes.push({
+      id: 'tier',
+      type: 'switch',
+      cases: [
+        { id: 'gold', rule: { '==': [{ var: 'trigger.body.tier' }, 'gold'] } },
+        { rule: { '==': [{ var: 'steps.notify.output.ok' }, true] } }, // notify does not run before tier
+        { id: 'case1', rule: {} }, // branch used twice (case 2 is case1), and an empty rule
+        { id: 'x' }, // no rule
+        { id: 'y', rule: { 'text.nope': [1] } },
+      ],
+    } as never);
+    def.edges.push(
+      { from: 'vip', to: 'tier', branch: 'false' },
+      { from: 'tier', to: 'pause', branch: 'gold' },
+      { from: 'tier', to: 'pause', branch: 'default' },
+      { from: 'tier', to: 'pause', branch: 'silver' },
+      { from: 'tier', to: 'pause' },
+    );
+    expect(codes(validateFlow(def, { actions }))).toEqual([
+      'schema /nodes/4/cases/3/rule @tier',
+      'condition_branch /edges/7/branch @tier',
+      'condition_branch /edges/8/branch @tier',
+      'duplicate_branch /nodes/4/cases/2/id @tier',
+      'empty_rule /nodes/4/cases/2/rule @tier',
+      'unknown_function /nodes/4/cases/4/rule @tier',
+      'invalid_template /nodes/4/cases/1/rule @tier',
+    ]);
+    const [silver] = validateFlow(def, { actions }).filter((i) => i.path === '/edges/7/branch');
+    expect(silver!.message).toBe(
+      'an edge leaving switch "tier" needs branch "gold" or "case1" or "case1" or "x" or "y" or "default"',
+    );
+  });
+
+  it('accepts a valid switch, an error edge from an action and joins, and refuses error edges elsewhere', () => {
+    const def = referenceFlow();
+    def.nodes.push(
+      { id: 'tier', type: 'switch', cases: [{ id: 'gold', rule: true }, { rule: false }] } as never,
+      { id: 'fallback', type: 'set', values: { error: '{{ steps.notify.output.error.message }}' } } as never,
+      { id: 'end', type: 'delay', duration: 'PT1S', join: 'first' } as never,
+    );
+    def.edges.push(
+      { from: 'vip', to: 'tier', branch: 'false' },
+      { from: 'tier', to: 'end', branch: 'gold' },
+      { from: 'tier', to: 'end', branch: 'case1' },
+      { from: 'tier', to: 'end', branch: 'default' },
+      { from: 'notify', to: 'fallback', branch: 'error' },
+      { from: 'fallback', to: 'end' },
+      { from: 'notify', to: 'end' },
+    );
+    expect(codes(validateFlow(def, { actions }))).toEqual([]);
+    // A join on a node with one incoming edge is fine.
+    def.nodes[2] = { ...def.nodes[2]!, join: 'all' } as never;
+    expect(codes(validateFlow(def, { actions }))).toEqual([]);
+
+    def.edges.push(
+      { from: 'pause', to: 'end', branch: 'error' },
+      { from: 'vip', to: 'end', branch: 'error' },
+      { from: 'trigger', to: 'end', branch: 'error' },
+      { from: 'save', to: 'end', branch: 'failed' },
+    );
+    expect(codes(validateFlow(def, { actions }))).toEqual([
+      'error_branch /edges/11/branch @pause',
+      'error_branch /edges/12/branch @vip',
+      'error_branch /edges/13/branch',
+      'condition_branch /edges/14/branch @save',
+    ]);
+    expect(validateFlow(def, { actions })[0]!.message).toBe(
+      'only an action or a sub-flow has an "error" branch; "pause" is a delay',
+    );
+  });
+
   it('reports unknown actions and action inputs, ignoring what templates can still fix', () => {
     const def = referenceFlow();
     def.nodes.push(

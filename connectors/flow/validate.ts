@@ -2,11 +2,13 @@
 // a message. Uses ajv (it generates code), so it stays out of runtime.ts and the workflow sandbox.
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { createAjv } from './ajv.js';
+import { canFail, caseBranch, ERROR_BRANCH, optionalBranches, requiredBranches } from './branches.js';
 import { durationProblem, type DurationKind } from './duration.js';
 import { argAt, argLabel, arityProblem, FUNCTIONS_BY_NAME } from './functions/catalog.js';
 import { xCheckProblem } from './functions/checks.js';
 import { isPipeline, parsePipeline, pipelineCalls } from './functions/pipes.js';
 import { isOperator } from './logic.js';
+import { scheduleIssues } from './schedule.js';
 import { flowSchema } from './schema.js';
 import {
   TEMPLATE_ROOTS,
@@ -17,7 +19,7 @@ import {
   templateRefsAt,
   templateSyntaxError,
 } from './template.js';
-import { BRANCHES, CONTACT_EVENT_TYPES, TRIGGER_ID, type NodeType, type ValidationIssue } from './types.js';
+import { CONTACT_EVENT_TYPES, TRIGGER_ID, type NodeType, type ValidationIssue } from './types.js';
 
 /** A JSON Schema as connectors declare it (plain data). */
 export type JsonSchema = { [key: string]: unknown };
@@ -224,20 +226,32 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
     if (!fromOk) bad('from', `edge ${i} starts at "${from}", which is not a node`);
     if (to === TRIGGER_ID) bad('to', `edge ${i} points at the trigger; nothing can lead into it`);
     else if (!toOk) bad('to', `edge ${i} leads to "${to}", which is not a node`);
-    const fromType = byId.get(from)?.node.type;
-    const branches = typeof fromType === 'string' ? BRANCHES[fromType as NodeType] : undefined;
-    if (branches && !branches.includes(e.branch as string)) {
+    const fromNode = byId.get(from)?.node;
+    const fromType = fromNode?.type;
+    const typed = typeof fromType === 'string' ? { ...fromNode, type: fromType as NodeType } : undefined;
+    const branches = typed ? requiredBranches(typed) : undefined;
+    const optional = typed ? optionalBranches(typed) : [];
+    if (e.branch === ERROR_BRANCH && fromOk && !canFail(fromType)) {
+      add(
+        `/edges/${i}/branch`,
+        'error_branch',
+        `only an action or a sub-flow has an "error" branch; "${from}" is ${from === TRIGGER_ID ? 'the trigger' : `a ${String(fromType)}`}`,
+        byId.has(from) ? from : undefined,
+      );
+    } else if (branches && !branches.includes(e.branch as string)) {
       add(
         `/edges/${i}/branch`,
         'condition_branch',
         `an edge leaving ${fromType} "${from}" needs branch ${branches.map((b) => `"${b}"`).join(' or ')}`,
         from,
       );
-    } else if (!branches && e.branch !== undefined && fromOk) {
+    } else if (!branches && e.branch !== undefined && fromOk && !optional.includes(e.branch as string)) {
       add(
         `/edges/${i}/branch`,
         'condition_branch',
-        `only edges leaving a condition or a wait have a branch; "${from}" is neither`,
+        canFail(fromType)
+          ? `an edge leaving ${String(fromType)} "${from}" has no branch, or "${ERROR_BRANCH}" for its error branch`
+          : `only edges leaving a condition, a wait or a switch have a branch; "${from}" is neither`,
         byId.has(from) ? from : undefined,
       );
     }
@@ -299,7 +313,7 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
     const durations: Array<[string, unknown, DurationKind]> =
       node.type === 'delay'
         ? [['duration', node.duration, 'delay']]
-        : node.type === 'wait'
+        : node.type === 'wait' || node.type === 'subflow'
           ? [['timeout', node.timeout, 'wait']]
           : node.type === 'action'
             ? [
@@ -318,7 +332,7 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
       if (problem) add(`${at}/${key}`, 'invalid_duration', `${key.replace('/', '.')} "${value}" ${problem}`, id);
     }
     const templated =
-      node.type === 'action'
+      node.type === 'action' || node.type === 'subflow'
         ? { key: 'input', value: node.input }
         : node.type === 'set'
           ? { key: 'values', value: node.values }
@@ -341,6 +355,7 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
     if (node.type === 'condition')
       for (const problem of ruleFunctionProblems(node.rule)) add(`${at}/rule`, problem.code, problem.message, id);
     if (node.type === 'condition') refs.push(...ruleRefs(node.rule).map((path) => ({ pointer: `${at}/rule`, path })));
+    if (node.type === 'switch' && Array.isArray(node.cases)) refs.push(...switchCaseIssues(id, node.cases, at, add));
     let before: Set<string> | undefined;
     for (const { pointer, path } of refs) {
       const [root, stepId, field] = parsePath(path) ?? [];
@@ -362,8 +377,9 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
     }
   }
 
-  // 7. The trigger: channel names, and the filter's references.
+  // 7. The trigger: channel names, a schedule's times, and the filter's references.
   const trigger = isObj(def) && isObj(def.trigger) ? def.trigger : undefined;
+  if (trigger?.type === 'schedule') for (const i of scheduleIssues(trigger)) add(i.path, i.code, i.message);
   if (trigger?.type === 'channel.message') {
     if (opts.channels && Array.isArray(trigger.channels)) {
       trigger.channels.forEach((name, i) => {
@@ -396,6 +412,48 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
         );
   }
   return issues;
+}
+
+/**
+ * A switch's cases: empty rules and branch names used twice (the schema checks the rest), plus every rule's data
+ * function problems. Returns the rules' references, for the common template reference checks.
+ */
+function switchCaseIssues(
+  id: string,
+  cases: unknown[],
+  at: string,
+  add: (path: string, code: string, message: string, nodeId?: string) => void,
+): Array<{ pointer: string; path: string }> {
+  const refs: Array<{ pointer: string; path: string }> = [];
+  const seen = new Map<string, number>();
+  cases.forEach((c, j) => {
+    if (!isObj(c)) return;
+    const pointer = `${at}/cases/${j}`;
+    const branch = caseBranch(typeof c.id === 'string' ? { id: c.id } : undefined, j);
+    const earlier = seen.get(branch);
+    if (earlier !== undefined)
+      add(
+        `${pointer}${c.id === undefined ? '' : '/id'}`,
+        'duplicate_branch',
+        `case ${j + 1} of switch "${id}" has branch "${branch}", like case ${earlier + 1}; give each case its own id`,
+        id,
+      );
+    else seen.set(branch, j);
+    if (!('rule' in c)) return; // the schema reports a missing rule
+    const rule = c.rule;
+    const empty =
+      rule === null ||
+      rule === '' ||
+      (Array.isArray(rule) && rule.length === 0) ||
+      (isObj(rule) && Object.keys(rule).length === 0);
+    if (empty) {
+      add(`${pointer}/rule`, 'empty_rule', `case ${j + 1} of switch "${id}" has an empty rule`, id);
+      return;
+    }
+    for (const problem of ruleFunctionProblems(rule)) add(`${pointer}/rule`, problem.code, problem.message, id);
+    refs.push(...ruleRefs(rule).map((path) => ({ pointer: `${pointer}/rule`, path })));
+  });
+  return refs;
 }
 
 /** Whether runs of this trigger type have a contact of their own (`contact` in templates, a wait's default). */

@@ -7,6 +7,7 @@ import { describe, expect, it, onTestFailed } from 'vitest';
 import { resolveIdentities } from '../../connectors/contacts/identity.js';
 import { createContactsService } from '../../prisma/contacts.js';
 import { browserSession, type Confluo } from './harness.js';
+import { createFlow, signIn } from './canvas.js';
 
 let confluo: Confluo;
 let page: Page;
@@ -20,12 +21,8 @@ describe('contact event trigger in Chromium', () => {
       await shot('failure-contact-trigger');
       console.error('page errors:', pageErrors);
     });
-    await page.goto(confluo.baseUrl);
-    await page.evaluate((key) => sessionStorage.setItem('confluo.apiKey', key), confluo.key);
-    await page.reload();
-    await page.getByLabel('New flow name').fill('Welcome new contacts');
-    await page.getByRole('button', { name: 'Create flow' }).click();
-    await node('trigger').waitFor();
+    await signIn(page, confluo);
+    await createFlow(page, 'Welcome new contacts');
     await node('trigger').click();
     const side = page.locator('.side');
 

@@ -12,6 +12,7 @@ import {
   startSink,
   type Confluo,
 } from './harness.js';
+import { connect, createFlow, signIn } from './canvas.js';
 
 let confluo: Confluo;
 let sink: Awaited<ReturnType<typeof startSink>>;
@@ -43,33 +44,11 @@ async function dropFromPalette(item: string, x: number, y: number) {
     .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
 }
 
-/** Draws an edge by dragging from a source handle to the target node's input handle. */
-async function connect(source: Locator, targetId: string) {
-  const edges = page.locator('.react-flow__edge');
-  const before = await edges.count();
-  // A press that misses the handle pans the canvas instead: check the edge appeared, and try again from where the
-  // handles are now.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await source.hover();
-    const from = (await source.boundingBox())!;
-    const to = (await node(targetId).locator('.react-flow__handle.target').boundingBox())!;
-    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
-    await page.mouse.down();
-    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 12 });
-    await page.mouse.up();
-    const ok = await expect
-      .poll(() => edges.count(), { timeout: 2000 })
-      .toBe(before + 1)
-      .then(
-        () => true,
-        () => false,
-      );
-    if (ok) return;
-  }
-  throw new Error(`could not connect to ${targetId}`);
-}
 const out = (id: string, branch?: string) =>
-  node(id).locator(`.react-flow__handle.source${branch ? `[data-handleid="${branch}"]` : ''}`);
+  // Without a branch: the node's next handle (an action also has its error handle).
+  node(id).locator(
+    `.react-flow__handle.source${branch ? `[data-handleid="${branch}"]` : ':is(:not([data-branch]), [data-branch=""])'}`,
+  );
 
 /** Clicks a field, then a data-picker entry, inserting `{{ path }}` at the caret. */
 async function pick(field: Locator, path: string) {
@@ -112,9 +91,7 @@ describe('editor in Chromium', () => {
     await page.getByText('No flows yet').waitFor();
     await shot('02-flows-empty');
 
-    await page.getByLabel('New flow name').fill('VIP signup');
-    await page.getByRole('button', { name: 'Create flow' }).click();
-    await node('trigger').waitFor();
+    await createFlow(page, 'VIP signup');
 
     // The trigger's sample event feeds the data picker.
     await node('trigger').click();
@@ -124,13 +101,13 @@ describe('editor in Chromium', () => {
     // webhook → condition (true) → contacts.upsert → http.request
     await dropFromPalette('condition', 350, 520);
     await node('condition').waitFor();
-    await connect(out('trigger'), 'condition');
+    await connect(page, out('trigger'), 'condition');
     await page.getByLabel('Value', { exact: true }).fill('trigger.body.tier');
     await page.getByLabel('Compared to').fill('vip');
 
     await dropFromPalette('contacts.upsert', 160, 660);
     await node('upsert').waitFor();
-    await connect(out('condition', 'true'), 'upsert');
+    await connect(page, out('condition', 'true'), 'upsert');
     // An upsert without email, phone or identities is invalid: the issue shows on the node and publish is blocked.
     await node('upsert').getByTestId('issues-upsert').waitFor();
     await page.getByText('fill in at least one of: email, phone, identities').waitFor();
@@ -145,7 +122,7 @@ describe('editor in Chromium', () => {
 
     await dropFromPalette('http.request', 560, 200);
     await node('request').waitFor();
-    await connect(out('upsert'), 'request');
+    await connect(page, out('upsert'), 'request');
     await node('request').click();
     await page.locator('.side').getByLabel('Method').selectOption('POST');
     await pick(page.locator('.side').getByLabel(/^URL/), 'trigger.body.callback');
@@ -208,9 +185,7 @@ describe('editor in Chromium', () => {
     page.on('dialog', (d) => void d.accept());
     await page.goto(confluo.baseUrl);
     await page.getByRole('link', { name: 'VIP signup' }).waitFor();
-    await page.getByLabel('New flow name').fill('Scratch');
-    await page.getByRole('button', { name: 'Create flow' }).click();
-    await node('trigger').waitFor();
+    await createFlow(page, 'Scratch');
 
     // Enter on a palette item adds it after the selected node (the trigger when none is).
     await page.locator('[data-palette="set"]').focus();
@@ -316,18 +291,14 @@ describe('editor in Chromium', () => {
     });
 
     // Signed in (also when this test runs alone).
-    await page.goto(confluo.baseUrl);
-    await page.evaluate((key) => sessionStorage.setItem('confluo.apiKey', key), confluo.key);
-    await page.reload();
-    await page.getByLabel('New flow name').fill('Order follow-up');
-    await page.getByRole('button', { name: 'Create flow' }).click();
-    await node('trigger').waitFor();
+    await signIn(page, confluo);
+    await createFlow(page, 'Order follow-up');
     const side = page.locator('.side');
 
     // A wait under a webhook trigger must name a contact: the issue shows on the node and under the field.
     await dropFromPalette('wait', 350, 500);
     await node('wait').waitFor();
-    await connect(out('trigger'), 'wait');
+    await connect(page, out('trigger'), 'wait');
     expect(await node('wait').locator('.node-sub').textContent()).toBe('reply within 1 day');
     await node('wait').getByTestId('issues-wait').waitFor();
     await side.getByText(/wait "wait" needs a contact/).waitFor();
@@ -354,7 +325,7 @@ describe('editor in Chromium', () => {
     // received → conversations.reply, filled from the data picker (contact, the reply's text).
     await dropFromPalette('conversations.reply', 160, 660);
     await node('reply').waitFor();
-    await connect(out('wait', 'received'), 'reply');
+    await connect(page, out('wait', 'received'), 'reply');
     await node('reply').getByTestId('issues-reply').waitFor();
     await expect.poll(() => page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
     await node('reply').click();
@@ -367,7 +338,7 @@ describe('editor in Chromium', () => {
     // timeout → sms.send from the account chosen in the account field (a template stays possible).
     await dropFromPalette('sms.send', 560, 200);
     await node('send').waitFor();
-    await connect(out('wait', 'timeout'), 'send');
+    await connect(page, out('wait', 'timeout'), 'send');
     await node('send').click();
     // The message-or-media alternative is one issue; the account and the recipient are their own.
     await side.getByText('fill in at least one of: body, mediaUrls', { exact: true }).waitFor();

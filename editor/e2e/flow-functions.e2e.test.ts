@@ -5,6 +5,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { browserSession, type Confluo } from './harness.js';
+import { createFlow, signIn } from './canvas.js';
 
 let confluo: Confluo;
 let page: Page;
@@ -17,12 +18,8 @@ describe('data functions in Chromium', () => {
       await shot('failure-flow-functions');
       console.error('page errors:', pageErrors);
     });
-    await page.goto(confluo.baseUrl);
-    await page.evaluate((key) => sessionStorage.setItem('confluo.apiKey', key), confluo.key);
-    await page.reload();
-    await page.getByLabel('New flow name').fill('Lower-case emails');
-    await page.getByRole('button', { name: 'Create flow' }).click();
-    await node('trigger').waitFor();
+    await signIn(page, confluo);
+    await createFlow(page, 'Lower-case emails');
     await page.locator('[data-palette="set"]').focus();
     await page.keyboard.press('Enter');
     await node('set').waitFor();

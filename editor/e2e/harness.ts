@@ -136,6 +136,8 @@ export async function startConfluo(): Promise<Confluo> {
     editorDir: EDITOR_DIST,
     secretKey,
     contactEvents: { pollMs: 100, workspaces: [workspaceId] },
+    // The suite's apps share one database: reconciling at start would take other apps' schedules onto this queue.
+    reconcileSchedules: false,
   });
   await app.listen({ port, host: '127.0.0.1' });
 

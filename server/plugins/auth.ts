@@ -25,6 +25,8 @@ export const ROUTE_ROLES: Record<string, Role> = {
   'DELETE /flows/:id': 'builder',
   'POST /flows/:id/publish': 'builder',
   'POST /flows/:id/test': 'builder',
+  'POST /flows/:id/schedule/pause': 'builder',
+  'POST /flows/:id/schedule/resume': 'builder',
   'POST /runs/:id/cancel': 'builder',
   'POST /runs/:id/retry': 'builder',
   'POST /conversations/:id/messages': 'agent',

@@ -4,11 +4,14 @@ import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
 import { createChannelAccountStore } from '../../prisma/channel-accounts.js';
 import { getContact } from '../../prisma/contacts.js';
 import { createFlowStore, type FlowRecord } from '../../prisma/flows.js';
+import { createFlowSchedules } from '../../worker/schedules.js';
+import { isTemporalUnavailable } from '../../worker/temporal-deadline.js';
 import { httpErrors } from '../errors.js';
 import { errors, IdParams, Nothing, RunIdBody } from '../schemas/common.js';
 import {
   CreateFlowBody,
   FlowDetail,
+  FlowSchedule,
   FlowList,
   FlowListQuery,
   FlowVersionBody,
@@ -25,6 +28,7 @@ import {
   assertRunnable,
   DEFAULT_DEFINITION,
   flowIssues,
+  subflowIssues,
 } from '../services/flow-checks.js';
 import { decodeCursor, nextCursor } from '../services/keyset.js';
 
@@ -35,19 +39,46 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // Only to check the accounts a definition names: no credentials are opened here.
   const accounts = createChannelAccountStore(app.prisma, { publicUrl: app.publicUrl, registry: app.registry });
   const webhookUrl = (token: string) => `${app.publicUrl}/hooks/flows/${token}`;
+  // The Temporal Schedules of schedule-triggered flows, kept with the published version (worker/schedules.ts).
+  const schedules = createFlowSchedules({
+    client: app.temporal.client,
+    taskQueue: app.temporal.taskQueue,
+    ...(app.temporal.deadlineMs !== undefined && { deadlineMs: app.temporal.deadlineMs }),
+  });
 
-  const issuesOf = async (workspaceId: string, definition: unknown) => [
+  /** Whether the flow's latest published version starts on a schedule (so Temporal holds a schedule for it). */
+  async function scheduled(f: Pick<FlowRecord, 'id' | 'latestVersion'>): Promise<boolean> {
+    if (f.latestVersion === 0) return false;
+    const v = await flows.version(f.id, f.latestVersion);
+    return (v?.definition as unknown as FlowDefinition | undefined)?.trigger.type === 'schedule';
+  }
+
+  /** The schedule's state for the API; a Temporal that does not answer makes it `unknown`, not the whole read a 503. */
+  async function scheduleOf(f: FlowRecord): Promise<FlowSchedule | undefined> {
+    if (!(await scheduled(f))) return undefined;
+    try {
+      return (await schedules.state(f.id)) ?? { state: 'missing', nextRunAt: [] };
+    } catch (err) {
+      if (isTemporalUnavailable(err)) return { state: 'unknown', nextRunAt: [] };
+      throw err;
+    }
+  }
+
+  /** `flowId`: the flow it is a draft of (a sub-flow calling it back is a cycle); without one only existence is checked. */
+  const issuesOf = async (workspaceId: string, definition: unknown, flowId = '') => [
     ...flowIssues(app.registry, definition),
     ...(await accountIssues(accounts.connectors(workspaceId), app.registry, definition)),
+    ...(await subflowIssues((id, v) => flows.published(workspaceId, id, v), flowId, definition)),
   ];
   const toDetail = async (f: FlowRecord): Promise<FlowDetail> => ({
     id: f.id,
     name: f.name,
     // Every draft passed assertDraftShape when it was written (a version, assertRunnable too).
     definition: f.draft as unknown as FlowDefinition,
-    issues: await issuesOf(f.workspaceId, f.draft),
+    issues: await issuesOf(f.workspaceId, f.draft, f.id),
     latestVersion: f.latestVersion,
     ...(f.webhookToken && { webhookToken: f.webhookToken.token, webhookUrl: webhookUrl(f.webhookToken.token) }),
+    ...(await scheduleOf(f).then((schedule) => schedule && { schedule })),
     versions: f.versions.map((v) => ({ version: v.version, createdAt: v.createdAt.toISOString() })),
     createdAt: f.createdAt.toISOString(),
     updatedAt: f.updatedAt.toISOString(),
@@ -115,7 +146,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const issues = await issuesOf(request.workspaceId, request.body.definition);
+      const issues = await issuesOf(request.workspaceId, request.body.definition, request.body.flowId);
       return { valid: issues.length === 0, issues };
     },
   );
@@ -159,12 +190,15 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags,
-        summary: 'Delete a flow, its versions and webhook token (runs already started go on)',
+        summary: 'Delete a flow, its versions, webhook token and schedule (runs already started go on)',
         params: IdParams,
-        response: { 204: Nothing, ...errors(401, 404) },
+        response: { 204: Nothing, ...errors(401, 404, 503) },
       },
     },
     async (request, reply) => {
+      // The schedule first: with Temporal down this is a 503 and the flow stays, so no schedule outlives its flow.
+      const flow = await ownedFlow(request.workspaceId, request.params.id);
+      if (await scheduled(flow)) await schedules.remove(flow.id);
       if (!(await flows.remove(request.workspaceId, request.params.id))) throw httpErrors.notFound('flow');
       return reply.code(204).send(null);
     },
@@ -176,19 +210,64 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags,
         summary: 'Freeze the draft as the next immutable version',
+        description:
+          "A version with a schedule trigger creates or updates the flow's Temporal Schedule; one with another trigger deletes it. That happens inside the publish: with Temporal unavailable the answer is 503 and no version is stored.",
         params: IdParams,
-        response: { 201: Published, ...errors(401, 404, 422) },
+        response: { 201: Published, ...errors(401, 404, 422, 503) },
       },
     },
     async (request, reply) => {
-      const published = await flows.publish(request.workspaceId, request.params.id, async (draft, accounts) =>
-        assertRunnable(app.registry, draft, await accountIssues(accounts, app.registry, draft)),
+      const { workspaceId } = request;
+      const before = await ownedFlow(workspaceId, request.params.id);
+      const hadSchedule = await scheduled(before);
+      const published = await flows.publish(
+        workspaceId,
+        request.params.id,
+        async (draft, accounts, version, called) => {
+          assertRunnable(app.registry, draft, [
+            ...(await accountIssues(accounts, app.registry, draft)),
+            ...(await subflowIssues(called, before.id, draft)),
+          ]);
+          // Inside the transaction: a Temporal that refuses or does not answer rolls the version back (503, nothing
+          // stored). A commit failing after the schedule changed is what the server's reconcile at start repairs.
+          const definition = draft as FlowDefinition;
+          if (definition.trigger.type === 'schedule' || hadSchedule)
+            await schedules.sync({ workspaceId, flowId: before.id, version, definition });
+        },
       );
       if (!published) throw httpErrors.notFound('flow');
       const { version, token } = published;
       return reply.code(201).send({ version, webhookUrl: webhookUrl(token) });
     },
   );
+
+  for (const [action, paused] of [
+    ['pause', true],
+    ['resume', false],
+  ] as const) {
+    app.post(
+      `/flows/:id/schedule/${action}`,
+      {
+        schema: {
+          tags,
+          summary: paused
+            ? "Pause the flow's schedule (no run starts until it is resumed)"
+            : "Resume the flow's paused schedule",
+          description:
+            'Only for a flow whose published version has a schedule trigger (409 `not_scheduled` otherwise). The state stays across later publishes.',
+          params: IdParams,
+          response: { 200: FlowSchedule, ...errors(401, 404, 409, 503) },
+        },
+      },
+      async (request) => {
+        const flow = await ownedFlow(request.workspaceId, request.params.id);
+        if (!(await scheduled(flow))) throw httpErrors.notScheduled();
+        const note = `${paused ? 'paused' : 'resumed'} through the API`;
+        if (!(await schedules.setPaused(flow.id, paused, note))) throw httpErrors.notScheduled();
+        return (await schedules.state(flow.id)) ?? { state: 'missing' as const, nextRunAt: [] };
+      },
+    );
+  }
 
   app.get(
     '/flows/:id/versions/:version',
@@ -248,6 +327,10 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
         const contactId = typeof given.contactId === 'string' ? given.contactId : undefined;
         const found = contactId ? await getContact(app.prisma, request.workspaceId, contactId) : null;
         if (found) contact = found as unknown as JsonValue;
+      } else if (definition.trigger.type === 'schedule') {
+        // What a tick hands the run (worker/schedules.ts), with now as its scheduled time.
+        const { sample: _sample, overlap: _overlap, ...schedule } = definition.trigger;
+        trigger = { ...schedule, timezone: schedule.timezone ?? 'UTC', scheduledAt: now };
       } else {
         trigger = { body: given.body ?? null, headers: given.headers ?? {}, query: given.query ?? {}, receivedAt: now };
       }

@@ -21,6 +21,19 @@ export type UpdateFlowBody = Static<typeof UpdateFlowBody>;
 export const VersionSummary = Type.Object({ version: Type.Integer(), createdAt: DateTime });
 export type VersionSummary = Static<typeof VersionSummary>;
 
+/** The Temporal Schedule of a flow whose published version has a schedule trigger (worker/schedules.ts). */
+export const FlowSchedule = Type.Object({
+  state: Type.Union(
+    [Type.Literal('active'), Type.Literal('paused'), Type.Literal('missing'), Type.Literal('unknown')],
+    {
+      description:
+        '`missing`: Temporal has no schedule for the version (the server recreates it at start, or publish again); `unknown`: Temporal did not answer',
+    },
+  ),
+  nextRunAt: Type.Array(DateTime, { description: 'The next scheduled times, soonest first; none while paused' }),
+});
+export type FlowSchedule = Static<typeof FlowSchedule>;
+
 export const FlowDetail = Type.Object({
   id: Type.String(),
   name: Type.String(),
@@ -29,6 +42,7 @@ export const FlowDetail = Type.Object({
   latestVersion: Type.Integer({ description: '0 while never published' }),
   webhookToken: Type.Optional(Type.String()),
   webhookUrl: Type.Optional(Type.String()),
+  schedule: Type.Optional(FlowSchedule),
   versions: Type.Array(VersionSummary),
   createdAt: DateTime,
   updatedAt: DateTime,
@@ -56,7 +70,14 @@ export const FlowList = Type.Object({
 });
 export type FlowList = Static<typeof FlowList>;
 
-export const ValidateBody = Type.Object({ definition: Json });
+export const ValidateBody = Type.Object({
+  definition: Json,
+  flowId: Type.Optional(
+    Type.String({
+      description: 'The flow the definition is a draft of: its sub-flows are checked against it (cycles)',
+    }),
+  ),
+});
 export type ValidateBody = Static<typeof ValidateBody>;
 
 export const ValidateResult = Type.Object({ valid: Type.Boolean(), issues: Type.Array(Issue) });

@@ -12,7 +12,8 @@ export type RunStatus = Static<typeof RunStatus>;
 const SAFE_ID = '^[A-Za-z0-9_-]{1,100}$';
 const SafeId = Type.String({ pattern: SAFE_ID });
 
-export const RunParams = Type.Object({ id: SafeId });
+/** A run id: a `run_` id, or a scheduled run's (`run_sched_<flowId>-<scheduled time, RFC 3339>`, so with colons). */
+export const RunParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9_:-]{1,100}$' }) });
 export type RunParams = Static<typeof RunParams>;
 
 export const RunListQuery = Type.Object({
@@ -70,6 +71,7 @@ const stepState = Type.Object({
   startedAt: Type.Optional(Type.String()),
   finishedAt: Type.Optional(Type.String()),
   reusedFrom: Type.Optional(Type.String({ description: 'The run this step was carried over from (retries)' })),
+  childRunId: Type.Optional(Type.String({ description: "A sub-flow step's child run (GET /api/runs/:id)" })),
 });
 /** Served with `type` and `status` as plain strings; typed as the flow model's `StepState`, which runs hold. */
 export const StepState = Type.Unsafe<FlowStepState>(stepState);

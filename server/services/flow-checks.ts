@@ -3,6 +3,7 @@
 import { draftShapeSchema, validateFlow } from '../../connectors/flow/index.js';
 import type { FlowDefinition, ValidationIssue } from '../../connectors/flow/types.js';
 import type { AccountLookup } from '../../prisma/channel-accounts.js';
+import type { PublishedLookup } from '../../prisma/flows.js';
 import { createAjv } from '../../connectors/sdk/index.js';
 import { httpErrors, schemaIssues } from '../errors.js';
 import type { Registry } from '../types.js';
@@ -90,4 +91,89 @@ export async function accountIssues(
       });
   }
   return issues;
+}
+
+/** How far publish follows sub-flow references looking for a cycle (runs stop at MAX_SUBFLOW_DEPTH anyway). */
+const SUBFLOW_SEARCH_LIMIT = 200;
+
+const subflowRefs = (definition: unknown): { index: number; id: string; flow: string; version?: number }[] => {
+  const nodes = (definition as Partial<FlowDefinition> | null)?.nodes;
+  return (Array.isArray(nodes) ? nodes : []).flatMap((n, index) =>
+    n?.type === 'subflow' && typeof n.flow === 'string' && n.flow !== ''
+      ? [{ index, id: n.id, flow: n.flow, ...(Number.isInteger(n.version) && { version: n.version }) }]
+      : [],
+  );
+};
+
+/**
+ * The sub-flows of `flowId`'s definition, checked against the workspace's published flows (`published`, another
+ * workspace's flow being missing): each must exist (and its pinned version), and following sub-flow references through
+ * the called flows' versions (pinned, else latest) must never come back to `flowId`: one issue on the node's `flow`.
+ */
+export async function subflowIssues(
+  published: PublishedLookup,
+  flowId: string,
+  definition: unknown,
+): Promise<ValidationIssue[]> {
+  const issues: ValidationIssue[] = [];
+  for (const ref of subflowRefs(definition)) {
+    const at = `/nodes/${ref.index}`;
+    if (ref.flow === flowId) {
+      issues.push({ path: `${at}/flow`, code: 'subflow_cycle', message: 'a flow cannot call itself', nodeId: ref.id });
+      continue;
+    }
+    const found = await published(ref.flow, ref.version);
+    if (!found) {
+      const exists = ref.version !== undefined && (await published(ref.flow)) !== null;
+      issues.push(
+        exists
+          ? {
+              path: `${at}/version`,
+              code: 'unknown_subflow',
+              message: `flow "${ref.flow}" has no published version ${ref.version}`,
+              nodeId: ref.id,
+            }
+          : {
+              path: `${at}/flow`,
+              code: 'unknown_subflow',
+              message: `no published flow "${ref.flow}" in this workspace (publish it first)`,
+              nodeId: ref.id,
+            },
+      );
+      continue;
+    }
+    const chain = await pathBack(published, flowId, ref.flow, found.definition);
+    if (chain)
+      issues.push({
+        path: `${at}/flow`,
+        code: 'subflow_cycle',
+        message: `calling "${ref.flow}" would recurse: ${[flowId, ...chain].join(' → ')}`,
+        nodeId: ref.id,
+      });
+  }
+  return issues;
+}
+
+/** The chain of flow ids from `start` (whose definition is given) back to `target`, or undefined when there is none. */
+async function pathBack(
+  published: PublishedLookup,
+  target: string,
+  start: string,
+  definition: unknown,
+): Promise<string[] | undefined> {
+  const seen = new Set<string>();
+  const stack: Array<{ chain: string[]; definition: unknown }> = [{ chain: [start], definition }];
+  while (stack.length > 0 && seen.size < SUBFLOW_SEARCH_LIMIT) {
+    const { chain, definition: def } = stack.pop()!;
+    for (const ref of subflowRefs(def)) {
+      if (ref.flow === target) return [...chain, target];
+      const key = `${ref.flow}@${ref.version ?? 'latest'}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      // A called flow that is gone is its own publish's concern (and a run's SUBFLOW_NOT_FOUND), not a cycle.
+      const found = await published(ref.flow, ref.version);
+      if (found) stack.push({ chain: [...chain, ref.flow], definition: found.definition });
+    }
+  }
+  return undefined;
 }

@@ -30,6 +30,7 @@ import {
   type RunFlowResult,
   type RunStatus,
 } from '../../worker/contract.js';
+import { SA_SCHEDULED_START, scheduledAtOf, scheduledTrigger } from '../../worker/schedule-trigger.js';
 import { httpErrors } from '../errors.js';
 import type { RunDetail, RunSummary } from '../schemas/runs.js';
 import type { TemporalDeps } from '../types.js';
@@ -262,7 +263,17 @@ export async function getRun(t: TemporalDeps, workspaceId: string, runId: string
     startedAt: d.startTime.toISOString(),
     ...(closedAt && { closedAt }),
     definition: input.definition,
-    trigger: input.trigger,
+    // A scheduled run's trigger gets its tick's time as the run itself derived it (worker/schedule-trigger.ts).
+    trigger: scheduledTrigger(
+      input.trigger,
+      scheduledAtOf({
+        scheduledStart: d.typedSearchAttributes.get(SA_SCHEDULED_START),
+        // Deprecated, but where older servers leave it (untyped only).
+        searchAttributes: d.searchAttributes as Record<string, unknown>,
+        workflowId: runId,
+        startedAt: d.startTime,
+      }),
+    ),
     steps,
     ...(error && { error }),
   };
@@ -318,6 +329,8 @@ export async function retryRun(
   const input = await runInput(t, runId);
   const { runId: newRunId } = await workflows.startRun({
     ...input,
+    // A scheduled run's retry keeps the tick it ran for (the retry itself was not started by the schedule).
+    trigger: run.trigger as RunFlowInput['trigger'],
     startedAt: new Date().toISOString(),
     resume: { fromRunId: runId, steps: run.steps.filter((s) => s.status === 'completed' || s.status === 'skipped') },
   });

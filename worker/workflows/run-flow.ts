@@ -1,13 +1,18 @@
 // runFlow: walks a run's pinned flow definition. The decisions (what is ready, what is skipped, when it is done)
-// come from the pure `planNext`; this file only carries them out: conditions, set and delays in workflow code, each
-// action as one `executeStep` activity. Nodes start as soon as they are ready, so a long delay on one branch never
+// come from the pure `planNext`; this file only carries them out: conditions, switches, set and delays in workflow
+// code, each action as one `executeStep` activity (a failure into its `error` branch when it has one), each sub-flow
+// as a child run of this same workflow. Nodes start as soon as they are ready, so a long delay on one branch never
 // holds up another. Deterministic: imports only the workflow SDK, the contract and the sandbox-safe flow runtime.
 import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  ChildWorkflowFailure,
+  ParentClosePolicy,
+  TerminatedFailure,
   TimeoutFailure,
   condition,
+  executeChild,
   isCancellation,
   proxyActivities,
   setHandler,
@@ -17,6 +22,9 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import {
+  caseBranch,
+  DEFAULT_BRANCH,
+  ERROR_BRANCH,
   evaluateRule,
   FunctionError,
   jsonBytes,
@@ -35,10 +43,12 @@ import type {
   RunContext,
   StepError,
   StepState,
+  SubflowNode,
   WaitNode,
 } from '../../connectors/flow/types.js';
 import type { Activities, StepFailureDetails } from '../activities.js';
 import {
+  MAX_SUBFLOW_DEPTH,
   NON_RETRYABLE_STEP_CODES,
   RATE_LIMIT_WAIT,
   replySignal,
@@ -48,15 +58,19 @@ import {
   STEP_FAILED,
   STEP_TIMEOUT_MARGIN_MS,
   stepsQuery,
+  subflowRunId,
   type ReplySignal,
   type RunFailedDetails,
   type RunFlowInput,
   type RunFlowResult,
 } from '../contract.js';
+import { withScheduleTime } from './schedule-input.js';
 
 const DEFAULT_TIMEOUT = 'PT30S';
 
-export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
+export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
+  // A run a flow's schedule started learns its tick's time here (schedule-input.ts); any other input is unchanged.
+  const input = withScheduleTime(started);
   const def = input.definition;
   const states = new Map<string, StepState>(
     def.nodes.map((n) => [n.id, { nodeId: n.id, type: n.type, status: 'pending' }]),
@@ -73,8 +87,11 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
   setHandler(replySignal, (r) => void replies.push(r));
   let runContact: JsonValue = input.contact ?? null;
 
-  // Steps that failed with onError 'continue': shown as failed, routed (by planNext) and templated as completed.
+  // Steps that failed with onError 'continue' or into their error branch: shown as failed, routed (by planNext) and
+  // templated as completed, their output being `{ error }`.
   const continued = new Set<string>();
+  // Actions with an error edge: a failure for good follows it instead of failing the run.
+  const errorRouted = new Set(def.edges.filter((e) => e.branch === ERROR_BRANCH).map((e) => e.from));
   let failedStep: string | undefined;
 
   // The server sets these at start; a run started some other way gets them here, so every run can be listed.
@@ -127,6 +144,22 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
         Object.assign(st, { input: result, output: branch === 'true', branch });
         return;
       }
+      case 'switch': {
+        // Cases in order, the first truthy one wins; every case evaluated up to it is recorded as the step's input.
+        const ctx = context();
+        const results: JsonValue[] = [];
+        let branch = DEFAULT_BRANCH;
+        for (const [i, c] of node.cases.entries()) {
+          const result = evaluateRule(c.rule, ctx, { now: Date.now() });
+          results.push(result);
+          if (truthy(result)) {
+            branch = caseBranch(c, i);
+            break;
+          }
+        }
+        Object.assign(st, { input: budgeted(node, 'result', results), output: branch, branch });
+        return;
+      }
       case 'set':
         st.output = budgeted(
           node,
@@ -148,6 +181,8 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
       }
       case 'wait':
         return waitForReply(node, st);
+      case 'subflow':
+        return callSubflow(node, st);
       case 'action': {
         const resolved = budgeted(
           node,
@@ -227,6 +262,67 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
     }
   }
 
+  /**
+   * A sub-flow: the called flow's published version (an activity, so replay sees the same one), then a child run of
+   * this same workflow, waited for. Its output is its completed steps' outputs.
+   */
+  async function callSubflow(node: SubflowNode, st: StepState): Promise<void> {
+    const resolved = budgeted(
+      node,
+      'input',
+      resolveTemplates(node.input ?? {}, context(), { now: Date.now() }) as JsonObject,
+    );
+    const pinned = node.version !== undefined && { version: node.version };
+    st.input = { flow: node.flow, ...pinned, input: resolved };
+    const depth = (input.subflowDepth ?? 0) + 1;
+    if (depth > MAX_SUBFLOW_DEPTH)
+      throw new EvaluationError(
+        `sub-flow "${node.id}" would nest ${depth} levels deep; sub-flows nest at most ${MAX_SUBFLOW_DEPTH} (does a called flow call back?)`,
+        'SUBFLOW_DEPTH',
+      );
+    const { loadSubflow } = proxyActivities<Activities>(SUBFLOW_ACTIVITY_OPTIONS);
+    const child = await loadSubflow({ workspaceId: input.workspaceId, flowId: node.flow, ...pinned });
+    const parentRunId = workflowInfo().workflowId;
+    const childRunId = subflowRunId(parentRunId, node.id);
+    st.input = { flow: node.flow, version: child.version, input: resolved };
+    st.childRunId = childRunId;
+    const childInput: RunFlowInput = {
+      workspaceId: input.workspaceId,
+      flowId: node.flow,
+      version: child.version,
+      definition: child.definition,
+      trigger: {
+        type: 'subflow',
+        parent: { runId: parentRunId, flowId: input.flowId, nodeId: node.id },
+        input: resolved,
+      },
+      startedAt: new Date().toISOString(),
+      ...(runContact !== null && { contact: runContact }),
+      subflowDepth: depth,
+    };
+    let result: RunFlowResult;
+    try {
+      result = await executeChild(runFlow, {
+        workflowId: childRunId,
+        args: [childInput],
+        // The parent closing for any reason (cancelled, terminated, timed out) asks the child to cancel, so it cleans
+        // up (its waits) instead of being cut off, and never outlives the run that waits for it.
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        typedSearchAttributes: runSearchAttributes(childInput),
+        ...(node.timeout !== undefined && { workflowExecutionTimeout: parseDuration(node.timeout) }),
+      });
+    } catch (err) {
+      if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
+      throw subflowError(err, childRunId);
+    }
+    const steps = Object.fromEntries(
+      result.steps
+        .filter((s) => s.status === 'completed' || (s.status === 'failed' && s.output !== undefined))
+        .map((s) => [s.nodeId, s.output ?? null]),
+    );
+    st.output = budgeted(node, 'output', { runId: childRunId, version: child.version, steps });
+  }
+
   /** Runs one node to its end state. Never rejects, except to pass on a cancellation. */
   async function execute(node: FlowNode): Promise<void> {
     const st = state(node.id);
@@ -239,9 +335,11 @@ export async function runFlow(input: RunFlowInput): Promise<RunFlowResult> {
       const attempts = node.type === 'action' ? attemptsOf(err, node) : undefined;
       if (attempts !== undefined) st.attempts = attempts;
       if (isCancellation(err)) throw err;
-      if (node.type === 'action' && node.onError === 'continue') {
+      const routable = node.type === 'action' || node.type === 'subflow';
+      if (routable && (errorRouted.has(node.id) || node.onError === 'continue')) {
         continued.add(node.id);
         st.output = { error: st.error as unknown as JsonObject };
+        if (errorRouted.has(node.id)) st.branch = ERROR_BRANCH;
       } else failedStep ??= node.id;
     } finally {
       st.finishedAt = new Date().toISOString();
@@ -300,10 +398,40 @@ export class EvaluationError extends Error {
   override readonly name = 'EvaluationError';
   constructor(
     message: string,
-    readonly code: 'EVALUATION_ERROR' | 'WAIT_NO_CONTACT' | 'BUDGET_EXCEEDED' = 'EVALUATION_ERROR',
+    readonly code:
+      | 'EVALUATION_ERROR'
+      | 'WAIT_NO_CONTACT'
+      | 'BUDGET_EXCEEDED'
+      | 'SUBFLOW_DEPTH'
+      | 'SUBFLOW_FAILED'
+      | 'SUBFLOW_TIMEOUT' = 'EVALUATION_ERROR',
   ) {
     super(message);
   }
+}
+
+const SUBFLOW_ACTIVITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '1m',
+    nonRetryableErrorTypes: ['SUBFLOW_NOT_FOUND'],
+  },
+};
+
+/** A child run's failure as the sub-flow step's error: SUBFLOW_TIMEOUT past the node's timeout, else SUBFLOW_FAILED. */
+function subflowError(err: unknown, childRunId: string): EvaluationError {
+  const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+  if (cause instanceof TimeoutFailure)
+    return new EvaluationError(`sub-flow run ${childRunId} did not finish within its timeout`, 'SUBFLOW_TIMEOUT');
+  const why =
+    cause instanceof TerminatedFailure
+      ? 'was terminated'
+      : isCancellation(err)
+        ? 'was cancelled'
+        : `failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+  return new EvaluationError(`sub-flow run ${childRunId} ${why}`, 'SUBFLOW_FAILED');
 }
 
 const WAIT_ACTIVITY_OPTIONS: ActivityOptions = {

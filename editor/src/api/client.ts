@@ -126,7 +126,12 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     updateFlow: (id: string, patch: { name?: string; definition?: FlowDefinition }) =>
       call<FlowDetail>('PUT', `/api/flows/${encodeURIComponent(id)}`, patch),
     deleteFlow: (id: string) => call<null>('DELETE', `/api/flows/${encodeURIComponent(id)}`),
-    validate: (definition: FlowDefinition) => call<ValidateResult>('POST', '/api/flows/validate', { definition }),
+    validate: (definition: FlowDefinition, flowId?: string) =>
+      call<ValidateResult>(
+        'POST',
+        '/api/flows/validate',
+        flowId === undefined ? { definition } : { definition, flowId },
+      ),
     publish: (id: string) => call<Published>('POST', `/api/flows/${encodeURIComponent(id)}/publish`),
     getVersion: (id: string, version: number) =>
       call<FlowVersionBody>('GET', `/api/flows/${encodeURIComponent(id)}/versions/${version}`),

@@ -1,16 +1,18 @@
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
-import type { ActionManifest, ConnectorManifest } from '../api/types.js';
+import type { ActionManifest, ConnectorManifest, FlowList } from '../api/types.js';
 import { fieldOf, inputErrorSchema, issuesByNode } from '../flow/issues.js';
-import type { FlowNode, JsonObject, ValidationIssue, WaitNode } from '../flow/model.js';
-import { TRIGGER_ID } from '../flow/model.js';
+import type { FlowNode, JoinMode, JsonObject, SubflowNode, ValidationIssue, WaitNode } from '../flow/model.js';
+import { ERROR_BRANCH, TRIGGER_ID } from '../flow/model.js';
 import { messageEventSchema } from '../flow/references.js';
-import { hasContact, isChannelTrigger, starterVar } from '../flow/trigger.js';
+import { hasContact, hasFilter, isChannelTrigger, starterVar } from '../flow/trigger.js';
 import type { AccountsState } from '../screens/use-channel-accounts.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { ConditionBuilder } from './ConditionBuilder.js';
 import { DataPicker } from './DataPicker.js';
 import { DurationInput } from './DurationInput.js';
 import { JsonField } from './JsonField.js';
+import { SubflowFields } from './SubflowFields.js';
+import { SwitchCases } from './SwitchCases.js';
 import { TriggerInspector } from './TriggerInspector.js';
 
 type TextEl = HTMLInputElement | HTMLTextAreaElement;
@@ -18,16 +20,28 @@ type TextEl = HTMLInputElement | HTMLTextAreaElement;
 // The form library and its JSON Schema validator are the bulk of the bundle: loaded when a first action is inspected.
 const ActionForm = lazy(() => import('./ActionForm.js').then((m) => ({ default: m.ActionForm })));
 
-const TITLE = { condition: 'Condition', delay: 'Delay', set: 'Set values', wait: 'Wait for reply' } as const;
+const TITLE = {
+  condition: 'Condition',
+  switch: 'Switch',
+  delay: 'Delay',
+  set: 'Set values',
+  wait: 'Wait for reply',
+  subflow: 'Sub-flow',
+} as const;
 
 export function Inspector({
   actions,
   connectors,
   accounts,
+  flowId,
+  listFlows,
 }: {
   actions: ReadonlyMap<string, ActionManifest>;
   connectors: readonly ConnectorManifest[];
   accounts: AccountsState;
+  /** The flow being edited and the workspace's flows: what a sub-flow may call. */
+  flowId: string;
+  listFlows: () => Promise<FlowList>;
 }) {
   const selected = useFlow((s) => s.selected);
   const definition = useFlow((s) => s.definition);
@@ -53,7 +67,7 @@ export function Inspector({
     return (
       <div className="inspector" onFocus={trackFocus}>
         <TriggerInspector connectors={connectors} accounts={accounts} issues={byNode.get(TRIGGER_ID) ?? []} />
-        {!readOnly && definition.trigger.type !== 'webhook' && definition.trigger.filter !== undefined && (
+        {!readOnly && hasFilter(definition.trigger) && definition.trigger.filter !== undefined && (
           <DataPicker
             definition={definition}
             nodeId={TRIGGER_ID}
@@ -72,7 +86,10 @@ export function Inspector({
   // Input issues of a known action are shown in its form, next to their fields.
   const inForm = node.type === 'action' && actions.has(node.action);
   const inline = (i: ValidationIssue) =>
-    (inForm && fieldOf(i.path).startsWith('input')) || (node.type === 'wait' && fieldOf(i.path) === 'contact');
+    (inForm && fieldOf(i.path).startsWith('input')) ||
+    (node.type === 'wait' && fieldOf(i.path) === 'contact') ||
+    (node.type === 'switch' && /^cases\/\d+(\/|$)/.test(fieldOf(i.path)));
+  const incoming = definition.edges.filter((e) => e.to === node.id).length;
   const listed = nodeIssues.filter((i) => !inline(i));
   const update = (fn: (n: FlowNode) => FlowNode, key: string) =>
     flowStore.getState().updateNode(node.id, fn, `${node.id}/${key}`);
@@ -123,6 +140,28 @@ export function Inspector({
             onChange={(rule) => update((n) => ({ ...n, rule }) as FlowNode, 'rule')}
           />
         )}
+        {node.type === 'switch' && (
+          <SwitchCases key={node.id} node={node} newVar={starterVar(definition)} issues={nodeIssues} />
+        )}
+        {node.type === 'action' && (
+          <p className="muted" data-testid="error-branch-hint">
+            To handle a failure (after the retries), connect the “{ERROR_BRANCH}” output: the run goes on there with the
+            error in <code>{`steps.${node.id}.output.error`}</code> instead of failing.
+          </p>
+        )}
+        {incoming >= 2 && (
+          <div className="field">
+            <label htmlFor="node-join">Where branches meet</label>
+            <select
+              id="node-join"
+              value={node.join ?? 'all'}
+              onChange={(e) => update((n) => withJoin(n, e.target.value as JoinMode), 'join')}
+            >
+              <option value="all">Wait for every incoming path (run if any reached it)</option>
+              <option value="first">Start on the first path that reaches it</option>
+            </select>
+          </div>
+        )}
         {node.type === 'delay' && (
           <DurationInput
             label="Wait for"
@@ -142,6 +181,14 @@ export function Inspector({
               !Array.isArray(v) &&
               update((n) => ({ ...n, values: v as JsonObject }) as FlowNode, 'values')
             }
+          />
+        )}
+        {node.type === 'subflow' && (
+          <SubflowFields
+            node={node}
+            flowId={flowId}
+            listFlows={listFlows}
+            update={(fn, key) => update((n) => fn(n as SubflowNode), key)}
           />
         )}
         {node.type === 'wait' && (
@@ -239,6 +286,11 @@ function WaitFields({
 function withContact(n: WaitNode, contact: string): WaitNode {
   const { contact: _old, ...rest } = n;
   return contact === '' ? rest : { ...rest, contact };
+}
+
+function withJoin(n: FlowNode, join: JoinMode): FlowNode {
+  const { join: _old, ...rest } = n;
+  return (join === 'first' ? { ...rest, join } : rest) as FlowNode;
 }
 
 function withName(n: FlowNode, name: string): FlowNode {

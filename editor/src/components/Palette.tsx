@@ -13,6 +13,12 @@ interface Item {
 
 const LOGIC: Item[] = [
   { key: 'condition', label: 'Condition', description: 'Branch on a rule (true / false)', spec: { type: 'condition' } },
+  {
+    key: 'switch',
+    label: 'Switch',
+    description: 'Branch on the first matching case, else default',
+    spec: { type: 'switch' },
+  },
   { key: 'delay', label: 'Delay', description: 'Wait for a while', spec: { type: 'delay' } },
   {
     key: 'wait',
@@ -21,6 +27,12 @@ const LOGIC: Item[] = [
     spec: { type: 'wait' },
   },
   { key: 'set', label: 'Set values', description: 'Compute values for later steps', spec: { type: 'set' } },
+  {
+    key: 'subflow',
+    label: 'Sub-flow',
+    description: 'Run another published flow and use its result',
+    spec: { type: 'subflow' },
+  },
 ];
 
 /** Drag an item onto the canvas, or press Enter on it to add it below the selected node. */

@@ -1,9 +1,17 @@
 import type { RunDetail } from '../api/types.js';
+import { runHref } from '../inbox/customer.js';
 import { flowStore } from '../store/flow-store.js';
+import { go } from './TopBar.js';
 
 const show = (v: unknown) => JSON.stringify(v, null, 2);
 
-/** Each step of a run: status, attempts, input, output, error. */
+/** The flow a sub-flow step called (its input's `flow`), where its child run is listed. */
+const childFlow = (input: unknown): string => {
+  const flow = (input as { flow?: unknown } | null)?.flow;
+  return typeof flow === 'string' ? flow : '';
+};
+
+/** Each step of a run: status, attempts, a sub-flow's child run (a link to it), input, output, error. */
 export function RunSteps({ run }: { run: RunDetail }) {
   return (
     <div className="run-steps" aria-live="polite">
@@ -34,6 +42,20 @@ export function RunSteps({ run }: { run: RunDetail }) {
                   <span className="muted">
                     {' '}
                     · {s.attempts} attempt{s.attempts === 1 ? '' : 's'}
+                  </span>
+                )}
+                {s.childRunId !== undefined && (
+                  <span className="muted">
+                    {' '}
+                    · sub-flow run{' '}
+                    <a
+                      data-testid="child-run"
+                      style={{ overflowWrap: 'anywhere' }}
+                      href={runHref({ id: s.childRunId, flowId: childFlow(s.input) })}
+                      onClick={go(runHref({ id: s.childRunId, flowId: childFlow(s.input) }))}
+                    >
+                      {s.childRunId}
+                    </a>
                   </span>
                 )}
               </summary>

@@ -10,6 +10,7 @@ import {
   IDENTITY_KINDS,
   isChannelTrigger,
   isContactTrigger,
+  isScheduleTrigger,
   patchChannelTrigger,
   patchContactTrigger,
   starterVar,
@@ -27,6 +28,7 @@ import type { AccountsState } from '../screens/use-channel-accounts.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { ConditionBuilder } from './ConditionBuilder.js';
 import { JsonField } from './JsonField.js';
+import { ScheduleFields } from './ScheduleFields.js';
 
 /** What starts a contact event flow, in words (the inspector's first line). */
 const CONTACT_EVENT_TEXT: Record<ContactEventTrigger['type'], string> = {
@@ -53,6 +55,10 @@ export function TriggerInspector({
   const id = useId();
   const trigger = useFlow((s) => s.definition.trigger);
   const readOnly = useFlow((s) => s.readOnlyVersion !== null);
+  // A schedule's field problems show under their fields (ScheduleFields); the rest here.
+  const general = isScheduleTrigger(trigger)
+    ? issues.filter((i) => !/^\/trigger\/(cron|every|timezone)(\/|$)/.test(i.path))
+    : issues;
   const setSample = (v: unknown) =>
     flowStore.getState().change((d) => ({ ...d, trigger: { ...d.trigger, sample: v as JsonValue } }), 'trigger/sample');
   const radio = (type: TriggerType) => (
@@ -71,13 +77,13 @@ export function TriggerInspector({
       <h2>Trigger</h2>
       <fieldset className="field" role="radiogroup">
         <legend>Starts on</legend>
-        <div className="row">{(['webhook', 'channel.message'] as const).map(radio)}</div>
+        <div className="row">{(['webhook', 'channel.message', 'schedule'] as const).map(radio)}</div>
         <small className="muted">A contact event:</small>
         <div className="row">{CONTACT_EVENT_TYPES.map(radio)}</div>
       </fieldset>
-      {issues.length > 0 && (
+      {general.length > 0 && (
         <ul className="issues" aria-label="Problems with the trigger">
-          {issues.map((i, k) => (
+          {general.map((i, k) => (
             <li key={k} className="error">
               {i.message}
             </li>
@@ -88,6 +94,8 @@ export function TriggerInspector({
         <ChannelFields trigger={trigger} connectors={connectors} accounts={accounts} />
       ) : isContactTrigger(trigger) ? (
         <ContactEventFields trigger={trigger} connectors={connectors} />
+      ) : isScheduleTrigger(trigger) ? (
+        <ScheduleFields trigger={trigger} issues={issues} />
       ) : (
         <>
           <p className="muted">The flow starts when a request reaches its webhook URL (shown after publishing).</p>
@@ -105,7 +113,7 @@ export function TriggerInspector({
         <JsonField
           key={`${trigger.type}-sample`}
           label={isChannelTrigger(trigger) ? 'Sample message (optional)' : 'Sample event (optional)'}
-          describe={`${isChannelTrigger(trigger) ? 'A message event' : 'A contact event'} as a run gets it as \`trigger\`; test runs start from it.`}
+          describe={`${isChannelTrigger(trigger) ? 'A message event' : isScheduleTrigger(trigger) ? 'A schedule tick' : 'A contact event'} as a run gets it as \`trigger\`; test runs start from it.`}
           value={trigger.sample}
           optional
           rows={5}

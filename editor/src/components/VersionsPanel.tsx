@@ -19,8 +19,13 @@ export function VersionsPanel({
       <h2>Versions</h2>
       {!webhook ? (
         <p className="muted">
-          This flow starts on {trigger === 'channel.message' ? 'inbound channel messages' : 'contact events'}, not on a
-          webhook.
+          This flow starts on{' '}
+          {trigger === 'channel.message'
+            ? 'inbound channel messages'
+            : trigger === 'schedule'
+              ? 'its schedule'
+              : 'contact events'}
+          , not on a webhook.
         </p>
       ) : flow.webhookUrl ? (
         <div className="field">

@@ -95,6 +95,21 @@ describe('fromDefinition / toDefinition', () => {
     ]);
     expect(handles('save')).toBeUndefined();
   });
+
+  it("draws a switch's cases and default, and an action's normal and error outputs, as source handles", () => {
+    const def: FlowDefinition = {
+      ...reference,
+      nodes: [...reference.nodes, { id: 'sw', type: 'switch', cases: [{ id: 'gold', rule: true }, { rule: false }] }],
+    };
+    const { nodes } = fromDefinition(def);
+    const sources = (id: string) =>
+      nodes
+        .find((n) => n.id === id)!
+        .handles!.filter((h) => h.type === 'source')
+        .map((h) => h.id ?? null);
+    expect(sources('sw')).toEqual(['gold', 'case1', 'default']);
+    expect(sources('save')).toEqual([null, 'error']);
+  });
 });
 
 /** channel message (sms, filtered) → wait for reply (received / timeout) → replies. */

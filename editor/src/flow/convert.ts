@@ -2,7 +2,7 @@
 // the original flow node untouched, so a round trip gives back exactly the definition it started from.
 import type { Edge, Node, NodeHandle, Position as Side } from '@xyflow/react';
 import type { FlowDefinition, FlowEdge, FlowNode } from './model.js';
-import { BRANCHES, TRIGGER_ID } from './model.js';
+import { outHandles, TRIGGER_ID } from './model.js';
 
 export interface TriggerData extends Record<string, unknown> {
   kind: 'trigger';
@@ -71,7 +71,7 @@ const HANDLE = 10;
  * bottom (as StepNode draws them). React Flow renders every node that has no handle bounds, visible or not; with
  * these it renders only the visible ones of a big flow from the first frame, and measures the real ones when drawn.
  */
-function initialHandles(type: string): NodeHandle[] {
+function initialHandles(node: FlowNode | typeof TRIGGER_ID): NodeHandle[] {
   const { width, height } = INITIAL;
   const at = (id: string | null, fraction: number, side: 'top' | 'bottom'): NodeHandle => ({
     id,
@@ -82,11 +82,9 @@ function initialHandles(type: string): NodeHandle[] {
     width: HANDLE,
     height: HANDLE,
   });
-  if (type === TRIGGER_ID) return [at(null, 0.5, 'bottom')];
-  const branches = BRANCHES[type as FlowNode['type']];
-  const sources = branches
-    ? branches.map((b, i) => at(b, (i + 1) / (branches.length + 1), 'bottom'))
-    : [at(null, 0.5, 'bottom')];
+  if (node === TRIGGER_ID) return [at(null, 0.5, 'bottom')];
+  const handles = outHandles(node);
+  const sources = handles.map((b, i) => at(b, (i + 1) / (handles.length + 1), 'bottom'));
   return [at(null, 0.5, 'top'), ...sources];
 }
 
@@ -97,7 +95,7 @@ export function fromDefinition(
   const pos = displayPositions(def, opts.triggerPosition);
   const extra = (
     id: string,
-    type: string,
+    node: FlowNode | typeof TRIGGER_ID,
   ): Pick<Node, 'selected' | 'initialWidth' | 'initialHeight' | 'measured' | 'handles'> => {
     const m = opts.measured?.get(id);
     // A size (and handles) before measuring lets React Flow fit the view and cull off-screen nodes from the first render.
@@ -105,7 +103,7 @@ export function fromDefinition(
       selected: opts.selected?.has(id) ?? false,
       initialWidth: INITIAL.width,
       initialHeight: INITIAL.height,
-      ...(m ? { measured: m } : { handles: initialHandles(type) }),
+      ...(m ? { measured: m } : { handles: initialHandles(node) }),
     };
   };
   const trigger: CanvasNode = {
@@ -121,7 +119,7 @@ export function fromDefinition(
     trigger,
     ...def.nodes.map((n): CanvasNode => {
       const position = pos.get(n.id)!;
-      const x = extra(n.id, n.type);
+      const x = extra(n.id, n);
       const hit = cache?.get(n) as CanvasNode | undefined;
       if (hit && samePos(hit.position, position) && hit.selected === x.selected && hit.measured === x.measured)
         return hit;

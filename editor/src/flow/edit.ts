@@ -1,10 +1,16 @@
 // Pure edits of a flow definition. Each returns a new definition and never mutates its argument.
-import type { FlowDefinition, FlowEdge, FlowNode } from './model.js';
-import { BRANCHES, TRIGGER_ID } from './model.js';
+import type { FlowDefinition, FlowEdge, FlowNode, SwitchCase, SwitchNode } from './model.js';
+import { caseBranch, optionalBranches, requiredBranches, TRIGGER_ID } from './model.js';
 import { starterVar } from './trigger.js';
 
 export type NewNode =
-  { type: 'action'; action: string } | { type: 'condition' } | { type: 'delay' } | { type: 'set' } | { type: 'wait' };
+  | { type: 'action'; action: string }
+  | { type: 'condition' }
+  | { type: 'switch' }
+  | { type: 'delay' }
+  | { type: 'set' }
+  | { type: 'wait' }
+  | { type: 'subflow' };
 
 /** A readable id not yet used: `save`, `save_2`, … */
 export function uniqueId(def: FlowDefinition, base: string): string {
@@ -36,12 +42,22 @@ export function makeNode(def: FlowDefinition, spec: NewNode, position?: { x: num
         rule: { '==': [{ var: starterVar(def) }, ''] },
         ...at,
       };
+    case 'switch':
+      return {
+        id: uniqueId(def, 'switch'),
+        type: 'switch',
+        cases: [newCase([], starterVar(def))],
+        ...at,
+      };
     case 'delay':
       return { id: uniqueId(def, 'delay'), type: 'delay', duration: 'PT1M', ...at };
     case 'set':
       return { id: uniqueId(def, 'set'), type: 'set', values: {}, ...at };
     case 'wait':
       return { id: uniqueId(def, 'wait'), type: 'wait', for: 'reply', timeout: 'P1D', ...at };
+    case 'subflow':
+      // No flow chosen yet: validation says so until the Inspector picks one.
+      return { id: uniqueId(def, 'subflow'), type: 'subflow', flow: '', input: {}, ...at };
   }
 }
 
@@ -98,13 +114,45 @@ export function duplicateNode(
 export function connect(def: FlowDefinition, from: string, to: string, branch?: string | null): FlowDefinition {
   if (from === to || to === TRIGGER_ID) return def;
   const source = def.nodes.find((n) => n.id === from);
-  const branches = source ? BRANCHES[source.type] : undefined;
+  const branches = source ? requiredBranches(source) : undefined;
   const b = branch ?? undefined;
   if (branches && (!b || !branches.includes(b))) return def;
-  if (!branches && b) return connect(def, from, to, null);
+  if (!branches && b && !(source && optionalBranches(source).includes(b))) return connect(def, from, to, null);
   const edge: FlowEdge = b ? { from, to, branch: b } : { from, to };
-  const rest = def.edges.filter((e) => !(e.from === from && (b ? e.branch === b : e.to === to)));
+  const rest = def.edges.filter(
+    (e) => !(e.from === from && (b ? e.branch === b : e.to === to && e.branch === undefined)),
+  );
   return { ...def, edges: [...rest, edge] };
+}
+
+/** A new switch case with an id no case of `cases` has (`case_1`, `case_2`, …), and a rule to start from. */
+export function newCase(cases: readonly SwitchCase[], startVar: string): SwitchCase {
+  const taken = new Set(cases.map((c, i) => caseBranch(c, i)));
+  let k = cases.length + 1;
+  while (taken.has(`case_${k}`)) k++;
+  return { id: `case_${k}`, rule: { '==': [{ var: startVar }, ''] } };
+}
+
+/**
+ * Edits a switch's cases with `change` (add, remove, move). Cases without an id first get their current branch name
+ * as id, so moving or removing one never hands another case's edges to it; edges of a branch that is gone go too.
+ */
+export function editCases(
+  def: FlowDefinition,
+  id: string,
+  change: (cases: SwitchCase[]) => SwitchCase[],
+): FlowDefinition {
+  const node = def.nodes.find((n): n is SwitchNode => n.id === id && n.type === 'switch');
+  if (!node) return def;
+  const pinned = node.cases.map((c, i) => ({ ...c, id: caseBranch(c, i) }));
+  const cases = change(pinned);
+  const next = { ...node, cases };
+  const kept = new Set(requiredBranches(next));
+  return {
+    ...def,
+    nodes: def.nodes.map((n) => (n === node ? next : n)),
+    edges: def.edges.filter((e) => e.from !== id || e.branch === undefined || kept.has(e.branch)),
+  };
 }
 
 export function removeEdges(def: FlowDefinition, edges: readonly FlowEdge[]): FlowDefinition {

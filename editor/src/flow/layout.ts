@@ -1,7 +1,7 @@
 // Auto-layout with dagre, top to bottom. Returns a position for every node (trigger included).
 import dagre from '@dagrejs/dagre';
 import type { FlowDefinition, FlowEdge } from './model.js';
-import { BRANCHES, TRIGGER_ID } from './model.js';
+import { requiredBranches, TRIGGER_ID } from './model.js';
 
 const SIZE = { width: 220, height: 70 };
 
@@ -27,7 +27,7 @@ function run(def: FlowDefinition, edges: readonly FlowEdge[]): Positions {
 function crossedBranches(def: FlowDefinition, pos: Positions): number {
   let crossed = 0;
   for (const n of def.nodes) {
-    const branches = BRANCHES[n.type];
+    const branches = requiredBranches(n);
     if (!branches) continue;
     const xs = branches.flatMap((b) =>
       def.edges.filter((e) => e.from === n.id && e.branch === b).map((e) => pos.get(e.to)?.x ?? 0),

@@ -9,12 +9,18 @@ export type {
   FlowDefinition,
   FlowEdge,
   FlowNode,
+  JoinMode,
   JsonObject,
   JsonValue,
   NodeType,
+  ScheduleOverlap,
+  ScheduleTrigger,
   SetNode,
   StepState,
   StepStatus,
+  SubflowNode,
+  SwitchCase,
+  SwitchNode,
   TriggerDef,
   ValidationIssue,
   WaitNode,
@@ -22,4 +28,13 @@ export type {
 } from '../../../connectors/flow/types.js';
 
 // Plain values of the same pure module (no imports of its own, so nothing else reaches the bundle).
-export { BRANCHES, CONTACT_EVENT_TYPES, TRIGGER_ID } from '../../../connectors/flow/types.js';
+export { BRANCHES, CONTACT_EVENT_TYPES, SCHEDULE_OVERLAPS, TRIGGER_ID } from '../../../connectors/flow/types.js';
+// Branch names per node (a switch's cases, an action's error branch): pure, importing only types.ts.
+export {
+  caseBranch,
+  DEFAULT_BRANCH,
+  ERROR_BRANCH,
+  optionalBranches,
+  outHandles,
+  requiredBranches,
+} from '../../../connectors/flow/branches.js';

@@ -4,7 +4,7 @@
 import type { ActionManifest, ConnectorManifest } from '../api/types.js';
 import { upstreamOf } from './edit.js';
 import type { ContactEventTrigger, ContactEventType, FlowDefinition, JsonValue } from './model.js';
-import { TRIGGER_ID } from './model.js';
+import { ERROR_BRANCH, TRIGGER_ID } from './model.js';
 import { isChannelTrigger, isContactTrigger } from './trigger.js';
 
 export interface Reference {
@@ -167,8 +167,19 @@ export function referencesFor(
   for (const id of upstreamOf(def, nodeId)) {
     const n = def.nodes.find((x) => x.id === id)!;
     if (n.type === 'action') fromSchema(`steps.${id}.output`, actions.get(n.action)?.output, out);
+    if (n.type === 'action' && def.edges.some((e) => e.from === id && e.branch === ERROR_BRANCH))
+      out.push(
+        { path: `steps.${id}.output.error.message`, hint: 'the error, on its error branch' },
+        { path: `steps.${id}.output.error.code`, hint: 'the error code, on its error branch' },
+      );
+    else if (n.type === 'switch') out.push({ path: `steps.${id}.output`, hint: 'the branch the switch took' });
     else if (n.type === 'set') fromValue(`steps.${id}.output`, n.values, out);
     else if (n.type === 'wait') fromSchema(`steps.${id}.output`, waitOutput(messageEvent), out);
+    else if (n.type === 'subflow')
+      out.push(
+        { path: `steps.${id}.output.steps`, hint: "the called flow's step outputs, by step id" },
+        { path: `steps.${id}.output.runId`, hint: 'the sub-flow run' },
+      );
   }
   return out;
 }

@@ -4,7 +4,9 @@ import type { FlowDefinition } from './model.js';
 import { CONTACT_EVENT_TYPES } from './model.js';
 import {
   attributeKeyProblem,
+  DEFAULT_CRON,
   filterStart,
+  patchScheduleTrigger,
   hasContact,
   patchChannelTrigger,
   patchContactTrigger,
@@ -68,11 +70,11 @@ describe('contact event triggers', () => {
     let d = empty({ type: 'channel.message', channels: ['sms'], sample: { text: 'hi' } });
     for (const type of TRIGGER_TYPES) {
       d = switchTrigger(d, type);
-      expect(d.trigger).toEqual({ type });
+      expect(d.trigger).toEqual(type === 'schedule' ? { type, cron: DEFAULT_CRON } : { type });
       expect(switchTrigger(d, type)).toBe(d);
       expect(validateFlow(d).filter((i) => i.path.startsWith('/trigger'))).toEqual([]);
     }
-    expect(TRIGGER_TYPES).toEqual(['webhook', 'channel.message', ...CONTACT_EVENT_TYPES]);
+    expect(TRIGGER_TYPES).toEqual(['webhook', 'channel.message', 'schedule', ...CONTACT_EVENT_TYPES]);
     expect(CONTACT_EVENT_TYPES.map((t) => TRIGGER_LABELS[t])).toEqual([
       'Contact created',
       'Contact updated',
@@ -199,5 +201,40 @@ describe('contact event triggers', () => {
       sub: 'email, phone',
     });
     expect(triggerSummary({ type: 'contact.unmerged' }).title).toBe('Merge undone');
+  });
+});
+
+describe('schedule triggers', () => {
+  const scheduled = () => switchTrigger(empty({ type: 'webhook' }), 'schedule');
+
+  it('switches between cron and interval, each with a fresh default, and keeps zone and overlap', () => {
+    let d = patchScheduleTrigger(scheduled(), { timezone: 'Europe/Paris', overlap: 'buffer_one' });
+    expect(d.trigger).toEqual({
+      type: 'schedule',
+      cron: DEFAULT_CRON,
+      timezone: 'Europe/Paris',
+      overlap: 'buffer_one',
+    });
+    d = patchScheduleTrigger(d, { mode: 'every' });
+    expect(d.trigger).toEqual({ type: 'schedule', every: 'PT1H', timezone: 'Europe/Paris', overlap: 'buffer_one' });
+    d = patchScheduleTrigger(d, { every: 'PT15M', overlap: 'skip', timezone: undefined });
+    expect(d.trigger).toEqual({ type: 'schedule', every: 'PT15M' });
+    d = patchScheduleTrigger(d, { mode: 'cron' });
+    expect(d.trigger).toEqual({ type: 'schedule', cron: DEFAULT_CRON });
+    expect(patchScheduleTrigger(d, { cron: ['@daily', '0 12 * * 6'] }).trigger).toEqual({
+      type: 'schedule',
+      cron: ['@daily', '0 12 * * 6'],
+    });
+    expect(validateFlow(d).filter((i) => i.path.startsWith('/trigger'))).toEqual([]);
+  });
+
+  it('summarizes the schedule and leaves other triggers alone', () => {
+    expect(triggerSummary(scheduled().trigger)).toEqual({ title: 'Schedule', sub: `${DEFAULT_CRON} · UTC` });
+    const every = patchScheduleTrigger(scheduled(), { mode: 'every', timezone: 'Asia/Tokyo' });
+    expect(triggerSummary(every.trigger).sub).toBe('every PT1H · Asia/Tokyo');
+    const hook = empty({ type: 'webhook' });
+    expect(patchScheduleTrigger(hook, { every: 'PT1M' })).toBe(hook);
+    expect(starterVar(scheduled())).toBe('trigger.scheduledAt');
+    expect(startingSample(scheduled().trigger)).toMatchObject({ type: 'schedule', scheduledAt: expect.any(String) });
   });
 });

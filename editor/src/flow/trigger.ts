@@ -1,5 +1,5 @@
-// Pure edits of the flow's trigger: a webhook, a channel message (which channels and accounts, and a filter), or a
-// contact event (which fields or identity kinds, and a filter).
+// Pure edits of the flow's trigger: a webhook, a channel message (which channels and accounts, and a filter), a
+// contact event (which fields or identity kinds, and a filter), or a schedule (cron or interval, zone, overlap).
 import type {
   ChannelMessageTrigger,
   ContactEventTrigger,
@@ -7,6 +7,7 @@ import type {
   FlowDefinition,
   JsonObject,
   JsonValue,
+  ScheduleTrigger,
   TriggerDef,
 } from './model.js';
 import { CONTACT_EVENT_TYPES } from './model.js';
@@ -14,12 +15,13 @@ import { CONTACT_EVENT_TYPES } from './model.js';
 export type TriggerType = TriggerDef['type'];
 
 /** Every trigger type, in the order the trigger picker offers them. */
-export const TRIGGER_TYPES: readonly TriggerType[] = ['webhook', 'channel.message', ...CONTACT_EVENT_TYPES];
+export const TRIGGER_TYPES: readonly TriggerType[] = ['webhook', 'channel.message', 'schedule', ...CONTACT_EVENT_TYPES];
 
 /** What each trigger type is called on screen. */
 export const TRIGGER_LABELS: Record<TriggerType, string> = {
   webhook: 'Webhook',
   'channel.message': 'Channel message',
+  schedule: 'Schedule',
   'contact.created': 'Contact created',
   'contact.updated': 'Contact updated',
   'contact.merged': 'Contacts merged',
@@ -37,6 +39,12 @@ export const isContactEventType = (type: unknown): type is ContactEventType =>
 
 export const isContactTrigger = (t: TriggerDef): t is ContactEventTrigger => isContactEventType(t.type);
 
+export const isScheduleTrigger = (t: TriggerDef): t is ScheduleTrigger => t.type === 'schedule';
+
+/** Whether runs of this trigger can be filtered (channel messages and contact events). */
+export const hasFilter = (t: TriggerDef): t is ChannelMessageTrigger | ContactEventTrigger =>
+  isChannelTrigger(t) || isContactTrigger(t);
+
 /**
  * Whether runs of this trigger type have a contact of their own (`contact` in templates, a wait's default): the same
  * answer as `hasContact` of connectors/flow/validate.ts (trigger.test.ts checks it), which the editor cannot import
@@ -50,6 +58,7 @@ export function starterVar(def: Pick<FlowDefinition, 'trigger'>): string {
   if (type === 'webhook') return 'trigger.body.x';
   if (type === 'channel.message') return 'trigger.message.text';
   if (type === 'identity.added') return 'trigger.identity.kind';
+  if (type === 'schedule') return 'trigger.scheduledAt';
   return 'contact.name';
 }
 
@@ -68,8 +77,40 @@ export function filterStart(def: Pick<FlowDefinition, 'trigger'>): JsonValue {
  */
 export function switchTrigger(def: FlowDefinition, type: TriggerType): FlowDefinition {
   if (def.trigger.type === type) return def;
-  const trigger: TriggerDef = { type };
+  // A schedule starts from a real one (weekdays at 9:00 UTC), so the form has something to change.
+  const trigger: TriggerDef = type === 'schedule' ? { type, cron: DEFAULT_CRON } : { type };
   return { ...def, trigger };
+}
+
+/** The cron a new schedule trigger starts with: weekdays at 9:00. */
+export const DEFAULT_CRON = '0 9 * * 1-5';
+
+export interface ScheduleTriggerPatch {
+  /** `cron` or `every`: switching keeps nothing of the other (absent fields are Temporal's defaults). */
+  mode?: 'cron' | 'every';
+  cron?: string | string[];
+  every?: string;
+  timezone?: string | undefined;
+  overlap?: ScheduleTrigger['overlap'] | undefined;
+}
+
+/**
+ * Sets the cron or the interval, the time zone or the overlap of a schedule trigger. `mode` switches between cron and
+ * interval (a fresh default for the new one); an empty zone or the default overlap (`skip`) removes the key; keys keep
+ * the schema's order.
+ */
+export function patchScheduleTrigger(def: FlowDefinition, patch: ScheduleTriggerPatch): FlowDefinition {
+  const t = def.trigger;
+  if (!isScheduleTrigger(t)) return def;
+  const mode = patch.mode ?? (t.every !== undefined ? 'every' : 'cron');
+  const merged = { ...t, ...patch };
+  const next: ScheduleTrigger = { type: 'schedule' };
+  if (mode === 'cron') next.cron = patch.mode && t.cron === undefined ? DEFAULT_CRON : (merged.cron ?? DEFAULT_CRON);
+  else next.every = patch.mode && t.every === undefined ? 'PT1H' : (merged.every ?? 'PT1H');
+  if (merged.timezone) next.timezone = merged.timezone;
+  if (merged.overlap && merged.overlap !== 'skip') next.overlap = merged.overlap;
+  if (merged.sample !== undefined) next.sample = merged.sample;
+  return { ...def, trigger: next };
 }
 
 export interface ChannelTriggerPatch {
@@ -208,6 +249,9 @@ export const SAMPLE_CONTACT_EVENTS: Record<ContactEventType, JsonObject> = {
   },
 };
 
+/** What a scheduled run gets as `trigger` (the test panel's starting point when the trigger has no sample). */
+export const SAMPLE_SCHEDULE_EVENT = { type: 'schedule', timezone: 'UTC', scheduledAt: '2026-01-01T09:00:00.000Z' };
+
 /** The webhook request the test panel starts from when a webhook trigger has no sample. */
 export const SAMPLE_REQUEST = { body: { tier: 'vip', email: 'ann@example.com', name: 'Ann' } };
 
@@ -216,6 +260,7 @@ export function startingSample(t: TriggerDef): JsonValue {
   if (t.sample !== undefined) return t.sample;
   if (t.type === 'webhook') return SAMPLE_REQUEST;
   if (t.type === 'channel.message') return SAMPLE_MESSAGE;
+  if (t.type === 'schedule') return SAMPLE_SCHEDULE_EVENT;
   return SAMPLE_CONTACT_EVENTS[t.type];
 }
 
@@ -235,6 +280,10 @@ export function triggerSummary(t: TriggerDef): { title: string; sub: string } {
     if (t.accounts?.length) parts.push(`${t.accounts.length} account${t.accounts.length === 1 ? '' : 's'}`);
     if (t.filter !== undefined) parts.push('filtered');
     return { title: 'Channel message', sub: parts.join(' · ') };
+  }
+  if (isScheduleTrigger(t)) {
+    const when = t.every !== undefined ? `every ${t.every}` : [t.cron ?? ''].flat().join(' | ');
+    return { title: 'Schedule', sub: `${when} · ${t.timezone ?? 'UTC'}` };
   }
   let first = CONTACT_EVENT_SUB[t.type];
   if (t.type === 'contact.updated' && t.fields?.length)

@@ -244,6 +244,8 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
                   </>
                 ) : definition.trigger.type === 'channel.message' ? (
                   'It starts on each matching inbound message.'
+                ) : definition.trigger.type === 'schedule' ? (
+                  <ScheduleNotice schedule={flow?.schedule} />
                 ) : (
                   'It starts on each matching contact event.'
                 )}
@@ -263,7 +265,15 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
               ))}
             </div>
             <div role="tabpanel" className="side-body">
-              {tab === 'inspect' && <Inspector actions={actions} connectors={connectors} accounts={accounts} />}
+              {tab === 'inspect' && (
+                <Inspector
+                  actions={actions}
+                  connectors={connectors}
+                  accounts={accounts}
+                  flowId={flowId}
+                  listFlows={api.listFlows}
+                />
+              )}
               {tab === 'test' && (
                 <TestPanel
                   api={api}
@@ -287,5 +297,21 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
         </div>
       </div>
     </ReactFlowProvider>
+  );
+}
+
+/** A published schedule's state: when it fires next (the server's answer from Temporal), or why it does not. */
+function ScheduleNotice({ schedule }: { schedule: FlowDetail['schedule'] }) {
+  if (!schedule) return <>It starts on its schedule.</>;
+  if (schedule.state === 'paused') return <>Its schedule is paused.</>;
+  const next = schedule.nextRunAt[0];
+  if (schedule.state !== 'active' || !next) return <>It starts on its schedule (next run not known yet).</>;
+  return (
+    <>
+      Next run:{' '}
+      <time dateTime={next} data-testid="next-run">
+        {new Date(next).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })}
+      </time>
+    </>
   );
 }

@@ -75,7 +75,7 @@ export function useFlowSync(api: Api, flowId: string, ready: boolean, actions: R
     const t = setTimeout(() => {
       setValidating(true);
       const definition = flowStore.getState().definition;
-      api.validate(definition).then(
+      api.validate(definition, flowId).then(
         (r) =>
           seq === validateSeq.current &&
           (flowStore.getState().setIssues(friendlyIssues(r.issues, anyOfFields(definition, actionsRef.current))),
@@ -84,7 +84,7 @@ export function useFlowSync(api: Api, flowId: string, ready: boolean, actions: R
       );
     }, VALIDATE_DELAY);
     return () => clearTimeout(t);
-  }, [revision, ready, api]);
+  }, [revision, ready, api, flowId]);
 
   return { save, validating, flush, markSaved };
 }

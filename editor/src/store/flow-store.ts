@@ -5,7 +5,7 @@ import { useStore } from 'zustand';
 import * as edit from '../flow/edit.js';
 import { autoLayout } from '../flow/layout.js';
 import type { FlowDefinition, FlowEdge, FlowNode, StepState, ValidationIssue } from '../flow/model.js';
-import { BRANCHES, TRIGGER_ID } from '../flow/model.js';
+import { requiredBranches, TRIGGER_ID } from '../flow/model.js';
 import type { Position, Size } from '../flow/convert.js';
 
 const HISTORY_LIMIT = 100;
@@ -156,7 +156,7 @@ export function createFlowStore(initial: FlowDefinition = emptyDefinition()): Fl
         const d = get().definition;
         const node = edit.makeNode(d, spec, position);
         const source = d.nodes.find((n) => n.id === from);
-        const branches = source ? BRANCHES[source.type] : undefined;
+        const branches = source ? requiredBranches(source) : undefined;
         const branch = branches?.find((b) => !d.edges.some((e) => e.from === from && e.branch === b));
         const added = edit.addNode(d, node);
         push(branches && !branch ? added : edit.connect(added, from, node.id, branch));

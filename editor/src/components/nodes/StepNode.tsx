@@ -1,17 +1,26 @@
-import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo } from 'react';
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from '@xyflow/react';
+import { memo, useEffect } from 'react';
 import type { StepData, TriggerData } from '../../flow/convert.js';
 import { durationText } from '../../flow/duration.js';
 import { issuesByNode } from '../../flow/issues.js';
 import { fromLogic, type Row } from '../../flow/logic-builder.js';
 import type { FlowNode, ValidationIssue } from '../../flow/model.js';
-import { BRANCHES } from '../../flow/model.js';
+import { caseBranch, outHandles } from '../../flow/model.js';
 import { triggerSummary } from '../../flow/trigger.js';
 import { useFlow, type FlowState } from '../../store/flow-store.js';
 
 const NONE: ValidationIssue[] = [];
 
-const ICON: Record<string, string> = { trigger: '⚡', action: '⚙', condition: '◆', delay: '⏱', set: '✎', wait: '✉' };
+const ICON: Record<string, string> = {
+  trigger: '⚡',
+  action: '⚙',
+  condition: '◆',
+  switch: '◈',
+  delay: '⏱',
+  set: '✎',
+  wait: '✉',
+  subflow: '↳',
+};
 
 function summary(n: FlowNode): string {
   switch (n.type) {
@@ -22,12 +31,16 @@ function summary(n: FlowNode): string {
       const row = (r: Row) => `${r.var.replace(/^trigger\.body\./, '')} ${r.op} ${JSON.stringify(r.value)}`;
       return b ? b.rows.map(row).join(b.join === 'and' ? ' and ' : ' or ') : 'custom rule';
     }
+    case 'switch':
+      return `${n.cases.length} case(s) + default`;
     case 'delay':
       return `wait ${n.duration}`;
     case 'set':
       return `${Object.keys(n.values).length} value(s)`;
     case 'wait':
       return `reply within ${durationText(n.timeout)}`;
+    case 'subflow':
+      return n.flow ? `calls ${n.flow}${n.version !== undefined ? ` v${n.version}` : ''}` : 'no flow chosen';
   }
 }
 
@@ -82,8 +95,13 @@ function Badges({ id, status, issues }: { id: string; status: string | undefined
 
 export const StepNode = memo(function StepNode({ data, selected, id }: NodeProps & { data: StepData }) {
   const n = data.node;
-  const branches = BRANCHES[n.type];
+  const handles = outHandles(n);
   const { status, issues } = useBadges(id);
+  // Handles come and go with a switch's cases: React Flow must measure them again.
+  const updateInternals = useUpdateNodeInternals();
+  const handleKey = handles.join('|');
+  useEffect(() => updateInternals(id), [handleKey, id, updateInternals]);
+  const label = (b: string) => (n.type === 'switch' ? (n.cases.find((c, i) => caseBranch(c, i) === b)?.name ?? b) : b);
   return (
     <div
       className={`node node-${n.type} ${selected ? 'selected' : ''} ${issues.length ? 'has-issues' : ''} ${status ? `run-${status}` : ''}`}
@@ -95,21 +113,22 @@ export const StepNode = memo(function StepNode({ data, selected, id }: NodeProps
       </div>
       <div className="node-sub">{summary(n)}</div>
       <Badges id={id} status={status} issues={issues} />
-      {branches ? (
-        branches.map((b, i) => (
+      {handles.length === 1 && handles[0] === null ? (
+        <Handle type="source" position={Position.Bottom} />
+      ) : (
+        handles.map((b, i) => (
           <Handle
-            key={b}
+            key={b ?? ''}
             id={b}
             type="source"
             position={Position.Bottom}
-            style={{ left: `${((i + 1) * 100) / (branches.length + 1)}%` }}
-            className={`branch branch-${b}`}
+            style={{ left: `${((i + 1) * 100) / (handles.length + 1)}%` }}
+            className={b === null ? 'branch branch-next' : `branch branch-${b}`}
+            data-branch={b ?? ''}
           >
-            <span className="handle-label">{b}</span>
+            {b !== null && <span className="handle-label">{label(b)}</span>}
           </Handle>
         ))
-      ) : (
-        <Handle type="source" position={Position.Bottom} />
       )}
     </div>
   );
@@ -139,7 +158,9 @@ export const nodeTypes = {
   trigger: TriggerNode,
   action: StepNode,
   condition: StepNode,
+  switch: StepNode,
   delay: StepNode,
   set: StepNode,
   wait: StepNode,
+  subflow: StepNode,
 };
