@@ -111,7 +111,7 @@ describe('contacts in Chromium', () => {
     expect(pageErrors).toEqual([]);
   }, 180_000);
 
-  it("keeps a household's one WhatsApp number on both people, flagged shared, a search finds both, and it detaches", async () => {
+  it("keeps a household's one WhatsApp number on both people, re-files its nameless SMS on the line, and it detaches", async () => {
     onTestFailed(async () => {
       await shot('contacts-household-failure');
       console.error('page errors:', pageErrors);
@@ -121,28 +121,37 @@ describe('contacts in Chromium', () => {
       inboundUrl: string;
     }[];
     const { inboundUrl } = accounts.find((a) => a.connector === 'whatsapp')!;
-    // Luis writes from María's phone (one family, one WhatsApp): another person, not a new name for María.
+    // Luis writes from María's phone (one family, one WhatsApp): another person, not a new name for María. The SMS
+    // that came from the phone without a name could be either's: it moves to the phone's own contact (the line).
     const sent = await fakes.wa.sendInboundMessage(inboundUrl, {
       from: '34612345678',
       text: 'Soy Luis',
       name: 'Luis García',
     });
     expect(sent.status).toBe(200);
+    const holderNames = async () =>
+      (await call('GET', `/api/contacts?identity=${encodeURIComponent('phone:+34612345678')}`)).json.items
+        .map((c: any) => c.name ?? 'Unnamed')
+        .sort();
     await expect
-      .poll(
-        async () =>
-          (await call('GET', `/api/contacts?identity=${encodeURIComponent('phone:+34612345678')}`)).json.items.map(
-            (c: any) => c.name,
-          ),
-        { timeout: 30_000, interval: 300 },
-      )
-      .toEqual(['María García', 'Luis García']);
+      .poll(holderNames, { timeout: 30_000, interval: 300 })
+      .toEqual(['Luis García', 'María García', 'Unnamed']);
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Contacts' }).click();
     await page.getByRole('searchbox', { name: 'Search contacts' }).fill('+34 612 34 56 78');
     const rows = page.getByRole('list', { name: 'Contacts' }).getByRole('link');
-    await expect.poll(() => rows.locator('.contact-name').allTextContents()).toEqual(['María García', 'Luis García']);
-    await rows.nth(1).click();
+    await expect
+      .poll(async () => (await rows.locator('.contact-name').allTextContents()).sort())
+      .toEqual(['Luis García', 'María García', 'Unnamed']);
+    // The line holds the SMS, and says where it came from.
+    await rows.filter({ hasText: 'Unnamed' }).click();
+    const lineTimeline = page.getByRole('list', { name: 'Timeline' });
+    await expect
+      .poll(() => lineTimeline.locator('li[data-type^="message."] .event-text').allTextContents())
+      .toEqual(['Pedido 4411']);
+    await lineTimeline.getByText('Messages re-filed: a shared line').waitFor();
+    await page.goBack();
+    await rows.filter({ hasText: 'Luis García' }).click();
     await page.getByRole('heading', { name: 'Luis García', level: 1 }).waitFor();
     const phones = page.getByRole('list', { name: 'Phone' });
     expect(await phones.locator('.identity-value').allTextContents()).toEqual(['+34612345678']);
@@ -154,11 +163,20 @@ describe('contacts in Chromium', () => {
     await phones.getByRole('button', { name: 'Detach +34612345678' }).click();
     await phones.waitFor({ state: 'detached' });
     await page.getByRole('list', { name: 'Timeline' }).getByText('Phone +34612345678 detached').waitFor();
+    expect(await holderNames()).toEqual(['María García', 'Unnamed']);
     const holders = await call('GET', `/api/contacts?identity=${encodeURIComponent('phone:+34612345678')}`);
-    expect(holders.json.items.map((c: any) => c.name)).toEqual(['María García']);
     await page.goto(`${confluo.baseUrl}/contacts/${holders.json.items[0].id}`);
     await page.getByRole('heading', { name: 'María García', level: 1 }).waitFor();
-    expect(await page.getByRole('list', { name: 'Phone' }).locator('.flag').allTextContents()).toEqual(['verified']);
+    // Still shared with the line; her own WhatsApp message stays on her timeline, the SMS is the line's now.
+    expect(await page.getByRole('list', { name: 'Phone' }).locator('.flag').allTextContents()).toEqual([
+      'verified',
+      'shared',
+    ]);
+    const timeline = page.getByRole('list', { name: 'Timeline' });
+    await expect
+      .poll(() => timeline.locator('li[data-type^="message."] .event-text').allTextContents())
+      .toEqual(['Hola, ¿dónde está mi pedido?']);
+    await timeline.getByText('Messages re-filed: a shared line').waitFor();
     expect(fakes.wa.violations).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 120_000);
