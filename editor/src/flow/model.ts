@@ -31,6 +31,7 @@ export type {
 export { BRANCHES, CONTACT_EVENT_TYPES, SCHEDULE_OVERLAPS, TRIGGER_ID } from '../../../connectors/flow/types.js';
 // Branch names per node (a switch's cases, an action's error branch): pure, importing only types.ts.
 export {
+  canFail,
   caseBranch,
   DEFAULT_BRANCH,
   ERROR_BRANCH,

@@ -4,7 +4,7 @@
 import type { ActionManifest, ConnectorManifest } from '../api/types.js';
 import { upstreamOf } from './edit.js';
 import type { ContactEventTrigger, ContactEventType, FlowDefinition, JsonValue } from './model.js';
-import { ERROR_BRANCH, TRIGGER_ID } from './model.js';
+import { canFail, ERROR_BRANCH, TRIGGER_ID } from './model.js';
 import { isChannelTrigger, isContactTrigger } from './trigger.js';
 
 export interface Reference {
@@ -167,11 +167,6 @@ export function referencesFor(
   for (const id of upstreamOf(def, nodeId)) {
     const n = def.nodes.find((x) => x.id === id)!;
     if (n.type === 'action') fromSchema(`steps.${id}.output`, actions.get(n.action)?.output, out);
-    if (n.type === 'action' && def.edges.some((e) => e.from === id && e.branch === ERROR_BRANCH))
-      out.push(
-        { path: `steps.${id}.output.error.message`, hint: 'the error, on its error branch' },
-        { path: `steps.${id}.output.error.code`, hint: 'the error code, on its error branch' },
-      );
     else if (n.type === 'switch') out.push({ path: `steps.${id}.output`, hint: 'the branch the switch took' });
     else if (n.type === 'set') fromValue(`steps.${id}.output`, n.values, out);
     else if (n.type === 'wait') fromSchema(`steps.${id}.output`, waitOutput(messageEvent), out);
@@ -179,6 +174,12 @@ export function referencesFor(
       out.push(
         { path: `steps.${id}.output.steps`, hint: "the called flow's step outputs, by step id" },
         { path: `steps.${id}.output.runId`, hint: 'the sub-flow run' },
+      );
+    // An action's or a sub-flow's error, for the steps on its error branch.
+    if (canFail(n.type) && def.edges.some((e) => e.from === id && e.branch === ERROR_BRANCH))
+      out.push(
+        { path: `steps.${id}.output.error.message`, hint: 'the error, on its error branch' },
+        { path: `steps.${id}.output.error.code`, hint: 'the error code, on its error branch' },
       );
   }
   return out;

@@ -29,4 +29,29 @@ describe('sub-flow nodes in the editor', () => {
     expect(paths).toEqual(expect.arrayContaining(['steps.call.output.steps', 'steps.call.output.runId']));
     expect(referencesFor(def, 'call', new Map()).map((r) => r.path)).not.toContain('steps.call.output.steps');
   });
+
+  it("offers the sub-flow's error to the steps on its error branch, as an action's", () => {
+    const def: FlowDefinition = {
+      ...empty,
+      nodes: [
+        { id: 'call', type: 'subflow', flow: 'flow_x' },
+        { id: 'recover', type: 'set', values: {} },
+      ],
+      edges: [
+        { from: 'trigger', to: 'call' },
+        { from: 'call', to: 'recover', branch: 'error' },
+      ],
+    };
+    const paths = referencesFor(def, 'recover', new Map()).map((r) => r.path);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'steps.call.output.steps',
+        'steps.call.output.error.message',
+        'steps.call.output.error.code',
+      ]),
+    );
+    // Without an error edge there is no error to read.
+    const plain = { ...def, edges: [def.edges[0]!, { from: 'call', to: 'recover' }] };
+    expect(referencesFor(plain, 'recover', new Map()).map((r) => r.path)).not.toContain('steps.call.output.error.code');
+  });
 });
