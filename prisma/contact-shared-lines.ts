@@ -115,7 +115,8 @@ export async function refileSharedLineInTx(
   const why = `${identity.value} is shared with ${newcomer.name}`;
   for (const root of [...new Set(holders.map((h) => h.root))]) {
     const rows = holders.filter((h) => h.root === root).map((h) => h.row);
-    const n = moving.filter((m) => rows.includes(m.contact_id)).length;
+    const messages = moving.filter((m) => rows.includes(m.contact_id)).map((m) => m.id);
+    const n = messages.length;
     if (n === 0) continue;
     const what = `${n} ${channels} message${n === 1 ? '' : 's'} from ${identity.value}`;
     events.push(
@@ -125,7 +126,7 @@ export async function refileSharedLineInTx(
         data: {
           fields: ['messages'],
           changes: { messages: { from: what, to: `re-filed on the line's own contact ${line} (${why})` } },
-          refiled: { to: line, messages: moving.filter((m) => rows.includes(m.contact_id)).map((m) => m.id) },
+          refiled: { to: line, messages },
         },
       },
       {
@@ -139,7 +140,7 @@ export async function refileSharedLineInTx(
               to: `${what} re-filed here (${why})`,
             },
           },
-          refiled: { from: root, messages: moving.filter((m) => rows.includes(m.contact_id)).map((m) => m.id) },
+          refiled: { from: root, messages },
         },
       },
     );

@@ -1,5 +1,5 @@
 // What the browser tests of the flow editor share: signing a page in with the API key, creating a flow from the flows
-// screen, and drawing an edge on the canvas.
+// screen, adding a node after another, and drawing an edge on the canvas.
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { Confluo } from './harness.js';
@@ -19,6 +19,13 @@ export async function createFlow(page: Page, name: string): Promise<void> {
   await page.getByLabel('New flow name').fill(name);
   await page.getByRole('button', { name: 'Create flow' }).click();
   await canvasNode(page, 'trigger').waitFor();
+}
+
+/** Adds a palette item after the selected node with the keyboard (connected by its first free branch). */
+export async function addAfter(page: Page, selected: string, item: string): Promise<void> {
+  await canvasNode(page, selected).click();
+  await page.locator(`[data-palette="${item}"]`).focus();
+  await page.keyboard.press('Enter');
 }
 
 /** Draws an edge by dragging from a source handle to the target node's input handle. */

@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { browserSession, type Confluo } from './harness.js';
-import { connect, createFlow, signIn } from './canvas.js';
+import { addAfter, connect, createFlow, signIn } from './canvas.js';
 
 let confluo: Confluo;
 let page: Page;
@@ -21,13 +21,6 @@ async function dropFromPalette(item: string, x: number, y: number) {
     .dragTo(page.locator('.react-flow__pane'), { targetPosition: { x, y } });
 }
 
-/** Adds a palette item after the selected node (keyboard), which connects it by the first free branch. */
-async function addAfter(selected: string, item: string) {
-  await node(selected).click();
-  await page.locator(`[data-palette="${item}"]`).focus();
-  await page.keyboard.press('Enter');
-}
-
 describe('switch, error branch and join in Chromium', () => {
   it('builds a switch with two cases, connects its branches, refuses an empty case rule, and publishes', async () => {
     onTestFailed(async () => {
@@ -38,7 +31,7 @@ describe('switch, error branch and join in Chromium', () => {
     await createFlow(page, 'Tiers');
 
     // The switch, after the trigger; its first case from the builder, a second one added.
-    await addAfter('trigger', 'switch');
+    await addAfter(page, 'trigger', 'switch');
     await node('switch').waitFor();
     await node('switch').click();
     const side = page.locator('.side');
@@ -59,9 +52,9 @@ describe('switch, error branch and join in Chromium', () => {
     ).toEqual(['Gold', 'case_2', 'default']);
 
     // Added after the switch: each takes the next free branch (case_1, then case_2).
-    await addAfter('switch', 'set');
+    await addAfter(page, 'switch', 'set');
     await node('set').waitFor();
-    await addAfter('switch', 'set');
+    await addAfter(page, 'switch', 'set');
     await node('set_2').waitFor();
     await page.getByRole('button', { name: 'Auto-layout' }).click();
     // The default branch dragged to a node dropped on the canvas; an action, with its error output.

@@ -5,19 +5,12 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { browserSession, type Confluo } from './harness.js';
-import { createFlow, signIn } from './canvas.js';
+import { addAfter, createFlow, signIn } from './canvas.js';
 
 let confluo: Confluo;
 let page: Page;
 const { pageErrors, shot, call } = browserSession((s) => ({ confluo, page } = s));
 const node = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
-
-/** Adds a palette item after the selected node (keyboard). */
-async function addAfter(selected: string, item: string) {
-  await node(selected).click();
-  await page.locator(`[data-palette="${item}"]`).focus();
-  await page.keyboard.press('Enter');
-}
 
 describe('sub-flow in Chromium', () => {
   it('calls a published flow chosen in the inspector, publishes, and refuses a cycle back to it', async () => {
@@ -43,7 +36,7 @@ describe('sub-flow in Chromium', () => {
     const parentId = new URL(page.url()).pathname.split('/').pop()!;
 
     // A new Sub-flow step calls nothing yet: an issue, and Publish is disabled.
-    await addAfter('trigger', 'subflow');
+    await addAfter(page, 'trigger', 'subflow');
     await node('subflow').waitFor();
     await node('subflow').click();
     const side = page.locator('.side');
@@ -95,7 +88,7 @@ describe('sub-flow in Chromium', () => {
     // The child calling the parent back (by latest) is a cycle: publish refuses it, naming the chain.
     await page.goto(`${confluo.baseUrl}/flows/${childId}`);
     await node('calc').waitFor();
-    await addAfter('calc', 'subflow');
+    await addAfter(page, 'calc', 'subflow');
     await node('subflow').waitFor();
     await node('subflow').click();
     await expect.poll(() => flowSelect.locator('option').allTextContents()).toContain('Parent');
