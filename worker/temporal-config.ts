@@ -1,7 +1,13 @@
 // Temporal connection settings from the SDK's standard environment variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 // TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE / config file), read by @temporalio/envconfig so Confluo
 // accepts exactly what every other Temporal tool does. Used by the worker and by the server's client.
-import type { Connection, ConnectionOptions } from '@temporalio/client';
+import { InterceptingCall, Metadata, status, type Interceptor, type NextCall } from '@grpc/grpc-js';
+import {
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type Connection,
+  type ConnectionOptions,
+} from '@temporalio/client';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { DEFAULT_TASK_QUEUE, SEARCH_ATTRIBUTES } from './contract.js';
@@ -43,9 +49,50 @@ export const RECONNECT_CHANNEL_ARGS = {
   'grpc.max_reconnect_backoff_ms': 1_000,
 } as const;
 
-/** Options for the server's `Connection.connect` (the request path): `options` with the reconnect backoff above. */
+/**
+ * The SDK's gRPC retry interceptor sleeps between attempts on a timer that a call's deadline does not cut short, and
+ * its next attempt throws "Channel has been shut down" from that timer when the connection was closed meanwhile (a
+ * server shutting down during a Temporal outage): an uncaught exception that takes the process down. Placed behind
+ * the retry interceptor, this one ends an attempt on a closed channel with CANCELLED, which is not retried, so the
+ * call fails the way calls fail instead.
+ */
+export const closedChannelGuard: Interceptor = (options, nextCall) => {
+  try {
+    return new InterceptingCall(nextCall(options));
+  } catch (err) {
+    if (!(err instanceof Error) || !/shut down/i.test(err.message)) throw err;
+    return new InterceptingCall(cancelledCall(`Temporal connection closed: ${err.message}`));
+  }
+};
+
+/** A call that ends with CANCELLED as soon as it starts, sending nothing. */
+function cancelledCall(details: string): ReturnType<NextCall> {
+  const none = () => undefined;
+  return {
+    start: (_metadata, listener) =>
+      void setImmediate(() =>
+        listener?.onReceiveStatus?.({ code: status.CANCELLED, details, metadata: new Metadata() }),
+      ),
+    sendMessage: none,
+    sendMessageWithContext: none,
+    startRead: none,
+    halfClose: none,
+    cancelWithStatus: none,
+    getPeer: () => '',
+    getAuthContext: () => null,
+  };
+}
+
+/**
+ * Options for the server's `Connection.connect` (the request path): `options` with the reconnect backoff above, and
+ * the SDK's default retries followed by the closed-channel guard.
+ */
 export function clientConnectionOptions<T extends ConnectionOptions>(options: T): T {
-  return { ...options, channelArgs: { ...options.channelArgs, ...RECONNECT_CHANNEL_ARGS } };
+  return {
+    ...options,
+    channelArgs: { ...options.channelArgs, ...RECONNECT_CHANNEL_ARGS },
+    interceptors: options.interceptors ?? [makeGrpcRetryInterceptor(defaultGrpcRetryOptions()), closedChannelGuard],
+  };
 }
 
 /**

@@ -1,8 +1,11 @@
 // withinDeadline against a real client whose Temporal is unreachable (a closed local port): it settles at the
-// deadline as TemporalUnavailableError, where the SDK alone retries for ~20 s; Temporal's own answers pass through.
+// deadline as TemporalUnavailableError, where the SDK alone retries for ~20 s; Temporal's own answers pass through; and
+// closing the connection while the SDK's retries sleep raises nothing from their timer (temporal-config.ts).
+import { Metadata, status as grpcStatus, type InterceptorOptions, type StatusObject } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test/ports.js';
+import { clientConnectionOptions, closedChannelGuard } from './temporal-config.js';
 import { isTemporalUnavailable, TemporalUnavailableError, withinDeadline } from './temporal-deadline.js';
 
 let connection: Connection;
@@ -47,5 +50,51 @@ describe('isTemporalUnavailable', () => {
     expect(isTemporalUnavailable(new TemporalUnavailableError('x'))).toBe(true);
     for (const other of [grpcError(3), grpcError(5), grpcError(2), new Error('x'), { code: 14 }, undefined])
       expect(isTemporalUnavailable(other)).toBe(false);
+  });
+});
+
+describe('closing a connection while the retry interceptor sleeps', () => {
+  it('fails the pending attempt as CANCELLED instead of throwing from the retry timer', async () => {
+    // The server's connection options on a closed port: the call answers at the deadline while the SDK's retry
+    // interceptor still sleeps before its next attempt; the connection closes during that sleep.
+    const own = Connection.lazy(clientConnectionOptions({ address: `127.0.0.1:${await freePort()}` }));
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown) => void uncaught.push(err);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const ownClient = new Client({ connection: own });
+      const err = await withinDeadline(ownClient, 300, () =>
+        ownClient.workflowService.listWorkflowExecutions({ namespace: 'default' }),
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TemporalUnavailableError);
+      await own.close();
+      // Past the longest sleep the retries could be in at 300 ms (their backoff starts at 100 ms, ×1.7).
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+
+  it('turns an attempt on a shut-down channel into a CANCELLED status; other errors pass through', async () => {
+    const closed = () => {
+      throw new Error('Channel has been shut down');
+    };
+    const call = closedChannelGuard({} as InterceptorOptions, closed as never);
+    const status = await new Promise<StatusObject>((resolve) => {
+      call.start(new Metadata(), { onReceiveStatus: resolve });
+      call.sendMessage({});
+      call.halfClose();
+    });
+    expect(status).toMatchObject({ code: grpcStatus.CANCELLED, details: expect.stringMatching(/shut down/) });
+    const other = new Error('boom');
+    expect(() =>
+      closedChannelGuard(
+        {} as InterceptorOptions,
+        (() => {
+          throw other;
+        }) as never,
+      ),
+    ).toThrow(other);
   });
 });
