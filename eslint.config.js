@@ -123,7 +123,7 @@ export default defineConfig(
     files: [
       'worker/workflows/**/*.ts',
       'worker/contract.ts',
-      'connectors/flow/{types,branches,budget,duration,logic,template,plan,runtime}.ts',
+      'connectors/flow/{types,branches,budget,duration,logic,template,plan,loop,respond,runtime}.ts',
     ],
     ignores: ['**/*.test.ts'],
     rules: {

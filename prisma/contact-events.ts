@@ -1,8 +1,17 @@
-// Contact events (README.md "Contact events"): every contact change records its events in its own transaction, so an
-// event exists exactly when its change does; worker/contact-event-relay.ts turns them into runs of the flows that start
-// on them. This file is the outbox: writing events, and the relay's side of reading, resolving and marking them.
-import type { ContactEventType, FlowDefinition, JsonObject, JsonValue } from '../connectors/flow/types.js';
-import { CONTACT_EVENT_TYPES } from '../connectors/flow/types.js';
+// Platform events (README.md "Contact events", "Platform events"): every contact change, a conversation opened or
+// closed, an outbound message failing, records its events in its own transaction, so an event exists exactly when its
+// change does (a failed run records its run.failed from the workflow's failure path, worker/run-failed-activities.ts);
+// worker/contact-event-relay.ts turns them into runs of the flows that start on them. This file is the one outbox for
+// all of them (its table keeps the name of its first events, `contact_events`): writing events, and the relay's side of
+// reading, resolving and marking them.
+import type {
+  ContactEventType,
+  FlowDefinition,
+  JsonObject,
+  JsonValue,
+  PlatformEventType,
+} from '../connectors/flow/types.js';
+import { CONTACT_EVENT_TYPES, PLATFORM_EVENT_TYPES } from '../connectors/flow/types.js';
 import type { Prisma, PrismaClient } from './client.js';
 
 type Tx = Prisma.TransactionClient;
@@ -15,6 +24,19 @@ export interface ContactEventInput {
   data?: JsonObject;
 }
 
+/** Any event of the outbox: a contact event, or a platform event whose contact may be absent (run.failed). */
+export type EventType = ContactEventType | PlatformEventType;
+export const EVENT_TYPES: readonly EventType[] = [...CONTACT_EVENT_TYPES, ...PLATFORM_EVENT_TYPES];
+
+export interface PlatformEventInput {
+  type: EventType;
+  /** The event's contact (the run's `contact`), or null. */
+  contactId: string | null;
+  data?: JsonObject;
+  /** An event that happens once per thing (`message.failed:<messageId>`): a second write of the key is dropped. */
+  dedupeKey?: string;
+}
+
 /** What made a change: an identity source (`{ type: 'run', runId, nodeId, flowId }`, ...) or a merge actor. */
 export type EventCause = { type: string; [key: string]: JsonValue | undefined };
 
@@ -23,6 +45,19 @@ export async function recordContactEventsInTx(
   tx: Tx,
   workspaceId: string,
   events: ContactEventInput[],
+  by?: EventCause,
+): Promise<void> {
+  await recordEventsInTx(tx, workspaceId, events, by);
+}
+
+/**
+ * Records any platform events inside the caller's transaction (or alone, given the client); `by` says who made the
+ * change, and a run's flow (`by.flowId`) is not started by it. Events whose `dedupeKey` was recorded before are dropped.
+ */
+export async function recordEventsInTx(
+  tx: Tx | PrismaClient,
+  workspaceId: string,
+  events: PlatformEventInput[],
   by?: EventCause,
 ): Promise<void> {
   if (events.length === 0) return;
@@ -34,15 +69,17 @@ export async function recordContactEventsInTx(
       contactId: e.contactId,
       payload: { ...e.data, ...(by && { by: by as JsonObject }) } as Prisma.InputJsonObject,
       causeFlowId,
+      ...(e.dedupeKey !== undefined && { dedupeKey: e.dedupeKey }),
     })),
+    skipDuplicates: true,
   });
 }
 
 export interface PendingContactEvent {
   id: bigint;
   workspaceId: string;
-  type: ContactEventType;
-  contactId: string;
+  type: EventType;
+  contactId: string | null;
   payload: JsonObject;
   causeFlowId: string | null;
   createdAt: Date;
@@ -85,8 +122,8 @@ export function createContactEventStore(prisma: PrismaClient) {
             {
               id: bigint;
               workspace_id: string;
-              type: ContactEventType;
-              contact_id: string;
+              type: EventType;
+              contact_id: string | null;
               payload: JsonObject;
               cause_flow_id: string | null;
               created_at: Date;
@@ -119,8 +156,8 @@ export function createContactEventStore(prisma: PrismaClient) {
     },
 
     /**
-     * Every version of the workspace's flows that have ever been published with a contact-event trigger, oldest
-     * first: which one an event starts is the flow's latest version published before it (the relay decides).
+     * Every version of the workspace's flows that have ever been published with an event trigger (contact or platform),
+     * oldest first: which one an event starts is the flow's latest version published before it (the relay decides).
      */
     async eventFlowVersions(workspaceId: string): Promise<EventFlowVersion[]> {
       const rows = await prisma.$queryRaw<
@@ -131,7 +168,7 @@ export function createContactEventStore(prisma: PrismaClient) {
         WHERE f.workspace_id = ${workspaceId} AND v.flow_id IN (
           SELECT v2.flow_id FROM flow_versions v2 JOIN flows f2 ON f2.id = v2.flow_id
           WHERE f2.workspace_id = ${workspaceId}
-            AND v2.definition->'trigger'->>'type' = ANY(${[...CONTACT_EVENT_TYPES]}::text[]))
+            AND v2.definition->'trigger'->>'type' = ANY(${[...EVENT_TYPES]}::text[]))
         ORDER BY v.flow_id, v.version`;
       return rows.map((r) => ({
         flowId: r.flow_id,
@@ -139,6 +176,33 @@ export function createContactEventStore(prisma: PrismaClient) {
         definition: r.definition,
         publishedAt: r.created_at,
       }));
+    },
+
+    /** Records events outside any other change (a failed run's run.failed); see recordEventsInTx. */
+    record: (workspaceId: string, events: PlatformEventInput[], by?: EventCause) =>
+      recordEventsInTx(prisma, workspaceId, events, by),
+
+    /**
+     * The workspace's error flow (GET /api/workspace-settings `errorFlowId`) as its latest published version now, with
+     * its name; null when none is set or the flow named has no published version (deleted, never published).
+     */
+    async errorFlow(workspaceId: string): Promise<(EventFlowVersion & { name: string }) | null> {
+      const [row] = await prisma.$queryRaw<
+        { flow_id: string; name: string; version: number; definition: FlowDefinition; created_at: Date }[]
+      >`
+        SELECT f.id AS flow_id, f.name, v.version, v.definition, v.created_at
+        FROM workspaces w JOIN flows f ON f.id = w.error_flow_id AND f.workspace_id = w.id
+        JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
+        WHERE w.id = ${workspaceId}`;
+      return row
+        ? {
+            flowId: row.flow_id,
+            name: row.name,
+            version: row.version,
+            definition: row.definition,
+            publishedAt: row.created_at,
+          }
+        : null;
     },
 
     /**

@@ -283,7 +283,7 @@ export function createContactTimelineStore(prisma: PrismaClient) {
           const payload = e.payload as { changes?: Record<string, { from?: JsonValue; to?: JsonValue }>; by?: unknown };
           const by = payload.by as { type?: string } | undefined;
           return keyed(by?.type === 'crm' ? 'crm.updated' : 'contact.updated', e.createdAt, e.id.toString(), {
-            contactId: e.contactId,
+            contactId: e.contactId ?? undefined,
             changes: Object.entries(payload.changes ?? {}).map(([field, c]) => ({
               field,
               from: c.from ?? null,

@@ -7,11 +7,14 @@ import type {
   ContactIdentityInput,
   ContactRecord,
   ContactsService,
+  OpenConversation,
   ResolvedIdentity,
 } from '../connectors/sdk/types.js';
 import { Prisma, type PrismaClient } from './client.js';
 import { clusterIds, contactView, toRecord, withIdentities } from './contacts.js';
-import { conversationFor } from './conversation-rows.js';
+import { openConversationFor } from './conversation-rows.js';
+import { recordOpenedInTx, setConversationStatus, type ConversationStatus } from './conversation-status.js';
+import { recordMessageFailedInTx, type FailedRow } from './message-events.js';
 import { markCrmPendingInTx } from './crm-sync.js';
 import { isIdOf, newId } from './ids.js';
 import { afterKey, isStorableTime, pageOf, type Page, type PageQuery } from './page.js';
@@ -116,6 +119,8 @@ export interface ConversationRecord {
   contact: ContactRecord;
   lastMessageAt: Date | null;
   lastMessage: MessageRecord | null;
+  status: ConversationStatus;
+  closedAt: Date | null;
 }
 
 const inboxInclude = {
@@ -130,10 +135,26 @@ const toConversation = (row: ConversationRow): ConversationRecord => ({
   contact: toRecord(row.contact),
   lastMessageAt: row.lastMessageAt,
   lastMessage: row.messages[0] ? toMessage(row.messages[0]) : null,
+  status: row.status as ConversationStatus,
+  closedAt: row.closedAt,
+});
+
+/** An open conversation as the `conversations.listOpen` action gives it (connectors/sdk/types.ts OpenConversation). */
+export const openConversation = (c: ConversationRecord): OpenConversation => ({
+  id: c.id,
+  contactId: c.contactId,
+  name: c.contact.name,
+  channel: c.lastMessage?.channel ?? '',
+  text: c.lastMessage?.text ?? null,
+  since: (c.lastMessage ? new Date(c.lastMessage.sentAt) : (c.lastMessageAt ?? new Date(0))).toISOString(),
 });
 
 /** Status order: a late `delivered` never overwrites `read`. `failed` wins over everything but `read`. */
 const STATUS_ORDER = ['pending', 'queued', 'sent', 'delivered', 'failed', 'read'];
+
+/** What message.failed needs of the message row (message-events.ts), with its conversation's contact. */
+const FAILED_COLUMNS = Prisma.sql`id, workspace_id, conversation_id, channel, account_id, address, text, source,
+  provider_message_id, (SELECT contact_id FROM conversations c WHERE c.id = messages.conversation_id) AS contact_id`;
 
 export function createConversationStore(prisma: PrismaClient, contacts: ContactsService) {
   const inbox = async (where: Prisma.ConversationWhereInput, take: number) =>
@@ -154,6 +175,25 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
         query.limit + 1,
       );
       return pageOf(rows, query.limit, (c) => (c.lastMessageAt ? { at: c.lastMessageAt, id: c.id } : undefined));
+    },
+
+    /**
+     * Open conversations waiting for us: not closed, and their latest message (in or out, any channel) is the
+     * customer's; the longest waiting first. The daily digest template reads it through `conversations.listOpen`.
+     */
+    async listOpen(workspaceId: string, limit: number): Promise<ConversationRecord[]> {
+      const rows = await prisma.$queryRaw<{ id: string }[]>`
+        SELECT c.id FROM conversations c
+        JOIN LATERAL (
+          SELECT m.direction FROM messages m WHERE m.conversation_id = c.id ORDER BY m.sent_at DESC, m.id DESC LIMIT 1
+        ) last ON true
+        WHERE c.workspace_id = ${workspaceId} AND c.status = 'open' AND c.last_message_at IS NOT NULL
+          AND last.direction = 'in'
+        ORDER BY c.last_message_at ASC, c.id ASC
+        LIMIT ${limit}`;
+      if (rows.length === 0) return [];
+      const found = await inbox({ id: { in: rows.map((r) => r.id) } }, rows.length);
+      return rows.flatMap((r) => found.filter((c) => c.id === r.id));
     },
 
     /** Null when the workspace has no such conversation. */
@@ -193,7 +233,8 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
         const cluster = await clusterIds(tx, contact.id);
         const owner =
           cluster.length === 1 ? contact.id : await senderRow(tx, workspaceId, cluster, identities, contact.id);
-        const conversationId = await conversationFor(tx, workspaceId, contact.id, at);
+        const conversation = await openConversationFor(tx, workspaceId, contact.id, at, true);
+        const conversationId = conversation.id;
         const row = await tx.message.create({
           data: {
             id: newId('msg'),
@@ -226,6 +267,11 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
             update: { status: event.consent, source: `message:${row.id}`, updatedAt: new Date() },
           });
         }
+        if (conversation.opened) {
+          const opened = { conversationId, contactId: contact.id, reason: conversation.opened, messageId: row.id };
+          const by = { type: 'message', messageId: row.id, accountId };
+          await recordOpenedInTx(tx, workspaceId, { ...opened, channel, accountId }, by);
+        }
         // A CRM account that logs messages writes it on the contact's record (prisma/crm-sync.ts).
         await markCrmPendingInTx(tx, workspaceId, [owner], { message: true });
         const waits = await tx.runWait.findMany({
@@ -243,10 +289,17 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
      */
     async recordStatus(accountId: string, event: MessageStatus): Promise<boolean> {
       const at = new Date(event.timestamp);
-      const updated = await prisma.$executeRaw`
-        UPDATE messages SET status = ${event.status}, status_error = ${event.error ?? null}, status_at = ${isStorableTime(at.getTime()) ? at : new Date()}
-        WHERE account_id = ${accountId} AND provider_message_id = ${event.providerMessageId}
-          AND COALESCE(array_position(${STATUS_ORDER}::text[], status), 0) < array_position(${STATUS_ORDER}::text[], ${event.status}::text)`;
+      // A status turning the message failed records message.failed with it (once: a repeated `failed` changes nothing).
+      const updated = await prisma.$transaction(async (tx) => {
+        const rows = await tx.$queryRaw<FailedRow[]>`
+          UPDATE messages SET status = ${event.status}, status_error = ${event.error ?? null}, status_at = ${isStorableTime(at.getTime()) ? at : new Date()}
+          WHERE account_id = ${accountId} AND provider_message_id = ${event.providerMessageId}
+            AND COALESCE(array_position(${STATUS_ORDER}::text[], status), 0) < array_position(${STATUS_ORDER}::text[], ${event.status}::text)
+          RETURNING ${FAILED_COLUMNS}`;
+        if (event.status === 'failed')
+          for (const r of rows) await recordMessageFailedInTx(tx, r, { message: event.error ?? 'delivery failed' });
+        return rows.length;
+      });
       if (updated > 0) return true;
       return (await prisma.message.count({ where: { accountId, providerMessageId: event.providerMessageId } })) > 0;
     },
@@ -273,7 +326,8 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
     }): Promise<MessageRecord> {
       const at = new Date();
       return prisma.$transaction(async (tx) => {
-        const conversationId = await conversationFor(tx, input.workspaceId, input.contactId, at);
+        const conversation = await openConversationFor(tx, input.workspaceId, input.contactId, at, false);
+        const conversationId = conversation.id;
         const [row] = await tx.$queryRaw<{ id: string }[]>`
           INSERT INTO messages (id, workspace_id, conversation_id, contact_id, direction, channel, account_id, idempotency_key, status,
                                 address, text, content, attachments, thread, sent_at, source)
@@ -283,6 +337,16 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
                   ${input.thread ? JSON.stringify(input.thread) : null}::jsonb, ${at}, ${input.source})
           ON CONFLICT (account_id, idempotency_key) DO UPDATE SET status = messages.status
           RETURNING id`;
+        if (conversation.opened) {
+          const opened = { conversationId, contactId: input.contactId, reason: conversation.opened };
+          const where = { channel: input.channel, accountId: input.accountId, messageId: row!.id };
+          await recordOpenedInTx(
+            tx,
+            input.workspaceId,
+            { ...opened, ...where },
+            { type: 'send', source: input.source },
+          );
+        }
         return toMessage(await tx.message.findUniqueOrThrow({ where: { id: row!.id } }));
       });
     },
@@ -302,12 +366,23 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
       return toMessage(row);
     },
 
-    async failOutbound(id: string, error: string): Promise<void> {
-      await prisma.message.update({
-        where: { id },
-        data: { status: 'failed', statusError: error, statusAt: new Date() },
+    /** The send failed for good: the message is `failed`, and message.failed is recorded with it (once). */
+    async failOutbound(id: string, error: string, code?: string): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const rows = await tx.$queryRaw<FailedRow[]>`
+          UPDATE messages SET status = 'failed', status_error = ${error}, status_at = ${new Date()}
+          WHERE id = ${id} AND status <> 'failed'
+          RETURNING ${FAILED_COLUMNS}`;
+        for (const r of rows) await recordMessageFailedInTx(tx, r, { message: error, ...(code && { code }) });
       });
     },
+
+    /**
+     * Closes (or reopens) a conversation, recording conversation.closed (or .opened) with it; null when the workspace
+     * has no such conversation. Already so: nothing changes and no event.
+     */
+    setStatus: (workspaceId: string, id: string, status: ConversationStatus, by: { type: string; ref?: string }) =>
+      setConversationStatus(prisma, workspaceId, id, status, by),
 
     /** Records a consent change learnt outside a message (a provider refusing a send to an unsubscribed number). */
     async setConsent(

@@ -40,3 +40,52 @@ export function createContactSettingsStore(prisma: PrismaClient) {
     },
   };
 }
+
+// --- Workspace settings beyond contacts: the error flow (README.md "Platform events") --------------------------------
+// A column of the workspace row (`workspaces.error_flow_id`), not a table of its own: one value, read by the relay
+// with the workspace (contact-events.ts errorFlow).
+
+export interface WorkspaceSettings {
+  /** A published flow of the workspace started on every run.failed of the workspace; null: none. */
+  errorFlowId: string | null;
+}
+
+/** A setting the workspace cannot take: `field` names it. */
+export class WorkspaceSettingRefused extends Error {
+  override name = 'WorkspaceSettingRefused';
+  constructor(
+    readonly field: string,
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function createWorkspaceSettingsStore(prisma: PrismaClient) {
+  const get = async (workspaceId: string): Promise<WorkspaceSettings> => {
+    const row = await prisma.workspace.findUnique({ where: { id: workspaceId }, select: { errorFlowId: true } });
+    return { errorFlowId: row?.errorFlowId ?? null };
+  };
+  return {
+    get,
+    /** Changes what is given; the error flow must be a published flow of the workspace (WorkspaceSettingRefused). */
+    async update(workspaceId: string, patch: Partial<WorkspaceSettings>): Promise<WorkspaceSettings> {
+      if (patch.errorFlowId !== undefined && patch.errorFlowId !== null) {
+        const flow = await prisma.flow.findFirst({
+          where: { id: patch.errorFlowId, workspaceId },
+          select: { latestVersion: true },
+        });
+        if (!flow || flow.latestVersion === 0)
+          throw new WorkspaceSettingRefused(
+            'errorFlowId',
+            'unknown_flow',
+            `no published flow "${patch.errorFlowId}" in this workspace (publish it first)`,
+          );
+      }
+      if (patch.errorFlowId !== undefined)
+        await prisma.workspace.update({ where: { id: workspaceId }, data: { errorFlowId: patch.errorFlowId } });
+      return get(workspaceId);
+    },
+  };
+}

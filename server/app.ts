@@ -19,17 +19,22 @@ import { connectorRoutes } from './routes/connectors.js';
 import { normalizeCountry } from '../connectors/contacts/normalize.js';
 import { contactDuplicateRoutes } from './routes/contact-duplicates.js';
 import { contactSettingsRoutes } from './routes/contact-settings.js';
+import { workspaceSettingsRoutes } from './routes/workspace-settings.js';
 import { contactMergeRoutes } from './routes/contact-merges.js';
 import { contactRoutes } from './routes/contacts.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { flowRoutes } from './routes/flows.js';
+import { flowPollRoutes } from './routes/flow-polls.js';
 import { healthRoutes } from './routes/health.js';
 import { hookRoutes } from './routes/hooks.js';
 import { publicRoutes } from './routes/public.js';
 import { runRoutes } from './routes/runs.js';
+import { stepTestRoutes } from './routes/step-tests.js';
+import { templateRoutes } from './routes/templates.js';
 import { webchatRoutes } from './routes/webchat.js';
 import { createContactEventRelay } from '../worker/contact-event-relay.js';
 import { createFlowSchedules } from '../worker/schedules.js';
+import { reconcilePollSchedules } from '../worker/poll-schedules.js';
 import { createFlowStore } from '../prisma/flows.js';
 import type { AppDeps } from './types.js';
 
@@ -92,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             (synced || failed.length) && app.log.info({ synced, failed }, 'flow schedules reconciled'),
           (err: unknown) => app.log.warn({ err }, 'flow schedules not reconciled'),
         );
+      void reconcilePollSchedules(deps.prisma, deps.temporal, app.log);
     });
 
   registerErrorHandling(app);
@@ -111,6 +117,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       registerAuth(api);
       await api.register(connectorRoutes);
       await api.register(flowRoutes);
+      await api.register(flowPollRoutes);
+      await api.register(templateRoutes);
+      await api.register(stepTestRoutes);
       await api.register(runRoutes);
       await api.register(contactRoutes, {
         defaultCountry: normalizeCountry(
@@ -121,6 +130,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(contactMergeRoutes);
       await api.register(contactDuplicateRoutes);
       await api.register(contactSettingsRoutes);
+      await api.register(workspaceSettingsRoutes);
       await api.register(conversationRoutes);
       // The key goes to this plugin only, not onto a decorator every route could reach.
       await api.register(channelAccountRoutes, { secretKey: deps.secretKey });

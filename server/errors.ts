@@ -100,6 +100,11 @@ export const httpErrors = {
     new HttpError(409, 'not_scheduled', 'this flow has no schedule: publish a version with a schedule trigger first', [
       { path: '/trigger/type', code: 'not_scheduled', message: 'the published version does not start on a schedule' },
     ]),
+  /** 409: a poll pause or resume for a flow whose published version has no poll trigger. */
+  notPolling: () =>
+    new HttpError(409, 'not_polling', 'this flow does not poll: publish a version with a poll trigger first', [
+      { path: '/trigger/type', code: 'not_polling', message: 'the published version does not start on a poll' },
+    ]),
   triggerMismatch: (triggerType: string) =>
     new HttpError(409, 'trigger_mismatch', `this flow starts on ${triggerType} events, not on webhook calls`),
   /** 422: an Idempotency-Key sent again with a different request. */
@@ -129,6 +134,23 @@ export const httpErrors = {
     new HttpError(503, 'temporal_unavailable', 'the workflow service is unavailable; retry later', undefined, {
       'retry-after': String(TEMPORAL_RETRY_AFTER_S),
     }),
+  /** 422: a step test of a node that is no action (only actions run on their own), or of an unknown action. */
+  stepNotTestable: (issue: Issue) => new HttpError(422, 'step_not_testable', issue.message, [issue]),
+  /** 422: a step test whose input cannot be resolved (a template or data function fails); each issue names a field. */
+  stepInputInvalid: (issues: Issue[]) =>
+    new HttpError(422, 'step_input_invalid', "the step's input cannot be resolved in this context", issues),
+  /** 409: a step test from the last run of a flow that has none yet. */
+  noRunToTest: () =>
+    new HttpError(409, 'no_run', 'this flow has no run yet to take the data from: test from samples, or run it first', [
+      { path: '/body/from', code: 'no_run', message: 'the flow has no run yet' },
+    ]),
+  /** 429: too many step tests of one flow in a short time. */
+  stepTestsLimited: (retryAfterS: number) =>
+    new HttpError(429, 'rate_limited', `too many step tests of this flow; try again in ${retryAfterS} s`, undefined, {
+      'retry-after': String(retryAfterS),
+    }),
+  /** 504: no worker finished a step test within its wait (none running, or all busy). */
+  stepTestTimeout: (message: string) => new HttpError(504, 'step_test_timeout', message),
   /** 503: a web chat account saved before it had a widget secret. */
   accountNotReady: () =>
     new HttpError(503, 'account_not_ready', 'this web chat account has no widget secret yet: save the account again'),

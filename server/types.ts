@@ -7,7 +7,10 @@ import type { PrismaClient } from '../prisma/client.js';
 import type { WorkflowClient } from '../worker/client.js';
 
 /** The connector registry (manifests for the editor, action input schemas for flow validation). */
-export type Registry = Pick<ConnectorRegistry, 'manifests' | 'actionInputs' | 'channelNames' | 'get'>;
+export type Registry = Pick<
+  ConnectorRegistry,
+  'manifests' | 'actionInputs' | 'channelNames' | 'get' | 'pollInputs' | 'getPollSource'
+>;
 
 /** The raw client: the read side of runs (visibility, describe, history, queries). Starts go through `workflows`. */
 export interface TemporalDeps {

@@ -9,11 +9,20 @@ import type { Registry } from '../connectors/sdk/index.js';
 import type { ChannelsService } from '../connectors/sdk/channel.js';
 import { ConnectorError } from '../connectors/sdk/errors.js';
 import type { CrmAccount } from '../connectors/sdk/crm.js';
-import type { AccountsService, ActionContext, ContactsService, Logger } from '../connectors/sdk/types.js';
+import type {
+  AccountsService,
+  ActionContext,
+  ContactsService,
+  ConversationsService,
+  Logger,
+} from '../connectors/sdk/types.js';
 import { STEP_TIMEOUT_MARGIN_MS } from './contract.js';
 import { createCrmActivities, type CrmDeps } from './crm-activities.js';
 import { toFailure, type StepFailureDetails } from './failures.js';
 import { createIngestActivities, type IngestDeps } from './ingest-activities.js';
+import { createPollActivities } from './poll-trigger.js';
+import type { FlowPollStore } from '../prisma/flow-polls.js';
+import { createRunFailedActivities, type RunFailedDeps } from './run-failed-activities.js';
 import { createSubflowActivities } from './subflow-activities.js';
 
 /** Largest step output kept in workflow history (JSON, UTF-8). Bigger outputs fail the step instead of the run's history. */
@@ -39,6 +48,8 @@ export interface WorkerServices {
   channels?: ChannelRuntime;
   /** Stored accounts of non-channel connectors (CRMs); absent without a database: their actions fail, saying so. */
   accounts?: { open(accountId: string, where: { workspaceId: string; connector: string }): Promise<CrmAccount> };
+  /** The inbox's open conversations and consent; absent without a database: the `conversations` actions say so. */
+  conversations?: ConversationsService;
 }
 
 export interface ActivityDeps {
@@ -48,7 +59,11 @@ export interface ActivityDeps {
   crm?: CrmDeps;
   /** The conversation store and database for `ingest` and wait nodes; without it they fail, saying so. */
   inbox?: IngestDeps;
+  /** The platform-event outbox for a failed run's run.failed (worker/run-failed-activities.ts). */
+  events?: RunFailedDeps['events'];
   logger: WorkerLogger;
+  /** Poll triggers' cursors and seen keys (worker/poll-trigger.ts); without it their polls fail, saying so. */
+  polls?: FlowPollStore;
   /** Decrypts a stored connection's credentials; without it `connection` is ignored (built-ins need none). */
   resolveAuth?(workspaceId: string, connectionId: string): Promise<JsonObject | undefined>;
 }
@@ -125,6 +140,7 @@ export function createActivities(deps: ActivityDeps) {
             maxWaitMs: Math.min(3_000, (limitMs ?? 30_000) / 3),
           }) ?? NO_CHANNELS,
         accounts: accountsFor(deps.services, req.workspaceId, req.action.split('.')[0]!),
+        ...(deps.services.conversations && { conversations: deps.services.conversations }),
       },
     };
 
@@ -159,6 +175,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createIngestActivities(deps.inbox),
     ...createCrmActivities(deps.crm),
     ...createSubflowActivities(deps.inbox?.flows),
+    ...createRunFailedActivities(deps.events && deps.inbox && { events: deps.events, flows: deps.inbox.flows }),
+    ...createPollActivities(deps),
   };
 }
 

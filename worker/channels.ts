@@ -191,7 +191,7 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
           if (isConnectorError(err)) {
             if (err.kind === 'rate_limited' && err.retryAfterMs !== undefined)
               await deps.rateLimiter.pushBack(accountId, err.retryAfterMs);
-            if (!err.retryable) await store.failOutbound(record.id, err.message);
+            if (!err.retryable) await store.failOutbound(record.id, err.message, err.code ?? err.kind);
             // The provider knows of an opt-out Confluo never saw (a STOP sent before the account was connected).
             if (err.code === PROVIDER_OPTED_OUT)
               await store.setConsent(step.workspaceId, recipient, channel.name, 'opted_out', `provider:${accountId}`);

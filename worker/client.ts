@@ -15,13 +15,17 @@ import {
 } from '@temporalio/client';
 import {
   runSearchAttributes,
+  STEP_TIMEOUT_MARGIN_MS,
   type CrmChangeInput,
   type IngestInput,
   type RunFlowInput,
   type SendMessageInput,
   type SendMessageResult,
+  type TestStepInput,
+  type TestStepResult,
 } from './contract.js';
 import { crmChangeIdFor, crmSyncIdFor, ingestIdFor, pollIdFor, runIdFor } from './ids.js';
+import { startRunForAnswer, type AnsweredRun, type AnswerOptions } from './respond-client.js';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, withinDeadline } from './temporal-deadline.js';
 import { crmChange } from './workflows/crm-change.js';
 import { crmSync } from './workflows/crm-sync.js';
@@ -29,6 +33,7 @@ import { ingest } from './workflows/ingest.js';
 import { pollChannel } from './workflows/poll-channel.js';
 import { runFlow } from './workflows/run-flow.js';
 import { sendMessage } from './workflows/send-message.js';
+import { testStep } from './workflows/test-step.js';
 
 export interface WorkflowClient {
   /**
@@ -40,6 +45,11 @@ export interface WorkflowClient {
     input: RunFlowInput,
     opts?: { idempotencyKey?: string; requestHash?: string },
   ): Promise<{ runId: string; replayed: boolean }>;
+  /**
+   * A run of a flow with a respond node (respond-client.ts): started like `startRun` (same run id, same dedupe), with
+   * its answer when the run gives one within `waitMs`.
+   */
+  startRunForAnswer(input: RunFlowInput, opts: AnswerOptions): Promise<AnsweredRun>;
   /** One ingest per (account, event dedupe key), ever: a redelivery of the same event is a `duplicate`. */
   startIngest(input: IngestInput): Promise<'started' | 'duplicate'>;
   /** One pull per (CRM account, change dedupe key), ever: a redelivered webhook event is a `duplicate`. */
@@ -53,6 +63,16 @@ export interface WorkflowClient {
    * `sending` while it is still under way (it goes on durably). A send that failed throws `SendFailedError`.
    */
   sendAgentReply(input: SendMessageInput, opts: { waitMs: number }): Promise<SendMessageResult | 'sending'>;
+  /**
+   * Runs one action once (`testStep`, workflow id `input.id`, a fresh one per test) and waits up to `waitMs` for its outcome; past it
+   * the test is terminated and `StepTestTimeoutError` thrown (no worker picked it up, or none finished it in time).
+   */
+  testStep(input: TestStepInput, opts: { waitMs: number }): Promise<TestStepResult>;
+}
+
+/** A step test no worker answered within its wait. */
+export class StepTestTimeoutError extends Error {
+  override readonly name = 'StepTestTimeoutError';
 }
 
 /**
@@ -133,6 +153,9 @@ export function createWorkflowClient({
         return { runId, replayed: !started };
       }),
 
+    startRunForAnswer: (input, opts) =>
+      startRunForAnswer({ client, taskQueue, deadlineMs, ReusedKey: IdempotencyKeyReusedError }, input, opts),
+
     startCrmChange: (input) =>
       bounded(async () => {
         const started = await startOnce(() =>
@@ -179,6 +202,39 @@ export function createWorkflowClient({
           workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         });
       }),
+
+    async testStep(input, { waitMs }) {
+      const handle = await bounded(() =>
+        client.workflow.start(testStep, {
+          taskQueue,
+          workflowId: input.id,
+          args: [input],
+          ...once,
+          // Ends by itself when no worker ever takes it (the activity's own limits only start once it is scheduled).
+          workflowExecutionTimeout: input.timeoutMs + 3 * STEP_TIMEOUT_MARGIN_MS,
+        }),
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), waitMs);
+      });
+      try {
+        const outcome = await Promise.race([handle.result(), late]);
+        if (outcome !== 'late') return outcome;
+      } catch (err) {
+        // testStep reports the action's failure as its result; failing itself (terminated, timed out) is rare.
+        if (!(err instanceof WorkflowFailedError)) throw err;
+        const why = err.cause?.message ?? err.message;
+        return { error: { message: `the step test did not finish: ${why}`, code: 'STEP_TEST_FAILED' } };
+      } finally {
+        clearTimeout(timer);
+      }
+      // Nobody is waiting for it any more: stop it, so it does not run the action later (best effort).
+      await bounded(() => handle.terminate('the step test was not answered in time')).catch(() => undefined);
+      throw new StepTestTimeoutError(
+        `no worker finished the test within ${Math.round(waitMs / 1000)} s: is a worker running on task queue "${taskQueue}"?`,
+      );
+    },
 
     async sendAgentReply(input, { waitMs }) {
       // `input.id` is a fresh message id: one id, one send workflow, ever. REJECT_DUPLICATE + FAIL makes a second start

@@ -1,11 +1,12 @@
-// The contact-event relay (README.md "Contact events"): reads the outbox prisma/contact-events.ts fills and starts one
-// run per (flow, event) for the flows whose trigger is the event's type, the way the webhook route starts runs. The
+// The platform-event relay (README.md "Contact events", "Platform events"): reads the outbox prisma/contact-events.ts
+// fills and starts one run per (flow, event) for the flows whose trigger is the event's type, the way the webhook route
+// starts runs; a run.failed event also starts the workspace's error flow (prisma/workspace-settings.ts). The
 // run id comes from the flow and the event id (runIdFor), so a relay that dies between starting runs and marking the
 // batch, or two relays, start each run once. Which version: the flow's latest published before the event happened
 // (a flow starts on what happens after it was published; a later edit does not change what an earlier event runs).
 // Node only; it runs in the server process (server/app.ts), beside the routes that start runs.
 import { evaluateRule, truthy } from '../connectors/flow/logic.js';
-import type { ContactEventTrigger, JsonObject, JsonValue } from '../connectors/flow/types.js';
+import type { ContactEventTrigger, JsonObject, JsonValue, PlatformEventTrigger } from '../connectors/flow/types.js';
 import type { Logger } from '../connectors/sdk/types.js';
 import type { PrismaClient } from '../prisma/client.js';
 import {
@@ -52,30 +53,39 @@ export function createContactEventRelay(opts: ContactEventRelayOptions): Contact
       let versions = versionsOf.get(event.workspaceId);
       if (!versions) versionsOf.set(event.workspaceId, (versions = store.eventFlowVersions(event.workspaceId)));
       const starts = flowsFor(event, await versions);
-      if (starts.length === 0) continue;
-      const contact = (await contactView(opts.prisma, event.workspaceId, event.contactId)) as unknown as JsonValue;
+      const errorFlow = event.type === 'run.failed' ? await store.errorFlow(event.workspaceId) : null;
+      const toErrorFlow = errorFlow !== null && errorFlow.flowId !== event.causeFlowId;
+      if (starts.length === 0 && !toErrorFlow) continue;
+      const contact = event.contactId
+        ? ((await contactView(opts.prisma, event.workspaceId, event.contactId)) as unknown as JsonValue)
+        : null;
       const trigger: JsonObject = {
         event: event.type,
         eventId: String(event.id),
-        contactId: event.contactId,
+        ...(event.contactId !== null && { contactId: event.contactId }),
         occurredAt: event.createdAt.toISOString(),
         ...event.payload,
       };
-      for (const v of starts) {
-        if (!passes(v.definition.trigger as ContactEventTrigger, { trigger, contact }, v.flowId)) continue;
-        await opts.workflows.startRun(
+      const start = (v: EventFlowVersion, runTrigger: JsonObject) =>
+        opts.workflows.startRun(
           {
             workspaceId: event.workspaceId,
             flowId: v.flowId,
             version: v.version,
             definition: v.definition,
-            trigger,
+            trigger: runTrigger,
             ...(contact !== null && { contact }),
             startedAt: event.createdAt.toISOString(),
           },
+          // One run per flow and event: the error flow listening to run.failed too still runs once.
           { idempotencyKey: `contact-event:${event.id}` },
         );
+      for (const v of starts) {
+        if (!passes(v.definition.trigger as ContactEventTrigger, { trigger, contact }, v.flowId)) continue;
+        await start(v, trigger);
       }
+      // The error flow, whatever its own trigger, with the run.failed event ({ run, step, error }) as its trigger.
+      if (toErrorFlow) await start(errorFlow, { ...trigger, errorFlow: true });
     }
   }
 
@@ -86,6 +96,15 @@ export function createContactEventRelay(opts: ContactEventRelayOptions): Contact
     return [...live.values()].filter((v) => {
       const t = v.definition.trigger as ContactEventTrigger;
       if (t.type !== event.type || v.flowId === event.causeFlowId) return false;
+      const narrowed = v.definition.trigger as PlatformEventTrigger;
+      if ('channels' in narrowed && narrowed.channels) {
+        const channel = event.payload.channel;
+        if (typeof channel !== 'string' || !narrowed.channels.includes(channel)) return false;
+      }
+      if ('flows' in narrowed && narrowed.flows) {
+        const flowId = (event.payload.run as JsonObject | undefined)?.flowId;
+        if (typeof flowId !== 'string' || !narrowed.flows.includes(flowId)) return false;
+      }
       if (t.fields) {
         const changed = (event.payload.fields ?? []) as string[];
         if (!t.fields.some((f) => changed.includes(f))) return false;

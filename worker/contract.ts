@@ -1,8 +1,19 @@
 // What the server and the worker agree on about runs: workflow names, inputs, queries and search attributes.
 // Sandbox-safe: imported by workflow code.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { FlowDefinition, JsonValue, StepState } from '../connectors/flow/types.js';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { WebhookResponse } from '../connectors/flow/respond.js';
+import type {
+  FlowDefinition,
+  JsonObject,
+  JsonValue,
+  LoopIteration,
+  LoopNode,
+  LoopProgress,
+  RunContext,
+  StepError,
+  StepState,
+} from '../connectors/flow/types.js';
 import type { ChannelEvent } from '../connectors/sdk/channel.js';
 import type { CrmChange } from '../connectors/sdk/crm.js';
 
@@ -49,6 +60,26 @@ export interface RunFlowResult {
 
 /** Every node's state, in definition order. Works on running and closed runs. */
 export const stepsQuery = defineQuery<StepState[]>('steps');
+
+/**
+ * A webhook caller's wait for the run's answer (a respond node, README.md "Respond"): sent with the run's start
+ * (update-with-start) or, for a repeated delivery, to the open run. `deliveryId` is random per HTTP request; the start
+ * that created the run put its own in the memo (`deliveryId`), so the run knows which delivery started it.
+ */
+export interface RespondRequest {
+  deliveryId: string;
+  /** The request's hash (Idempotency-Key deliveries): another request's hash with the same key is refused. */
+  requestHash?: string;
+}
+/** The update's result: the answer once a respond node gave one; none when the run ended without one. */
+export interface RespondAnswer {
+  response?: WebhookResponse;
+  /** The delivery asking is the one that started the run (false: a repeat, `Idempotent-Replayed`). */
+  started: boolean;
+}
+export const respondUpdate = defineUpdate<RespondAnswer, [RespondRequest]>('respond');
+/** The failure type of a respond update refused because its Idempotency-Key came with another request. */
+export const IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED';
 
 /** Custom search attributes: registered by the dev-server launcher and at boot against a cluster. */
 export const SA_WORKSPACE = defineSearchAttributeKey('ConfluoWorkspaceId', SearchAttributeType.KEYWORD);
@@ -190,3 +221,68 @@ export interface SendMessageResult {
   /** The attempt that succeeded, 1-based. */
   attempt: number;
 }
+
+/**
+ * One action node run once on its own ("test step", README.md "Testing one step"): `testStep` calls executeStep with
+ * the already resolved input, one attempt, within `timeoutMs`, and reports the outcome instead of failing.
+ */
+export interface TestStepInput {
+  /** The test's workflow id: TEST_STEP_ID_PREFIX + a random id. */
+  id: string;
+  workspaceId: string;
+  flowId: string;
+  nodeId: string;
+  action: string;
+  input: JsonObject;
+  connection?: string;
+  /** The action's limit (its node's timeout, capped by the server). */
+  timeoutMs: number;
+}
+export type TestStepResult = { output: JsonValue } | { error: StepError };
+
+/** Workflow ids of step tests: `tst_` + a random id (each test is its own, so its sends are not deduped away). */
+export const TEST_STEP_ID_PREFIX = 'tst_';
+
+/** A loop node's child workflow id: derived from the run and node, so a replay or a retry of the step finds it. */
+export const loopRunId = (parentRunId: string, nodeId: string) => `${parentRunId}:loop:${nodeId}`;
+
+/** A loop's child runs at most this many items before it continues as new (sooner when Temporal suggests it). */
+export const LOOP_ITEMS_PER_RUN = 500;
+
+/** What a loop's child workflow (`runLoop`) carries from one history to the next when it continues as new. */
+export interface RunLoopCarry {
+  /** Items started so far: every one before it has finished. */
+  next: number;
+  /** Results so far, by item index. */
+  results: JsonValue[];
+  failed: number;
+  iterations: LoopIteration[];
+  resultBytes: number;
+}
+
+/** The input of `runLoop`: the loop, its body as a definition of its own, and the run context the items see. */
+export interface RunLoopInput {
+  workspaceId: string;
+  flowId: string;
+  /** The parent run's id (its actions' requests carry it). */
+  runId: string;
+  loop: LoopNode;
+  body: FlowDefinition;
+  /** The parent's run context when the loop started (without `loop`). */
+  context: RunContext;
+  /** The workflow clock when the parent resolved `items`: the child resolves them again, to the same array. */
+  now: number;
+  carry?: RunLoopCarry;
+}
+
+export interface RunLoopResult {
+  results: JsonValue[];
+  failed: number;
+  progress: LoopProgress;
+}
+
+/** A loop's progress and latest iterations, from its child workflow (the run view asks while the loop runs). */
+export const loopProgressQuery = defineQuery<LoopProgress>('loopProgress');
+
+/** The failure type of a loop an item failed (onError `fail`); its first detail is the loop's `LoopProgress`. */
+export const LOOP_ITEM_FAILED = 'LOOP_ITEM_FAILED';

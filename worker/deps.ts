@@ -3,9 +3,11 @@
 import type { Registry } from '../connectors/sdk/registry.js';
 import { AccountUnavailable, createChannelAccountStore } from '../prisma/channel-accounts.js';
 import type { PrismaClient } from '../prisma/client.js';
+import { createContactEventStore } from '../prisma/contact-events.js';
 import { createContactsService } from '../prisma/contacts.js';
-import { createConversationStore } from '../prisma/conversations.js';
+import { createConversationStore, openConversation } from '../prisma/conversations.js';
 import { createFlowStore } from '../prisma/flows.js';
+import { createFlowPollStore } from '../prisma/flow-polls.js';
 import { createRateLimiter } from '../prisma/rate-limits.js';
 import type { ActivityDeps, WorkerLogger } from './activities.js';
 import { accountError, createChannelRuntime } from './channels.js';
@@ -39,6 +41,10 @@ export function createWorkerDeps(opts: WorkerDepsOptions): ActivityDeps {
     services: {
       contacts,
       channels,
+      conversations: {
+        listOpen: async (workspaceId, { limit }) => (await store.listOpen(workspaceId, limit)).map(openConversation),
+        setConsent: (workspaceId, c) => store.setConsent(workspaceId, c.contactId, c.channel, c.status, c.source),
+      },
       accounts: {
         async open(accountId, where) {
           try {
@@ -50,6 +56,8 @@ export function createWorkerDeps(opts: WorkerDepsOptions): ActivityDeps {
       },
     },
     inbox: { store, flows: createFlowStore(opts.prisma), accounts, logger: opts.logger },
+    events: createContactEventStore(opts.prisma),
+    polls: createFlowPollStore(opts.prisma),
     crm: {
       prisma: opts.prisma,
       accounts,

@@ -1,7 +1,7 @@
 // Temporal connection settings from the SDK's standard environment variables (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
 // TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE / config file), read by @temporalio/envconfig so Confluo
 // accepts exactly what every other Temporal tool does. Used by the worker and by the server's client.
-import { InterceptingCall, Metadata, status, type Interceptor, type NextCall } from '@grpc/grpc-js';
+import { InterceptingCall, type Interceptor, type NextCall } from '@grpc/grpc-js';
 import {
   defaultGrpcRetryOptions,
   makeGrpcRetryInterceptor,
@@ -53,26 +53,24 @@ export const RECONNECT_CHANNEL_ARGS = {
  * The SDK's gRPC retry interceptor sleeps between attempts on a timer that a call's deadline does not cut short, and
  * its next attempt throws "Channel has been shut down" from that timer when the connection was closed meanwhile (a
  * server shutting down during a Temporal outage): an uncaught exception that takes the process down. Placed behind
- * the retry interceptor, this one ends an attempt on a closed channel with CANCELLED, which is not retried, so the
- * call fails the way calls fail instead.
+ * the retry interceptor, this one makes such an attempt a call that never answers: its caller has its answer already
+ * (the deadline's, temporal-deadline.ts), and any status given back here would reach the retry interceptor's
+ * final-failure path, which throws from the timer as well when no attempt ever got a message.
  */
 export const closedChannelGuard: Interceptor = (options, nextCall) => {
   try {
     return new InterceptingCall(nextCall(options));
   } catch (err) {
     if (!(err instanceof Error) || !/shut down/i.test(err.message)) throw err;
-    return new InterceptingCall(cancelledCall(`Temporal connection closed: ${err.message}`));
+    return new InterceptingCall(silentCall());
   }
 };
 
-/** A call that ends with CANCELLED as soon as it starts, sending nothing. */
-function cancelledCall(details: string): ReturnType<NextCall> {
+/** A call on a closed connection: sends nothing and never answers. */
+function silentCall(): ReturnType<NextCall> {
   const none = () => undefined;
   return {
-    start: (_metadata, listener) =>
-      void setImmediate(() =>
-        listener?.onReceiveStatus?.({ code: status.CANCELLED, details, metadata: new Metadata() }),
-      ),
+    start: none,
     sendMessage: none,
     sendMessageWithContext: none,
     startRead: none,

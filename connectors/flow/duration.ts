@@ -54,6 +54,8 @@ export const DURATION_BOUNDS = {
   wait: { min: 0, max: 366 * 86_400_000 },
   timeout: { min: 1000, max: 3_600_000 },
   retryInterval: { min: 100, max: 86_400_000 },
+  // A child run's limit: Temporal reads a zero execution timeout as none at all, so at least a second.
+  subflowTimeout: { min: 1000, max: 366 * 86_400_000 },
 } as const;
 
 export type DurationKind = keyof typeof DURATION_BOUNDS;
@@ -63,6 +65,12 @@ const BOUND_TEXT: Record<DurationKind, string> = {
   wait: 'from PT0S to P366D',
   timeout: 'from PT1S to PT1H',
   retryInterval: 'from PT0.1S to P1D',
+  subflowTimeout: 'from PT1S to P366D',
+};
+
+const KIND_TEXT: Partial<Record<DurationKind, string>> = {
+  retryInterval: 'retry interval',
+  subflowTimeout: 'sub-flow timeout',
 };
 
 /** Why `iso` is not a valid duration of that kind (malformed, or out of its bounds), or null when it is fine. */
@@ -74,7 +82,5 @@ export function durationProblem(iso: string, kind: DurationKind): string | null 
     return 'is not an ISO-8601 duration like PT30S, PT5M or P1D (no years or months)';
   }
   const { min, max } = DURATION_BOUNDS[kind];
-  return ms < min || ms > max
-    ? `is out of range: a ${kind === 'retryInterval' ? 'retry interval' : kind} goes ${BOUND_TEXT[kind]}`
-    : null;
+  return ms < min || ms > max ? `is out of range: a ${KIND_TEXT[kind] ?? kind} goes ${BOUND_TEXT[kind]}` : null;
 }

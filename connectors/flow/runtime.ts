@@ -7,3 +7,5 @@ export * from './duration.js';
 export * from './logic.js';
 export * from './template.js';
 export * from './plan.js';
+export * from './loop.js';
+export * from './respond.js';

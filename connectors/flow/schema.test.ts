@@ -80,7 +80,7 @@ describe('flowSchema', () => {
         } satisfies WaitNode),
       ),
     ).toEqual([]);
-    expect(errorsFor(withNode({ id: 'a', type: 'loop' }))).toEqual(['/nodes/0/type enum']);
+    expect(errorsFor(withNode({ id: 'a', type: 'repeat' }))).toEqual(['/nodes/0/type enum']);
     expect(errorsFor(withNode({ id: 'a', type: 'delay', duration: 'P1M' }))).toEqual(['/nodes/0/duration pattern']);
     expect(errorsFor(withNode({ id: 'a', type: 'set', values: [] }))).toEqual(['/nodes/0/values type']);
   });
@@ -173,6 +173,8 @@ describe('flowSchema and types.ts', () => {
       set: true,
       wait: true,
       subflow: true,
+      loop: true,
+      respond: true,
     };
     expect([...NODE_TYPES].sort()).toEqual(Object.keys(everyType).sort());
   });

@@ -2,7 +2,9 @@
 // at GET /api/schemas/flow.json; validate.ts runs it with ajv and adds the checks a schema cannot express (graph,
 // templates, action inputs). Plain data: no ajv import here.
 import { DURATION_PATTERN } from './duration.js';
-import { CONTACT_EVENT_TYPES, SCHEDULE_OVERLAPS } from './types.js';
+import { LOOP_LIMITS } from './loop.js';
+import { RESPOND_STATUS } from './respond.js';
+import { CONTACT_EVENT_TYPES, PLATFORM_EVENT_TYPES, SCHEDULE_OVERLAPS } from './types.js';
 
 export const FLOW_SCHEMA_ID = 'https://confluo.dev/schemas/flow.json';
 export const NODE_ID_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]{0,63}$';
@@ -49,6 +51,7 @@ const nodeTypes = {
       },
       timeout: { $ref: '#/$defs/duration' },
       onError: { enum: ['fail', 'continue'] },
+      sample: { description: 'An output kept from a step test: the data picker offers its fields; ignored by runs' },
     },
   },
   condition: { required: ['id', 'type', 'rule'], properties: { rule: { description: 'A json-logic rule' } } },
@@ -104,6 +107,34 @@ const nodeTypes = {
       onError: { enum: ['fail', 'continue'] },
     },
   },
+  loop: {
+    required: ['id', 'type', 'items'],
+    properties: {
+      // Any JSON: a non-array that is known at publish is validate.ts's `loop_items` issue, which says more.
+      items: { description: 'A template or `{ "$logic": rule }` giving an array, or a literal array' },
+      concurrency: { type: 'integer', minimum: 1, maximum: LOOP_LIMITS.maxConcurrency, description: 'Default 1' },
+      maxItems: {
+        type: 'integer',
+        minimum: 1,
+        maximum: LOOP_LIMITS.maxItems,
+        description: `More items fail the step; default ${LOOP_LIMITS.defaultMaxItems}`,
+      },
+      onError: { enum: ['fail', 'continue'] },
+    },
+  },
+  respond: {
+    // Header names and values, a body with a 204/304, and the trigger it needs are validate.ts's (respond.ts).
+    required: ['id', 'type'],
+    properties: {
+      status: { type: 'integer', minimum: RESPOND_STATUS.min, maximum: RESPOND_STATUS.max, description: 'Default 200' },
+      headers: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        description: 'Response headers; values are templated strings',
+      },
+      body: { description: 'Templated JSON: a string is sent as text, anything else as JSON; absent: no body' },
+    },
+  },
 } as const;
 
 export const NODE_TYPES = Object.keys(nodeTypes) as Array<keyof typeof nodeTypes>;
@@ -120,7 +151,11 @@ export const flowSchema = {
     trigger: {
       type: 'object',
       required: ['type'],
-      properties: { type: { enum: ['webhook', 'channel.message', ...CONTACT_EVENT_TYPES, 'schedule'] } },
+      properties: {
+        type: {
+          enum: ['webhook', 'channel.message', ...CONTACT_EVENT_TYPES, ...PLATFORM_EVENT_TYPES, 'schedule', 'poll'],
+        },
+      },
       allOf: [
         {
           if: { required: ['type'], properties: { type: { const: 'webhook' } } },
@@ -129,6 +164,16 @@ export const flowSchema = {
             properties: {
               type: { const: 'webhook' },
               sample: { description: 'A sample event ({ body, headers, query })' },
+              respond: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  timeout: {
+                    $ref: '#/$defs/duration',
+                    description: 'With a respond node: how long the caller waits for it (PT1S–PT30S, default PT10S)',
+                  },
+                },
+              },
             },
           },
         },
@@ -189,6 +234,38 @@ export const flowSchema = {
             },
           },
         })),
+        ...PLATFORM_EVENT_TYPES.map((type) => ({
+          if: { required: ['type'], properties: { type: { const: type } } },
+          then: {
+            additionalProperties: false,
+            properties: {
+              type: { const: type },
+              ...(type === 'run.failed'
+                ? {
+                    flows: {
+                      type: 'array',
+                      items: { type: 'string', minLength: 1 },
+                      uniqueItems: true,
+                      minItems: 1,
+                      description: 'Flow ids: start only for their failed runs; absent: any flow',
+                    },
+                  }
+                : {
+                    channels: {
+                      type: 'array',
+                      items: { type: 'string', minLength: 1 },
+                      uniqueItems: true,
+                      minItems: 1,
+                      description: 'Channel names; absent: all',
+                    },
+                  }),
+              filter: {
+                description: 'A json-logic rule over `trigger` and `contact`; the run starts only when it is truthy',
+              },
+              sample: { description: 'A sample event' },
+            },
+          },
+        })),
         {
           // Cron syntax, the time zone, the interval's floor and "exactly one of cron and every" are validate.ts's
           // (schedule.ts): their issues say more than a schema's.
@@ -215,6 +292,30 @@ export const flowSchema = {
                 description: 'A tick while the previous run is still open: skip (default), buffer_one or allow_all',
               },
               sample: { description: 'A sample schedule event' },
+            },
+          },
+        },
+        {
+          // The source, its input against the source's schema, and the interval's floor are validate.ts's (poll.ts).
+          if: { required: ['type'], properties: { type: { const: 'poll' } } },
+          then: {
+            additionalProperties: false,
+            required: ['source', 'every'],
+            properties: {
+              type: { const: 'poll' },
+              source: {
+                type: 'string',
+                pattern: ACTION_ID_PATTERN,
+                description: "A connector's poll trigger, `<connector>.<trigger>`, e.g. `http.poll`",
+              },
+              connection: { type: 'string', minLength: 1, description: 'Id of a stored connection (credentials)' },
+              input: { type: 'object', description: "The source's settings: plain JSON, no templates" },
+              every: { type: 'string', description: 'An ISO-8601 duration of at least PT1M between polls, e.g. PT5M' },
+              firstPoll: {
+                enum: ['baseline', 'run'],
+                description: 'The first poll records what is there (`baseline`, default) or starts a run per item',
+              },
+              sample: { description: 'A sample poll event ({ key, item })' },
             },
           },
         },

@@ -32,6 +32,12 @@ describe('the subflow node', () => {
     expect(issues(def({ flow: 'f', version: 0 }))).toEqual(['schema /nodes/0/version']);
     expect(issues(def({ flow: 'f', version: 1.5 }))).toEqual(['schema /nodes/0/version']);
     expect(issues(def({ flow: 'f', timeout: 'soon' }))).toEqual(['invalid_duration /nodes/0/timeout']);
+    // Zero would be no limit at all to Temporal: a sub-flow's timeout is at least a second.
+    expect(issues(def({ flow: 'f', timeout: 'PT0S' }))).toEqual(['invalid_duration /nodes/0/timeout']);
+    expect(validateFlow(def({ flow: 'f', timeout: 'PT0H' }), { actions: {} })[0]!.message).toBe(
+      'timeout "PT0H" is out of range: a sub-flow timeout goes from PT1S to P366D',
+    );
+    expect(issues(def({ flow: 'f', timeout: 'PT1S' }))).toEqual([]);
     expect(issues(def({ flow: 'f', action: 'http.request' }))).toEqual(['schema /nodes/0/action']);
   });
 

@@ -13,6 +13,8 @@ export interface WebhookTrigger {
   type: 'webhook';
   /** A sample event (`{ body, headers, query }`) for the editor's data picker and test runs. */
   sample?: JsonValue;
+  /** With a respond node: how long the caller is held for its answer (ISO-8601, PT1S–PT30S, default PT10S). */
+  respond?: { timeout?: string };
 }
 /** Starts a run for every inbound message on the matching channels/accounts (once per flow version and message). */
 export interface ChannelMessageTrigger {
@@ -73,7 +75,66 @@ export interface ScheduleTrigger {
   /** A sample event for the editor's data picker and test runs. */
   sample?: JsonValue;
 }
-export type TriggerDef = WebhookTrigger | ChannelMessageTrigger | ContactEventTrigger | ScheduleTrigger;
+/**
+ * Events of the inbox and of runs a flow can start on (README.md "Platform events"), beside the contact events: the
+ * same outbox and relay, once per flow and event.
+ */
+export const PLATFORM_EVENT_TYPES = [
+  'conversation.opened',
+  'conversation.closed',
+  'message.failed',
+  'run.failed',
+] as const;
+export type PlatformEventType = (typeof PLATFORM_EVENT_TYPES)[number];
+
+/** A conversation opened (created, or reopened by a message or a person) or closed; its contact is the run's. */
+export interface ConversationEventTrigger {
+  type: 'conversation.opened' | 'conversation.closed';
+  /** Start only when the conversation's channel (its latest message's) is one of these; absent: any. */
+  channels?: string[];
+  /** A json-logic rule over the run context (`trigger`, `contact`): the run starts only when it is truthy. */
+  filter?: JsonLogicRule;
+  sample?: JsonValue;
+}
+/** An outbound message failed (the provider refused it, or a delivery status said so), once per message. */
+export interface MessageFailedTrigger {
+  type: 'message.failed';
+  /** Channel names; absent: every channel. */
+  channels?: string[];
+  filter?: JsonLogicRule;
+  sample?: JsonValue;
+}
+/** A run of the workspace failed (not one started by a run.failed event itself: no cascade). */
+export interface RunFailedTrigger {
+  type: 'run.failed';
+  /** Start only for failed runs of these flows (ids); absent: any flow but this one. */
+  flows?: string[];
+  filter?: JsonLogicRule;
+  sample?: JsonValue;
+}
+export type PlatformEventTrigger = ConversationEventTrigger | MessageFailedTrigger | RunFailedTrigger;
+/**
+ * Polls a source on an interval and starts one run per new item, once per item key (README.md "Poll triggers"):
+ * a connector's poll trigger (`<connector>.<trigger>`, e.g. `hubspot.newDeal`) or the generic `http.poll`. The run's
+ * `trigger` is `{ type: 'poll', source, key, item, polledAt }`.
+ */
+export interface PollTrigger {
+  type: 'poll';
+  /** The poll trigger's full id, e.g. `http.poll`. */
+  source: string;
+  /** Id of a stored connection (credentials) for sources that take one. */
+  connection?: string;
+  /** The source's settings (plain JSON, no templates), checked against its input schema at publish. */
+  input?: JsonObject;
+  /** ISO-8601 duration of at least PT1M between polls, e.g. PT5M. */
+  every: string;
+  /** The first poll: `baseline` (default) records what is there and starts no run; `run` starts one per item. */
+  firstPoll?: 'baseline' | 'run';
+  /** A sample event for the editor's data picker and test runs. */
+  sample?: JsonValue;
+}
+export type TriggerDef =
+  WebhookTrigger | ChannelMessageTrigger | ContactEventTrigger | PlatformEventTrigger | ScheduleTrigger | PollTrigger;
 
 /**
  * Where branches meet: `all` (default) starts the node once every incoming edge is decided and at least one was
@@ -117,6 +178,11 @@ export interface ActionNode extends NodeBase {
    * edge with branch `error` from this node takes precedence: a failure for good (after retries) follows it.
    */
   onError?: 'fail' | 'continue';
+  /**
+   * An output kept from a "Test step" (README.md "Testing one step"): what the editor's data picker offers as
+   * `steps.<id>.output.…` and a step test from samples sees. Ignored by runs.
+   */
+  sample?: JsonValue;
 }
 
 export interface ConditionNode extends NodeBase {
@@ -182,7 +248,40 @@ export interface SubflowNode extends NodeBase {
   onError?: 'fail' | 'continue';
 }
 
-export type FlowNode = ActionNode | ConditionNode | SwitchNode | DelayNode | SetNode | WaitNode | SubflowNode;
+/**
+ * Runs its body (the nodes reached from its `item` edge) once per item of `items`, at most `concurrency` at a time,
+ * then takes its `done` edge (README.md "Loops"). The body sees `loop.item` and `loop.index`; the step's output is
+ * `{ results, failed }`, an item's result being its body's last step output (or `{ error }`, see `onError`).
+ */
+export interface LoopNode extends NodeBase {
+  type: 'loop';
+  /** A template or `{ "$logic": rule }` that must give an array (or a literal array). */
+  items: JsonValue;
+  /** Items run at the same time, 1 (default) to 50. */
+  concurrency?: number;
+  /** More items than this fail the step (LOOP_TOO_MANY_ITEMS). Default 1,000, at most 10,000. */
+  maxItems?: number;
+  /** An item whose body fails: `fail` (default) fails the loop; `continue` records `{ error }` and goes on. */
+  onError?: 'fail' | 'continue';
+}
+
+/**
+ * Answers the HTTP caller waiting on a webhook flow's run (README.md "Respond"): the webhook then answers with this
+ * status, headers and body instead of 202. The first respond reached is the run's answer; a later one records that it
+ * was not sent. Only in webhook flows.
+ */
+export interface RespondNode extends NodeBase {
+  type: 'respond';
+  /** 200–599; default 200. */
+  status?: number;
+  /** Header values are templated strings (`{{ path }}`). */
+  headers?: Record<string, string>;
+  /** Templated JSON: a string is sent as text, anything else as JSON. Absent: an empty body. */
+  body?: JsonValue;
+}
+
+export type FlowNode =
+  ActionNode | ConditionNode | SwitchNode | DelayNode | SetNode | WaitNode | SubflowNode | LoopNode | RespondNode;
 export type NodeType = FlowNode['type'];
 
 export interface FlowEdge {
@@ -207,6 +306,7 @@ export interface FlowDefinition {
 export const BRANCHES: Partial<Record<NodeType, readonly string[]>> = {
   condition: ['true', 'false'],
   wait: ['received', 'timeout'],
+  loop: ['item', 'done'],
 };
 
 /** The id edges use for the trigger. */
@@ -248,6 +348,23 @@ export interface StepState {
   reusedFrom?: string;
   /** A sub-flow step's child run id (`GET /api/runs/<childRunId>`), from the moment it is started. */
   childRunId?: string;
+  /** A loop step's progress and its latest iterations. */
+  loop?: LoopProgress;
+}
+
+/** One run of a loop's body: its item's index and the body's steps. */
+export interface LoopIteration {
+  index: number;
+  status: 'running' | 'completed' | 'failed';
+  steps: StepState[];
+}
+
+/** How far a loop is: items in all, finished, failed, and a few iterations (the latest, and the first failures). */
+export interface LoopProgress {
+  total: number;
+  completed: number;
+  failed: number;
+  iterations?: LoopIteration[];
 }
 
 /** The context rules and templates see. */
@@ -256,6 +373,8 @@ export interface RunContext {
   steps: Record<string, { output: JsonValue }>;
   run: { id: string; flowId: string; version: number; startedAt: string };
   contact: JsonValue;
+  /** Inside a loop's body: the item and its 0-based index. */
+  loop?: { item: JsonValue; index: number };
 }
 
 /** What to do next, from `planNext`. */

@@ -8,7 +8,10 @@ import { argAt, argLabel, arityProblem, FUNCTIONS_BY_NAME } from './functions/ca
 import { xCheckProblem } from './functions/checks.js';
 import { isPipeline, parsePipeline, pipelineCalls } from './functions/pipes.js';
 import { isOperator } from './logic.js';
+import { enclosingLoops, loopIssues } from './loop-checks.js';
+import { pollIssues } from './poll.js';
 import { scheduleIssues } from './schedule.js';
+import { respondIssues } from './respond.js';
 import { flowSchema } from './schema.js';
 import {
   TEMPLATE_ROOTS,
@@ -19,7 +22,7 @@ import {
   templateRefsAt,
   templateSyntaxError,
 } from './template.js';
-import { CONTACT_EVENT_TYPES, TRIGGER_ID, type NodeType, type ValidationIssue } from './types.js';
+import { CONTACT_EVENT_TYPES, PLATFORM_EVENT_TYPES, TRIGGER_ID, type NodeType, type ValidationIssue } from './types.js';
 
 /** A JSON Schema as connectors declare it (plain data). */
 export type JsonSchema = { [key: string]: unknown };
@@ -29,6 +32,8 @@ export interface ValidateFlowOptions {
   actions: Record<string, { input: JsonSchema }>;
   /** Channel names installed (`sms`, `whatsapp`, ...); when given, a channel.message trigger naming another is an issue. */
   channels?: string[];
+  /** Input schema of every poll trigger (`http.poll`, ...); when given, a poll trigger naming another is an issue. */
+  pollSources?: Record<string, { input: JsonSchema }>;
 }
 
 // The one ajv setup (ajv.ts). Two instances: definitions are checked without touching them; runtime inputs get
@@ -302,6 +307,10 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
     return seen;
   };
 
+  // Loops: items, bodies (loop-checks.ts); `inLoop` says which loop's body a node is in, for `loop.*` references.
+  issues.push(...loopIssues(nodes, edges));
+  const inLoop = enclosingLoops(nodes, edges);
+
   // 6. Per node: actions and their inputs, durations, templates.
   for (const [id, { node, index }] of byId) {
     const at = `/nodes/${index}`;
@@ -314,7 +323,7 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
       node.type === 'delay'
         ? [['duration', node.duration, 'delay']]
         : node.type === 'wait' || node.type === 'subflow'
-          ? [['timeout', node.timeout, 'wait']]
+          ? [['timeout', node.timeout, node.type === 'wait' ? 'wait' : 'subflowTimeout']]
           : node.type === 'action'
             ? [
                 ['timeout', node.timeout, 'timeout'],
@@ -338,7 +347,9 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
           ? { key: 'values', value: node.values }
           : node.type === 'wait' && node.contact !== undefined
             ? { key: 'contact', value: node.contact }
-            : undefined;
+            : node.type === 'loop' && node.items !== undefined
+              ? { key: 'items', value: node.items }
+              : undefined;
     const refs = templated ? templateRefsAt(templated.value, `${at}/${templated.key}`) : [];
     if (templated) {
       for (const [pointer, s] of stringsIn(templated.value, `${at}/${templated.key}`)) {
@@ -352,6 +363,19 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
       for (const [pointer, rule] of logicIn(templated.value, `${at}/${templated.key}`))
         for (const problem of ruleFunctionProblems(rule)) add(pointer, problem.code, problem.message, id);
     }
+    // A respond node's two templated fields (respond.ts checks the rest of it).
+    const respondFields = node.type === 'respond' ? { headers: node.headers, body: node.body } : {};
+    for (const [key, value] of Object.entries(respondFields)) {
+      if (value === undefined) continue;
+      refs.push(...templateRefsAt(value, `${at}/${key}`));
+      for (const [pointer, s] of stringsIn(value, `${at}/${key}`)) {
+        const err = templateSyntaxError(s);
+        if (err) add(pointer, 'invalid_template', err, id);
+        for (const problem of templateFunctionProblems(s)) add(pointer, problem.code, problem.message, id);
+      }
+      for (const [pointer, rule] of logicIn(value, `${at}/${key}`))
+        for (const problem of ruleFunctionProblems(rule)) add(pointer, problem.code, problem.message, id);
+    }
     if (node.type === 'condition')
       for (const problem of ruleFunctionProblems(node.rule)) add(`${at}/rule`, problem.code, problem.message, id);
     if (node.type === 'condition') refs.push(...ruleRefs(node.rule).map((path) => ({ pointer: `${at}/rule`, path })));
@@ -359,7 +383,15 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
     let before: Set<string> | undefined;
     for (const { pointer, path } of refs) {
       const [root, stepId, field] = parsePath(path) ?? [];
-      if (!(TEMPLATE_ROOTS as readonly unknown[]).includes(root)) {
+      if (root === 'loop') {
+        // loop.item and loop.index: only inside a loop's body (loop-checks.ts).
+        if (!inLoop.has(id))
+          add(pointer, 'invalid_template', `"${path}": loop.item and loop.index exist only inside a loop's body`, id);
+        else if (stepId !== 'item' && stepId !== 'index')
+          add(pointer, 'invalid_template', `"${path}": a loop's body sees loop.item and loop.index`, id);
+      } else if (root === 'steps' && stepId !== undefined && inLoop.get(id) === String(stepId)) {
+        add(pointer, 'invalid_template', `"${path}": loop "${stepId}" has no output inside its own body`, id);
+      } else if (!(TEMPLATE_ROOTS as readonly unknown[]).includes(root)) {
         add(pointer, 'invalid_template', `"${path}" must start with one of ${TEMPLATE_ROOTS.join(', ')}`, id);
       } else if (root === 'steps' && stepId !== undefined) {
         if (!byId.has(String(stepId)))
@@ -380,9 +412,11 @@ function collectIssues(def: unknown, opts: ValidateFlowOptions): ValidationIssue
   // 7. The trigger: channel names, a schedule's times, and the filter's references.
   const trigger = isObj(def) && isObj(def.trigger) ? def.trigger : undefined;
   if (trigger?.type === 'schedule') for (const i of scheduleIssues(trigger)) add(i.path, i.code, i.message);
-  if (trigger?.type === 'channel.message') {
-    if (opts.channels && Array.isArray(trigger.channels)) {
-      trigger.channels.forEach((name, i) => {
+  issues.push(...respondIssues(def));
+  if (trigger?.type === 'poll') for (const i of pollIssues(trigger, opts.pollSources)) add(i.path, i.code, i.message);
+  if (hasChannels(trigger?.type)) {
+    if (opts.channels && Array.isArray(trigger!.channels)) {
+      (trigger!.channels as unknown[]).forEach((name, i) => {
         if (typeof name === 'string' && !opts.channels!.includes(name))
           add(
             `/trigger/channels/${i}`,
@@ -458,8 +492,16 @@ function switchCaseIssues(
 
 /** Whether runs of this trigger type have a contact of their own (`contact` in templates, a wait's default). */
 export function hasContact(type: unknown): boolean {
-  return type === 'channel.message' || (CONTACT_EVENT_TYPES as readonly unknown[]).includes(type);
+  return (
+    type === 'channel.message' ||
+    (CONTACT_EVENT_TYPES as readonly unknown[]).includes(type) ||
+    (type !== 'run.failed' && (PLATFORM_EVENT_TYPES as readonly unknown[]).includes(type))
+  );
 }
+
+/** Trigger types narrowed by `channels` (names of installed channels). */
+const hasChannels = (type: unknown): boolean =>
+  type === 'channel.message' || (type !== 'run.failed' && (PLATFORM_EVENT_TYPES as readonly unknown[]).includes(type));
 
 /** ajv errors of an action input, minus those a templated value may fix at run time. */
 function checkActionInput(

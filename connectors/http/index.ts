@@ -1,8 +1,9 @@
-// The built-in HTTP connector: `http.request`. The SSRF guard's settings come from an options object (tests) or,
+// The built-in HTTP connector: `http.request`, and `http.poll` (a poll trigger source). The SSRF guard's settings come from an options object (tests) or,
 // for the default instance, from the environment read on every connection.
 import { defineConnector, type Connector } from '../sdk/index.js';
 import { createGuardedDispatcher, httpOptionsFromEnv, type HttpGuardOptions } from '../sdk/guard.js';
 import { requestAction } from './actions/request.js';
+import { pollTrigger } from './triggers/poll.js';
 import type { Dispatcher } from 'undici';
 
 export type { HttpGuardOptions } from '../sdk/guard.js';
@@ -20,6 +21,8 @@ export function createHttpConnector(
     version: '1.0.0',
     description: 'Call any HTTP API.',
     actions: [requestAction(lazy)],
+    // The generic HTTP poll (`http.poll`): a poll source over the same guarded dispatcher.
+    triggers: [pollTrigger(lazy)],
   });
 }
 

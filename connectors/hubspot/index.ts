@@ -1,5 +1,6 @@
 // HubSpot CRM: contacts kept in step with Confluo's (the `crm` capability: client, signed webhooks, rate limit,
-// field map) and actions for flows (find or create a contact, update it, add a note, create or move a deal).
+// field map), actions for flows (find or create a contact, update it, add a note, create or move a deal) and the
+// `newDeal` poll trigger.
 import { defineConnector } from '../sdk/index.js';
 import { addNoteAction } from './actions/add-note.js';
 import { createDealAction } from './actions/create-deal.js';
@@ -10,6 +11,7 @@ import { hubspotAuth } from './auth.js';
 import { HUBSPOT_FIELD_MAP, hubspotCrmClient } from './crm.js';
 import { hubspotInbound } from './inbound.js';
 import { hubspotSettings } from './settings.js';
+import { newDealTrigger } from './triggers/new-deal.js';
 
 export const hubspotConnector = defineConnector({
   id: 'hubspot',
@@ -18,6 +20,8 @@ export const hubspotConnector = defineConnector({
   description: 'Keep contacts in step with HubSpot CRM, log notes, and create and move deals.',
   auth: hubspotAuth,
   actions: [findOrCreateContactAction, updateContactAction, addNoteAction, createDealAction, moveDealAction],
+  // A poll trigger: every new deal starts a run (`hubspot.newDeal`).
+  triggers: [newDealTrigger],
   crm: {
     settings: hubspotSettings,
     client: hubspotCrmClient,

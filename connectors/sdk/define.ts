@@ -5,6 +5,7 @@ import { MESSAGE_EVENT_SCHEMA } from './channel-schemas.js';
 import type { ChannelManifest } from './channel.js';
 import type { CrmDefinition } from './crm.js';
 import { createAjv } from './schema.js';
+import type { JsonObject, JsonValue } from '../flow/types.js';
 import type {
   ActionContext,
   ActionDefinition,
@@ -14,7 +15,10 @@ import type {
   ConnectorManifest,
   CrmManifest,
   JsonSchema,
+  PollTriggerContext,
+  PollResult,
   SchemaLike,
+  TriggerDefinition,
   TriggerManifest,
 } from './types.js';
 
@@ -53,6 +57,27 @@ export function defineAction<I extends TSchema, O extends TSchema>(
   return { ...spec, input: json(spec.input), output: json(spec.output) };
 }
 
+/** A poll trigger as a connector declares it: its settings schema types `ctx.input` (see README.md "Poll triggers"). */
+export interface PollTriggerSpec<I extends TSchema, O extends TSchema> {
+  /** Short id within the connector (letters, digits, `_`), e.g. `newDeal`; the flow names it `<connector>.<id>`. */
+  id: string;
+  name: string;
+  description: string;
+  /** The trigger's settings in a flow (`trigger.input`), checked at publish. */
+  input: I;
+  /** One item's `data` (what a run sees as `trigger.item`). */
+  output: O;
+  ui?: JsonObject;
+  poll(ctx: PollTriggerContext<Static<I>>, cursor: JsonValue | null): Promise<PollResult>;
+}
+
+/** A polling trigger whose `ctx.input` type is inferred from its `input` schema. */
+export function definePollTrigger<I extends TSchema, O extends TSchema>(
+  spec: PollTriggerSpec<I, O>,
+): TriggerDefinition & { poll(ctx: PollTriggerContext, cursor: JsonValue | null): Promise<PollResult> } {
+  return { ...spec, input: json(spec.input), output: json(spec.output) };
+}
+
 export function defineConnector(def: ConnectorDefinition): Connector {
   const problems = definitionProblems(def);
   if (problems.length > 0) throw new Error(`connector ${JSON.stringify(def.id)} is invalid: ${problems.join('; ')}`);
@@ -67,11 +92,12 @@ export function defineConnector(def: ConnectorDefinition): Connector {
           },
         ]
       : []),
-    ...(def.triggers ?? []).map(({ input, output, ...t }): TriggerManifest => ({
+    ...(def.triggers ?? []).map(({ input, output, poll, ...t }): TriggerManifest => ({
       ...t,
       id: `${def.id}.${t.id}`,
       ...(input !== undefined && { input: json(input) }),
       output: json(output),
+      ...(poll !== undefined && { poll: true as const }),
     })),
   ];
   const channel = def.channel;
@@ -158,6 +184,7 @@ export function definitionProblems(def: ConnectorDefinition): string[] {
         if (!t.name) problems.push(`${where}: name is required`);
         if (t.input !== undefined) checkSchema(`${where}: input schema`, t.input, true);
         checkSchema(`${where}: output schema`, t.output);
+        if (t.poll !== undefined && typeof t.poll !== 'function') problems.push(`${where}: poll must be a function`);
       }
   }
   const ch = def.channel;

@@ -4,9 +4,17 @@ export type * from './types.js';
 export type { JsonObject, JsonValue } from '../flow/types.js';
 export { ConnectorError, isConnectorError, errorFromHttpStatus, parseRetryAfter } from './errors.js';
 export { Type, type Static, type TSchema } from 'typebox';
-export { defineAction, defineConnector, definitionProblems, type ActionSpec } from './define.js';
+export {
+  defineAction,
+  defineConnector,
+  definePollTrigger,
+  definitionProblems,
+  type ActionSpec,
+  type PollTriggerSpec,
+} from './define.js';
 export { accountReader, type AccountReader, type AccountReaderOptions, type WithDefaults } from './account.js';
-export { createRegistry, type Registry } from './registry.js';
+export { createRegistry, type PollSource, type Registry } from './registry.js';
+export { valueAtPath } from '../flow/poll.js';
 export { createAjv, type Ajv } from './schema.js';
 export {
   constantTimeEqual,

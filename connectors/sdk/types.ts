@@ -90,6 +90,30 @@ export interface ConnectorServices {
   channels: ChannelsService;
   /** The stored accounts of non-channel connectors (a CRM): bound to the run's workspace and the action's connector. */
   accounts: AccountsService;
+  /** The inbox: open conversations and consent (the `conversations` connector); absent without a database. */
+  conversations?: ConversationsService;
+}
+
+/** A conversation whose latest message is the customer's (nobody answered it yet). */
+export interface OpenConversation {
+  id: string;
+  contactId: string;
+  name: string | null;
+  /** The channel and text of the customer's latest message. */
+  channel: string;
+  text: string | null;
+  /** ISO time of that message. */
+  since: string;
+}
+
+export interface ConversationsService {
+  /** The workspace's open conversations, the longest waiting first (at most `limit`). */
+  listOpen(workspaceId: string, opts: { limit: number }): Promise<OpenConversation[]>;
+  /** Records a contact's consent on a channel (`source` says who, e.g. `run:<runId>`); sends to opted-out fail. */
+  setConsent(
+    workspaceId: string,
+    input: { contactId: string; channel: string; status: 'opted_out' | 'opted_in'; source: string },
+  ): Promise<void>;
 }
 
 export interface AccountsService {
@@ -140,9 +164,54 @@ export interface TriggerDefinition {
   description: string;
   /** JSON Schema of the trigger's configuration in a flow. */
   input?: SchemaLike;
-  /** JSON Schema of the event a run sees as `trigger`. */
+  /** JSON Schema of the event a run sees as `trigger` (a poll trigger: of one item's `data`, `trigger.item`). */
   output: SchemaLike;
   ui?: JsonObject;
+  /**
+   * A polling trigger (README.md "Poll triggers"; `definePollTrigger` types it): called on the flow's interval with
+   * the cursor it returned last time (null on the first poll); each item it returns starts one run, once per `key`.
+   */
+  poll?(ctx: PollTriggerContext, cursor: JsonValue | null): Promise<PollResult>;
+}
+
+/** What a poll trigger's `poll` gets: the flow's settings for it, checked against its `input` schema, and its limits. */
+// `any` by default, as ActionDefinition's: a typed poll fits the list of a connector's triggers.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface PollTriggerContext<I = any> {
+  workspaceId: string;
+  flowId: string;
+  /** The trigger's `input` from the flow, checked against the trigger's input schema (defaults filled in). */
+  input: I;
+  /** The most items one poll takes (new ones beyond it come in the next poll): return about this many, oldest first. */
+  limit: number;
+  /** The flow's first poll (no cursor yet). */
+  firstPoll: boolean;
+  /**
+   * This poll only takes the baseline (the first, unless the flow has `firstPoll: 'run'`): its items start no run, they
+   * are recorded as seen. A source may return just its newest items and a cursor after them.
+   */
+  baseline: boolean;
+  /** Decrypted credentials of the trigger's `connection`, if any. */
+  auth?: JsonObject;
+  logger: Logger;
+  /** Aborted when the poll times out. */
+  signal: AbortSignal;
+  /** The stored accounts of the trigger's own connector, in the flow's workspace (e.g. `input.account`). */
+  services: { accounts: AccountsService };
+}
+
+/** One new thing a poll saw: `key` is its dedupe key (unique and stable in the source, e.g. the record id). */
+export interface PollItem {
+  key: string;
+  /** What the run sees as `trigger.item`. */
+  data: JsonValue;
+}
+
+export interface PollResult {
+  /** Oldest first. Items whose key an earlier poll of the flow saw are skipped, so overlapping pages are fine. */
+  items: PollItem[];
+  /** Where the next poll starts (any JSON); saved only after the items' runs exist. */
+  cursor: JsonValue;
 }
 
 export interface ConnectorDefinition {
@@ -180,6 +249,8 @@ export interface TriggerManifest {
   input?: JsonSchema;
   output: JsonSchema;
   ui?: JsonObject;
+  /** A poll source: a flow's `{ "type": "poll", "source": <id> }` trigger names it. */
+  poll?: true;
 }
 export interface ConnectorManifest {
   id: string;

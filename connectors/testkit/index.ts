@@ -100,3 +100,4 @@ export {
   actionContext,
   type InboundCapture,
 } from './channel.js';
+export { pollContext } from './poll.js';

@@ -1,6 +1,7 @@
 // A flow started on a schedule, in real Chromium against a real Confluo (PostgreSQL, Temporal dev server, worker):
 // the trigger form's Schedule choice, an invalid cron refused with its message on the field (and publish blocked),
-// the cron fixed and a time zone chosen, the flow published, and the next run time Temporal's schedule gives shown.
+// the cron fixed and a time zone chosen, the flow published, and the next run time Temporal's schedule gives shown;
+// then the published schedule's state and next runs in the trigger's form, paused and resumed there.
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFailed } from 'vitest';
 import { browserSession, type Confluo } from './harness.js';
@@ -80,6 +81,28 @@ describe('schedule trigger in Chromium', () => {
     const flowId = new URL(page.url()).pathname.split('/').pop()!;
     const saved = await confluo.call('GET', `/api/flows/${flowId}/versions/1`);
     expect(saved.json.definition.trigger).toEqual({ type: 'schedule', cron: '30 9 * * 1-5', timezone: 'Europe/Paris' });
+
+    // The trigger's form shows the published schedule: active, its next runs; paused and resumed from there.
+    await page.getByRole('tab', { name: 'Step' }).click();
+    await node('trigger').click();
+    const status = side.getByRole('region', { name: 'Published schedule' });
+    const state = status.getByTestId('schedule-state');
+    await expect.poll(() => state.getAttribute('data-state')).toBe('active');
+    const nextRuns = status.getByRole('list', { name: 'Next runs' }).locator('time');
+    expect(await nextRuns.first().getAttribute('datetime')).toBe(next);
+    expect(await nextRuns.count()).toBeGreaterThan(1);
+    await status.getByRole('button', { name: 'Pause schedule' }).click();
+    await expect.poll(() => state.getAttribute('data-state')).toBe('paused');
+    expect(await status.getByRole('list', { name: 'Next runs' }).count()).toBe(0);
+    expect((await confluo.call('GET', `/api/flows/${flowId}`)).json.schedule).toEqual({
+      state: 'paused',
+      nextRunAt: [],
+    });
+    await shot('43-schedule-paused');
+    await status.getByRole('button', { name: 'Resume schedule' }).click();
+    await expect.poll(() => state.getAttribute('data-state')).toBe('active');
+    expect((await confluo.call('GET', `/api/flows/${flowId}`)).json.schedule.state).toBe('active');
+    await status.getByRole('button', { name: 'Pause schedule' }).waitFor();
     // Deleting the flow deletes its Temporal Schedule (the dev server outlives this file).
     expect((await confluo.call('DELETE', `/api/flows/${flowId}`)).status).toBe(204);
   });

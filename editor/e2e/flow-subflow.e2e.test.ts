@@ -49,6 +49,17 @@ describe('sub-flow in Chromium', () => {
     await flowSelect.selectOption({ label: 'Child' });
     await side.getByLabel('Version').selectOption({ label: 'Version 1' });
     await side.getByLabel('Input').fill('{ "email": "{{ trigger.body.email }}" }');
+    // A timeout for the called run: zero is refused under the field (and blocks publishing), two hours taken.
+    await side.getByLabel('Limit how long the called run may take').check();
+    const timeout = side.getByRole('group', { name: 'Timeout' });
+    await timeout.getByLabel('Amount').fill('0');
+    await expect
+      .poll(() => side.getByRole('alert').allTextContents(), { timeout: 10_000 })
+      .toContain('timeout "PT0H" is out of range: a sub-flow timeout goes from PT1S to P366D');
+    await expect.poll(() => page.getByRole('button', { name: 'Publish' }).isDisabled()).toBe(true);
+    await timeout.getByLabel('Amount').fill('2');
+    await timeout.getByLabel('Unit').selectOption('hours');
+    await side.getByLabel('When the called run fails').selectOption('continue');
     await node('subflow').getByTestId('issues-subflow').waitFor({ state: 'detached' });
     await page.getByText('✓ Ready to publish').waitFor();
     await page.getByText('All changes saved').waitFor();
@@ -59,7 +70,15 @@ describe('sub-flow in Chromium', () => {
       nodes: Array<Record<string, unknown>>;
     };
     expect(saved.nodes.map(({ position: _p, ...n }) => n)).toEqual([
-      { id: 'subflow', type: 'subflow', flow: childId, version: 1, input: { email: '{{ trigger.body.email }}' } },
+      {
+        id: 'subflow',
+        type: 'subflow',
+        flow: childId,
+        version: 1,
+        input: { email: '{{ trigger.body.email }}' },
+        timeout: 'PT2H',
+        onError: 'continue',
+      },
     ]);
 
     // A run of the parent: its step links to the child run, which opens in the child flow's editor.

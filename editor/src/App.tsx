@@ -10,6 +10,7 @@ import { EditorScreen } from './screens/EditorScreen.js';
 import { FlowsScreen } from './screens/FlowsScreen.js';
 import { InboxScreen } from './screens/InboxScreen.js';
 import { SignInScreen } from './screens/SignInScreen.js';
+import { WorkspaceSettingsScreen } from './screens/WorkspaceSettingsScreen.js';
 import { apiFor, forgetKey, navigate, savedKey, usePath } from './session.js';
 
 export function App() {
@@ -33,6 +34,7 @@ export function App() {
     );
   if (/^\/contacts\/duplicates\/?$/.test(path)) return <DuplicatesScreen api={api} onSignOut={signOut} />;
   if (/^\/contacts\/settings\/?$/.test(path)) return <ContactSettingsScreen api={api} onSignOut={signOut} />;
+  if (/^\/settings\/?$/.test(path)) return <WorkspaceSettingsScreen api={api} onSignOut={signOut} />;
   const contact = /^\/contacts(?:\/([^/]+))?\/?$/.exec(path);
   if (contact)
     return contact[1] ? (

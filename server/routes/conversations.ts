@@ -30,6 +30,8 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     contact: c.contact,
     lastMessageAt: c.lastMessageAt?.toISOString() ?? null,
     lastMessage: c.lastMessage,
+    status: c.status,
+    closedAt: c.closedAt?.toISOString() ?? null,
   });
 
   app.get(
@@ -90,6 +92,33 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { items: page.items, ...nextCursor(page.next) };
     },
   );
+
+  // Closing and reopening (conversation-status.ts): each records its event, so flows start on it; a repeat is a no-op.
+  for (const [verb, status] of [
+    ['close', 'closed'],
+    ['reopen', 'open'],
+  ] as const)
+    app.post(
+      `/conversations/:id/${verb}`,
+      {
+        schema: {
+          tags,
+          summary: verb === 'close' ? 'Close a conversation (resolved)' : 'Reopen a closed conversation',
+          description:
+            `Records conversation.${status === 'open' ? 'opened' : 'closed'} (flows with that trigger start on it, ` +
+            'once); a conversation already ' +
+            status +
+            ' is answered as it is, and nothing starts.',
+          params: IdParams,
+          response: { 200: Conversation, ...errors(401, 404) },
+        },
+      },
+      async (request) => {
+        const changed = await store.setStatus(request.workspaceId, request.params.id, status, { type: 'api' });
+        if (!changed) throw httpErrors.notFound('conversation');
+        return toConversation(await owned(request.workspaceId, request.params.id));
+      },
+    );
 
   app.post(
     '/conversations/:id/messages',

@@ -5,6 +5,7 @@ import { createChannelAccountStore } from '../../prisma/channel-accounts.js';
 import { getContact } from '../../prisma/contacts.js';
 import { createFlowStore, type FlowRecord } from '../../prisma/flows.js';
 import { createFlowSchedules } from '../../worker/schedules.js';
+import { createFlowPollService } from '../services/flow-polls.js';
 import { isTemporalUnavailable } from '../../worker/temporal-deadline.js';
 import { httpErrors } from '../errors.js';
 import { errors, IdParams, Nothing, RunIdBody } from '../schemas/common.js';
@@ -30,6 +31,7 @@ import {
   flowIssues,
   subflowIssues,
 } from '../services/flow-checks.js';
+import { runFailedFlowIssues } from '../services/event-trigger-checks.js';
 import { decodeCursor, nextCursor } from '../services/keyset.js';
 
 const tags = ['flows'];
@@ -40,6 +42,8 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const accounts = createChannelAccountStore(app.prisma, { publicUrl: app.publicUrl, registry: app.registry });
   const webhookUrl = (token: string) => `${app.publicUrl}/hooks/flows/${token}`;
   // The Temporal Schedules of schedule-triggered flows, kept with the published version (worker/schedules.ts).
+  // The poll Schedules of poll-triggered flows, kept the same way (worker/poll-schedules.ts).
+  const polls = createFlowPollService(app, flows);
   const schedules = createFlowSchedules({
     client: app.temporal.client,
     taskQueue: app.temporal.taskQueue,
@@ -69,6 +73,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ...flowIssues(app.registry, definition),
     ...(await accountIssues(accounts.connectors(workspaceId), app.registry, definition)),
     ...(await subflowIssues((id, v) => flows.published(workspaceId, id, v), flowId, definition)),
+    ...(await runFailedFlowIssues((id, v) => flows.published(workspaceId, id, v), flowId, definition)),
   ];
   const toDetail = async (f: FlowRecord): Promise<FlowDetail> => ({
     id: f.id,
@@ -79,6 +84,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
     latestVersion: f.latestVersion,
     ...(f.webhookToken && { webhookToken: f.webhookToken.token, webhookUrl: webhookUrl(f.webhookToken.token) }),
     ...(await scheduleOf(f).then((schedule) => schedule && { schedule })),
+    ...(await polls.stateOf(f).then((poll) => poll && { poll })),
     versions: f.versions.map((v) => ({ version: v.version, createdAt: v.createdAt.toISOString() })),
     createdAt: f.createdAt.toISOString(),
     updatedAt: f.updatedAt.toISOString(),
@@ -199,6 +205,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // The schedule first: with Temporal down this is a 503 and the flow stays, so no schedule outlives its flow.
       const flow = await ownedFlow(request.workspaceId, request.params.id);
       if (await scheduled(flow)) await schedules.remove(flow.id);
+      if (await polls.pollTriggerOf(flow)) await polls.remove(flow.id);
       if (!(await flows.remove(request.workspaceId, request.params.id))) throw httpErrors.notFound('flow');
       return reply.code(204).send(null);
     },
@@ -220,6 +227,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { workspaceId } = request;
       const before = await ownedFlow(workspaceId, request.params.id);
       const hadSchedule = await scheduled(before);
+      const hadPoll = (await polls.pollTriggerOf(before)) !== undefined;
       const published = await flows.publish(
         workspaceId,
         request.params.id,
@@ -227,12 +235,14 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
           assertRunnable(app.registry, draft, [
             ...(await accountIssues(accounts, app.registry, draft)),
             ...(await subflowIssues(called, before.id, draft)),
+            ...(await runFailedFlowIssues(called, before.id, draft)),
           ]);
           // Inside the transaction: a Temporal that refuses or does not answer rolls the version back (503, nothing
           // stored). A commit failing after the schedule changed is what the server's reconcile at start repairs.
           const definition = draft as FlowDefinition;
           if (definition.trigger.type === 'schedule' || hadSchedule)
             await schedules.sync({ workspaceId, flowId: before.id, version, definition });
+          await polls.sync({ workspaceId, flowId: before.id, version, definition }, hadPoll);
         },
       );
       if (!published) throw httpErrors.notFound('flow');
@@ -331,6 +341,10 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
         // What a tick hands the run (worker/schedules.ts), with now as its scheduled time.
         const { sample: _sample, overlap: _overlap, ...schedule } = definition.trigger;
         trigger = { ...schedule, timezone: schedule.timezone ?? 'UTC', scheduledAt: now };
+      } else if (definition.trigger.type === 'poll') {
+        // What a poll hands an item's run (worker/poll-trigger.ts): a sample `{ key, item }`.
+        const key = typeof given.key === 'string' ? given.key : 'sample';
+        trigger = { type: 'poll', source: definition.trigger.source, key, item: given.item ?? null, polledAt: now };
       } else {
         trigger = { body: given.body ?? null, headers: given.headers ?? {}, query: given.query ?? {}, receivedAt: now };
       }

@@ -3,13 +3,16 @@
 import { createHash } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { respondsSynchronously, respondTimeoutMs } from '../../connectors/flow/respond.js';
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
 import { createFlowStore } from '../../prisma/flows.js';
 import { isWebhookToken } from '../../prisma/ids.js';
 import { IdempotencyKeyReusedError } from '../../worker/client.js';
+import type { AnsweredRun } from '../../worker/respond-client.js';
 import { httpErrors } from '../errors.js';
 import { checkStartBytes } from '../plugins/input-guard.js';
 import { errors, RunIdBody } from '../schemas/common.js';
+import { sendWebhookResponse } from '../services/webhook-response.js';
 
 /** Credentials of the caller never reach run state, logs or the runs API. */
 const STRIPPED_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
@@ -35,7 +38,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['hooks'],
         summary: 'Trigger a published flow',
         description:
-          'Any body (JSON, form, text). An `Idempotency-Key` header makes the run id a function of flow and key, so a repeat answers the same runId (with `Idempotent-Replayed: true`) and starts nothing.',
+          "Any body (JSON, form, text). An `Idempotency-Key` header makes the run id a function of flow and key, so a repeat answers the same runId (with `Idempotent-Replayed: true`) and starts nothing. A flow with a respond node answers with its status, headers and body when the run reaches it within the trigger's `respond.timeout` (default PT10S); otherwise 202.",
         security: [],
         params: TokenParams,
         headers: HookHeaders,
@@ -72,16 +75,20 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         startedAt: receivedAt,
       };
       checkStartBytes(input, "the webhook's body, headers and query string");
-      const { runId, replayed } = await app.workflows
-        .startRun(
-          input,
-          // What "the same request" means for a repeated key: the same body and query string.
-          key === undefined ? {} : { idempotencyKey: key, requestHash: requestHash(trigger.body, trigger.query) },
-        )
-        .catch((err: unknown) => {
-          throw err instanceof IdempotencyKeyReusedError ? httpErrors.idempotencyKeyReused(err.message) : err;
-        });
+      // What "the same request" means for a repeated key: the same body and query string.
+      const dedupe =
+        key === undefined ? {} : { idempotencyKey: key, requestHash: requestHash(trigger.body, trigger.query) };
+      const refused = (err: unknown) => {
+        throw err instanceof IdempotencyKeyReusedError ? httpErrors.idempotencyKeyReused(err.message) : err;
+      };
+      // A flow with a respond node answers itself, within its timeout (else 202 as below; the run goes on).
+      const { runId, replayed, response }: AnsweredRun = respondsSynchronously(definition)
+        ? await app.workflows
+            .startRunForAnswer(input, { ...dedupe, waitMs: respondTimeoutMs(definition.trigger) })
+            .catch(refused)
+        : await app.workflows.startRun(input, dedupe).catch(refused);
       if (replayed) void reply.header('idempotent-replayed', 'true');
+      if (response) return sendWebhookResponse(reply, response);
       return reply.code(202).send({ runId });
     },
   );

@@ -30,6 +30,10 @@ export const Conversation = Type.Object({
   contact: Contact,
   lastMessageAt: Type.Union([DateTime, Type.Null()]),
   lastMessage: Type.Union([Message, Type.Null()]),
+  status: Type.Union([Type.Literal('open'), Type.Literal('closed')], {
+    description: '`closed` by POST /api/conversations/{id}/close until reopened (POST …/reopen, or a message in)',
+  }),
+  closedAt: Type.Union([DateTime, Type.Null()]),
 });
 export type Conversation = Static<typeof Conversation>;
 

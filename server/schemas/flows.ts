@@ -3,6 +3,7 @@
 // type them as `FlowDefinition` (`Definition`); request bodies keep `unknown` until checked.
 import { Type, type Static } from 'typebox';
 import { DateTime, Definition, Issue, Json, Limit } from './common.js';
+import { FlowPoll } from './flow-polls.js';
 
 const Name = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -43,6 +44,7 @@ export const FlowDetail = Type.Object({
   webhookToken: Type.Optional(Type.String()),
   webhookUrl: Type.Optional(Type.String()),
   schedule: Type.Optional(FlowSchedule),
+  poll: Type.Optional(FlowPoll),
   versions: Type.Array(VersionSummary),
   createdAt: DateTime,
   updatedAt: DateTime,

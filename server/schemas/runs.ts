@@ -72,6 +72,26 @@ const stepState = Type.Object({
   finishedAt: Type.Optional(Type.String()),
   reusedFrom: Type.Optional(Type.String({ description: 'The run this step was carried over from (retries)' })),
   childRunId: Type.Optional(Type.String({ description: "A sub-flow step's child run (GET /api/runs/:id)" })),
+  loop: Type.Optional(
+    Type.Object(
+      {
+        total: Type.Integer(),
+        completed: Type.Integer({ description: 'Items finished, failed ones included' }),
+        failed: Type.Integer(),
+        iterations: Type.Optional(
+          Type.Array(
+            Type.Object({
+              index: Type.Integer(),
+              status: Type.String(),
+              steps: Type.Array(Json, { description: "The body's steps for this item (StepState)" }),
+            }),
+            { description: 'The latest iterations and the first failed ones, by index' },
+          ),
+        ),
+      },
+      { description: "A loop step's progress" },
+    ),
+  ),
 });
 /** Served with `type` and `status` as plain strings; typed as the flow model's `StepState`, which runs hold. */
 export const StepState = Type.Unsafe<FlowStepState>(stepState);

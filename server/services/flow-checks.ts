@@ -20,7 +20,11 @@ export function assertDraftShape(definition: unknown, pathPrefix = '/body/defini
 }
 
 export function flowIssues(registry: Registry, definition: unknown): ValidationIssue[] {
-  return validateFlow(definition, { actions: registry.actionInputs(), channels: registry.channelNames() });
+  return validateFlow(definition, {
+    actions: registry.actionInputs(),
+    channels: registry.channelNames(),
+    pollSources: registry.pollInputs(),
+  });
 }
 
 /** 422 with every issue when the definition cannot run (`extra`: issues found elsewhere, e.g. accountIssues). */
@@ -56,6 +60,11 @@ export async function accountIssues(
         }),
     );
   }
+  // A poll trigger's literal `input.account` (hubspot.newDeal's): an account of the source's connector.
+  const pollAccount =
+    trigger?.type === 'poll' ? (trigger.input as Record<string, unknown> | undefined)?.account : undefined;
+  if (trigger?.type === 'poll' && typeof pollAccount === 'string' && typeof trigger.source === 'string')
+    wanted.push({ path: '/trigger/input/account', id: pollAccount, connector: trigger.source.split('.')[0]! });
   (Array.isArray(def?.nodes) ? def.nodes : []).forEach((node, i) => {
     if (node?.type !== 'action' || typeof node.action !== 'string') return;
     const connector = node.action.split('.')[0]!;

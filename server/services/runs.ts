@@ -12,6 +12,7 @@ import {
 } from '@temporalio/client';
 // @temporalio/proto is CommonJS: Node's ESM loader sees only its default export.
 import proto, { type temporal } from '@temporalio/proto';
+import { mainGraph } from '../../connectors/flow/loop.js';
 import type { FlowDefinition, StepState } from '../../connectors/flow/types.js';
 import type { WorkflowClient } from '../../worker/client.js';
 import { DEFAULT_TEMPORAL_DEADLINE_MS, isTemporalUnavailable, withinDeadline } from '../../worker/temporal-deadline.js';
@@ -32,6 +33,7 @@ import {
 } from '../../worker/contract.js';
 import { SA_SCHEDULED_START, scheduledAtOf, scheduledTrigger } from '../../worker/schedule-trigger.js';
 import { httpErrors } from '../errors.js';
+import { withLoopProgress } from './loop-progress.js';
 import type { RunDetail, RunSummary } from '../schemas/runs.js';
 import type { TemporalDeps } from '../types.js';
 
@@ -233,7 +235,12 @@ async function queriedSteps(t: TemporalDeps, runId: string, taskQueue: string): 
 
 /** Without a worker to ask: every node pending, which is all the server can know from the definition. */
 const pendingSteps = (def: FlowDefinition): StepState[] =>
-  (def.nodes ?? []).map((n) => ({ nodeId: n.id, type: n.type, status: 'pending' }));
+  // Loop bodies are not steps of the run (they run per item in the loop's child), as the run's own steps have it.
+  mainGraph({ ...def, nodes: def.nodes ?? [], edges: def.edges ?? [] }).nodes.map((n) => ({
+    nodeId: n.id,
+    type: n.type,
+    status: 'pending',
+  }));
 
 export async function getRun(t: TemporalDeps, workspaceId: string, runId: string): Promise<RunDetail> {
   const d = await describeOwned(t, workspaceId, runId);
@@ -252,6 +259,7 @@ export async function getRun(t: TemporalDeps, workspaceId: string, runId: string
   }
   steps ??= (await queriedSteps(t, runId, d.taskQueue)) ?? pendingSteps(input.definition);
   steps = mergePendingActivities(steps, d);
+  if (status === 'running' || status === 'waiting') steps = await withLoopProgress(t, runId, steps);
   const closedAt = d.closeTime?.toISOString();
   const contactId = runContactId(input.contact);
   return {

@@ -1,7 +1,8 @@
 // runFlow: walks a run's pinned flow definition. The decisions (what is ready, what is skipped, when it is done)
 // come from the pure `planNext`; this file only carries them out: conditions, switches, set and delays in workflow
 // code, each action as one `executeStep` activity (a failure into its `error` branch when it has one), each sub-flow
-// as a child run of this same workflow. Nodes start as soon as they are ready, so a long delay on one branch never
+// as a child run of this same workflow, each loop's body in a child `runLoop` (run-loop.ts; the run's own graph leaves
+// the bodies out, `mainGraph`). Nodes start as soon as they are ready, so a long delay on one branch never
 // holds up another. Deterministic: imports only the workflow SDK, the contract and the sandbox-safe flow runtime.
 import {
   ActivityFailure,
@@ -16,47 +17,47 @@ import {
   isCancellation,
   proxyActivities,
   setHandler,
-  sleep,
   upsertSearchAttributes,
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import {
-  caseBranch,
-  DEFAULT_BRANCH,
+  bodyGraph,
+  buildResponse,
+  checkLoopItems,
+  DONE_BRANCH,
   ERROR_BRANCH,
-  evaluateRule,
   FunctionError,
   jsonBytes,
+  mainGraph,
   parseDuration,
   planNext,
   resolveTemplates,
   RuleBudgetError,
   RUN_BUDGET,
-  truthy,
 } from '../../connectors/flow/runtime.js';
 import type {
-  ActionNode,
   FlowNode,
   JsonObject,
   JsonValue,
+  LoopNode,
+  LoopProgress,
   RunContext,
   StepError,
   StepState,
   SubflowNode,
   WaitNode,
 } from '../../connectors/flow/types.js';
-import type { Activities, StepFailureDetails } from '../activities.js';
+import type { Activities } from '../activities.js';
 import {
+  LOOP_ITEM_FAILED,
+  loopRunId,
   MAX_SUBFLOW_DEPTH,
-  NON_RETRYABLE_STEP_CODES,
-  RATE_LIMIT_WAIT,
   replySignal,
   runSearchAttributes,
   SA_FLOW,
   SA_PHASE,
   STEP_FAILED,
-  STEP_TIMEOUT_MARGIN_MS,
   stepsQuery,
   subflowRunId,
   type ReplySignal,
@@ -64,14 +65,19 @@ import {
   type RunFlowInput,
   type RunFlowResult,
 } from '../contract.js';
+import { attemptsOf, performStep, type StepEnv } from './node-steps.js';
+import type { runLoop } from './run-loop.js';
+import { createResponder } from './respond.js';
+import { reportRunFailed } from './run-failed.js';
 import { withScheduleTime } from './schedule-input.js';
 
-const DEFAULT_TIMEOUT = 'PT30S';
+export { activityOptions, attemptsOf } from './node-steps.js';
 
 export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
   // A run a flow's schedule started learns its tick's time here (schedule-input.ts); any other input is unchanged.
   const input = withScheduleTime(started);
-  const def = input.definition;
+  // A loop's body runs in the loop's child workflow (run-loop.ts), once per item: not in the run's own graph.
+  const def = mainGraph(input.definition);
   const states = new Map<string, StepState>(
     def.nodes.map((n) => [n.id, { nodeId: n.id, type: n.type, status: 'pending' }]),
   );
@@ -85,6 +91,8 @@ export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
   // Replies from contacts this run waits for (ingest signals runs registered in run_waits), in arrival order.
   const replies: ReplySignal[] = [];
   setHandler(replySignal, (r) => void replies.push(r));
+  // A webhook caller waiting for a respond node's answer (respond.ts): its update may come with the start.
+  const responder = createResponder();
   let runContact: JsonValue = input.contact ?? null;
 
   // Steps that failed with onError 'continue' or into their error branch: shown as failed, routed (by planNext) and
@@ -135,86 +143,36 @@ export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
     stateBytes += bytes;
     return value;
   }
+  const stepEnv: StepEnv = {
+    context,
+    budgeted,
+    setWaiting,
+    workspaceId: input.workspaceId,
+    flowId: input.flowId,
+    runId: workflowInfo().workflowId,
+  };
 
   async function perform(node: FlowNode, st: StepState): Promise<void> {
     switch (node.type) {
-      case 'condition': {
-        const result = budgeted(node, 'result', evaluateRule(node.rule, context(), { now: Date.now() }));
-        const branch = truthy(result) ? 'true' : 'false';
-        Object.assign(st, { input: result, output: branch === 'true', branch });
-        return;
-      }
-      case 'switch': {
-        // Cases in order, the first truthy one wins; every case evaluated up to it is recorded as the step's input.
-        const ctx = context();
-        const results: JsonValue[] = [];
-        let branch = DEFAULT_BRANCH;
-        for (const [i, c] of node.cases.entries()) {
-          const result = evaluateRule(c.rule, ctx, { now: Date.now() });
-          results.push(result);
-          if (truthy(result)) {
-            branch = caseBranch(c, i);
-            break;
-          }
-        }
-        Object.assign(st, { input: budgeted(node, 'result', results), output: branch, branch });
-        return;
-      }
+      case 'condition':
+      case 'switch':
       case 'set':
-        st.output = budgeted(
-          node,
-          'values',
-          resolveTemplates(node.values, context(), { now: Date.now() }) as JsonValue,
-        );
-        return;
-      case 'delay': {
-        const ms = parseDuration(node.duration);
-        st.input = { duration: node.duration };
-        st.status = 'waiting';
-        setWaiting(1);
-        try {
-          await sleep(ms);
-        } finally {
-          setWaiting(-1);
-        }
-        return;
-      }
+      case 'delay':
+      case 'action':
+        // The nodes a loop's body runs too (node-steps.ts).
+        return performStep(node, st, stepEnv);
       case 'wait':
         return waitForReply(node, st);
       case 'subflow':
         return callSubflow(node, st);
-      case 'action': {
-        const resolved = budgeted(
-          node,
-          'input',
-          resolveTemplates(node.input ?? {}, context(), { now: Date.now() }) as JsonObject,
-        );
-        st.input = resolved;
-        const { executeStep } = proxyActivities<Activities>(activityOptions(node));
-        const req = {
-          workspaceId: input.workspaceId,
-          flowId: input.flowId,
-          runId: workflowInfo().workflowId,
-          nodeId: node.id,
-          action: node.action,
-          input: resolved,
-          ...(node.connection !== undefined && { connection: node.connection }),
-        };
-        // A channel account at its rate limit: sleep (a durable timer, no attempt used up) and go again.
-        for (let earlier = 0; ;) {
-          try {
-            const { output, attempt } = await executeStep(req);
-            Object.assign(st, { output: budgeted(node, 'output', output), attempts: earlier + attempt });
-            return;
-          } catch (err) {
-            const wait = rateLimitWait(err);
-            if (wait === undefined) throw err;
-            // The attempt that found the limit sent nothing; those before it in that activity did try.
-            earlier += (attemptsOf(err, node) ?? 1) - 1;
-            await sleep(wait);
-          }
-        }
-      }
+      case 'loop':
+        return callLoop(node, st);
+      case 'respond':
+        st.output = responder.send(
+          node.id,
+          budgeted(node, 'response', buildResponse(node, context(), { now: Date.now() })),
+        ) as unknown as JsonObject;
+        return;
     }
   }
 
@@ -323,6 +281,48 @@ export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
     st.output = budgeted(node, 'output', { runId: childRunId, version: child.version, steps });
   }
 
+  /**
+   * A loop: its items resolved and checked here (a non-array or too many fail the step, naming the field or the
+   * bound), then every item's body run in the loop's child workflow (run-loop.ts), waited for. Its output is the
+   * items' results; its `loop` the counts and latest iterations (the run view asks the child while it runs).
+   */
+  async function callLoop(node: LoopNode, st: StepState): Promise<void> {
+    const ctx = context();
+    const now = Date.now();
+    const checked = checkLoopItems(node, resolveTemplates(node.items, ctx, { now }));
+    if ('code' in checked) throw new EvaluationError(checked.message, checked.code);
+    const total = checked.items.length;
+    st.input = { items: total, concurrency: node.concurrency ?? 1 };
+    st.loop = { total, completed: 0, failed: 0 };
+    const runId = workflowInfo().workflowId;
+    try {
+      const { results, failed, progress } = await executeChild<typeof runLoop>('runLoop', {
+        workflowId: loopRunId(runId, node.id),
+        args: [
+          {
+            workspaceId: input.workspaceId,
+            flowId: input.flowId,
+            runId,
+            loop: node,
+            body: bodyGraph(input.definition, node.id),
+            context: ctx,
+            now,
+          },
+        ],
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      });
+      st.loop = progress;
+      Object.assign(st, { output: budgeted(node, 'output', { results, failed }), branch: DONE_BRANCH });
+    } catch (err) {
+      if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
+      const cause = err instanceof ChildWorkflowFailure ? err.cause : err;
+      if (!(cause instanceof ApplicationFailure)) throw err;
+      const progress = cause.details?.[0] as LoopProgress | undefined;
+      if (progress) st.loop = progress;
+      throw new EvaluationError(cause.message, cause.type === LOOP_ITEM_FAILED ? LOOP_ITEM_FAILED : 'BUDGET_EXCEEDED');
+    }
+  }
+
   /** Runs one node to its end state. Never rejects, except to pass on a cancellation. */
   async function execute(node: FlowNode): Promise<void> {
     const st = state(node.id);
@@ -375,10 +375,14 @@ export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
     await Promise.race(inflight.values());
     if (failedStep !== undefined) break;
   }
+  // The run's outcome is known: a caller still waiting for an answer gets none (the webhook says 202).
+  await responder.close();
 
   if (failedStep !== undefined) {
     nodesScope.cancel();
     await Promise.allSettled(inflight.values());
+    // The run.failed event (run-failed.ts): recorded before the failure, never changing it.
+    await reportRunFailed(input, state(failedStep), def.nodes.find((n) => n.id === failedStep)?.name);
     const details: RunFailedDetails = { failedStep };
     throw ApplicationFailure.nonRetryable(
       `Step "${failedStep}" failed: ${state(failedStep).error?.message}`,
@@ -404,7 +408,10 @@ export class EvaluationError extends Error {
       | 'BUDGET_EXCEEDED'
       | 'SUBFLOW_DEPTH'
       | 'SUBFLOW_FAILED'
-      | 'SUBFLOW_TIMEOUT' = 'EVALUATION_ERROR',
+      | 'SUBFLOW_TIMEOUT'
+      | 'LOOP_ITEMS'
+      | 'LOOP_TOO_MANY_ITEMS'
+      | 'LOOP_ITEM_FAILED' = 'EVALUATION_ERROR',
   ) {
     super(message);
   }
@@ -439,35 +446,6 @@ const WAIT_ACTIVITY_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
 
-/** How long to sleep before asking again, when a send found its channel account at its rate limit. */
-function rateLimitWait(err: unknown): number | undefined {
-  if (
-    !(err instanceof ActivityFailure) ||
-    !(err.cause instanceof ApplicationFailure) ||
-    err.cause.type !== RATE_LIMIT_WAIT
-  )
-    return undefined;
-  const details = err.cause.details?.[0] as StepFailureDetails | undefined;
-  const ms = (details?.details as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
-  return typeof ms === 'number' && ms > 0 ? ms : 1000;
-}
-
-/** Activity options for one action node: its timeout (plus the margin) and its retry policy, with defaults. */
-export function activityOptions(node: ActionNode): ActivityOptions {
-  const r = node.retry ?? {};
-  return {
-    activityId: node.id,
-    startToCloseTimeout: parseDuration(node.timeout ?? DEFAULT_TIMEOUT) + STEP_TIMEOUT_MARGIN_MS,
-    retry: {
-      maximumAttempts: r.maxAttempts ?? 5,
-      initialInterval: parseDuration(r.initialInterval ?? 'PT1S'),
-      backoffCoefficient: r.backoffCoefficient ?? 2,
-      maximumInterval: parseDuration(r.maximumInterval ?? 'PT1M'),
-      nonRetryableErrorTypes: NON_RETRYABLE_STEP_CODES,
-    },
-  };
-}
-
 /** A step's error from whatever its execution threw. */
 export function stepError(err: unknown): StepError {
   if (isCancellation(err)) return { message: 'Cancelled before it finished', code: 'CANCELLED' };
@@ -492,13 +470,4 @@ export function stepError(err: unknown): StepError {
             ? 'FUNCTION_ERROR'
             : 'EVALUATION_ERROR',
   };
-}
-
-/** Attempts an action made, from the failure's details (executeStep puts them there) or its retry state. */
-export function attemptsOf(err: unknown, node: ActionNode): number | undefined {
-  if (!(err instanceof ActivityFailure)) return undefined;
-  const details =
-    err.cause instanceof ApplicationFailure ? (err.cause.details?.[0] as StepFailureDetails | undefined) : undefined;
-  if (typeof details?.attempt === 'number') return details.attempt;
-  return err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' ? (node.retry?.maxAttempts ?? 5) : undefined;
 }

@@ -24,6 +24,7 @@ import type {
   ErrorIssue,
   FlowDetail,
   FlowList,
+  FlowSchedule,
   FlowVersionBody,
   Message,
   NewChannelAccount,
@@ -31,9 +32,14 @@ import type {
   ReplyResult,
   RunDetail,
   RunList,
+  StepTestBody,
+  StepTestResult,
   Timeline,
   ValidateResult,
+  WorkspaceSettings,
+  WorkspaceSettingsPatch,
 } from './types.js';
+import type { TemplateFlow, TemplateList } from '../../../server/schemas/templates.js';
 
 export class ApiError extends Error {
   constructor(
@@ -123,6 +129,11 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     /** A new draft; `definition` (e.g. an imported flow file's) is checked by the server: a wrong shape is a 400. */
     createFlow: (name: string, definition?: unknown) =>
       call<FlowDetail>('POST', '/api/flows', definition === undefined ? { name } : { name, definition }),
+    /** The templates gallery (GET /api/templates). */
+    templates: () => call<TemplateList>('GET', '/api/templates'),
+    /** A new draft from a template with its needs filled; a missing or wrong value is a 400 naming `/body/values/<key>`. */
+    useTemplate: (slug: string, values: Record<string, string>) =>
+      call<TemplateFlow>('POST', `/api/templates/${encodeURIComponent(slug)}/flows`, { values }),
     updateFlow: (id: string, patch: { name?: string; definition?: FlowDefinition }) =>
       call<FlowDetail>('PUT', `/api/flows/${encodeURIComponent(id)}`, patch),
     deleteFlow: (id: string) => call<null>('DELETE', `/api/flows/${encodeURIComponent(id)}`),
@@ -137,6 +148,21 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
       call<FlowVersionBody>('GET', `/api/flows/${encodeURIComponent(id)}/versions/${version}`),
     testRun: (id: string, trigger: unknown) =>
       call<{ runId: string }>('POST', `/api/flows/${encodeURIComponent(id)}/test`, { trigger }),
+    /** Runs one action step once (README.md "Testing one step"): its resolved input and its output or error. */
+    testStep: (flowId: string, nodeId: string, body: StepTestBody) =>
+      call<StepTestResult>(
+        'POST',
+        `/api/flows/${encodeURIComponent(flowId)}/steps/${encodeURIComponent(nodeId)}/test`,
+        body,
+      ),
+    /** Pauses or resumes a published schedule flow's schedule; its state afterwards. */
+    setSchedulePaused: (flowId: string, paused: boolean) =>
+      call<FlowSchedule>('POST', `/api/flows/${encodeURIComponent(flowId)}/schedule/${paused ? 'pause' : 'resume'}`),
+    setPollPaused: (flowId: string, paused: boolean) =>
+      call<NonNullable<FlowDetail['poll']>>(
+        'POST',
+        `/api/flows/${encodeURIComponent(flowId)}/poll/${paused ? 'pause' : 'resume'}`,
+      ),
     listRuns: (flowId: string, status?: string) =>
       call<RunList>(
         'GET',
@@ -174,6 +200,9 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     listConversations: (opts: { limit?: number; cursor?: string | undefined } = {}) =>
       call<Page<Conversation>>('GET', page('/api/conversations', opts)),
     getConversation: (id: string) => call<Conversation>('GET', conversation(id)),
+    /** Closes or reopens a conversation (conversation.closed / .opened flows start on it); the conversation after. */
+    setConversationStatus: (id: string, status: 'open' | 'closed') =>
+      call<Conversation>('POST', `${conversation(id)}/${status === 'closed' ? 'close' : 'reopen'}`),
     /** A conversation's messages, newest first; `cursor` pages back to older ones. */
     listMessages: (id: string, opts: { limit?: number; cursor?: string | undefined } = {}) =>
       call<Page<Message>>('GET', page(`${conversation(id)}/messages`, opts)),
@@ -252,6 +281,11 @@ export function createApi(key: string, opts: { baseUrl?: string; fetch?: Fetch }
     contactSettings: () => call<ContactSettings>('GET', '/api/contact-settings'),
     updateContactSettings: (patch: ContactSettingsPatch) =>
       call<ContactSettings>('PATCH', '/api/contact-settings', patch),
+    /** The workspace's settings: its error flow. */
+    workspaceSettings: () => call<WorkspaceSettings>('GET', '/api/workspace-settings'),
+    /** 400 naming `/body/errorFlowId` for a flow that is not a published flow of the workspace. */
+    updateWorkspaceSettings: (patch: WorkspaceSettingsPatch) =>
+      call<WorkspaceSettings>('PATCH', '/api/workspace-settings', patch),
     /** Open duplicate suggestions, highest score first. */
     listDuplicates: (opts: { limit?: number; cursor?: string | undefined } = {}) =>
       call<Page<Duplicate>>('GET', page('/api/duplicates', opts)),

@@ -5,6 +5,7 @@ export type { Issue as ErrorIssue } from '../../../server/schemas/common.js';
 export type {
   FlowDetail,
   FlowList,
+  FlowSchedule,
   FlowSummary,
   FlowVersionBody,
   Published,
@@ -12,6 +13,7 @@ export type {
   VersionSummary,
 } from '../../../server/schemas/flows.js';
 export type { RunDetail, RunList, RunStatus, RunSummary } from '../../../server/schemas/runs.js';
+export type { StepTestBody, StepTestResult } from '../../../server/schemas/step-tests.js';
 export type {
   ChannelAccount,
   ChannelAccountList,
@@ -40,6 +42,10 @@ export type {
   UpdateContactSettingsBody as ContactSettingsPatch,
 } from '../../../server/schemas/contact-settings.js';
 export type { ContactMerge, MergePreview, MergeResult, UndoResult } from '../../../server/schemas/contact-merges.js';
+export type {
+  UpdateWorkspaceSettingsBody as WorkspaceSettingsPatch,
+  WorkspaceSettings,
+} from '../../../server/schemas/workspace-settings.js';
 export type {
   Conversation,
   ConversationList,

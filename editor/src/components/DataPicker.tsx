@@ -56,9 +56,10 @@ export function DataPicker({
               // Keep the focus (and the caret) in the field being edited.
               onMouseDown={(e) => e.preventDefault()}
               onClick={() => setNote(insertInto(target(), r.path) ? null : 'Click into a field first.')}
-              title={r.hint}
+              title={r.from === 'sample' ? `${r.hint} (from the sample kept by Test step)` : r.hint}
             >
               <code>{r.path}</code>
+              {r.from === 'sample' && <span className="badge sample">sample</span>}
               <small>{r.hint}</small>
             </button>
           </li>

@@ -1,7 +1,16 @@
 import { lazy, Suspense, useEffect, useMemo, useRef, useState } from 'react';
 import type { ActionManifest, ConnectorManifest, FlowList } from '../api/types.js';
 import { fieldOf, inputErrorSchema, issuesByNode } from '../flow/issues.js';
-import type { FlowNode, JoinMode, JsonObject, SubflowNode, ValidationIssue, WaitNode } from '../flow/model.js';
+import type {
+  FlowNode,
+  JoinMode,
+  JsonObject,
+  LoopNode,
+  RespondNode,
+  SubflowNode,
+  ValidationIssue,
+  WaitNode,
+} from '../flow/model.js';
 import { ERROR_BRANCH, TRIGGER_ID } from '../flow/model.js';
 import { messageEventSchema } from '../flow/references.js';
 import { hasContact, hasFilter, isChannelTrigger, starterVar } from '../flow/trigger.js';
@@ -11,6 +20,9 @@ import { ConditionBuilder } from './ConditionBuilder.js';
 import { DataPicker } from './DataPicker.js';
 import { DurationInput } from './DurationInput.js';
 import { JsonField } from './JsonField.js';
+import { LoopFields } from './LoopFields.js';
+import { RespondFields } from './RespondFields.js';
+import { StepTest } from './StepTest.js';
 import { SubflowFields } from './SubflowFields.js';
 import { SwitchCases } from './SwitchCases.js';
 import { TriggerInspector } from './TriggerInspector.js';
@@ -27,6 +39,8 @@ const TITLE = {
   set: 'Set values',
   wait: 'Wait for reply',
   subflow: 'Sub-flow',
+  loop: 'Loop',
+  respond: 'Respond to webhook',
 } as const;
 
 export function Inspector({
@@ -66,7 +80,13 @@ export function Inspector({
   if (selected === TRIGGER_ID) {
     return (
       <div className="inspector" onFocus={trackFocus}>
-        <TriggerInspector connectors={connectors} accounts={accounts} issues={byNode.get(TRIGGER_ID) ?? []} />
+        <TriggerInspector
+          connectors={connectors}
+          accounts={accounts}
+          issues={byNode.get(TRIGGER_ID) ?? []}
+          flowId={flowId}
+          listFlows={listFlows}
+        />
         {!readOnly && hasFilter(definition.trigger) && definition.trigger.filter !== undefined && (
           <DataPicker
             definition={definition}
@@ -88,6 +108,9 @@ export function Inspector({
   const inline = (i: ValidationIssue) =>
     (inForm && fieldOf(i.path).startsWith('input')) ||
     (node.type === 'wait' && fieldOf(i.path) === 'contact') ||
+    (node.type === 'loop' && fieldOf(i.path) === 'items') ||
+    (node.type === 'respond' && /^(status|headers|body)(\/|$)/.test(fieldOf(i.path))) ||
+    (node.type === 'subflow' && fieldOf(i.path) === 'timeout') ||
     (node.type === 'switch' && /^cases\/\d+(\/|$)/.test(fieldOf(i.path)));
   const incoming = definition.edges.filter((e) => e.to === node.id).length;
   const listed = nodeIssues.filter((i) => !inline(i));
@@ -149,6 +172,9 @@ export function Inspector({
             error in <code>{`steps.${node.id}.output.error`}</code> instead of failing.
           </p>
         )}
+        {node.type === 'action' && !readOnly && actions.has(node.action) && (
+          <StepTest key={node.id} node={node} actionName={actions.get(node.action)!.name} />
+        )}
         {incoming >= 2 && (
           <div className="field">
             <label htmlFor="node-join">Where branches meet</label>
@@ -188,8 +214,20 @@ export function Inspector({
             node={node}
             flowId={flowId}
             listFlows={listFlows}
+            issues={nodeIssues}
             update={(fn, key) => update((n) => fn(n as SubflowNode), key)}
           />
+        )}
+        {node.type === 'respond' && (
+          <RespondFields
+            key={node.id}
+            node={node}
+            issues={nodeIssues}
+            update={(fn, key) => update((n) => fn(n as RespondNode), key)}
+          />
+        )}
+        {node.type === 'loop' && (
+          <LoopFields node={node} issues={nodeIssues} update={(fn, key) => update((n) => fn(n as LoopNode), key)} />
         )}
         {node.type === 'wait' && (
           <WaitFields

@@ -33,12 +33,27 @@ const LOGIC: Item[] = [
     description: 'Run another published flow and use its result',
     spec: { type: 'subflow' },
   },
+  {
+    key: 'loop',
+    label: 'Loop',
+    description: 'Run steps for each item of a list, then go on',
+    spec: { type: 'loop' },
+  },
 ];
+
+/** Offered in webhook flows only: no HTTP caller waits on any other run (validation says so too). */
+const RESPOND: Item = {
+  key: 'respond',
+  label: 'Respond to webhook',
+  description: 'Answer the waiting caller with a status, headers and body',
+  spec: { type: 'respond' },
+};
 
 /** Drag an item onto the canvas, or press Enter on it to add it below the selected node. */
 export function Palette({ connectors }: { connectors: ConnectorManifest[] }) {
   const [q, setQ] = useState('');
   const readOnly = useFlow((s) => s.readOnlyVersion !== null);
+  const webhook = useFlow((s) => s.definition.trigger.type === 'webhook');
   const groups = useMemo(() => {
     const all = [
       ...connectors.map((c) => ({
@@ -50,7 +65,7 @@ export function Palette({ connectors }: { connectors: ConnectorManifest[] }) {
           spec: { type: 'action', action: a.id },
         })),
       })),
-      { name: 'Logic', items: LOGIC },
+      { name: 'Logic', items: webhook ? [...LOGIC, RESPOND] : LOGIC },
     ];
     const needle = q.trim().toLowerCase();
     return all
@@ -61,7 +76,7 @@ export function Palette({ connectors }: { connectors: ConnectorManifest[] }) {
         ),
       }))
       .filter((g) => g.items.length);
-  }, [connectors, q]);
+  }, [connectors, q, webhook]);
 
   const onDragStart = (e: DragEvent, item: Item) => {
     e.dataTransfer.setData(DND_TYPE, JSON.stringify(item.spec));

@@ -1,6 +1,7 @@
 import type { RunDetail } from '../api/types.js';
 import { runHref } from '../inbox/customer.js';
 import { flowStore } from '../store/flow-store.js';
+import { LoopRun } from './LoopRun.js';
 import { go } from './TopBar.js';
 
 const show = (v: unknown) => JSON.stringify(v, null, 2);
@@ -44,6 +45,12 @@ export function RunSteps({ run }: { run: RunDetail }) {
                     · {s.attempts} attempt{s.attempts === 1 ? '' : 's'}
                   </span>
                 )}
+                {s.loop && (
+                  <span className="muted" data-testid={`loop-progress-${s.nodeId}`}>
+                    {' '}
+                    · {s.loop.completed}/{s.loop.total} items{s.loop.failed > 0 && `, ${s.loop.failed} failed`}
+                  </span>
+                )}
                 {s.childRunId !== undefined && (
                   <span className="muted">
                     {' '}
@@ -59,6 +66,7 @@ export function RunSteps({ run }: { run: RunDetail }) {
                   </span>
                 )}
               </summary>
+              {s.loop && <LoopRun loop={s.loop} />}
               {s.error && (
                 <p className="error">
                   {s.error.code ? `${s.error.code}: ` : ''}

@@ -4,6 +4,7 @@ import { SCHEDULE_OVERLAPS } from '../flow/model.js';
 import { patchScheduleTrigger, type ScheduleTriggerPatch } from '../flow/trigger.js';
 import { flowStore } from '../store/flow-store.js';
 import { DurationInput } from './DurationInput.js';
+import { ScheduleStatus } from './ScheduleStatus.js';
 
 const OVERLAP_LABELS: Record<(typeof SCHEDULE_OVERLAPS)[number], string> = {
   skip: 'Skip that time (default)',
@@ -40,6 +41,7 @@ export function ScheduleFields({ trigger, issues }: { trigger: ScheduleTrigger; 
         The flow starts at the times below, on the wall clock of the time zone. On the day clocks go forward, a time in
         the skipped hour does not fire; on the day they go back, a time in the repeated hour fires twice.
       </p>
+      <ScheduleStatus />
       <fieldset className="field" role="radiogroup">
         <legend>Repeat</legend>
         <div className="row">

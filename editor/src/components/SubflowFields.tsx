@@ -1,7 +1,9 @@
 import { useEffect, useState } from 'react';
 import type { FlowList, FlowSummary } from '../api/types.js';
-import type { FlowNode, JsonObject, SubflowNode } from '../flow/model.js';
+import { fieldOf } from '../flow/issues.js';
+import type { FlowNode, JsonObject, SubflowNode, ValidationIssue } from '../flow/model.js';
 import { ERROR_BRANCH } from '../flow/model.js';
+import { DurationInput } from './DurationInput.js';
 import { JsonField } from './JsonField.js';
 
 /**
@@ -13,8 +15,11 @@ export function SubflowFields({
   flowId,
   listFlows,
   update,
+  issues = [],
 }: {
   node: SubflowNode;
+  /** The node's issues; those on `timeout` are shown under it. */
+  issues?: readonly ValidationIssue[];
   /** The flow being edited, which cannot call itself. */
   flowId: string;
   listFlows: () => Promise<FlowList>;
@@ -84,12 +89,59 @@ export function SubflowFields({
           v && typeof v === 'object' && !Array.isArray(v) && update((n) => ({ ...n, input: v as JsonObject }), 'input')
         }
       />
+      <div className="field">
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={node.timeout !== undefined}
+            onChange={(e) => update((n) => withTimeout(n, e.target.checked ? 'PT1H' : undefined), 'timeout')}
+          />{' '}
+          Limit how long the called run may take
+        </label>
+        {node.timeout !== undefined && (
+          <DurationInput
+            label="Timeout"
+            value={node.timeout}
+            onChange={(timeout) => update((n) => withTimeout(n, timeout), 'timeout')}
+          />
+        )}
+        <small className="muted">Past it the called run is stopped and the step fails (SUBFLOW_TIMEOUT).</small>
+        {issues
+          .filter((i) => fieldOf(i.path) === 'timeout')
+          .map((i, k) => (
+            <p key={k} role="alert" className="error">
+              {i.message}
+            </p>
+          ))}
+      </div>
+      <div className="field">
+        <label htmlFor="subflow-on-error">When the called run fails</label>
+        <select
+          id="subflow-on-error"
+          value={node.onError ?? 'fail'}
+          onChange={(e) => update((n) => withOnError(n, e.target.value as 'fail' | 'continue'), 'onError')}
+        >
+          <option value="fail">Fail this run (default)</option>
+          <option value="continue">Record the error and go on</option>
+        </select>
+        <small className="muted">An “{ERROR_BRANCH}” output connected from this step takes precedence.</small>
+      </div>
       <p className="muted" data-testid="subflow-hint">
         The step waits for the called run; its output is <code>{`steps.${node.id}.output.steps.<step id>`}</code>, the
         called flow’s step outputs. When it fails, connect the “{ERROR_BRANCH}” output to go on instead of failing.
       </p>
     </>
   );
+}
+
+function withTimeout(n: SubflowNode, timeout: string | undefined): SubflowNode {
+  const { timeout: _old, ...rest } = n;
+  return timeout === undefined ? rest : { ...rest, timeout };
+}
+
+function withOnError(n: SubflowNode, onError: 'fail' | 'continue'): SubflowNode {
+  const { onError: _old, ...rest } = n;
+  return onError === 'fail' ? rest : { ...rest, onError };
 }
 
 function withVersion(n: SubflowNode, version: number | undefined): SubflowNode {

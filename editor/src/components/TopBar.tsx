@@ -1,4 +1,4 @@
-// The top bar of the list screens: the brand, the main navigation (Flows, Inbox, Contacts, Channels) and sign-out.
+// The top bar of the list screens: the brand, the main navigation (Flows, Inbox, Contacts, Channels, Settings) and sign-out.
 import type { MouseEvent, ReactNode } from 'react';
 import { navigate } from '../session.js';
 
@@ -7,6 +7,7 @@ const SECTIONS = [
   { id: 'inbox', label: 'Inbox', href: '/inbox' },
   { id: 'contacts', label: 'Contacts', href: '/contacts' },
   { id: 'channels', label: 'Channels', href: '/channels' },
+  { id: 'settings', label: 'Settings', href: '/settings' },
 ] as const;
 
 /** A same-origin link that routes on the client (a modified click still opens a new tab). */

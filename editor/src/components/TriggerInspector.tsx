@@ -2,7 +2,10 @@ import { useId, useState } from 'react';
 import type { ConnectorManifest } from '../api/types.js';
 import { kindLabel } from '../contacts/view.js';
 import type { ChannelMessageTrigger, ContactEventTrigger, JsonValue, ValidationIssue } from '../flow/model.js';
-import { CONTACT_EVENT_TYPES } from '../flow/model.js';
+import { CONTACT_EVENT_TYPES, PLATFORM_EVENT_TYPES } from '../flow/model.js';
+import { isPlatformTrigger, patchPlatformTrigger } from '../flow/platform-trigger.js';
+import type { FlowList } from '../api/types.js';
+import { PlatformEventFields } from './PlatformEventFields.js';
 import {
   attributeField,
   attributeKeyProblem,
@@ -28,7 +31,10 @@ import type { AccountsState } from '../screens/use-channel-accounts.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { ConditionBuilder } from './ConditionBuilder.js';
 import { JsonField } from './JsonField.js';
+import { AnswerWait } from './RespondFields.js';
 import { ScheduleFields } from './ScheduleFields.js';
+import { PollFields } from './PollFields.js';
+import { isPollTrigger } from '../flow/poll-trigger.js';
 
 /** What starts a contact event flow, in words (the inspector's first line). */
 const CONTACT_EVENT_TEXT: Record<ContactEventTrigger['type'], string> = {
@@ -47,10 +53,15 @@ export function TriggerInspector({
   connectors,
   accounts,
   issues,
+  flowId,
+  listFlows,
 }: {
   connectors: readonly ConnectorManifest[];
   accounts: AccountsState;
   issues: readonly ValidationIssue[];
+  /** The flow being edited and the workspace's flows: a run.failed trigger picks flows among the others. */
+  flowId?: string;
+  listFlows?: () => Promise<FlowList>;
 }) {
   const id = useId();
   const trigger = useFlow((s) => s.definition.trigger);
@@ -58,7 +69,9 @@ export function TriggerInspector({
   // A schedule's field problems show under their fields (ScheduleFields); the rest here.
   const general = isScheduleTrigger(trigger)
     ? issues.filter((i) => !/^\/trigger\/(cron|every|timezone)(\/|$)/.test(i.path))
-    : issues;
+    : isPollTrigger(trigger)
+      ? issues.filter((i) => !/^\/trigger\/(source|input|every)(\/|$)/.test(i.path))
+      : issues;
   const setSample = (v: unknown) =>
     flowStore.getState().change((d) => ({ ...d, trigger: { ...d.trigger, sample: v as JsonValue } }), 'trigger/sample');
   const radio = (type: TriggerType) => (
@@ -77,9 +90,11 @@ export function TriggerInspector({
       <h2>Trigger</h2>
       <fieldset className="field" role="radiogroup">
         <legend>Starts on</legend>
-        <div className="row">{(['webhook', 'channel.message', 'schedule'] as const).map(radio)}</div>
+        <div className="row">{(['webhook', 'channel.message', 'schedule', 'poll'] as const).map(radio)}</div>
         <small className="muted">A contact event:</small>
         <div className="row">{CONTACT_EVENT_TYPES.map(radio)}</div>
+        <small className="muted">A conversation, message or run event:</small>
+        <div className="row">{PLATFORM_EVENT_TYPES.map(radio)}</div>
       </fieldset>
       {general.length > 0 && (
         <ul className="issues" aria-label="Problems with the trigger">
@@ -94,6 +109,24 @@ export function TriggerInspector({
         <ChannelFields trigger={trigger} connectors={connectors} accounts={accounts} />
       ) : isContactTrigger(trigger) ? (
         <ContactEventFields trigger={trigger} connectors={connectors} />
+      ) : isPlatformTrigger(trigger) ? (
+        <PlatformEventFields
+          trigger={trigger}
+          connectors={connectors}
+          {...(flowId !== undefined && { flowId })}
+          {...(listFlows && { listFlows })}
+          filter={
+            <FilterField
+              filter={trigger.filter}
+              starter={starterVar({ trigger })}
+              start={filterStart({ trigger })}
+              what="event"
+              patch={(p, key) => flowStore.getState().change((d) => patchPlatformTrigger(d, p), key)}
+            />
+          }
+        />
+      ) : isPollTrigger(trigger) ? (
+        <PollFields trigger={trigger} connectors={connectors} accounts={accounts} issues={issues} />
       ) : isScheduleTrigger(trigger) ? (
         <ScheduleFields trigger={trigger} issues={issues} />
       ) : (
@@ -107,13 +140,14 @@ export function TriggerInspector({
             rows={10}
             onChange={setSample}
           />
+          <AnswerWait issues={issues} />
         </>
       )}
       {trigger.type !== 'webhook' && (
         <JsonField
           key={`${trigger.type}-sample`}
           label={isChannelTrigger(trigger) ? 'Sample message (optional)' : 'Sample event (optional)'}
-          describe={`${isChannelTrigger(trigger) ? 'A message event' : isScheduleTrigger(trigger) ? 'A schedule tick' : 'A contact event'} as a run gets it as \`trigger\`; test runs start from it.`}
+          describe={`${isChannelTrigger(trigger) ? 'A message event' : isScheduleTrigger(trigger) ? 'A schedule tick' : isPollTrigger(trigger) ? 'A polled item ({ key, item })' : isPlatformTrigger(trigger) ? 'An event' : 'A contact event'} as a run gets it as \`trigger\`; test runs start from it.`}
           value={trigger.sample}
           optional
           rows={5}

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { FlowDetail } from '../api/types.js';
-import type { TriggerType } from '../flow/trigger.js';
+import { isPlatformEventType } from '../flow/platform-trigger.js';
+import { TRIGGER_LABELS, type TriggerType } from '../flow/trigger.js';
 
 /** Published versions, and the webhook URL to copy when the flow starts on a webhook. */
 export function VersionsPanel({
@@ -24,7 +25,9 @@ export function VersionsPanel({
             ? 'inbound channel messages'
             : trigger === 'schedule'
               ? 'its schedule'
-              : 'contact events'}
+              : isPlatformEventType(trigger)
+                ? `${TRIGGER_LABELS[trigger].toLowerCase()} events`
+                : 'contact events'}
           , not on a webhook.
         </p>
       ) : flow.webhookUrl ? (

@@ -10,7 +10,9 @@ export type NewNode =
   | { type: 'delay' }
   | { type: 'set' }
   | { type: 'wait' }
-  | { type: 'subflow' };
+  | { type: 'subflow' }
+  | { type: 'loop' }
+  | { type: 'respond' };
 
 /** A readable id not yet used: `save`, `save_2`, … */
 export function uniqueId(def: FlowDefinition, base: string): string {
@@ -58,6 +60,18 @@ export function makeNode(def: FlowDefinition, spec: NewNode, position?: { x: num
     case 'subflow':
       // No flow chosen yet: validation says so until the Inspector picks one.
       return { id: uniqueId(def, 'subflow'), type: 'subflow', flow: '', input: {}, ...at };
+    case 'loop':
+      // Items from the webhook body's first guess; the body is what the user connects to its "item" handle.
+      return { id: uniqueId(def, 'loop'), type: 'loop', items: '{{ trigger.body.items }}', ...at };
+    case 'respond':
+      // The webhook's answer; the run id lets the caller find the run later.
+      return {
+        id: uniqueId(def, 'respond'),
+        type: 'respond',
+        status: 200,
+        body: { ok: true, runId: '{{ run.id }}' },
+        ...at,
+      };
   }
 }
 

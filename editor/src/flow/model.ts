@@ -5,6 +5,7 @@ export type {
   ConditionNode,
   ContactEventTrigger,
   ContactEventType,
+  ConversationEventTrigger,
   DelayNode,
   FlowDefinition,
   FlowEdge,
@@ -12,7 +13,15 @@ export type {
   JoinMode,
   JsonObject,
   JsonValue,
+  LoopNode,
+  LoopProgress,
+  MessageFailedTrigger,
   NodeType,
+  PlatformEventTrigger,
+  PlatformEventType,
+  PollTrigger,
+  RespondNode,
+  RunFailedTrigger,
   ScheduleOverlap,
   ScheduleTrigger,
   SetNode,
@@ -28,7 +37,13 @@ export type {
 } from '../../../connectors/flow/types.js';
 
 // Plain values of the same pure module (no imports of its own, so nothing else reaches the bundle).
-export { BRANCHES, CONTACT_EVENT_TYPES, SCHEDULE_OVERLAPS, TRIGGER_ID } from '../../../connectors/flow/types.js';
+export {
+  BRANCHES,
+  CONTACT_EVENT_TYPES,
+  PLATFORM_EVENT_TYPES,
+  SCHEDULE_OVERLAPS,
+  TRIGGER_ID,
+} from '../../../connectors/flow/types.js';
 // Branch names per node (a switch's cases, an action's error branch): pure, importing only types.ts.
 export {
   canFail,
@@ -39,3 +54,5 @@ export {
   outHandles,
   requiredBranches,
 } from '../../../connectors/flow/branches.js';
+// Loops' bodies and bounds: pure, importing only types.ts.
+export { DONE_BRANCH, ITEM_BRANCH, LOOP_LIMITS, loopBodies } from '../../../connectors/flow/loop.js';

@@ -164,3 +164,33 @@ describe('data picker references with a contact event trigger', () => {
     expect(filter.every((p) => p.startsWith('trigger.') || p.startsWith('contact.'))).toBe(true);
   });
 });
+
+describe('data picker references from a step’s kept sample', () => {
+  it('offers the sample’s fields first, marked, then what the output schema adds', () => {
+    const actions = new Map([
+      [
+        'contacts.upsert',
+        {
+          id: 'contacts.upsert',
+          name: 'Upsert',
+          description: '',
+          input: {},
+          output: { type: 'object', properties: { id: { type: 'string' }, created: { type: 'boolean' } } },
+        },
+      ],
+    ]);
+    const withSample: FlowDefinition = {
+      ...def,
+      nodes: def.nodes.map((n) =>
+        n.id === 'save' ? { ...n, sample: { id: 'ct_1', extra: { plan: 'pro' } } } : n,
+      ) as FlowDefinition['nodes'],
+    };
+    const refs = referencesFor(withSample, 'notify', actions).filter((r) => r.path.startsWith('steps.save'));
+    expect(refs).toEqual([
+      { path: 'steps.save.output.id', hint: '"ct_1"', from: 'sample' },
+      { path: 'steps.save.output.extra.plan', hint: '"pro"', from: 'sample' },
+      { path: 'steps.save.output', hint: 'object' },
+      { path: 'steps.save.output.created', hint: 'boolean' },
+    ]);
+  });
+});

@@ -3,14 +3,18 @@
 // and `steps.<id>.output.…` from the output schemas of the steps that run before the selected one.
 import type { ActionManifest, ConnectorManifest } from '../api/types.js';
 import { upstreamOf } from './edit.js';
+import { loopReferences } from './loop.js';
 import type { ContactEventTrigger, ContactEventType, FlowDefinition, JsonValue } from './model.js';
 import { canFail, ERROR_BRANCH, TRIGGER_ID } from './model.js';
+import { isPlatformTrigger, SAMPLE_PLATFORM_EVENTS } from './platform-trigger.js';
 import { isChannelTrigger, isContactTrigger } from './trigger.js';
 
 export interface Reference {
   path: string;
   /** A short hint: the sample value or the schema type. */
   hint: string;
+  /** `sample`: from the output a "Test step" kept on the step (its value is the hint). */
+  from?: 'sample';
 }
 
 const MAX_DEPTH = 4;
@@ -157,6 +161,12 @@ export function referencesFor(
   } else if (isContactTrigger(def.trigger)) {
     fromSchema('trigger', contactEventSchema(def.trigger.type), out, 0, false);
     out.push(...contactRecord(def.trigger));
+  } else if (isPlatformTrigger(def.trigger)) {
+    // A platform event's fields, from its sample (or the type's sample event); its contact, when it has one.
+    const sample = def.trigger.sample;
+    const event = sample && typeof sample === 'object' && !Array.isArray(sample) ? sample : undefined;
+    fromValue('trigger', event ?? SAMPLE_PLATFORM_EVENTS[def.trigger.type], out);
+    if (def.trigger.type !== 'run.failed') out.push(...CONTACT);
   } else {
     const sample = def.trigger.sample;
     if (sample && typeof sample === 'object' && !Array.isArray(sample)) fromValue('trigger', sample, out);
@@ -166,10 +176,11 @@ export function referencesFor(
   if (nodeId === TRIGGER_ID) return out;
   for (const id of upstreamOf(def, nodeId)) {
     const n = def.nodes.find((x) => x.id === id)!;
-    if (n.type === 'action') fromSchema(`steps.${id}.output`, actions.get(n.action)?.output, out);
+    if (n.type === 'action') actionOutput(`steps.${id}.output`, n.sample, actions.get(n.action)?.output, out);
     else if (n.type === 'switch') out.push({ path: `steps.${id}.output`, hint: 'the branch the switch took' });
     else if (n.type === 'set') fromValue(`steps.${id}.output`, n.values, out);
     else if (n.type === 'wait') fromSchema(`steps.${id}.output`, waitOutput(messageEvent), out);
+    else if (n.type === 'loop') loopReferences(def, n, nodeId, out);
     else if (n.type === 'subflow')
       out.push(
         { path: `steps.${id}.output.steps`, hint: "the called flow's step outputs, by step id" },
@@ -183,6 +194,17 @@ export function referencesFor(
       );
   }
   return out;
+}
+
+/** An action's output: the fields of its kept sample first (marked), then what its schema adds. */
+function actionOutput(prefix: string, sample: JsonValue | undefined, schema: unknown, out: Reference[]) {
+  const own: Reference[] = [];
+  if (sample !== undefined) fromValue(prefix, sample, own);
+  const seen = new Set(own.map((r) => r.path));
+  out.push(...own.map((r) => ({ ...r, from: 'sample' as const })));
+  const typed: Reference[] = [];
+  fromSchema(prefix, schema, typed);
+  out.push(...typed.filter((r) => !seen.has(r.path)));
 }
 
 export const placeholder = (path: string) => `{{ ${path} }}`;

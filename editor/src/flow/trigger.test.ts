@@ -70,11 +70,27 @@ describe('contact event triggers', () => {
     let d = empty({ type: 'channel.message', channels: ['sms'], sample: { text: 'hi' } });
     for (const type of TRIGGER_TYPES) {
       d = switchTrigger(d, type);
-      expect(d.trigger).toEqual(type === 'schedule' ? { type, cron: DEFAULT_CRON } : { type });
+      expect(d.trigger).toEqual(
+        type === 'schedule'
+          ? { type, cron: DEFAULT_CRON }
+          : type === 'poll'
+            ? { type, source: 'http.poll', input: {}, every: 'PT5M' }
+            : { type },
+      );
       expect(switchTrigger(d, type)).toBe(d);
       expect(validateFlow(d).filter((i) => i.path.startsWith('/trigger'))).toEqual([]);
     }
-    expect(TRIGGER_TYPES).toEqual(['webhook', 'channel.message', 'schedule', ...CONTACT_EVENT_TYPES]);
+    expect(TRIGGER_TYPES).toEqual([
+      'webhook',
+      'channel.message',
+      'schedule',
+      'poll',
+      ...CONTACT_EVENT_TYPES,
+      'conversation.opened',
+      'conversation.closed',
+      'message.failed',
+      'run.failed',
+    ]);
     expect(CONTACT_EVENT_TYPES.map((t) => TRIGGER_LABELS[t])).toEqual([
       'Contact created',
       'Contact updated',
@@ -133,7 +149,13 @@ describe('contact event triggers', () => {
 
   it('says which triggers give a run a contact of its own, as the validator does', () => {
     for (const type of [...TRIGGER_TYPES, 'other', undefined]) expect(hasContact(type)).toBe(validatorHasContact(type));
-    expect(TRIGGER_TYPES.filter(hasContact)).toEqual(['channel.message', ...CONTACT_EVENT_TYPES]);
+    expect(TRIGGER_TYPES.filter(hasContact)).toEqual([
+      'channel.message',
+      ...CONTACT_EVENT_TYPES,
+      'conversation.opened',
+      'conversation.closed',
+      'message.failed',
+    ]);
     // So a wait under a contact trigger needs no contact, as under a channel trigger.
     const wait = (type: (typeof TRIGGER_TYPES)[number]): FlowDefinition => ({
       schemaVersion: 1,

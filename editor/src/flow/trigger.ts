@@ -7,26 +7,45 @@ import type {
   FlowDefinition,
   JsonObject,
   JsonValue,
+  PlatformEventTrigger,
   ScheduleTrigger,
   TriggerDef,
 } from './model.js';
-import { CONTACT_EVENT_TYPES } from './model.js';
+import { CONTACT_EVENT_TYPES, PLATFORM_EVENT_TYPES } from './model.js';
+import {
+  isPlatformEventType,
+  isPlatformTrigger,
+  PLATFORM_EVENT_LABELS,
+  platformStarterVar,
+  platformSummary,
+  SAMPLE_PLATFORM_EVENTS,
+} from './platform-trigger.js';
+import { isPollTrigger, newPollTrigger, pollSummary, samplePollEvent } from './poll-trigger.js';
 
 export type TriggerType = TriggerDef['type'];
 
 /** Every trigger type, in the order the trigger picker offers them. */
-export const TRIGGER_TYPES: readonly TriggerType[] = ['webhook', 'channel.message', 'schedule', ...CONTACT_EVENT_TYPES];
+export const TRIGGER_TYPES: readonly TriggerType[] = [
+  'webhook',
+  'channel.message',
+  'schedule',
+  'poll',
+  ...CONTACT_EVENT_TYPES,
+  ...PLATFORM_EVENT_TYPES,
+];
 
 /** What each trigger type is called on screen. */
 export const TRIGGER_LABELS: Record<TriggerType, string> = {
   webhook: 'Webhook',
   'channel.message': 'Channel message',
   schedule: 'Schedule',
+  poll: 'Poll',
   'contact.created': 'Contact created',
   'contact.updated': 'Contact updated',
   'contact.merged': 'Contacts merged',
   'contact.unmerged': 'Merge undone',
   'identity.added': 'Identity added',
+  ...PLATFORM_EVENT_LABELS,
 };
 
 /** Identity kinds an identity.added trigger offers (besides the installed channels' address kinds). */
@@ -42,15 +61,16 @@ export const isContactTrigger = (t: TriggerDef): t is ContactEventTrigger => isC
 export const isScheduleTrigger = (t: TriggerDef): t is ScheduleTrigger => t.type === 'schedule';
 
 /** Whether runs of this trigger can be filtered (channel messages and contact events). */
-export const hasFilter = (t: TriggerDef): t is ChannelMessageTrigger | ContactEventTrigger =>
-  isChannelTrigger(t) || isContactTrigger(t);
+export const hasFilter = (t: TriggerDef): t is ChannelMessageTrigger | ContactEventTrigger | PlatformEventTrigger =>
+  isChannelTrigger(t) || isContactTrigger(t) || isPlatformTrigger(t);
 
 /**
  * Whether runs of this trigger type have a contact of their own (`contact` in templates, a wait's default): the same
  * answer as `hasContact` of connectors/flow/validate.ts (trigger.test.ts checks it), which the editor cannot import
  * without bundling ajv.
  */
-export const hasContact = (type: unknown): boolean => type === 'channel.message' || isContactEventType(type);
+export const hasContact = (type: unknown): boolean =>
+  type === 'channel.message' || isContactEventType(type) || (isPlatformEventType(type) && type !== 'run.failed');
 
 /** The value a new condition row starts from: a field the trigger's events really have. */
 export function starterVar(def: Pick<FlowDefinition, 'trigger'>): string {
@@ -59,6 +79,8 @@ export function starterVar(def: Pick<FlowDefinition, 'trigger'>): string {
   if (type === 'channel.message') return 'trigger.message.text';
   if (type === 'identity.added') return 'trigger.identity.kind';
   if (type === 'schedule') return 'trigger.scheduledAt';
+  if (type === 'poll') return 'trigger.key';
+  if (isPlatformEventType(type)) return platformStarterVar(type);
   return 'contact.name';
 }
 
@@ -78,7 +100,8 @@ export function filterStart(def: Pick<FlowDefinition, 'trigger'>): JsonValue {
 export function switchTrigger(def: FlowDefinition, type: TriggerType): FlowDefinition {
   if (def.trigger.type === type) return def;
   // A schedule starts from a real one (weekdays at 9:00 UTC), so the form has something to change.
-  const trigger: TriggerDef = type === 'schedule' ? { type, cron: DEFAULT_CRON } : { type };
+  const trigger: TriggerDef =
+    type === 'schedule' ? { type, cron: DEFAULT_CRON } : type === 'poll' ? newPollTrigger() : ({ type } as TriggerDef);
   return { ...def, trigger };
 }
 
@@ -261,6 +284,8 @@ export function startingSample(t: TriggerDef): JsonValue {
   if (t.type === 'webhook') return SAMPLE_REQUEST;
   if (t.type === 'channel.message') return SAMPLE_MESSAGE;
   if (t.type === 'schedule') return SAMPLE_SCHEDULE_EVENT;
+  if (isPollTrigger(t)) return samplePollEvent(t);
+  if (isPlatformTrigger(t)) return SAMPLE_PLATFORM_EVENTS[t.type];
   return SAMPLE_CONTACT_EVENTS[t.type];
 }
 
@@ -285,6 +310,8 @@ export function triggerSummary(t: TriggerDef): { title: string; sub: string } {
     const when = t.every !== undefined ? `every ${t.every}` : [t.cron ?? ''].flat().join(' | ');
     return { title: 'Schedule', sub: `${when} · ${t.timezone ?? 'UTC'}` };
   }
+  if (isPlatformTrigger(t)) return { title: TRIGGER_LABELS[t.type], sub: platformSummary(t) };
+  if (isPollTrigger(t)) return { title: 'Poll', sub: pollSummary(t) };
   let first = CONTACT_EVENT_SUB[t.type];
   if (t.type === 'contact.updated' && t.fields?.length)
     first = `${t.fields.map((f) => f.replace(/^attributes\./, '')).join(', ')} changed`;

@@ -41,6 +41,8 @@ const conv = (id: string, lastMessageAt: string | null): Conversation => ({
   },
   lastMessageAt,
   lastMessage: null,
+  status: 'open',
+  closedAt: null,
 });
 const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
 

@@ -12,9 +12,12 @@ import { VersionsPanel } from '../components/VersionsPanel.js';
 import { flowLevelIssues } from '../flow/issues.js';
 import { linkedRunId } from '../inbox/customer.js';
 import type { FlowDefinition } from '../flow/model.js';
+import { isPlatformEventType } from '../flow/platform-trigger.js';
+import { TRIGGER_LABELS } from '../flow/trigger.js';
 import { unsavedDraft } from '../store/draft-cache.js';
 import { flowStore, useFlow } from '../store/flow-store.js';
 import { navigate } from '../session.js';
+import { FlowServicesContext } from './flow-services.js';
 import { useFlowSync, type SaveState } from './use-flow-sync.js';
 import { useChannelAccounts } from './use-channel-accounts.js';
 import { useShortcuts } from './use-shortcuts.js';
@@ -80,6 +83,10 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
   }, [selected]);
 
   const refreshFlow = useCallback(() => api.getFlow(flowId).then(setFlow), [api, flowId]);
+  const services = useMemo(
+    () => ({ api, flowId, schedule: flow?.schedule, poll: flow?.poll, refreshFlow }),
+    [api, flowId, flow?.schedule, flow?.poll, refreshFlow],
+  );
 
   const blocked =
     readOnlyVersion !== null
@@ -246,6 +253,8 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
                   'It starts on each matching inbound message.'
                 ) : definition.trigger.type === 'schedule' ? (
                   <ScheduleNotice schedule={flow?.schedule} />
+                ) : isPlatformEventType(definition.trigger.type) ? (
+                  `It starts on each matching ${TRIGGER_LABELS[definition.trigger.type].toLowerCase()} event.`
                 ) : (
                   'It starts on each matching contact event.'
                 )}
@@ -266,13 +275,15 @@ export function EditorScreen({ api, flowId, onSignOut }: { api: Api; flowId: str
             </div>
             <div role="tabpanel" className="side-body">
               {tab === 'inspect' && (
-                <Inspector
-                  actions={actions}
-                  connectors={connectors}
-                  accounts={accounts}
-                  flowId={flowId}
-                  listFlows={api.listFlows}
-                />
+                <FlowServicesContext.Provider value={services}>
+                  <Inspector
+                    actions={actions}
+                    connectors={connectors}
+                    accounts={accounts}
+                    flowId={flowId}
+                    listFlows={api.listFlows}
+                  />
+                </FlowServicesContext.Provider>
               )}
               {tab === 'test' && (
                 <TestPanel

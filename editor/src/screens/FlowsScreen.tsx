@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Api } from '../api/client.js';
 import type { FlowSummary } from '../api/types.js';
 import { downloadFlowFile, ImportFlowButton } from '../components/FlowFile.js';
+import { TemplateGallery } from '../components/TemplateGallery.js';
 import { TopBar } from '../components/TopBar.js';
 import { navigate } from '../session.js';
 
@@ -128,6 +129,7 @@ export function FlowsScreen({ api, onSignOut }: { api: Api; onSignOut: () => voi
             </li>
           ))}
         </ul>
+        <TemplateGallery api={api} />
       </main>
     </div>
   );

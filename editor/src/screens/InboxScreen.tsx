@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { Conversation } from '../api/types.js';
 import { ConversationList } from '../components/ConversationList.js';
+import { ConversationStatusButton } from '../components/ConversationStatusButton.js';
 import { CustomerPanel } from '../components/CustomerPanel.js';
 import { MessageLog } from '../components/MessageLog.js';
 import { ReplyBox } from '../components/ReplyBox.js';
@@ -99,6 +100,9 @@ function Thread({
             >
               Contact page
             </a>
+          )}
+          {conversation && (
+            <ConversationStatusButton api={api} conversation={conversation} onChanged={() => void onSent()} />
           )}
           {conversation && conversation.contact.identities.length > 0 && (
             <ul className="identities" aria-label="Identities">

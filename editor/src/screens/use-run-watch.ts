@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { RunDetail } from '../api/types.js';
+import { withLoopSteps } from '../flow/loop.js';
 import { flowStore } from '../store/flow-store.js';
 
 const POLL_MS = 700;
@@ -22,7 +23,8 @@ export function useRunWatch(api: Api, runId: string | null) {
         if (stop) return;
         setRun(r);
         setError(null);
-        flowStore.getState().setOverlay({ runId: r.id, status: r.status, steps: r.steps });
+        // A loop's body steps show its latest iteration (flow/loop.ts).
+        flowStore.getState().setOverlay({ runId: r.id, status: r.status, steps: withLoopSteps(r.steps) });
         if (done(r.status)) return;
       } catch (err) {
         if (stop) return;

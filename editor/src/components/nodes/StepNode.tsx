@@ -20,6 +20,8 @@ const ICON: Record<string, string> = {
   set: '✎',
   wait: '✉',
   subflow: '↳',
+  loop: '⟳',
+  respond: '↩',
 };
 
 function summary(n: FlowNode): string {
@@ -41,6 +43,10 @@ function summary(n: FlowNode): string {
       return `reply within ${durationText(n.timeout)}`;
     case 'subflow':
       return n.flow ? `calls ${n.flow}${n.version !== undefined ? ` v${n.version}` : ''}` : 'no flow chosen';
+    case 'respond':
+      return `answers ${n.status ?? 200}`;
+    case 'loop':
+      return `for each of ${typeof n.items === 'string' ? n.items.replace(/^\{\{\s*|\s*\}\}$/g, '') : 'a list'}`;
   }
 }
 
@@ -163,4 +169,6 @@ export const nodeTypes = {
   set: StepNode,
   wait: StepNode,
   subflow: StepNode,
+  loop: StepNode,
+  respond: StepNode,
 };
