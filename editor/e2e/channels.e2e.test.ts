@@ -50,7 +50,13 @@ describe('channels in Chromium', () => {
     await page.reload();
 
     const nav = page.getByRole('navigation', { name: 'Main' });
-    expect(await nav.getByRole('link').allTextContents()).toEqual(['Flows', 'Inbox', 'Contacts', 'Channels', 'Settings']);
+    expect(await nav.getByRole('link').allTextContents()).toEqual([
+      'Flows',
+      'Inbox',
+      'Contacts',
+      'Channels',
+      'Settings',
+    ]);
     await nav.getByRole('link', { name: 'Channels' }).click();
     expect(new URL(page.url()).pathname).toBe('/channels');
     expect(await nav.getByRole('link', { name: 'Channels' }).getAttribute('aria-current')).toBe('page');
