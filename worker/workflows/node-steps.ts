@@ -1,31 +1,40 @@
 // The nodes a run and a loop's body carry out alike: conditions, switches, set and delays in workflow code, and each
 // action as one `executeStep` activity with its rate-limit waits. runFlow (run-flow.ts) and runLoop (run-loop.ts) both
 // call `performStep`; what differs between them (the context, the budgets, the waiting phase, the step's key) comes in
-// `StepEnv`. Deterministic: imports only the workflow SDK, the contract and the sandbox-safe flow runtime.
+// `StepEnv`; both walk their graph with `advance` and settle failures with `settleFailure`. Deterministic: imports only the workflow SDK, the contract and the sandbox-safe flow runtime.
 import {
   ActivityFailure,
   ApplicationFailure,
+  isCancellation,
   proxyActivities,
   sleep,
+  TimeoutFailure,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import {
+  canFail,
   caseBranch,
   DEFAULT_BRANCH,
+  ERROR_BRANCH,
   evaluateRule,
+  FunctionError,
   parseDuration,
   resolveTemplates,
+  RuleBudgetError,
   truthy,
 } from '../../connectors/flow/runtime.js';
 import type {
   ActionNode,
   ConditionNode,
   DelayNode,
+  FlowEdge,
   FlowNode,
   JsonObject,
   JsonValue,
+  Plan,
   RunContext,
   SetNode,
+  StepError,
   StepState,
   SwitchNode,
 } from '../../connectors/flow/types.js';
@@ -173,4 +182,115 @@ export function attemptsOf(err: unknown, node: ActionNode): number | undefined {
     err.cause instanceof ApplicationFailure ? (err.cause.details?.[0] as StepFailureDetails | undefined) : undefined;
   if (typeof details?.attempt === 'number') return details.attempt;
   return err.retryState === 'MAXIMUM_ATTEMPTS_REACHED' ? (node.retry?.maxAttempts ?? 5) : undefined;
+}
+
+/**
+ * A node the workflow evaluates itself (condition, set, delay, wait, an action's templates) that cannot be carried
+ * out as written: the step fails with `code` (json-logic, template and duration errors are `EVALUATION_ERROR`).
+ * No retry fixes it; the flow does. Plain JavaScript, so sandbox-safe.
+ */
+export class EvaluationError extends Error {
+  override readonly name = 'EvaluationError';
+  constructor(
+    message: string,
+    readonly code:
+      | 'EVALUATION_ERROR'
+      | 'WAIT_NO_CONTACT'
+      | 'BUDGET_EXCEEDED'
+      | 'SUBFLOW_DEPTH'
+      | 'SUBFLOW_FAILED'
+      | 'SUBFLOW_TIMEOUT'
+      | 'LOOP_ITEMS'
+      | 'LOOP_TOO_MANY_ITEMS'
+      | 'LOOP_ITEM_FAILED' = 'EVALUATION_ERROR',
+  ) {
+    super(message);
+  }
+}
+
+/** A step's error from whatever its execution threw. */
+export function stepError(err: unknown): StepError {
+  if (isCancellation(err)) return { message: 'Cancelled before it finished', code: 'CANCELLED' };
+  if (err instanceof ActivityFailure) {
+    const cause = err.cause;
+    if (cause instanceof ApplicationFailure)
+      return { message: cause.message, ...(cause.type && { code: cause.type }), retryable: !cause.nonRetryable };
+    if (cause instanceof TimeoutFailure)
+      return { message: `The attempt timed out (${cause.timeoutType ?? 'timeout'})`, code: 'TIMEOUT', retryable: true };
+    return { message: cause?.message ?? err.message };
+  }
+  // Expressions, templates (data functions: FUNCTION_ERROR, the function and argument named) and durations evaluated
+  // in the workflow. Date.now() there is the workflow's deterministic clock: date.now is the same on replay.
+  return {
+    message: err instanceof Error ? err.message : String(err),
+    code:
+      err instanceof EvaluationError
+        ? err.code
+        : err instanceof RuleBudgetError
+          ? 'BUDGET_EXCEEDED'
+          : err instanceof FunctionError
+            ? 'FUNCTION_ERROR'
+            : 'EVALUATION_ERROR',
+  };
+}
+
+/** Which failed steps go on instead of failing their walk (the run, or a loop's item). */
+export interface FailureRoutes {
+  /** Steps with an `error` edge: a failure for good follows it. */
+  errorRouted: Set<string>;
+  /**
+   * Steps that failed with onError 'continue' or into their error branch: shown as failed, routed (by planNext) and
+   * templated as completed, their output being `{ error }`.
+   */
+  continued: Set<string>;
+}
+
+export const failureRoutes = (def: { edges: FlowEdge[] }): FailureRoutes => ({
+  errorRouted: new Set(def.edges.filter((e) => e.branch === ERROR_BRANCH).map((e) => e.from)),
+  continued: new Set(),
+});
+
+/**
+ * Records a node's failure on its step (its error, an action's attempts) and routes it when it may go on: into its
+ * error branch, or on under onError 'continue' (a cancellation never goes on). Whether the failure is its walk's.
+ */
+export function settleFailure(node: FlowNode, st: StepState, err: unknown, routes: FailureRoutes): boolean {
+  Object.assign(st, { status: 'failed', error: stepError(err) });
+  const attempts = node.type === 'action' ? attemptsOf(err, node) : undefined;
+  if (attempts !== undefined) st.attempts = attempts;
+  const routed = routes.errorRouted.has(node.id);
+  if (!canFail(node.type) || isCancellation(err) || !(routed || (node as { onError?: string }).onError === 'continue'))
+    return true;
+  routes.continued.add(node.id);
+  st.output = { error: st.error as unknown as JsonObject };
+  if (routed) st.branch = ERROR_BRANCH;
+  return false;
+}
+
+/**
+ * One step of a walk over a graph: the plan's skipped nodes marked so, its ready ones started (`start`) and kept in
+ * `inflight` until they settle. Whether anything changed.
+ */
+export function advance(
+  plan: Plan,
+  states: Map<string, StepState>,
+  inflight: Map<string, Promise<void>>,
+  start: (node: FlowNode) => Promise<void>,
+): boolean {
+  let progressed = false;
+  for (const id of plan.skip) {
+    const st = states.get(id);
+    if (st?.status !== 'pending') continue;
+    st.status = 'skipped';
+    progressed = true;
+  }
+  for (const node of plan.ready) {
+    if (states.get(node.id)?.status !== 'pending') continue;
+    inflight.set(
+      node.id,
+      start(node).finally(() => inflight.delete(node.id)),
+    );
+    progressed = true;
+  }
+  return progressed;
 }

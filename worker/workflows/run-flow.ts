@@ -5,7 +5,6 @@
 // the bodies out, `mainGraph`). Nodes start as soon as they are ready, so a long delay on one branch never
 // holds up another. Deterministic: imports only the workflow SDK, the contract and the sandbox-safe flow runtime.
 import {
-  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ChildWorkflowFailure,
@@ -26,14 +25,11 @@ import {
   buildResponse,
   checkLoopItems,
   DONE_BRANCH,
-  ERROR_BRANCH,
-  FunctionError,
   jsonBytes,
   mainGraph,
   parseDuration,
   planNext,
   resolveTemplates,
-  RuleBudgetError,
   RUN_BUDGET,
 } from '../../connectors/flow/runtime.js';
 import type {
@@ -43,7 +39,6 @@ import type {
   LoopNode,
   LoopProgress,
   RunContext,
-  StepError,
   StepState,
   SubflowNode,
   WaitNode,
@@ -65,13 +60,13 @@ import {
   type RunFlowInput,
   type RunFlowResult,
 } from '../contract.js';
-import { attemptsOf, performStep, type StepEnv } from './node-steps.js';
+import { advance, EvaluationError, failureRoutes, performStep, settleFailure, type StepEnv } from './node-steps.js';
 import type { runLoop } from './run-loop.js';
 import { createResponder } from './respond.js';
 import { reportRunFailed } from './run-failed.js';
 import { withScheduleTime } from './schedule-input.js';
 
-export { activityOptions, attemptsOf } from './node-steps.js';
+export { activityOptions, attemptsOf, EvaluationError, stepError } from './node-steps.js';
 
 export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
   // A run a flow's schedule started learns its tick's time here (schedule-input.ts); any other input is unchanged.
@@ -95,11 +90,9 @@ export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
   const responder = createResponder();
   let runContact: JsonValue = input.contact ?? null;
 
-  // Steps that failed with onError 'continue' or into their error branch: shown as failed, routed (by planNext) and
-  // templated as completed, their output being `{ error }`.
-  const continued = new Set<string>();
-  // Actions with an error edge: a failure for good follows it instead of failing the run.
-  const errorRouted = new Set(def.edges.filter((e) => e.branch === ERROR_BRANCH).map((e) => e.from));
+  // Failures that go on (an error edge, onError 'continue') instead of failing the run (node-steps.ts).
+  const routes = failureRoutes(def);
+  const { continued } = routes;
   let failedStep: string | undefined;
 
   // The server sets these at start; a run started some other way gets them here, so every run can be listed.
@@ -331,16 +324,9 @@ export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
       await perform(node, st);
       st.status = 'completed';
     } catch (err) {
-      Object.assign(st, { status: 'failed', error: stepError(err) });
-      const attempts = node.type === 'action' ? attemptsOf(err, node) : undefined;
-      if (attempts !== undefined) st.attempts = attempts;
+      const failsRun = settleFailure(node, st, err, routes);
       if (isCancellation(err)) throw err;
-      const routable = node.type === 'action' || node.type === 'subflow';
-      if (routable && (errorRouted.has(node.id) || node.onError === 'continue')) {
-        continued.add(node.id);
-        st.output = { error: st.error as unknown as JsonObject };
-        if (errorRouted.has(node.id)) st.branch = ERROR_BRANCH;
-      } else failedStep ??= node.id;
+      if (failsRun) failedStep ??= node.id;
     } finally {
       st.finishedAt = new Date().toISOString();
     }
@@ -351,19 +337,7 @@ export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
   const inflight = new Map<string, Promise<void>>();
   for (;;) {
     const plan = planNext(def, Object.fromEntries(states));
-    let progressed = false;
-    for (const id of plan.skip) {
-      const st = states.get(id);
-      if (st?.status !== 'pending') continue;
-      st.status = 'skipped';
-      progressed = true;
-    }
-    for (const node of plan.ready) {
-      if (state(node.id).status !== 'pending') continue;
-      const run = nodesScope.run(() => execute(node)).finally(() => inflight.delete(node.id));
-      inflight.set(node.id, run);
-      progressed = true;
-    }
+    const progressed = advance(plan, states, inflight, (node) => nodesScope.run(() => execute(node)));
     if (inflight.size === 0) {
       if (progressed) continue;
       if (plan.done) break;
@@ -391,30 +365,6 @@ export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
     );
   }
   return { status: 'completed', steps: list() };
-}
-
-/**
- * A node the workflow evaluates itself (condition, set, delay, wait, an action's templates) that cannot be carried
- * out as written: the step fails with `code` (json-logic, template and duration errors are `EVALUATION_ERROR`).
- * No retry fixes it; the flow does. Plain JavaScript, so sandbox-safe.
- */
-export class EvaluationError extends Error {
-  override readonly name = 'EvaluationError';
-  constructor(
-    message: string,
-    readonly code:
-      | 'EVALUATION_ERROR'
-      | 'WAIT_NO_CONTACT'
-      | 'BUDGET_EXCEEDED'
-      | 'SUBFLOW_DEPTH'
-      | 'SUBFLOW_FAILED'
-      | 'SUBFLOW_TIMEOUT'
-      | 'LOOP_ITEMS'
-      | 'LOOP_TOO_MANY_ITEMS'
-      | 'LOOP_ITEM_FAILED' = 'EVALUATION_ERROR',
-  ) {
-    super(message);
-  }
 }
 
 const SUBFLOW_ACTIVITY_OPTIONS: ActivityOptions = {
@@ -445,29 +395,3 @@ const WAIT_ACTIVITY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
 };
-
-/** A step's error from whatever its execution threw. */
-export function stepError(err: unknown): StepError {
-  if (isCancellation(err)) return { message: 'Cancelled before it finished', code: 'CANCELLED' };
-  if (err instanceof ActivityFailure) {
-    const cause = err.cause;
-    if (cause instanceof ApplicationFailure)
-      return { message: cause.message, ...(cause.type && { code: cause.type }), retryable: !cause.nonRetryable };
-    if (cause instanceof TimeoutFailure)
-      return { message: `The attempt timed out (${cause.timeoutType ?? 'timeout'})`, code: 'TIMEOUT', retryable: true };
-    return { message: cause?.message ?? err.message };
-  }
-  // Expressions, templates (data functions: FUNCTION_ERROR, the function and argument named) and durations evaluated
-  // in the workflow. Date.now() there is the workflow's deterministic clock: date.now is the same on replay.
-  return {
-    message: err instanceof Error ? err.message : String(err),
-    code:
-      err instanceof EvaluationError
-        ? err.code
-        : err instanceof RuleBudgetError
-          ? 'BUDGET_EXCEEDED'
-          : err instanceof FunctionError
-            ? 'FUNCTION_ERROR'
-            : 'EVALUATION_ERROR',
-  };
-}

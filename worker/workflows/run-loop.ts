@@ -8,13 +8,10 @@ import {
   CancellationScope,
   CancelledFailure,
   continueAsNew,
-  isCancellation,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
-  canFail,
-  ERROR_BRANCH,
   isLoopBodyType,
   itemResult,
   jsonBytes,
@@ -40,8 +37,7 @@ import {
   type RunLoopInput,
   type RunLoopResult,
 } from '../contract.js';
-import { attemptsOf, performStep, type StepEnv } from './node-steps.js';
-import { EvaluationError, stepError } from './run-flow.js';
+import { advance, EvaluationError, failureRoutes, performStep, settleFailure, type StepEnv } from './node-steps.js';
 
 /** Iterations a loop keeps to show: the latest finished ones, and its first failures. */
 const KEPT_LATEST = 10;
@@ -124,8 +120,8 @@ export async function runLoop(input: RunLoopInput): Promise<RunLoopResult> {
   async function walkBody(iteration: LoopIteration, item: JsonValue): Promise<StepState | undefined> {
     const { index } = iteration;
     const states = new Map(iteration.steps.map((s) => [s.nodeId, s]));
-    const continued = new Set<string>();
-    const errorRouted = new Set(body.edges.filter((e) => e.branch === ERROR_BRANCH).map((e) => e.from));
+    const routes = failureRoutes(body);
+    const { continued } = routes;
     let failedStep: string | undefined;
     let stateBytes = 0;
     const context = (): RunContext => ({
@@ -169,15 +165,7 @@ export async function runLoop(input: RunLoopInput): Promise<RunLoopResult> {
         await performStep(node as Parameters<typeof performStep>[0], st, env(node));
         st.status = 'completed';
       } catch (err) {
-        Object.assign(st, { status: 'failed', error: stepError(err) });
-        const attempts = node.type === 'action' ? attemptsOf(err, node) : undefined;
-        if (attempts !== undefined) st.attempts = attempts;
-        const routable = canFail(node.type) && !isCancellation(err);
-        if (routable && (errorRouted.has(node.id) || (node as { onError?: string }).onError === 'continue')) {
-          continued.add(node.id);
-          st.output = { error: st.error as unknown as JsonObject };
-          if (errorRouted.has(node.id)) st.branch = ERROR_BRANCH;
-        } else failedStep ??= node.id;
+        if (settleFailure(node, st, err, routes)) failedStep ??= node.id;
       } finally {
         st.finishedAt = new Date().toISOString();
       }
@@ -188,19 +176,7 @@ export async function runLoop(input: RunLoopInput): Promise<RunLoopResult> {
     const inflight = new Map<string, Promise<void>>();
     for (;;) {
       const plan = planNext(body, Object.fromEntries(states));
-      let progressed = false;
-      for (const id of plan.skip) {
-        const st = states.get(id);
-        if (st?.status !== 'pending') continue;
-        st.status = 'skipped';
-        progressed = true;
-      }
-      for (const node of plan.ready) {
-        if (states.get(node.id)?.status !== 'pending') continue;
-        const run = itemScope.run(() => execute(node)).finally(() => inflight.delete(node.id));
-        inflight.set(node.id, run);
-        progressed = true;
-      }
+      const progressed = advance(plan, states, inflight, (node) => itemScope.run(() => execute(node)));
       if (inflight.size === 0) {
         if (progressed) continue;
         break;
