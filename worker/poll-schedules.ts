@@ -4,19 +4,13 @@
 // Kept with the version as worker/schedules.ts keeps schedule triggers': publish creates or updates it, another trigger
 // or deleting the flow deletes it, and the server brings every poll schedule in line with the stored versions at
 // start (`reconcile`). Every call has the Temporal deadline. Node only.
-import {
-  ScheduleAlreadyRunning,
-  ScheduleNotFoundError,
-  ScheduleOverlapPolicy,
-  type Client,
-  type ScheduleOptions,
-} from '@temporalio/client';
+import { ScheduleOverlapPolicy, type Client, type ScheduleOptions } from '@temporalio/client';
 import { parseDuration } from '../connectors/flow/duration.js';
 import type { FlowDefinition, PollTrigger } from '../connectors/flow/types.js';
 import type { Logger } from '../connectors/sdk/types.js';
 import type { PrismaClient } from '../prisma/client.js';
 import { createFlowPollStore } from '../prisma/flow-polls.js';
-import { DEFAULT_TEMPORAL_DEADLINE_MS, withinDeadline } from './temporal-deadline.js';
+import { createFlowScheduleKeeper } from './schedules.js';
 import { pollTrigger, type PollTriggerInput } from './workflows/poll-trigger.js';
 
 export const POLL_SCHEDULE_ID_PREFIX = 'flow-poll:';
@@ -70,88 +64,33 @@ export function pollScheduleOptions(flow: PublishedPollFlow, taskQueue: string):
 export function createFlowPollSchedules({
   client,
   taskQueue,
-  deadlineMs = DEFAULT_TEMPORAL_DEADLINE_MS,
+  deadlineMs,
 }: {
   client: Client;
   taskQueue: string;
   deadlineMs?: number;
 }) {
-  const bounded = <T>(fn: () => Promise<T>) => withinDeadline(client, deadlineMs, fn);
-  const handle = (flowId: string) => client.schedule.getHandle(pollScheduleIdFor(flowId));
-
-  async function removeNow(flowId: string): Promise<boolean> {
-    try {
-      await handle(flowId).delete();
-      return true;
-    } catch (err) {
-      if (err instanceof ScheduleNotFoundError) return false;
-      throw err;
-    }
-  }
-
-  async function upsertNow(flow: PublishedPollFlow): Promise<void> {
-    const options = pollScheduleOptions(flow, taskQueue);
-    try {
-      await client.schedule.create({ scheduleId: pollScheduleIdFor(flow.flowId), ...options });
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await handle(flow.flowId).update((prev) => ({ ...prev, ...options, state: prev.state }));
-    }
-  }
-
-  const syncNow = (flow: PublishedPollFlow) =>
-    isPoll(flow.definition) ? upsertNow(flow) : removeNow(flow.flowId).then(() => undefined);
-
+  const keeper = createFlowScheduleKeeper<PublishedPollFlow>({
+    client,
+    deadlineMs,
+    idFor: pollScheduleIdFor,
+    wants: isPoll,
+    options: (flow) => pollScheduleOptions(flow, taskQueue),
+  });
   return {
-    /** Makes the flow's poll schedule match this published version: created, updated, or (another trigger) deleted. */
-    sync: (flow: PublishedPollFlow) => bounded(() => syncNow(flow)),
-
-    /** Deletes the flow's poll schedule, if it has one. */
-    remove: (flowId: string) => bounded(() => removeNow(flowId)),
-
+    ...keeper,
     /** The schedule's state; undefined when Temporal has none for the flow. */
-    state: (flowId: string): Promise<FlowPollScheduleState | undefined> =>
-      bounded(async () => {
-        try {
-          const d = await handle(flowId).describe();
-          return {
-            state: d.state.paused ? 'paused' : 'active',
-            nextPollAt: d.state.paused ? null : (d.info.nextActionTimes[0]?.toISOString() ?? null),
-          };
-        } catch (err) {
-          if (err instanceof ScheduleNotFoundError) return undefined;
-          throw err;
-        }
-      }),
-
-    /** Pauses (or resumes) the flow's polls; false when the flow has no poll schedule. Kept across publishes. */
-    setPaused: (flowId: string, paused: boolean, note: string) =>
-      bounded(async () => {
-        try {
-          if (paused) await handle(flowId).pause(note);
-          else await handle(flowId).unpause(note);
-          return true;
-        } catch (err) {
-          if (err instanceof ScheduleNotFoundError) return false;
-          throw err;
-        }
-      }),
+    state: async (flowId: string): Promise<FlowPollScheduleState | undefined> => {
+      const d = await keeper.describe(flowId);
+      if (!d) return undefined;
+      return {
+        state: d.state.paused ? 'paused' : 'active',
+        nextPollAt: d.state.paused ? null : (d.info.nextActionTimes[0]?.toISOString() ?? null),
+      };
+    },
 
     /** A poll now, besides the interval's (tests; the schedule's own overlap policy applies). */
-    pollNow: (flowId: string) => bounded(() => handle(flowId).trigger()),
-
-    /** Brings the poll schedules of these flows in line (idempotent): one for each with a poll trigger, none else. */
-    async reconcile(flows: PublishedPollFlow[]): Promise<{ synced: number; failed: string[] }> {
-      const failed: string[] = [];
-      for (const flow of flows) {
-        try {
-          await bounded(() => syncNow(flow));
-        } catch {
-          failed.push(flow.flowId);
-        }
-      }
-      return { synced: flows.length - failed.length, failed };
-    },
+    pollNow: (flowId: string) => keeper.bounded(() => keeper.handle(flowId).trigger()),
   };
 }
 

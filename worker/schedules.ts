@@ -9,6 +9,7 @@ import {
   ScheduleNotFoundError,
   ScheduleOverlapPolicy,
   type Client,
+  type ScheduleDescription,
   type ScheduleOptions,
 } from '@temporalio/client';
 import { cronList } from '../connectors/flow/schedule.js';
@@ -99,88 +100,111 @@ export function scheduleOptions(flow: PublishedScheduleFlow, taskQueue: string):
   };
 }
 
-export function createFlowSchedules({
+/**
+ * One Temporal Schedule per flow, kept with its published version: what the schedule trigger's schedules and the poll
+ * trigger's (poll-schedules.ts) share. `wants` says whether a version needs one, `options` what it is; every call has
+ * the Temporal deadline.
+ */
+export function createFlowScheduleKeeper<F extends { flowId: string; definition: FlowDefinition }>({
   client,
-  taskQueue,
   deadlineMs = DEFAULT_TEMPORAL_DEADLINE_MS,
-}: FlowSchedulesOptions) {
+  idFor,
+  wants,
+  options,
+}: {
+  client: Client;
+  deadlineMs?: number | undefined;
+  idFor: (flowId: string) => string;
+  wants: (def: FlowDefinition) => boolean;
+  options: (flow: F) => Omit<ScheduleOptions, 'scheduleId'>;
+}) {
   const bounded = <T>(fn: () => Promise<T>) => withinDeadline(client, deadlineMs, fn);
-  const handle = (flowId: string) => client.schedule.getHandle(scheduleIdFor(flowId));
-
-  /** Deletes the flow's schedule; false when it had none. */
-  async function removeNow(flowId: string): Promise<boolean> {
+  const handle = (flowId: string) => client.schedule.getHandle(idFor(flowId));
+  /** `fn`'s answer, or `missing` when the flow has no schedule. */
+  const ifFound = async <T>(fn: () => Promise<T>, missing: T): Promise<T> => {
     try {
-      await handle(flowId).delete();
-      return true;
+      return await fn();
     } catch (err) {
-      if (err instanceof ScheduleNotFoundError) return false;
+      if (err instanceof ScheduleNotFoundError) return missing;
       throw err;
     }
-  }
+  };
+  const removeNow = (flowId: string) =>
+    ifFound(
+      () =>
+        handle(flowId)
+          .delete()
+          .then(() => true),
+      false,
+    );
 
-  async function upsertNow(flow: PublishedScheduleFlow): Promise<void> {
-    const options = scheduleOptions(flow, taskQueue);
+  async function upsertNow(flow: F): Promise<void> {
+    const opts = options(flow);
     try {
-      await client.schedule.create({ scheduleId: scheduleIdFor(flow.flowId), ...options });
+      await client.schedule.create({ scheduleId: idFor(flow.flowId), ...opts });
     } catch (err) {
       if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      // A new version of a scheduled flow: same schedule, new spec and action; its paused state is the user's.
-      await handle(flow.flowId).update((prev) => ({ ...prev, ...options, state: prev.state }));
+      // A new version: same schedule, new spec and action; its paused state is the user's.
+      await handle(flow.flowId).update((prev) => ({ ...prev, ...opts, state: prev.state }));
     }
   }
+  const syncNow = async (flow: F) => (wants(flow.definition) ? upsertNow(flow) : void (await removeNow(flow.flowId)));
 
   return {
+    bounded,
+    handle,
     /** Makes the flow's schedule match this published version: created, updated, or (another trigger) deleted. */
-    sync: (flow: PublishedScheduleFlow) =>
-      bounded(async () => (isSchedule(flow.definition) ? upsertNow(flow) : void (await removeNow(flow.flowId)))),
+    sync: (flow: F) => bounded(() => syncNow(flow)),
 
     /** Deletes the flow's schedule, if it has one. */
     remove: (flowId: string) => bounded(() => removeNow(flowId)),
 
-    /** Pauses (or resumes) the flow's schedule; false when the flow has none. */
+    /** Pauses (or resumes) the flow's schedule; false when the flow has none. Kept across publishes. */
     setPaused: (flowId: string, paused: boolean, note: string) =>
-      bounded(async () => {
-        try {
-          if (paused) await handle(flowId).pause(note);
-          else await handle(flowId).unpause(note);
-          return true;
-        } catch (err) {
-          if (err instanceof ScheduleNotFoundError) return false;
-          throw err;
-        }
-      }),
+      bounded(() =>
+        ifFound(() => (paused ? handle(flowId).pause(note) : handle(flowId).unpause(note)).then(() => true), false),
+      ),
 
-    /** The flow's schedule as the API shows it; undefined when it has none. */
-    state: (flowId: string): Promise<FlowScheduleState | undefined> =>
-      bounded(async () => {
-        try {
-          const d = await handle(flowId).describe();
-          return {
-            state: d.state.paused ? 'paused' : 'active',
-            nextRunAt: d.state.paused ? [] : d.info.nextActionTimes.slice(0, 5).map((t) => t.toISOString()),
-          };
-        } catch (err) {
-          if (err instanceof ScheduleNotFoundError) return undefined;
-          throw err;
-        }
-      }),
+    /** The flow's schedule as Temporal describes it; undefined when it has none. */
+    describe: (flowId: string) =>
+      bounded(() => ifFound<ScheduleDescription | undefined>(() => handle(flowId).describe(), undefined)),
 
     /**
-     * Brings the schedules of these flows (each one's latest published version) in line: a schedule for each that has
-     * a schedule trigger, none for the others. Idempotent; what a publish could not finish is finished here.
+     * Brings the schedules of these flows (each one's latest published version) in line: one for each that wants one,
+     * none for the others. Idempotent; what a publish could not finish is finished here.
      */
-    async reconcile(flows: PublishedScheduleFlow[]): Promise<{ synced: number; failed: string[] }> {
+    async reconcile(flows: F[]): Promise<{ synced: number; failed: string[] }> {
       const failed: string[] = [];
       for (const flow of flows) {
         try {
-          await bounded(async () =>
-            isSchedule(flow.definition) ? upsertNow(flow) : void (await removeNow(flow.flowId)),
-          );
+          await bounded(() => syncNow(flow));
         } catch {
           failed.push(flow.flowId);
         }
       }
       return { synced: flows.length - failed.length, failed };
+    },
+  };
+}
+
+export function createFlowSchedules({ client, taskQueue, deadlineMs }: FlowSchedulesOptions) {
+  const keeper = createFlowScheduleKeeper<PublishedScheduleFlow>({
+    client,
+    deadlineMs,
+    idFor: scheduleIdFor,
+    wants: isSchedule,
+    options: (flow) => scheduleOptions(flow, taskQueue),
+  });
+  return {
+    ...keeper,
+    /** The flow's schedule as the API shows it; undefined when it has none. */
+    state: async (flowId: string): Promise<FlowScheduleState | undefined> => {
+      const d = await keeper.describe(flowId);
+      if (!d) return undefined;
+      return {
+        state: d.state.paused ? 'paused' : 'active',
+        nextRunAt: d.state.paused ? [] : d.info.nextActionTimes.slice(0, 5).map((t) => t.toISOString()),
+      };
     },
   };
 }
