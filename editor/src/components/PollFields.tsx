@@ -1,4 +1,4 @@
-import { lazy, Suspense, useId, useState } from 'react';
+import { lazy, Suspense, useId } from 'react';
 import type { ActionManifest, ConnectorManifest } from '../api/types.js';
 import { inputErrorSchema } from '../flow/issues.js';
 import type { PollTrigger, ValidationIssue } from '../flow/model.js';
@@ -7,6 +7,7 @@ import type { AccountsState } from '../screens/use-channel-accounts.js';
 import { useFlowServices } from '../screens/flow-services.js';
 import { flowStore } from '../store/flow-store.js';
 import { DurationInput } from './DurationInput.js';
+import { PauseToggle, when } from './PauseToggle.js';
 
 // The form library is loaded with the first form, as the inspector's action forms are.
 const ActionForm = lazy(() => import('./ActionForm.js').then((m) => ({ default: m.ActionForm })));
@@ -127,31 +128,15 @@ const STATE_TEXT = {
   unknown: 'Unknown: the workflow service did not answer',
 } as const;
 
-const when = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
 /**
  * The published version's poll (GET /api/flows/:id `poll`): its state, last poll, last error and next poll, and
  * Pause/Resume (POST /api/flows/:id/poll/pause|resume; the state stays across later publishes).
  */
 function PollStatus() {
   const services = useFlowServices();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
   const poll = services?.poll;
   if (!services || !poll) return null;
   const { api, flowId, refreshFlow } = services;
-  async function toggle(paused: boolean) {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.setPollPaused(flowId, paused);
-      await refreshFlow();
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
   return (
     <section className="schedule-status" aria-label="Published poll">
       <strong>Published poll</strong>
@@ -176,22 +161,11 @@ function PollStatus() {
         </p>
       )}
       {poll.state !== 'missing' && poll.state !== 'unknown' && (
-        <div className="row">
-          {poll.state === 'paused' ? (
-            <button type="button" className="primary" disabled={busy} onClick={() => void toggle(false)}>
-              Resume polling
-            </button>
-          ) : (
-            <button type="button" disabled={busy} onClick={() => void toggle(true)}>
-              Pause polling
-            </button>
-          )}
-        </div>
-      )}
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
+        <PauseToggle
+          paused={poll.state === 'paused'}
+          labels={{ pause: 'Pause polling', resume: 'Resume polling' }}
+          setPaused={(paused) => api.setPollPaused(flowId, paused).then(() => refreshFlow())}
+        />
       )}
     </section>
   );
