@@ -224,6 +224,35 @@ describe('runs with a worker', () => {
     expect(await t.prisma.runWait.count({ where: { runId: run.id } })).toBe(0);
   });
 
+  it("test-runs a contact-event flow on a sample event as the relay hands it over, its contact the run's", async () => {
+    const { contact } = await testContacts(t.prisma).upsert(t.workspaceId, {
+      identities: [{ kind: 'phone', value: '+14155550198' }],
+      name: 'Noor',
+    });
+    const definition = {
+      schemaVersion: 1,
+      trigger: { type: 'contact.created' },
+      nodes: [{ id: 'hi', type: 'set', values: { who: '{{ contact.name }}', event: '{{ trigger.event }}' } }],
+      edges: [{ from: 'trigger', to: 'hi' }],
+    };
+    const flow = (
+      await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'contact draft', definition } })
+    ).json();
+    const sample = {
+      event: 'contact.created',
+      eventId: '1',
+      contactId: contact.id,
+      occurredAt: '2026-12-07T10:00:00Z',
+    };
+    const res = await t.api({ method: 'POST', url: `/api/flows/${flow.id}/test`, payload: { trigger: sample } });
+    expect(res.statusCode, res.body).toBe(202);
+    const run = await settled(res.json().runId);
+    expect(run.trigger).toEqual(sample);
+    expect(run.steps).toEqual([
+      expect.objectContaining({ nodeId: 'hi', status: 'completed', output: { who: 'Noor', event: 'contact.created' } }),
+    ]);
+  });
+
   it('takes a switch branch, follows an action that fails for good into its error branch, and joins on the first', async () => {
     const sink = await startSink();
     sink.script('/fail', () => ({ status: 500, body: 'down' }));

@@ -32,6 +32,7 @@ import {
   subflowIssues,
 } from '../services/flow-checks.js';
 import { runFailedFlowIssues } from '../services/event-trigger-checks.js';
+import { sampleEvent } from '../services/step-test.js';
 import { decodeCursor, nextCursor } from '../services/keyset.js';
 
 const tags = ['flows'];
@@ -309,7 +310,7 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags,
         summary: 'Run the draft once (version 0) on a sample event',
         description:
-          "Without a trigger, the definition's `trigger.sample` is used. For a channel.message flow the trigger is a message event; its `contactId`, when it names a contact of the workspace, becomes the run's `contact`.",
+          "Without a trigger, the definition's `trigger.sample` is used. The trigger is the event as the flow's trigger hands it over (a webhook's request, a message event, a schedule tick, a poll's item, a contact or platform event as given); its `contactId`, when it names a contact of the workspace, becomes the run's `contact`.",
         params: IdParams,
         body: TestRunBody,
         response: { 202: RunIdBody, ...errors(400, 401, 404, 422, 503) },
@@ -328,26 +329,14 @@ export const flowRoutes: FastifyPluginAsyncTypebox = async (app) => {
       );
       const definition = flow.draft as unknown as FlowDefinition;
       const now = new Date().toISOString();
-      const given = (request.body.trigger ?? definition.trigger.sample ?? {}) as Record<string, JsonValue>;
-      let trigger: JsonValue;
-      let contact: JsonValue | undefined;
-      if (definition.trigger.type === 'channel.message') {
-        // A sample message event, as ingest would hand it over; its contactId (if it is one of ours) is the run's contact.
-        trigger = { ...given, receivedAt: typeof given.receivedAt === 'string' ? given.receivedAt : now };
-        const contactId = typeof given.contactId === 'string' ? given.contactId : undefined;
-        const found = contactId ? await getContact(app.prisma, request.workspaceId, contactId) : null;
-        if (found) contact = found as unknown as JsonValue;
-      } else if (definition.trigger.type === 'schedule') {
-        // What a tick hands the run (worker/schedules.ts), with now as its scheduled time.
-        const { sample: _sample, overlap: _overlap, ...schedule } = definition.trigger;
-        trigger = { ...schedule, timezone: schedule.timezone ?? 'UTC', scheduledAt: now };
-      } else if (definition.trigger.type === 'poll') {
-        // What a poll hands an item's run (worker/poll-trigger.ts): a sample `{ key, item }`.
-        const key = typeof given.key === 'string' ? given.key : 'sample';
-        trigger = { type: 'poll', source: definition.trigger.source, key, item: given.item ?? null, polledAt: now };
-      } else {
-        trigger = { body: given.body ?? null, headers: given.headers ?? {}, query: given.query ?? {}, receivedAt: now };
-      }
+      // The event as the trigger would hand it over; its contactId (if it is one of ours) is the run's contact.
+      const { trigger, contactId } = sampleEvent(
+        definition,
+        (request.body.trigger ?? definition.trigger.sample) as JsonValue | undefined,
+        now,
+      );
+      const found = contactId ? await getContact(app.prisma, request.workspaceId, contactId) : null;
+      const contact = found ? (found as unknown as JsonValue) : undefined;
       const { runId } = await app.workflows.startRun({
         workspaceId: request.workspaceId,
         flowId: flow.id,

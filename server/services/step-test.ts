@@ -46,7 +46,7 @@ const isObject = (v: unknown): v is Record<string, JsonValue> =>
 /**
  * The event a run of the draft gets from a sample (`given`: the caller's, or the trigger's `sample`), as the whole-flow
  * test run builds it: a webhook's `{ body, headers, query, receivedAt }`, a channel message event with its
- * `receivedAt`, a schedule tick at `now`, a contact event as given. `contactId`: the run's contact (the message's or the
+ * `receivedAt`, a schedule tick at `now`, a poll's item, a platform event as given. `contactId`: the run's contact (the message's or the
  * event's), for the caller to look up.
  */
 export function sampleEvent(
@@ -65,6 +65,13 @@ export function sampleEvent(
     // What a tick hands the run (worker/schedules.ts), with now as its scheduled time.
     const { sample: _sample, overlap: _overlap, ...schedule } = definition.trigger;
     return { trigger: { ...schedule, timezone: schedule.timezone ?? 'UTC', scheduledAt: now } as JsonObject };
+  }
+  if (definition.trigger.type === 'poll') {
+    // What a poll hands an item's run (worker/poll-trigger.ts): a sample `{ key, item }`.
+    const key = typeof event.key === 'string' ? event.key : 'sample';
+    return {
+      trigger: { type: 'poll', source: definition.trigger.source, key, item: event.item ?? null, polledAt: now },
+    };
   }
   if (type === 'webhook')
     return {
