@@ -154,7 +154,7 @@ const STATUS_ORDER = ['pending', 'queued', 'sent', 'delivered', 'failed', 'read'
 
 /** What message.failed needs of the message row (message-events.ts), with its conversation's contact. */
 const FAILED_COLUMNS = Prisma.sql`id, workspace_id, conversation_id, channel, account_id, address, text, source,
-  provider_message_id, (SELECT contact_id FROM conversations c WHERE c.id = messages.conversation_id) AS contact_id`;
+  origin, provider_message_id, (SELECT contact_id FROM conversations c WHERE c.id = messages.conversation_id) AS contact_id`;
 
 export function createConversationStore(prisma: PrismaClient, contacts: ContactsService) {
   const inbox = async (where: Prisma.ConversationWhereInput, take: number) =>
@@ -323,6 +323,8 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
       attachments?: JsonValue[];
       thread?: JsonObject;
       source: string;
+      /** The platform event that started the sending run (messages.origin). */
+      origin?: string;
     }): Promise<MessageRecord> {
       const at = new Date();
       return prisma.$transaction(async (tx) => {
@@ -330,11 +332,11 @@ export function createConversationStore(prisma: PrismaClient, contacts: Contacts
         const conversationId = conversation.id;
         const [row] = await tx.$queryRaw<{ id: string }[]>`
           INSERT INTO messages (id, workspace_id, conversation_id, contact_id, direction, channel, account_id, idempotency_key, status,
-                                address, text, content, attachments, thread, sent_at, source)
+                                address, text, content, attachments, thread, sent_at, source, origin)
           VALUES (${newId('msg')}, ${input.workspaceId}, ${conversationId}, ${input.contactId}, 'out', ${input.channel}, ${input.accountId},
                   ${input.idempotencyKey}, 'pending', ${JSON.stringify(input.address)}::jsonb, ${input.text ?? null},
                   ${JSON.stringify(input.content)}::jsonb, ${JSON.stringify(input.attachments ?? [])}::jsonb,
-                  ${input.thread ? JSON.stringify(input.thread) : null}::jsonb, ${at}, ${input.source})
+                  ${input.thread ? JSON.stringify(input.thread) : null}::jsonb, ${at}, ${input.source}, ${input.origin ?? null})
           ON CONFLICT (account_id, idempotency_key) DO UPDATE SET status = messages.status
           RETURNING id`;
         if (conversation.opened) {

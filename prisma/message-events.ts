@@ -1,7 +1,8 @@
 // message.failed (README.md "Platform events"): an outbound message turning `failed`, whether the provider refused the
 // send (worker/channels.ts, failOutbound) or a delivery status said so later (recordStatus), records one event in the
 // transaction of that change. Once per message: only the update that makes it `failed` records it, and the dedupe key
-// drops any second one.
+// drops any second one. No cascade: a message that a message.failed run sent (messages.origin) records none, so a flow
+// whose own reply fails never starts itself (or another message.failed flow) again.
 import type { JsonObject, JsonValue } from '../connectors/flow/types.js';
 import type { Prisma } from './client.js';
 import { recordEventsInTx } from './contact-events.js';
@@ -18,6 +19,8 @@ export interface FailedRow {
   address: JsonValue;
   text: string | null;
   source: string | null;
+  /** The platform event that started the sending run, e.g. `message.failed`. */
+  origin: string | null;
   provider_message_id: string | null;
 }
 
@@ -26,6 +29,7 @@ export async function recordMessageFailedInTx(
   row: FailedRow,
   error: { message: string; code?: string },
 ): Promise<void> {
+  if (row.origin === 'message.failed') return;
   const data: JsonObject = {
     messageId: row.id,
     conversationId: row.conversation_id,

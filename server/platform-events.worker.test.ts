@@ -209,6 +209,73 @@ describe('message.failed', () => {
   });
 });
 
+describe('message.failed without a cascade', () => {
+  it("does not start again when the reply a message.failed run sent fails too, nor from a sub-flow's send", async () => {
+    const replyNode = (id: string) => ({
+      id,
+      type: 'action',
+      action: 'conversations.reply',
+      input: { contact: '{{ contact.id }}', text: 'Sorry, your message did not reach us: please try again' },
+      retry: { maxAttempts: 1 },
+    });
+    // The reply itself, and the same reply made by a sub-flow the failing flow calls.
+    const apology = await h.publish({
+      schemaVersion: 1,
+      trigger: { type: 'message.failed', channels: ['sms'] },
+      nodes: [replyNode('apologise')],
+      edges: [{ from: 'trigger', to: 'apologise' }],
+    });
+    const helper = await h.publish({
+      schemaVersion: 1,
+      trigger: { type: 'webhook' },
+      nodes: [replyNode('apologise')],
+      edges: [{ from: 'trigger', to: 'apologise' }],
+    });
+    const viaSubflow = await h.publish({
+      schemaVersion: 1,
+      trigger: { type: 'message.failed', channels: ['sms'] },
+      nodes: [{ id: 'call', type: 'subflow', flow: helper }],
+      edges: [{ from: 'trigger', to: 'call' }],
+    });
+
+    const phone = newPhone();
+    await inboundSms(phone, 'where is my parcel?');
+    const conversation = await conversationOf(phone);
+    const before = twilio.messages.length;
+    const sent = await api('POST', `/api/conversations/${conversation.id}/messages`, { text: 'Tomorrow!' });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const fail = async (sid: string) => {
+      const callback = twilio.created[twilio.messages.findIndex((m) => m.sid === sid)]!.StatusCallback as string;
+      const res = await twilio.sendStatusCallback({
+        url: callback,
+        messageSid: sid,
+        status: 'failed',
+        errorCode: '30003',
+      });
+      expect(res.status).toBe(200);
+    };
+    await fail(sent.json().message.providerMessageId);
+
+    // Each flow replies once; both replies fail as well.
+    const mine = (runs: Run[]) => runs.filter((r) => r.trigger.conversationId === conversation.id);
+    for (const flowId of [apology, viaSubflow]) {
+      const runs = mine(await settledRuns(flowId, 1));
+      expect(runs.map((r) => r.status)).toEqual(['completed']);
+    }
+    const replies = await eventually(async () => {
+      const out = twilio.messages.slice(before).filter((m) => (m.body ?? '').startsWith('Sorry'));
+      return out.length === 2 ? out : undefined;
+    });
+    for (const reply of replies) await fail(reply.sid);
+
+    // Neither starts again: the failures of what message.failed runs sent record no message.failed.
+    for (const flowId of [apology, viaSubflow]) expect(mine(await finalRuns(flowId, 1))).toHaveLength(1);
+    expect(twilio.messages.slice(before).filter((m) => (m.body ?? '').startsWith('Sorry'))).toHaveLength(2);
+    const messages = (await api('GET', `/api/conversations/${conversation.id}/messages`)).json().items as any[];
+    expect(messages.filter((m) => m.direction === 'out').map((m) => m.status)).toEqual(['failed', 'failed', 'failed']);
+  });
+});
+
 describe('run.failed and the error flow', () => {
   it('starts the error flow with run, step and error; its own failure starts nothing; run.failed flows by flow', async () => {
     const create = async (name: string, definition: object) => {

@@ -39,6 +39,8 @@ export interface ChannelRuntime {
     signal: AbortSignal;
     logger: Logger;
     maxWaitMs?: number;
+    /** The platform event that started the run (ExecuteStepInput.origin), kept on the messages it sends. */
+    origin?: string;
   }): ChannelsService;
 }
 
@@ -79,6 +81,11 @@ export interface ExecuteStepInput {
   /** Already resolved by the workflow (templates applied). */
   input: JsonObject;
   connection?: string;
+  /**
+   * The platform event that started the run, or the run that called it as a sub-flow (runOrigin in
+   * workflows/node-steps.ts), e.g. `message.failed`; absent for webhooks, messages, schedules and older histories.
+   */
+  origin?: string;
 }
 
 export interface ExecuteStepResult {
@@ -138,6 +145,7 @@ export function createActivities(deps: ActivityDeps) {
             // A short wait in the activity (it holds a worker slot meanwhile), the send keeps most of the attempt's
             // time; a longer queue sends the run to sleep durably instead.
             maxWaitMs: Math.min(3_000, (limitMs ?? 30_000) / 3),
+            ...(req.origin !== undefined && { origin: req.origin }),
           }) ?? NO_CHANNELS,
         accounts: accountsFor(deps.services, req.workspaceId, req.action.split('.')[0]!),
         ...(deps.services.conversations && { conversations: deps.services.conversations }),

@@ -174,6 +174,7 @@ export function createChannelRuntime(deps: ChannelRuntimeDeps): ChannelRuntime {
             ...(message.attachments && { attachments: message.attachments as unknown as JsonObject[] }),
             ...(message.thread && { thread: message.thread as unknown as JsonObject }),
             source: `run:${step.idempotencyKey}`,
+            ...(step.origin !== undefined && { origin: step.origin }),
           }));
         const rate = rateLimitOf(connector, account.settings);
         if (rate) await paced(accountId, rate);

@@ -11,6 +11,14 @@ export const RUN_BUDGET = {
   runStateBytes: 1536 * 1024,
 } as const;
 
+/**
+ * The most a sample kept in a definition may hold (UTF-8 bytes of its JSON): an action's `sample` (the editor's "Keep
+ * as sample" trims a tested output to fit) and a trigger's. Every published version and every run's input carries them.
+ */
+export const SAMPLE_MAX_BYTES = 16 * 1024;
+/** A trigger's sample is a whole event a person pasted (a webhook request): more room, still bounded. */
+export const TRIGGER_SAMPLE_MAX_BYTES = 64 * 1024;
+
 /** UTF-8 bytes of `value`'s JSON; `limit + 1` as soon as it is known to be over `limit` (so huge values cost little). */
 export function jsonBytes(value: unknown, limit = Infinity): number {
   let text: string | undefined;

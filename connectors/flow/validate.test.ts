@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SAMPLE_MAX_BYTES, TRIGGER_SAMPLE_MAX_BYTES } from './budget.js';
 import { definitionLimitIssues, FLOW_LIMITS, validateFlow, validateInput, type JsonSchema } from './validate.js';
 import type { ValidationIssue } from './types.js';
 
@@ -376,6 +377,20 @@ describe('limits', () => {
     expect(codes(validateFlow(long, { actions }))).toEqual(['too_large /nodes/3/input/body']);
     // Right at the limits, nothing is reported.
     expect(definitionLimitIssues({ s: 'x'.repeat(FLOW_LIMITS.stringLength) })).toEqual([]);
+  });
+
+  it("refuses a step's or a trigger's sample over its size, and takes one right at it", () => {
+    // 16 KiB of JSON in UTF-8: a string of 2-byte characters plus its two quotes.
+    const at = (bytes: number) => 'é'.repeat((bytes - 2) / 2);
+    const def = referenceFlow();
+    Object.assign(def.nodes[3]!, { sample: at(SAMPLE_MAX_BYTES) });
+    Object.assign(def.trigger, { sample: { body: 'x'.repeat(TRIGGER_SAMPLE_MAX_BYTES - 20) } });
+    expect(definitionLimitIssues(def)).toEqual([]);
+    Object.assign(def.nodes[3]!, { sample: at(SAMPLE_MAX_BYTES + 2) });
+    Object.assign(def.trigger, { sample: { body: 'x'.repeat(TRIGGER_SAMPLE_MAX_BYTES) } });
+    const issues = validateFlow(def, { actions });
+    expect(codes(issues)).toEqual(['too_large /trigger/sample', 'too_large /nodes/3/sample']);
+    expect(issues[1]!.message).toContain('16 KiB');
   });
 
   it('lists at most the cap, the last issue counting them all', () => {

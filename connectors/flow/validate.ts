@@ -2,6 +2,7 @@
 // a message. Uses ajv (it generates code), so it stays out of runtime.ts and the workflow sandbox.
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { createAjv } from './ajv.js';
+import { jsonBytes, SAMPLE_MAX_BYTES, TRIGGER_SAMPLE_MAX_BYTES } from './budget.js';
 import { canFail, caseBranch, ERROR_BRANCH, optionalBranches, requiredBranches } from './branches.js';
 import { durationProblem, type DurationKind } from './duration.js';
 import { argAt, argLabel, arityProblem, FUNCTIONS_BY_NAME } from './functions/catalog.js';
@@ -122,10 +123,21 @@ export const FLOW_LIMITS = {
   issues: 100,
 } as const;
 
-/** Issues for a definition over FLOW_LIMITS (nodes, edges, depth, string length); empty when within them. */
+/** Issues for a definition over FLOW_LIMITS (nodes, edges, depth, string length, samples); empty when within them. */
 export function definitionLimitIssues(def: unknown): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   if (isObj(def)) {
+    const samples: Array<[string, unknown, number]> = [];
+    if (isObj(def.trigger)) samples.push(['/trigger/sample', def.trigger.sample, TRIGGER_SAMPLE_MAX_BYTES]);
+    if (Array.isArray(def.nodes))
+      def.nodes.forEach((n, i) => isObj(n) && samples.push([`/nodes/${i}/sample`, n.sample, SAMPLE_MAX_BYTES]));
+    for (const [path, sample, max] of samples)
+      if (sample !== undefined && jsonBytes(sample, max) > max)
+        issues.push({
+          path,
+          code: 'too_large',
+          message: `the sample is more than ${max / 1024} KiB of JSON; keep a smaller one (the editor's "Keep as sample" trims a step's)`,
+        });
     for (const [key, max] of [
       ['nodes', FLOW_LIMITS.nodes],
       ['edges', FLOW_LIMITS.edges],

@@ -121,6 +121,7 @@ async function performAction(node: ActionNode, st: StepState, env: StepEnv): Pro
   st.input = resolved;
   const key = env.key ?? node.id;
   const { executeStep } = proxyActivities<Activities>({ ...activityOptions(node), activityId: key });
+  const origin = runOrigin(env.context().trigger);
   const req = {
     workspaceId: env.workspaceId,
     flowId: env.flowId,
@@ -129,6 +130,7 @@ async function performAction(node: ActionNode, st: StepState, env: StepEnv): Pro
     action: node.action,
     input: resolved,
     ...(node.connection !== undefined && { connection: node.connection }),
+    ...(origin !== undefined && { origin }),
   };
   // A channel account at its rate limit: sleep (a durable timer, no attempt used up) and go again.
   for (let earlier = 0; ;) {
@@ -160,6 +162,20 @@ function rateLimitWait(err: unknown): number | undefined {
 }
 
 /** Activity options for one action node: its timeout (plus the margin) and its retry policy, with defaults. */
+/**
+ * The platform event that started a run (`trigger.event`), or that started the run calling it as a sub-flow
+ * (`trigger.parent.origin`): what its sends carry so that their failures do not cascade (prisma/message-events.ts).
+ */
+export function runOrigin(trigger: JsonValue | undefined): string | undefined {
+  if (trigger === null || typeof trigger !== 'object' || Array.isArray(trigger)) return undefined;
+  if (trigger.type === 'subflow') {
+    const parent = trigger.parent;
+    const origin = parent !== null && typeof parent === 'object' && !Array.isArray(parent) ? parent.origin : undefined;
+    return typeof origin === 'string' ? origin : undefined;
+  }
+  return typeof trigger.event === 'string' ? trigger.event : undefined;
+}
+
 export function activityOptions(node: ActionNode): ActivityOptions {
   const r = node.retry ?? {};
   return {

@@ -60,7 +60,15 @@ import {
   type RunFlowInput,
   type RunFlowResult,
 } from '../contract.js';
-import { advance, EvaluationError, failureRoutes, performStep, settleFailure, type StepEnv } from './node-steps.js';
+import {
+  advance,
+  EvaluationError,
+  failureRoutes,
+  performStep,
+  runOrigin,
+  settleFailure,
+  type StepEnv,
+} from './node-steps.js';
 import type { runLoop } from './run-loop.js';
 import { createResponder } from './respond.js';
 import { reportRunFailed } from './run-failed.js';
@@ -235,6 +243,7 @@ export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
     const child = await loadSubflow({ workspaceId: input.workspaceId, flowId: node.flow, ...pinned });
     const parentRunId = workflowInfo().workflowId;
     const childRunId = subflowRunId(parentRunId, node.id);
+    const origin = runOrigin(input.trigger);
     st.input = { flow: node.flow, version: child.version, input: resolved };
     st.childRunId = childRunId;
     const childInput: RunFlowInput = {
@@ -244,7 +253,7 @@ export async function runFlow(started: RunFlowInput): Promise<RunFlowResult> {
       definition: child.definition,
       trigger: {
         type: 'subflow',
-        parent: { runId: parentRunId, flowId: input.flowId, nodeId: node.id },
+        parent: { runId: parentRunId, flowId: input.flowId, nodeId: node.id, ...(origin !== undefined && { origin }) },
         input: resolved,
       },
       startedAt: new Date().toISOString(),

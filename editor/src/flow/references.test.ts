@@ -194,3 +194,30 @@ describe('data picker references from a step’s kept sample', () => {
     ]);
   });
 });
+
+describe('data picker references after a respond node', () => {
+  it('offers what the respond step answered and whether it reached the caller', () => {
+    const def: FlowDefinition = {
+      schemaVersion: 1,
+      trigger: { type: 'webhook', sample: { email: 'a@example.com' } },
+      nodes: [
+        { id: 'answer', type: 'respond', status: 201 },
+        { id: 'save', type: 'action', action: 'contacts.upsert', input: {} },
+      ],
+      edges: [
+        { from: 'trigger', to: 'answer' },
+        { from: 'answer', to: 'save' },
+      ],
+    };
+    const paths = referencesFor(def, 'save', new Map()).map((r) => r.path);
+    expect(paths).toEqual([
+      'trigger.email',
+      'steps.answer.output.sent',
+      'steps.answer.output.reason',
+      'steps.answer.output.status',
+      'steps.answer.output.headers',
+      'steps.answer.output.body',
+    ]);
+    expect(referencesFor(def, 'answer', new Map()).map((r) => r.path)).toEqual(['trigger.email']);
+  });
+});

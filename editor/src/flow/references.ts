@@ -181,6 +181,14 @@ export function referencesFor(
     else if (n.type === 'set') fromValue(`steps.${id}.output`, n.values, out);
     else if (n.type === 'wait') fromSchema(`steps.${id}.output`, waitOutput(messageEvent), out);
     else if (n.type === 'loop') loopReferences(def, n, nodeId, out);
+    else if (n.type === 'respond')
+      out.push(
+        { path: `steps.${id}.output.sent`, hint: 'whether this answered the waiting caller' },
+        { path: `steps.${id}.output.reason`, hint: 'why not, when it did not' },
+        { path: `steps.${id}.output.status`, hint: 'number' },
+        { path: `steps.${id}.output.headers`, hint: 'object' },
+        { path: `steps.${id}.output.body`, hint: 'value' },
+      );
     else if (n.type === 'subflow')
       out.push(
         { path: `steps.${id}.output.steps`, hint: "the called flow's step outputs, by step id" },

@@ -20,7 +20,7 @@ describe('trimSample', () => {
     const row = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`f${i}`, 'y'.repeat(300)]));
     const big = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, [row, row, row]]));
     const got = trimSample(big) as Record<string, unknown[]>;
-    expect(JSON.stringify(got).length).toBeLessThanOrEqual(SAMPLE_MAX_BYTES);
+    expect(new TextEncoder().encode(JSON.stringify(got)).length).toBeLessThanOrEqual(SAMPLE_MAX_BYTES);
     expect(got.k0).toHaveLength(1);
     const keys = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`k${i}`, 'z'.repeat(40)]));
     const huge = Object.fromEntries(

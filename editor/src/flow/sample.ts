@@ -1,6 +1,9 @@
 // What "Keep as sample" keeps of a tested step's output: its shape and a taste of its values, small enough to live in
-// the definition (every published version and every run's input carries it). Pure.
+// the definition (every published version and every run's input carries it; the server refuses a bigger one). Pure.
+import { jsonBytes, SAMPLE_MAX_BYTES } from '../../../connectors/flow/budget.js';
 import type { JsonValue } from './model.js';
+
+export { SAMPLE_MAX_BYTES };
 
 interface Limits {
   /** Items kept of each array, characters of each string, keys of each object, levels of nesting. */
@@ -17,9 +20,6 @@ const TIGHTER: Limits[] = [
   { items: 1, chars: 80, keys: 25, depth: 5 },
   { items: 1, chars: 40, keys: 10, depth: 4 },
 ];
-
-/** The most JSON a kept sample may hold (UTF-16 length, near enough to bytes for a budget). */
-export const SAMPLE_MAX_BYTES = 16 * 1024;
 
 function trim(value: JsonValue, l: Limits, depth: number): JsonValue {
   if (typeof value === 'string') return value.length > l.chars ? `${value.slice(0, l.chars)}…` : value;
@@ -41,7 +41,7 @@ function trim(value: JsonValue, l: Limits, depth: number): JsonValue {
 export function trimSample(value: JsonValue): JsonValue | undefined {
   for (const limits of TIGHTER) {
     const out = trim(value, limits, 0);
-    if (JSON.stringify(out).length <= SAMPLE_MAX_BYTES) return out;
+    if (jsonBytes(out, SAMPLE_MAX_BYTES) <= SAMPLE_MAX_BYTES) return out;
   }
   return undefined;
 }
