@@ -161,7 +161,6 @@ function rateLimitWait(err: unknown): number | undefined {
   return typeof ms === 'number' && ms > 0 ? ms : 1000;
 }
 
-/** Activity options for one action node: its timeout (plus the margin) and its retry policy, with defaults. */
 /**
  * The platform event that started a run (`trigger.event`), or that started the run calling it as a sub-flow
  * (`trigger.parent.origin`): what its sends carry so that their failures do not cascade (prisma/message-events.ts).
@@ -176,6 +175,7 @@ export function runOrigin(trigger: JsonValue | undefined): string | undefined {
   return typeof trigger.event === 'string' ? trigger.event : undefined;
 }
 
+/** Activity options for one action node: its timeout (plus the margin) and its retry policy, with defaults. */
 export function activityOptions(node: ActionNode): ActivityOptions {
   const r = node.retry ?? {};
   return {
