@@ -6,12 +6,10 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
 import { createRegistry } from '../connectors/sdk/index.js';
-import { randomBytes } from 'node:crypto';
 import Fastify from 'fastify';
-import { hashApiKey } from './api-keys.js';
 import { buildApp } from './app.js';
 import { registerAuth, roleFor } from './plugins/auth.js';
-import { startTestApp, type TestApp } from './test-app.js';
+import { keyWithRole, startTestApp, type TestApp } from './test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -102,24 +100,14 @@ describe('auth', () => {
 });
 
 describe('roles', () => {
-  const keyWithRole = async (role: string) => {
-    const key = `test_${role}_${randomBytes(8).toString('hex')}`;
-    await t.prisma.apiKey.create({
-      data: {
-        id: `key_${randomBytes(8).toString('hex')}`,
-        workspaceId: t.workspaceId,
-        name: role,
-        prefix: key.slice(0, 8),
-        hash: hashApiKey(key),
-        role,
-      },
-    });
+  const callerWithRole = async (role: string) => {
+    const key = await keyWithRole(t, role);
     return (opts: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string; payload?: object }) =>
       t.app.inject({ ...opts, headers: { authorization: `Bearer ${key}` } });
   };
 
   it('lets a viewer read and validate but not create, change or delete, with 403 naming the role', async () => {
-    const viewer = await keyWithRole('viewer');
+    const viewer = await callerWithRole('viewer');
     const flow = (await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'roles' } })).json();
     const before = await t.prisma.flow.count({ where: { workspaceId: t.workspaceId } });
     expect((await viewer({ method: 'GET', url: '/api/flows' })).statusCode).toBe(200);
@@ -143,16 +131,16 @@ describe('roles', () => {
   });
 
   it('lets an agent answer customers but not build; a builder builds; an unknown role counts as viewer', async () => {
-    const agent = await keyWithRole('agent');
+    const agent = await callerWithRole('agent');
     expect((await agent({ method: 'POST', url: '/api/flows', payload: { name: 'x' } })).statusCode).toBe(403);
     // Past the role check, the route itself answers (no such conversation).
     expect(
       (await agent({ method: 'POST', url: '/api/conversations/cnv_nope/messages', payload: { text: 'hi' } }))
         .statusCode,
     ).toBe(404);
-    const builder = await keyWithRole('builder');
+    const builder = await callerWithRole('builder');
     expect((await builder({ method: 'POST', url: '/api/flows', payload: { name: 'b' } })).statusCode).toBe(201);
-    const odd = await keyWithRole('superuser');
+    const odd = await callerWithRole('superuser');
     expect((await odd({ method: 'POST', url: '/api/flows', payload: { name: 'o' } })).statusCode).toBe(403);
     expect((await odd({ method: 'GET', url: '/api/flows' })).statusCode).toBe(200);
   });

@@ -1,12 +1,10 @@
 // The workspace's contact settings over the real app and PostgreSQL: attribute definitions (CRUD, bad input, roles),
 // typed writes (refused for people and the API, left out and reported for machines), the attribute search, and the two
 // merge settings changing what an upsert does.
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testContacts } from '../test/contacts.js';
 import { createWorkspace } from '../test/env.js';
-import { hashApiKey } from './api-keys.js';
-import { startTestApp, type TestApp } from './test-app.js';
+import { keyWithRole, startTestApp, type TestApp } from './test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -27,17 +25,7 @@ const issue = (res: { json(): any }) => res.json().error.issues[0];
 /** An app and key of a workspace of its own (the merge settings are per workspace). */
 async function ownWorkspace(role = 'owner') {
   const workspaceId = await createWorkspace(t.prisma);
-  const key = `test_${role}_${randomBytes(8).toString('hex')}`;
-  await t.prisma.apiKey.create({
-    data: {
-      id: `key_${randomBytes(8).toString('hex')}`,
-      workspaceId,
-      name: role,
-      prefix: key.slice(0, 8),
-      hash: hashApiKey(key),
-      role,
-    },
-  });
+  const key = await keyWithRole(t, role, workspaceId);
   const call = (method: Method, url: string, payload?: object) =>
     t.app.inject({ method, url, ...(payload && { payload }), headers: { authorization: `Bearer ${key}` } });
   return { workspaceId, call };

@@ -2,9 +2,7 @@
 // run.failed trigger's flows and of event channels, the workspace settings' error flow, conversation close/reopen
 // answers and the roles these writes need.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomBytes } from 'node:crypto';
-import { hashApiKey } from './api-keys.js';
-import { startTestApp, validDefinition, type TestApp } from './test-app.js';
+import { keyWithRole, startTestApp, validDefinition, type TestApp } from './test-app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -83,23 +81,8 @@ describe('workspace settings', () => {
   });
 
   it('needs a builder key to change it, and an agent key to close a conversation', async () => {
-    // A key of the role, stored as the server stores keys (their hash).
-    const keyWithRole = async (role: string) => {
-      const key = `test_${role}_${randomBytes(8).toString('hex')}`;
-      await t.prisma.apiKey.create({
-        data: {
-          id: `key_${randomBytes(8).toString('hex')}`,
-          workspaceId: t.workspaceId,
-          name: role,
-          prefix: key.slice(0, 8),
-          hash: hashApiKey(key),
-          role,
-        },
-      });
-      return key;
-    };
-    const agent = await keyWithRole('agent');
-    const viewer = await keyWithRole('viewer');
+    const agent = await keyWithRole(t, 'agent');
+    const viewer = await keyWithRole(t, 'viewer');
     const as = (key: string, method: 'PATCH' | 'POST', url: string, payload?: object) =>
       t.app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload && { payload }) });
     expect((await as(agent, 'PATCH', '/api/workspace-settings', { errorFlowId: null })).statusCode).toBe(403);

@@ -9,31 +9,24 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ScheduleNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { builtinConnectors } from '../connectors/builtin.js';
-import { createRegistry } from '../connectors/sdk/index.js';
 import { startHubSpotFake, type HubSpotFake } from '../connectors/testkit/index.js';
 import { createFlowPollStore, pollSourceKey } from '../prisma/flow-polls.js';
-import { temporalAddress } from '../test/env.js';
-import { createActivities } from '../worker/activities.js';
 import { SA_FLOW } from '../worker/contract.js';
-import { createWorkerDeps } from '../worker/deps.js';
 import { runIdFor } from '../worker/ids.js';
 import { pollScheduleIdFor, POLL_CATCHUP_WINDOW } from '../worker/poll-schedules.js';
 import { pollRunKey } from '../worker/poll-trigger.js';
-import { bundleWorkflows } from '../worker/worker.js';
 import type { PollTriggerResult } from '../worker/workflows/poll-trigger.js';
-import { eventually, PUBLIC_URL, startTestApp, type TestApp } from './test-app.js';
+import { eventually, flowOf, scheduledFlows, startTestApp, type TestApp } from './test-app.js';
+import { startTestWorker, type TestWorker } from './test-worker.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 const secretKey = randomBytes(32);
 let t: TestApp;
-let bundle: Awaited<ReturnType<typeof bundleWorkflows>>;
-let worker: { stop(): Promise<void> } | undefined;
+let worker: TestWorker | undefined;
 /** While set, the commit of a poll fails for good: a poll that dies between starting its runs and saving the cursor. */
 let failCommits = false;
 
@@ -42,40 +35,16 @@ let feed: Server;
 let feedUrl: string;
 const feeds = new Map<string, { items: Array<{ id: number | string; title: string }>; status: number }>();
 
-async function startWorker() {
-  const connection = await NativeConnection.connect({ address: temporalAddress() });
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
-  const activities = createActivities(
-    createWorkerDeps({
-      prisma: t.prisma,
-      registry: createRegistry(builtinConnectors()),
-      logger: silent,
-      secretKey,
-      publicUrl: PUBLIC_URL,
-    }),
-  );
-  const w = await Worker.create({
-    connection,
-    namespace: 'default',
-    taskQueue: t.taskQueue,
-    workflowBundle: bundle,
-    activities: {
-      ...activities,
-      async commitPoll(c: Parameters<typeof activities.commitPoll>[0]) {
+const startWorker = () =>
+  startTestWorker(t, {
+    secretKey,
+    activities: (real) => ({
+      async commitPoll(c) {
         if (failCommits) throw ApplicationFailure.nonRetryable('the worker died before the commit', 'TEST_CRASH');
-        return activities.commitPoll(c);
+        return real.commitPoll(c);
       },
-    },
+    }),
   });
-  const running = w.run();
-  return {
-    async stop() {
-      if (w.getState() === 'RUNNING') w.shutdown();
-      await running;
-      await connection.close();
-    },
-  };
-}
 
 beforeAll(async () => {
   feed = createServer((req, res) => {
@@ -87,7 +56,6 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => feed.listen(0, '127.0.0.1', resolve));
   feedUrl = `http://127.0.0.1:${(feed.address() as AddressInfo).port}/feed`;
   t = await startTestApp({ secretKey });
-  bundle = await bundleWorkflows();
   worker = await startWorker();
 });
 
@@ -109,29 +77,17 @@ const pollTrigger = (name: string, extra: object = {}) => ({
   ...extra,
 });
 
-const definition = (trigger: object) => ({
-  schemaVersion: 1,
-  trigger,
-  nodes: [{ id: 'note', type: 'set', values: { key: '{{ trigger.key }}', title: '{{ trigger.item.title }}' } }],
-  edges: [{ from: 'trigger', to: 'note' }],
+const definition = (trigger: object) =>
+  flowOf(
+    [{ id: 'note', type: 'set', values: { key: '{{ trigger.key }}', title: '{{ trigger.item.title }}' } }],
+    [{ from: 'trigger', to: 'note' }],
+    trigger,
+  );
+const { createFlow, setDraft, publish, handleOf, gone } = scheduledFlows(() => t, {
+  name: 'poll',
+  definition,
+  scheduleId: pollScheduleIdFor,
 });
-
-async function createFlow(trigger: object): Promise<string> {
-  const res = await t.api({
-    method: 'POST',
-    url: '/api/flows',
-    payload: { name: 'poll', definition: definition(trigger) },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().id;
-}
-const setDraft = async (flowId: string, trigger: object) => {
-  const res = await t.api({ method: 'PUT', url: `/api/flows/${flowId}`, payload: { definition: definition(trigger) } });
-  expect(res.statusCode, res.body).toBe(200);
-};
-const publish = (flowId: string) => t.api({ method: 'POST', url: `/api/flows/${flowId}/publish` });
-const handleOf = (flowId: string) => t.client.schedule.getHandle(pollScheduleIdFor(flowId));
-const gone = (flowId: string) => expect(handleOf(flowId).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
 
 /** One poll through the flow's schedule (its own overlap policy), awaited: the poll workflow's result. */
 async function pollOnce(flowId: string): Promise<PollTriggerResult> {

@@ -9,8 +9,9 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../test/ports.js';
 import { startTemporalDevServer, type DevServer } from '../worker/temporal-dev-server.js';
-import { eventually, startTestApp, type TestApp } from './test-app.js';
-import { startTestWorker, type TestWorker } from './test-worker.js';
+import { createDraft, eventually, failingStep, flowOf, publishFlow, settledRun, startTestApp } from './test-app.js';
+import type { TestApp, TestDefinition } from './test-app.js';
+import { startTestWorker, withAppAndWorker, type TestWorker } from './test-worker.js';
 
 Runtime.install({
   logger: new DefaultLogger('ERROR'),
@@ -18,43 +19,16 @@ Runtime.install({
 });
 
 let t: TestApp;
-let worker: TestWorker;
+withAppAndWorker((app) => (t = app));
 
-beforeAll(async () => {
-  t = await startTestApp();
-  worker = await startTestWorker(t);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-});
-
-type Def = { schemaVersion: 1; trigger: object; nodes: object[]; edges: object[] };
-const webhookFlow = (nodes: object[], edges: object[], trigger: object = { type: 'webhook' }): Def => ({
-  schemaVersion: 1,
-  trigger,
-  nodes,
-  edges,
-});
-
-async function publish(app: TestApp, definition: Def): Promise<{ flowId: string; hook: string }> {
-  const created = await app.api({ method: 'POST', url: '/api/flows', payload: { name: 'respond', definition } });
-  expect(created.statusCode, created.body).toBe(201);
-  const flowId = created.json().id;
-  const res = await app.api({ method: 'POST', url: `/api/flows/${flowId}/publish` });
+async function publish(app: TestApp, definition: TestDefinition): Promise<{ flowId: string; hook: string }> {
+  const flowId = await createDraft(app, 'respond', definition);
+  const res = await publishFlow(app, flowId);
   expect(res.statusCode, res.body).toBe(201);
   return { flowId, hook: new URL(res.json().webhookUrl).pathname };
 }
 
-async function settled(runId: string) {
-  return eventually(async () => {
-    const res = await t.api({ method: 'GET', url: `/api/runs/${encodeURIComponent(runId)}` });
-    if (res.statusCode === 404) return undefined;
-    const body = res.json();
-    return body.status === 'running' || body.status === 'waiting' ? undefined : body;
-  }, 30_000);
-}
+const settled = (runId: string) => settledRun(t, runId);
 const stepOf = (run: { steps: Array<{ nodeId: string; output?: unknown; status: string }> }, id: string) =>
   run.steps.find((s) => s.nodeId === id)!;
 
@@ -70,7 +44,7 @@ describe('respond node', () => {
   it("answers the POST with the respond node's status, headers and body; the step records it as sent", async () => {
     const { flowId, hook } = await publish(
       t,
-      webhookFlow(
+      flowOf(
         [greeting, { id: 'after', type: 'set', values: { done: true } }],
         [
           { from: 'trigger', to: 'answer' },
@@ -101,7 +75,7 @@ describe('respond node', () => {
   it('sends a string body as text, and a second respond reached records that it was not sent', async () => {
     const { hook } = await publish(
       t,
-      webhookFlow(
+      flowOf(
         [
           { id: 'first', type: 'respond', headers: { 'x-run': '{{ run.id }}' }, body: 'got {{ trigger.body.n }}' },
           { id: 'second', type: 'respond', status: 500, body: 'never' },
@@ -142,7 +116,7 @@ describe('respond node', () => {
   it('past the timeout answers 202 with the run id, and the run still completes', async () => {
     const { hook } = await publish(
       t,
-      webhookFlow(
+      flowOf(
         [{ id: 'slow', type: 'delay', duration: 'PT3S' }, { ...greeting }],
         [
           { from: 'trigger', to: 'slow' },
@@ -163,7 +137,7 @@ describe('respond node', () => {
   it('a repeated Idempotency-Key gets the same answer from the same run, open or closed, and starts no second run', async () => {
     const { flowId, hook } = await publish(
       t,
-      webhookFlow(
+      flowOf(
         [
           greeting,
           // Keeps the run open after it answered, so the first repeat attaches to the open run.
@@ -208,7 +182,7 @@ describe('respond node', () => {
   it('a respond on a branch not taken answers 202 with the run id; the branch taken answers', async () => {
     const { hook } = await publish(
       t,
-      webhookFlow(
+      flowOf(
         [{ id: 'vip', type: 'condition', rule: { '==': [{ var: 'trigger.body.tier' }, 'vip'] } }, { ...greeting }],
         [
           { from: 'trigger', to: 'vip' },
@@ -230,18 +204,9 @@ describe('respond node', () => {
   it('a run that fails before its respond node answers 202 with the run id', async () => {
     const { hook } = await publish(
       t,
-      webhookFlow(
-        [
-          // Nothing listens on port 1: the one attempt fails, and so does the run.
-          {
-            id: 'boom',
-            type: 'action',
-            action: 'http.request',
-            input: { method: 'GET', url: 'http://127.0.0.1:1/' },
-            retry: { maxAttempts: 1 },
-          },
-          { ...greeting },
-        ],
+      flowOf(
+        // The one attempt fails, and so does the run.
+        [failingStep('boom'), { ...greeting }],
         [
           { from: 'trigger', to: 'boom' },
           { from: 'boom', to: 'answer' },
@@ -256,10 +221,10 @@ describe('respond node', () => {
   });
 
   it('a respond in a run no caller waits on (a sub-flow’s child run) records that it was not sent', async () => {
-    const { flowId: child } = await publish(t, webhookFlow([greeting], [{ from: 'trigger', to: 'answer' }]));
+    const { flowId: child } = await publish(t, flowOf([greeting], [{ from: 'trigger', to: 'answer' }]));
     const { hook } = await publish(
       t,
-      webhookFlow(
+      flowOf(
         [{ id: 'call', type: 'subflow', flow: child, input: { order: '{{ trigger.body.order }}' } }],
         [{ from: 'trigger', to: 'call' }],
       ),
@@ -310,7 +275,7 @@ describe('respond node with no worker yet', () => {
   it('answers 202 with the run id after the timeout; the run is durable and answers once a worker takes it', async () => {
     const { hook } = await publish(
       idle,
-      webhookFlow([greeting], [{ from: 'trigger', to: 'answer' }], { type: 'webhook', respond: { timeout: 'PT3S' } }),
+      flowOf([greeting], [{ from: 'trigger', to: 'answer' }], { type: 'webhook', respond: { timeout: 'PT3S' } }),
     );
     const res = await idle.app.inject({ method: 'POST', url: hook, payload: { order: 8 } });
     expect(res.statusCode, res.body).toBe(202);
@@ -341,7 +306,7 @@ describe('respond node with Temporal down', () => {
   });
 
   it('answers 503 temporal_unavailable with Retry-After, as a plain webhook does', async () => {
-    const { hook } = await publish(down, webhookFlow([greeting], [{ from: 'trigger', to: 'answer' }]));
+    const { hook } = await publish(down, flowOf([greeting], [{ from: 'trigger', to: 'answer' }]));
     await dev!.stop();
     dev = undefined;
     const res = await down.app.inject({

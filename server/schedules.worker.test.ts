@@ -4,59 +4,33 @@
 // pause/resume change its state (kept across a publish), a bad cron is a 422 that leaves Temporal untouched, another
 // trigger or deleting the flow deletes it, ten missed ticks with no worker make one run, reconcile recreates a
 // schedule deleted behind Confluo's back, and with Temporal down publish and delete answer 503 and write nothing.
-import { ScheduleNotFoundError } from '@temporalio/client';
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createFlowStore } from '../prisma/flows.js';
 import { SA_FLOW, SA_WORKSPACE } from '../worker/contract.js';
 import { createFlowSchedules, scheduleIdFor, SCHEDULE_CATCHUP_WINDOW } from '../worker/schedules.js';
 import { freePort } from '../test/ports.js';
 import { startTemporalDevServer, type DevServer } from '../worker/temporal-dev-server.js';
-import { eventually, startTestApp, type TestApp } from './test-app.js';
-import { startTestWorker, type TestWorker } from './test-worker.js';
+import { eventually, flowOf, scheduledFlows, startTestApp, type TestApp } from './test-app.js';
+import { startTestWorker, withAppAndWorker } from './test-worker.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 let t: TestApp;
-let worker: TestWorker;
+withAppAndWorker((app) => (t = app));
 
-beforeAll(async () => {
-  t = await startTestApp();
-  worker = await startTestWorker(t);
+const definition = (trigger: object) =>
+  flowOf(
+    [{ id: 'note', type: 'set', values: { at: '{{ trigger.scheduledAt }}', run: '{{ run.startedAt }}' } }],
+    [{ from: 'trigger', to: 'note' }],
+    trigger,
+  );
+const { createFlow, setDraft, publish, handleOf, gone } = scheduledFlows(() => t, {
+  name: 'tick',
+  definition,
+  scheduleId: scheduleIdFor,
 });
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-});
-
-const definition = (trigger: object) => ({
-  schemaVersion: 1,
-  trigger,
-  nodes: [{ id: 'note', type: 'set', values: { at: '{{ trigger.scheduledAt }}', run: '{{ run.startedAt }}' } }],
-  edges: [{ from: 'trigger', to: 'note' }],
-});
-
-async function createFlow(trigger: object): Promise<string> {
-  const res = await t.api({
-    method: 'POST',
-    url: '/api/flows',
-    payload: { name: 'tick', definition: definition(trigger) },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().id;
-}
-
-const setDraft = async (flowId: string, trigger: object) => {
-  const res = await t.api({ method: 'PUT', url: `/api/flows/${flowId}`, payload: { definition: definition(trigger) } });
-  expect(res.statusCode, res.body).toBe(200);
-};
-
-const publish = (flowId: string) => t.api({ method: 'POST', url: `/api/flows/${flowId}/publish` });
-const handleOf = (flowId: string) => t.client.schedule.getHandle(scheduleIdFor(flowId));
-const gone = async (flowId: string) =>
-  expect(handleOf(flowId).describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
 
 /** The hour and weekday of an ISO time on a zone's wall clock. */
 const wallClock = (iso: string, timeZone: string) =>

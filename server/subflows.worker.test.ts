@@ -2,58 +2,35 @@
 // published child flow as a child run, gets its steps' outputs, and the child is a run of its own flow; a failing child
 // fails the step (or takes its error branch); publish refuses cycles; the depth limit fails the step, never hangs.
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_SUBFLOW_DEPTH } from '../worker/contract.js';
-import { eventually, startTestApp, type TestApp } from './test-app.js';
-import { startTestWorker, type TestWorker } from './test-worker.js';
+import {
+  createDraft,
+  eventually,
+  failingStep,
+  flowOf,
+  publishFlow,
+  settledRun,
+  startTestApp,
+  updateDraft,
+} from './test-app.js';
+import type { TestApp, TestDefinition } from './test-app.js';
+import { withAppAndWorker } from './test-worker.js';
 
 Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 let t: TestApp;
-let worker: TestWorker;
+withAppAndWorker((app) => (t = app));
 
-beforeAll(async () => {
-  t = await startTestApp();
-  worker = await startTestWorker(t);
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await t?.close();
-});
-
-type Def = { schemaVersion: 1; trigger: object; nodes: object[]; edges: object[] };
-const flowOf = (nodes: object[], edges: object[]): Def => ({
-  schemaVersion: 1,
-  trigger: { type: 'webhook' },
-  nodes,
-  edges,
-});
-
-async function create(definition: Def): Promise<string> {
-  const res = await t.api({ method: 'POST', url: '/api/flows', payload: { name: 'sub', definition } });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().id;
-}
-const publishRes = (flowId: string) => t.api({ method: 'POST', url: `/api/flows/${flowId}/publish` });
+const create = (definition: TestDefinition) => createDraft(t, 'sub', definition);
+const publishRes = (flowId: string) => publishFlow(t, flowId);
 async function publish(flowId: string): Promise<string> {
   const res = await publishRes(flowId);
   expect(res.statusCode, res.body).toBe(201);
   return new URL(res.json().webhookUrl).pathname;
 }
-const update = async (flowId: string, definition: Def) => {
-  const res = await t.api({ method: 'PUT', url: `/api/flows/${flowId}`, payload: { definition } });
-  expect(res.statusCode, res.body).toBe(200);
-};
-
-async function settled(runId: string) {
-  return eventually(async () => {
-    const res = await t.api({ method: 'GET', url: `/api/runs/${encodeURIComponent(runId)}` });
-    if (res.statusCode === 404) return undefined;
-    const body = res.json();
-    return body.status === 'running' || body.status === 'waiting' ? undefined : body;
-  }, 30_000);
-}
+const update = (flowId: string, definition: TestDefinition) => updateDraft(t, flowId, definition);
+const settled = (runId: string) => settledRun(t, runId);
 const fire = async (hookUrl: string, payload: object): Promise<string> =>
   (await t.app.inject({ method: 'POST', url: hookUrl, payload })).json().runId;
 const stepOf = (run: { steps: Array<{ nodeId: string; childRunId?: string }> }, id: string) =>
@@ -133,20 +110,7 @@ describe('sub-flow nodes', () => {
   });
 
   it('fails the step when the child fails, or takes its error branch', async () => {
-    const failing = await create(
-      flowOf(
-        [
-          {
-            id: 'call',
-            type: 'action',
-            action: 'http.request',
-            input: { method: 'GET', url: 'http://127.0.0.1:1/nothing-listens' },
-            retry: { maxAttempts: 1 },
-          },
-        ],
-        [{ from: 'trigger', to: 'call' }],
-      ),
-    );
+    const failing = await create(flowOf([failingStep('call')], [{ from: 'trigger', to: 'call' }]));
     await publish(failing);
     const plain = await create(
       flowOf([{ id: 'sub', type: 'subflow', flow: failing }], [{ from: 'trigger', to: 'sub' }]),
