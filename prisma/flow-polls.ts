@@ -11,8 +11,9 @@
 // SEEN_RETENTION_DAYS (90): past any namespace's retention, and an item gone from its source for three months does not
 // come back in practice.
 import { createHash } from 'node:crypto';
-import type { FlowDefinition, JsonObject, JsonValue, PollTrigger } from '../connectors/flow/types.js';
+import type { JsonObject, JsonValue, PollTrigger } from '../connectors/flow/types.js';
 import type { Prisma, PrismaClient } from './client.js';
+import { flowsEverTriggeredBy, type WorkspaceFlow } from './flows.js';
 
 export const SEEN_RETENTION_DAYS = 90;
 /** A seen key's last_seen_at is refreshed at most this often (a poll that sees it again writes nothing else). */
@@ -60,12 +61,7 @@ export interface PollCommit {
   warning?: Omit<PollError, 'at'>;
 }
 
-export interface PollFlow {
-  workspaceId: string;
-  flowId: string;
-  version: number;
-  definition: FlowDefinition;
-}
+export type PollFlow = WorkspaceFlow;
 
 export function createFlowPollStore(prisma: PrismaClient) {
   return {
@@ -172,22 +168,7 @@ export function createFlowPollStore(prisma: PrismaClient) {
      * The published flows a poll Schedule may belong to (worker/poll-schedules.ts reconciles them): every flow whose
      * latest version has a poll trigger, and every flow an earlier version of which had one. Latest versions.
      */
-    async pollFlows(): Promise<PollFlow[]> {
-      const rows = await prisma.$queryRaw<
-        { id: string; workspace_id: string; version: number; definition: FlowDefinition }[]
-      >`
-        SELECT f.id, f.workspace_id, f.latest_version AS version, v.definition
-        FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
-        WHERE f.latest_version > 0 AND EXISTS (
-          SELECT 1 FROM flow_versions s WHERE s.flow_id = f.id AND s.definition->'trigger'->>'type' = 'poll')
-        ORDER BY f.created_at, f.id`;
-      return rows.map((r) => ({
-        flowId: r.id,
-        workspaceId: r.workspace_id,
-        version: r.version,
-        definition: r.definition,
-      }));
-    },
+    pollFlows: (): Promise<PollFlow[]> => flowsEverTriggeredBy(prisma, 'poll'),
   };
 }
 

@@ -1,8 +1,10 @@
 // The flow store over the real PostgreSQL: publish's transaction (check inside it, nothing written on refusal, one
-// token, concurrent publishes serialized), the version cache, webhook tokens and the channel flows a message starts.
+// token, concurrent publishes serialized), the version cache, webhook tokens, the channel flows a message starts and
+// the flows a schedule or poll trigger was published in.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkspace, testPrisma } from '../test/env.js';
 import { newId } from './ids.js';
+import { createFlowPollStore } from './flow-polls.js';
 import { createFlowStore } from './flows.js';
 
 const prisma = testPrisma();
@@ -134,5 +136,35 @@ describe('flow store', () => {
     const found = await flows.channelFlows(cws, 'sms', 'cha_1');
     expect(found.map((f) => f.flowId)).toEqual([any, sms, account]);
     expect(found[0]).toEqual({ flowId: any, version: 1, definition: channelDraft({}) });
+  });
+
+  it('finds the flows a schedule or poll trigger was ever published in, at their latest version', async () => {
+    const tws = await createWorkspace(prisma, 'triggers');
+    const published = async (name: string, ...definitions: unknown[]) => {
+      const f = await flows.createDraft(tws, { name, definition: definitions[0] });
+      for (const definition of definitions) {
+        await flows.update(tws, f.id, { definition });
+        await flows.publish(tws, f.id, accept);
+      }
+      return f.id;
+    };
+    const trigger = (t: object) => ({ ...webhookDraft, trigger: t });
+    const schedule = trigger({ type: 'schedule', every: 'PT1H' });
+    const poll = trigger({ type: 'poll', source: 'http.poll', every: 'PT1H' });
+    const scheduled = await published('scheduled', schedule);
+    const wasScheduled = await published('was scheduled', schedule, webhookDraft);
+    const polled = await published('polled', poll);
+    await published('webhook', webhookDraft);
+    await flows.createDraft(tws, { name: 'draft only', definition: schedule });
+    const mine = async (found: Promise<Array<{ workspaceId: string }>>) =>
+      (await found).filter((f) => f.workspaceId === tws);
+
+    expect(await mine(flows.scheduleFlows())).toEqual([
+      { flowId: scheduled, workspaceId: tws, version: 1, definition: schedule },
+      { flowId: wasScheduled, workspaceId: tws, version: 2, definition: webhookDraft },
+    ]);
+    expect(await mine(createFlowPollStore(prisma).pollFlows())).toEqual([
+      { flowId: polled, workspaceId: tws, version: 1, definition: poll },
+    ]);
   });
 });

@@ -53,6 +53,32 @@ export interface ChannelFlow {
   definition: FlowDefinition;
 }
 
+/** A published flow of a workspace (latest version). */
+export interface WorkspaceFlow extends ChannelFlow {
+  workspaceId: string;
+}
+
+/**
+ * The published flows whose latest version has a trigger of `type`, and those an earlier version of which had one
+ * (a Temporal Schedule of theirs may be left to delete); at their latest version, oldest flow first.
+ */
+export async function flowsEverTriggeredBy(prisma: PrismaClient, type: 'schedule' | 'poll'): Promise<WorkspaceFlow[]> {
+  const rows = await prisma.$queryRaw<
+    { id: string; workspace_id: string; version: number; definition: FlowDefinition }[]
+  >`
+    SELECT f.id, f.workspace_id, f.latest_version AS version, v.definition
+    FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
+    WHERE f.latest_version > 0 AND EXISTS (
+      SELECT 1 FROM flow_versions s WHERE s.flow_id = f.id AND s.definition->'trigger'->>'type' = ${type})
+    ORDER BY f.created_at, f.id`;
+  return rows.map((r) => ({
+    flowId: r.id,
+    workspaceId: r.workspace_id,
+    version: r.version,
+    definition: r.definition,
+  }));
+}
+
 export interface FlowStoreOptions {
   /** How many published versions `version` keeps in memory (least recently used out first). Default 500. */
   versionCacheSize?: number;
@@ -185,22 +211,7 @@ export function createFlowStore(prisma: PrismaClient, opts: FlowStoreOptions = {
      * The published flows a Temporal Schedule may belong to (worker/schedules.ts reconciles them): every flow whose
      * latest version has a schedule trigger, and every flow an earlier version of which had one. Latest versions.
      */
-    async scheduleFlows(): Promise<Array<ChannelFlow & { workspaceId: string }>> {
-      const rows = await prisma.$queryRaw<
-        { id: string; workspace_id: string; version: number; definition: FlowDefinition }[]
-      >`
-        SELECT f.id, f.workspace_id, f.latest_version AS version, v.definition
-        FROM flows f JOIN flow_versions v ON v.flow_id = f.id AND v.version = f.latest_version
-        WHERE f.latest_version > 0 AND EXISTS (
-          SELECT 1 FROM flow_versions s WHERE s.flow_id = f.id AND s.definition->'trigger'->>'type' = 'schedule')
-        ORDER BY f.created_at, f.id`;
-      return rows.map((r) => ({
-        flowId: r.id,
-        workspaceId: r.workspace_id,
-        version: r.version,
-        definition: r.definition,
-      }));
-    },
+    scheduleFlows: (): Promise<WorkspaceFlow[]> => flowsEverTriggeredBy(prisma, 'schedule'),
 
     /** The published flows (latest version) whose channel.message trigger names this channel and account, or none. */
     async channelFlows(workspaceId: string, channel: string, accountId: string): Promise<ChannelFlow[]> {
