@@ -1,5 +1,5 @@
 // What the browser tests of the flow editor share: signing a page in with the API key, creating a flow from the flows
-// screen, adding a node after another, and drawing an edge on the canvas.
+// screen, adding a node after another, drawing an edge on the canvas, and opening the newest run once it completed.
 import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { Confluo } from './harness.js';
@@ -52,4 +52,25 @@ export async function connect(page: Page, source: Locator, targetId: string): Pr
     if (ok) return;
   }
   throw new Error(`could not connect to ${targetId}`);
+}
+
+/**
+ * Opens the flow's Runs tab, refreshes until it lists `runs` runs (default: any), opens the newest and waits for it to
+ * have completed (30 s each).
+ */
+export async function openCompletedRun(page: Page, runs?: number): Promise<void> {
+  await page.getByRole('tab', { name: 'Runs' }).click();
+  const runButton = page.getByRole('list', { name: 'Runs' }).getByRole('button');
+  const listed = expect.poll(
+    async () => {
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      return runButton.count();
+    },
+    { timeout: 30_000, interval: 700 },
+  );
+  await (runs === undefined ? listed.toBeGreaterThan(0) : listed.toBe(runs));
+  await runButton.first().click();
+  await expect
+    .poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000, interval: 500 })
+    .toBe('completed');
 }

@@ -7,7 +7,7 @@ import { describe, expect, it, onTestFailed } from 'vitest';
 import { resolveIdentities } from '../../connectors/contacts/identity.js';
 import { createContactsService } from '../../prisma/contacts.js';
 import { browserSession, type Confluo } from './harness.js';
-import { createFlow, signIn } from './canvas.js';
+import { createFlow, openCompletedRun, signIn } from './canvas.js';
 
 let confluo: Confluo;
 let page: Page;
@@ -98,21 +98,7 @@ describe('contact event trigger in Chromium', () => {
       source: { type: 'api' },
     });
 
-    await page.getByRole('tab', { name: 'Runs' }).click();
-    const runButton = page.getByRole('list', { name: 'Runs' }).getByRole('button');
-    await expect
-      .poll(
-        async () => {
-          await page.getByRole('button', { name: 'Refresh' }).click();
-          return runButton.count();
-        },
-        { timeout: 30_000, interval: 700 },
-      )
-      .toBeGreaterThan(0);
-    await runButton.first().click();
-    await expect
-      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000, interval: 500 })
-      .toBe('completed');
+    await openCompletedRun(page);
     await expect.poll(() => page.getByTestId('status-set').textContent()).toBe('completed');
     await page.getByText('Viewing version 1 (read-only)').waitFor();
     await shot('13-contact-run');

@@ -8,7 +8,7 @@ import { resolveIdentities } from '../../connectors/contacts/identity.js';
 import { createContactsService } from '../../prisma/contacts.js';
 import { createConversationStore } from '../../prisma/conversations.js';
 import { browserSession, type Confluo } from './harness.js';
-import { addAfter, canvasNode, createFlow, signIn } from './canvas.js';
+import { addAfter, canvasNode, createFlow, openCompletedRun, signIn } from './canvas.js';
 
 let confluo: Confluo;
 let page: Page;
@@ -95,21 +95,7 @@ describe('platform event triggers in Chromium', () => {
     expect((await confluo.call('GET', `/api/conversations/${conversationId}`)).json.status).toBe('closed');
 
     await page.goto(`${confluo.baseUrl}/flows/${flowId}`);
-    await page.getByRole('tab', { name: 'Runs' }).click();
-    const runButton = page.getByRole('list', { name: 'Runs' }).getByRole('button');
-    await expect
-      .poll(
-        async () => {
-          await page.getByRole('button', { name: 'Refresh' }).click();
-          return runButton.count();
-        },
-        { timeout: 30_000, interval: 700 },
-      )
-      .toBeGreaterThan(0);
-    await runButton.first().click();
-    await expect
-      .poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000, interval: 500 })
-      .toBe('completed');
+    await openCompletedRun(page);
     await shot('32-conversation-closed-run');
     const runs = await confluo.call('GET', `/api/runs?flowId=${flowId}`);
     expect(runs.json.items).toHaveLength(1);

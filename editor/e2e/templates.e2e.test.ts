@@ -13,7 +13,7 @@ import { startHubSpotFake, startSlackFake, type HubSpotFake, type SlackFake } fr
 import { startDovecot, startSmtpServer, type DovecotHandle, type SmtpServerHandle } from '../../test/mail-servers.js';
 import { temporalAddress } from '../../test/env.js';
 import { scheduleIdFor } from '../../worker/schedules.js';
-import { canvasNode, signIn } from './canvas.js';
+import { canvasNode, openCompletedRun, signIn } from './canvas.js';
 import { browserSession, type Confluo } from './harness.js';
 import { BUSINESS, messagingFakes } from './messaging.js';
 
@@ -105,21 +105,7 @@ async function publish(): Promise<Locator> {
 
 /** The flow's newest (`runs`-th) run in the run overlay: completed, with these steps completed (and these skipped). */
 async function runCompleted(completed: string[], skipped: string[] = [], runs = 1) {
-  await page.getByRole('tab', { name: 'Runs' }).click();
-  const runButton = page.getByRole('list', { name: 'Runs' }).getByRole('button');
-  await expect
-    .poll(
-      async () => {
-        await page.getByRole('button', { name: 'Refresh' }).click();
-        return runButton.count();
-      },
-      { timeout: 30_000, interval: 700 },
-    )
-    .toBe(runs);
-  await runButton.first().click();
-  await expect
-    .poll(() => page.getByTestId('run-status').textContent(), { timeout: 30_000, interval: 500 })
-    .toBe('completed');
+  await openCompletedRun(page, runs);
   for (const id of completed) expect(await page.getByTestId(`status-${id}`).textContent(), id).toBe('completed');
   for (const id of skipped) expect(await page.getByTestId(`status-${id}`).textContent(), id).toBe('skipped');
 }

@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Api } from '../api/client.js';
 import type { FlowSummary, WorkspaceSettings } from '../api/types.js';
+import { SaveFooter, useSave } from './SaveFooter.js';
 
 export function ErrorFlowForm({
   api,
@@ -16,22 +17,15 @@ export function ErrorFlowForm({
   onSaved: (s: WorkspaceSettings) => void;
 }) {
   const [chosen, setChosen] = useState(settings.errorFlowId ?? '');
-  const [status, setStatus] = useState<{ error: boolean; text: string } | null>(null);
-  const [saving, setSaving] = useState(false);
+  const saveState = useSave();
   const published = flows.filter((f) => f.latestVersion > 0);
   const stray = chosen !== '' && !published.some((f) => f.id === chosen);
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    setSaving(true);
-    try {
-      onSaved(await api.updateWorkspaceSettings({ errorFlowId: chosen === '' ? null : chosen }));
-      setStatus({ error: false, text: 'Saved.' });
-    } catch (err) {
-      setStatus({ error: true, text: (err as Error).message });
-    } finally {
-      setSaving(false);
-    }
+    await saveState.run(async () =>
+      onSaved(await api.updateWorkspaceSettings({ errorFlowId: chosen === '' ? null : chosen })),
+    );
   };
 
   return (
@@ -43,7 +37,7 @@ export function ErrorFlowForm({
         value={chosen}
         onChange={(e) => {
           setChosen(e.target.value);
-          setStatus(null);
+          saveState.setStatus(null);
         }}
       >
         <option value="">None</option>
@@ -59,14 +53,7 @@ export function ErrorFlowForm({
         <code>trigger.step</code>, <code>trigger.error</code>). A failure of the error flow itself never starts it
         again. Only published flows can be chosen.
       </p>
-      {status && (
-        <p role={status.error ? 'alert' : 'status'} className={status.error ? 'error' : 'muted'}>
-          {status.text}
-        </p>
-      )}
-      <button type="submit" className="primary" disabled={saving}>
-        {saving ? 'Saving…' : 'Save error flow'}
-      </button>
+      <SaveFooter state={saveState} label="Save error flow" />
     </form>
   );
 }

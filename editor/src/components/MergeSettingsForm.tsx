@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import type { Api } from '../api/client.js';
 import type { ContactSettings } from '../api/types.js';
+import { SaveFooter, useSave } from './SaveFooter.js';
 
 export function MergeSettingsForm({
   api,
@@ -16,27 +17,17 @@ export function MergeSettingsForm({
   const [shared, setShared] = useState(settings.mergeOnSharedDelivery);
   const [auto, setAuto] = useState(settings.autoMergeScore !== null);
   const [score, setScore] = useState(String(settings.autoMergeScore ?? 80));
-  const [status, setStatus] = useState<{ error: boolean; text: string } | null>(null);
-  const [saving, setSaving] = useState(false);
+  const saveState = useSave();
   const n = Number(score);
   const scoreOk = Number.isInteger(n) && n >= 1 && n <= 100;
 
   const save = async (e: FormEvent) => {
     e.preventDefault();
-    if (auto && !scoreOk) return setStatus({ error: true, text: 'The score is a whole number from 1 to 100.' });
-    setSaving(true);
-    try {
-      const saved = await api.updateContactSettings({
-        mergeOnSharedDelivery: shared,
-        autoMergeScore: auto ? n : null,
-      });
-      onSaved(saved);
-      setStatus({ error: false, text: 'Saved.' });
-    } catch (err) {
-      setStatus({ error: true, text: (err as Error).message });
-    } finally {
-      setSaving(false);
-    }
+    if (auto && !scoreOk)
+      return saveState.setStatus({ error: true, text: 'The score is a whole number from 1 to 100.' });
+    await saveState.run(async () =>
+      onSaved(await api.updateContactSettings({ mergeOnSharedDelivery: shared, autoMergeScore: auto ? n : null })),
+    );
   };
 
   return (
@@ -70,14 +61,7 @@ export function MergeSettingsForm({
         Scores: an identifier a household shares 40 (each more +10), a delivery linking two contacts 60 and more, weaker
         hints (a +tag, a misspelt domain, the same name and city) 25–55. Every automatic merge can be undone.
       </p>
-      {status && (
-        <p role={status.error ? 'alert' : 'status'} className={status.error ? 'error' : 'muted'}>
-          {status.text}
-        </p>
-      )}
-      <button type="submit" className="primary" disabled={saving}>
-        {saving ? 'Saving…' : 'Save merge rules'}
-      </button>
+      <SaveFooter state={saveState} label="Save merge rules" />
     </form>
   );
 }

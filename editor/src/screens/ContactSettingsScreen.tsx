@@ -1,38 +1,17 @@
 // The contact settings (`/contacts/settings`): the workspace's custom attribute definitions and its merge rules.
 // Changing them needs an admin key; a lesser key sees them and is told so when it tries.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { Api } from '../api/client.js';
-import type { AttributeDefinition, ContactSettings } from '../api/types.js';
 import { AttributeDefinitions } from '../components/AttributeDefinitions.js';
 import { MergeSettingsForm } from '../components/MergeSettingsForm.js';
 import { go, TopBar } from '../components/TopBar.js';
+import { useLoaded } from './use-loaded.js';
 
 export function ContactSettingsScreen({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
-  const [defs, setDefs] = useState<AttributeDefinition[] | null>(null);
-  const [settings, setSettings] = useState<ContactSettings | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [changed, setChanged] = useState(0);
-
-  useEffect(() => {
-    let live = true;
-    api.listAttributes().then(
-      (r) => live && setDefs(r.items),
-      (e: Error) => live && setError(e.message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api, changed]);
-  useEffect(() => {
-    let live = true;
-    api.contactSettings().then(
-      (s) => live && setSettings(s),
-      (e: Error) => live && setError(e.message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api]);
+  const defs = useLoaded(async () => (await api.listAttributes()).items, [api, changed]);
+  const settings = useLoaded(() => api.contactSettings(), [api]);
+  const error = defs.error ?? settings.error;
 
   return (
     <div className="page">
@@ -49,9 +28,9 @@ export function ContactSettingsScreen({ api, onSignOut }: { api: Api; onSignOut:
             {error}
           </p>
         )}
-        {defs === null && !error && <p className="muted">Loading…</p>}
-        {defs && <AttributeDefinitions api={api} defs={defs} onChanged={() => setChanged((n) => n + 1)} />}
-        {settings && <MergeSettingsForm api={api} settings={settings} onSaved={setSettings} />}
+        {defs.value === null && !error && <p className="muted">Loading…</p>}
+        {defs.value && <AttributeDefinitions api={api} defs={defs.value} onChanged={() => setChanged((n) => n + 1)} />}
+        {settings.value && <MergeSettingsForm api={api} settings={settings.value} onSaved={settings.set} />}
       </main>
     </div>
   );

@@ -1,30 +1,14 @@
 // The workspace settings (`/settings`): what applies to the whole workspace, today its error flow (README.md "Platform
 // events"). Changing it needs a builder key; a lesser key sees it and is told so when it tries.
-import { useEffect, useState } from 'react';
 import type { Api } from '../api/client.js';
-import type { FlowSummary, WorkspaceSettings } from '../api/types.js';
 import { ErrorFlowForm } from '../components/ErrorFlowForm.js';
 import { TopBar } from '../components/TopBar.js';
+import { useLoaded } from './use-loaded.js';
 
 export function WorkspaceSettingsScreen({ api, onSignOut }: { api: Api; onSignOut: () => void }) {
-  const [settings, setSettings] = useState<WorkspaceSettings | null>(null);
-  const [flows, setFlows] = useState<FlowSummary[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    let live = true;
-    Promise.all([api.workspaceSettings(), api.listFlows()]).then(
-      ([s, f]) => {
-        if (!live) return;
-        setSettings(s);
-        setFlows(f.items);
-      },
-      (e: Error) => live && setError(e.message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [api]);
+  const settings = useLoaded(() => api.workspaceSettings(), [api]);
+  const flows = useLoaded(async () => (await api.listFlows()).items, [api]);
+  const error = settings.error ?? flows.error;
 
   return (
     <div className="page">
@@ -36,8 +20,10 @@ export function WorkspaceSettingsScreen({ api, onSignOut }: { api: Api; onSignOu
             {error}
           </p>
         )}
-        {!settings && !error && <p className="muted">Loading…</p>}
-        {settings && flows && <ErrorFlowForm api={api} settings={settings} flows={flows} onSaved={setSettings} />}
+        {!(settings.value && flows.value) && !error && <p className="muted">Loading…</p>}
+        {settings.value && flows.value && (
+          <ErrorFlowForm api={api} settings={settings.value} flows={flows.value} onSaved={settings.set} />
+        )}
       </main>
     </div>
   );
