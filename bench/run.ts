@@ -1,8 +1,11 @@
 // `npm run bench`: (a) webhook acknowledgements/s and latency at 10 and 50 connections; (b) completed runs/s of the
 // reference flow; (c) the same activities in a hand-written workflow, and (b)/(c); (d) the worker's peak RSS with
-// 100 concurrent runs. Everything real: PostgreSQL, a Temporal dev server, Confluo's server and worker processes.
+// 100 concurrent runs; (e) the engine's ceiling on the same Temporal store: a hand-written workflow with one step that
+// does nothing, as a local and as a regular activity, started the same way, and the reference flow's runs/s over it.
+// Everything real: PostgreSQL, a Temporal dev server, Confluo's server and worker processes.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client, Connection } from '@temporalio/client';
@@ -15,8 +18,16 @@ import { startSink } from '../test/sink.js';
 import { SA_FLOW, SA_PHASE, SA_VERSION, SA_WORKSPACE, type RunFlowInput } from '../worker/contract.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
+const CEILING_RUNS = Number(process.env.BENCH_CEILING_RUNS ?? 600);
 const ACK_SECONDS = Number(process.env.BENCH_ACK_SECONDS ?? 10);
 const API_KEY = 'cfl_bench_key_0123456789abcdef';
+/**
+ * The runs' Temporal store: `memory` (the dev server's default), `file` (SQLite in a file with the pragmas `npm start`
+ * gives it, worker/temporal-dev-server.ts) or `file-plain` (a file with SQLite's own pragmas: an fsync per commit).
+ */
+const STORE = process.env.BENCH_TEMPORAL_STORE ?? 'memory';
+if (!['memory', 'file', 'file-plain'].includes(STORE)) throw new Error(`BENCH_TEMPORAL_STORE: ${STORE}?`);
+const TARGET = { overCeiling: 0.8, n8nRunsPerSecond: 42, handwrittenRatio: 0.9 };
 
 const referenceFlow = (sinkUrl: string, withDelay = false) => ({
   schemaVersion: 1,
@@ -59,12 +70,19 @@ async function main() {
   const started = Date.now();
   const database = await createBenchDatabase('confluo_bench');
   const databaseUrl = database.url;
-  const temporal = await startTemporalDevServer({ logFile: join(REPO_ROOT, 'bench', 'results', 'temporal.log') });
+  const storeDir = STORE === 'memory' ? undefined : mkdtempSync(join(tmpdir(), 'confluo-bench-temporal-'));
+  const temporal = await startTemporalDevServer({
+    logFile: join(REPO_ROOT, 'bench', 'results', 'temporal.log'),
+    ...(storeDir && { dbFile: join(storeDir, 'temporal.db') }),
+    ...(STORE === 'file-plain' && { sqlitePragmas: [] }),
+  });
   const sink = await startSink();
   const procs: Proc[] = [];
   let worker: ChildProcess | undefined;
   const results: Record<string, unknown> = {
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
+    temporalStore: STORE,
+    targets: TARGET,
   };
 
   const serverEnv = async (taskQueue: string) => {
@@ -305,6 +323,9 @@ async function main() {
         return h.workflowId;
       },
     };
+    const startCeiling = async (kind: 'ceilingLocal' | 'ceilingRegular', i: number) =>
+      (await client.workflow.start(kind, { taskQueue: 'bench-runs', workflowId: `${kind}_${seq++}`, args: [i] }))
+        .workflowId;
     const order = ['webhook', 'direct', 'hand'] as const;
     const seconds = { webhook: 0, direct: 0, hand: 0 };
     const ROUNDS = 3;
@@ -326,6 +347,28 @@ async function main() {
       handwrittenRunsPerSecond: total / seconds.hand,
       ratio: seconds.hand / seconds.direct,
     };
+
+    // (e) The ceiling: `CEILING_RUNS` runs of each kind, started by `fire` like (b), in rounds alternating like (b).
+    const ceilingSeconds = { ceilingLocal: 0, ceilingRegular: 0 };
+    const ceilingPerRound = Math.ceil(CEILING_RUNS / ROUNDS);
+    await waitAll(await fire(20, (i) => startCeiling('ceilingLocal', i))); // warm-up
+    for (let round = 0; round < ROUNDS; round++)
+      for (const kind of round % 2 === 0
+        ? (['ceilingLocal', 'ceilingRegular'] as const)
+        : (['ceilingRegular', 'ceilingLocal'] as const)) {
+        const t0 = performance.now();
+        await waitAll(await fire(ceilingPerRound, (i) => startCeiling(kind, i)));
+        ceilingSeconds[kind] += (performance.now() - t0) / 1000;
+      }
+    const ceilingTotal = ceilingPerRound * ROUNDS;
+    const localPerSecond = ceilingTotal / ceilingSeconds.ceilingLocal;
+    results.ceiling = {
+      runsEach: ceilingTotal,
+      localActivityRunsPerSecond: localPerSecond,
+      regularActivityRunsPerSecond: ceilingTotal / ceilingSeconds.ceilingRegular,
+      referenceFlowOverCeiling: total / seconds.direct / localPerSecond,
+      referenceFlowViaWebhookOverCeiling: total / seconds.webhook / localPerSecond,
+    };
     await connection.close();
   } finally {
     worker?.kill('SIGTERM');
@@ -333,16 +376,18 @@ async function main() {
     await sink.close();
     await temporal.stop();
     await database.drop();
+    if (storeDir) rmSync(storeDir, { recursive: true, force: true });
   }
   results.seconds = (Date.now() - started) / 1000;
   results.measuredAt = new Date().toISOString();
   mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-  const file = join(REPO_ROOT, 'bench', 'results', 'core.json');
+  const file = join(REPO_ROOT, 'bench', 'results', STORE === 'memory' ? 'core.json' : `core-${STORE}.json`);
   writeFileSync(file, JSON.stringify(results, null, 2));
 
   const ack = results.ack as any[];
   const t = results.throughput as any;
   const m = results.workerMemory as any;
+  const c = results.ceiling as any;
   console.log('\nConfluo benchmarks (targets in brackets)\n');
   console.table(
     ack.map((r) => ({
@@ -360,6 +405,16 @@ async function main() {
     { measure: 'reference flow runs/s, client start', value: t.referenceFlowRunsPerSecond.toFixed(1) },
     { measure: 'hand-written runs/s', value: t.handwrittenRunsPerSecond.toFixed(1) },
     { measure: 'ratio (b, client start)/(c) [≥0.9]', value: t.ratio.toFixed(3) },
+    { measure: `ceiling: one local activity, runs/s (${STORE} store)`, value: c.localActivityRunsPerSecond.toFixed(1) },
+    { measure: 'ceiling: one regular activity, runs/s', value: c.regularActivityRunsPerSecond.toFixed(1) },
+    {
+      measure: `reference flow (client start) / ceiling [≥${TARGET.overCeiling}]`,
+      value: c.referenceFlowOverCeiling.toFixed(3),
+    },
+    {
+      measure: `reference flow (webhook) / ceiling [≥${TARGET.overCeiling}; runs/s ≥${TARGET.n8nRunsPerSecond}, n8n here]`,
+      value: c.referenceFlowViaWebhookOverCeiling.toFixed(3),
+    },
     { measure: 'worker RSS MB, idle after start', value: m.idleRssMB },
     { measure: 'worker peak RSS MB @100 runs [≤150]', value: m.peakRssMB },
     { measure: 'worker peak V8 heap used MB @100 runs', value: m.peakHeapUsedMB },

@@ -1,4 +1,5 @@
-// A worker process for the benchmarks: Confluo's worker with the bench bundle (its workflows + the hand-written one).
+// A worker process for the benchmarks: Confluo's worker with the bench bundle (its workflows, the hand-written one and
+// the ceiling's) and the ceiling's step.
 import { NativeConnection } from '@temporalio/worker';
 import { pino } from 'pino';
 import { builtinConnectors } from '../connectors/builtin.js';
@@ -7,6 +8,7 @@ import { createPrisma } from '../prisma/client.js';
 import { createContactsService } from '../prisma/contacts.js';
 import { temporalSettings } from '../worker/temporal-config.js';
 import { createWorker } from '../worker/worker.js';
+import { ceilingActivities } from './ceiling-workflow.js';
 
 const settings = temporalSettings();
 const prisma = createPrisma(process.env.DATABASE_URL!, { max: 10 });
@@ -21,6 +23,7 @@ const worker = await createWorker({
     services: { contacts: createContactsService(prisma) },
     logger: pino({ level: 'warn' }),
   },
+  activities: () => ({ ...ceilingActivities }),
 });
 process.on('SIGTERM', () => worker.shutdown());
 process.stdout.write('worker ready\n');

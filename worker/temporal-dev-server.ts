@@ -55,6 +55,8 @@ export interface DevServer {
 export interface DevServerOptions {
   /** SQLite file for persistence; omitted: in memory. */
   dbFile?: string;
+  /** With `dbFile`: the SQLite pragmas; default SQLITE_PRAGMAS (the benchmarks compare with `[]`, SQLite's own). */
+  sqlitePragmas?: readonly string[];
   port?: number;
   /** Server output goes here (appended); omitted: discarded. */
   logFile?: string;
@@ -84,8 +86,12 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     // Write-ahead log, synced at checkpoints: durable across a crash of any process (the promise of the embedded
-    // default), without an fsync per transaction (measured on this machine: 57 vs 34 local-activity workflows/s).
-    args.push('--db-filename', opts.dbFile, ...SQLITE_PRAGMAS.flatMap((p) => ['--sqlite-pragma', p]));
+    // default), without an fsync per transaction (`BENCH_TEMPORAL_STORE=file` vs `file-plain npm run bench`: bench/README.md).
+    args.push(
+      '--db-filename',
+      opts.dbFile,
+      ...(opts.sqlitePragmas ?? SQLITE_PRAGMAS).flatMap((p) => ['--sqlite-pragma', p]),
+    );
   }
   // Registered in a new database only: server/main.ts adds those missing from a kept one (ensureSearchAttributes).
   for (const key of SEARCH_ATTRIBUTES) {

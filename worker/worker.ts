@@ -17,8 +17,11 @@ export interface CreateWorkerOptions {
   /** Another workflow entry point (the benchmarks add a hand-written workflow); default worker/workflows. */
   workflowsPath?: string;
   maxConcurrentActivityTaskExecutions?: number;
-  /** Stand-ins for some activities, given the real ones (tests: an activity that fails on cue). */
-  activities?: (real: Activities) => Partial<Activities>;
+  /**
+   * Stand-ins for some activities, given the real ones (tests: an activity that fails on cue), and more beside them
+   * (the benchmarks' ceiling step).
+   */
+  activities?: (real: Activities) => Partial<Activities> & Record<string, (...args: never[]) => Promise<unknown>>;
 }
 
 export async function createWorker(opts: CreateWorkerOptions): Promise<Worker> {
