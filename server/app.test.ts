@@ -21,7 +21,11 @@ describe('health', () => {
   it('is ok when PostgreSQL and Temporal answer', async () => {
     const res = await t.app.inject({ method: 'GET', url: '/health' });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ status: 'ok', checks: { database: 'ok', temporal: 'ok' } });
+    expect(res.json()).toEqual({
+      status: 'ok',
+      checks: { database: 'ok', temporal: 'ok' },
+      inbound: { pending: expect.any(Number), oldestPendingSeconds: expect.any(Number) },
+    });
   });
 });
 

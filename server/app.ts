@@ -1,6 +1,6 @@
 // The HTTP server as a tree of Fastify plugins:
-//   root: decorators (prisma, temporal, workflows, registry, publicUrl), error handling, OpenAPI
-//   ├─ /health, /api/schemas/flow.json, /api/openapi.json        public
+//   root: decorators (prisma, temporal, workflows, registry, publicUrl, inbound, metrics), error handling, OpenAPI
+//   ├─ /health, /metrics, /api/schemas/flow.json, /api/openapi.json public
 //   ├─ /api (auth hook, JSON bodies only)                          connectors, flows, runs, contacts, conversations, channel accounts
 //   ├─ /hooks (no key; JSON, form, text, anything as text)       webhook triggers
 //   ├─ /hooks/channels (no key; raw bodies, provider signatures)  the channel gateway
@@ -26,6 +26,9 @@ import { conversationRoutes } from './routes/conversations.js';
 import { flowRoutes } from './routes/flows.js';
 import { flowPollRoutes } from './routes/flow-polls.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { createServerMetrics } from './metrics.js';
+import { createInbound } from './services/inbound.js';
 import { hookRoutes } from './routes/hooks.js';
 import { publicRoutes } from './routes/public.js';
 import { runRoutes } from './routes/runs.js';
@@ -73,6 +76,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('publicUrl', deps.publicUrl.replace(/\/+$/, ''));
   app.decorateRequest('workspaceId', '');
 
+  // Webhooks and deliveries are acknowledged once committed here, and relayed to Temporal by this process.
+  const metrics = createServerMetrics();
+  const inbound = createInbound({
+    prisma: deps.prisma,
+    workflows: deps.workflows,
+    taskQueue: deps.temporal.taskQueue,
+    logger: app.log.child({ component: 'inbound' }),
+    metrics: metrics.inbound,
+    ...deps.inbound,
+  });
+  metrics.setBacklogSource(() => inbound.backlog());
+  app.decorate('metrics', metrics);
+  app.decorate('inbound', inbound);
+  app.addHook('onReady', async () => inbound.start());
+  app.addHook('onClose', async () => inbound.stop());
+
   if (deps.contactEvents !== false) {
     const relay = createContactEventRelay({
       prisma: deps.prisma,
@@ -107,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerOpenApi(app, app.publicUrl);
 
   await app.register(healthRoutes);
+  await app.register(metricsRoutes);
   await app.register(publicRoutes);
   await app.register(
     async (api) => {

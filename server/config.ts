@@ -5,6 +5,7 @@ import { allowlistProblems, httpOptionsFromEnv } from '../connectors/sdk/guard.j
 import { parsePluginSpecs } from '../connectors/sdk/plugins.js';
 import { parseSecretKey, SecretKeyError } from '../prisma/secrets.js';
 import { DEFAULT_TEMPORAL_DEADLINE_MS } from '../worker/temporal-deadline.js';
+import { DEFAULT_INBOUND_BACKLOG_MAX } from './services/inbound.js';
 
 export interface Config {
   port: number;
@@ -32,6 +33,11 @@ export interface Config {
    * second server beside one that relays, or tests sharing a database; default on (two relays are safe, one is enough).
    */
   contactEvents: boolean;
+  /**
+   * CONFLUO_INBOUND_BACKLOG_MAX: acknowledged events waiting for Temporal (the inbound outbox) past which webhooks and
+   * deliveries answer 503 inbound_backlog_full with Retry-After (server/services/inbound.ts says why 50,000).
+   */
+  inboundBacklogMax: number;
 }
 
 export class ConfigError extends Error {}
@@ -78,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     migrate: env.CONFLUO_MIGRATE !== '0',
     contactEvents: env.CONFLUO_CONTACT_EVENTS !== '0',
+    inboundBacklogMax: int(env, 'CONFLUO_INBOUND_BACKLOG_MAX', DEFAULT_INBOUND_BACKLOG_MAX),
     plugins: parsePluginSpecs(env.CONFLUO_PLUGINS),
   };
 }

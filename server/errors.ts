@@ -27,6 +27,12 @@ export class HttpError extends Error {
  */
 export const TEMPORAL_RETRY_AFTER_S = 2;
 
+/**
+ * Seconds a caller is asked to wait after a 503 inbound_backlog_full: the relay starts a few hundred events a second
+ * once Temporal answers, so a few seconds usually bring the backlog back under its bound.
+ */
+export const INBOUND_RETRY_AFTER_S = 5;
+
 export const httpErrors = {
   /** 400: the request does not match what the route accepts; `issues` say where. */
   validation: (message: string, issues?: Issue[]) => new HttpError(400, 'validation_failed', message, issues),
@@ -134,6 +140,18 @@ export const httpErrors = {
     new HttpError(503, 'temporal_unavailable', 'the workflow service is unavailable; retry later', undefined, {
       'retry-after': String(TEMPORAL_RETRY_AFTER_S),
     }),
+  /**
+   * 503: more acknowledged events wait for Temporal than CONFLUO_INBOUND_BACKLOG_MAX. Nothing was stored or
+   * acknowledged: the caller retries after `Retry-After` seconds, under the same dedupe key.
+   */
+  inboundBacklogFull: (max: number) =>
+    new HttpError(
+      503,
+      'inbound_backlog_full',
+      `more than ${max} acknowledged events are waiting to start (the workflow service is slow or down); retry later`,
+      undefined,
+      { 'retry-after': String(INBOUND_RETRY_AFTER_S) },
+    ),
   /** 422: a step test of a node that is no action (only actions run on their own), or of an unknown action. */
   stepNotTestable: (issue: Issue) => new HttpError(422, 'step_not_testable', issue.message, [issue]),
   /** 422: a step test whose input cannot be resolved (a template or data function fails); each issue names a field. */

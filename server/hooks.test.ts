@@ -1,5 +1,5 @@
-// The webhook trigger: bodies of every kind, stripped credentials, Idempotency-Key dedupe through Temporal's id
-// uniqueness, and 404 for tokens that lead nowhere. No worker: started runs stay Running, which is all this needs.
+// The webhook trigger: bodies of every kind, stripped credentials, Idempotency-Key dedupe (the inbound outbox's row,
+// then Temporal's id uniqueness), and 404 for tokens that lead nowhere. No worker: started runs stay Running, which is all this needs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SA_FLOW, SA_PHASE, SA_VERSION, SA_WORKSPACE } from '../worker/contract.js';
 import { eventually, startedInput, startTestApp, validDefinition, type TestApp } from './test-app.js';
@@ -18,6 +18,12 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
+/** The input a run was started with, once started: the 202 came when its row committed; the relay starts it. */
+async function started(runId: string) {
+  await t.app.inbound.startPending(runId);
+  return startedInput(t.client, runId);
+}
+
 describe('POST /hooks/flows/:token', () => {
   it('starts runFlow on the latest version with a JSON body and typed search attributes', async () => {
     const res = await t.app.inject({
@@ -30,7 +36,7 @@ describe('POST /hooks/flows/:token', () => {
     const { runId } = res.json();
     expect(runId).toMatch(/^run_[0-9a-f]{32}$/);
 
-    const input = await startedInput(t.client, runId);
+    const input = await started(runId);
     expect(input).toMatchObject({ workspaceId: t.workspaceId, flowId, version: 1, definition: validDefinition() });
     expect(input.trigger).toMatchObject({
       body: { name: 'Ada', tier: 'vip' },
@@ -61,7 +67,7 @@ describe('POST /hooks/flows/:token', () => {
       payload: {},
     });
     expect(res.statusCode).toBe(202);
-    const { headers } = (await startedInput(t.client, res.json().runId)).trigger as {
+    const { headers } = (await started(res.json().runId)).trigger as {
       headers: Record<string, unknown>;
     };
     expect(headers['x-kept']).toBe('1');
@@ -83,12 +89,12 @@ describe('POST /hooks/flows/:token', () => {
         payload: c.payload,
       });
       expect(res.statusCode, c.type).toBe(202);
-      const input = await startedInput(t.client, res.json().runId);
+      const input = await started(res.json().runId);
       expect((input.trigger as { body: unknown }).body, c.type).toEqual(c.body);
     }
     const empty = await t.app.inject({ method: 'POST', url: hookUrl });
     expect(empty.statusCode).toBe(202);
-    expect(((await startedInput(t.client, empty.json().runId)).trigger as { body: unknown }).body).toBeNull();
+    expect(((await started(empty.json().runId)).trigger as { body: unknown }).body).toBeNull();
   });
 
   it('maps a repeated Idempotency-Key to the same run and starts only one execution', async () => {
@@ -142,7 +148,7 @@ describe('POST /hooks/flows/:token', () => {
     const runs = [];
     for await (const w of t.client.workflow.list({ query: `WorkflowId = "${first.json().runId}"` })) runs.push(w);
     expect(runs.length).toBeLessThanOrEqual(1);
-    expect((await startedInput(t.client, first.json().runId)).trigger).toMatchObject({ body: { amount: 10 } });
+    expect((await started(first.json().runId)).trigger).toMatchObject({ body: { amount: 10 } });
   });
 
   it('answers 404 for tokens and account ids that cannot exist, before any lookup', async () => {

@@ -99,8 +99,8 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
       ),
     );
 
-    // The HTTP server first: webhooks are accepted (made durable in Temporal) while the worker still bundles its
-    // workflow code.
+    // The HTTP server first: webhooks are accepted (made durable in PostgreSQL, relayed to Temporal) while the worker
+    // still bundles its workflow code.
     if (role === 'all' || role === 'server') {
       const workspaceId = await ensureDefaultWorkspace(prisma);
       const key = await ensureApiKey(prisma, { key: config.apiKey, workspaceId });
@@ -125,6 +125,7 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
         editorDir: existsSync(EDITOR_DIR) ? EDITOR_DIR : undefined,
         secretKey: secret.key,
         ...(!config.contactEvents && { contactEvents: false }),
+        inbound: { backlogMax: config.inboundBacklogMax },
       });
       cleanups.push({ name: 'HTTP server', fn: () => app.close() });
       await app.listen({ port: config.port, host: config.host });

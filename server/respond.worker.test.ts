@@ -305,7 +305,7 @@ describe('respond node with Temporal down', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('answers 503 temporal_unavailable with Retry-After, as a plain webhook does', async () => {
+  it('answers 503 temporal_unavailable with Retry-After (its answer comes from the run; a plain webhook is acknowledged from the outbox)', async () => {
     const { hook } = await publish(down, flowOf([greeting], [{ from: 'trigger', to: 'answer' }]));
     await dev!.stop();
     dev = undefined;

@@ -10,7 +10,10 @@ let hookUrl: string;
 const trigger = async (payload: object) => {
   const res = await t.app.inject({ method: 'POST', url: hookUrl, payload });
   expect(res.statusCode).toBe(202);
-  return res.json().runId as string;
+  const runId = res.json().runId as string;
+  // Acknowledged once its row committed: started on Temporal now, as the relay would within milliseconds.
+  await t.app.inbound.startPending(runId);
+  return runId;
 };
 
 beforeAll(async () => {

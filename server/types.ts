@@ -5,6 +5,8 @@ import type { LoggerOptions } from 'pino';
 import type { Registry as ConnectorRegistry } from '../connectors/sdk/index.js';
 import type { PrismaClient } from '../prisma/client.js';
 import type { WorkflowClient } from '../worker/client.js';
+import type { ServerMetrics } from './metrics.js';
+import type { Inbound } from './services/inbound.js';
 
 /** The connector registry (manifests for the editor, action input schemas for flow validation). */
 export type Registry = Pick<
@@ -45,6 +47,12 @@ export interface AppDeps {
    */
   contactEvents?: { pollMs?: number; workspaces?: string[] } | false;
   /**
+   * The inbound outbox (server/services/inbound.ts): the backlog bound (CONFLUO_INBOUND_BACKLOG_MAX) and the relay's
+   * poll; `relay: false` acknowledges without relaying (a second server beside one that relays; tests of the backlog).
+   * The relay starts only rows of this app's task queue. Default: relay on, DEFAULT_INBOUND_BACKLOG_MAX.
+   */
+  inbound?: { backlogMax?: number; pollMs?: number; relay?: boolean };
+  /**
    * At start, bring every flow's Temporal Schedule in line with its latest published version (worker/schedules.ts),
    * in the background. Default true; test apps that share one database turn it off (it would move other apps' schedules
    * onto their own task queue).
@@ -59,6 +67,9 @@ declare module 'fastify' {
     workflows: WorkflowClient;
     registry: Registry;
     publicUrl: string;
+    /** Events acknowledged once durable in PostgreSQL, relayed to Temporal (services/inbound.ts). */
+    inbound: Inbound;
+    metrics: ServerMetrics;
   }
   interface FastifyRequest {
     /** Set by the auth plugin on every authenticated `/api/*` request. */

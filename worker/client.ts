@@ -54,6 +54,11 @@ export interface WorkflowClient {
   startIngest(input: IngestInput): Promise<'started' | 'duplicate'>;
   /** One pull per (CRM account, change dedupe key), ever: a redelivered webhook event is a `duplicate`. */
   startCrmChange(input: CrmChangeInput): Promise<'started' | 'duplicate'>;
+  /**
+   * The relay's start of an acknowledged event (prisma/inbound-events.ts): its workflow with `event.id` as workflow
+   * id, under the same once-ever policy as the starts above, so a row started before is a `duplicate`, never twice.
+   */
+  startInbound(event: InboundStart): Promise<'started' | 'duplicate'>;
   /** The account's polling loop: started when none runs, left alone when one does. */
   ensurePolling(accountId: string): Promise<void>;
   /** A CRM account's sync loop (writes to the CRM, catch-up poll): started when none runs. */
@@ -70,6 +75,12 @@ export interface WorkflowClient {
   testStep(input: TestStepInput, opts: { waitMs: number }): Promise<TestStepResult>;
 }
 
+/** One row of the inbound outbox, as the relay hands it over. */
+export type InboundStart =
+  | { id: string; kind: 'run'; input: RunFlowInput }
+  | { id: string; kind: 'ingest'; input: IngestInput }
+  | { id: string; kind: 'crm_change'; input: CrmChangeInput };
+
 /** A step test no worker answered within its wait. */
 export class StepTestTimeoutError extends Error {
   override readonly name = 'StepTestTimeoutError';
@@ -79,6 +90,9 @@ export class StepTestTimeoutError extends Error {
  * An idempotency key used again with a different request (its `requestHash` differs from the first one's), as
  * Stripe refuses it: replaying the first run would silently drop the second request.
  */
+export const KEY_REUSED_MESSAGE =
+  'this Idempotency-Key was already used with a different request; use a new key for a new request';
+
 export class IdempotencyKeyReusedError extends Error {
   override readonly name = 'IdempotencyKeyReusedError';
 }
@@ -146,9 +160,7 @@ export function createWorkflowClient({
           // A run started before request hashes were kept has none: it replays, as it did then.
           const first = (await client.workflow.getHandle(runId).describe()).memo?.requestHash;
           if (first !== undefined && first !== opts.requestHash)
-            throw new IdempotencyKeyReusedError(
-              'this Idempotency-Key was already used with a different request; use a new key for a new request',
-            );
+            throw new IdempotencyKeyReusedError(KEY_REUSED_MESSAGE);
         }
         return { runId, replayed: !started };
       }),
@@ -166,6 +178,26 @@ export function createWorkflowClient({
             ...once,
           }),
         );
+        return started ? 'started' : 'duplicate';
+      }),
+
+    startInbound: (event) =>
+      bounded(async () => {
+        const common = { taskQueue, workflowId: event.id, ...once };
+        const started = await startOnce(() => {
+          switch (event.kind) {
+            case 'run':
+              return client.workflow.start(runFlow, {
+                ...common,
+                args: [event.input],
+                typedSearchAttributes: runSearchAttributes(event.input),
+              });
+            case 'ingest':
+              return client.workflow.start(ingest, { ...common, args: [event.input] });
+            case 'crm_change':
+              return client.workflow.start(crmChange, { ...common, args: [event.input] });
+          }
+        });
         return started ? 'started' : 'duplicate';
       }),
 

@@ -1,7 +1,8 @@
 // GET|POST /hooks/channels/:accountId: the channel gateway. One inbound endpoint per channel account, the same steps for
 // every channel: find the account, answer handshakes, verify the signature over the raw body, parse into normalized
-// events, start one `ingest` workflow per event with the event's dedupe key in its workflow id (a provider's retry finds
-// the first and starts nothing), and acknowledge only once every event is durable in Temporal.
+// events, and acknowledge once every event is durable: one row per event in the inbound outbox (services/inbound.ts),
+// committed to PostgreSQL, with the event's dedupe key in its workflow id (ingestIdFor; a provider's retry finds the
+// first row, or the first workflow, and starts nothing). The relay starts its `ingest` workflow right after.
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import {
@@ -14,6 +15,7 @@ import {
 import { isIdOf } from '../../prisma/ids.js';
 import { AccountUnavailable, createChannelAccountStore, type OpenedAccount } from '../../prisma/channel-accounts.js';
 import type { CrmChangeInput, IngestInput } from '../../worker/contract.js';
+import { crmChangeIdFor, ingestIdFor } from '../../worker/ids.js';
 import { accountUnavailable, errorBody, httpErrors } from '../errors.js';
 import { checkStartBytes, jsonTooDeep, tooDeepBody } from '../plugins/input-guard.js';
 import { errors } from '../schemas/common.js';
@@ -97,7 +99,14 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
       receivedAt,
     }));
     for (const input of inputs) checkStartBytes(input, 'a change of this delivery');
-    await Promise.all(inputs.map((input) => app.workflows.startCrmChange(input)));
+    await app.inbound.accept(
+      inputs.map((input) => ({
+        id: crmChangeIdFor(input.accountId, input.change.dedupeKey),
+        kind: 'crm_change' as const,
+        workspaceId: input.workspaceId,
+        input,
+      })),
+    );
     return send(reply, { status: 200 });
   }
 
@@ -105,7 +114,7 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     tags: ['hooks'],
     summary: "A channel or CRM account's inbound endpoint (providers call it)",
     description:
-      "Verified with the provider's signature scheme (401 and nothing started when it fails), handshakes answered, each event made durable (one `ingest` workflow per provider message id) before the acknowledgement.",
+      "Verified with the provider's signature scheme (401 and nothing started when it fails), handshakes answered, each event made durable in PostgreSQL (one `ingest` workflow per provider message id, started right after by the relay) before the acknowledgement; 503 `inbound_backlog_full` with Retry-After when too many acknowledged events wait for Temporal.",
     security: [],
     params: Params,
     response: errors(400, 401, 403, 404, 405, 413, 503),
@@ -169,8 +178,15 @@ export const channelHookRoutes: FastifyPluginAsyncTypebox<{ secretKey?: Buffer }
     }));
     // Every event fits Temporal, or none is started.
     for (const input of inputs) checkStartBytes(input, 'an event of this delivery');
-    // A `duplicate` was delivered before: the first delivery's ingest has it.
-    await Promise.all(inputs.map((input) => app.workflows.startIngest(input)));
+    // A repeat was delivered before: the first delivery's row (or ingest) has it.
+    await app.inbound.accept(
+      inputs.map((input) => ({
+        id: ingestIdFor(input.accountId, input.event.dedupeKey),
+        kind: 'ingest' as const,
+        workspaceId: input.workspaceId,
+        input,
+      })),
+    );
     return send(reply, connector.channel!.inbound!.ack ?? { status: 200 });
   });
 

@@ -1,5 +1,7 @@
 // POST /hooks/flows/:token: the webhook trigger. No API key: the token in the URL is the secret. Answers 202 only after
-// Temporal accepted the run, so an acknowledged event is never lost.
+// the run's start committed to PostgreSQL (the inbound outbox, services/inbound.ts), so an acknowledged event is never
+// lost, and a burst or a Temporal outage does not slow the answer; the relay starts the run, with the runId as
+// workflow id. A flow with a respond node is the exception: it answers itself, so it starts on Temporal at once.
 import { createHash } from 'node:crypto';
 import formbody from '@fastify/formbody';
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -7,7 +9,8 @@ import { respondsSynchronously, respondTimeoutMs } from '../../connectors/flow/r
 import type { FlowDefinition, JsonValue } from '../../connectors/flow/types.js';
 import { createFlowStore } from '../../prisma/flows.js';
 import { isWebhookToken } from '../../prisma/ids.js';
-import { IdempotencyKeyReusedError } from '../../worker/client.js';
+import { IdempotencyKeyReusedError, KEY_REUSED_MESSAGE } from '../../worker/client.js';
+import { runIdFor } from '../../worker/ids.js';
 import type { AnsweredRun } from '../../worker/respond-client.js';
 import { httpErrors } from '../errors.js';
 import { checkStartBytes } from '../plugins/input-guard.js';
@@ -38,7 +41,7 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['hooks'],
         summary: 'Trigger a published flow',
         description:
-          "Any body (JSON, form, text). An `Idempotency-Key` header makes the run id a function of flow and key, so a repeat answers the same runId (with `Idempotent-Replayed: true`) and starts nothing. A flow with a respond node answers with its status, headers and body when the run reaches it within the trigger's `respond.timeout` (default PT10S); otherwise 202.",
+          "Any body (JSON, form, text). 202 once the run is durable in PostgreSQL; it starts on Temporal right after (an outage delays it, never loses it). 503 `inbound_backlog_full` with Retry-After when too many acknowledged runs wait for Temporal. An `Idempotency-Key` header makes the run id a function of flow and key, so a repeat answers the same runId (with `Idempotent-Replayed: true`) and starts nothing. A flow with a respond node answers with its status, headers and body when the run reaches it within the trigger's `respond.timeout` (default PT10S); otherwise 202.",
         security: [],
         params: TokenParams,
         headers: HookHeaders,
@@ -81,14 +84,33 @@ export const hookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const refused = (err: unknown) => {
         throw err instanceof IdempotencyKeyReusedError ? httpErrors.idempotencyKeyReused(err.message) : err;
       };
-      // A flow with a respond node answers itself, within its timeout (else 202 as below; the run goes on).
-      const { runId, replayed, response }: AnsweredRun = respondsSynchronously(definition)
-        ? await app.workflows
-            .startRunForAnswer(input, { ...dedupe, waitMs: respondTimeoutMs(definition.trigger) })
-            .catch(refused)
-        : await app.workflows.startRun(input, dedupe).catch(refused);
-      if (replayed) void reply.header('idempotent-replayed', 'true');
-      if (response) return sendWebhookResponse(reply, response);
+      // A flow with a respond node answers itself, within its timeout (else 202 as below; the run goes on): it is
+      // started on Temporal now, with update-with-start (worker/respond-client.ts).
+      if (respondsSynchronously(definition)) {
+        const { runId, replayed, response }: AnsweredRun = await app.workflows
+          .startRunForAnswer(input, { ...dedupe, waitMs: respondTimeoutMs(definition.trigger) })
+          .catch(refused);
+        if (replayed) void reply.header('idempotent-replayed', 'true');
+        if (response) return sendWebhookResponse(reply, response);
+        return reply.code(202).send({ runId });
+      }
+      const runId = runIdFor(flow.id, key);
+      const [accepted] = await app.inbound.accept([
+        {
+          id: runId,
+          kind: 'run',
+          workspaceId: flow.workspaceId,
+          input,
+          ...(dedupe.requestHash !== undefined && { requestHash: dedupe.requestHash }),
+        },
+      ]);
+      if (!accepted!.inserted) {
+        // A row kept before request hashes were (none): it replays.
+        const first = accepted!.firstRequestHash;
+        if (dedupe.requestHash !== undefined && first !== null && first !== dedupe.requestHash)
+          throw httpErrors.idempotencyKeyReused(KEY_REUSED_MESSAGE);
+        void reply.header('idempotent-replayed', 'true');
+      }
       return reply.code(202).send({ runId });
     },
   );

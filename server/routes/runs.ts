@@ -45,7 +45,10 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: RunDetail, ...errors(400, 401, 404, 503) },
       },
     },
-    async (request) => getRun(app.temporal, request.workspaceId, request.params.id),
+    async (request) => {
+      await app.inbound.startPending(request.params.id);
+      return getRun(app.temporal, request.workspaceId, request.params.id);
+    },
   );
 
   app.post(
@@ -59,6 +62,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      await app.inbound.startPending(request.params.id);
       await cancelRun(app.temporal, request.workspaceId, request.params.id);
       return reply.code(202).send({ runId: request.params.id });
     },
@@ -77,6 +81,7 @@ export const runRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      await app.inbound.startPending(request.params.id);
       const runId = await retryRun(app.temporal, app.workflows, request.workspaceId, request.params.id);
       return reply.code(202).send({ runId });
     },
