@@ -38,6 +38,11 @@ export interface Config {
    * deliveries answer 503 inbound_backlog_full with Retry-After (server/services/inbound.ts says why 50,000).
    */
   inboundBacklogMax: number;
+  /**
+   * CONFLUO_INBOUND_RELAY=0: this server acknowledges into the inbound outbox but does not relay it to Temporal (another
+   * server does); default on (several relays are safe: they take disjoint rows, and a workflow id starts once).
+   */
+  inboundRelay: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -85,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     migrate: env.CONFLUO_MIGRATE !== '0',
     contactEvents: env.CONFLUO_CONTACT_EVENTS !== '0',
     inboundBacklogMax: int(env, 'CONFLUO_INBOUND_BACKLOG_MAX', DEFAULT_INBOUND_BACKLOG_MAX),
+    inboundRelay: env.CONFLUO_INBOUND_RELAY !== '0',
     plugins: parsePluginSpecs(env.CONFLUO_PLUGINS),
   };
 }

@@ -49,6 +49,8 @@ export interface TestAppOptions {
   defaultCountry?: string;
   /** Run the contact-event relay for this app's workspace (poll 50 ms); default: no relay. */
   contactEvents?: boolean;
+  /** The inbound outbox's bound and relay (AppDeps.inbound); default: relay on, the default bound. */
+  inbound?: AppDeps['inbound'];
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -75,6 +77,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     contactEvents: opts.contactEvents ? { pollMs: 50, workspaces: [workspaceId] } : false,
     // The suite's apps share one database: reconciling at start would take other apps' schedules onto this queue.
     reconcileSchedules: false,
+    ...(opts.inbound && { inbound: opts.inbound }),
   });
   await app.ready();
   return {
