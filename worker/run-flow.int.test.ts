@@ -1,8 +1,10 @@
 // runFlow end to end: the real Temporal dev server, a real worker, the real contacts store in PostgreSQL and a local
 // HTTP endpoint standing in for the callback. One worker (one bundle) serves every test in this file.
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import proto from '@temporalio/proto';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtinConnectors } from '../connectors/builtin.js';
@@ -223,6 +225,32 @@ describe('runFlow', () => {
     expect(s.notify).toMatchObject({ status: 'completed', attempts: 3, output: { status: 200, body: { done: true } } });
     const keys = sink.on('/flaky').map((r) => r.headers['idempotency-key']);
     expect(keys).toEqual([`${h.workflowId}:notify`, `${h.workflowId}:notify`, `${h.workflowId}:notify`]);
+  });
+
+  it('runs a step of up to 30 s as a local activity and a longer one as a regular activity', async () => {
+    const slow = { ...callFlow().nodes[0]!, id: 'slow', timeout: 'PT2M' } as FlowNode;
+    const h = await start(callFlow({}, [slow]), { callback: `${sink.url}/kinds` });
+    expect((await h.result()).status).toBe('completed');
+    const events = (await h.fetchHistory()).events ?? [];
+    const scheduled = events.flatMap((e) => e.activityTaskScheduledEventAttributes?.activityId ?? []);
+    const markers = events.flatMap((e) => e.markerRecordedEventAttributes?.markerName ?? []);
+    expect(scheduled).toEqual(['slow']);
+    expect(markers.filter((m) => m === 'core_local_activity')).toHaveLength(1);
+    expect(sink.on('/kinds').map((r) => r.headers['idempotency-key'])).toEqual([
+      `${h.workflowId}:notify`,
+      `${h.workflowId}:slow`,
+    ]);
+    expect(await steps(h)).toMatchObject({ notify: { attempts: 1 }, slow: { attempts: 1 } });
+    await replays(h);
+  });
+
+  it('replays a run recorded before steps were local activities (its step a regular activity)', async () => {
+    // Recorded from runFlow at 20114bd: trigger → notify (http.request, PT30S) → after (set).
+    // Stored as the History protobuf (historyFromJSON trips over two copies of protobufjs in node_modules).
+    const bytes = readFileSync(new URL('./fixtures/run-flow-regular-steps.history.bin', import.meta.url));
+    const history = proto.temporal.api.history.v1.History.decode(bytes);
+    expect(history.events?.some((e) => e.activityTaskScheduledEventAttributes?.activityId === 'notify')).toBe(true);
+    await Worker.runReplayHistory({ workflowBundle }, history, 'run_regular_steps_fixture');
   });
 
   it('fails the run on a 404 after one attempt, naming the step', async () => {

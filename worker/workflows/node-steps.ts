@@ -6,8 +6,11 @@ import {
   ActivityFailure,
   ApplicationFailure,
   isCancellation,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   sleep,
+  TemporalFailure,
   TimeoutFailure,
   type ActivityOptions,
 } from '@temporalio/workflow';
@@ -120,7 +123,7 @@ async function performAction(node: ActionNode, st: StepState, env: StepEnv): Pro
   );
   st.input = resolved;
   const key = env.key ?? node.id;
-  const { executeStep } = proxyActivities<Activities>({ ...activityOptions(node), activityId: key });
+  const executeStep = stepActivity(node, key);
   const origin = runOrigin(env.context().trigger);
   const req = {
     workspaceId: env.workspaceId,
@@ -173,6 +176,45 @@ export function runOrigin(trigger: JsonValue | undefined): string | undefined {
     return typeof origin === 'string' ? origin : undefined;
   }
   return typeof trigger.event === 'string' ? trigger.event : undefined;
+}
+
+/**
+ * The longest step timeout run as a local activity (README "Steps: local or regular activity"): a short step runs in
+ * the worker that runs the workflow task, with no activity task to schedule, poll and record, so a run with no timer
+ * completes in one workflow task; a longer one (a slow API given minutes) is a regular activity, since a local one
+ * holds the workflow task while it runs (queries of the run wait for it, and a worker crash repeats it only after
+ * the workflow task times out).
+ */
+export const LOCAL_STEP_MAX_TIMEOUT_MS = 30_000;
+/** Backoff longer than this between a local step's attempts is a durable timer, not a sleep in the worker. */
+const LOCAL_RETRY_THRESHOLD_MS = 10_000;
+/** Runs started before steps could be local activities replay theirs as regular ones (Temporal patching). */
+export const LOCAL_STEPS_PATCH = 'local-steps';
+
+/** `executeStep` for one action node, as a local activity when it is short (above), else a regular one. */
+function stepActivity(node: ActionNode, key: string): Activities['executeStep'] {
+  const { activityId: _, ...options } = activityOptions(node);
+  if (parseDuration(node.timeout ?? DEFAULT_TIMEOUT) <= LOCAL_STEP_MAX_TIMEOUT_MS && patched(LOCAL_STEPS_PATCH)) {
+    const { executeStep } = proxyLocalActivities<Activities>({
+      ...options,
+      localRetryThreshold: LOCAL_RETRY_THRESHOLD_MS,
+      summary: key,
+    });
+    return (req) => executeStep(req).catch((err: unknown) => Promise.reject(asActivityFailure(err, key)));
+  }
+  return proxyActivities<Activities>({ ...options, activityId: key }).executeStep;
+}
+
+/**
+ * A local activity's failure arrives as the activity's own (an ApplicationFailure or TimeoutFailure), not wrapped
+ * in an ActivityFailure as a regular one's is (temporalio/sdk-core#449): wrapped the same way here, so what reads
+ * step failures (stepError, attemptsOf, rateLimitWait) sees one shape. A cancellation stays as it is.
+ */
+function asActivityFailure(err: unknown, key: string): unknown {
+  if (err instanceof ActivityFailure || isCancellation(err) || !(err instanceof TemporalFailure)) return err;
+  const retryState =
+    err instanceof ApplicationFailure && err.nonRetryable ? 'NON_RETRYABLE_FAILURE' : 'MAXIMUM_ATTEMPTS_REACHED';
+  return new ActivityFailure('Activity task failed', 'executeStep', key, retryState, undefined, err);
 }
 
 /** Activity options for one action node: its timeout (plus the margin) and its retry policy, with defaults. */
