@@ -18,6 +18,7 @@ import { REPO_ROOT, runNpm, waitFor, type Proc } from '../test/processes.js';
 import { RATE_LIMIT_WAIT } from '../worker/contract.js';
 import { startTemporalDevServer, type DevServer } from '../worker/temporal-dev-server.js';
 import { histogram, maxInWindow, pushBackQuiet, quantiles, spacing } from './channel-figures.js';
+import { workflowResult } from './workflow-result.js';
 
 const BURST = Number(process.env.BENCH_CHANNEL_SENDS ?? 500);
 const LOW_SENDS = Number(process.env.BENCH_CHANNEL_LOW_SENDS ?? 100);
@@ -192,7 +193,7 @@ async function main() {
       await Promise.all(
         runIds.map(async (id) => {
           try {
-            const r = await Promise.race([client.workflow.getHandle(id).result(), deadline]);
+            const r = await Promise.race([workflowResult(client, id), deadline]);
             if (r === 'timeout') return void outcome.unfinished++;
             outcome.completed++;
             outcome.attempts.push(
@@ -250,7 +251,7 @@ async function main() {
           });
           if (res.status !== 202) throw new Error(`probe webhook answered ${res.status}: ${await res.text()}`);
           const { runId } = (await res.json()) as { runId: string };
-          await client.workflow.getHandle(runId).result();
+          await workflowResult(client, runId);
           return Math.round(performance.now() - t0);
         }),
       );

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Client, Connection } from '@temporalio/client';
 import { openLoop } from './open-loop.js';
+import { workflowResult } from './workflow-result.js';
 import { startTemporalDevServer } from '../worker/temporal-dev-server.js';
 import { freePort } from '../test/ports.js';
 import { REPO_ROOT, runNpm, waitFor, type Proc } from '../test/processes.js';
@@ -254,7 +255,7 @@ async function main() {
       if (res.status !== 202) throw new Error(`webhook ${res.status}`);
       return ((await res.json()) as { runId: string }).runId;
     };
-    const waitAll = (ids: string[]) => Promise.all(ids.map((id) => client.workflow.getHandle(id).result()));
+    const waitAll = (ids: string[]) => Promise.all(ids.map((id) => workflowResult(client, id)));
     const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 
     // (d) first, on a fresh worker: 100 runs in flight at once (the flow waits 5 s between its two actions).
