@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createBenchDatabase, type BenchDatabase } from './database.js';
 import { freePort } from '../test/ports.js';
 import { REPO_ROOT, runNpm, waitFor, type Proc } from '../test/processes.js';
-import { startTemporalDevServer, type DevServer } from '../worker/temporal-dev-server.js';
+import { startTemporalDevServer, type DevServer, type DevServerOptions } from '../worker/temporal-dev-server.js';
 
 export const API_KEY = 'cfl_bench_key_0123456789abcdef';
 
@@ -20,8 +20,15 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
-/** Starts everything; on a failure along the way, stops what was started. */
-export async function startBenchStack(name: string, extraEnv: Record<string, string> = {}): Promise<BenchStack> {
+/**
+ * Starts everything; on a failure along the way, stops what was started. `temporal`: the dev server's options (a fixed
+ * port and a SQLite file let a bench stop it and start it again with what it held); default in memory, a free port.
+ */
+export async function startBenchStack(
+  name: string,
+  extraEnv: Record<string, string> = {},
+  opts: { temporal?: DevServerOptions } = {},
+): Promise<BenchStack> {
   const database = await createBenchDatabase(`confluo_bench_${name}`);
   const procs: Proc[] = [];
   let temporal: DevServer | undefined;
@@ -32,7 +39,10 @@ export async function startBenchStack(name: string, extraEnv: Record<string, str
   };
   try {
     mkdirSync(join(REPO_ROOT, 'bench', 'results'), { recursive: true });
-    temporal = await startTemporalDevServer({ logFile: join(REPO_ROOT, 'bench', 'results', `temporal-${name}.log`) });
+    temporal = await startTemporalDevServer({
+      logFile: join(REPO_ROOT, 'bench', 'results', `temporal-${name}.log`),
+      ...opts.temporal,
+    });
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
     const env = {

@@ -43,6 +43,11 @@ export interface Config {
    * server does); default on (several relays are safe: they take disjoint rows, and a workflow id starts once).
    */
   inboundRelay: boolean;
+  /**
+   * CONFLUO_INBOUND_RELAY_CONCURRENCY: starts the relay has under way at once (default 32). Lower keeps more CPU for
+   * acknowledgements during a burst on a small machine (Temporal's share of the work is then done after it).
+   */
+  inboundRelayConcurrency: number;
 }
 
 export class ConfigError extends Error {}
@@ -91,6 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     contactEvents: env.CONFLUO_CONTACT_EVENTS !== '0',
     inboundBacklogMax: int(env, 'CONFLUO_INBOUND_BACKLOG_MAX', DEFAULT_INBOUND_BACKLOG_MAX),
     inboundRelay: env.CONFLUO_INBOUND_RELAY !== '0',
+    inboundRelayConcurrency: int(env, 'CONFLUO_INBOUND_RELAY_CONCURRENCY', 32),
     plugins: parsePluginSpecs(env.CONFLUO_PLUGINS),
   };
 }

@@ -125,7 +125,11 @@ export async function start(role: Role, log: Logger): Promise<() => Promise<void
         editorDir: existsSync(EDITOR_DIR) ? EDITOR_DIR : undefined,
         secretKey: secret.key,
         ...(!config.contactEvents && { contactEvents: false }),
-        inbound: { backlogMax: config.inboundBacklogMax, relay: config.inboundRelay },
+        inbound: {
+          backlogMax: config.inboundBacklogMax,
+          relay: config.inboundRelay,
+          concurrency: config.inboundRelayConcurrency,
+        },
       });
       cleanups.push({ name: 'HTTP server', fn: () => app.close() });
       await app.listen({ port: config.port, host: config.host });

@@ -47,11 +47,11 @@ export interface AppDeps {
    */
   contactEvents?: { pollMs?: number; workspaces?: string[] } | false;
   /**
-   * The inbound outbox (server/services/inbound.ts): the backlog bound (CONFLUO_INBOUND_BACKLOG_MAX) and the relay's
-   * poll; `relay: false` acknowledges without relaying (a second server beside one that relays; tests of the backlog).
+   * The inbound outbox (server/services/inbound.ts): the backlog bound (CONFLUO_INBOUND_BACKLOG_MAX), the relay's
+   * poll and its concurrent starts (CONFLUO_INBOUND_RELAY_CONCURRENCY); `relay: false` acknowledges without relaying (a second server beside one that relays; tests of the backlog).
    * The relay starts only rows of this app's task queue. Default: relay on, DEFAULT_INBOUND_BACKLOG_MAX.
    */
-  inbound?: { backlogMax?: number; pollMs?: number; relay?: boolean };
+  inbound?: { backlogMax?: number; pollMs?: number; relay?: boolean; concurrency?: number };
   /**
    * At start, bring every flow's Temporal Schedule in line with its latest published version (worker/schedules.ts),
    * in the background. Default true; test apps that share one database turn it off (it would move other apps' schedules

@@ -39,6 +39,8 @@ export interface InboundOptions {
   relay?: boolean;
   /** The relay's poll for other processes' rows; default 250 ms. */
   pollMs?: number;
+  /** Starts the relay has under way at once (CONFLUO_INBOUND_RELAY_CONCURRENCY); default 32. */
+  concurrency?: number;
 }
 
 export type InboundEvent = Omit<NewInboundEvent, 'taskQueue'>;
@@ -68,6 +70,7 @@ export function createInbound(opts: InboundOptions): Inbound {
     taskQueue: opts.taskQueue,
     logger: opts.logger,
     ...(opts.pollMs !== undefined && { pollMs: opts.pollMs }),
+    ...(opts.concurrency !== undefined && { concurrency: opts.concurrency }),
     onOutcome(kind, outcome) {
       opts.metrics.relayed.inc({ kind, outcome });
       if (outcome !== 'failed') pending = Math.max(0, pending - 1);
