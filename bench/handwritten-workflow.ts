@@ -1,9 +1,10 @@
 // Benchmark (c): the reference flow's work written by hand as a Temporal workflow, calling the very same
-// `executeStep` activity, so (b)/(c) measures what the flow interpreter costs.
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+// `executeStep` activity the same way (a local activity, as the interpreter runs a step of up to 30 s), so (b)/(c)
+// measures what the flow interpreter costs.
+import { proxyLocalActivities, workflowInfo } from '@temporalio/workflow';
 import type { createActivities } from '../worker/activities.js';
 
-const { executeStep } = proxyActivities<ReturnType<typeof createActivities>>({
+const { executeStep } = proxyLocalActivities<ReturnType<typeof createActivities>>({
   startToCloseTimeout: '30s',
   retry: { maximumAttempts: 5 },
 });
