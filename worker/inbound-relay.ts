@@ -58,6 +58,8 @@ const BASE_BACKOFF_MS = 250;
 /** A start that failed is tried again within this, so the backlog drains soon after Temporal is back. */
 const MAX_BACKOFF_MS = 5_000;
 const PRUNE_EVERY_MS = 10 * 60_000;
+/** How long a woken relay waits for more commits before it claims. */
+const COALESCE_MS = 10;
 
 export const retryDelayMs = (attempts: number) =>
   Math.min(MAX_BACKOFF_MS, BASE_BACKOFF_MS * 2 ** Math.min(attempts, 10));
@@ -130,16 +132,21 @@ export function createInboundRelay(opts: InboundRelayOptions): InboundRelay {
   let loop: Promise<void> | undefined;
   let woken = false;
   let wakeSleep: (() => void) | undefined;
-  /** A poll's sleep ends early on wake(); a backoff's only on stop(). */
+  /**
+   * A poll's sleep ends COALESCE_MS after a wake() (so one claim takes the rows of the commits in between, rather than
+   * a claim per commit competing with the acknowledgements for the process); a backoff's only on stop().
+   */
   const sleep = (ms: number, wakeable: boolean) =>
     new Promise<void>((resolve) => {
-      if (wakeable && woken) return resolve();
-      const timer = setTimeout(resolve, ms);
-      const end = () => {
+      const timer = setTimeout(resolve, wakeable && woken ? COALESCE_MS : ms);
+      let ending = false;
+      const end = (after: number) => {
+        if (ending) return;
+        ending = true;
         clearTimeout(timer);
-        resolve();
+        setTimeout(resolve, after);
       };
-      wakeSleep = () => (wakeable || stopping) && end();
+      wakeSleep = () => (stopping ? end(0) : wakeable && end(COALESCE_MS));
     });
 
   async function run() {

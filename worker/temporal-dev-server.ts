@@ -102,8 +102,10 @@ export async function startTemporalDevServer(opts: DevServerOptions = {}): Promi
   if (opts.logFile) {
     mkdirSync(dirname(opts.logFile), { recursive: true });
     const out = createWriteStream(opts.logFile, { flags: 'a' });
-    child.stdout!.pipe(out);
-    child.stderr!.pipe(out);
+    // Both into one file: neither may end it (the other's last lines would be a write after end, an unhandled error).
+    child.stdout!.pipe(out, { end: false });
+    child.stderr!.pipe(out, { end: false });
+    child.once('close', () => out.end());
   } else {
     child.stdout!.resume();
     child.stderr!.resume();
