@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type PrismaClient } from '../prisma/client.js';
 import { databaseUrl, temporalAddress, uniqueTaskQueue } from './env.js';
 import { freePort } from './ports.js';
-import { runNpm, waitFor, type Proc } from './processes.js';
+import { processApi, runNpm, waitFor, type Proc } from './processes.js';
 import { startSink, type Sink } from './sink.js';
 
 const FIRST = 30;
@@ -58,14 +58,7 @@ describe('server killed with SIGKILL with acknowledged events not yet relayed', 
     await prisma?.$disconnect();
   });
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = processApi(() => base, apiKey);
 
   it('relays every acknowledged webhook exactly once after the kill', async () => {
     await startServer('kill9-server-1', { CONFLUO_INBOUND_RELAY: '0' });

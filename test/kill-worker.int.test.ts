@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUrl, temporalAddress, uniqueTaskQueue } from './env.js';
 import { freePort } from './ports.js';
-import { runNpm, waitFor, type Proc } from './processes.js';
+import { processApi, runNpm, waitFor, type Proc } from './processes.js';
 import { startSink, type Sink } from './sink.js';
 
 const RUNS = 50;
@@ -56,14 +56,7 @@ describe('worker killed with SIGKILL mid-way', () => {
     await sink?.close();
   });
 
-  const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, body: (await res.json()) as any };
-  };
+  const api = processApi(() => base, apiKey);
 
   it('completes all 50 runs, each side effect keyed by the same idempotency key on every attempt', async () => {
     const definition = {

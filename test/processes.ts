@@ -82,3 +82,18 @@ export async function waitFor<T>(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/**
+ * An API caller for a server process of a real-process test: `method path [body]` with the API key, answering the
+ * status and the JSON body. `base` is read at each call (a test may restart its server on another port).
+ */
+export function processApi(base: () => string, apiKey: string) {
+  return async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base()}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+}
